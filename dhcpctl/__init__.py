@@ -1,0 +1,83 @@
+"""ISC DHCP's OMAPI client API, ``dhcpctl*()``, for Python.
+
+The C names, one to one (see :mod:`dhcpctl._api` for how C signatures map to Python), from the
+backend chosen once at import by ``DHCPCTL_BACKEND`` (``auto``, ``native`` or ``python``).
+:data:`BACKEND` names it; :func:`load_backend` gives either backend explicitly.
+"""
+
+from __future__ import annotations
+
+import os
+
+from dhcpctl import _results
+from dhcpctl._api import DHCPCTL_CREATE, DHCPCTL_EXCL, DHCPCTL_UPDATE, Backend, DataString
+from dhcpctl._backend import POLICY_VARIABLE, choose_backend, load_backend
+from dhcpctl._errors import DhcpctlError
+from dhcpctl._results import *  # noqa: F403  (every ISC_R_* and DHCP_R_* result code)
+
+__version__ = "0.1.0"
+
+_implementation: Backend
+BACKEND, _implementation = choose_backend(os.environ.get(POLICY_VARIABLE, "auto"))
+
+dhcpctl_initialize = _implementation.dhcpctl_initialize
+dhcpctl_connect = _implementation.dhcpctl_connect
+dhcpctl_timed_connect = _implementation.dhcpctl_timed_connect
+dhcpctl_disconnect = _implementation.dhcpctl_disconnect
+dhcpctl_wait_for_completion = _implementation.dhcpctl_wait_for_completion
+dhcpctl_timed_wait_for_completion = _implementation.dhcpctl_timed_wait_for_completion
+dhcpctl_get_value = _implementation.dhcpctl_get_value
+dhcpctl_get_boolean = _implementation.dhcpctl_get_boolean
+dhcpctl_set_value = _implementation.dhcpctl_set_value
+dhcpctl_set_string_value = _implementation.dhcpctl_set_string_value
+dhcpctl_set_data_value = _implementation.dhcpctl_set_data_value
+dhcpctl_set_null_value = _implementation.dhcpctl_set_null_value
+dhcpctl_set_boolean_value = _implementation.dhcpctl_set_boolean_value
+dhcpctl_set_int_value = _implementation.dhcpctl_set_int_value
+dhcpctl_object_update = _implementation.dhcpctl_object_update
+dhcpctl_object_refresh = _implementation.dhcpctl_object_refresh
+dhcpctl_object_remove = _implementation.dhcpctl_object_remove
+dhcpctl_set_callback = _implementation.dhcpctl_set_callback
+dhcpctl_new_authenticator = _implementation.dhcpctl_new_authenticator
+dhcpctl_new_object = _implementation.dhcpctl_new_object
+dhcpctl_open_object = _implementation.dhcpctl_open_object
+dhcpctl_data_string_dereference = _implementation.dhcpctl_data_string_dereference
+omapi_data_string_new = _implementation.omapi_data_string_new
+omapi_object_dereference = _implementation.omapi_object_dereference
+isc_result_totext = _implementation.isc_result_totext
+
+__all__ = [  # noqa: RUF022  (grouped as dhcpctl.h declares them)
+    "BACKEND",
+    "DHCPCTL_CREATE",
+    "DHCPCTL_EXCL",
+    "DHCPCTL_UPDATE",
+    "DataString",
+    "DhcpctlError",
+    "load_backend",
+    "dhcpctl_initialize",
+    "dhcpctl_connect",
+    "dhcpctl_timed_connect",
+    "dhcpctl_disconnect",
+    "dhcpctl_wait_for_completion",
+    "dhcpctl_timed_wait_for_completion",
+    "dhcpctl_get_value",
+    "dhcpctl_get_boolean",
+    "dhcpctl_set_value",
+    "dhcpctl_set_string_value",
+    "dhcpctl_set_data_value",
+    "dhcpctl_set_null_value",
+    "dhcpctl_set_boolean_value",
+    "dhcpctl_set_int_value",
+    "dhcpctl_object_update",
+    "dhcpctl_object_refresh",
+    "dhcpctl_object_remove",
+    "dhcpctl_set_callback",
+    "dhcpctl_new_authenticator",
+    "dhcpctl_new_object",
+    "dhcpctl_open_object",
+    "dhcpctl_data_string_dereference",
+    "omapi_data_string_new",
+    "omapi_object_dereference",
+    "isc_result_totext",
+]
+__all__ += [name for name in vars(_results) if name.startswith(("ISC_R_", "DHCP_R_"))]

@@ -1,0 +1,141 @@
+"""The Python shape of ISC's dhcpctl C API, written down once.
+
+Both backends (``dhcpctl.fallback``, pure Python, and ``dhcpctl._native``, the real C library
+through cffi) are checked against :class:`Backend` by the test suite: same names, same
+signatures, same constants. The translation rules from C:
+
+- out-parameters become return values; a non-success *local* status raises
+  :class:`~dhcpctl.DhcpctlError` (``.status``, ``.text``, ``.function``);
+- the wait functions return the *server's* status as an int and raise only for local failures;
+- a C ``(pointer, length)`` pair is one bytes-like object; ``struct timeval *`` is seconds as a
+  float, ``None`` meaning no limit; ``dhcpctl_null_handle`` is ``None``; ``MDL`` is dropped;
+- every function that takes a data string also takes ``bytes``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Final, Protocol, TypeAlias, runtime_checkable
+
+#: Flags of ``dhcpctl_open_object`` (``OMAPI_CREATE``, ``OMAPI_UPDATE``, ``OMAPI_EXCL``).
+DHCPCTL_CREATE: Final = 1
+DHCPCTL_UPDATE: Final = 2
+DHCPCTL_EXCL: Final = 4
+
+#: The names every backend module exports, besides the ``ISC_R_*``/``DHCP_R_*`` result codes.
+FUNCTION_NAMES: Final = (
+    "dhcpctl_initialize",
+    "dhcpctl_connect",
+    "dhcpctl_timed_connect",
+    "dhcpctl_disconnect",
+    "dhcpctl_wait_for_completion",
+    "dhcpctl_timed_wait_for_completion",
+    "dhcpctl_get_value",
+    "dhcpctl_get_boolean",
+    "dhcpctl_set_value",
+    "dhcpctl_set_string_value",
+    "dhcpctl_set_data_value",
+    "dhcpctl_set_null_value",
+    "dhcpctl_set_boolean_value",
+    "dhcpctl_set_int_value",
+    "dhcpctl_object_update",
+    "dhcpctl_object_refresh",
+    "dhcpctl_object_remove",
+    "dhcpctl_set_callback",
+    "dhcpctl_new_authenticator",
+    "dhcpctl_new_object",
+    "dhcpctl_open_object",
+    "dhcpctl_data_string_dereference",
+    "omapi_data_string_new",
+    "omapi_object_dereference",
+    "isc_result_totext",
+)
+
+
+@runtime_checkable
+class DataString(Protocol):
+    """``dhcpctl_data_string``: ``len`` bytes in a writable ``value`` buffer."""
+
+    @property
+    def len(self) -> int: ...
+
+    @property
+    def value(self) -> memoryview: ...
+
+    def __bytes__(self) -> bytes: ...
+
+
+class Handle(Protocol):
+    """``dhcpctl_handle``: an opaque reference to a connection, authenticator or object."""
+
+
+#: What C passes as a ``(pointer, length)`` pair.
+BytesLike: TypeAlias = "bytes | bytearray | memoryview"
+
+#: What the set functions accept where C takes a ``dhcpctl_data_string``.
+DataLike: TypeAlias = "DataString | BytesLike"
+
+#: ``void (*)(dhcpctl_handle, dhcpctl_status, void *)``
+Callback: TypeAlias = Callable[[Any, int, Any], None]
+
+
+class Backend(Protocol):
+    """The module interface of a backend, one member per C function (see module docstring)."""
+
+    DHCPCTL_CREATE: int
+    DHCPCTL_UPDATE: int
+    DHCPCTL_EXCL: int
+
+    def dhcpctl_initialize(self) -> None: ...
+
+    def dhcpctl_connect(
+        self, address: str, port: int, authenticator: Handle | None
+    ) -> Handle: ...
+
+    def dhcpctl_timed_connect(
+        self, address: str, port: int, authenticator: Handle | None, timeout: float | None
+    ) -> Handle: ...
+
+    def dhcpctl_disconnect(self, connection: Handle, force: bool = False) -> None: ...
+
+    def dhcpctl_wait_for_completion(self, handle: Handle) -> int: ...
+
+    def dhcpctl_timed_wait_for_completion(self, handle: Handle, timeout: float | None) -> int: ...
+
+    def dhcpctl_get_value(self, handle: Handle, name: str) -> DataString: ...
+
+    def dhcpctl_get_boolean(self, handle: Handle, name: str) -> bool: ...
+
+    def dhcpctl_set_value(self, handle: Handle, value: DataLike, name: str) -> None: ...
+
+    def dhcpctl_set_string_value(self, handle: Handle, value: str, name: str) -> None: ...
+
+    def dhcpctl_set_data_value(self, handle: Handle, value: BytesLike, name: str) -> None: ...
+
+    def dhcpctl_set_null_value(self, handle: Handle, name: str) -> None: ...
+
+    def dhcpctl_set_boolean_value(self, handle: Handle, value: bool, name: str) -> None: ...
+
+    def dhcpctl_set_int_value(self, handle: Handle, value: int, name: str) -> None: ...
+
+    def dhcpctl_object_update(self, connection: Handle, handle: Handle) -> None: ...
+
+    def dhcpctl_object_refresh(self, connection: Handle, handle: Handle) -> None: ...
+
+    def dhcpctl_object_remove(self, connection: Handle, handle: Handle) -> None: ...
+
+    def dhcpctl_set_callback(self, handle: Handle, data: Any, callback: Callback) -> None: ...
+
+    def dhcpctl_new_authenticator(self, name: str, algorithm: str, secret: BytesLike) -> Handle: ...
+
+    def dhcpctl_new_object(self, connection: Handle, object_type: str) -> Handle: ...
+
+    def dhcpctl_open_object(self, handle: Handle, connection: Handle, flags: int = 0) -> None: ...
+
+    def dhcpctl_data_string_dereference(self, data_string: DataString) -> None: ...
+
+    def omapi_data_string_new(self, length: int) -> DataString: ...
+
+    def omapi_object_dereference(self, handle: Handle) -> None: ...
+
+    def isc_result_totext(self, status: int) -> str: ...

@@ -1,0 +1,5 @@
+#!/usr/bin/env bash
+# The main job end to end: the seed's lease query, in Python, against a local test-bed dhcpd.
+source "$(dirname "$0")/bootstrap.sh"
+cd "$ROOT"
+exec "$VENV/bin/python" scripts/demo.py

@@ -1,0 +1,138 @@
+"""dhcpctl._results: the generated isc_result_t table, against ISC's source and spot checks."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dhcpctl import _results
+from dhcpctl._results import (
+    DHCP_R_INVALIDARG,
+    DHCP_R_INVALIDKEY,
+    DHCP_R_KEY_UNKNOWN,
+    DHCP_R_UNKNOWNATTRIBUTE,
+    ISC_R_EXISTS,
+    ISC_R_IPV4PREFIX,
+    ISC_R_NOTFOUND,
+    ISC_R_RELOAD,
+    ISC_R_SUCCESS,
+    ISC_R_SUSPEND,
+    ISC_R_TIMEDOUT,
+    ISC_RESULTCLASS_DHCP,
+    ISC_RESULTCLASS_SIZE,
+    RESULT_NAMES,
+    RESULT_TEXTS,
+    UNKNOWN_RESULT_TEXT,
+    isc_result_totext,
+)
+
+REPO = Path(__file__).resolve().parent.parent
+GENERATOR = REPO / "scripts" / "gen_results.py"
+
+
+def isc_source() -> Path:
+    """The unpacked ISC DHCP 4.4.3-P1 source tree named by DHCPCTL_ISC_SOURCE."""
+    source = os.environ.get("DHCPCTL_ISC_SOURCE")
+    if source:
+        return Path(source)
+    reason = (
+        "DHCPCTL_ISC_SOURCE is not set: point it at an unpacked ISC DHCP 4.4.3-P1 source tree "
+        "(https://downloads.isc.org/isc/dhcp/4.4.3-P1/dhcp-4.4.3-P1.tar.gz)"
+    )
+    if os.environ.get("DHCPCTL_REQUIRE_NATIVE") == "1":
+        pytest.fail(f"DHCPCTL_REQUIRE_NATIVE=1 but {reason}")
+    pytest.skip(reason)
+
+
+def test_generated_module_matches_isc_source() -> None:
+    result = subprocess.run(
+        [sys.executable, str(GENERATOR), "--isc-source", str(isc_source()), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_known_codes() -> None:
+    assert ISC_R_SUCCESS == 0
+    assert isc_result_totext(ISC_R_SUCCESS) == "success"
+    assert (ISC_R_TIMEDOUT, isc_result_totext(ISC_R_TIMEDOUT)) == (2, "timed out")
+    assert (ISC_R_NOTFOUND, isc_result_totext(ISC_R_NOTFOUND)) == (23, "not found")
+    assert (ISC_R_EXISTS, isc_result_totext(ISC_R_EXISTS)) == (18, "already exists")
+    assert ISC_RESULTCLASS_DHCP == 6 << 16
+    assert (DHCP_R_INVALIDARG, isc_result_totext(DHCP_R_INVALIDARG)) == (
+        393219,
+        "invalid argument",
+    )
+    assert (DHCP_R_KEY_UNKNOWN, isc_result_totext(DHCP_R_KEY_UNKNOWN)) == (
+        393226,
+        "zone TSIG key not known",
+    )
+    assert (DHCP_R_INVALIDKEY, isc_result_totext(DHCP_R_INVALIDKEY)) == (
+        393227,
+        "invalid TSIG key",
+    )
+
+
+def test_alias_takes_the_identifier_of_its_number() -> None:
+    assert ISC_R_SUSPEND == ISC_R_RELOAD
+    assert RESULT_NAMES[ISC_R_SUSPEND] == "ISC_R_RELOAD"
+
+
+@pytest.mark.parametrize(
+    "status",
+    [
+        ISC_R_IPV4PREFIX + 1,  # ISC_R_NRESULTS: just past the ISC table
+        DHCP_R_UNKNOWNATTRIBUTE + 1,  # DHCP_R_NRESULTS: just past the DHCP table
+        ISC_RESULTCLASS_DHCP - 1,  # the last code of class ISC_RESULTCLASS_ISCCC
+        2**32 - 1,
+    ],
+)
+def test_unknown_code_text(status: int) -> None:
+    assert UNKNOWN_RESULT_TEXT == "(result code text not available)"
+    assert status not in RESULT_TEXTS
+    assert isc_result_totext(status) == "(result code text not available)"
+
+
+def test_status_is_taken_as_a_c_unsigned_int() -> None:
+    assert isc_result_totext(2**32 + ISC_R_TIMEDOUT) == "timed out"
+    assert isc_result_totext(-1) == isc_result_totext(2**32 - 1)
+
+
+def test_names_and_numbers_are_a_bijection() -> None:
+    assert RESULT_NAMES.keys() == RESULT_TEXTS.keys()
+    assert len(set(RESULT_NAMES.values())) == len(RESULT_NAMES)
+    for number, name in RESULT_NAMES.items():
+        assert getattr(_results, name) == number
+    constants = {
+        name: value
+        for name, value in vars(_results).items()
+        if name.startswith(("ISC_R_", "DHCP_R_"))
+    }
+    assert set(constants.values()) == set(RESULT_NAMES)
+    # Every constant is named in RESULT_NAMES, except aliases of an already named number.
+    assert {name for name in constants if name not in RESULT_NAMES.values()} == {"ISC_R_SUSPEND"}
+
+
+def test_codes_lie_in_their_classes() -> None:
+    dhcp = {number for number, name in RESULT_NAMES.items() if name.startswith("DHCP_R_")}
+    isc = {number for number, name in RESULT_NAMES.items() if name.startswith("ISC_R_")}
+    assert len(dhcp) == 33
+    assert len(isc) == 70
+    dhcp_class = range(ISC_RESULTCLASS_DHCP, ISC_RESULTCLASS_DHCP + ISC_RESULTCLASS_SIZE)
+    assert all(number in dhcp_class for number in dhcp)
+    assert isc == set(range(70))
+    assert all(RESULT_TEXTS[number] for number in RESULT_TEXTS)
+
+
+@given(st.integers(min_value=0, max_value=2**32 - 1))
+def test_totext_never_raises(status: int) -> None:
+    text = isc_result_totext(status)
+    assert text == RESULT_TEXTS.get(status, UNKNOWN_RESULT_TEXT)

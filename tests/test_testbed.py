@@ -1,0 +1,301 @@
+"""The test bed itself, checked with ISC's omshell against real dhcpd servers."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import pytest
+
+from testbed import dataset
+from testbed.netns import Namespace, create_namespace, existing_namespaces
+from testbed.omshell import OmshellRun, parse_value
+from testbed.pytest_plugin import ServerFactory
+from testbed.server import ALGORITHMS, DhcpdServer, Endpoint, endpoint_from_env, make_key
+
+Omshell = Callable[[Endpoint, Sequence[str]], OmshellRun]
+ROOT = Path(__file__).resolve().parent.parent
+FAILOVER_NORMAL = 2  # enum failover_state in ISC's includes/failover.h
+
+
+def dhcpd_pids() -> set[int]:
+    """dhcpd processes on this machine that are still alive (zombies excluded)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().split()
+        except OSError:
+            continue
+        if fields[1] == "(dhcpd)" and fields[2] != "Z":
+            found.add(int(fields[0]))
+    return found
+
+
+def test_default_server_lease_by_ip_address(dhcpd_server: Endpoint, omshell: Omshell) -> None:
+    for lease in dataset.LEASES:
+        step = omshell(dhcpd_server, ["new lease", f"set ip-address = {lease.ip}", "open"]).last
+        assert step.messages == []
+        assert step.object_type == "lease"
+        assert step.values["ip-address"] == socket.inet_aton(lease.ip)
+        assert step.values["hardware-address"] == bytes.fromhex(lease.mac.replace(":", ""))
+        assert step.values["client-hostname"] == lease.hostname.encode()
+        assert step.values["ends"] == lease.ends.to_bytes(4, "big")
+        assert step.values["starts"] == lease.starts.to_bytes(4, "big")
+
+
+def test_default_server_lease_by_hardware_address(dhcpd_server: Endpoint, omshell: Omshell) -> None:
+    lease = dataset.LEASES[1]
+    commands = ["new lease", f"set hardware-address = {lease.mac}", "open"]
+    step = omshell(dhcpd_server, commands).last
+    assert step.messages == []
+    assert step.values["ip-address"] == socket.inet_aton(lease.ip)
+    assert step.values["client-hostname"] == lease.hostname.encode()
+    assert step.values["ends"] == lease.ends.to_bytes(4, "big")
+
+
+@pytest.mark.parametrize("host", dataset.HOSTS, ids=lambda host: host.name)
+def test_default_server_host_by_name(
+    dhcpd_server: Endpoint, omshell: Omshell, host: dataset.Host
+) -> None:
+    step = omshell(dhcpd_server, ["new host", f'set name = "{host.name}"', "open"]).last
+    assert step.messages == []
+    assert step.object_type == "host"
+    assert step.values["ip-address"] == socket.inet_aton(host.ip)
+    assert step.values["hardware-address"] == bytes.fromhex(host.mac.replace(":", ""))
+
+
+def test_default_server_group_by_name(dhcpd_server: Endpoint, omshell: Omshell) -> None:
+    group = dataset.GROUPS[0]
+    step = omshell(dhcpd_server, ["new group", f'set name = "{group.name}"', "open"]).last
+    assert step.messages == []
+    assert step.values["name"] == group.name.encode()
+
+
+def test_unknown_lease_is_not_found(dhcpd_server: Endpoint, omshell: Omshell) -> None:
+    step = omshell(dhcpd_server, ["new lease", "set ip-address = 198.18.254.99", "open"]).last
+    assert step.messages == ["can't open object: not found"]
+
+
+@pytest.mark.parametrize("algorithm", ALGORITHMS)
+def test_every_key_algorithm(
+    dhcpd_factory: ServerFactory, omshell: Omshell, algorithm: str
+) -> None:
+    server = dhcpd_factory.start(make_key(algorithm))
+    lease = dataset.LEASES[0]
+    lookup = ["new lease", f"set ip-address = {lease.ip}", "open"]
+
+    good = omshell(server.endpoint, lookup).last
+    assert good.messages == []
+    assert good.values["client-hostname"] == lease.hostname.encode()
+
+    assert server.key is not None
+    wrong = dataclasses.replace(server.key, secret=bytes(len(server.key.secret)))
+    refused = omshell(Endpoint(server.address, server.port, wrong), lookup).last
+    assert "client-hostname" not in refused.values
+    assert len(refused.messages) == 1
+    assert refused.messages[0].startswith("can't open object: ")
+
+
+def test_server_without_key(dhcpd_factory: ServerFactory, omshell: Omshell) -> None:
+    server = dhcpd_factory.start(None)
+    host = dataset.HOSTS[0]
+    step = omshell(server.endpoint, ["new host", f'set name = "{host.name}"', "open"]).last
+    assert step.values["ip-address"] == socket.inet_aton(host.ip)
+
+
+def test_failover_pair_reaches_normal(dhcpd_factory: ServerFactory, omshell: Omshell) -> None:
+    primary, secondary = dhcpd_factory.failover_pair(make_key("hmac-sha256"))
+    commands = ["new failover-state", 'set name = "pair"', "open"]
+    deadline = time.monotonic() + 30
+    while True:
+        step = omshell(primary.endpoint, commands).last
+        assert step.messages == [], step.messages
+        local = step.values["local-state"]
+        partner = step.values["partner-state"]
+        normal = FAILOVER_NORMAL.to_bytes(4, "big")
+        if local == partner == normal or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert (local, partner) == (normal, normal), primary.log_tail()
+    assert step.values["mclt"] == (60).to_bytes(4, "big")
+    assert secondary.running
+
+
+def test_stopped_server_refuses(dhcpd_factory: ServerFactory, omshell: Omshell) -> None:
+    server = dhcpd_factory.start(None)
+    server.stop()
+    run = omshell(server.endpoint, ["new lease"])
+    assert "dhcpctl_connect: " in run.stderr
+
+
+def test_created_host_is_written_to_leases_file(
+    dhcpd_factory: ServerFactory, omshell: Omshell
+) -> None:
+    server = dhcpd_factory.start(make_key("hmac-sha1"))
+    commands = [
+        "new host",
+        'set name = "made-by-omshell"',
+        "set hardware-address = 00:00:5e:00:53:01",
+        "set hardware-type = 1",
+        "create",
+    ]
+    assert omshell(server.endpoint, commands).last.messages == []
+    assert "host made-by-omshell {" in server.leases_file.read_text()
+
+
+class Snapshot:
+    """The test beds' namespaces and the live dhcpd processes, to compare before and after."""
+
+    def __init__(self) -> None:
+        self.namespaces = existing_namespaces()
+        self.pids = dhcpd_pids()
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Snapshot) and vars(self) == vars(other)
+
+    def __repr__(self) -> str:
+        return f"Snapshot({vars(self)})"
+
+
+@pytest.mark.parametrize("error", [RuntimeError, KeyboardInterrupt])
+def test_teardown_after_an_exception(error: type[BaseException], local_testbed: None) -> None:
+    before = Snapshot()
+    with pytest.raises(error), DhcpdServer(None, with_dataset=True) as server:
+        assert Snapshot() != before
+        assert server.running
+        raise error("raised inside the server's block")
+    assert Snapshot() == before
+
+
+def test_teardown_after_a_failed_start(local_testbed: None) -> None:
+    before = Snapshot()
+    with (
+        pytest.raises(Exception, match="dhcpd said"),
+        DhcpdServer(None, conf_extra="no-such-statement {"),
+    ):
+        pass
+    assert Snapshot() == before
+
+
+def test_teardown_of_fixtures_in_a_failing_test_run(
+    pytester: pytest.Pytester, local_testbed: None
+) -> None:
+    pytester.makepyfile(
+        """
+        def test_fails(dhcpd_factory):
+            dhcpd_factory.start(None)
+            dhcpd_factory.failover_pair()
+            assert False, "this test fails on purpose"
+        """
+    )
+    before = Snapshot()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "testbed.pytest_plugin", "-p", "no:cacheprovider"],
+        cwd=pytester.path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert "this test fails on purpose" in result.stdout
+    assert result.returncode == 1, result.stdout
+    assert Snapshot() == before
+
+
+def test_stale_namespace_of_a_dead_run_is_reclaimed(local_testbed: None) -> None:
+    first = create_namespace()
+    try:
+        # Pretend a run that has ended (pid 2**22 + 1 cannot be alive) owns the namespace.
+        Path("/run/dhcpctl-testbed", first.name).write_text(str(2**22 + 1))
+        second = create_namespace()
+        try:
+            assert second.index == first.index
+        finally:
+            second.delete()
+    finally:
+        first.delete()
+    assert Namespace(first.index).name not in existing_namespaces()
+
+
+def test_external_server_mode(pytester: pytest.Pytester, local_testbed: None) -> None:
+    """The suite's default-server tests pass against a server named by DHCPCTL_TEST_SERVER."""
+    with DhcpdServer(make_key("hmac-sha384"), with_dataset=True) as server:
+        assert server.key is not None
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "DHCPCTL_TEST_SERVER": f"{server.address}:{server.port}",
+            "DHCPCTL_TEST_KEY_NAME": server.key.name,
+            "DHCPCTL_TEST_KEY_ALGORITHM": server.key.algorithm,
+            "DHCPCTL_TEST_KEY_SECRET": server.key.secret_base64,
+        }
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-p",
+                "no:cacheprovider",
+                "-q",
+                str(Path(__file__)),
+                "-k",
+                "default_server",
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    assert result.returncode == 0, result.stdout
+    assert " passed" in result.stdout and "skipped" not in result.stdout
+
+
+def test_endpoint_from_env() -> None:
+    assert endpoint_from_env({}) is None
+    endpoint = endpoint_from_env(
+        {
+            "DHCPCTL_TEST_SERVER": "[::1]:7911",
+            "DHCPCTL_TEST_KEY_NAME": "k",
+            "DHCPCTL_TEST_KEY_SECRET": "c2VjcmV0",
+        }
+    )
+    assert endpoint is not None
+    assert (endpoint.address, endpoint.port) == ("::1", 7911)
+    assert endpoint.key is not None
+    assert (endpoint.key.algorithm, endpoint.key.secret) == ("hmac-md5", b"secret")
+    assert "secret" not in repr(endpoint)
+    with pytest.raises(ValueError, match="host:port"):
+        endpoint_from_env({"DHCPCTL_TEST_SERVER": "nohost"})
+    with pytest.raises(ValueError, match="base64"):
+        endpoint_from_env(
+            {
+                "DHCPCTL_TEST_SERVER": "a:1",
+                "DHCPCTL_TEST_KEY_NAME": "k",
+                "DHCPCTL_TEST_KEY_SECRET": "!!",
+            }
+        )
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ('"alpha"', b"alpha"),
+        ("c6:12:fe:96", b"\xc6\x12\xfe\x96"),
+        ("00", b"\x00"),
+        ("-5", -5),
+        ("1234", 1234),
+        ("<null>", None),
+    ],
+)
+def test_omshell_value_parsing(text: str, value: bytes | int | None) -> None:
+    assert parse_value(text) == value
