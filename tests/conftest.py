@@ -1,1 +1,31 @@
+"""Fixtures: the test bed's servers (testbed.pytest_plugin) and the backends under test."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from dhcpctl import Backend, load_backend
+
 pytest_plugins = ["testbed.pytest_plugin", "pytester"]
+
+REQUIRE_NATIVE = os.environ.get("DHCPCTL_REQUIRE_NATIVE") == "1"
+BACKENDS = ("python", "native")
+
+
+def backend_or_skip(name: str) -> Backend:
+    """Backend ``name``; a missing native backend skips, or fails if DHCPCTL_REQUIRE_NATIVE=1."""
+    try:
+        return load_backend(name)
+    except ImportError as error:
+        if REQUIRE_NATIVE:
+            pytest.fail(f"{error} (DHCPCTL_REQUIRE_NATIVE=1: no skipping)", pytrace=False)
+        pytest.skip(str(error))
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> Backend:
+    """Each backend in turn: every test that takes it runs on both implementations."""
+    name: str = request.param
+    return backend_or_skip(name)

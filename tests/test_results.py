@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dhcpctl import _results
+from dhcpctl._isc_locate import default_cache_dir
 from dhcpctl._results import (
     DHCP_R_INVALIDARG,
     DHCP_R_INVALIDKEY,
@@ -37,13 +38,16 @@ GENERATOR = REPO / "scripts" / "gen_results.py"
 
 
 def isc_source() -> Path:
-    """The unpacked ISC DHCP 4.4.3-P1 source tree named by DHCPCTL_ISC_SOURCE."""
+    """The unpacked ISC DHCP 4.4.3-P1 source: DHCPCTL_ISC_SOURCE, else build_isc_libs.py's."""
     source = os.environ.get("DHCPCTL_ISC_SOURCE")
     if source:
         return Path(source)
+    cached = default_cache_dir() / "src" / "dhcp-4.4.3-P1"
+    if (cached / "bind" / "bind.tar.gz").exists():
+        return cached
     reason = (
-        "DHCPCTL_ISC_SOURCE is not set: point it at an unpacked ISC DHCP 4.4.3-P1 source tree "
-        "(https://downloads.isc.org/isc/dhcp/4.4.3-P1/dhcp-4.4.3-P1.tar.gz)"
+        f"no ISC DHCP 4.4.3-P1 source tree in {cached}: run `python3 scripts/build_isc_libs.py` "
+        "(it fetches Debian's source package), or set DHCPCTL_ISC_SOURCE to an unpacked tree"
     )
     if os.environ.get("DHCPCTL_REQUIRE_NATIVE") == "1":
         pytest.fail(f"DHCPCTL_REQUIRE_NATIVE=1 but {reason}")

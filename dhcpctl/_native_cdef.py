@@ -1,0 +1,70 @@
+"""The cffi declarations of ISC DHCP 4.4.3-P1's ``dhcpctl.h``, for both ways of loading it.
+
+``CDEF`` declares every public function of ``dhcpctl.h`` one to one, plus the three omapi/ISC
+functions C clients use. It is exact (no ``...``), so it serves both the compiled API-mode module
+``dhcpctl._native_lib`` (``build_ffi.py``) and ABI mode without a compiler
+(``ffi.cdef(CDEF); ffi.dlopen(<libdhcpctl.so.0>)``). What only API mode has (``build_ffi.py``'s
+``CDEF_API``):
+
+- ``py_omapi_data_string_new(s, len)``, ``py_omapi_object_dereference(h)`` and
+  ``py_dhcpctl_data_string_dereference(s)``: static C helpers that pass omapi's ``MDL``
+  debugging arguments (``__FILE__, __LINE__``) themselves. In ABI mode, call the raw functions
+  and pass a C string and a line number as ``file, line``.
+- ``extern "Python" py_dhcpctl_callback``, for ``dhcpctl_set_callback()``. In ABI mode, make
+  the callback with ``ffi.callback("dhcpctl_callback_fn", ...)`` and keep it alive.
+
+Standard library only and importable by file path: ``build_ffi.py`` loads it that way.
+"""
+
+from __future__ import annotations
+
+CDEF = """
+typedef unsigned int isc_result_t;                /* BIND 9.11 <isc/types.h> */
+typedef ... omapi_object_t;
+typedef struct {
+    int refcnt;
+    unsigned len;
+    unsigned char value[1];   /* really len bytes: read them with ffi.buffer(s.value, s.len) */
+} omapi_data_string_t;
+
+typedef isc_result_t dhcpctl_status;
+typedef omapi_object_t *dhcpctl_handle;
+typedef omapi_data_string_t *dhcpctl_data_string;
+typedef void (*dhcpctl_callback_fn)(dhcpctl_handle, dhcpctl_status, void *);
+
+struct timeval { long tv_sec; long tv_usec; };
+
+#define DHCPCTL_CREATE 1
+#define DHCPCTL_UPDATE 2
+#define DHCPCTL_EXCL 4
+
+dhcpctl_status dhcpctl_initialize(void);
+dhcpctl_status dhcpctl_connect(dhcpctl_handle *, const char *, int, dhcpctl_handle);
+dhcpctl_status dhcpctl_timed_connect(dhcpctl_handle *, const char *, int, dhcpctl_handle,
+                                     struct timeval *);
+dhcpctl_status dhcpctl_wait_for_completion(dhcpctl_handle, dhcpctl_status *);
+dhcpctl_status dhcpctl_timed_wait_for_completion(dhcpctl_handle, dhcpctl_status *,
+                                                 struct timeval *);
+dhcpctl_status dhcpctl_get_value(dhcpctl_data_string *, dhcpctl_handle, const char *);
+dhcpctl_status dhcpctl_get_boolean(int *, dhcpctl_handle, const char *);
+dhcpctl_status dhcpctl_set_value(dhcpctl_handle, dhcpctl_data_string, const char *);
+dhcpctl_status dhcpctl_set_string_value(dhcpctl_handle, const char *, const char *);
+dhcpctl_status dhcpctl_set_data_value(dhcpctl_handle, const char *, unsigned, const char *);
+dhcpctl_status dhcpctl_set_null_value(dhcpctl_handle, const char *);
+dhcpctl_status dhcpctl_set_boolean_value(dhcpctl_handle, int, const char *);
+dhcpctl_status dhcpctl_set_int_value(dhcpctl_handle, int, const char *);
+dhcpctl_status dhcpctl_object_update(dhcpctl_handle, dhcpctl_handle);
+dhcpctl_status dhcpctl_object_refresh(dhcpctl_handle, dhcpctl_handle);
+dhcpctl_status dhcpctl_object_remove(dhcpctl_handle, dhcpctl_handle);
+dhcpctl_status dhcpctl_set_callback(dhcpctl_handle, void *, dhcpctl_callback_fn);
+dhcpctl_status dhcpctl_new_authenticator(dhcpctl_handle *, const char *, const char *,
+                                         const unsigned char *, unsigned);
+dhcpctl_status dhcpctl_new_object(dhcpctl_handle *, dhcpctl_handle, const char *);
+dhcpctl_status dhcpctl_open_object(dhcpctl_handle, dhcpctl_handle, int);
+isc_result_t dhcpctl_data_string_dereference(dhcpctl_data_string *, const char *, int);
+dhcpctl_status dhcpctl_disconnect(dhcpctl_handle *, int);
+
+isc_result_t omapi_data_string_new(omapi_data_string_t **, unsigned, const char *, int);
+isc_result_t omapi_object_dereference(omapi_object_t **, const char *, int);
+const char *isc_result_totext(isc_result_t);
+"""

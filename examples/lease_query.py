@@ -1,0 +1,79 @@
+"""The dhcpctl overview's C program, line by line: print when a lease ends.
+
+Usage: python3 lease_query.py ADDRESS PORT IP [KEYNAME ALGORITHM BASE64-SECRET]
+"""
+
+from __future__ import annotations
+
+import base64
+import socket
+import sys
+import time
+
+import dhcpctl
+from dhcpctl import (
+    ISC_R_SUCCESS,
+    dhcpctl_connect,
+    dhcpctl_data_string_dereference,
+    dhcpctl_get_value,
+    dhcpctl_initialize,
+    dhcpctl_new_authenticator,
+    dhcpctl_new_object,
+    dhcpctl_open_object,
+    dhcpctl_set_value,
+    dhcpctl_wait_for_completion,
+    omapi_data_string_new,
+)
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) not in (4, 7):
+        print(__doc__, file=sys.stderr)
+        return 2
+    address, port, ip = argv[1], int(argv[2]), argv[3]
+
+    # Required first step.
+    dhcpctl_initialize()
+
+    # If the server demands authenticated connections, create the authenticator first.
+    authenticator = None
+    if len(argv) == 7:
+        authenticator = dhcpctl_new_authenticator(argv[4], argv[5], base64.b64decode(argv[6]))
+
+    # Set up the connection to the server.
+    connection = dhcpctl_connect(address, port, authenticator)
+
+    # Create a handle to a lease: only a local data structure so far.
+    lease = dhcpctl_new_object(connection, "lease")
+
+    # Create a new data string to store in the handle.
+    ipaddrstring = omapi_data_string_new(4)
+    ipaddrstring.value[:] = socket.inet_aton(ip)
+
+    # Set the ip-address attribute of the lease handle: the key the server looks it up by.
+    dhcpctl_set_value(lease, ipaddrstring, "ip-address")
+
+    # Prime the connection with the request to look up the lease in the server.
+    dhcpctl_open_object(lease, connection, 0)
+
+    # Send the message and wait: the result is the server's status.
+    waitstatus = dhcpctl_wait_for_completion(lease)
+    if waitstatus != ISC_R_SUCCESS:
+        # server not authoritative
+        print(f"lease lookup failed: {dhcpctl.isc_result_totext(waitstatus)}", file=sys.stderr)
+        return 0
+
+    # Clean up memory we no longer need.
+    dhcpctl_data_string_dereference(ipaddrstring)
+
+    # Get the attribute named "ends": a 4-byte integer of the Unix epoch time the lease ends.
+    value = dhcpctl_get_value(lease, "ends")
+    thetime = int.from_bytes(bytes(value), "big")
+    dhcpctl_data_string_dereference(value)
+
+    sys.stdout.write(f"ending time is {time.ctime(thetime)}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,349 @@
+"""The dhcpctl functions (``dhcpctl/dhcpctl.c``, ``remote.c``, ``callback.c``) in Python.
+
+Translation rules are those of :mod:`dhcpctl._api`. Where C would crash, hang or read freed
+memory, these raise :class:`DhcpctlError` instead:
+
+- a dereferenced handle, a disconnected connection or a released data string:
+  ``DHCP_R_INVALIDARG``;
+- a wait on an object with no request in flight and no unseen reply (C blocks forever):
+  ``DHCP_R_INVALIDARG``;
+- a wait on a connection whose peer went away: ``DHCP_R_CONNRESET`` (also for later waits).
+
+Timed waits raise ``ISC_R_TIMEDOUT`` (C's return value); the request stays in flight and the
+connection stays usable: a later wait on the same object takes the late reply, as
+``dhcpctl.3`` describes. A wait with a callback set still completes (in C it would block: the
+callback object swallows the "ready" signal). ``dhcpctl_initialize`` is optional here.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from dhcpctl._api import DHCPCTL_CREATE, DHCPCTL_EXCL, DHCPCTL_UPDATE
+from dhcpctl._errors import DhcpctlError
+from dhcpctl._results import (
+    DHCP_R_INVALIDARG,
+    ISC_R_SUCCESS,
+    ISC_R_UNEXPECTED,
+    isc_result_totext,
+)
+
+from .auth import Key
+from .datastring import DataString
+from .objects import Authenticator, Connection, Generic, Handle, RemoteObject, not_found
+from .session import open_connection
+from .transport import LinkError
+from .wire import OP_DELETE, OP_OPEN, OP_REFRESH, OP_UPDATE, Pair, Value
+
+_BYTES = (bytes, bytearray, memoryview)
+
+
+def _type_error(function: str, what: str, expected: str, got: object) -> TypeError:
+    return TypeError(f"{function}: {what} must be {expected}, not {type(got).__name__}")
+
+
+def _name(function: str, name: object) -> bytes:
+    if not isinstance(name, str):
+        raise _type_error(function, "the value name", "str", name)
+    return name.encode()
+
+
+def _handle(function: str, handle: object, kind: type[Handle] = Handle) -> Any:
+    if not isinstance(handle, kind):
+        raise _type_error(function, "the handle", f"a dhcpctl {kind.__name__} handle", handle)
+    handle.check(function)
+    return handle
+
+
+def _connection(function: str, handle: object) -> Connection:
+    connection: Connection = _handle(function, handle, Connection)
+    return connection
+
+
+def _remote(function: str, handle: object) -> RemoteObject:
+    obj: RemoteObject = _handle(function, handle, RemoteObject)
+    return obj
+
+
+def _timeout(function: str, timeout: object) -> float | None:
+    if timeout is None:
+        return None
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float):
+        raise _type_error(function, "the timeout", "seconds (float) or None", timeout)
+    return float(timeout)
+
+
+def _int32(function: str, value: object) -> int:
+    if not isinstance(value, int):
+        raise _type_error(function, "the value", "int", value)
+    if not -(1 << 31) <= value < (1 << 32):
+        raise DhcpctlError(function, DHCP_R_INVALIDARG, "integer outside 32 bits")
+    return int(value)
+
+
+def _set(function: str, handle: object, name: object, value: Value) -> None:
+    key = _name(function, name)
+    target = _handle(function, handle)
+    if not isinstance(target, Generic):
+        raise DhcpctlError(function, DHCP_R_INVALIDARG, "this handle holds no values")
+    target.set(key, value)
+
+
+def dhcpctl_initialize() -> None:
+    """Nothing to set up in Python; kept so ported C code runs unchanged."""
+
+
+def dhcpctl_connect(address: str, port: int, authenticator: Handle | None) -> Connection:
+    return dhcpctl_timed_connect(address, port, authenticator, None)
+
+
+def dhcpctl_timed_connect(
+    address: str, port: int, authenticator: Handle | None, timeout: float | None
+) -> Connection:
+    function = "dhcpctl_timed_connect"
+    if not isinstance(address, str):
+        raise _type_error(function, "the address", "str", address)
+    if isinstance(port, bool) or not isinstance(port, int):
+        raise _type_error(function, "the port", "int", port)
+    if not 0 <= port <= 0xFFFF:
+        raise DhcpctlError(function, DHCP_R_INVALIDARG, f"port {port} out of range")
+    key = None
+    if authenticator is not None:
+        key = _handle(function, authenticator, Authenticator).key
+    return open_connection(function, address, port, key, _timeout(function, timeout))
+
+
+def dhcpctl_disconnect(connection: Handle, force: bool = False) -> None:
+    """Close the connection; like C, the handle is gone afterwards (force changes nothing:
+    requests are never buffered here)."""
+    conn = _connection("dhcpctl_disconnect", connection)
+    conn.link.close()
+    conn.dereference()
+
+
+def dhcpctl_wait_for_completion(handle: Handle) -> int:
+    return _wait("dhcpctl_wait_for_completion", handle, None)
+
+
+def dhcpctl_timed_wait_for_completion(handle: Handle, timeout: float | None) -> int:
+    function = "dhcpctl_timed_wait_for_completion"
+    return _wait(function, handle, _timeout(function, timeout))
+
+
+def _wait(function: str, handle: object, timeout: float | None) -> int:
+    deadline = None if timeout is None else time.monotonic() + timeout
+    target = _handle(function, handle)
+    if isinstance(target, Connection):
+        if not target.link.alive:
+            raise DhcpctlError(function, DHCP_R_INVALIDARG, "the connection is closed")
+        return ISC_R_SUCCESS
+    if not isinstance(target, RemoteObject):
+        raise DhcpctlError(function, DHCP_R_INVALIDARG, "nothing to wait for on this handle")
+    link = target.link
+    if link is None or (target.outstanding == 0 and target.unseen == 0):
+        raise DhcpctlError(function, DHCP_R_INVALIDARG, "no request in progress on this handle")
+    try:
+        link.wait(lambda: target.unseen > 0, deadline)
+    except LinkError as exc:
+        raise DhcpctlError(function, exc.status, exc.detail) from None
+    target.unseen -= 1
+    return target.waitstatus
+
+
+def dhcpctl_get_value(handle: Handle, name: str) -> DataString:
+    function = "dhcpctl_get_value"
+    key = _name(function, name)
+    target = _handle(function, handle)
+    if not isinstance(target, Generic | Authenticator):
+        raise not_found(function, name)
+    try:
+        value = target.get(key)
+    except KeyError:
+        raise not_found(function, name) from None
+    if isinstance(value, int):
+        return DataString((value & 0xFFFF_FFFF).to_bytes(4, "big"))
+    return DataString(bytes(value or b""))
+
+
+def dhcpctl_get_boolean(handle: Handle, name: str) -> bool:
+    function = "dhcpctl_get_boolean"
+    data = bytes(dhcpctl_get_value(handle, name))
+    if len(data) != 4:
+        raise DhcpctlError(function, ISC_R_UNEXPECTED, f"{name!r} is not a 4-byte integer")
+    return int.from_bytes(data, "big") != 0
+
+
+def dhcpctl_set_value(handle: Handle, value: Any, name: str) -> None:
+    function = "dhcpctl_set_value"
+    if isinstance(value, DataString | bytes | bytearray | memoryview):
+        data = bytes(value)
+    else:
+        raise _type_error(function, "the value", "a DataString or bytes-like", value)
+    _set(function, handle, name, data)
+
+
+def dhcpctl_set_string_value(handle: Handle, value: str, name: str) -> None:
+    function = "dhcpctl_set_string_value"
+    if not isinstance(value, str):
+        raise _type_error(function, "the value", "str", value)
+    _set(function, handle, name, value.encode())
+
+
+def dhcpctl_set_data_value(handle: Handle, value: Any, name: str) -> None:
+    function = "dhcpctl_set_data_value"
+    if not isinstance(value, _BYTES):
+        raise _type_error(function, "the value", "bytes-like", value)
+    _set(function, handle, name, bytes(value))
+
+
+def dhcpctl_set_null_value(handle: Handle, name: str) -> None:
+    _set("dhcpctl_set_null_value", handle, name, None)
+
+
+def dhcpctl_set_boolean_value(handle: Handle, value: bool, name: str) -> None:
+    function = "dhcpctl_set_boolean_value"
+    _set(function, handle, name, _int32(function, value))
+
+
+def dhcpctl_set_int_value(handle: Handle, value: int, name: str) -> None:
+    function = "dhcpctl_set_int_value"
+    _set(function, handle, name, _int32(function, value))
+
+
+def _send(
+    function: str,
+    connection: object,
+    handle: object,
+    op: int,
+    message_values: tuple[Pair, ...] = (),
+    send_object: bool = False,
+    object_handle: int | None = None,
+) -> None:
+    conn = _connection(function, connection)
+    obj = _remote(function, handle)
+    values = obj.changed_values() if send_object else ()
+    remote = obj.remote_handle if object_handle is None else object_handle
+
+    def register(xid: int) -> None:
+        conn.dispatcher.register(xid, obj)
+        obj.link = conn.link
+
+    try:
+        conn.link.request(op, remote, message_values, values, register)
+    except LinkError as exc:
+        raise DhcpctlError(function, exc.status, exc.detail) from None
+
+
+def dhcpctl_open_object(handle: Handle, connection: Handle, flags: int = 0) -> None:
+    function = "dhcpctl_open_object"
+    if isinstance(flags, bool) or not isinstance(flags, int):
+        raise _type_error(function, "flags", "int", flags)
+    obj = _remote(function, handle)
+    message_values: list[Pair] = [
+        (flag_name, 1)
+        for flag, flag_name in (
+            (DHCPCTL_CREATE, b"create"),
+            (DHCPCTL_UPDATE, b"update"),
+            (DHCPCTL_EXCL, b"exclusive"),
+        )
+        if flags & flag
+    ]
+    message_values.append((b"type", obj.rtype.encode()))
+    # C writes the handle of the local object here, which is never assigned: 0.
+    _send(function, connection, obj, OP_OPEN, tuple(message_values), True, 0)
+
+
+def dhcpctl_object_update(connection: Handle, handle: Handle) -> None:
+    _send("dhcpctl_object_update", connection, handle, OP_UPDATE, send_object=True)
+
+
+def dhcpctl_object_refresh(connection: Handle, handle: Handle) -> None:
+    _send("dhcpctl_object_refresh", connection, handle, OP_REFRESH)
+
+
+def dhcpctl_object_remove(connection: Handle, handle: Handle) -> None:
+    _send("dhcpctl_object_remove", connection, handle, OP_DELETE)
+
+
+def dhcpctl_set_callback(handle: Handle, data: Any, callback: Any) -> None:
+    """Like C, only the first callback set on a handle is ever called."""
+    function = "dhcpctl_set_callback"
+    obj = _remote(function, handle)
+    if not callable(callback):
+        raise _type_error(function, "the callback", "callable", callback)
+    if obj.callback is None:
+        obj.callback = (callback, data)
+
+
+def dhcpctl_new_authenticator(name: str, algorithm: str, secret: Any) -> Authenticator:
+    function = "dhcpctl_new_authenticator"
+    if not isinstance(name, str):
+        raise _type_error(function, "the key name", "str", name)
+    if not isinstance(algorithm, str):
+        raise _type_error(function, "the algorithm", "str", algorithm)
+    if not isinstance(secret, _BYTES):
+        raise _type_error(function, "the secret", "bytes-like", secret)
+    return Authenticator(Key(name, algorithm, bytes(secret)))
+
+
+def dhcpctl_new_object(connection: Handle, object_type: str) -> RemoteObject:
+    function = "dhcpctl_new_object"
+    _connection(function, connection)
+    if not isinstance(object_type, str):
+        raise _type_error(function, "the object type", "str", object_type)
+    return RemoteObject(object_type)
+
+
+def dhcpctl_data_string_dereference(data_string: DataString) -> None:
+    if not isinstance(data_string, DataString):
+        raise _type_error(
+            "dhcpctl_data_string_dereference", "the argument", "a DataString", data_string
+        )
+    data_string.release()
+
+
+def omapi_data_string_new(length: int) -> DataString:
+    function = "omapi_data_string_new"
+    if isinstance(length, bool) or not isinstance(length, int):
+        raise _type_error(function, "the length", "int", length)
+    if not 0 <= length < (1 << 32):
+        raise DhcpctlError(function, DHCP_R_INVALIDARG, f"length {length} out of range")
+    return DataString(length)
+
+
+def omapi_object_dereference(handle: Handle) -> None:
+    """Drop the handle; a connection handle also closes its socket."""
+    target = _handle("omapi_object_dereference", handle)
+    if isinstance(target, Connection):
+        target.link.close()
+    target.dereference()
+
+
+__all__ = [
+    "dhcpctl_connect",
+    "dhcpctl_data_string_dereference",
+    "dhcpctl_disconnect",
+    "dhcpctl_get_boolean",
+    "dhcpctl_get_value",
+    "dhcpctl_initialize",
+    "dhcpctl_new_authenticator",
+    "dhcpctl_new_object",
+    "dhcpctl_object_refresh",
+    "dhcpctl_object_remove",
+    "dhcpctl_object_update",
+    "dhcpctl_open_object",
+    "dhcpctl_set_boolean_value",
+    "dhcpctl_set_callback",
+    "dhcpctl_set_data_value",
+    "dhcpctl_set_int_value",
+    "dhcpctl_set_null_value",
+    "dhcpctl_set_string_value",
+    "dhcpctl_set_value",
+    "dhcpctl_timed_connect",
+    "dhcpctl_timed_wait_for_completion",
+    "dhcpctl_wait_for_completion",
+    "isc_result_totext",
+    "omapi_data_string_new",
+    "omapi_object_dereference",
+]

@@ -1,0 +1,46 @@
+"""``dhcpctl_data_string``: a fixed-length, writable byte buffer."""
+
+from __future__ import annotations
+
+from dhcpctl._errors import DhcpctlError
+from dhcpctl._results import DHCP_R_INVALIDARG
+
+
+class DataString:
+    """``len`` bytes in a writable ``value`` (``ds.value[:] = socket.inet_aton(addr)``).
+
+    After ``dhcpctl_data_string_dereference`` the buffer is released and any use is a
+    :class:`DhcpctlError`, where C would read freed memory.
+    """
+
+    __slots__ = ("_buffer", "_view")
+
+    def __init__(self, data: bytes | int) -> None:
+        self._buffer: bytearray | None = bytearray(data)
+        self._view = memoryview(self._buffer)
+
+    def _live(self) -> memoryview:
+        if self._buffer is None:
+            raise DhcpctlError("dhcpctl_data_string", DHCP_R_INVALIDARG, "data string released")
+        return self._view
+
+    @property
+    def len(self) -> int:
+        return len(self._live())
+
+    @property
+    def value(self) -> memoryview:
+        return self._live()
+
+    def __bytes__(self) -> bytes:
+        return bytes(self._live())
+
+    def release(self) -> None:
+        """Free the buffer (twice is an error, as C's dereference of a NULL pointer)."""
+        self._live()
+        self._buffer = None
+
+    def __repr__(self) -> str:
+        if self._buffer is None:
+            return "DataString(<released>)"
+        return f"DataString({bytes(self._buffer)!r})"

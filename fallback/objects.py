@@ -1,0 +1,136 @@
+"""The handles: authenticators, connections and remote objects with their local value lists.
+
+Values follow ISC's generic object (``omapip/generic.c``): setting a name replaces its value in
+place and marks it changed; a request sends only the changed values; a null value is kept as
+"delete this name" and reads as ``ISC_R_NOTFOUND``; the "updated" signal of a reply clears the
+changed marks and drops the nulls. Values from the server are untyped bytes (a zero-length
+value arrives as null).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from dhcpctl._errors import DhcpctlError
+from dhcpctl._results import DHCP_R_INVALIDARG, ISC_R_NOTFOUND, ISC_R_SUCCESS
+
+from .auth import Key
+from .transport import Link
+from .wire import Pair, Value
+
+if TYPE_CHECKING:
+    from .session import Dispatcher
+
+
+class Handle:
+    """Base of every handle: refuses use after ``omapi_object_dereference``."""
+
+    _dead = False
+
+    def check(self, function: str) -> None:
+        if self._dead:
+            raise DhcpctlError(function, DHCP_R_INVALIDARG, "handle was dereferenced")
+
+    def dereference(self) -> None:
+        self._dead = True
+
+
+class Authenticator(Handle):
+    """``dhcpctl_new_authenticator``'s handle: a key (its repr hides the secret)."""
+
+    def __init__(self, key: Key) -> None:
+        self.key = key
+
+    def get(self, name: bytes) -> Value:
+        """Like C's auth key object, "name" and "algorithm"; unlike C, never the "key"."""
+        fields = {b"name": self.key.name.encode(), b"algorithm": self.key.algorithm.encode()}
+        return fields[name]
+
+    def __repr__(self) -> str:
+        return f"<dhcpctl authenticator {self.key!r}>"
+
+
+@dataclass
+class _Slot:
+    value: Value
+    changed: bool = True
+
+
+class Generic(Handle):
+    """A handle with a local name/value list (C's ``omapi_generic_object_t``)."""
+
+    def __init__(self) -> None:
+        self.values: dict[bytes, _Slot] = {}
+
+    def set(self, name: bytes, value: Value) -> None:
+        self.values[name] = _Slot(value)
+
+    def get(self, name: bytes) -> Value:
+        """The value, or KeyError when absent or null (C: ``ISC_R_NOTFOUND``)."""
+        slot = self.values.get(name)
+        if slot is None or slot.value is None:
+            raise KeyError(name)
+        return slot.value
+
+    def changed_values(self) -> tuple[Pair, ...]:
+        """What ``omapi_generic_stuff_values`` sends: the changed, named values."""
+        return tuple((n, s.value) for n, s in self.values.items() if n and s.changed)
+
+    def clear_flags(self) -> None:
+        """``omapi_generic_clear_flags``: forget changes, drop the nulls."""
+        self.values = {
+            n: _Slot(s.value, False) for n, s in self.values.items() if s.value is not None
+        }
+
+
+class Connection(Generic):
+    """``dhcpctl_connect``'s handle: a generic object over a :class:`Link`."""
+
+    def __init__(self, link: Link, dispatcher: Dispatcher, description: str) -> None:
+        super().__init__()
+        self.link = link
+        self.dispatcher = dispatcher
+        self._description = description
+
+    def __repr__(self) -> str:
+        state = "open" if self.link.alive and not self._dead else "closed"
+        return f"<dhcpctl connection to {self._description} ({state})>"
+
+
+Callback = Callable[[Any, int, Any], None]
+
+
+class RemoteObject(Generic):
+    """``dhcpctl_new_object``'s handle (C's ``dhcpctl_remote_object_t``)."""
+
+    def __init__(self, object_type: str) -> None:
+        super().__init__()
+        self.rtype = object_type
+        self.remote_handle = 0
+        self.waitstatus = ISC_R_SUCCESS
+        #: The server's "message" text of its last status, if any.
+        self.message = ""
+        self.callback: tuple[Callback, Any] | None = None
+        #: The link of the latest request: where a wait reads.
+        self.link: Link | None = None
+        self.outstanding = 0
+        self.unseen = 0
+
+    def set(self, name: bytes, value: Value) -> None:
+        if name == b"remote-handle":
+            if isinstance(value, bytes) and len(value) == 4:
+                value = int.from_bytes(value, "big")
+            if not isinstance(value, int):
+                raise DhcpctlError("dhcpctl_set_value", DHCP_R_INVALIDARG, "remote-handle")
+            self.remote_handle = value & 0xFFFF_FFFF
+            return
+        super().set(name, value)
+
+    def __repr__(self) -> str:
+        return f"<dhcpctl {self.rtype} object, remote handle {self.remote_handle}>"
+
+
+def not_found(function: str, name: str) -> DhcpctlError:
+    return DhcpctlError(function, ISC_R_NOTFOUND, f"no value named {name!r}")

@@ -1,0 +1,249 @@
+"""The client side of an OMAPI connection as a sans-I/O state machine (in the style of h11).
+
+Bytes go in through :meth:`ClientProtocol.feed`, which returns events; the methods that make
+messages return the bytes to send. No sockets, no clocks: the caller moves the bytes.
+
+Life of a connection (``omapip/protocol.c``)::
+
+    initiate() -> intro bytes          feed(peer intro) -> [Intro]
+    with a key: open_authenticator() -> bytes (an unsigned OPEN of type "authenticator"
+        carrying the key's name and algorithm, never its secret)
+    feed(reply) -> [AuthenticatorAccepted(authid)] or [AuthenticatorRefused(status, text)]
+    send(...) -> (xid, bytes), signed once an authenticator is accepted
+    feed(...) -> [MessageReceived(message), ...]
+
+Once the authenticator is accepted, every incoming message must carry its authid and a valid
+signature. dhcpd answers a request it could not verify (wrong secret) with an *unsigned*
+status; ISC's client drops such a reply and the connection (``omapi_message_process``: the
+authid of a response must match the request's), so this codec does too, with
+``DHCP_R_CONNRESET``. Any error leaves the protocol in the ``ERROR`` state for good.
+"""
+
+from __future__ import annotations
+
+import enum
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from dhcpctl._errors import DhcpctlError
+from dhcpctl._results import (
+    DHCP_R_CONNRESET,
+    DHCP_R_INVALIDARG,
+    DHCP_R_KEY_UNKNOWN,
+    DHCP_R_PROTOCOLERROR,
+    ISC_R_SUCCESS,
+    ISC_R_UNEXPECTED,
+    isc_result_totext,
+)
+
+from .auth import Key
+from .wire import (
+    INTRO_SIZE,
+    OP_OPEN,
+    OP_STATUS,
+    OP_UPDATE,
+    Message,
+    Pair,
+    Reader,
+    decode_intro,
+    encode_intro,
+    encode_message,
+    read_message,
+)
+
+
+class State(enum.Enum):
+    """Where the connection is; see the module docstring."""
+
+    INTRO_WAIT = "intro-wait"
+    INTRO_DONE = "intro-done"
+    AUTH_WAIT = "auth-wait"
+    READY = "ready"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class Intro:
+    """The peer's introduction arrived and is acceptable."""
+
+    header_size: int
+
+
+@dataclass(frozen=True)
+class AuthenticatorAccepted:
+    """The server opened our authenticator: its handle is the authid of signed messages."""
+
+    authid: int
+
+
+@dataclass(frozen=True)
+class AuthenticatorRefused:
+    """The server answered the authenticator OPEN with a failure status."""
+
+    status: int
+    text: str
+
+
+@dataclass(frozen=True)
+class MessageReceived:
+    """A complete, verified message."""
+
+    message: Message
+
+
+Event = Intro | AuthenticatorAccepted | AuthenticatorRefused | MessageReceived
+
+
+def status_of(message: Message) -> int:
+    """The ``result`` of a STATUS message as ``omapi_message_process`` reads it."""
+    result = message.message_value(b"result")
+    if isinstance(result, bytes) and len(result) == 4:
+        return int.from_bytes(result, "big")
+    return ISC_R_UNEXPECTED
+
+
+def text_of(message: Message) -> str:
+    """The ``message`` string of a STATUS message, or ``""``."""
+    text = message.message_value(b"message")
+    return text.decode("utf-8", "replace") if isinstance(text, bytes) else ""
+
+
+class ClientProtocol:
+    """One client connection's protocol state. Not thread-safe: the caller serializes."""
+
+    def __init__(self, key: Key | None = None) -> None:
+        self.key = key
+        self.state = State.INTRO_WAIT
+        self.authid = 0
+        self._buffer = bytearray()
+        self._need = INTRO_SIZE
+        self._reader: Reader | None = None
+        self._header_size = 0
+        self._auth_xid = 0
+        # ISC starts from random(); 0 is avoided because rid 0 means "not a reply".
+        self._next_xid = random.randrange(1, 1 << 31)
+
+    def initiate(self) -> bytes:
+        """The introduction to send as soon as the socket is connected."""
+        return encode_intro()
+
+    def open_authenticator(self) -> bytes:
+        """The OPEN of our key (``omapi_protocol_send_open``), after the intro."""
+        if self.key is None or self.state is not State.INTRO_DONE:
+            raise DhcpctlError("omapi_protocol", DHCP_R_INVALIDARG, "no authenticator to open")
+        name = self.key.name.encode()
+        self._auth_xid, data = self._build(
+            OP_OPEN,
+            message_values=((b"type", b"authenticator"),),
+            object_values=((b"name", name), (b"algorithm", self.key.algorithm.encode())),
+            sign=False,
+        )
+        self.state = State.AUTH_WAIT
+        return data
+
+    def send(
+        self,
+        op: int,
+        handle: int = 0,
+        message_values: Sequence[Pair] = (),
+        object_values: Sequence[Pair] = (),
+    ) -> tuple[int, bytes]:
+        """A request: returns its transaction id (the ``rid`` of the reply) and its bytes."""
+        if self.state is not (State.READY if self.key else State.INTRO_DONE):
+            raise DhcpctlError(
+                "omapi_protocol", DHCP_R_INVALIDARG, f"cannot send in state {self.state.value}"
+            )
+        return self._build(op, handle, message_values, object_values, sign=self.key is not None)
+
+    def _build(
+        self,
+        op: int,
+        handle: int = 0,
+        message_values: Sequence[Pair] = (),
+        object_values: Sequence[Pair] = (),
+        *,
+        sign: bool,
+    ) -> tuple[int, bytes]:
+        xid = self._next_xid
+        self._next_xid = self._next_xid % 0xFFFF_FFFF + 1
+        message = Message(
+            op,
+            handle,
+            xid,
+            0,
+            self.authid if sign else 0,
+            tuple(message_values),
+            tuple(object_values),
+        )
+        return xid, encode_message(message, self.key if sign else None)
+
+    def feed(self, data: bytes) -> list[Event]:
+        """Take bytes from the peer; return every event they complete (maybe none)."""
+        if self.state is State.ERROR:
+            raise DhcpctlError("omapi_protocol", DHCP_R_PROTOCOLERROR, "connection is unusable")
+        self._buffer += data
+        events: list[Event] = []
+        try:
+            while len(self._buffer) >= self._need:
+                chunk = bytes(self._buffer[: self._need])
+                del self._buffer[: self._need]
+                event = self._step(chunk)
+                if event is not None:
+                    events.append(event)
+        except DhcpctlError:
+            self.state = State.ERROR
+            self._buffer.clear()
+            raise
+        return events
+
+    def _step(self, chunk: bytes) -> Event | None:
+        if self._reader is None:
+            if self.state is State.INTRO_WAIT:
+                self._header_size = decode_intro(chunk)
+                self.state = State.INTRO_DONE
+                self._start_message()
+                return Intro(self._header_size)
+            raise AssertionError("no reader outside the intro")
+        try:
+            self._need = self._reader.send(chunk)
+        except StopIteration as done:
+            message: Message = done.value
+            self._start_message()
+            return self._classify(message)
+        return None
+
+    def _start_message(self) -> None:
+        self._reader = read_message(self._header_size, self._key_for)
+        self._need = next(self._reader)
+
+    def _key_for(self, authid: int) -> Key | None:
+        if authid == 0:
+            return None
+        if self.state is State.READY and authid == self.authid:
+            return self.key
+        raise DhcpctlError(
+            "omapi_protocol", DHCP_R_KEY_UNKNOWN, f"message signed with unknown authid {authid}"
+        )
+
+    def _classify(self, message: Message) -> Event:
+        if self.state is State.AUTH_WAIT and message.rid == self._auth_xid:
+            if message.op == OP_UPDATE:
+                self.authid = message.handle
+                self.state = State.READY
+                return AuthenticatorAccepted(message.handle)
+            status = status_of(message) if message.op == OP_STATUS else ISC_R_UNEXPECTED
+            if status == ISC_R_SUCCESS:
+                status = ISC_R_UNEXPECTED
+            self.state = State.ERROR
+            return AuthenticatorRefused(status, text_of(message))
+        if self.key is not None and message.authid == 0:
+            said = ""
+            if message.op == OP_STATUS:
+                said = f" (it says: {isc_result_totext(status_of(message))})"
+            raise DhcpctlError(
+                "omapi_protocol",
+                DHCP_R_CONNRESET,
+                "server sent an unsigned message on an authenticated connection" + said,
+            )
+        return MessageReceived(message)

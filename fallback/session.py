@@ -1,0 +1,148 @@
+"""Opening a connection and applying the server's replies to the objects that asked.
+
+Reply handling follows ``omapi_message_process`` and the dhcpctl signal handlers:
+
+- an UPDATE answering an open or refresh copies the server's object values into the local
+  object, records its handle (``remote-handle``), clears the changed marks (the "updated"
+  signal: callback with ``ISC_R_SUCCESS``), then signals the success status (the callback
+  fires a second time, as in C); an UPDATE without object values gives ``DHCP_R_INVALIDARG``;
+- a STATUS sets the object's ``waitstatus`` (``ISC_R_UNEXPECTED`` if it has no integer
+  ``result``) and its ``message`` text, and fires the callback once;
+- replies matching no request are ignored (C would drop the connection).
+
+Each reply counts as one completion for the wait functions.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Callable
+
+from dhcpctl._errors import DhcpctlError
+from dhcpctl._results import (
+    DHCP_R_HOSTUNKNOWN,
+    DHCP_R_INVALIDARG,
+    ISC_R_NOMORE,
+    ISC_R_SUCCESS,
+    ISC_R_TIMEDOUT,
+)
+
+from .auth import Key
+from .objects import Connection, RemoteObject
+from .protocol import (
+    AuthenticatorRefused,
+    ClientProtocol,
+    Event,
+    MessageReceived,
+    State,
+    status_of,
+    text_of,
+)
+from .transport import Link, LinkError
+from .wire import OP_STATUS, OP_UPDATE, Message
+
+Thunk = Callable[[], None]
+
+
+class Dispatcher:
+    """The event handler of one link: the requests in flight and where their replies go."""
+
+    def __init__(self) -> None:
+        self.pending: dict[int, RemoteObject] = {}
+        self.refused: AuthenticatorRefused | None = None
+
+    def register(self, xid: int, obj: RemoteObject) -> None:
+        self.pending[xid] = obj
+        obj.outstanding += 1
+
+    def __call__(self, event: Event) -> list[Thunk]:
+        if isinstance(event, AuthenticatorRefused):
+            self.refused = event
+        if not isinstance(event, MessageReceived):
+            return []
+        obj = self.pending.pop(event.message.rid, None)
+        if obj is None:
+            return []
+        obj.outstanding -= 1
+        obj.unseen += 1
+        return _apply(obj, event.message)
+
+
+def _fire(obj: RemoteObject, status: int) -> list[Thunk]:
+    if obj.callback is None:
+        return []
+    function, data = obj.callback
+    return [lambda: function(obj, status, data)]
+
+
+def _apply(obj: RemoteObject, message: Message) -> list[Thunk]:
+    if message.op == OP_STATUS:
+        obj.waitstatus = status_of(message)
+        obj.message = text_of(message)
+        return _fire(obj, obj.waitstatus)
+    if message.op != OP_UPDATE:
+        return []
+    if not message.object_values:
+        obj.waitstatus = DHCP_R_INVALIDARG
+        return _fire(obj, obj.waitstatus)
+    for name, value in message.object_values:
+        obj.set(name, value)
+    if message.handle:
+        obj.remote_handle = message.handle
+    obj.clear_flags()
+    obj.waitstatus = ISC_R_SUCCESS
+    return _fire(obj, ISC_R_SUCCESS) + _fire(obj, ISC_R_SUCCESS)
+
+
+def _resolve(function: str, address: str, port: int) -> tuple[str, int]:
+    try:
+        infos = socket.getaddrinfo(address, port, socket.AF_INET, socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise DhcpctlError(function, DHCP_R_HOSTUNKNOWN, f"cannot resolve {address!r}") from exc
+    host, resolved_port = infos[0][4][:2]
+    return str(host), int(resolved_port)
+
+
+def open_connection(
+    function: str,
+    address: str,
+    port: int,
+    key: Key | None,
+    timeout: float | None,
+) -> Connection:
+    """Connect, exchange intros and open the authenticator, all before ``timeout``."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    target = _resolve(function, address, port)
+    try:
+        if deadline is not None and deadline <= time.monotonic():
+            raise TimeoutError
+        sock = socket.create_connection(
+            target, None if deadline is None else max(deadline - time.monotonic(), 0.001)
+        )
+    except TimeoutError as exc:
+        raise DhcpctlError(function, ISC_R_TIMEDOUT, f"connecting to {address}:{port}") from exc
+    except OSError as exc:
+        # ISC's client notices the failed connect after it has dropped the socket, and its
+        # dispatcher then reports that no I/O is left: ISC_R_NOMORE ("no more").
+        raise DhcpctlError(
+            function, ISC_R_NOMORE, f"cannot connect to {address}:{port}: {exc.strerror or exc}"
+        ) from exc
+    sock.settimeout(None)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    protocol = ClientProtocol(key)
+    dispatcher = Dispatcher()
+    link = Link(sock, protocol, dispatcher)
+    connection = Connection(link, dispatcher, f"{address}:{port}")
+    try:
+        link.write(protocol.initiate())
+        link.wait(lambda: protocol.state is not State.INTRO_WAIT, deadline)
+        if key is not None:
+            link.write(protocol.open_authenticator())
+            link.wait(lambda: protocol.state is not State.AUTH_WAIT, deadline)
+            if dispatcher.refused is not None:
+                raise LinkError(dispatcher.refused.status, dispatcher.refused.text)
+    except LinkError as exc:
+        link.close()
+        raise DhcpctlError(function, exc.status, exc.detail) from None
+    return connection

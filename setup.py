@@ -1,0 +1,66 @@
+"""Adds the optional native backend to the build; everything else is in pyproject.toml.
+
+``dhcpctl._native_lib`` (``build_ffi.py``) is built if ``dhcpctl/_isc_locate.py`` finds the ISC
+DHCP libraries. If it finds none, or the build fails, the install is pure Python and says why
+(``pip install -v`` shows it). With ``DHCPCTL_REQUIRE_NATIVE=1`` both are errors.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+from pathlib import Path
+
+from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
+from setuptools.errors import CCompilerError, CompileError, ExecError, LinkError
+
+REQUIRE_NATIVE = os.environ.get("DHCPCTL_REQUIRE_NATIVE") == "1"
+
+
+def say(message: str) -> None:
+    print(f"dhcpctl-omapi: {message}", file=sys.stderr, flush=True)
+
+
+class OptionalBuildExt(build_ext):
+    """A failed native build leaves the pure-Python backend, unless DHCPCTL_REQUIRE_NATIVE=1."""
+
+    def finalize_options(self) -> None:
+        super().finalize_options()
+        # The ISC libraries are outside the tree: setuptools cannot tell that build/ is stale.
+        self.force = True
+
+    def build_extension(self, ext: Extension) -> None:
+        try:
+            super().build_extension(ext)
+        except (CCompilerError, CompileError, ExecError, LinkError) as exc:
+            if REQUIRE_NATIVE:
+                sys.exit(
+                    f"DHCPCTL_REQUIRE_NATIVE=1: building {ext.name} failed: {exc}\n"
+                    "Needs a C compiler and the Python headers (apt-get install "
+                    "build-essential python3-dev), and the ISC libraries: run `python3 "
+                    "scripts/build_isc_libs.py` or install them."
+                )
+            say(f"native backend not built, pure Python only: building {ext.name} failed: {exc}")
+
+
+def cffi_modules() -> list[str]:
+    path = Path(__file__).resolve().parent / "dhcpctl" / "_isc_locate.py"
+    spec = importlib.util.spec_from_file_location("_isc_locate", path)
+    assert spec is not None and spec.loader is not None
+    locate = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = locate  # dataclasses look their module up
+    spec.loader.exec_module(locate)
+    try:
+        isc = locate.locate()
+    except locate.IscLibraryNotFound as exc:
+        if REQUIRE_NATIVE:
+            sys.exit(f"DHCPCTL_REQUIRE_NATIVE=1: {exc}")
+        say(f"native backend not built, pure Python only: {exc}")
+        return []
+    say(f"building the native backend against the {isc.kind} ISC libraries in {isc.prefix}")
+    return ["build_ffi.py:ffibuilder"]
+
+
+setup(cffi_modules=cffi_modules(), cmdclass={"build_ext": OptionalBuildExt})

@@ -1,0 +1,41 @@
+"""Both backends present exactly the interface written down in dhcpctl/_api.py."""
+
+from __future__ import annotations
+
+import inspect
+
+import dhcpctl
+from dhcpctl import _api, _results
+from dhcpctl._api import Backend
+
+RESULT_CODES = {
+    name: value
+    for name, value in vars(_results).items()
+    if name.startswith(("ISC_R_", "DHCP_R_"))
+}
+
+
+def test_every_function_has_the_written_down_signature(backend: Backend) -> None:
+    for name in _api.FUNCTION_NAMES:
+        expected = inspect.signature(getattr(Backend, name))
+        parameters = list(expected.parameters.values())[1:]  # drop self
+        actual = inspect.signature(getattr(backend, name))
+        assert [p.name for p in actual.parameters.values()] == [p.name for p in parameters], name
+        assert [p.default for p in actual.parameters.values()] == [
+            p.default for p in parameters
+        ], name
+
+
+def test_constants_and_result_codes(backend: Backend) -> None:
+    assert (backend.DHCPCTL_CREATE, backend.DHCPCTL_UPDATE, backend.DHCPCTL_EXCL) == (1, 2, 4)
+    for name, value in RESULT_CODES.items():
+        assert getattr(backend, name) == value, name
+        assert backend.isc_result_totext(value) == _results.RESULT_TEXTS[value]
+
+
+def test_package_exports_the_chosen_backend() -> None:
+    chosen = dhcpctl.load_backend(dhcpctl.BACKEND)
+    for name in _api.FUNCTION_NAMES:
+        assert getattr(dhcpctl, name) is getattr(chosen, name), name
+    assert set(_api.FUNCTION_NAMES) <= set(dhcpctl.__all__)
+    assert set(RESULT_CODES) <= set(dhcpctl.__all__)

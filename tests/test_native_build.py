@@ -1,0 +1,243 @@
+"""The native backend's build: where the ISC libraries are found, and the cffi module itself.
+
+The locator tests use fake installations in ``tmp_path``. The build tests need the real libraries
+(``python3 scripts/build_isc_libs.py``): they skip without them, and fail instead if
+``DHCPCTL_REQUIRE_NATIVE=1``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from dhcpctl._isc_locate import IscInstallation, Kind, Purpose
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def load_file(name: str, path: Path) -> ModuleType:
+    """A module by file path: these files do not need the package to be importable."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+_isc_locate = load_file("_isc_locate", ROOT / "dhcpctl/_isc_locate.py")
+LIBRARIES: tuple[str, ...] = _isc_locate.LIBRARIES
+STAMP: str = _isc_locate.STAMP
+IscLibraryNotFound: type[LookupError] = _isc_locate.IscLibraryNotFound
+locate: Callable[..., IscInstallation] = _isc_locate.locate
+HEADERS = [f"include/{header}" for header in _isc_locate.HEADERS]
+SHARED = ["lib/libdhcpctl.so.0", "lib/libomapi.so.0", *(f"lib/lib{n}.so" for n in LIBRARIES)]
+STATIC = [f"lib/lib{name}.a" for name in LIBRARIES]
+# What Debian's isc-dhcp-dev installs: PIE archives, and no BIND libraries.
+DEBIAN = ["lib/libdhcpctl.a", "lib/libomapi.a", "lib/libdhcp.a", *HEADERS[:2]]
+
+
+def make_prefix(prefix: Path, files: Iterable[str]) -> Path:
+    for name in files:
+        (prefix / name).parent.mkdir(parents=True, exist_ok=True)
+        (prefix / name).touch()
+    return prefix
+
+
+def find(tmp_path: Path, purpose: Purpose = "build", **env: str) -> IscInstallation:
+    """``locate()`` with ``tmp_path/usr`` as the only system prefix and an empty cache."""
+    environ = {"DHCPCTL_ISC_CACHE": str(tmp_path / "cache"), **env}
+    return locate(purpose, environ=environ, system_prefixes=[tmp_path / "usr"])
+
+
+def test_default_cache_dir_follows_the_environment() -> None:
+    tail = Path("dhcpctl-omapi/isc-dhcp-4.4.3-P1")
+    assert _isc_locate.default_cache_dir({"DHCPCTL_ISC_CACHE": "/c"}) == Path("/c") / tail
+    assert _isc_locate.default_cache_dir({"XDG_CACHE_HOME": "/x"}) == Path("/x") / tail
+    assert _isc_locate.default_cache_dir({}) == Path.home() / ".cache" / tail
+
+
+def test_system_shared_layout_is_found(tmp_path: Path) -> None:
+    bind = ["lib64/libisc.so.1107.0.7", "lib64/libisc.so.1107"]
+    make_prefix(
+        tmp_path / "usr", [name.replace("lib/", "lib64/") for name in SHARED] + bind + HEADERS
+    )
+    found = find(tmp_path)
+    lib64 = tmp_path / "usr/lib64"
+    assert found.kind == "shared"
+    assert found.include_dirs == (str(tmp_path / "usr/include"),)
+    assert found.library_dirs == (str(lib64),)
+    assert found.libraries == ("dhcpctl", "omapi", "irs", "dns", "isccfg", "isc")
+    assert found.extra_objects == ()
+    assert found.runtime_library_dirs == ()  # no rpath to a system directory
+    assert found.libdhcpctl == lib64 / "libdhcpctl.so.0"
+    assert found.libomapi == lib64 / "libomapi.so.0"
+    assert found.dlopen_order == (lib64 / "libisc.so.1107", found.libomapi, found.libdhcpctl)
+
+
+def test_static_layout_is_found(tmp_path: Path) -> None:
+    prefix = make_prefix(tmp_path / "static", STATIC + HEADERS)
+    found = find(tmp_path, DHCPCTL_ISC_PREFIX=str(prefix))
+    assert found.kind == "static"
+    assert found.libraries == ()
+    assert found.extra_objects == tuple(str(prefix / name) for name in STATIC)
+    assert found.libdhcpctl is None
+    assert found.dlopen_order == ()
+
+
+def test_debian_pie_archives_are_rejected(tmp_path: Path) -> None:
+    make_prefix(tmp_path / "usr", DEBIAN)
+    with pytest.raises(IscLibraryNotFound) as error:
+        find(tmp_path)
+    message = str(error.value)
+    assert f"{tmp_path}/usr/lib/libisc.a" in message
+    assert "scripts/build_isc_libs.py" in message
+    assert "PIE" in message
+
+
+def test_build_cache_needs_the_stamp(tmp_path: Path) -> None:
+    cache = _isc_locate.default_cache_dir({"DHCPCTL_ISC_CACHE": str(tmp_path / "cache")})
+    prefix = make_prefix(cache / "shared", SHARED + HEADERS)
+    with pytest.raises(IscLibraryNotFound, match=f"no complete build \\(no {STAMP}\\)"):
+        find(tmp_path)
+    (prefix / STAMP).touch()
+    found = find(tmp_path)
+    assert found.kind == "shared"
+    assert found.runtime_library_dirs == (str(prefix / "lib"),)
+
+
+def test_wrong_prefix_is_an_error_naming_what_is_missing(tmp_path: Path) -> None:
+    make_prefix(tmp_path / "usr", STATIC + HEADERS)  # usable, but must not be a silent fallback
+    prefix = make_prefix(tmp_path / "runtime-only", SHARED[:2])
+    with pytest.raises(IscLibraryNotFound) as error:
+        find(tmp_path, DHCPCTL_ISC_PREFIX=str(prefix))
+    message = str(error.value)
+    assert f"DHCPCTL_ISC_PREFIX={prefix}" in message
+    for missing in ["lib/libdhcpctl.so", "lib/libisc.so", *HEADERS]:
+        assert f"{prefix}/{missing}" in message
+    assert f"static in {prefix}/lib: no libdhcpctl.a" in message
+    # Enough to dlopen, though: ABI mode needs neither headers nor development links.
+    assert find(tmp_path, "dlopen", DHCPCTL_ISC_PREFIX=str(prefix)).kind == "shared"
+
+
+def test_prefix_may_be_a_build_root(tmp_path: Path) -> None:
+    make_prefix(tmp_path / "root/static", STATIC + HEADERS)
+    make_prefix(tmp_path / "root/shared", SHARED + HEADERS)
+    assert find(tmp_path, DHCPCTL_ISC_PREFIX=str(tmp_path / "root")).kind == "static"
+    assert find(tmp_path, "dlopen", DHCPCTL_ISC_PREFIX=str(tmp_path / "root")).kind == "shared"
+
+
+def test_kind_can_be_forced(tmp_path: Path) -> None:
+    make_prefix(tmp_path / "usr", STATIC + SHARED + HEADERS)
+    assert find(tmp_path).kind == "shared"  # a libtool install's archives are not PIC
+    assert find(tmp_path, DHCPCTL_ISC_KIND="shared").kind == "shared"
+    assert find(tmp_path, DHCPCTL_ISC_KIND="static").kind == "static"
+    with pytest.raises(IscLibraryNotFound, match="expected 'shared' or 'static'"):
+        find(tmp_path, DHCPCTL_ISC_KIND="dynamic")
+    with pytest.raises(IscLibraryNotFound, match="ABI mode"):
+        find(tmp_path, "dlopen", DHCPCTL_ISC_KIND="static")
+
+
+def test_forced_kind_absent_is_not_found(tmp_path: Path) -> None:
+    make_prefix(tmp_path / "usr", STATIC + HEADERS)
+    with pytest.raises(IscLibraryNotFound, match=r"libraries \(shared\)"):
+        find(tmp_path, DHCPCTL_ISC_KIND="shared")
+
+
+def test_build_script_reads_the_dsc_checksums(tmp_path: Path) -> None:
+    script = load_file("build_isc_libs", ROOT / "scripts/build_isc_libs.py")
+    dsc = tmp_path / "isc-dhcp_4.4.3-P1-2.dsc"
+    dsc.write_text(
+        "Checksums-Sha1:\n 1111 10 isc-dhcp_4.4.3-P1.orig.tar.gz\n"
+        "Checksums-Sha256:\n aaaa 10 isc-dhcp_4.4.3-P1.orig.tar.gz\n bbbb 5 x.debian.tar.xz\n"
+        "Files:\n cccc 10 isc-dhcp_4.4.3-P1.orig.tar.gz\n"
+    )
+    assert script.dsc_sha256(dsc) == {
+        "isc-dhcp_4.4.3-P1.orig.tar.gz": "aaaa",
+        "x.debian.tar.xz": "bbbb",
+    }
+
+
+# The real libraries: built by scripts/build_isc_libs.py, or installed.
+
+
+def installed(kind: Kind, purpose: Purpose = "build") -> IscInstallation:
+    """The real ISC libraries of ``kind``; skips (fails with DHCPCTL_REQUIRE_NATIVE=1) if none."""
+    try:
+        return locate(purpose, environ={**os.environ, "DHCPCTL_ISC_KIND": kind})
+    except IscLibraryNotFound as exc:
+        if os.environ.get("DHCPCTL_REQUIRE_NATIVE") == "1":
+            pytest.fail(f"DHCPCTL_REQUIRE_NATIVE=1: {exc}")
+        pytest.skip(f"needs the {kind} ISC libraries (python3 scripts/build_isc_libs.py): {exc}")
+
+
+def run_python(code: str) -> str:
+    """Run ``code`` in a fresh interpreter: each native library gets its own process."""
+    result = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+@pytest.mark.parametrize("kind", ["shared", "static"])
+def test_api_mode_module_builds_and_runs(
+    kind: Kind, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    isc = installed(kind)
+    monkeypatch.setenv("DHCPCTL_ISC_PREFIX", str(isc.prefix))
+    monkeypatch.setenv("DHCPCTL_ISC_KIND", kind)
+    build_ffi = load_file("build_ffi", ROOT / "build_ffi.py")
+    module = Path(build_ffi.ffibuilder.compile(tmpdir=str(tmp_path)))
+    # The real package would win over a namespace portion: make tmp_path's a regular one.
+    (tmp_path / "dhcpctl/__init__.py").touch()
+    needed = b"libdhcpctl.so.0" in module.read_bytes()
+    assert needed == (kind == "shared")  # the static build is self-contained
+    out = run_python(f"""
+        import sys
+        sys.path.insert(0, {str(tmp_path)!r})
+        from dhcpctl._native_lib import ffi, lib
+        assert lib.dhcpctl_initialize() == 0
+        s = ffi.new("omapi_data_string_t **")
+        assert lib.py_omapi_data_string_new(s, 3) == 0 and s[0].len == 3
+        assert lib.py_dhcpctl_data_string_dereference(s) == 0 and s[0] == ffi.NULL
+        ffi.def_extern(name="py_dhcpctl_callback")(lambda handle, status, data: None)
+        assert ffi.typeof(lib.py_dhcpctl_callback) is ffi.typeof("dhcpctl_callback_fn")
+        print(ffi.string(lib.isc_result_totext(0)).decode())
+    """)
+    assert out == "success\n"
+
+
+def test_abi_mode_dlopen_runs() -> None:
+    isc = installed("shared", "dlopen")
+    order = [str(path) for path in isc.dlopen_order]
+    assert order[-2:] == [str(isc.libomapi), str(isc.libdhcpctl)]
+    out = run_python(f"""
+        import importlib.util, cffi
+        path = {str(ROOT / "dhcpctl/_native_cdef.py")!r}
+        spec = importlib.util.spec_from_file_location("_native_cdef", path)
+        cdef = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(cdef)
+        ffi = cffi.FFI()
+        ffi.cdef(cdef.CDEF)
+        # libdhcpctl.so.0 does not NEED its dependencies: load them all globally, dependencies
+        # first, then look the symbols up in the global scope.
+        handles = [ffi.dlopen(path, ffi.RTLD_NOW | ffi.RTLD_GLOBAL) for path in {order!r}]
+        lib = ffi.dlopen(None)
+        assert lib.dhcpctl_initialize() == 0
+        s = ffi.new("omapi_data_string_t **")
+        assert lib.omapi_data_string_new(s, 3, b"test", 1) == 0 and s[0].len == 3
+        assert lib.dhcpctl_data_string_dereference(s, b"test", 2) == 0 and s[0] == ffi.NULL
+        print(ffi.string(lib.isc_result_totext(0)).decode())
+    """)
+    assert out == "success\n"
