@@ -88,9 +88,7 @@ class Backend(Protocol):
 
     def dhcpctl_initialize(self) -> None: ...
 
-    def dhcpctl_connect(
-        self, address: str, port: int, authenticator: Handle | None
-    ) -> Handle: ...
+    def dhcpctl_connect(self, address: str, port: int, authenticator: Handle | None) -> Handle: ...
 
     def dhcpctl_timed_connect(
         self, address: str, port: int, authenticator: Handle | None, timeout: float | None

@@ -25,20 +25,28 @@ def main() -> int:
     with DhcpdServer(make_key("hmac-md5"), with_dataset=True) as server:
         key = server.key
         assert key is not None
-        print(f"dhcpd 4.4.3-P1 runs in namespace {server.namespace.name}, OMAPI on "
-              f"{server.address}:{server.port}, key {key.name} ({key.algorithm})")
+        print(
+            f"dhcpd 4.4.3-P1 runs in namespace {server.namespace.name}, OMAPI on "
+            f"{server.address}:{server.port}, key {key.name} ({key.algorithm})"
+        )
         oracle = run_omshell(server.endpoint, ["new lease", f"set ip-address = {LEASE.ip}", "open"])
         ends = oracle.last.values.get("ends")
         if not isinstance(ends, bytes):
             print(f"omshell could not read the lease: {oracle.last.messages} {oracle.stderr}")
             return 1
         expected = f"ending time is {time.ctime(int.from_bytes(ends, 'big'))}"
-        print(f"omshell says the lease of {LEASE.ip} ends {int.from_bytes(ends, 'big')}: "
-              f"{expected}")
+        print(
+            f"omshell says the lease of {LEASE.ip} ends {int.from_bytes(ends, 'big')}: {expected}"
+        )
         command = [
-            sys.executable, str(ROOT / "examples" / "lease_query.py"),
-            server.address, str(server.port), LEASE.ip,
-            key.name, key.algorithm, key.secret_base64,
+            sys.executable,
+            str(ROOT / "examples" / "lease_query.py"),
+            server.address,
+            str(server.port),
+            LEASE.ip,
+            key.name,
+            key.algorithm,
+            key.secret_base64,
         ]
         status = 0
         for backend in ("python", "native"):
@@ -46,8 +54,10 @@ def main() -> int:
             run = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
             answer = run.stdout.strip() or run.stderr.strip()
             agrees = run.returncode == 0 and answer == expected
-            print(f"examples/lease_query.py, {backend} backend: {answer}"
-                  f"  [{'agrees with omshell' if agrees else 'DISAGREES'}]")
+            print(
+                f"examples/lease_query.py, {backend} backend: {answer}"
+                f"  [{'agrees with omshell' if agrees else 'DISAGREES'}]"
+            )
             status |= not agrees
         return status
 

@@ -9,9 +9,7 @@ from dhcpctl import _api, _results
 from dhcpctl._api import Backend
 
 RESULT_CODES = {
-    name: value
-    for name, value in vars(_results).items()
-    if name.startswith(("ISC_R_", "DHCP_R_"))
+    name: value for name, value in vars(_results).items() if name.startswith(("ISC_R_", "DHCP_R_"))
 }
 
 
@@ -21,9 +19,9 @@ def test_every_function_has_the_written_down_signature(backend: Backend) -> None
         parameters = list(expected.parameters.values())[1:]  # drop self
         actual = inspect.signature(getattr(backend, name))
         assert [p.name for p in actual.parameters.values()] == [p.name for p in parameters], name
-        assert [p.default for p in actual.parameters.values()] == [
-            p.default for p in parameters
-        ], name
+        assert [p.default for p in actual.parameters.values()] == [p.default for p in parameters], (
+            name
+        )
 
 
 def test_constants_and_result_codes(backend: Backend) -> None:
