@@ -129,7 +129,5 @@ def run_omshell(
             f"omshell answered {len(answers)} of {len(commands)} commands "
             f"(exit status {result.returncode}): {result.stderr.strip()}"
         )
-    steps = [
-        _parse_chunk(command, chunk) for command, chunk in zip(commands, answers, strict=True)
-    ]
+    steps = [_parse_chunk(command, chunk) for command, chunk in zip(commands, answers, strict=True)]
     return OmshellRun(steps, result.stderr)
