@@ -48,6 +48,7 @@ isc_result_totext = _implementation.isc_result_totext
 
 __all__ = [  # noqa: RUF022  (grouped as dhcpctl.h declares them)
     "BACKEND",
+    "Backend",
     "DHCPCTL_CREATE",
     "DHCPCTL_EXCL",
     "DHCPCTL_UPDATE",

@@ -17,36 +17,11 @@ thread is waiting when the reply arrives, outside the lock.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dhcpctl._api import DHCPCTL_CREATE as DHCPCTL_CREATE
+from dhcpctl._api import DHCPCTL_EXCL as DHCPCTL_EXCL
+from dhcpctl._api import DHCPCTL_UPDATE as DHCPCTL_UPDATE
+from dhcpctl._errors import DhcpctlError as DhcpctlError
+from dhcpctl._results import *  # noqa: F403  (every ISC_R_* and DHCP_R_* result code)
 
-from dhcpctl import _results
-from dhcpctl._api import DHCPCTL_CREATE, DHCPCTL_EXCL, DHCPCTL_UPDATE, FUNCTION_NAMES
-from dhcpctl._errors import DhcpctlError
-
-from . import api
-from .api import *  # noqa: F403  (the functions: api.__all__)
-from .datastring import DataString
-
-if TYPE_CHECKING:
-    from dhcpctl._results import *  # noqa: F403  (the result codes, for type checkers)
-
-_RESULT_CODES = {
-    name: value
-    for name, value in vars(_results).items()
-    if name.startswith(("ISC_R_", "DHCP_R_")) and isinstance(value, int)
-}
-globals().update(_RESULT_CODES)
-
-__all__ = [
-    *api.__all__,
-    *_RESULT_CODES,
-    "DHCPCTL_CREATE",
-    "DHCPCTL_EXCL",
-    "DHCPCTL_UPDATE",
-    "DataString",
-    "DhcpctlError",
-]
-
-# The functions are exactly the interface's: a difference is a bug of this package.
-assert sorted(api.__all__) == sorted(FUNCTION_NAMES)
-del TYPE_CHECKING
+from .api import *  # noqa: F403  (the C-named functions: api.__all__)
+from .datastring import DataString as DataString
