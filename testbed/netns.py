@@ -36,14 +36,13 @@ def _ip(*args: str) -> None:
         raise NamespaceError(f"ip {' '.join(args)}: {result.stderr.strip()}")
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` exists (a zombie counts as gone)."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
         return False
-    except PermissionError:
-        return True
-    return True
+    return state != "Z"
 
 
 def existing_namespaces() -> set[str]:
@@ -113,13 +112,13 @@ class Namespace:
         (_OWNERS / self.name).unlink(missing_ok=True)
 
 
-def _reclaim_if_stale(namespace: Namespace) -> bool:
+def reclaim_if_stale(namespace: Namespace) -> bool:
     """Delete ``namespace`` if the run that created it is gone; tell whether it was."""
     try:
         owner = int((_OWNERS / namespace.name).read_text())
     except (OSError, ValueError):
         owner = 0
-    if owner and _pid_alive(owner):
+    if owner and pid_alive(owner):
         return False
     namespace.delete()
     return True
@@ -133,7 +132,7 @@ def create_namespace() -> Namespace:
         try:
             _ip("netns", "add", namespace.name)
         except NamespaceError:
-            if not _reclaim_if_stale(namespace):
+            if not reclaim_if_stale(namespace):
                 continue
             try:
                 _ip("netns", "add", namespace.name)

@@ -163,6 +163,11 @@ class DhcpdServer:
         return self.workdir / "dhcpd.log"
 
     @property
+    def pid(self) -> int | None:
+        """dhcpd's process id while it runs (the launcher execs it in place)."""
+        return self._process.pid if self._process is not None else None
+
+    @property
     def running(self) -> bool:
         return self._process is not None and self._process.poll() is None
 

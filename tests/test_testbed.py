@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import socket
 import subprocess
@@ -14,27 +15,21 @@ from pathlib import Path
 import pytest
 
 from testbed import dataset
-from testbed.netns import Namespace, create_namespace, existing_namespaces
+from testbed.netns import create_namespace, existing_namespaces, pid_alive, reclaim_if_stale
 from testbed.omshell import OmshellRun, parse_value
 from testbed.pytest_plugin import ServerFactory
-from testbed.server import ALGORITHMS, DhcpdServer, Endpoint, endpoint_from_env, make_key
+from testbed.server import (
+    ALGORITHMS,
+    DhcpdServer,
+    Endpoint,
+    ServerError,
+    endpoint_from_env,
+    make_key,
+)
 
 Omshell = Callable[[Endpoint, Sequence[str]], OmshellRun]
 ROOT = Path(__file__).resolve().parent.parent
 FAILOVER_NORMAL = 2  # enum failover_state in ISC's includes/failover.h
-
-
-def dhcpd_pids() -> set[int]:
-    """dhcpd processes on this machine that are still alive (zombies excluded)."""
-    found = set()
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().split()
-        except OSError:
-            continue
-        if fields[1] == "(dhcpd)" and fields[2] != "Z":
-            found.add(int(fields[0]))
-    return found
 
 
 def test_default_server_lease_by_ip_address(dhcpd_server: Endpoint, omshell: Omshell) -> None:
@@ -149,38 +144,27 @@ def test_created_host_is_written_to_leases_file(
     assert "host made-by-omshell {" in server.leases_file.read_text()
 
 
-class Snapshot:
-    """The test beds' namespaces and the live dhcpd processes, to compare before and after."""
-
-    def __init__(self) -> None:
-        self.namespaces = existing_namespaces()
-        self.pids = dhcpd_pids()
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Snapshot) and vars(self) == vars(other)
-
-    def __repr__(self) -> str:
-        return f"Snapshot({vars(self)})"
+def assert_cleaned_up(namespace: str, pid: int | None) -> None:
+    """The server's namespace is gone and its dhcpd no longer runs."""
+    assert namespace not in existing_namespaces()
+    assert pid is None or not pid_alive(pid)
 
 
 @pytest.mark.parametrize("error", [RuntimeError, KeyboardInterrupt])
 def test_teardown_after_an_exception(error: type[BaseException], local_testbed: None) -> None:
-    before = Snapshot()
     with pytest.raises(error), DhcpdServer(None, with_dataset=True) as server:
-        assert Snapshot() != before
-        assert server.running
+        made = server.namespace.name, server.pid
+        assert made[0] in existing_namespaces()
+        assert made[1] is not None and pid_alive(made[1])
         raise error("raised inside the server's block")
-    assert Snapshot() == before
+    assert_cleaned_up(*made)
 
 
 def test_teardown_after_a_failed_start(local_testbed: None) -> None:
-    before = Snapshot()
-    with (
-        pytest.raises(Exception, match="dhcpd said"),
-        DhcpdServer(None, conf_extra="no-such-statement {"),
-    ):
+    server = DhcpdServer(None, conf_extra="no-such-statement {")
+    with pytest.raises(ServerError, match="dhcpd said"), server:
         pass
-    assert Snapshot() == before
+    assert_cleaned_up(server.namespace.name, server.pid)
 
 
 def test_teardown_of_fixtures_in_a_failing_test_run(
@@ -188,13 +172,16 @@ def test_teardown_of_fixtures_in_a_failing_test_run(
 ) -> None:
     pytester.makepyfile(
         """
+        import json
+        from pathlib import Path
+
         def test_fails(dhcpd_factory):
-            dhcpd_factory.start(None)
-            dhcpd_factory.failover_pair()
+            servers = [dhcpd_factory.start(None), *dhcpd_factory.failover_pair()]
+            made = [[server.namespace.name, server.pid] for server in servers]
+            Path("made.json").write_text(json.dumps(made))
             assert False, "this test fails on purpose"
         """
     )
-    before = Snapshot()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "testbed.pytest_plugin", "-p", "no:cacheprovider"],
@@ -207,22 +194,23 @@ def test_teardown_of_fixtures_in_a_failing_test_run(
     )
     assert "this test fails on purpose" in result.stdout
     assert result.returncode == 1, result.stdout
-    assert Snapshot() == before
+    made = json.loads((pytester.path / "made.json").read_text())
+    assert len(made) == 3
+    for namespace, pid in made:
+        assert_cleaned_up(namespace, pid)
 
 
 def test_stale_namespace_of_a_dead_run_is_reclaimed(local_testbed: None) -> None:
-    first = create_namespace()
+    namespace = create_namespace()
     try:
-        # Pretend a run that has ended (pid 2**22 + 1 cannot be alive) owns the namespace.
-        Path("/run/dhcpctl-testbed", first.name).write_text(str(2**22 + 1))
-        second = create_namespace()
-        try:
-            assert second.index == first.index
-        finally:
-            second.delete()
+        assert not reclaim_if_stale(namespace)  # its owner, this process, is alive
+        assert namespace.name in existing_namespaces()
+        # Pretend a run that has ended owns it: no pid above the kernel's maximum can be alive.
+        Path("/run/dhcpctl-testbed", namespace.name).write_text(str(2**22 + 1))
+        assert reclaim_if_stale(namespace)
+        assert namespace.name not in existing_namespaces()
     finally:
-        first.delete()
-    assert Namespace(first.index).name not in existing_namespaces()
+        namespace.delete()
 
 
 def test_external_server_mode(pytester: pytest.Pytester, local_testbed: None) -> None:
