@@ -19,8 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the test bed is not installed
 
-from dhcpctl import load_backend  # noqa: E402
-from testbed import DhcpdServer, Endpoint, dataset, make_key  # noqa: E402
+from dhcpctl import load_backend
+from testbed import DhcpdServer, Endpoint, dataset, make_key
 
 LEASE = dataset.LEASES[0]
 Lookup = Callable[[], None]
@@ -98,7 +98,7 @@ def main() -> int:
     for name, value in rates.items():
         ratio = f"{value / base:.2f}x" if base else "-"
         print(f"{name:32} {value:10.0f} {ratio:>15}")
-    print(f"\n{args.count} sequential lookups per round, best of {args.rounds}, one connection each")
+    print(f"\n{args.count} sequential lookups a round, best of {args.rounds}, one connection each")
     return 0
 
 
