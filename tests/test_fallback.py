@@ -1,0 +1,56 @@
+"""The pure-Python backend against a real ISC dhcpd, where it deliberately differs from C.
+
+What both backends do alike is in test_scenarios_objects.py and test_scenarios_errors.py.
+"""
+
+from __future__ import annotations
+
+import socket
+from typing import Any
+
+import pytest
+
+from dhcpctl import fallback as dhcpctl
+from testbed import dataset
+from testbed.server import Endpoint
+
+LEASE = dataset.LEASES[0]
+
+
+def connect(endpoint: Endpoint) -> Any:
+    key = endpoint.key
+    auth = None
+    if key is not None:
+        auth = dhcpctl.dhcpctl_new_authenticator(key.name, key.algorithm, key.secret)
+    return dhcpctl.dhcpctl_timed_connect(endpoint.address, endpoint.port, auth, 10.0)
+
+
+def open_lease(connection: Any, ip: str) -> tuple[Any, int]:
+    lease = dhcpctl.dhcpctl_new_object(connection, "lease")
+    address = dhcpctl.omapi_data_string_new(4)
+    address.value[:] = socket.inet_aton(ip)
+    dhcpctl.dhcpctl_set_value(lease, address, "ip-address")
+    dhcpctl.dhcpctl_open_object(lease, connection, 0)
+    return lease, dhcpctl.dhcpctl_timed_wait_for_completion(lease, 10.0)
+
+
+def test_use_after_disconnect_raises(dhcpd_server: Endpoint) -> None:
+    """In C the handle is freed by dhcpctl_disconnect; here using it raises instead."""
+    connection = connect(dhcpd_server)
+    _, status = open_lease(connection, LEASE.ip)
+    assert status == dhcpctl.ISC_R_SUCCESS
+    dhcpctl.dhcpctl_disconnect(connection)
+    with pytest.raises(dhcpctl.DhcpctlError) as info:
+        dhcpctl.dhcpctl_new_object(connection, "lease")
+    assert info.value.status == dhcpctl.DHCP_R_INVALIDARG
+
+
+def test_callback_fires_like_c(dhcpd_server: Endpoint) -> None:
+    connection = connect(dhcpd_server)
+    lease = dhcpctl.dhcpctl_new_object(connection, "lease")
+    dhcpctl.dhcpctl_set_value(lease, socket.inet_aton(LEASE.ip), "ip-address")
+    seen: list[tuple[Any, int, Any]] = []
+    dhcpctl.dhcpctl_set_callback(lease, "data", lambda *args: seen.append(args))
+    dhcpctl.dhcpctl_open_object(lease, connection, 0)
+    assert dhcpctl.dhcpctl_wait_for_completion(lease) == dhcpctl.ISC_R_SUCCESS
+    assert seen == [(lease, dhcpctl.ISC_R_SUCCESS, "data")] * 2

@@ -1,0 +1,278 @@
+"""What goes wrong, through each backend, against a real dhcpd: the exact statuses C gives.
+
+Where ISC's omshell can make the same mistake its message is the oracle: it prints
+``isc_result_totext`` of the status it got (``dhcpctl/omshell.c``), so the texts must agree.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+
+import pytest
+from scenario_helpers import (
+    TIMEOUT,
+    Omshell,
+    Value,
+    backend_name,
+    connect,
+    differs_from_c,
+    get,
+    ip,
+    open_object,
+    refresh,
+    remove,
+    uint32,
+    update,
+)
+
+import dhcpctl
+from dhcpctl._api import Backend, Handle
+from testbed import dataset
+from testbed.pytest_plugin import ServerFactory
+from testbed.server import ALGORITHMS, Endpoint, make_key
+
+LEASE = dataset.LEASES[0]
+HOST = dataset.HOSTS[0]
+LEASE_KEYS: dict[str, Value] = {"ip-address": ip(LEASE.ip)}
+OMSHELL_LEASE = ["new lease", f"set ip-address = {LEASE.ip}", "open"]
+
+
+def omshell_open_error(omshell: Omshell, endpoint: Endpoint, commands: list[str]) -> str:
+    """The one message omshell printed for its last command, an ``open`` that failed."""
+    messages = omshell(endpoint, commands).last.messages
+    assert len(messages) == 1, messages
+    return messages[0]
+
+
+def with_key(endpoint: Endpoint, algorithm: str, name: str) -> Endpoint:
+    """``endpoint`` with a fresh random key (a wrong secret, or an unknown key name)."""
+    return dataclasses.replace(endpoint, key=make_key(algorithm, name))
+
+
+def open_with_wrong_secret(backend: Backend, endpoint: Endpoint) -> dhcpctl.DhcpctlError:
+    """Connecting works (the key name is known); the open's wait must raise: the error."""
+    connection = connect(backend, endpoint)
+    lease = backend.dhcpctl_new_object(connection, "lease")
+    backend.dhcpctl_set_data_value(lease, ip(LEASE.ip), "ip-address")
+    backend.dhcpctl_open_object(lease, connection, 0)
+    with pytest.raises(dhcpctl.DhcpctlError) as info:
+        backend.dhcpctl_timed_wait_for_completion(lease, TIMEOUT)
+    return info.value
+
+
+def keyed(endpoint: Endpoint) -> tuple[str, str]:
+    if endpoint.key is None:
+        pytest.skip("the server has no key")
+    return endpoint.key.algorithm, endpoint.key.name
+
+
+@pytest.mark.parametrize(
+    ("object_type", "keys", "omshell_keys"),
+    [
+        ("lease", {"ip-address": ip("198.18.254.250")}, ["ip-address = 198.18.254.250"]),
+        ("host", {"name": "no-such-host"}, ['name = "no-such-host"']),
+        ("group", {"name": "no-such-group"}, ['name = "no-such-group"']),
+    ],
+    ids=["lease", "host", "group"],
+)
+def test_not_found(
+    backend: Backend,
+    dhcpd_server: Endpoint,
+    omshell: Omshell,
+    object_type: str,
+    keys: dict[str, Value],
+    omshell_keys: list[str],
+) -> None:
+    _, status = open_object(backend, connect(backend, dhcpd_server), object_type, keys)
+    assert status == dhcpctl.ISC_R_NOTFOUND
+    commands = [f"new {object_type}", *(f"set {key}" for key in omshell_keys), "open"]
+    expected = omshell_open_error(omshell, dhcpd_server, commands)
+    assert expected == f"can't open object: {backend.isc_result_totext(status)}"
+
+
+def test_get_value_not_in_object(backend: Backend, dhcpd_server: Endpoint) -> None:
+    lease, status = open_object(backend, connect(backend, dhcpd_server), "lease", LEASE_KEYS)
+    assert status == dhcpctl.ISC_R_SUCCESS
+    assert get(backend, lease, "ends") == uint32(LEASE.ends)
+    with pytest.raises(dhcpctl.DhcpctlError) as info:
+        backend.dhcpctl_get_value(lease, "no-such-attribute")
+    assert info.value.status == dhcpctl.ISC_R_NOTFOUND
+
+
+def test_exclusive_create_of_existing_host(
+    backend: Backend, dhcpd_server: Endpoint, omshell: Omshell
+) -> None:
+    connection = connect(backend, dhcpd_server)
+    flags = dhcpctl.DHCPCTL_CREATE | dhcpctl.DHCPCTL_EXCL
+    _, status = open_object(backend, connection, "host", {"name": HOST.name}, flags)
+    assert status == dhcpctl.ISC_R_EXISTS
+    # Without EXCL the existing host is updated with the key, and its name is already set.
+    _, status = open_object(
+        backend, connection, "host", {"name": HOST.name}, dhcpctl.DHCPCTL_CREATE
+    )
+    assert status == dhcpctl.ISC_R_EXISTS
+    # omshell's "create" is CREATE|EXCL.
+    commands = ["new host", f'set name = "{HOST.name}"', "create"]
+    expected = omshell(dhcpd_server, commands).last.messages
+    assert expected == [f"can't open object: {backend.isc_result_totext(status)}"]
+
+
+def update_ip(backend: Backend, connection: Handle, handle: Handle) -> int:
+    return update(backend, connection, handle, {"ip-address": ip("198.18.254.99")})
+
+
+@pytest.mark.parametrize("operation", [update_ip, refresh, remove])
+def test_operation_on_an_object_never_opened(
+    backend: Backend,
+    dhcpd_server: Endpoint,
+    operation: Callable[[Backend, Handle, Handle], int],
+) -> None:
+    """dhcpctl.c sends the object's remote handle, still 0 (dhcpctl_object_update,
+    _refresh and _remove); message.c finds no object with handle 0: "no matching handle"."""
+    connection = connect(backend, dhcpd_server)
+    host = backend.dhcpctl_new_object(connection, "host")
+    backend.dhcpctl_set_string_value(host, HOST.name, "name")
+    assert operation(backend, connection, host) == dhcpctl.ISC_R_NOTFOUND
+
+
+def test_reopen_of_an_opened_handle_sends_no_keys(backend: Backend, dhcpd_server: Endpoint) -> None:
+    """The server's reply clears the changed marks and an open sends changed values only
+    (generic.c omapi_generic_stuff_values): no key, so dhcpd tries to create a lease."""
+    connection = connect(backend, dhcpd_server)
+    lease, status = open_object(backend, connection, "lease", LEASE_KEYS)
+    assert status == dhcpctl.ISC_R_SUCCESS
+    backend.dhcpctl_open_object(lease, connection, 0)
+    assert backend.dhcpctl_timed_wait_for_completion(lease, TIMEOUT) == (
+        dhcpctl.ISC_R_NOTIMPLEMENTED
+    )
+
+
+#: Connects once in a fresh interpreter, where no other OMAPI connection exists, and prints
+#: the status it failed with.
+CONNECT_ALONE = """
+import sys
+from dhcpctl import DhcpctlError, load_backend
+backend = load_backend(sys.argv[1])
+try:
+    backend.dhcpctl_timed_connect(sys.argv[2], int(sys.argv[3]), None, 5.0)
+except DhcpctlError as error:
+    print(error.status)
+"""
+
+
+def test_connect_refused_with_no_other_connection(
+    backend: Backend,
+    request: pytest.FixtureRequest,
+    dhcpd_factory: ServerFactory,
+    omshell: Omshell,
+) -> None:
+    """The refused connect leaves C's dispatch loop with no I/O object: ISC_R_NOMORE
+    (omapip/dispatch.c omapi_one_dispatch, "If we have no I/O state, we can't proceed")."""
+    server = dhcpd_factory.start(None)
+    server.stop()
+    command = [sys.executable, "-c", CONNECT_ALONE, backend_name(request)]
+    result = subprocess.run(
+        [*command, server.address, str(server.port)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    assert int(result.stdout) == dhcpctl.ISC_R_NOMORE
+    expected = omshell(server.endpoint, ["new lease"]).stderr
+    assert expected == f"dhcpctl_connect: {backend.isc_result_totext(dhcpctl.ISC_R_NOMORE)}\n"
+
+
+def test_connect_refused_while_another_connection_is_open(
+    backend: Backend,
+    request: pytest.FixtureRequest,
+    dhcpd_server: Endpoint,
+    dhcpd_factory: ServerFactory,
+) -> None:
+    """With another connection registered, C's dispatch loop keeps waiting after the refusal
+    (omapip/dispatch.c omapi_one_dispatch only says ISC_R_NOMORE when no I/O state is left),
+    so dhcpctl_timed_connect ends with ISC_R_TIMEDOUT when its timeout expires."""
+    differs_from_c(
+        request, "fallback fails a refused connect at once with ISC_R_NOMORE, whatever is open"
+    )
+    server = dhcpd_factory.start(None)
+    server.stop()
+    other = connect(backend, dhcpd_server)
+    started = time.monotonic()
+    with pytest.raises(dhcpctl.DhcpctlError) as info:
+        backend.dhcpctl_timed_connect(server.address, server.port, None, 2.0)
+    assert info.value.status == dhcpctl.ISC_R_TIMEDOUT
+    assert time.monotonic() - started >= 2.0
+    backend.dhcpctl_disconnect(other)
+
+
+def test_server_stopped_mid_session(backend: Backend, dhcpd_factory: ServerFactory) -> None:
+    server = dhcpd_factory.start(make_key("hmac-md5"))
+    connection = connect(backend, server.endpoint)
+    lease, status = open_object(backend, connection, "lease", LEASE_KEYS)
+    assert status == dhcpctl.ISC_R_SUCCESS
+    server.stop()
+    backend.dhcpctl_object_refresh(connection, lease)
+    with pytest.raises(dhcpctl.DhcpctlError) as info:
+        backend.dhcpctl_timed_wait_for_completion(lease, TIMEOUT)
+    assert info.value.status == dhcpctl.DHCP_R_CONNRESET
+
+
+def test_wrong_secret(backend: Backend, dhcpd_server: Endpoint, omshell: Omshell) -> None:
+    """dhcpd drops a connection whose first signed message fails verification."""
+    wrong = with_key(dhcpd_server, *keyed(dhcpd_server))
+    assert wrong.key is not None and dhcpd_server.key is not None
+    assert wrong.key.secret != dhcpd_server.key.secret
+    error = open_with_wrong_secret(backend, wrong)
+    assert error.status == dhcpctl.DHCP_R_CONNRESET
+    assert repr(wrong.key.secret) not in str(error)
+    expected = omshell_open_error(omshell, wrong, OMSHELL_LEASE)
+    assert expected == f"can't open object: {backend.isc_result_totext(error.status)}"
+
+
+def test_unknown_key_name(backend: Backend, dhcpd_server: Endpoint, omshell: Omshell) -> None:
+    """The server answers the authenticator's open with "not found": connect fails."""
+    algorithm, _ = keyed(dhcpd_server)
+    stranger = with_key(dhcpd_server, algorithm, "nobody")
+    with pytest.raises(dhcpctl.DhcpctlError) as info:
+        connect(backend, stranger)
+    assert info.value.status == dhcpctl.ISC_R_NOTFOUND
+    expected = omshell(stranger, ["new lease"]).stderr
+    assert expected == f"dhcpctl_connect: {backend.isc_result_totext(info.value.status)}\n"
+
+
+def test_no_key_on_a_keyed_server(
+    backend: Backend, dhcpd_server: Endpoint, omshell: Omshell
+) -> None:
+    keyed(dhcpd_server)
+    anonymous = dataclasses.replace(dhcpd_server, key=None)
+    _, status = open_object(backend, connect(backend, anonymous), "lease", LEASE_KEYS)
+    assert status == dhcpctl.DHCP_R_NOKEYS
+    expected = omshell_open_error(omshell, anonymous, OMSHELL_LEASE)
+    assert expected == f"can't open object: {backend.isc_result_totext(status)}"
+
+
+@pytest.mark.parametrize("algorithm", ALGORITHMS)
+def test_every_key_algorithm(
+    backend: Backend, dhcpd_factory: ServerFactory, omshell: Omshell, algorithm: str
+) -> None:
+    server = dhcpd_factory.start(make_key(algorithm))
+    lease, status = open_object(backend, connect(backend, server.endpoint), "lease", LEASE_KEYS)
+    assert status == dhcpctl.ISC_R_SUCCESS
+    assert get(backend, lease, "client-hostname") == LEASE.hostname.encode()
+    wrong = with_key(server.endpoint, algorithm, "omapi_key")
+    status = open_with_wrong_secret(backend, wrong).status
+    assert status == dhcpctl.DHCP_R_CONNRESET
+    expected = omshell_open_error(omshell, wrong, OMSHELL_LEASE)
+    assert expected == f"can't open object: {backend.isc_result_totext(status)}"
+
+
+def test_server_without_key(backend: Backend, dhcpd_factory: ServerFactory) -> None:
+    server = dhcpd_factory.start(None)
+    lease, status = open_object(backend, connect(backend, server.endpoint), "lease", LEASE_KEYS)
+    assert status == dhcpctl.ISC_R_SUCCESS
+    assert get(backend, lease, "client-hostname") == LEASE.hostname.encode()
