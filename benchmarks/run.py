@@ -1,0 +1,322 @@
+"""OMAPI round trips per second, every client against one test-bed dhcpd, same run.
+
+    python benchmarks/run.py [--lookups N] [--host-cycles N] [--rounds R] [--warmup W]
+    python benchmarks/run.py --profile python   # cProfile of one client's lease lookups
+
+Two sequential workloads, each on one connection opened beforehand:
+
+- lookup: the seed's lease query. new_object lease + set_value ip-address + open_object +
+  wait_for_completion + get_value ends (checked) + dereference.
+- host cycle: create a host (name and hardware-address unique per iteration, hardware-type 1,
+  CREATE|EXCL) + wait, then dhcpctl_object_remove + wait.
+
+Clients: this library's native and pure-Python backends; pypureomapi (the peer users pick
+today: ``lookup_mac``, and ``add_host`` + ``del_host``, which send a fixed address instead of a
+name and look the host up again before deleting it; skipped with a note if not installed); and
+``c_loop.c``, the same loops in plain C over ISC's libdhcpctl, compiled here with ``cc`` (or
+$CC) against the ISC libraries ``dhcpctl._isc_locate`` finds. Prints a Markdown table of each
+rate (best of the rounds, after a warm-up) and its ratio to the C loop. Needs root (the test
+bed's network namespace).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import itertools
+import os
+import pstats
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the test bed is not installed
+
+from dhcpctl import ISC_R_SUCCESS, load_backend
+from dhcpctl._isc_locate import IscLibraryNotFound, locate
+from testbed import DhcpdServer, Endpoint, dataset, make_key
+
+Workload = Literal["lookup", "host-cycle"]
+WORKLOADS: tuple[Workload, ...] = ("lookup", "host-cycle")
+COLUMN = {"lookup": "lookups/s", "host-cycle": "host cycles/s"}
+LEASE = dataset.LEASES[0]
+C_SOURCE = Path(__file__).resolve().with_name("c_loop.c")
+NAMES = {
+    "native": "dhcpctl, native backend",
+    "python": "dhcpctl, pure-Python backend",
+    "pypureomapi": "pypureomapi",
+    "c": "C loop (libdhcpctl)",
+}
+
+#: One iteration of a workload; its argument is unique within the run (names, MACs).
+Step = Callable[[int], None]
+#: Runs ``count`` iterations of a workload, returns the seconds they took.
+Runner = Callable[[int], float]
+
+
+@dataclass
+class Client:
+    """One client set up for one workload: connected, ready to run rounds."""
+
+    run: Runner
+    close: Callable[[], None] = lambda: None
+
+
+class BenchmarkError(RuntimeError):
+    """A client failed or could not be set up; the message says which and why."""
+
+
+def host_mac(tag: int, number: int) -> bytes:
+    """A locally administered MAC, unique per client (``tag``) and iteration."""
+    return bytes((0x02, tag)) + (number & 0xFFFFFFFF).to_bytes(4, "big")
+
+
+def timed(step: Step) -> Runner:
+    numbers = itertools.count()
+
+    def run(count: int) -> float:
+        started = time.perf_counter()
+        for _ in range(count):
+            step(next(numbers))
+        return time.perf_counter() - started
+
+    return run
+
+
+# --- the clients -------------------------------------------------------------------------------
+
+
+def dhcpctl_client(backend_name: str, endpoint: Endpoint, workload: Workload) -> Client:
+    api = load_backend(backend_name)
+    key = endpoint.key
+    auth = api.dhcpctl_new_authenticator(key.name, key.algorithm, key.secret) if key else None
+    connection = api.dhcpctl_connect(endpoint.address, endpoint.port, auth)
+
+    def close() -> None:
+        api.dhcpctl_disconnect(connection)
+
+    def check(status: int, what: str) -> None:
+        if status != ISC_R_SUCCESS:
+            raise BenchmarkError(f"{backend_name}: {what}: {api.isc_result_totext(status)}")
+
+    if workload == "lookup":
+        address = socket.inet_aton(LEASE.ip)
+
+        def lookup(_: int) -> None:
+            lease = api.dhcpctl_new_object(connection, "lease")
+            api.dhcpctl_set_value(lease, address, "ip-address")
+            api.dhcpctl_open_object(lease, connection, 0)
+            check(api.dhcpctl_wait_for_completion(lease), "lease lookup")
+            if int.from_bytes(bytes(api.dhcpctl_get_value(lease, "ends")), "big") != LEASE.ends:
+                raise BenchmarkError(f"{backend_name}: wrong lease end")
+            api.omapi_object_dereference(lease)
+
+        return Client(timed(lookup), close)
+
+    tag = {"python": 0x01, "native": 0x02}[backend_name]
+    flags = api.DHCPCTL_CREATE | api.DHCPCTL_EXCL
+
+    def host_cycle(number: int) -> None:
+        host = api.dhcpctl_new_object(connection, "host")
+        api.dhcpctl_set_string_value(host, f"bench-{backend_name}-{number}", "name")
+        api.dhcpctl_set_data_value(host, host_mac(tag, number), "hardware-address")
+        api.dhcpctl_set_int_value(host, 1, "hardware-type")
+        api.dhcpctl_open_object(host, connection, flags)
+        check(api.dhcpctl_wait_for_completion(host), "host create")
+        api.dhcpctl_object_remove(connection, host)
+        check(api.dhcpctl_wait_for_completion(host), "host remove")
+        api.omapi_object_dereference(host)
+
+    return Client(timed(host_cycle), close)
+
+
+def pypureomapi_client(endpoint: Endpoint, workload: Workload) -> Client:
+    import pypureomapi  # type: ignore[import-untyped]
+
+    key = endpoint.key
+    omapi = pypureomapi.Omapi(
+        endpoint.address,
+        endpoint.port,
+        key.name.encode() if key else None,
+        key.secret_base64.encode() if key else None,
+    )
+
+    if workload == "lookup":
+
+        def lookup(_: int) -> None:
+            if omapi.lookup_mac(LEASE.ip) != LEASE.mac:
+                raise BenchmarkError("pypureomapi: wrong MAC")
+
+        return Client(timed(lookup), omapi.close)
+
+    def host_cycle(number: int) -> None:
+        mac = ":".join(f"{octet:02x}" for octet in host_mac(0x03, number))
+        omapi.add_host("198.18.253.1", mac)  # raises on failure
+        omapi.del_host(mac)
+
+    return Client(timed(host_cycle), omapi.close)
+
+
+def compile_c_loop(directory: Path) -> Path:
+    """``c_loop.c`` built in ``directory`` against the located ISC libraries."""
+    compiler = os.environ.get("CC", "cc")
+    if shutil.which(compiler) is None:
+        raise BenchmarkError(
+            f"C loop: no C compiler {compiler!r} on PATH (apt-get install build-essential, or "
+            "set CC)"
+        )
+    try:
+        isc = locate("build")
+    except IscLibraryNotFound as error:
+        raise BenchmarkError(f"C loop: {error}") from None
+    binary = directory / "c_loop"
+    command = [compiler, "-O2", "-o", str(binary), str(C_SOURCE)]
+    command += [f"-I{path}" for path in isc.include_dirs]
+    command += list(isc.extra_objects)  # static archives, in link order
+    command += [f"-L{path}" for path in isc.library_dirs]
+    command += [f"-Wl,-rpath,{path}" for path in isc.runtime_library_dirs]
+    command += [f"-l{name}" for name in isc.libraries]
+    command += ["-lpthread"]
+    built = subprocess.run(command, capture_output=True, text=True, check=False)
+    if built.returncode != 0:
+        raise BenchmarkError(
+            f"C loop: compiling against the {isc.kind} ISC libraries in {isc.prefix} failed:\n"
+            f"$ {' '.join(command)}\n{built.stderr}"
+        )
+    return binary
+
+
+def c_client(binary: Path, endpoint: Endpoint, workload: Workload) -> Client:
+    """Each call is one process: it connects (untimed), then times its own loop."""
+    key = endpoint.key
+    credentials = [key.name, key.algorithm, key.secret_base64] if key else ["-", "-", "-"]
+    invocations = itertools.count()
+
+    def run(count: int) -> float:
+        argument = LEASE.ip if workload == "lookup" else f"bench-c-{next(invocations)}"
+        command = [str(binary), endpoint.address, str(endpoint.port), *credentials]
+        command += [str(count), workload, argument]
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise BenchmarkError(f"C loop: {done.stderr.strip() or done.returncode}")
+        return float(done.stdout.split()[1])
+
+    return Client(run)
+
+
+# --- measuring and reporting -------------------------------------------------------------------
+
+
+def best_rates(
+    clients: dict[str, Client], count: int, rounds: int, warmup: int
+) -> dict[str, float]:
+    """Each client's best rate. The rounds are interleaved (every client once a round), so
+    that a noisy moment on the machine does not fall on one client only."""
+    for client in clients.values():
+        if warmup:
+            client.run(warmup)  # first allocations, the server's caches
+    fastest = dict.fromkeys(clients, float("inf"))
+    for _ in range(rounds):
+        for name, client in clients.items():
+            fastest[name] = min(fastest[name], client.run(count))
+    return {name: count / seconds for name, seconds in fastest.items()}
+
+
+def markdown_table(rates: dict[str, dict[Workload, float]], baseline: str) -> str:
+    header = ["client"]
+    for workload in WORKLOADS:
+        header += [COLUMN[workload], "vs C"]
+    lines = ["| " + " | ".join(header) + " |", "|---" + "|---:" * (len(header) - 1) + "|"]
+    for name, by_workload in rates.items():
+        cells = [name]
+        for workload in WORKLOADS:
+            value = by_workload.get(workload)
+            base = rates.get(baseline, {}).get(workload)
+            cells.append(f"{value:,.0f}" if value is not None else "-")
+            cells.append(f"{value / base:.2f}x" if value is not None and base else "-")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def profile(client: Client, count: int, warmup: int, top: int) -> str:
+    client.run(warmup)
+    profiler = cProfile.Profile()
+    profiler.runcall(client.run, count)
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out).strip_dirs().sort_stats("tottime")
+    stats.print_stats(top)
+    return out.getvalue()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--lookups", type=int, default=2000, help="lease lookups a round")
+    parser.add_argument("--host-cycles", type=int, default=500, help="host cycles a round")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds; the best one counts")
+    parser.add_argument("--warmup", type=int, default=50, help="untimed iterations first")
+    parser.add_argument(
+        "--profile",
+        choices=["native", "python", "pypureomapi"],
+        help="instead: cProfile one client's lease lookups, print the top costs (tottime)",
+    )
+    args = parser.parse_args()
+    counts: dict[Workload, int] = {"lookup": args.lookups, "host-cycle": args.host_cycles}
+
+    with tempfile.TemporaryDirectory(prefix="dhcpctl-bench-") as scratch:
+        try:
+            binary = None if args.profile else compile_c_loop(Path(scratch))
+        except BenchmarkError as error:
+            print(error, file=sys.stderr)
+            return 2
+        with DhcpdServer(make_key("hmac-md5"), with_dataset=True) as server:
+            endpoint = server.endpoint
+            # Keyed by --profile's choices; the table's names are in NAMES.
+            makers: dict[str, Callable[[Workload], Client]] = {
+                "native": lambda w: dhcpctl_client("native", endpoint, w),
+                "python": lambda w: dhcpctl_client("python", endpoint, w),
+                "pypureomapi": lambda w: pypureomapi_client(endpoint, w),
+            }
+            if args.profile:
+                print(profile(makers[args.profile]("lookup"), args.lookups, args.warmup, top=15))
+                return 0
+            assert binary is not None
+            makers["c"] = lambda w: c_client(binary, endpoint, w)
+            rates: dict[str, dict[Workload, float]] = {}
+            for workload in WORKLOADS:
+                clients: dict[str, Client] = {}
+                for name, make in makers.items():
+                    try:
+                        clients[NAMES[name]] = make(workload)
+                    except ImportError as error:
+                        print(f"{NAMES[name]}: not measured: {error}", file=sys.stderr)
+                best = best_rates(clients, counts[workload], args.rounds, args.warmup)
+                for name, rate in best.items():
+                    rates.setdefault(name, {})[workload] = rate
+                    print(f"{name:30} {COLUMN[workload]:>14} {rate:10,.0f}", file=sys.stderr)
+                for client in clients.values():
+                    client.close()
+
+    print()
+    print(markdown_table(rates, baseline=NAMES["c"]))
+    print()
+    print(
+        f"Sequential, one connection per client, best of {args.rounds} rounds of "
+        f"{args.lookups} lookups / {args.host_cycles} host cycles after {args.warmup} "
+        "warm-up iterations; dhcpd 4.4.3-P1 in a network namespace, hmac-md5 key."
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except BenchmarkError as failure:
+        sys.exit(f"benchmark failed: {failure}")
