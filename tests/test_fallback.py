@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from dhcpctl import fallback as dhcpctl
+import dhcpctl.fallback as dhcpctl
 from testbed import dataset
 from testbed.server import Endpoint
 
