@@ -30,12 +30,11 @@ def _load(name: str) -> ModuleType:
 _isc_locate = _load("_isc_locate")
 _native_cdef = _load("_native_cdef")
 
-# API mode only (see _native_cdef's docstring): no MDL file/line arguments, a Python callback.
+# API mode only (see _native_cdef's docstring): no MDL file/line arguments.
 CDEF_API = """
 isc_result_t py_omapi_data_string_new(omapi_data_string_t **, unsigned);
 isc_result_t py_omapi_object_dereference(omapi_object_t **);
 isc_result_t py_dhcpctl_data_string_dereference(dhcpctl_data_string *);
-extern "Python" void py_dhcpctl_callback(dhcpctl_handle, dhcpctl_status, void *);
 """
 
 SOURCE = """

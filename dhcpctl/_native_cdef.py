@@ -4,14 +4,13 @@
 functions C clients use. It is exact (no ``...``), so it serves both the compiled API-mode module
 ``dhcpctl._native_lib`` (``build_ffi.py``) and ABI mode without a compiler
 (``ffi.cdef(CDEF); ffi.dlopen(<libdhcpctl.so.0>)``). What only API mode has (``build_ffi.py``'s
-``CDEF_API``):
+``CDEF_API``): ``py_omapi_data_string_new(s, len)``, ``py_omapi_object_dereference(h)`` and
+``py_dhcpctl_data_string_dereference(s)``, static C helpers that pass omapi's ``MDL`` debugging
+arguments (``__FILE__, __LINE__``) themselves. In ABI mode, call the raw functions and pass a C
+string and a line number as ``file, line``.
 
-- ``py_omapi_data_string_new(s, len)``, ``py_omapi_object_dereference(h)`` and
-  ``py_dhcpctl_data_string_dereference(s)``: static C helpers that pass omapi's ``MDL``
-  debugging arguments (``__FILE__, __LINE__``) themselves. In ABI mode, call the raw functions
-  and pass a C string and a line number as ``file, line``.
-- ``extern "Python" py_dhcpctl_callback``, for ``dhcpctl_set_callback()``. In ABI mode, make
-  the callback with ``ffi.callback("dhcpctl_callback_fn", ...)`` and keep it alive.
+``dhcpctl_set_callback`` is declared for completeness but never called: in 4.4.3-P1 it crashes
+the next request on the handle (see :mod:`dhcpctl._native`).
 
 Standard library only and importable by file path: ``build_ffi.py`` loads it that way.
 """

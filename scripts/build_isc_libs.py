@@ -184,8 +184,8 @@ def build(kind: str, orig: Path, dest: Path, cache: Path, locate: ModuleType) ->
         raise BuildError(f"the build did not produce a usable {kind} installation: {found}")
     (dest / locate.STAMP).write_text(f"isc-dhcp {locate.ISC_DHCP_VERSION} {kind}\n")
     shutil.rmtree(work)
-    elapsed = time.monotonic() - started
-    print(f"==> {kind}: done in {elapsed // 60:.0f} min {elapsed % 60:.0f} s", flush=True)
+    minutes, seconds = divmod(round(time.monotonic() - started), 60)
+    print(f"==> {kind}: done in {minutes} min {seconds} s", flush=True)
 
 
 def main() -> int:

@@ -2,22 +2,31 @@
 
 The locator tests use fake installations in ``tmp_path``. The build tests need the real libraries
 (``python3 scripts/build_isc_libs.py``): they skip without them, and fail instead if
-``DHCPCTL_REQUIRE_NATIVE=1``.
+``DHCPCTL_REQUIRE_NATIVE=1``. The ``build`` tests (``-m build``) run ``pip install -v .`` for
+real, with pip's build isolation, each into a fresh virtual environment, and run the seed's lease
+query from there against the test bed's ``dhcpd``.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import os
+import re
+import shutil
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
 
 import pytest
+
+from testbed.dataset import LEASES
+from testbed.server import Endpoint
 
 if TYPE_CHECKING:
     from dhcpctl._isc_locate import IscInstallation, Kind, Purpose
@@ -211,8 +220,6 @@ def test_api_mode_module_builds_and_runs(
         s = ffi.new("omapi_data_string_t **")
         assert lib.py_omapi_data_string_new(s, 3) == 0 and s[0].len == 3
         assert lib.py_dhcpctl_data_string_dereference(s) == 0 and s[0] == ffi.NULL
-        ffi.def_extern(name="py_dhcpctl_callback")(lambda handle, status, data: None)
-        assert ffi.typeof(lib.py_dhcpctl_callback) is ffi.typeof("dhcpctl_callback_fn")
         print(ffi.string(lib.isc_result_totext(0)).decode())
     """)
     assert out == "success\n"
@@ -241,3 +248,188 @@ def test_abi_mode_dlopen_runs() -> None:
         print(ffi.string(lib.isc_result_totext(0)).decode())
     """)
     assert out == "success\n"
+
+
+# pip install, for real: a fresh virtual environment each, pip's normal build isolation (the
+# build requirements come from PyPI or pip's cache), and a copy of the source tree without build
+# products: pip builds in the tree (build/, *.egg-info), which editable installs and concurrent
+# runs share, and the copy cannot pick up an extension built in place.
+
+COPY_IGNORE = shutil.ignore_patterns(
+    ".*", "build", "dist", "*.egg-info", "__pycache__", "_native_lib*"
+)
+# What the subprocesses inherit of this project's variables: where the ISC libraries are.
+PASSED_ON = ("DHCPCTL_ISC_PREFIX", "DHCPCTL_ISC_CACHE")
+ISC_SHARED_LIBRARY = re.compile(r"\blib(?:dhcpctl|omapi|irs|dns|isccfg|isc)\.so")
+# Run in the virtual environment, in an empty directory: which dhcpctl ran, then the example.
+RUN_EXAMPLE = """
+import runpy, sys
+import dhcpctl, dhcpctl._native
+print(dhcpctl.__file__, dhcpctl.BACKEND, dhcpctl._native.MODE)
+sys.argv = sys.argv[1:]
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+
+def environment(**env: str) -> dict[str, str]:
+    """``os.environ`` without PYTHONPATH, LD_LIBRARY_PATH and DHCPCTL_* (but ``PASSED_ON``)."""
+    kept = {
+        name: value
+        for name, value in os.environ.items()
+        if name in PASSED_ON
+        or not (name.startswith("DHCPCTL_") or name in ("PYTHONPATH", "LD_LIBRARY_PATH"))
+    }
+    return {**kept, "PIP_DISABLE_PIP_VERSION_CHECK": "1", **env}
+
+
+@dataclass(frozen=True)
+class Venv:
+    """A virtual environment with this package pip-installed from a copy of the source tree."""
+
+    root: Path
+    install: subprocess.CompletedProcess[str]  # pip's, output and errors together
+
+    @property
+    def python(self) -> Path:
+        return self.root / "bin/python"
+
+    def extensions(self) -> list[Path]:
+        return sorted(self.root.glob("lib/python*/site-packages/dhcpctl/_native_lib*"))
+
+    def run(self, code: str, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+        """``python -c code args`` in an empty directory, so that the installed copy is imported."""
+        cwd = self.root / "cwd"
+        cwd.mkdir(exist_ok=True)
+        return subprocess.run(
+            [str(self.python), "-c", code, *args],
+            cwd=cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    def lease_query(self, endpoint: Endpoint, mode: str, env: dict[str, str]) -> None:
+        """Run ``examples/lease_query.py`` on the native backend: the first lease's end."""
+        assert endpoint.key is not None
+        lease = LEASES[0]
+        key = endpoint.key
+        args = [endpoint.address, str(endpoint.port), lease.ip]
+        args += [key.name, key.algorithm, key.secret_base64]
+        env = {**env, "DHCPCTL_BACKEND": "native"}
+        result = self.run(RUN_EXAMPLE, str(ROOT / "examples/lease_query.py"), *args, env=env)
+        assert result.returncode == 0, result.stderr
+        where, backend, used_mode, output = result.stdout.split(maxsplit=3)
+        assert Path(where).is_relative_to(self.root), "the source tree's dhcpctl ran"
+        assert (backend, used_mode) == ("native", mode)
+        assert output == f"ending time is {time.ctime(lease.ends)}\n"
+
+
+def pip_install(where: Path, env: dict[str, str]) -> Venv:
+    """``pip install -v .`` of a copy of the source tree into a new virtual environment."""
+    source = where / "src"
+    shutil.copytree(ROOT, source, symlinks=True, ignore=COPY_IGNORE)
+    venv = where / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    install = subprocess.run(
+        [str(venv / "bin/python"), "-m", "pip", "install", "-v", "."],
+        cwd=source,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    return Venv(venv, install)
+
+
+def no_libraries(tmp: Path) -> dict[str, str]:
+    """An environment without ISC libraries: an empty cache, no prefix (and none on the system)."""
+    env = environment(DHCPCTL_ISC_CACHE=str(tmp / "empty-cache"))
+    env.pop("DHCPCTL_ISC_PREFIX", None)
+    for purpose in ("build", "dlopen"):
+        try:
+            found = locate(purpose, environ=env)
+        except IscLibraryNotFound:
+            continue
+        pytest.skip(f"the system has ISC libraries ({found.kind} in {found.prefix})")
+    return env
+
+
+@pytest.fixture(scope="module")
+def no_isc(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    return no_libraries(tmp_path_factory.mktemp("no-isc"))
+
+
+@pytest.fixture(scope="module")
+def pure_venv(tmp_path_factory: pytest.TempPathFactory, no_isc: dict[str, str]) -> Venv:
+    """The package installed where no ISC libraries are: pure Python, no compiled module."""
+    return pip_install(tmp_path_factory.mktemp("pure"), no_isc)
+
+
+@pytest.mark.build
+def test_pip_install_without_libraries_is_pure_python(
+    pure_venv: Venv, no_isc: dict[str, str]
+) -> None:
+    output = pure_venv.install.stdout
+    assert pure_venv.install.returncode == 0, output
+    assert "dhcpctl-omapi: native backend not built, pure Python only: no usable ISC" in output
+    cache = _isc_locate.default_cache_dir(no_isc)
+    assert f"{cache}/static: no such directory" in output
+    assert pure_venv.extensions() == []
+    probe = pure_venv.run("import dhcpctl; print(dhcpctl.__file__, dhcpctl.BACKEND)", env=no_isc)
+    assert probe.returncode == 0, probe.stderr
+    where, backend = probe.stdout.split()
+    assert Path(where).is_relative_to(pure_venv.root), "the source tree's dhcpctl ran"
+    assert backend == "python"
+    native = pure_venv.run("import dhcpctl", env={**no_isc, "DHCPCTL_BACKEND": "native"})
+    assert native.returncode != 0
+    assert "ImportError: the native dhcpctl backend is not available" in native.stderr
+    for hint in ("python3 scripts/build_isc_libs.py", "apt-get install autoconf", "dhcp-libs"):
+        assert hint in native.stderr
+
+
+@pytest.mark.build
+def test_pip_install_requiring_native_without_libraries_fails(
+    tmp_path: Path, no_isc: dict[str, str]
+) -> None:
+    venv = pip_install(tmp_path, {**no_isc, "DHCPCTL_REQUIRE_NATIVE": "1"})
+    output = venv.install.stdout
+    assert venv.install.returncode != 0, output
+    assert "DHCPCTL_REQUIRE_NATIVE=1: no usable ISC DHCP 4.4.3-P1 libraries" in output
+    assert "python3 scripts/build_isc_libs.py" in output
+    assert "apt-get install autoconf automake libtool" in output
+
+
+@pytest.mark.build
+@pytest.mark.parametrize("kind", ["static", "shared"])
+def test_pip_install_native_runs_the_lease_query(
+    kind: Kind, tmp_path: Path, dhcpd_server: Endpoint
+) -> None:
+    isc = installed(kind)
+    venv = pip_install(tmp_path, environment(DHCPCTL_ISC_KIND=kind, DHCPCTL_REQUIRE_NATIVE="1"))
+    output = venv.install.stdout
+    assert venv.install.returncode == 0, output
+    assert f"building the native backend against the {kind} ISC libraries in {isc.prefix}" in output
+    (extension,) = venv.extensions()
+    ldd = subprocess.run(
+        ["ldd", str(extension)], env=environment(), capture_output=True, text=True, check=True
+    ).stdout
+    if kind == "static":
+        assert ISC_SHARED_LIBRARY.search(ldd) is None, ldd
+    else:  # found through the extension's rpath: no LD_LIBRARY_PATH here
+        assert f"libdhcpctl.so.0 => {isc.libdhcpctl} (" in ldd, ldd
+        assert "not found" not in ldd, ldd
+    venv.lease_query(dhcpd_server, "api", environment())
+
+
+@pytest.mark.build
+def test_abi_mode_runs_the_lease_query_without_a_compiled_module(
+    pure_venv: Venv, no_isc: dict[str, str], dhcpd_server: Endpoint
+) -> None:
+    isc = installed("shared", "dlopen")
+    assert pure_venv.install.returncode == 0, pure_venv.install.stdout
+    assert pure_venv.extensions() == []
+    pure_venv.lease_query(dhcpd_server, "abi", {**no_isc, "DHCPCTL_ISC_PREFIX": str(isc.prefix)})
