@@ -122,7 +122,23 @@ class Backend(Protocol):
 
     def dhcpctl_object_remove(self, connection: Handle, handle: Handle) -> None: ...
 
-    def dhcpctl_set_callback(self, handle: Handle, data: Any, callback: Callback) -> None: ...
+    def dhcpctl_set_callback(self, handle: Handle, data: Any, callback: Callback) -> None:
+        """Call ``callback(handle, status, data)`` as C's callback object would.
+
+        As in C (``dhcpctl/callback.c:103-131``, ``dhcpctl/remote.c:301-314``,
+        ``omapip/message.c:680-700`` and ``711-736``), it is called on every "ready" signal of
+        the handle, with the handle and data given here and the handle's ``waitstatus``: twice
+        (``ISC_R_SUCCESS``) for the UPDATE that answers a successful open or refresh
+        ("updated", then "status"), once for a STATUS (an open not found, an update, a
+        remove, any error). Only the first callback set on a handle is ever called. It runs
+        in whichever thread's dhcpctl call read the reply, after that call released its lock,
+        so it may call dhcpctl functions. An exception it raises is logged (logger
+        ``"dhcpctl"``) and dropped.
+
+        The deliberate difference: in C a wait on a handle with a callback never returns (the
+        callback object swallows the "ready" that the waiter needs); here the wait returns the
+        server's status as it would without a callback.
+        """
 
     def dhcpctl_new_authenticator(self, name: str, algorithm: str, secret: BytesLike) -> Handle: ...
 

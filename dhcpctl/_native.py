@@ -37,8 +37,12 @@ object without an object type, so the next request on the handle (``stuff_values
 object chain) dereferences a NULL type and crashes; and had it worked, a wait on the handle
 would block forever (the callback object swallows the "ready" signal). So callbacks are kept
 here and called when a reply for the object is seen: at the end of the wait that took it, or of
-any dispatching call (another wait, a connect) that read it. A callback is called once per
-reply (the pure-Python backend calls it twice for an update reply).
+any dispatching call (another wait, a connect) that read it, in that call's thread. They are
+called as often as C's signals would: twice for the UPDATE that answers a successful open or
+refresh ("updated", then "status"), once for a STATUS. ISC's library does not say which kind
+of message a reply was, but dhcpd answers an open or refresh with an UPDATE exactly when it
+succeeds (``omapip/message.c``, ``OMAPI_OP_OPEN``/``OMAPI_OP_REFRESH``), and everything else
+with a STATUS; so a successful reply to an open or refresh counts as an UPDATE.
 
 Not guarded: a ``memoryview`` taken from ``DataString.value`` points into C memory; using it
 after the data string is dereferenced reads freed memory. Keep ``bytes(ds)`` instead. Waits
@@ -52,6 +56,7 @@ import os
 import threading
 import time
 import weakref
+from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, Final
@@ -61,6 +66,7 @@ from cffi import FFI  # type: ignore[import-untyped,unused-ignore]
 from dhcpctl._api import DHCPCTL_CREATE as DHCPCTL_CREATE
 from dhcpctl._api import DHCPCTL_EXCL as DHCPCTL_EXCL
 from dhcpctl._api import DHCPCTL_UPDATE as DHCPCTL_UPDATE
+from dhcpctl._callback import run_callback
 from dhcpctl._errors import DhcpctlError as DhcpctlError
 from dhcpctl._results import *  # noqa: F403  (every ISC_R_* and DHCP_R_* result code)
 from dhcpctl._results import (
@@ -147,8 +153,14 @@ def _collect(armed: list[tuple[Handle, Any]], skip: Handle | None = None) -> Non
         if obj is not skip and remote.waitstatus != _NO_REPLY and obj.cell[0] != ffi.NULL:
             obj.arrived += 1
             obj.arrived_status = int(remote.waitstatus)
-            if obj.callback is not None:
-                _fired.append((obj, obj.arrived_status))
+            _seen(obj, obj.arrived_status)
+
+
+def _seen(obj: Handle, status: int) -> None:
+    """A reply of ``obj`` was read: queue its callback calls, as many as C's signals."""
+    update_reply = obj.unreplied.popleft() and status == ISC_R_SUCCESS
+    if obj.callback is not None:
+        _fired.extend([(obj, status)] * (2 if update_reply else 1))
 
 
 def _c_data_string_new(cell: Any, length: int) -> int:
@@ -205,7 +217,7 @@ def _locked() -> Iterator[None]:
     for handle, status in fired:
         if handle.callback is not None:
             callback, data = handle.callback
-            callback(handle, status, data)
+            run_callback(callback, handle, status, data)
 
 
 def _check(function: str, status: int) -> None:
@@ -230,6 +242,7 @@ class Handle:
         "connection",
         "kind",
         "pending",
+        "unreplied",
     )
 
     def __init__(self, kind: str, cell: Any) -> None:
@@ -240,6 +253,9 @@ class Handle:
         self._cell = ffi.gc(cell, lambda c: _bury(c, release[0]))
         #: Requests sent on this object whose reply no wait has taken yet.
         self.pending = 0
+        #: For each request whose reply was not read yet: is it an open or refresh (answered
+        #: by an UPDATE when it succeeds)?
+        self.unreplied: deque[bool] = deque()
         #: Replies that arrived while no wait was on this object, and the latest one's status.
         self.arrived = 0
         self.arrived_status = ISC_R_SUCCESS
@@ -481,9 +497,8 @@ def _wait(function: str, handle: object, timeout: float | None) -> int:
                 )
             # The reply a successful wait took is its result, not an "arrived" one.
             _collect(armed, target if status == ISC_R_SUCCESS else None)
-            if status == ISC_R_SUCCESS and target.callback is not None:
-                _fired.append((target, int(server_status[0])))
             if status == ISC_R_SUCCESS:
+                _seen(target, int(server_status[0]))
                 return _took(target, int(server_status[0]), arrived=False)
             if status != ISC_R_TIMEDOUT:
                 conn.mark_lost()
@@ -589,8 +604,13 @@ def dhcpctl_set_int_value(handle: Handle, value: int, name: str) -> None:
 
 
 def _send(
-    function: str, connection: object, handle: object, call: Callable[[Any, Any], int]
+    function: str,
+    connection: object,
+    handle: object,
+    call: Callable[[Any, Any], int],
+    update_reply: bool = False,
 ) -> None:
+    """Send a request; ``update_reply``: the server answers it with an UPDATE on success."""
     conn = _handle(function, connection, "connection")
     obj = _handle(function, handle, "object")
     with _locked():
@@ -601,6 +621,7 @@ def _send(
         status = call(obj_pointer, conn_pointer)
         if status == ISC_R_SUCCESS:
             obj.pending += 1
+            obj.unreplied.append(update_reply)
             obj.connection = conn
             _in_flight.add(obj)
     _check(function, status)
@@ -611,7 +632,13 @@ def dhcpctl_open_object(handle: Handle, connection: Handle, flags: int = 0) -> N
     if isinstance(flags, bool) or not isinstance(flags, int):
         raise _type_error(function, "flags", "int", flags)
     number = _int32(function, flags)
-    _send(function, connection, handle, lambda h, c: int(lib.dhcpctl_open_object(h, c, number)))
+    _send(
+        function,
+        connection,
+        handle,
+        lambda h, c: int(lib.dhcpctl_open_object(h, c, number)),
+        update_reply=True,
+    )
 
 
 def dhcpctl_object_update(connection: Handle, handle: Handle) -> None:
@@ -629,6 +656,7 @@ def dhcpctl_object_refresh(connection: Handle, handle: Handle) -> None:
         connection,
         handle,
         lambda h, c: int(lib.dhcpctl_object_refresh(c, h)),
+        update_reply=True,
     )
 
 
@@ -642,7 +670,7 @@ def dhcpctl_object_remove(connection: Handle, handle: Handle) -> None:
 
 
 def dhcpctl_set_callback(handle: Handle, data: Any, callback: Any) -> None:
-    """Like C, only the first callback set on a handle is ever called."""
+    """See :meth:`dhcpctl._api.Backend.dhcpctl_set_callback` and the module docstring."""
     function = "dhcpctl_set_callback"
     obj = _handle(function, handle, "object")
     if not callable(callback):

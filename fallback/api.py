@@ -267,7 +267,7 @@ def dhcpctl_object_remove(connection: Handle, handle: Handle) -> None:
 
 
 def dhcpctl_set_callback(handle: Handle, data: Any, callback: Any) -> None:
-    """Like C, only the first callback set on a handle is ever called."""
+    """See :meth:`dhcpctl._api.Backend.dhcpctl_set_callback` (and :mod:`.session`)."""
     function = "dhcpctl_set_callback"
     obj = _remote(function, handle)
     if not callable(callback):

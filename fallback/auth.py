@@ -56,9 +56,9 @@ class Key:
         self._secret = bytes(secret)
         self.signature_size: int = hashlib.new(digest).digest_size
 
-    def mac(self) -> hmac.HMAC:
-        """A fresh HMAC context: feed it the signed bytes, then take ``digest()``."""
-        return hmac.new(self._secret, digestmod=self._digest)
+    def sign(self, data: bytes | bytearray | memoryview) -> bytes:
+        """The HMAC of ``data`` (the signed span of a message), in one go."""
+        return hmac.digest(self._secret, data, self._digest)
 
     def __repr__(self) -> str:
         return f"Key(name={self.name!r}, algorithm={self.algorithm!r}, secret=<hidden>)"

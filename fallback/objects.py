@@ -10,7 +10,6 @@ value arrives as null).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from dhcpctl._errors import DhcpctlError
@@ -52,37 +51,36 @@ class Authenticator(Handle):
         return f"<dhcpctl authenticator {self.key!r}>"
 
 
-@dataclass
-class _Slot:
-    value: Value
-    changed: bool = True
-
-
 class Generic(Handle):
     """A handle with a local name/value list (C's ``omapi_generic_object_t``)."""
 
     def __init__(self) -> None:
-        self.values: dict[bytes, _Slot] = {}
+        #: The values in the order their names were first set (C's ``values`` array).
+        self.values: dict[bytes, Value] = {}
+        #: The names set since the last "updated" signal (C's ``changed`` flags).
+        self.changed: set[bytes] = set()
 
     def set(self, name: bytes, value: Value) -> None:
-        self.values[name] = _Slot(value)
+        self.values[name] = value
+        self.changed.add(name)
 
     def get(self, name: bytes) -> Value:
         """The value, or KeyError when absent or null (C: ``ISC_R_NOTFOUND``)."""
-        slot = self.values.get(name)
-        if slot is None or slot.value is None:
+        value = self.values.get(name)
+        if value is None:
             raise KeyError(name)
-        return slot.value
+        return value
 
     def changed_values(self) -> tuple[Pair, ...]:
         """What ``omapi_generic_stuff_values`` sends: the changed, named values."""
-        return tuple((n, s.value) for n, s in self.values.items() if n and s.changed)
+        changed = self.changed
+        return tuple((n, v) for n, v in self.values.items() if n and n in changed)
 
     def clear_flags(self) -> None:
         """``omapi_generic_clear_flags``: forget changes, drop the nulls."""
-        self.values = {
-            n: _Slot(s.value, False) for n, s in self.values.items() if s.value is not None
-        }
+        self.changed.clear()
+        if None in self.values.values():
+            self.values = {n: v for n, v in self.values.items() if v is not None}
 
 
 class Connection(Generic):

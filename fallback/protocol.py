@@ -43,13 +43,13 @@ from .wire import (
     OP_OPEN,
     OP_STATUS,
     OP_UPDATE,
+    Buffer,
     Message,
+    MessageDecoder,
     Pair,
-    Reader,
     decode_intro,
     encode_intro,
     encode_message,
-    read_message,
 )
 
 
@@ -116,10 +116,9 @@ class ClientProtocol:
         self.key = key
         self.state = State.INTRO_WAIT
         self.authid = 0
+        #: Bytes received but not decoded yet: the start of a message, at most.
         self._buffer = bytearray()
-        self._need = INTRO_SIZE
-        self._reader: Reader | None = None
-        self._header_size = 0
+        self._decoder: MessageDecoder | None = None
         self._auth_xid = 0
         # ISC starts from random(); 0 is avoided because rid 0 means "not a reply".
         self._next_xid = random.randrange(1, 1 << 31)
@@ -179,43 +178,45 @@ class ClientProtocol:
         return xid, encode_message(message, self.key if sign else None)
 
     def feed(self, data: bytes) -> list[Event]:
-        """Take bytes from the peer; return every event they complete (maybe none)."""
+        """Take bytes from the peer; return every event they complete (maybe none).
+
+        Whole messages are decoded straight from ``data``; only an incomplete tail is kept,
+        and the buffer is compacted once per call.
+        """
         if self.state is State.ERROR:
             raise DhcpctlError("omapi_protocol", DHCP_R_PROTOCOLERROR, "connection is unusable")
-        self._buffer += data
+        buffer: Buffer = data
+        if self._buffer:
+            self._buffer += data
+            buffer = self._buffer
         events: list[Event] = []
+        offset = 0
         try:
-            while len(self._buffer) >= self._need:
-                chunk = bytes(self._buffer[: self._need])
-                del self._buffer[: self._need]
-                event = self._step(chunk)
-                if event is not None:
-                    events.append(event)
+            while self.state is not State.ERROR:
+                decoder = self._decoder
+                if decoder is None:
+                    if len(buffer) - offset < INTRO_SIZE:
+                        break
+                    header_size = decode_intro(buffer[offset : offset + INTRO_SIZE])
+                    offset += INTRO_SIZE
+                    self._decoder = MessageDecoder(header_size, self._key_for)
+                    self.state = State.INTRO_DONE
+                    events.append(Intro(header_size))
+                    continue
+                done = decoder.parse(buffer, offset)
+                if done is None:
+                    break
+                message, offset = done
+                events.append(self._classify(message))
         except DhcpctlError:
             self.state = State.ERROR
             self._buffer.clear()
             raise
+        if buffer is self._buffer:
+            del self._buffer[:offset]
+        elif offset < len(buffer):
+            self._buffer += buffer[offset:]
         return events
-
-    def _step(self, chunk: bytes) -> Event | None:
-        if self._reader is None:
-            if self.state is State.INTRO_WAIT:
-                self._header_size = decode_intro(chunk)
-                self.state = State.INTRO_DONE
-                self._start_message()
-                return Intro(self._header_size)
-            raise AssertionError("no reader outside the intro")
-        try:
-            self._need = self._reader.send(chunk)
-        except StopIteration as done:
-            message: Message = done.value
-            self._start_message()
-            return self._classify(message)
-        return None
-
-    def _start_message(self) -> None:
-        self._reader = read_message(self._header_size, self._key_for)
-        self._need = next(self._reader)
 
     def _key_for(self, authid: int) -> Key | None:
         if authid == 0:

@@ -4,10 +4,12 @@ Reply handling follows ``omapi_message_process`` and the dhcpctl signal handlers
 
 - an UPDATE answering an open or refresh copies the server's object values into the local
   object, records its handle (``remote-handle``), clears the changed marks (the "updated"
-  signal: callback with ``ISC_R_SUCCESS``), then signals the success status (the callback
-  fires a second time, as in C); an UPDATE without object values gives ``DHCP_R_INVALIDARG``;
+  signal, ``support.c:556`` and ``remote.c:301-306``: callback with ``ISC_R_SUCCESS``), then
+  signals the success status (``message.c:695-699``, ``remote.c:307-314``: the callback
+  fires a second time); an UPDATE without object values gives ``DHCP_R_INVALIDARG`` (one
+  "status" signal, ``message.c:678-689``);
 - a STATUS sets the object's ``waitstatus`` (``ISC_R_UNEXPECTED`` if it has no integer
-  ``result``) and its ``message`` text, and fires the callback once;
+  ``result``) and its ``message`` text, and fires the callback once (``message.c:711-736``);
 - replies matching no request are ignored (C would drop the connection).
 
 Each reply counts as one completion for the wait functions.
@@ -19,6 +21,7 @@ import socket
 import time
 from collections.abc import Callable
 
+from dhcpctl._callback import run_callback
 from dhcpctl._errors import DhcpctlError
 from dhcpctl._results import (
     DHCP_R_HOSTUNKNOWN,
@@ -73,7 +76,7 @@ def _fire(obj: RemoteObject, status: int) -> list[Thunk]:
     if obj.callback is None:
         return []
     function, data = obj.callback
-    return [lambda: function(obj, status, data)]
+    return [lambda: run_callback(function, obj, status, data)]
 
 
 def _apply(obj: RemoteObject, message: Message) -> list[Thunk]:
@@ -86,8 +89,10 @@ def _apply(obj: RemoteObject, message: Message) -> list[Thunk]:
     if not message.object_values:
         obj.waitstatus = DHCP_R_INVALIDARG
         return _fire(obj, obj.waitstatus)
-    for name, value in message.object_values:
-        obj.set(name, value)
+    values = dict(message.object_values)
+    if b"remote-handle" in values:
+        obj.set(b"remote-handle", values.pop(b"remote-handle"))
+    obj.values.update(values)
     if message.handle:
         obj.remote_handle = message.handle
     obj.clear_flags()

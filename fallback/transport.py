@@ -124,9 +124,10 @@ class Link:
     def _receive(self, timeout: float | None) -> bytes | None:
         """Up to RECV_SIZE bytes, b"" at EOF or on error, None if the timeout passed first."""
         try:
-            readable, _, _ = select.select([self._sock], [], [], timeout)
-            if not readable:
-                return None
+            if timeout is not None:
+                readable, _, _ = select.select([self._sock], [], [], timeout)
+                if not readable:
+                    return None
             return self._sock.recv(RECV_SIZE)
         except (OSError, ValueError):
             return b""

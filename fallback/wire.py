@@ -64,9 +64,14 @@ _U16 = struct.Struct("!H")
 _U32 = struct.Struct("!I")
 _INTRO = struct.Struct("!II")
 _HEADER = struct.Struct("!IIIIII")
+_INT = struct.Struct("!II")
+_NULL: Final = bytes(4)
+_END: Final = bytes(2)
 
 #: A value to encode: bytes, a 32-bit integer (sent as 4 big-endian bytes), or None (null).
 Value: TypeAlias = "bytes | int | None"
+#: Received bytes as the decoder reads them: one read's bytes, or a buffer of several.
+Buffer: TypeAlias = "bytes | bytearray"
 #: One name/value pair. Decoded values are always bytes or None: the wire has no types.
 Pair: TypeAlias = "tuple[bytes, Value]"
 
@@ -105,7 +110,7 @@ def encode_intro() -> bytes:
     return _INTRO.pack(OMAPI_PROTOCOL_VERSION, HEADER_SIZE)
 
 
-def decode_intro(data: bytes) -> int:
+def decode_intro(data: Buffer) -> int:
     """Check the peer's introduction; return its header size."""
     version, header_size = _INTRO.unpack(data)
     if version != OMAPI_PROTOCOL_VERSION:
@@ -117,94 +122,182 @@ def decode_intro(data: bytes) -> int:
     return int(header_size)
 
 
-def encode_value(value: Value) -> bytes:
-    """Length-prefixed value (``omapi_connection_write_typed_data``)."""
-    if value is None:
-        return _U32.pack(0)
-    if isinstance(value, int):
-        if not -(1 << 31) <= value < (1 << 32):
-            raise DhcpctlError("omapi_protocol", DHCP_R_INVALIDARG, "integer outside 32 bits")
-        return _U32.pack(4) + _U32.pack(value & 0xFFFF_FFFF)
-    return _U32.pack(len(value)) + value
+def _put_pairs(out: bytearray, pairs: Sequence[Pair]) -> None:
+    """Append a name/value list and its zero-length-name terminator to ``out``.
 
-
-def encode_pairs(pairs: Sequence[Pair]) -> bytes:
-    """A name/value list with its zero-length-name terminator."""
-    out = bytearray()
+    Each value is length-prefixed (``omapi_connection_write_typed_data``): an int as 4
+    big-endian bytes, None as the zero-length null value.
+    """
     for name, value in pairs:
         if not 0 < len(name) <= 0xFFFF:
             raise DhcpctlError("omapi_protocol", DHCP_R_INVALIDARG, "name length out of range")
-        out += _U16.pack(len(name)) + name + encode_value(value)
-    out += _U16.pack(0)
-    return bytes(out)
+        out += _U16.pack(len(name))
+        out += name
+        if value is None:
+            out += _NULL
+        elif isinstance(value, int):
+            if not -(1 << 31) <= value < (1 << 32):
+                raise DhcpctlError("omapi_protocol", DHCP_R_INVALIDARG, "integer outside 32 bits")
+            out += _INT.pack(4, value & 0xFFFF_FFFF)
+        else:
+            out += _U32.pack(len(value))
+            out += value
+    out += _END
 
 
 def encode_message(message: Message, key: Key | None = None) -> bytes:
     """Serialize ``message``; with ``key``, set authlen and append the HMAC signature."""
     authlen = key.signature_size if key else 0
-    body = (
+    out = bytearray(
         _HEADER.pack(message.authid, authlen, message.op, message.handle, message.id, message.rid)
-        + encode_pairs(message.message_values)
-        + encode_pairs(message.object_values)
     )
-    if key is None:
-        return body
-    mac = key.mac()
-    mac.update(body[4:])
-    return body + mac.digest()
+    _put_pairs(out, message.message_values)
+    _put_pairs(out, message.object_values)
+    if key is not None:
+        out += key.sign(memoryview(out)[4:])  # the view is gone before out grows
+    return bytes(out)
 
 
 #: Gives the key that must have signed a message with the given authid (None: unsigned).
 KeyLookup: TypeAlias = Callable[[int], "Key | None"]
 
-#: The decoder coroutine: yields how many bytes it needs next, is sent exactly that many.
-Reader: TypeAlias = Generator[int, bytes, Message]
 
+class MessageDecoder:
+    """Decodes the messages of one connection out of a buffer, no I/O.
 
-def read_message(header_size: int, key_for: KeyLookup) -> Reader:
-    """Decode one message from exact-size chunks, verifying its signature.
+    :meth:`parse` takes the buffer and where the next message starts in it. It walks the
+    fields whose bytes are there, checking every length against the limits as soon as it is
+    read, and returns the message once the buffer holds all of it (its signature checked with
+    one HMAC over the signed span); else it remembers how far it got and returns None, and
+    :attr:`needed` says how many bytes (counted from the message's start) the next call needs
+    at least. The buffer may be compacted between calls, as long as the message's bytes keep
+    their offsets relative to its start. After a message the decoder starts afresh.
 
     ``key_for(authid)`` gives the key that must have signed a message with that authid (None
-    for an unsigned message); it raises if the authid is not acceptable.
+    for an unsigned message); it raises if the authid is not acceptable. It is called once the
+    header is there.
     """
-    raw = yield header_size
-    authid, authlen, op, handle, xid, rid = _HEADER.unpack(raw[:HEADER_SIZE])
-    if authlen > MAX_SIGNATURE_LEN:
-        raise _fail(f"signature length {authlen} exceeds {MAX_SIGNATURE_LEN}")
-    key = key_for(authid)
-    mac = key.mac() if key else None
-    if mac:
-        mac.update(raw[4:HEADER_SIZE])
-    total = header_size + authlen
 
-    def need(count: int) -> Generator[int, bytes, bytes]:
-        nonlocal total
-        total += count
-        if total > MAX_MESSAGE_LEN:
-            raise _fail(f"message longer than {MAX_MESSAGE_LEN} bytes")
-        chunk = yield count
-        if mac:
-            mac.update(chunk)
-        return chunk
+    __slots__ = (
+        "_header",
+        "_header_size",
+        "_key",
+        "_key_for",
+        "_lists",
+        "_pairs",
+        "_resume",
+        "needed",
+    )
 
-    lists: list[tuple[Pair, ...]] = []
-    for _ in range(2):
-        pairs: list[Pair] = []
-        while True:
-            (nlen,) = _U16.unpack((yield from need(2)))
+    def __init__(self, header_size: int, key_for: KeyLookup) -> None:
+        self._header_size = header_size
+        self._key_for = key_for
+        self._restart()
+
+    def _restart(self) -> None:
+        self._header: tuple[int, ...] | None = None
+        self._key: Key | None = None
+        self._lists: list[tuple[Pair, ...]] = []
+        self._pairs: list[Pair] = []
+        #: Where (from the message's start) the first field not parsed yet begins.
+        self._resume = self._header_size
+        #: How many bytes from the message's start the next :meth:`parse` needs, at least.
+        self.needed = self._header_size
+
+    def parse(self, buffer: Buffer, start: int = 0) -> tuple[Message, int] | None:
+        """The message at ``buffer[start:]`` and the offset just past it, or None for now."""
+        end = len(buffer)
+        if end - start < self.needed:
+            return None
+        header = self._header
+        if header is None:
+            header = _HEADER.unpack_from(buffer, start)
+            if header[1] > MAX_SIGNATURE_LEN:
+                raise _fail(f"signature length {header[1]} exceeds {MAX_SIGNATURE_LEN}")
+            self._key = self._key_for(header[0])
+            self._header = header
+        authlen = header[1]
+        # Where the lists must end at the latest, for the message to fit MAX_MESSAGE_LEN.
+        limit = start + MAX_MESSAGE_LEN - authlen
+        pos = start + self._resume
+        lists = self._lists
+        pairs = self._pairs
+        while len(lists) < 2:
+            # The name's length, and with a name, the name and its value's length.
+            if pos + 2 > limit:
+                raise _fail(f"message longer than {MAX_MESSAGE_LEN} bytes")
+            if pos + 2 > end:
+                self._suspend(start, pos, pos + 2)
+                return None
+            (nlen,) = _U16.unpack_from(buffer, pos)
             if nlen == 0:
-                break
+                lists.append(tuple(pairs))
+                self._pairs = pairs = []
+                pos += 2
+                continue
             if nlen > MAX_NAME_LEN:
                 raise _fail(f"name length {nlen} exceeds {MAX_NAME_LEN}")
             if len(pairs) == MAX_VALUES:
                 raise _fail(f"more than {MAX_VALUES} values in one list")
-            name = yield from need(nlen)
-            (vlen,) = _U32.unpack((yield from need(4)))
+            value_at = pos + 6 + nlen
+            if value_at > limit:
+                raise _fail(f"message longer than {MAX_MESSAGE_LEN} bytes")
+            if value_at > end:
+                self._suspend(start, pos, value_at)
+                return None
+            (vlen,) = _U32.unpack_from(buffer, value_at - 4)
             if vlen > MAX_VALUE_LEN:
                 raise _fail(f"value length {vlen} exceeds {MAX_VALUE_LEN}")
-            pairs.append((name, (yield from need(vlen)) if vlen else None))
-        lists.append(tuple(pairs))
-    signature = (yield authlen) if authlen else b""
-    if mac and not hmac.compare_digest(mac.digest(), signature):
-        raise DhcpctlError("omapi_protocol", DHCP_R_INVALIDKEY, "message signature is wrong")
-    return Message(op, handle, xid, rid, authid, lists[0], lists[1], signature)
+            if value_at + vlen > limit:
+                raise _fail(f"message longer than {MAX_MESSAGE_LEN} bytes")
+            if value_at + vlen > end:
+                self._suspend(start, pos, value_at + vlen)
+                return None
+            name = bytes(buffer[pos + 2 : value_at - 4])
+            pos = value_at + vlen
+            pairs.append((name, bytes(buffer[value_at:pos]) if vlen else None))
+        if pos + authlen > end:
+            self._suspend(start, pos, pos + authlen)
+            return None
+        signature = bytes(buffer[pos : pos + authlen])
+        key = self._key
+        if key is not None and not hmac.compare_digest(
+            self._sign(key, buffer, start, pos), signature
+        ):
+            raise DhcpctlError("omapi_protocol", DHCP_R_INVALIDKEY, "message signature is wrong")
+        authid, _, op, handle, xid, rid = header
+        message = Message(op, handle, xid, rid, authid, lists[0], lists[1], signature)
+        self._restart()
+        return message, pos + authlen
+
+    def _sign(self, key: Key, buffer: Buffer, start: int, end: int) -> bytes:
+        """The HMAC of the signed span of the message from ``start`` to the end of its lists.
+
+        A view, not a copy, of the buffer is signed; it is gone when this returns (also when
+        it raises), so the caller may resize the buffer.
+        """
+        if self._header_size != HEADER_SIZE:  # the extra header bytes are not signed
+            lists = start + self._header_size
+            return key.sign(buffer[start + 4 : start + HEADER_SIZE] + buffer[lists:end])
+        return key.sign(memoryview(buffer)[start + 4 : end])
+
+    def _suspend(self, start: int, pos: int, wanted: int) -> None:
+        """Stop at the field at ``pos`` until the buffer holds ``wanted`` bytes."""
+        self._resume = pos - start
+        self.needed = wanted - start
+
+
+#: The blocking decoder: yields how many bytes it needs next, is sent exactly that many.
+Reader: TypeAlias = Generator[int, bytes, Message]
+
+
+def read_message(header_size: int, key_for: KeyLookup) -> Reader:
+    """Decode one message from exact-size chunks (for a reader that blocks on a stream): a
+    :class:`MessageDecoder` asking for the bytes up to the end of its next field."""
+    decoder = MessageDecoder(header_size, key_for)
+    buffer = bytearray()
+    while True:
+        buffer += yield decoder.needed - len(buffer)
+        done = decoder.parse(buffer)
+        if done is not None:
+            return done[0]

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 import socket
+import threading
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -138,6 +140,36 @@ def omshell_open(
     step = omshell(endpoint, commands).last
     assert step.messages == [], step.messages
     return dict(step.values)
+
+
+@dataclass(frozen=True)
+class Call:
+    """One call of a callback: its arguments and the thread it ran in."""
+
+    handle: Handle
+    status: int
+    data: object
+    thread: threading.Thread
+
+
+class Recorder:
+    """A callback for ``dhcpctl_set_callback`` that records its calls, then raises ``error``
+    if one is given."""
+
+    def __init__(self, error: Exception | None = None) -> None:
+        self.calls: list[Call] = []
+        self.error = error
+
+    def __call__(self, handle: Handle, status: int, data: object) -> None:
+        self.calls.append(Call(handle, status, data, threading.current_thread()))
+        if self.error is not None:
+            raise self.error
+
+    def statuses(self, handle: Handle, data: object) -> list[int]:
+        """The status of each call so far; every call must have passed ``handle`` and ``data``
+        themselves (not copies)."""
+        assert all(c.handle is handle and c.data is data for c in self.calls), self.calls
+        return [call.status for call in self.calls]
 
 
 def declaration(leases_file: Path, kind: str, name: str) -> str:

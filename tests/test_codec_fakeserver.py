@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+
+import dhcpctl.fallback as dhcpctl
 from dhcpctl.fallback.auth import Key
 from dhcpctl.fallback.wire import (
     OP_STATUS,
@@ -20,8 +22,6 @@ from dhcpctl.fallback.wire import (
     encode_message,
     read_message,
 )
-
-from dhcpctl import fallback as dhcpctl
 
 KEY = Key("k", "hmac-sha256", b"secret")
 Behaviour = Callable[[socket.socket], None]

@@ -43,14 +43,3 @@ def test_use_after_disconnect_raises(dhcpd_server: Endpoint) -> None:
     with pytest.raises(dhcpctl.DhcpctlError) as info:
         dhcpctl.dhcpctl_new_object(connection, "lease")
     assert info.value.status == dhcpctl.DHCP_R_INVALIDARG
-
-
-def test_callback_fires_like_c(dhcpd_server: Endpoint) -> None:
-    connection = connect(dhcpd_server)
-    lease = dhcpctl.dhcpctl_new_object(connection, "lease")
-    dhcpctl.dhcpctl_set_value(lease, socket.inet_aton(LEASE.ip), "ip-address")
-    seen: list[tuple[Any, int, Any]] = []
-    dhcpctl.dhcpctl_set_callback(lease, "data", lambda *args: seen.append(args))
-    dhcpctl.dhcpctl_open_object(lease, connection, 0)
-    assert dhcpctl.dhcpctl_wait_for_completion(lease) == dhcpctl.ISC_R_SUCCESS
-    assert seen == [(lease, dhcpctl.ISC_R_SUCCESS, "data")] * 2

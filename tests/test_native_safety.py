@@ -238,28 +238,6 @@ def test_connection_misuse(dhcpd_server: Endpoint) -> None:
     )
 
 
-def test_callback_and_wait(dhcpd_server: Endpoint) -> None:
-    """C blocks in a wait on a handle with a callback; here the wait returns."""
-    run_child(
-        """
-    connection = connect()
-    lease = n.dhcpctl_new_object(connection, "lease")
-    n.dhcpctl_set_data_value(lease, socket.inet_aton(LEASE_IP), "ip-address")
-    seen = []
-    def callback(handle, status, data):
-        # Runs outside the library lock: calling back into dhcpctl is fine.
-        seen.append((handle, status, data, bytes(n.dhcpctl_get_value(handle, "ends"))))
-    n.dhcpctl_set_callback(lease, "data", callback)
-    n.dhcpctl_open_object(lease, connection, 0)
-    assert n.dhcpctl_timed_wait_for_completion(lease, 10.0) == n.ISC_R_SUCCESS
-    # Once per reply (the pure-Python backend calls it twice for an update reply).
-    assert len(seen) == 1 and seen[0][:3] == (lease, n.ISC_R_SUCCESS, "data"), seen
-    assert len(seen[0][3]) == 4
-    """,
-        dhcpd_server,
-    )
-
-
 def test_replies_read_by_another_wait(dhcpd_server: Endpoint) -> None:
     """Two objects in flight, waited for in reverse order: C would block on the second wait."""
     run_child(
