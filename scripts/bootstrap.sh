@@ -38,6 +38,14 @@ if [ ! -x "$VENV/bin/python" ]; then
     say "virtual environment $VENV"
     python3 -m venv "$VENV"
 fi
-say "pip install -e .[test]"
-"$VENV/bin/python" -m pip install -q --upgrade pip
-DHCPCTL_REQUIRE_NATIVE=1 "$VENV/bin/python" -m pip install -q -e "$ROOT[test]"
+say "pip install -e .[test] (with the native backend)"
+log=$(mktemp)
+if ! { "$VENV/bin/python" -m pip install -q --upgrade pip &&
+       DHCPCTL_REQUIRE_NATIVE=1 "$VENV/bin/python" -m pip install -v -e "$ROOT[test]"; } \
+       >"$log" 2>&1; then
+    cat "$log" >&2
+    echo "pip install failed: the output above says why" >&2
+    exit 1
+fi
+grep -oE "dhcpctl-omapi: (building|native backend) .*" "$log" | sort -u >&2 || true
+rm -f "$log"
