@@ -11,19 +11,29 @@ out of DIR/bind/bind.tar.gz (nothing is unpacked to disk), or from BINDDIR, an u
 tree, when given. With ``--check`` nothing is written: the exit status is 1 if FILE differs
 from what would be generated (for CI), 0 if it is up to date.
 
-What libdhcpctl's isc_result_totext() returns is modelled on these sources:
+What libdhcpctl's isc_result_totext() returns is modelled on these sources. BIND's
+lib/isc/result.c keeps a list of (class, count, texts) tables: register_table() appends to it,
+and isc_result_totext() answers from the first table whose class + 0 .. count - 1 holds the
+code, else with a fixed text. dhcpctl_initialize() -> dhcp_context_create() registers, in
+this order:
 
-* BIND lib/isc/include/isc/result.h and lib/isc/result.c: the ISC_R_* codes, their texts
-  (registered first, in class ISC_RESULTCLASS_ISC), and the text for a code no registered
-  table covers;
-* BIND lib/isc/include/isc/resultclass.h: the ISC_RESULTCLASS_* numbers;
-* DHCP includes/omapip/result.h and omapip/result.c: the DHCP_R_* codes and the table that
-  dhcp_result_register() registers in class ISC_RESULTCLASS_DHCP (dhcpctl_initialize() calls
-  it), with a NULL message catalogue, so the texts are the table's own;
-* DHCP configure.ac and BIND's version file, only for the versions named in the header.
+1. class ISC_RESULTCLASS_ISC, the ISC_R_* texts (BIND lib/isc/include/isc/result.h,
+   lib/isc/result.c), on the first use of the list, by dhcp_result_register() below;
+2. class ISC_RESULTCLASS_DHCP, the DHCP_R_* texts (DHCP includes/omapip/result.h,
+   omapip/result.c): dhcp_result_register();
+3. class ISC_RESULTCLASS_DNS, the DNS_R_* texts, then class ISC_RESULTCLASS_DNSRCODE, the
+   rcode texts (BIND lib/dns/include/dns/result.h, lib/dns/result.c): dns_lib_init(), which
+   dhcp_context_create() calls because DHCP's includes/site.h defines NSUPDATE;
+4. class ISC_RESULTCLASS_DST, the DST_R_* texts (BIND lib/dns/include/dst/result.h,
+   lib/dns/dst_result.c): dst_lib_init(), which dns_lib_init() calls.
 
-isc_msgcat_get() returns the built-in text: DHCP passes no catalogue, and BIND ships no
-libisc.cat for catgets() to find.
+The classes (BIND lib/isc/include/isc/resultclass.h) are distinct, so the first matching
+table is the only one and the order does not change any text. Some registered codes have a
+text but no constant: the header comments them out (DNS) or leaves a gap (DST). DHCP's
+configure.ac and BIND's version file give the versions named in the header.
+
+isc_msgcat_get() returns the built-in texts: DHCP passes no message catalogue, and BIND ships
+no libisc.cat, libdns.cat or libdst.cat for catgets() to find.
 """
 
 from __future__ import annotations
@@ -40,16 +50,26 @@ REPO = Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = REPO / "dhcpctl" / "_results.py"
 
 BIND_FILES = {
-    "result_h": "lib/isc/include/isc/result.h",
-    "result_c": "lib/isc/result.c",
+    "isc_result_h": "lib/isc/include/isc/result.h",
+    "isc_result_c": "lib/isc/result.c",
     "resultclass_h": "lib/isc/include/isc/resultclass.h",
+    "dns_result_h": "lib/dns/include/dns/result.h",
+    "dns_result_c": "lib/dns/result.c",
+    "dns_lib_c": "lib/dns/lib.c",
+    "dst_result_h": "lib/dns/include/dst/result.h",
+    "dst_result_c": "lib/dns/dst_result.c",
+    "dst_api_c": "lib/dns/dst_api.c",
     "version": "version",
 }
 DHCP_FILES = {
     "result_h": "includes/omapip/result.h",
     "result_c": "omapip/result.c",
+    "isclib_c": "omapip/isclib.c",
+    "site_h": "includes/site.h",
     "configure_ac": "configure.ac",
 }
+# isc_result_toid() names that BIND misspells (lib/dns/result.c rcode_ids[]), and their constants.
+ID_TYPOS = {"RNS_R_RCODE12": "DNS_R_RCODE12"}
 
 
 class SourceError(Exception):
@@ -67,16 +87,37 @@ class Code:
 
 
 @dataclass(frozen=True)
+class Table:
+    """One registered table: the texts of class_name + 0 .. len(texts) - 1."""
+
+    title: str  # for the generated comment: which constants, from which header
+    class_name: str
+    base: int
+    texts: list[str]
+    codes: list[Code]  # the header's constants, by number
+    aliases: list[tuple[str, str]]  # (alias, canonical name), e.g. ISC_R_SUSPEND
+    ids: list[str] | None  # isc_result_toid() of each code, if the source has such a table
+
+
+@dataclass(frozen=True)
 class Tables:
     dhcp_version: str
     bind_version: str
     class_size: int
-    class_isc: int
-    class_dhcp: int
-    isc_codes: list[Code]
-    isc_aliases: list[tuple[str, str]]  # (alias, canonical name), e.g. ISC_R_SUSPEND
-    dhcp_codes: list[Code]
+    classes: dict[str, int]  # ISC_RESULTCLASS_* of the registered tables
+    registered: list[Table]  # in registration order
     unknown_text: str
+
+
+@dataclass(frozen=True)
+class Header:
+    """The ``#define``s of one result.h."""
+
+    where: str
+    codes: dict[str, tuple[str, int]]  # name -> (ISC_RESULTCLASS_*, offset)
+    spelled: dict[str, str]  # name -> how the header spells the number
+    aliases: list[tuple[str, str]]
+    counts: dict[str, int]  # e.g. DNS_R_NRESULTS -> 127
 
 
 # --------------------------------------------------------------------------- reading
@@ -157,6 +198,74 @@ def one(pattern: str, source: str, where: str, what: str) -> re.Match[str]:
     return match
 
 
+def header(source: str, prefix: str, where: str) -> Header:
+    """The prefix* ``#define``s: codes (class + offset, or libisc's bare numbers), aliases
+    and the counts (*_NRESULTS); anything else is an error."""
+    codes: dict[str, tuple[str, int]] = {}
+    spelled: dict[str, str] = {}
+    aliases: list[tuple[str, str]] = []
+    counts: dict[str, int] = {}
+    for name, raw in defines(source, prefix):
+        offset = re.fullmatch(r"\(\s*(ISC_RESULTCLASS_\w+)\s*\+\s*(\d+)\s*\)", raw)
+        if re.fullmatch(r"\w+_R_N\w*RESULTS", name) and raw.isdigit():
+            counts[name] = int(raw)
+        elif raw.isdigit():  # libisc numbers its own codes bare, in class ISC_RESULTCLASS_ISC
+            codes[name] = ("ISC_RESULTCLASS_ISC", int(raw))
+            spelled[name] = raw
+        elif offset is not None:
+            codes[name] = (offset.group(1), int(offset.group(2)))
+            spelled[name] = f"{offset.group(1)} + {offset.group(2)}"
+        elif raw in codes:
+            aliases.append((name, raw))
+        else:
+            raise SourceError(f"{where}: cannot read #define {name} {raw}")
+    return Header(where, codes, spelled, aliases, counts)
+
+
+def registered_table(
+    title: str,
+    defs: Header,
+    class_name: str,
+    count: str,
+    base: int,
+    class_size: int,
+    texts: list[str],
+    ids: list[str] | None,
+    where_c: str,
+) -> Table:
+    """The table of class_name: its count, the texts and ids of where_c, the constants of defs.
+
+    Checks that the count fits the class, that there are count texts (and ids), that the
+    constants are distinct numbers below the count and that ids names each by its number."""
+    nresults = defs.counts.get(count)
+    if nresults is None:
+        raise SourceError(f"{defs.where}: no {count}")
+    if nresults > class_size:
+        raise SourceError(f"{defs.where}: {count} {nresults} exceeds the class size")
+    for what, strings in (("texts", texts), ("ids", ids)):
+        if strings is not None and len(strings) != nresults:
+            raise SourceError(f"{where_c}: {len(strings)} {what} for {count} = {nresults}")
+    offsets = {name: offset for name, (cls, offset) in defs.codes.items() if cls == class_name}
+    by_offset = {offset: name for name, offset in offsets.items()}
+    if len(by_offset) != len(offsets) or not all(o < nresults for o in by_offset):
+        raise SourceError(f"{defs.where}: the {class_name} codes are not distinct and < {count}")
+    if ids is not None and any(
+        ID_TYPOS.get(ids[offset], ids[offset]) != name for offset, name in by_offset.items()
+    ):
+        raise SourceError(f"{where_c}: the ids do not name the {class_name} codes of {defs.where}")
+    codes = [
+        Code(name, base + offset, texts[offset], defs.spelled[name])
+        for offset, name in sorted(by_offset.items())
+    ]
+    aliases = [(alias, name) for alias, name in defs.aliases if name in offsets]
+    return Table(title, class_name, base, texts, codes, aliases, ids)
+
+
+def registration(c_name: str, class_name: str, count: str, array: str) -> str:
+    """A pattern for ``c_name(class_name, count, array, ...)``."""
+    return rf"{c_name}\(\s*{class_name}\s*,\s*{count}\s*,\s*{array}\s*,"
+
+
 # --------------------------------------------------------------------------- model
 
 
@@ -178,12 +287,14 @@ def parse(bind: dict[str, str], dhcp: dict[str, str]) -> Tables:
     class_size = int(
         dict(defines(bind["resultclass_h"], "ISC_RESULTCLASS_SIZE"))["ISC_RESULTCLASS_SIZE"]
     )
-    for needed in ("ISC_RESULTCLASS_ISC", "ISC_RESULTCLASS_DHCP"):
-        if needed not in classes:
-            raise SourceError(f"{where_rc}: no {needed}")
+    if class_size != 1 << shift:
+        raise SourceError(f"{where_rc}: ISC_RESULTCLASS_SIZE is not 1 << {shift}")
 
-    isc_codes, isc_aliases, unknown_text = parse_isc(bind, classes["ISC_RESULTCLASS_ISC"])
-    dhcp_codes = parse_dhcp(dhcp, classes, class_size)
+    check_registration_calls(bind, dhcp)
+    registered, unknown_text = parse_tables(bind, dhcp, classes, class_size)
+    names = [table.class_name for table in registered]
+    if len(set(names)) != len(names):
+        raise SourceError(f"two tables registered in one class: {names}")
 
     dhcp_version = one(
         r"AC_INIT\(\[DHCP\],\s*\[([^]]+)\]", dhcp["configure_ac"], "DHCP configure.ac", "AC_INIT"
@@ -199,108 +310,182 @@ def parse(bind: dict[str, str], dhcp: dict[str, str]) -> Tables:
         dhcp_version=dhcp_version,
         bind_version=bind_version,
         class_size=class_size,
-        class_isc=classes["ISC_RESULTCLASS_ISC"],
-        class_dhcp=classes["ISC_RESULTCLASS_DHCP"],
-        isc_codes=isc_codes,
-        isc_aliases=isc_aliases,
-        dhcp_codes=dhcp_codes,
+        classes={name: classes[name] for name in sorted(names, key=classes.__getitem__)},
+        registered=registered,
         unknown_text=unknown_text,
     )
 
 
-def parse_isc(bind: dict[str, str], base: int) -> tuple[list[Code], list[tuple[str, str]], str]:
-    where_h = "BIND " + BIND_FILES["result_h"]
-    where_c = "BIND " + BIND_FILES["result_c"]
-    numbers: dict[str, int] = {}
-    aliases: list[tuple[str, str]] = []
-    nresults = None
-    for name, raw in defines(bind["result_h"], "ISC_R_"):
-        if name == "ISC_R_NRESULTS":
-            nresults = int(raw)
-        elif raw.isdigit():
-            numbers[name] = base + int(raw)
-        elif raw in numbers:
-            aliases.append((name, raw))
-        else:
-            raise SourceError(f"{where_h}: cannot read #define {name} {raw}")
-    if nresults is None:
-        raise SourceError(f"{where_h}: no ISC_R_NRESULTS")
-
-    texts = string_array(bind["result_c"], "description", where_c)
-    ids = string_array(bind["result_c"], "identifier", where_c)
-    by_number = {number: name for name, number in numbers.items()}
-    expected = [by_number.get(base + index) for index in range(nresults)]
-    if len(by_number) != len(numbers) or len(numbers) != nresults or ids != expected:
-        raise SourceError(f"{where_c}: identifier[] does not match the ISC_R_* of {where_h}")
-    if len(texts) != nresults:
-        raise SourceError(f"{where_c}: description[] has {len(texts)} texts, not {nresults}")
-    # The table must be registered at ISC_RESULTCLASS_ISC with all ISC_R_NRESULTS texts.
+def check_registration_calls(bind: dict[str, str], dhcp: dict[str, str]) -> None:
+    """dhcp_context_create() registers DHCP's table, then has dns_lib_init() register BIND's
+    DNS, DNS rcode and DST tables; refuse a source that does anything else."""
+    where_site = "DHCP " + DHCP_FILES["site_h"]
+    one(r"(?m)^[ \t]*#[ \t]*define[ \t]+NSUPDATE\b", dhcp["site_h"], where_site, "#define NSUPDATE")
     one(
-        r"register_table\(\s*&description_tables\s*,\s*ISC_RESULTCLASS_ISC\s*,\s*"
-        r"ISC_R_NRESULTS\s*,\s*description\s*,",
-        bind["result_c"],
-        where_c,
+        r"\bdhcp_context_create\s*\([^)]*\)\s*\{.*?\bdhcp_result_register\s*\(\s*\).*?"
+        r"#\s*if\s+defined\s*\(\s*NSUPDATE\s*\)\s*result\s*=\s*dns_lib_init\s*\(\s*\)",
+        dhcp["isclib_c"],
+        "DHCP " + DHCP_FILES["isclib_c"],
+        "dhcp_context_create() calling dhcp_result_register(), then dns_lib_init()",
+    )
+    one(
+        r"\binitialize\s*\(\s*void\s*\)\s*\{[^}]*\bdns_result_register\s*\(\s*\).*?"
+        r"\bdst_lib_init\s*\(",
+        bind["dns_lib_c"],
+        "BIND " + BIND_FILES["dns_lib_c"],
+        "initialize() calling dns_result_register(), then dst_lib_init()",
+    )
+    one(
+        r"\bdst_lib_init2\s*\([^)]*\)\s*\{.*?\bdst_result_register\s*\(\s*\)",
+        bind["dst_api_c"],
+        "BIND " + BIND_FILES["dst_api_c"],
+        "dst_lib_init2() calling dst_result_register()",
+    )
+
+
+def parse_tables(
+    bind: dict[str, str], dhcp: dict[str, str], classes: dict[str, int], class_size: int
+) -> tuple[list[Table], str]:
+    """The registered tables, in registration order, and the text for an unknown code."""
+    isc_h = header(bind["isc_result_h"], "ISC_R_", "BIND " + BIND_FILES["isc_result_h"])
+    dhcp_h = header(dhcp["result_h"], "DHCP_R_", "DHCP " + DHCP_FILES["result_h"])
+    dns_h = header(bind["dns_result_h"], "DNS_R_", "BIND " + BIND_FILES["dns_result_h"])
+    dst_h = header(bind["dst_result_h"], "DST_R_", "BIND " + BIND_FILES["dst_result_h"])
+    isc_c, where_isc = bind["isc_result_c"], "BIND " + BIND_FILES["isc_result_c"]
+    dhcp_c, where_dhcp = dhcp["result_c"], "DHCP " + DHCP_FILES["result_c"]
+    dns_c, where_dns = bind["dns_result_c"], "BIND " + BIND_FILES["dns_result_c"]
+    dst_c, where_dst = bind["dst_result_c"], "BIND " + BIND_FILES["dst_result_c"]
+
+    # libisc registers its own table first (initialize_action(), on the list's first use)
+    # with register_table(), which appends; isc_result_totext() takes the first match.
+    one(
+        registration(
+            "register_table",
+            r"&description_tables\s*,\s*ISC_RESULTCLASS_ISC",
+            "ISC_R_NRESULTS",
+            "description",
+        ),
+        isc_c,
+        where_isc,
         "the registration of description[]",
+    )
+    one(r"ISC_LIST_APPEND\(\s*\*tables\s*,", isc_c, where_isc, "register_table() appending")
+    one(
+        r"for\s*\(\s*table\s*=\s*ISC_LIST_HEAD\(\s*\*tables\s*\).*?"
+        r"result\s*>=\s*table->base\s*&&\s*result\s*<=\s*table->last.*?break;",
+        isc_c,
+        where_isc,
+        "isc_result_tomany_helper() taking the first matching table",
     )
     unknown_text = one(
         r"ISC_RESULT_UNAVAILABLESET\s*,\s*\d+\s*,\s*\"([^\"\\]*)\"",
-        bind["result_c"],
-        where_c,
+        isc_c,
+        where_isc,
         "the text for unknown codes",
     ).group(1)
-    codes = [
-        Code(name, base + index, text, str(index))
-        for index, (name, text) in enumerate(zip(ids, texts, strict=True))
-    ]
-    return codes, aliases, unknown_text
 
-
-def parse_dhcp(dhcp: dict[str, str], classes: dict[str, int], class_size: int) -> list[Code]:
-    where_h = "DHCP " + DHCP_FILES["result_h"]
-    where_c = "DHCP " + DHCP_FILES["result_c"]
-    offsets: list[tuple[str, int]] = []
-    nresults = None
-    for name, raw in defines(dhcp["result_h"], "DHCP_R_"):
-        if name == "DHCP_R_NRESULTS":
-            nresults = int(raw)
-            continue
-        match = re.fullmatch(r"\(\s*ISC_RESULTCLASS_DHCP\s*\+\s*(\d+)\s*\)", raw)
-        if match is None:
-            raise SourceError(f"{where_h}: cannot read #define {name} {raw}")
-        offsets.append((name, int(match.group(1))))
-    if nresults is None:
-        raise SourceError(f"{where_h}: no DHCP_R_NRESULTS")
-    if [offset for _, offset in offsets] != list(range(nresults)):
-        raise SourceError(f"{where_h}: DHCP_R_* are not ISC_RESULTCLASS_DHCP + 0..{nresults - 1}")
-    if nresults > class_size:
-        raise SourceError(f"{where_h}: DHCP_R_NRESULTS {nresults} exceeds the class size")
-
-    # 4.4.3-P1 registers text[] in class ISC_RESULTCLASS_DHCP through BIND's own
-    # isc_result_register(), with a NULL catalogue, and defines no isc_result_totext() of its
-    # own (DHCP 4.1 and older did): refuse a source that does anything else.
+    # DHCP 4.4.3-P1 registers text[] through BIND's own isc_result_register(), with a NULL
+    # catalogue, and defines no isc_result_totext() of its own (DHCP 4.1 and older did).
     one(
-        r"isc_result_register\(\s*ISC_RESULTCLASS_DHCP\s*,\s*DHCP_R_NRESULTS\s*,\s*text\s*,"
-        r"\s*dhcp_msgcat\s*,",
-        dhcp["result_c"],
-        where_c,
+        registration("isc_result_register", "ISC_RESULTCLASS_DHCP", "DHCP_R_NRESULTS", "text")
+        + r"\s*dhcp_msgcat\s*,",
+        dhcp_c,
+        where_dhcp,
         "the registration of text[]",
     )
+    one(r"isc_msgcat_t\s*\*\s*dhcp_msgcat\s*=\s*NULL\s*;", dhcp_c, where_dhcp, "dhcp_msgcat = NULL")
+    if re.search(r"\bisc_result_totext\s*\(", strip_comments(dhcp_c)):
+        raise SourceError(f"{where_dhcp}: defines its own isc_result_totext()")
+
     one(
-        r"isc_msgcat_t\s*\*\s*dhcp_msgcat\s*=\s*NULL\s*;",
-        dhcp["result_c"],
-        where_c,
-        "dhcp_msgcat = NULL",
+        registration("isc_result_register", "ISC_RESULTCLASS_DNS", "DNS_R_NRESULTS", "text")
+        + ".*?"
+        + registration(
+            "isc_result_register", "ISC_RESULTCLASS_DNSRCODE", "DNS_R_NRCODERESULTS", "rcode_text"
+        ),
+        dns_c,
+        where_dns,
+        "the registration of text[], then rcode_text[]",
     )
-    if re.search(r"\bisc_result_totext\s*\(", strip_comments(dhcp["result_c"])):
-        raise SourceError(f"{where_c}: defines its own isc_result_totext()")
-    texts = string_array(dhcp["result_c"], "text", where_c)
-    if len(texts) != nresults:
-        raise SourceError(f"{where_c}: text[] has {len(texts)} texts, not {nresults}")
-    base = classes["ISC_RESULTCLASS_DHCP"]
-    return [
-        Code(name, base + offset, text, f"ISC_RESULTCLASS_DHCP + {offset}")
-        for (name, offset), text in zip(offsets, texts, strict=True)
+    one(
+        registration("isc_result_register", "ISC_RESULTCLASS_DST", "DST_R_NRESULTS", "text"),
+        dst_c,
+        where_dst,
+        "the registration of text[]",
+    )
+
+    def table(
+        title: str,
+        defs: Header,
+        class_name: str,
+        count: str,
+        arrays: tuple[str, str, str | None],  # C file, texts[], ids[]
+        where_c: str,
+    ) -> Table:
+        if class_name not in classes:
+            raise SourceError(f"BIND {BIND_FILES['resultclass_h']}: no {class_name}")
+        source, texts, ids = arrays
+        return registered_table(
+            title,
+            defs,
+            class_name,
+            count,
+            classes[class_name],
+            class_size,
+            string_array(source, texts, where_c),
+            None if ids is None else string_array(source, ids, where_c),
+            where_c,
+        )
+
+    registered = [
+        table(
+            "ISC_R_*: " + isc_h.where,
+            isc_h,
+            "ISC_RESULTCLASS_ISC",
+            "ISC_R_NRESULTS",
+            (isc_c, "description", "identifier"),
+            where_isc,
+        ),
+        table(
+            "DHCP_R_*: " + dhcp_h.where,
+            dhcp_h,
+            "ISC_RESULTCLASS_DHCP",
+            "DHCP_R_NRESULTS",
+            (dhcp_c, "text", None),
+            where_dhcp,
+        ),
+        table(
+            "DNS_R_*: " + dns_h.where,
+            dns_h,
+            "ISC_RESULTCLASS_DNS",
+            "DNS_R_NRESULTS",
+            (dns_c, "text", "ids"),
+            where_dns,
+        ),
+        table(
+            "DNS_R_* rcodes: " + dns_h.where,
+            dns_h,
+            "ISC_RESULTCLASS_DNSRCODE",
+            "DNS_R_NRCODERESULTS",
+            (dns_c, "rcode_text", "rcode_ids"),
+            where_dns,
+        ),
+        table(
+            "DST_R_*: " + dst_h.where,
+            dst_h,
+            "ISC_RESULTCLASS_DST",
+            "DST_R_NRESULTS",
+            (dst_c, "text", "ids"),
+            where_dst,
+        ),
     ]
+    # Every code the headers #define is in a registered table (aliases follow their code).
+    used = {code.name for table in registered for code in table.codes}
+    for defs in (isc_h, dhcp_h, dns_h, dst_h):
+        unused = sorted(defs.codes.keys() - used)
+        if unused:
+            raise SourceError(f"{defs.where}: {', '.join(unused)} in no registered table")
+    return registered, unknown_text
 
 
 # --------------------------------------------------------------------------- output
@@ -312,8 +497,9 @@ HEADER = '''\
 # (add --check to only compare). The sources are at https://www.isc.org/dhcp/.
 """isc_result_t codes and texts: what libdhcpctl of ISC DHCP {dhcp_version} reports.
 
-The ISC_R_* codes come from BIND's libisc, the DHCP_R_* codes from DHCP's omapip, which
-registers their texts in class ISC_RESULTCLASS_DHCP when dhcpctl_initialize() runs.
+The ISC_R_* codes come from BIND's libisc, the DHCP_R_* codes from DHCP's omapip, the DNS_R_*
+codes (and rcodes) and DST_R_* codes from BIND's libdns: dhcpctl_initialize() registers the
+texts of all of them.
 """
 
 from __future__ import annotations
@@ -322,10 +508,9 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Final
 
-ISC_RESULTCLASS_SIZE: Final = {class_size}
-ISC_RESULTCLASS_ISC: Final = {class_isc}
-ISC_RESULTCLASS_DHCP: Final = {class_dhcp}
+'''
 
+UNKNOWN = '''
 UNKNOWN_RESULT_TEXT: Final = {unknown_text}
 """What isc_result_totext() returns for a code that no registered table covers."""
 '''
@@ -336,9 +521,8 @@ def isc_result_totext(status: int) -> str:
     """The text libdhcpctl's isc_result_totext(status) returns after dhcpctl_initialize().
 
     Like the C argument, an isc_result_t (a C unsigned int), status is taken modulo 2**32.
-    Codes of the ISC and DHCP classes have their texts; any other code gives
-    UNKNOWN_RESULT_TEXT. (In C, dhcpctl_initialize() also registers BIND's DNS, DNS rcode and
-    DST classes, whose texts this table does not hold.)
+    Codes of the ISC, DHCP, DNS, DNS rcode and DST classes have their texts; any other code
+    gives UNKNOWN_RESULT_TEXT.
     """
     return RESULT_TEXTS.get(status & 0xFFFF_FFFF, UNKNOWN_RESULT_TEXT)
 '''
@@ -346,28 +530,35 @@ def isc_result_totext(status: int) -> str:
 
 def render(tables: Tables) -> str:
     lines = [
-        HEADER.format(
-            dhcp_version=tables.dhcp_version,
-            bind_version=tables.bind_version,
-            class_size=tables.class_size,
-            class_isc=tables.class_isc,
-            class_dhcp=tables.class_dhcp,
-            unknown_text=py_str(tables.unknown_text),
-        ),
-        f"# ISC_R_*: BIND {BIND_FILES['result_h']}, class ISC_RESULTCLASS_ISC",
+        HEADER.format(dhcp_version=tables.dhcp_version, bind_version=tables.bind_version)
+        + f"ISC_RESULTCLASS_SIZE: Final = {tables.class_size}"
     ]
-    lines += [f"{code.name}: Final = {code.number}" for code in tables.isc_codes]
-    lines += [f"{alias}: Final = {name}" for alias, name in tables.isc_aliases]
-    lines += ["", f"# DHCP_R_*: DHCP {DHCP_FILES['result_h']}"]
-    lines += [f"{code.name}: Final = {code.number}  # {code.source}" for code in tables.dhcp_codes]
-    codes = tables.isc_codes + tables.dhcp_codes
-    lines += ["", "RESULT_TEXTS: Final[Mapping[int, str]] = MappingProxyType("]
-    lines += ["    {"] + [f"        {c.name}: {py_str(c.text)}," for c in codes] + ["    }", ")"]
-    lines += ['"""isc_result_totext() of every ISC_R_* and DHCP_R_* code."""', ""]
+    lines += [f"{name}: Final = {number}" for name, number in tables.classes.items()]
+    lines += [UNKNOWN.format(unknown_text=py_str(tables.unknown_text)).rstrip("\n")]
+    for table in tables.registered:
+        lines += ["", f"# {table.title}, class {table.class_name}"]
+        lines += [
+            f"{code.name}: Final = {code.number}"
+            + ("" if code.source == str(code.number) else f"  # {code.source}")
+            for code in table.codes
+        ]
+        lines += [f"{alias}: Final = {name}" for alias, name in table.aliases]
+    lines += ["", "RESULT_TEXTS: Final[Mapping[int, str]] = MappingProxyType(", "    {"]
+    for table in tables.registered:
+        named = {code.number - table.base: code.name for code in table.codes}
+        for offset, text in enumerate(table.texts):
+            if offset in named:
+                lines.append(f"        {named[offset]}: {py_str(text)},")
+            else:
+                why = "no constant" if table.ids is None else f"{table.ids[offset]}, no constant"
+                lines.append(f"        {table.class_name} + {offset}: {py_str(text)},  # {why}")
+    lines += ["    }", ")"]
+    lines += ['"""isc_result_totext() of every code of a registered table."""', ""]
     lines += ["RESULT_NAMES: Final[Mapping[int, str]] = MappingProxyType("]
+    codes = [code for table in tables.registered for code in table.codes]
     lines += ["    {"] + [f"        {c.name}: {py_str(c.name)}," for c in codes] + ["    }", ")"]
     lines += [
-        '"""The constant name of every code (of aliases, the one isc_result_toid() gives)."""'
+        '"""The name of every code the headers #define (not of the aliases: one name a code)."""'
     ]
     return "\n".join(lines) + "\n" + FOOTER
 
