@@ -81,4 +81,6 @@ __all__ = [  # noqa: RUF022  (grouped as dhcpctl.h declares them)
     "omapi_object_dereference",
     "isc_result_totext",
 ]
-__all__ += [name for name in vars(_results) if name.startswith(("ISC_R_", "DHCP_R_"))]
+__all__ += [
+    name for name in vars(_results) if name.startswith(("ISC_R_", "DHCP_R_", "DNS_R_", "DST_R_"))
+]
