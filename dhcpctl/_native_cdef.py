@@ -10,7 +10,7 @@ arguments (``__FILE__, __LINE__``) themselves. In ABI mode, call the raw functio
 string and a line number as ``file, line``.
 
 ``dhcpctl_set_callback`` is declared for completeness but never called: in 4.4.3-P1 it crashes
-the next request on the handle (see :mod:`dhcpctl._native`).
+the next request on the handle (see :mod:`dhcpctl._native.replies`).
 
 Standard library only and importable by file path: ``build_ffi.py`` loads it that way.
 """

@@ -21,6 +21,7 @@ import time
 from typing import Any
 
 from dhcpctl._api import DHCPCTL_CREATE, DHCPCTL_EXCL, DHCPCTL_UPDATE
+from dhcpctl._arguments import ArgumentChecks
 from dhcpctl._errors import DhcpctlError
 from dhcpctl._results import (
     DHCP_R_INVALIDARG,
@@ -36,22 +37,14 @@ from .session import open_connection
 from .transport import LinkError
 from .wire import OP_DELETE, OP_OPEN, OP_REFRESH, OP_UPDATE, Pair, Value
 
-_BYTES = (bytes, bytearray, memoryview)
-
-
-def _type_error(function: str, what: str, expected: str, got: object) -> TypeError:
-    return TypeError(f"{function}: {what} must be {expected}, not {type(got).__name__}")
-
-
-def _name(function: str, name: object) -> bytes:
-    if not isinstance(name, str):
-        raise _type_error(function, "the value name", "str", name)
-    return name.encode()
+_CHECKS = ArgumentChecks()
 
 
 def _handle(function: str, handle: object, kind: type[Handle] = Handle) -> Any:
     if not isinstance(handle, kind):
-        raise _type_error(function, "the handle", f"a dhcpctl {kind.__name__} handle", handle)
+        raise _CHECKS.type_error(
+            function, "the handle", f"a dhcpctl {kind.__name__} handle", handle
+        )
     handle.check(function)
     return handle
 
@@ -66,24 +59,8 @@ def _remote(function: str, handle: object) -> RemoteObject:
     return obj
 
 
-def _timeout(function: str, timeout: object) -> float | None:
-    if timeout is None:
-        return None
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float):
-        raise _type_error(function, "the timeout", "seconds (float) or None", timeout)
-    return float(timeout)
-
-
-def _int32(function: str, value: object) -> int:
-    if not isinstance(value, int):
-        raise _type_error(function, "the value", "int", value)
-    if not -(1 << 31) <= value < (1 << 32):
-        raise DhcpctlError(function, DHCP_R_INVALIDARG, "integer outside 32 bits")
-    return int(value)
-
-
 def _set(function: str, handle: object, name: object, value: Value) -> None:
-    key = _name(function, name)
+    key = _CHECKS.name(function, name)
     target = _handle(function, handle)
     if not isinstance(target, Generic):
         raise DhcpctlError(function, DHCP_R_INVALIDARG, "this handle holds no values")
@@ -102,16 +79,11 @@ def dhcpctl_timed_connect(
     address: str, port: int, authenticator: Handle | None, timeout: float | None
 ) -> Connection:
     function = "dhcpctl_timed_connect"
-    if not isinstance(address, str):
-        raise _type_error(function, "the address", "str", address)
-    if isinstance(port, bool) or not isinstance(port, int):
-        raise _type_error(function, "the port", "int", port)
-    if not 0 <= port <= 0xFFFF:
-        raise DhcpctlError(function, DHCP_R_INVALIDARG, f"port {port} out of range")
+    host, number = _CHECKS.address_and_port(function, address, port)
     key = None
     if authenticator is not None:
         key = _handle(function, authenticator, Authenticator).key
-    return open_connection(function, address, port, key, _timeout(function, timeout))
+    return open_connection(function, host, number, key, _CHECKS.timeout(function, timeout))
 
 
 def dhcpctl_disconnect(connection: Handle, force: bool = False) -> None:
@@ -128,7 +100,7 @@ def dhcpctl_wait_for_completion(handle: Handle) -> int:
 
 def dhcpctl_timed_wait_for_completion(handle: Handle, timeout: float | None) -> int:
     function = "dhcpctl_timed_wait_for_completion"
-    return _wait(function, handle, _timeout(function, timeout))
+    return _wait(function, handle, _CHECKS.timeout(function, timeout))
 
 
 def _wait(function: str, handle: object, timeout: float | None) -> int:
@@ -153,7 +125,7 @@ def _wait(function: str, handle: object, timeout: float | None) -> int:
 
 def dhcpctl_get_value(handle: Handle, name: str) -> DataString:
     function = "dhcpctl_get_value"
-    key = _name(function, name)
+    key = _CHECKS.name(function, name)
     target = _handle(function, handle)
     if not isinstance(target, Generic | Authenticator):
         raise not_found(function, name)
@@ -176,25 +148,21 @@ def dhcpctl_get_boolean(handle: Handle, name: str) -> bool:
 
 def dhcpctl_set_value(handle: Handle, value: Any, name: str) -> None:
     function = "dhcpctl_set_value"
-    if isinstance(value, DataString | bytes | bytearray | memoryview):
+    if isinstance(value, DataString):
         data = bytes(value)
     else:
-        raise _type_error(function, "the value", "a DataString or bytes-like", value)
+        data = _CHECKS.bytes_like(function, "the value", value, "a DataString or bytes-like")
     _set(function, handle, name, data)
 
 
 def dhcpctl_set_string_value(handle: Handle, value: str, name: str) -> None:
     function = "dhcpctl_set_string_value"
-    if not isinstance(value, str):
-        raise _type_error(function, "the value", "str", value)
-    _set(function, handle, name, value.encode())
+    _set(function, handle, name, _CHECKS.text(function, "the value", value).encode())
 
 
 def dhcpctl_set_data_value(handle: Handle, value: Any, name: str) -> None:
     function = "dhcpctl_set_data_value"
-    if not isinstance(value, _BYTES):
-        raise _type_error(function, "the value", "bytes-like", value)
-    _set(function, handle, name, bytes(value))
+    _set(function, handle, name, _CHECKS.bytes_like(function, "the value", value))
 
 
 def dhcpctl_set_null_value(handle: Handle, name: str) -> None:
@@ -203,12 +171,12 @@ def dhcpctl_set_null_value(handle: Handle, name: str) -> None:
 
 def dhcpctl_set_boolean_value(handle: Handle, value: bool, name: str) -> None:
     function = "dhcpctl_set_boolean_value"
-    _set(function, handle, name, _int32(function, value))
+    _set(function, handle, name, _CHECKS.int32(function, value))
 
 
 def dhcpctl_set_int_value(handle: Handle, value: int, name: str) -> None:
     function = "dhcpctl_set_int_value"
-    _set(function, handle, name, _int32(function, value))
+    _set(function, handle, name, _CHECKS.int32(function, value))
 
 
 def _send(
@@ -237,8 +205,7 @@ def _send(
 
 def dhcpctl_open_object(handle: Handle, connection: Handle, flags: int = 0) -> None:
     function = "dhcpctl_open_object"
-    if isinstance(flags, bool) or not isinstance(flags, int):
-        raise _type_error(function, "flags", "int", flags)
+    _CHECKS.integer(function, "flags", flags)
     obj = _remote(function, handle)
     message_values: list[Pair] = [
         (flag_name, 1)
@@ -270,34 +237,28 @@ def dhcpctl_set_callback(handle: Handle, data: Any, callback: Any) -> None:
     """See :meth:`dhcpctl._api.Backend.dhcpctl_set_callback` (and :mod:`.session`)."""
     function = "dhcpctl_set_callback"
     obj = _remote(function, handle)
-    if not callable(callback):
-        raise _type_error(function, "the callback", "callable", callback)
+    _CHECKS.callback(function, callback)
     if obj.callback is None:
         obj.callback = (callback, data)
 
 
 def dhcpctl_new_authenticator(name: str, algorithm: str, secret: Any) -> Authenticator:
     function = "dhcpctl_new_authenticator"
-    if not isinstance(name, str):
-        raise _type_error(function, "the key name", "str", name)
-    if not isinstance(algorithm, str):
-        raise _type_error(function, "the algorithm", "str", algorithm)
-    if not isinstance(secret, _BYTES):
-        raise _type_error(function, "the secret", "bytes-like", secret)
-    return Authenticator(Key(name, algorithm, bytes(secret)))
+    key_name = _CHECKS.text(function, "the key name", name)
+    key_algorithm = _CHECKS.text(function, "the algorithm", algorithm)
+    data = _CHECKS.bytes_like(function, "the secret", secret)
+    return Authenticator(Key(key_name, key_algorithm, data))
 
 
 def dhcpctl_new_object(connection: Handle, object_type: str) -> RemoteObject:
     function = "dhcpctl_new_object"
     _connection(function, connection)
-    if not isinstance(object_type, str):
-        raise _type_error(function, "the object type", "str", object_type)
-    return RemoteObject(object_type)
+    return RemoteObject(_CHECKS.text(function, "the object type", object_type))
 
 
 def dhcpctl_data_string_dereference(data_string: DataString) -> None:
     if not isinstance(data_string, DataString):
-        raise _type_error(
+        raise _CHECKS.type_error(
             "dhcpctl_data_string_dereference", "the argument", "a DataString", data_string
         )
     data_string.release()
@@ -305,11 +266,7 @@ def dhcpctl_data_string_dereference(data_string: DataString) -> None:
 
 def omapi_data_string_new(length: int) -> DataString:
     function = "omapi_data_string_new"
-    if isinstance(length, bool) or not isinstance(length, int):
-        raise _type_error(function, "the length", "int", length)
-    if not 0 <= length < (1 << 32):
-        raise DhcpctlError(function, DHCP_R_INVALIDARG, f"length {length} out of range")
-    return DataString(length)
+    return DataString(_CHECKS.length(function, length))
 
 
 def omapi_object_dereference(handle: Handle) -> None:

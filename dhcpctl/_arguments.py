@@ -1,0 +1,93 @@
+"""The argument checks both backends share, so that both reject a bad argument alike.
+
+A wrong Python type raises TypeError; a value of the right type that C cannot take raises
+:class:`DhcpctlError` ``DHCP_R_INVALIDARG``. Where C itself needs more (the native backend
+rejects NUL in C strings, NaN timeouts), the backend checks that on top of these.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+from dhcpctl._errors import DhcpctlError
+from dhcpctl._results import DHCP_R_INVALIDARG
+
+#: What C passes as a ``(pointer, length)`` pair.
+BYTES_LIKE: Final = (bytes, bytearray, memoryview)
+
+
+@dataclass(frozen=True)
+class ArgumentChecks:
+    """The checks of one backend.
+
+    The backends' objects cannot be mixed. ``foreign_module`` (a module prefix) and
+    ``mixing``, the text that ends the TypeError, let a backend say so when given an object of
+    the other one, instead of only naming a type that looks right (both have a ``Handle``).
+    """
+
+    foreign_module: str | None = None
+    mixing: str = ""
+
+    def type_error(self, function: str, what: str, expected: str, got: object) -> TypeError:
+        module = type(got).__module__ or ""
+        if self.foreign_module is not None and module.startswith(self.foreign_module):
+            return TypeError(f"{function}: {what} {self.mixing}")
+        return TypeError(f"{function}: {what} must be {expected}, not {type(got).__name__}")
+
+    def text(self, function: str, what: str, value: object) -> str:
+        if not isinstance(value, str):
+            raise self.type_error(function, what, "str", value)
+        return value
+
+    def name(self, function: str, name: object, what: str = "the value name") -> bytes:
+        """A value, key or object type name, encoded."""
+        return self.text(function, what, name).encode()
+
+    def bytes_like(
+        self, function: str, what: str, value: object, expected: str = "bytes-like"
+    ) -> bytes:
+        if not isinstance(value, BYTES_LIKE):
+            raise self.type_error(function, what, expected, value)
+        return bytes(value)
+
+    def timeout(self, function: str, timeout: object) -> float | None:
+        """Seconds, or ``None`` for no limit."""
+        if timeout is None:
+            return None
+        if isinstance(timeout, bool) or not isinstance(timeout, int | float):
+            raise self.type_error(function, "the timeout", "seconds (float) or None", timeout)
+        return float(timeout)
+
+    def int32(self, function: str, value: object) -> int:
+        """An int that fits 32 bits, signed or unsigned (C takes either as ``int``)."""
+        if not isinstance(value, int):
+            raise self.type_error(function, "the value", "int", value)
+        if not -(1 << 31) <= value < (1 << 32):
+            raise DhcpctlError(function, DHCP_R_INVALIDARG, "integer outside 32 bits")
+        return int(value)
+
+    def integer(self, function: str, what: str, value: object) -> int:
+        """An int that is not a bool (flags, lengths, ports)."""
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.type_error(function, what, "int", value)
+        return value
+
+    def callback(self, function: str, callback: object) -> None:
+        if not callable(callback):
+            raise self.type_error(function, "the callback", "callable", callback)
+
+    def address_and_port(self, function: str, address: object, port: object) -> tuple[str, int]:
+        """Where ``dhcpctl_connect`` connects to."""
+        host = self.text(function, "the address", address)
+        number = self.integer(function, "the port", port)
+        if not 0 <= number <= 0xFFFF:
+            raise DhcpctlError(function, DHCP_R_INVALIDARG, f"port {number} out of range")
+        return host, number
+
+    def length(self, function: str, length: object) -> int:
+        """The length of a new data string (C's ``unsigned``)."""
+        number = self.integer(function, "the length", length)
+        if not 0 <= number < (1 << 32):
+            raise DhcpctlError(function, DHCP_R_INVALIDARG, f"length {number} out of range")
+        return number

@@ -1,0 +1,54 @@
+"""The native dhcpctl backend: ISC DHCP 4.4.3-P1's own libdhcpctl through cffi.
+
+The interface is :class:`dhcpctl._api.Backend`, like the pure-Python backend's
+(:mod:`dhcpctl.fallback`), plus :data:`MODE`. Importing raises ImportError saying what is missing
+when ISC's library can be loaded neither way.
+
+Modules, each one job: :mod:`.loader` (API or ABI mode: ``ffi``, ``lib``, ``MODE``),
+:mod:`.lock` (the one lock around the library that is not thread-safe; deferred dereferences and
+callbacks), :mod:`.handles` (the Python owners of C objects), :mod:`.replies` (which reply
+arrived for which object; callbacks, which C's own cannot do), :mod:`.arguments` (checks, and
+conversions to C values) and :mod:`.api` (the C-named functions).
+
+Threads may share everything: each call holds the library lock for its C call, which releases
+the GIL; callbacks run outside the lock, in the thread whose call read the reply.
+
+Where C would crash, hang or read freed memory, these raise instead (as the pure-Python
+backend does):
+
+- a handle after ``omapi_object_dereference`` or ``dhcpctl_disconnect``, a data string after
+  ``dhcpctl_data_string_dereference``: :class:`DhcpctlError` ``DHCP_R_INVALIDARG``;
+- a wait on an object with no request in flight (C blocks forever), or on an object whose
+  connection was disconnected: ``DHCP_R_INVALIDARG``; after the server dropped the connection,
+  ``DHCP_R_CONNRESET``;
+- ``None`` or a wrong type where a handle is required: TypeError.
+
+Not guarded: a ``memoryview`` taken from ``DataString.value`` points into C memory; using it
+after the data string is dereferenced reads freed memory. Keep ``bytes(ds)`` instead. Waits
+cannot be interrupted by Ctrl-C.
+"""
+
+from __future__ import annotations
+
+from dhcpctl._api import DHCPCTL_CREATE as DHCPCTL_CREATE
+from dhcpctl._api import DHCPCTL_EXCL as DHCPCTL_EXCL
+from dhcpctl._api import DHCPCTL_UPDATE as DHCPCTL_UPDATE
+from dhcpctl._errors import DhcpctlError as DhcpctlError
+from dhcpctl._results import *  # noqa: F403  (every ISC_R_* and DHCP_R_* result code)
+
+from . import api
+from .api import *  # noqa: F403  (the C-named functions, isc_result_totext the C one)
+from .handles import DataString as DataString
+from .handles import Handle as Handle
+from .loader import MODE as MODE
+
+__all__ = [
+    "DHCPCTL_CREATE",
+    "DHCPCTL_EXCL",
+    "DHCPCTL_UPDATE",
+    "MODE",
+    "DataString",
+    "DhcpctlError",
+    "Handle",
+]
+__all__ += api.__all__

@@ -1,0 +1,378 @@
+"""The C-named functions over ISC's libdhcpctl, each holding the library lock for its C call.
+
+Arguments are checked first (:mod:`.arguments`); waits and requests keep the books of
+:mod:`.replies`. ``dhcpctl_initialize`` runs once, when this module is imported.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from dhcpctl._errors import DhcpctlError
+from dhcpctl._results import (
+    DHCP_R_CONNRESET,
+    DHCP_R_INVALIDARG,
+    ISC_R_SUCCESS,
+    ISC_R_TIMEDOUT,
+    UNKNOWN_RESULT_TEXT,
+)
+
+from . import replies
+from .arguments import CHECKS, c_int, c_name, c_string, checked_handle, checked_timeout, timeval
+from .handles import DataString, Handle
+from .loader import c_data_string_dereference, c_data_string_new, c_object_dereference, ffi, lib
+from .lock import locked
+
+
+def _check(function: str, status: int) -> None:
+    if status != ISC_R_SUCCESS:
+        raise DhcpctlError(function, int(status))
+
+
+def dhcpctl_initialize() -> None:
+    """Done once at import (C requires it before anything); later calls do nothing."""
+
+
+def _initialize_once() -> None:
+    with locked():
+        _check("dhcpctl_initialize", lib.dhcpctl_initialize())
+
+
+def dhcpctl_connect(address: str, port: int, authenticator: Handle | None) -> Handle:
+    return _connect("dhcpctl_connect", address, port, authenticator, None)
+
+
+def dhcpctl_timed_connect(
+    address: str, port: int, authenticator: Handle | None, timeout: float | None
+) -> Handle:
+    function = "dhcpctl_timed_connect"
+    return _connect(function, address, port, authenticator, checked_timeout(function, timeout))
+
+
+def _connect(
+    function: str, address: object, port: object, authenticator: object, timeout: float | None
+) -> Handle:
+    host, number = CHECKS.address_and_port(function, address, port)
+    auth = (
+        None if authenticator is None else checked_handle(function, authenticator, "authenticator")
+    )
+    cell = ffi.new("dhcpctl_handle *")
+    with locked():
+        auth_pointer = ffi.NULL if auth is None else auth.pointer(function)
+        armed = replies.arm()
+        if timeout is None:
+            status = lib.dhcpctl_connect(cell, host.encode(), number, auth_pointer)
+        else:
+            status = lib.dhcpctl_timed_connect(
+                cell, host.encode(), number, auth_pointer, timeval(timeout, True)
+            )
+        replies.collect(armed)
+        if status != ISC_R_SUCCESS and cell[0] != ffi.NULL:
+            c_object_dereference(cell)
+    _check(function, status)
+    return Handle("connection", cell)
+
+
+def dhcpctl_disconnect(connection: Handle, force: bool = False) -> None:
+    """Close the connection; like C, the handle is gone afterwards."""
+    function = "dhcpctl_disconnect"
+    conn = checked_handle(function, connection, "connection")
+    with locked():
+        conn.pointer(function)
+        _check(function, lib.dhcpctl_disconnect(conn.cell, 1 if force else 0))
+
+
+def dhcpctl_wait_for_completion(handle: Handle) -> int:
+    return _wait("dhcpctl_wait_for_completion", handle, None)
+
+
+def dhcpctl_timed_wait_for_completion(handle: Handle, timeout: float | None) -> int:
+    function = "dhcpctl_timed_wait_for_completion"
+    return _wait(function, handle, checked_timeout(function, timeout))
+
+
+def _wait(function: str, handle: object, timeout: float | None) -> int:
+    target = checked_handle(function, handle)
+    deadline = None if timeout is None else time.monotonic() + timeout
+    if target.kind == "connection":
+        with locked():
+            target.pointer(function)
+        if target.lost:
+            raise DhcpctlError(function, DHCP_R_CONNRESET, "the server closed the connection")
+        return ISC_R_SUCCESS
+    if target.kind != "object":
+        raise DhcpctlError(function, DHCP_R_INVALIDARG, "nothing to wait for on this handle")
+    conn = target.connection
+    while True:
+        remaining = None if deadline is None else deadline - time.monotonic()
+        server_status = ffi.new("dhcpctl_status *", ISC_R_SUCCESS)
+        with locked():
+            pointer = target.pointer(function)
+            # Another thread's wait may have read the reply since the last look.
+            if target.arrived:
+                return replies.took(target, target.arrived_status, arrived=True)
+            if target.pending == 0 or conn is None:
+                raise DhcpctlError(
+                    function, DHCP_R_INVALIDARG, "no request in progress on this handle"
+                )
+            if remaining is not None and remaining <= 0:
+                raise DhcpctlError(function, ISC_R_TIMEDOUT)
+            if conn.cell[0] == ffi.NULL:
+                raise DhcpctlError(function, DHCP_R_INVALIDARG, "the connection is closed")
+            if conn.lost:
+                raise DhcpctlError(function, DHCP_R_CONNRESET, "the server closed the connection")
+            armed = replies.arm()
+            if remaining is None:
+                status = lib.dhcpctl_wait_for_completion(pointer, server_status)
+            else:
+                status = lib.dhcpctl_timed_wait_for_completion(
+                    pointer, server_status, timeval(remaining, False)
+                )
+            # The reply a successful wait took is its result, not an "arrived" one.
+            replies.collect(armed, target if status == ISC_R_SUCCESS else None)
+            if status == ISC_R_SUCCESS:
+                replies.seen(target, int(server_status[0]))
+                return replies.took(target, int(server_status[0]), arrived=False)
+            if status != ISC_R_TIMEDOUT:
+                conn.mark_lost()
+                raise DhcpctlError(function, int(status))
+
+
+def dhcpctl_get_value(handle: Handle, name: str) -> DataString:
+    function = "dhcpctl_get_value"
+    key = c_name(function, name)
+    target = checked_handle(function, handle)
+    cell = ffi.new("dhcpctl_data_string *")
+    with locked():
+        status = lib.dhcpctl_get_value(cell, target.pointer(function), key)
+    if status != ISC_R_SUCCESS:
+        if cell[0] != ffi.NULL:
+            DataString(cell)  # freed by its finalizer
+        raise DhcpctlError(function, int(status), f"value {name!r}")
+    return DataString(cell)
+
+
+def dhcpctl_get_boolean(handle: Handle, name: str) -> bool:
+    function = "dhcpctl_get_boolean"
+    key = c_name(function, name)
+    target = checked_handle(function, handle)
+    result = ffi.new("int *")
+    with locked():
+        status = lib.dhcpctl_get_boolean(result, target.pointer(function), key)
+    _check(function, status)
+    return bool(result[0])
+
+
+def _set(function: str, handle: object, name: object, call: Callable[[Any, bytes], int]) -> None:
+    """Set the value ``name``: ``call(handle pointer, name)`` is the C setter."""
+    key = c_name(function, name)
+    target = checked_handle(function, handle)
+    with locked():
+        status = int(call(target.pointer(function), key))
+    _check(function, status)
+
+
+def dhcpctl_set_value(handle: Handle, value: Any, name: str) -> None:
+    function = "dhcpctl_set_value"
+    if isinstance(value, DataString):
+        data = value
+        _set(function, handle, name, lambda p, k: lib.dhcpctl_set_value(p, data._live(), k))
+        return
+    # Same typed value as C's dhcpctl_set_value makes (omapi_datatype_data).
+    expected = "a DataString or bytes-like"
+    _set_data(function, handle, CHECKS.bytes_like(function, "the value", value, expected), name)
+
+
+def dhcpctl_set_string_value(handle: Handle, value: str, name: str) -> None:
+    function = "dhcpctl_set_string_value"
+    text = c_string(function, CHECKS.text(function, "the value", value), "a C string")
+    _set(function, handle, name, lambda p, k: lib.dhcpctl_set_string_value(p, text, k))
+
+
+def dhcpctl_set_data_value(handle: Handle, value: Any, name: str) -> None:
+    function = "dhcpctl_set_data_value"
+    _set_data(function, handle, CHECKS.bytes_like(function, "the value", value), name)
+
+
+def _set_data(function: str, handle: object, data: bytes, name: object) -> None:
+    _set(function, handle, name, lambda p, k: lib.dhcpctl_set_data_value(p, data, len(data), k))
+
+
+def dhcpctl_set_null_value(handle: Handle, name: str) -> None:
+    _set("dhcpctl_set_null_value", handle, name, lib.dhcpctl_set_null_value)
+
+
+def dhcpctl_set_boolean_value(handle: Handle, value: bool, name: str) -> None:
+    function = "dhcpctl_set_boolean_value"
+    number = c_int(function, value)
+    _set(function, handle, name, lambda p, k: lib.dhcpctl_set_boolean_value(p, number, k))
+
+
+def dhcpctl_set_int_value(handle: Handle, value: int, name: str) -> None:
+    function = "dhcpctl_set_int_value"
+    number = c_int(function, value)
+    _set(function, handle, name, lambda p, k: lib.dhcpctl_set_int_value(p, number, k))
+
+
+def _send(
+    function: str,
+    connection: object,
+    handle: object,
+    call: Callable[[Any, Any], int],
+    update_reply: bool = False,
+) -> None:
+    """Send a request: ``call(connection pointer, object pointer)`` is the C function.
+
+    ``update_reply``: the server answers it with an UPDATE on success.
+    """
+    conn = checked_handle(function, connection, "connection")
+    obj = checked_handle(function, handle, "object")
+    with locked():
+        conn_pointer = conn.pointer(function)
+        obj_pointer = obj.pointer(function)
+        if conn.lost:
+            raise DhcpctlError(function, DHCP_R_CONNRESET, "the server closed the connection")
+        status = int(call(conn_pointer, obj_pointer))
+        if status == ISC_R_SUCCESS:
+            replies.sent(obj, conn, update_reply)
+    _check(function, status)
+
+
+def dhcpctl_open_object(handle: Handle, connection: Handle, flags: int = 0) -> None:
+    function = "dhcpctl_open_object"
+    number = c_int(function, CHECKS.integer(function, "flags", flags))
+    _send(
+        function,
+        connection,
+        handle,
+        lambda c, h: lib.dhcpctl_open_object(h, c, number),
+        update_reply=True,
+    )
+
+
+def dhcpctl_object_update(connection: Handle, handle: Handle) -> None:
+    _send("dhcpctl_object_update", connection, handle, lib.dhcpctl_object_update)
+
+
+def dhcpctl_object_refresh(connection: Handle, handle: Handle) -> None:
+    _send(
+        "dhcpctl_object_refresh", connection, handle, lib.dhcpctl_object_refresh, update_reply=True
+    )
+
+
+def dhcpctl_object_remove(connection: Handle, handle: Handle) -> None:
+    _send("dhcpctl_object_remove", connection, handle, lib.dhcpctl_object_remove)
+
+
+def dhcpctl_set_callback(handle: Handle, data: Any, callback: Any) -> None:
+    """See :meth:`dhcpctl._api.Backend.dhcpctl_set_callback` and :mod:`.replies`."""
+    function = "dhcpctl_set_callback"
+    obj = checked_handle(function, handle, "object")
+    CHECKS.callback(function, callback)
+    with locked():
+        obj.pointer(function)
+    if obj.callback is None:
+        obj.callback = (callback, data)
+
+
+def dhcpctl_new_authenticator(name: str, algorithm: str, secret: Any) -> Handle:
+    function = "dhcpctl_new_authenticator"
+    key_name = c_name(function, name)
+    CHECKS.text(function, "the algorithm", algorithm)
+    data = CHECKS.bytes_like(function, "the secret", secret)
+    cell = ffi.new("dhcpctl_handle *")
+    with locked():
+        status = lib.dhcpctl_new_authenticator(
+            cell, key_name, c_name(function, algorithm), data, len(data)
+        )
+        if status != ISC_R_SUCCESS and cell[0] != ffi.NULL:
+            c_object_dereference(cell)
+    _check(function, status)
+    return Handle("authenticator", cell)
+
+
+def dhcpctl_new_object(connection: Handle, object_type: str) -> Handle:
+    function = "dhcpctl_new_object"
+    conn = checked_handle(function, connection, "connection")
+    rtype = c_name(function, object_type, "the object type")
+    cell = ffi.new("dhcpctl_handle *")
+    with locked():
+        status = lib.dhcpctl_new_object(cell, conn.pointer(function), rtype)
+        if status != ISC_R_SUCCESS and cell[0] != ffi.NULL:
+            c_object_dereference(cell)
+    _check(function, status)
+    return Handle("object", cell)
+
+
+def dhcpctl_data_string_dereference(data_string: DataString) -> None:
+    function = "dhcpctl_data_string_dereference"
+    if not isinstance(data_string, DataString):
+        raise CHECKS.type_error(function, "the argument", "a DataString", data_string)
+    with locked():
+        data_string._live()
+        _check(function, c_data_string_dereference(data_string.cell))
+
+
+def omapi_data_string_new(length: int) -> DataString:
+    function = "omapi_data_string_new"
+    size = CHECKS.length(function, length)
+    cell = ffi.new("dhcpctl_data_string *")
+    with locked():
+        status = c_data_string_new(cell, size)
+    _check(function, status)
+    return DataString(cell)
+
+
+def omapi_object_dereference(handle: Handle) -> None:
+    """Drop the handle; a connection handle also closes its socket (as dropping it does)."""
+    function = "omapi_object_dereference"
+    target = checked_handle(function, handle)
+    with locked():
+        target.pointer(function)
+        if target.kind == "connection" and not target.lost:
+            lib.dhcpctl_disconnect(target.cell, 1)
+        if target.cell[0] != ffi.NULL:
+            _check(function, c_object_dereference(target.cell))
+
+
+def isc_result_totext(status: int) -> str:
+    """C's ``isc_result_totext`` (its texts are registered by ``dhcpctl_initialize``)."""
+    CHECKS.integer("isc_result_totext", "the status", status)
+    with locked():
+        text = lib.isc_result_totext(status & 0xFFFF_FFFF)
+    if text == ffi.NULL:
+        return UNKNOWN_RESULT_TEXT
+    return str(ffi.string(text).decode("utf-8", "replace"))
+
+
+_initialize_once()
+
+__all__ = [
+    "dhcpctl_connect",
+    "dhcpctl_data_string_dereference",
+    "dhcpctl_disconnect",
+    "dhcpctl_get_boolean",
+    "dhcpctl_get_value",
+    "dhcpctl_initialize",
+    "dhcpctl_new_authenticator",
+    "dhcpctl_new_object",
+    "dhcpctl_object_refresh",
+    "dhcpctl_object_remove",
+    "dhcpctl_object_update",
+    "dhcpctl_open_object",
+    "dhcpctl_set_boolean_value",
+    "dhcpctl_set_callback",
+    "dhcpctl_set_data_value",
+    "dhcpctl_set_int_value",
+    "dhcpctl_set_null_value",
+    "dhcpctl_set_string_value",
+    "dhcpctl_set_value",
+    "dhcpctl_timed_connect",
+    "dhcpctl_timed_wait_for_completion",
+    "dhcpctl_wait_for_completion",
+    "isc_result_totext",
+    "omapi_data_string_new",
+    "omapi_object_dereference",
+]

@@ -1,0 +1,80 @@
+"""Arguments checked and turned into what C takes: handles, C strings, ints, timevals.
+
+The checks both backends share are :class:`dhcpctl._arguments.ArgumentChecks`; C adds its own
+limits on top (no NUL in a C string, a signed ``int``, a ``struct timeval`` it can add).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any, Final
+
+from dhcpctl._arguments import ArgumentChecks
+from dhcpctl._errors import DhcpctlError
+from dhcpctl._results import DHCP_R_INVALIDARG
+
+from .handles import Handle
+from .loader import ffi
+
+CHECKS: Final = ArgumentChecks(
+    foreign_module="dhcpctl.fallback",
+    mixing="belongs to the pure-Python backend (dhcpctl.fallback); this is the native backend "
+    "(dhcpctl._native): objects cannot be mixed",
+)
+
+
+def checked_handle(function: str, handle: object, kind: str | None = None) -> Handle:
+    """A native handle (of ``kind``: ``"connection"``, ``"authenticator"``, ``"object"``)."""
+    if not isinstance(handle, Handle) or (kind is not None and handle.kind != kind):
+        expected = f"a dhcpctl {kind or ''} handle".replace("  ", " ")
+        raise CHECKS.type_error(function, "the handle", expected, handle)
+    return handle
+
+
+def c_string(function: str, value: str, nul: str) -> bytes:
+    """``value`` encoded; ``nul`` says what it is if it holds a NUL (C would cut it there)."""
+    encoded = value.encode()
+    if b"\0" in encoded:
+        raise DhcpctlError(function, DHCP_R_INVALIDARG, f"NUL in {nul}")
+    return encoded
+
+
+def c_name(function: str, name: object, what: str = "the value name") -> bytes:
+    return c_string(function, CHECKS.text(function, what, name), "a name")
+
+
+def c_int(function: str, value: object) -> int:
+    """A 32-bit int, signed or unsigned, as C's signed ``int``."""
+    number = CHECKS.int32(function, value)
+    return number - (1 << 32) if number >= (1 << 31) else number
+
+
+def checked_timeout(function: str, timeout: object) -> float | None:
+    """Seconds (a negative timeout as 0), or ``None`` for no limit."""
+    seconds = CHECKS.timeout(function, timeout)
+    if seconds is None:
+        return None
+    if math.isnan(seconds):
+        raise DhcpctlError(function, DHCP_R_INVALIDARG, "timeout is NaN")
+    return max(seconds, 0.0)
+
+
+def timeval(seconds: float, round_up: bool) -> Any:
+    """A ``struct timeval`` C adds to the current time without carrying the microseconds.
+
+    ISC adds ``tv_usec`` to ``gettimeofday``'s and never normalizes the sum; a sum of a
+    million or more makes its ``select()`` fail, which drops the connection. So the fraction is
+    cut to what fits the current second: the result may be shorter than ``seconds``
+    (``round_up=False``, the caller waits again for the rest) or whole seconds, longer.
+    """
+    seconds = min(seconds, 86400.0 * 365)
+    whole = int(seconds)
+    usec = int((seconds - whole) * 1_000_000)
+    room = 999_000 - int((time.time() % 1) * 1_000_000)
+    if usec > room:
+        if round_up:
+            whole, usec = whole + 1, 0
+        else:
+            usec = max(room, 0)
+    return ffi.new("struct timeval *", {"tv_sec": whole, "tv_usec": usec})

@@ -1,0 +1,123 @@
+"""The Python owners of C objects: :class:`Handle` and :class:`DataString`.
+
+Each owns one reference to its C object (a cell: a ``dhcpctl_handle *`` or a
+``dhcpctl_data_string *``), released by its finalizer through :func:`.lock.bury`, or
+explicitly by the dereference functions, after which using it raises instead of reading freed
+memory.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+from dhcpctl._errors import DhcpctlError
+from dhcpctl._results import DHCP_R_INVALIDARG, ISC_R_SUCCESS
+
+from .loader import ffi
+from .lock import bury
+
+
+class Handle:
+    """``dhcpctl_handle``: a connection, authenticator or remote object of ISC's library.
+
+    It owns one reference to the C object, dropped when the Python object goes (or by
+    ``omapi_object_dereference``/``dhcpctl_disconnect``, after which using it raises).
+    """
+
+    __slots__ = (
+        "__weakref__",
+        "_cell",
+        "_release",
+        "arrived",
+        "arrived_status",
+        "callback",
+        "connection",
+        "kind",
+        "pending",
+        "unreplied",
+    )
+
+    def __init__(self, kind: str, cell: Any) -> None:
+        self.kind = kind
+        #: How the finalizer releases the cell (shared with it, so it must not hold self).
+        self._release = [kind]
+        release = self._release
+        self._cell = ffi.gc(cell, lambda c: bury(c, release[0]))
+        #: Requests sent on this object whose reply no wait has taken yet.
+        self.pending = 0
+        #: For each request whose reply was not read yet: is it an open or refresh (answered
+        #: by an UPDATE when it succeeds)?
+        self.unreplied: deque[bool] = deque()
+        #: Replies that arrived while no wait was on this object, and the latest one's status.
+        self.arrived = 0
+        self.arrived_status = ISC_R_SUCCESS
+        #: The connection of the latest request (keeps it alive for the wait).
+        self.connection: Handle | None = None
+        #: ``dhcpctl_set_callback``'s function and data.
+        self.callback: tuple[Callable[[Any, int, Any], None], Any] | None = None
+
+    @property
+    def lost(self) -> bool:
+        """A connection whose peer went away (C has already closed its socket)."""
+        return self._release[0] == "lost connection"
+
+    def mark_lost(self) -> None:
+        self._release[0] = "lost connection"
+
+    def pointer(self, function: str) -> Any:
+        """The C handle; raises if it was dereferenced (call with the lock held)."""
+        pointer = self._cell[0]
+        if pointer == ffi.NULL:
+            raise DhcpctlError(function, DHCP_R_INVALIDARG, "handle was dereferenced")
+        return pointer
+
+    @property
+    def cell(self) -> Any:
+        return self._cell
+
+    def __repr__(self) -> str:
+        state = "dereferenced" if self._cell[0] == ffi.NULL else "lost" if self.lost else "live"
+        return f"<dhcpctl native {self.kind} handle ({state})>"
+
+
+class DataString:
+    """``dhcpctl_data_string``: ``len`` bytes of C memory in a writable ``value``.
+
+    ``ds.value[:] = socket.inet_aton(addr)`` writes the C buffer. After
+    ``dhcpctl_data_string_dereference`` any use raises :class:`DhcpctlError`.
+    """
+
+    __slots__ = ("_cell",)
+
+    def __init__(self, cell: Any) -> None:
+        self._cell = ffi.gc(cell, lambda c: bury(c, "data string"))
+
+    def _live(self) -> Any:
+        pointer = self._cell[0]
+        if pointer == ffi.NULL:
+            raise DhcpctlError("dhcpctl_data_string", DHCP_R_INVALIDARG, "data string released")
+        return pointer
+
+    @property
+    def cell(self) -> Any:
+        return self._cell
+
+    @property
+    def len(self) -> int:
+        return int(self._live().len)
+
+    @property
+    def value(self) -> memoryview:
+        pointer = self._live()
+        return memoryview(ffi.buffer(pointer.value, pointer.len))
+
+    def __bytes__(self) -> bytes:
+        pointer = self._live()
+        return bytes(ffi.buffer(pointer.value, pointer.len))
+
+    def __repr__(self) -> str:
+        if self._cell[0] == ffi.NULL:
+            return "DataString(<released>)"
+        return f"DataString({bytes(self)!r})"

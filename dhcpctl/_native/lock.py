@@ -1,0 +1,79 @@
+"""The one lock around ISC's library, and the work that waits for it.
+
+ISC's library keeps global state (its dispatcher and I/O list) and is not thread-safe, so
+every call into it holds this module's lock (:func:`locked`). The GIL is released during each C
+call (cffi does so in API and ABI mode), so other Python threads run while a wait blocks; their
+dhcpctl calls wait for the lock.
+
+Two kinds of work are deferred:
+
+- Handles and data strings dropped by Python are queued by their finalizers (:func:`bury`) and
+  dereferenced by the next call that holds the lock: a finalizer may run in any thread, at any
+  time, also while the lock is held.
+- Callbacks set with ``dhcpctl_set_callback`` run when the C call that read their reply has
+  returned, outside the lock (:func:`call_after_release`), so they may call dhcpctl functions.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from dhcpctl._callback import run_callback
+
+from .loader import c_data_string_dereference, c_object_dereference, ffi, lib
+
+if TYPE_CHECKING:
+    from .handles import Handle
+
+_lock = threading.Lock()
+#: Cells whose Python owner is gone: ``(cell, kind)`` to dereference under the lock.
+_graveyard: list[tuple[Any, str]] = []
+#: Callbacks that fired during a C call: run once the lock is released.
+_fired: list[tuple[Handle, int]] = []
+
+
+@contextmanager
+def locked() -> Iterator[None]:
+    """Hold the library lock; run the callbacks that fired once it is released."""
+    with _lock:
+        _drain()
+        yield
+        fired = _fired[:]
+        del _fired[:]
+    for handle, status in fired:
+        if handle.callback is not None:
+            callback, data = handle.callback
+            run_callback(callback, handle, status, data)
+
+
+def call_after_release(handle: Handle, status: int, times: int) -> None:
+    """Queue ``times`` calls of ``handle``'s callback (call with the lock held)."""
+    _fired.extend([(handle, status)] * times)
+
+
+def bury(cell: Any, kind: str) -> None:
+    """Finalizer of every cell: queue it, dereference now only if the lock is free."""
+    _graveyard.append((cell, kind))
+    if _lock.acquire(blocking=False):
+        try:
+            _drain()
+        finally:
+            _lock.release()
+
+
+def _drain() -> None:
+    """Dereference the queued cells (the caller holds the lock)."""
+    while _graveyard:
+        cell, kind = _graveyard.pop()
+        if cell[0] == ffi.NULL:
+            continue
+        if kind == "data string":
+            c_data_string_dereference(cell)
+            continue
+        if kind == "connection":
+            lib.dhcpctl_disconnect(cell, 1)
+        if cell[0] != ffi.NULL:
+            c_object_dereference(cell)
