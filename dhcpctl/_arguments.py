@@ -2,7 +2,7 @@
 
 A wrong Python type raises TypeError; a value of the right type that C cannot take raises
 :class:`DhcpctlError` ``DHCP_R_INVALIDARG``. Where C itself needs more (the native backend
-rejects NUL in C strings, NaN timeouts), the backend checks that on top of these.
+rejects NaN timeouts), the backend checks that on top of these.
 """
 
 from __future__ import annotations
@@ -40,9 +40,17 @@ class ArgumentChecks:
             raise self.type_error(function, what, "str", value)
         return value
 
+    def c_string(self, function: str, what: str, value: object) -> bytes:
+        """A str that C takes as ``const char *``: encoded, and refused if it holds a NUL
+        (C would silently cut it there)."""
+        encoded = self.text(function, what, value).encode()
+        if b"\0" in encoded:
+            raise DhcpctlError(function, DHCP_R_INVALIDARG, f"NUL in {what}")
+        return encoded
+
     def name(self, function: str, name: object, what: str = "the value name") -> bytes:
-        """A value, key or object type name, encoded."""
-        return self.text(function, what, name).encode()
+        """A value, key, algorithm or object type name: a C string."""
+        return self.c_string(function, what, name)
 
     def bytes_like(
         self, function: str, what: str, value: object, expected: str = "bytes-like"

@@ -157,7 +157,7 @@ def dhcpctl_set_value(handle: Handle, value: Any, name: str) -> None:
 
 def dhcpctl_set_string_value(handle: Handle, value: str, name: str) -> None:
     function = "dhcpctl_set_string_value"
-    _set(function, handle, name, _CHECKS.text(function, "the value", value).encode())
+    _set(function, handle, name, _CHECKS.c_string(function, "the value", value))
 
 
 def dhcpctl_set_data_value(handle: Handle, value: Any, name: str) -> None:
@@ -244,8 +244,8 @@ def dhcpctl_set_callback(handle: Handle, data: Any, callback: Any) -> None:
 
 def dhcpctl_new_authenticator(name: str, algorithm: str, secret: Any) -> Authenticator:
     function = "dhcpctl_new_authenticator"
-    key_name = _CHECKS.text(function, "the key name", name)
-    key_algorithm = _CHECKS.text(function, "the algorithm", algorithm)
+    key_name = _CHECKS.name(function, name, "the key name").decode()
+    key_algorithm = _CHECKS.name(function, algorithm, "the algorithm").decode()
     data = _CHECKS.bytes_like(function, "the secret", secret)
     return Authenticator(Key(key_name, key_algorithm, data))
 
@@ -253,7 +253,7 @@ def dhcpctl_new_authenticator(name: str, algorithm: str, secret: Any) -> Authent
 def dhcpctl_new_object(connection: Handle, object_type: str) -> RemoteObject:
     function = "dhcpctl_new_object"
     _connection(function, connection)
-    return RemoteObject(_CHECKS.text(function, "the object type", object_type))
+    return RemoteObject(_CHECKS.name(function, object_type, "the object type").decode())
 
 
 def dhcpctl_data_string_dereference(data_string: DataString) -> None:

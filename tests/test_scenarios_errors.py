@@ -103,6 +103,31 @@ def test_get_value_not_in_object(backend: Backend, dhcpd_server: Endpoint) -> No
     assert info.value.status == dhcpctl.ISC_R_NOTFOUND
 
 
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda b, c, h: b.dhcpctl_get_value(h, "ends\0x"),
+        lambda b, c, h: b.dhcpctl_set_int_value(h, 1, "hardware-type\0x"),
+        lambda b, c, h: b.dhcpctl_set_string_value(h, "name\0cut", "name"),
+        lambda b, c, h: b.dhcpctl_new_object(c, "host\0x"),
+        lambda b, c, h: b.dhcpctl_new_authenticator("key\0x", "hmac-md5", b"secret"),
+    ],
+    ids=["value name", "set name", "string value", "object type", "key name"],
+)
+def test_nul_in_a_c_string_is_refused(
+    backend: Backend,
+    dhcpd_server: Endpoint,
+    call: Callable[[Backend, Handle, Handle], object],
+) -> None:
+    """C takes these as ``const char *`` and would cut them at the NUL: both backends refuse."""
+    connection = connect(backend, dhcpd_server)
+    host = backend.dhcpctl_new_object(connection, "host")
+    with pytest.raises(dhcpctl.DhcpctlError) as info:
+        call(backend, connection, host)
+    assert info.value.status == dhcpctl.DHCP_R_INVALIDARG
+    assert "NUL in " in str(info.value)
+
+
 def test_exclusive_create_of_existing_host(
     backend: Backend, dhcpd_server: Endpoint, omshell: Omshell
 ) -> None:

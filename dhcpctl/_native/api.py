@@ -20,7 +20,7 @@ from dhcpctl._results import (
 )
 
 from . import replies
-from .arguments import CHECKS, c_int, c_name, c_string, checked_handle, checked_timeout, timeval
+from .arguments import CHECKS, c_int, checked_handle, checked_timeout, timeval
 from .handles import DataString, Handle
 from .loader import c_data_string_dereference, c_data_string_new, c_object_dereference, ffi, lib
 from .lock import locked
@@ -142,7 +142,7 @@ def _wait(function: str, handle: object, timeout: float | None) -> int:
 
 def dhcpctl_get_value(handle: Handle, name: str) -> DataString:
     function = "dhcpctl_get_value"
-    key = c_name(function, name)
+    key = CHECKS.name(function, name)
     target = checked_handle(function, handle)
     cell = ffi.new("dhcpctl_data_string *")
     with locked():
@@ -156,7 +156,7 @@ def dhcpctl_get_value(handle: Handle, name: str) -> DataString:
 
 def dhcpctl_get_boolean(handle: Handle, name: str) -> bool:
     function = "dhcpctl_get_boolean"
-    key = c_name(function, name)
+    key = CHECKS.name(function, name)
     target = checked_handle(function, handle)
     result = ffi.new("int *")
     with locked():
@@ -167,7 +167,7 @@ def dhcpctl_get_boolean(handle: Handle, name: str) -> bool:
 
 def _set(function: str, handle: object, name: object, call: Callable[[Any, bytes], int]) -> None:
     """Set the value ``name``: ``call(handle pointer, name)`` is the C setter."""
-    key = c_name(function, name)
+    key = CHECKS.name(function, name)
     target = checked_handle(function, handle)
     with locked():
         status = int(call(target.pointer(function), key))
@@ -187,7 +187,7 @@ def dhcpctl_set_value(handle: Handle, value: Any, name: str) -> None:
 
 def dhcpctl_set_string_value(handle: Handle, value: str, name: str) -> None:
     function = "dhcpctl_set_string_value"
-    text = c_string(function, CHECKS.text(function, "the value", value), "a C string")
+    text = CHECKS.c_string(function, "the value", value)
     _set(function, handle, name, lambda p, k: lib.dhcpctl_set_string_value(p, text, k))
 
 
@@ -279,14 +279,12 @@ def dhcpctl_set_callback(handle: Handle, data: Any, callback: Any) -> None:
 
 def dhcpctl_new_authenticator(name: str, algorithm: str, secret: Any) -> Handle:
     function = "dhcpctl_new_authenticator"
-    key_name = c_name(function, name)
-    CHECKS.text(function, "the algorithm", algorithm)
+    key_name = CHECKS.name(function, name, "the key name")
+    key_algorithm = CHECKS.name(function, algorithm, "the algorithm")
     data = CHECKS.bytes_like(function, "the secret", secret)
     cell = ffi.new("dhcpctl_handle *")
     with locked():
-        status = lib.dhcpctl_new_authenticator(
-            cell, key_name, c_name(function, algorithm), data, len(data)
-        )
+        status = lib.dhcpctl_new_authenticator(cell, key_name, key_algorithm, data, len(data))
         if status != ISC_R_SUCCESS and cell[0] != ffi.NULL:
             c_object_dereference(cell)
     _check(function, status)
@@ -296,7 +294,7 @@ def dhcpctl_new_authenticator(name: str, algorithm: str, secret: Any) -> Handle:
 def dhcpctl_new_object(connection: Handle, object_type: str) -> Handle:
     function = "dhcpctl_new_object"
     conn = checked_handle(function, connection, "connection")
-    rtype = c_name(function, object_type, "the object type")
+    rtype = CHECKS.name(function, object_type, "the object type")
     cell = ffi.new("dhcpctl_handle *")
     with locked():
         status = lib.dhcpctl_new_object(cell, conn.pointer(function), rtype)

@@ -1,7 +1,7 @@
 """Arguments checked and turned into what C takes: handles, C strings, ints, timevals.
 
 The checks both backends share are :class:`dhcpctl._arguments.ArgumentChecks`; C adds its own
-limits on top (no NUL in a C string, a signed ``int``, a ``struct timeval`` it can add).
+limits on top (a signed ``int``, a ``struct timeval`` it can add).
 """
 
 from __future__ import annotations
@@ -30,18 +30,6 @@ def checked_handle(function: str, handle: object, kind: str | None = None) -> Ha
         expected = f"a dhcpctl {kind or ''} handle".replace("  ", " ")
         raise CHECKS.type_error(function, "the handle", expected, handle)
     return handle
-
-
-def c_string(function: str, value: str, nul: str) -> bytes:
-    """``value`` encoded; ``nul`` says what it is if it holds a NUL (C would cut it there)."""
-    encoded = value.encode()
-    if b"\0" in encoded:
-        raise DhcpctlError(function, DHCP_R_INVALIDARG, f"NUL in {nul}")
-    return encoded
-
-
-def c_name(function: str, name: object, what: str = "the value name") -> bytes:
-    return c_string(function, CHECKS.text(function, what, name), "a name")
 
 
 def c_int(function: str, value: object) -> int:
