@@ -37,7 +37,11 @@ from .session import open_connection
 from .transport import LinkError
 from .wire import OP_DELETE, OP_OPEN, OP_REFRESH, OP_UPDATE, Pair, Value
 
-_CHECKS = ArgumentChecks()
+_CHECKS = ArgumentChecks(
+    foreign_module="dhcpctl._native",
+    mixing="belongs to the native backend (dhcpctl._native); this is the pure-Python backend "
+    "(dhcpctl.fallback): objects cannot be mixed",
+)
 
 
 def _handle(function: str, handle: object, kind: type[Handle] = Handle) -> Any:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import inspect
 
+import pytest
+from conftest import backend_or_skip
+
 import dhcpctl
 from dhcpctl import _api, _results
 from dhcpctl._api import Backend
@@ -37,3 +40,13 @@ def test_package_exports_the_chosen_backend() -> None:
         assert getattr(dhcpctl, name) is getattr(chosen, name), name
     assert set(_api.FUNCTION_NAMES) <= set(dhcpctl.__all__)
     assert set(RESULT_CODES) <= set(dhcpctl.__all__)
+
+
+@pytest.mark.parametrize(("own", "other"), [("python", "native"), ("native", "python")])
+def test_objects_of_the_other_backend_are_refused(own: str, other: str) -> None:
+    mine, theirs = backend_or_skip(own), backend_or_skip(other)
+    foreign_key = theirs.dhcpctl_new_authenticator("k", "hmac-md5", b"secret")
+    with pytest.raises(TypeError, match="objects cannot be mixed"):
+        mine.dhcpctl_connect("127.0.0.1", 7911, foreign_key)
+    with pytest.raises(TypeError, match="objects cannot be mixed"):
+        mine.dhcpctl_data_string_dereference(theirs.omapi_data_string_new(4))
