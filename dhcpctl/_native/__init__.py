@@ -23,9 +23,7 @@ backend does):
   ``DHCP_R_CONNRESET``;
 - ``None`` or a wrong type where a handle is required: TypeError.
 
-Not guarded: a ``memoryview`` taken from ``DataString.value`` points into C memory; using it
-after the data string is dereferenced reads freed memory. Keep ``bytes(ds)`` instead. Waits
-cannot be interrupted by Ctrl-C.
+Not guarded: waits cannot be interrupted by Ctrl-C.
 """
 
 from __future__ import annotations

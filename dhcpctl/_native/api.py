@@ -178,7 +178,7 @@ def dhcpctl_set_value(handle: Handle, value: Any, name: str) -> None:
     function = "dhcpctl_set_value"
     if isinstance(value, DataString):
         data = value
-        _set(function, handle, name, lambda p, k: lib.dhcpctl_set_value(p, data._live(), k))
+        _set(function, handle, name, lambda p, k: lib.dhcpctl_set_value(p, data.synced(), k))
         return
     # Same typed value as C's dhcpctl_set_value makes (omapi_datatype_data).
     expected = "a DataString or bytes-like"

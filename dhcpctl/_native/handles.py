@@ -83,21 +83,32 @@ class Handle:
 
 
 class DataString:
-    """``dhcpctl_data_string``: ``len`` bytes of C memory in a writable ``value``.
+    """``dhcpctl_data_string``: ``len`` bytes in a writable ``value``.
 
-    ``ds.value[:] = socket.inet_aton(addr)`` writes the C buffer. After
-    ``dhcpctl_data_string_dereference`` any use raises :class:`DhcpctlError`.
+    ``value`` is a view of a Python-owned copy of the C bytes, written back into the C data
+    string (:meth:`synced`) whenever C reads it: ``ds.value[:] = socket.inet_aton(addr)`` works
+    as ``memcpy`` does in C, and a view kept after ``dhcpctl_data_string_dereference`` can never
+    read freed C memory. After the dereference any use through the API raises
+    :class:`DhcpctlError`.
     """
 
-    __slots__ = ("_cell",)
+    __slots__ = ("_cell", "_copy")
 
     def __init__(self, cell: Any) -> None:
         self._cell = ffi.gc(cell, lambda c: bury(c, "data string"))
+        pointer = cell[0]
+        self._copy = bytearray(ffi.buffer(pointer.value, pointer.len))
 
     def _live(self) -> Any:
         pointer = self._cell[0]
         if pointer == ffi.NULL:
             raise DhcpctlError("dhcpctl_data_string", DHCP_R_INVALIDARG, "data string released")
+        return pointer
+
+    def synced(self) -> Any:
+        """The C data string, holding what was written to ``value`` (call with the lock held)."""
+        pointer = self._live()
+        ffi.memmove(pointer.value, self._copy, len(self._copy))
         return pointer
 
     @property
@@ -106,18 +117,19 @@ class DataString:
 
     @property
     def len(self) -> int:
-        return int(self._live().len)
+        self._live()
+        return len(self._copy)
 
     @property
     def value(self) -> memoryview:
-        pointer = self._live()
-        return memoryview(ffi.buffer(pointer.value, pointer.len))
+        self._live()
+        return memoryview(self._copy)
 
     def __bytes__(self) -> bytes:
-        pointer = self._live()
-        return bytes(ffi.buffer(pointer.value, pointer.len))
+        self._live()
+        return bytes(self._copy)
 
     def __repr__(self) -> str:
         if self._cell[0] == ffi.NULL:
             return "DataString(<released>)"
-        return f"DataString({bytes(self)!r})"
+        return f"DataString({bytes(self._copy)!r})"

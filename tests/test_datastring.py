@@ -1,0 +1,33 @@
+"""``DataString`` on both backends: C's memcpy idiom, and views that outlive the string."""
+
+from __future__ import annotations
+
+import pytest
+
+from dhcpctl import DhcpctlError
+from dhcpctl._api import Backend
+from dhcpctl._results import DHCP_R_INVALIDARG
+
+
+def test_value_is_a_writable_view_of_exactly_len_bytes(backend: Backend) -> None:
+    data = backend.omapi_data_string_new(4)
+    assert data.len == 4
+    assert bytes(data) == bytes(4)
+    data.value[:] = b"\xc6\x12\xfe\x96"
+    assert bytes(data) == b"\xc6\x12\xfe\x96"
+    with pytest.raises((ValueError, TypeError)):
+        data.value[:] = b"too long"
+
+
+def test_a_view_kept_after_the_dereference_stays_safe(backend: Backend) -> None:
+    data = backend.omapi_data_string_new(4)
+    view = data.value
+    view[:] = b"abcd"
+    backend.dhcpctl_data_string_dereference(data)
+    # The view must not read freed memory: it still holds what was written.
+    assert bytes(view) == b"abcd"
+    with pytest.raises(DhcpctlError) as info:
+        bytes(data)
+    assert info.value.status == DHCP_R_INVALIDARG
+    with pytest.raises(DhcpctlError):
+        backend.dhcpctl_data_string_dereference(data)
