@@ -23,7 +23,7 @@ backend does):
   ``DHCP_R_CONNRESET``;
 - ``None`` or a wrong type where a handle is required: TypeError.
 
-Not guarded: waits cannot be interrupted by Ctrl-C.
+Waits stay in C for at most ``api.WAIT_SLICE`` at a time, so Ctrl-C interrupts them.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Final
 
 from dhcpctl._errors import DhcpctlError
 from dhcpctl._results import (
@@ -93,6 +93,10 @@ def dhcpctl_timed_wait_for_completion(handle: Handle, timeout: float | None) -> 
     return _wait(function, handle, checked_timeout(function, timeout))
 
 
+#: The longest a wait stays in C at a time (seconds): how soon Ctrl-C gets through.
+WAIT_SLICE: Final = 1.0
+
+
 def _wait(function: str, handle: object, timeout: float | None) -> int:
     target = checked_handle(function, handle)
     deadline = None if timeout is None else time.monotonic() + timeout
@@ -124,12 +128,12 @@ def _wait(function: str, handle: object, timeout: float | None) -> int:
             if conn.lost:
                 raise DhcpctlError(function, DHCP_R_CONNRESET, "the server closed the connection")
             armed = replies.arm()
-            if remaining is None:
-                status = lib.dhcpctl_wait_for_completion(pointer, server_status)
-            else:
-                status = lib.dhcpctl_timed_wait_for_completion(
-                    pointer, server_status, timeval(remaining, False)
-                )
+            # An untimed wait too runs in slices: between two, the lock is released and
+            # Python's signal handlers run, so Ctrl-C interrupts it.
+            slice_ = WAIT_SLICE if remaining is None else min(remaining, WAIT_SLICE)
+            status = lib.dhcpctl_timed_wait_for_completion(
+                pointer, server_status, timeval(slice_, False)
+            )
             # The reply a successful wait took is its result, not an "arrived" one.
             replies.collect(armed, target if status == ISC_R_SUCCESS else None)
             if status == ISC_R_SUCCESS:
