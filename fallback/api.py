@@ -9,6 +9,10 @@ memory, these raise :class:`DhcpctlError` instead:
   ``DHCP_R_INVALIDARG``;
 - a wait on a connection whose peer went away: ``DHCP_R_CONNRESET`` (also for later waits).
 
+As in C, a reply whose signature is wrong is dropped, never taken: the server gets a STATUS of
+``DHCP_R_INVALIDKEY`` back and the wait goes on (a later good reply completes it; otherwise it
+ends with its timeout or, when the server closes, ``DHCP_R_CONNRESET``).
+
 Timed waits raise ``ISC_R_TIMEDOUT`` (C's return value); the request stays in flight and the
 connection stays usable: a later wait on the same object takes the late reply, as
 ``dhcpctl.3`` describes. A wait with a callback set still completes (in C it would block: the

@@ -11,12 +11,22 @@ Life of a connection (``omapip/protocol.c``)::
     feed(reply) -> [AuthenticatorAccepted(authid)] or [AuthenticatorRefused(status, text)]
     send(...) -> (xid, bytes), signed once an authenticator is accepted
     feed(...) -> [MessageReceived(message), ...]
+    feed(...) -> [BadSignature(message_id)]; send_status(message_id, DHCP_R_INVALIDKEY) -> bytes
 
 Once the authenticator is accepted, every incoming message must carry its authid and a valid
-signature. dhcpd answers a request it could not verify (wrong secret) with an *unsigned*
-status; ISC's client drops such a reply and the connection (``omapi_message_process``: the
-authid of a response must match the request's), so this codec does too, with
-``DHCP_R_CONNRESET``. Any error leaves the protocol in the ``ERROR`` state for good.
+signature. A message with our authid but a wrong signature is never delivered: as in
+``omapi_protocol_signal_handler`` (``verify_result = DHCP_R_INVALIDKEY``), it is read whole
+and dropped, :meth:`ClientProtocol.feed` reports it as :class:`BadSignature` (no error), and
+the protocol stays ready for the next message. ISC's client then answers the peer with a
+STATUS of ``DHCP_R_INVALIDKEY`` whose rid is the dropped message's id, signed like any of its
+messages: :meth:`ClientProtocol.send_status` makes those bytes, the caller sends them. Whoever
+waits for a reply keeps waiting (for a later good reply, a timeout or the peer's close).
+
+dhcpd answers a request it could not verify (wrong secret) with an *unsigned* status; ISC's
+client drops such a reply and the connection (``omapi_message_process``: the authid of a
+response must match the request's), so this codec does too, with ``DHCP_R_CONNRESET``. Any
+error (:class:`DhcpctlError` from :meth:`ClientProtocol.feed`) leaves the protocol in the
+``ERROR`` state for good.
 """
 
 from __future__ import annotations
@@ -92,7 +102,18 @@ class MessageReceived:
     message: Message
 
 
-Event = Intro | AuthenticatorAccepted | AuthenticatorRefused | MessageReceived
+@dataclass(frozen=True)
+class BadSignature:
+    """A message signed with our authid but a wrong signature was read and dropped.
+
+    ``message_id`` is its id: the rid of the STATUS that answers it
+    (:meth:`ClientProtocol.send_status` with ``DHCP_R_INVALIDKEY``, as ``protocol.c`` does).
+    """
+
+    message_id: int
+
+
+Event = Intro | AuthenticatorAccepted | AuthenticatorRefused | MessageReceived | BadSignature
 
 
 def status_of(message: Message) -> int:
@@ -155,6 +176,20 @@ class ClientProtocol:
             )
         return self._build(op, handle, message_values, object_values, sign=self.key is not None)
 
+    def send_status(self, rid: int, result: int) -> bytes:
+        """A STATUS telling the peer ``result`` about its message ``rid``
+        (``omapi_protocol_send_status`` with no text): op STATUS, handle 0, a fresh id, the
+        one message value ``result``, no object values; signed once an authenticator is
+        accepted (``omapi_protocol_send_message`` signs with the default authenticator)."""
+        if self.state not in (State.INTRO_DONE, State.AUTH_WAIT, State.READY):
+            raise DhcpctlError(
+                "omapi_protocol", DHCP_R_INVALIDARG, f"cannot send in state {self.state.value}"
+            )
+        _, data = self._build(
+            OP_STATUS, 0, ((b"result", result),), rid=rid, sign=self.state is State.READY
+        )
+        return data
+
     def _build(
         self,
         op: int,
@@ -162,6 +197,7 @@ class ClientProtocol:
         message_values: Sequence[Pair] = (),
         object_values: Sequence[Pair] = (),
         *,
+        rid: int = 0,
         sign: bool,
     ) -> tuple[int, bytes]:
         xid = self._next_xid
@@ -170,7 +206,7 @@ class ClientProtocol:
             op,
             handle,
             xid,
-            0,
+            rid,
             self.authid if sign else 0,
             tuple(message_values),
             tuple(object_values),
@@ -206,8 +242,8 @@ class ClientProtocol:
                 done = decoder.parse(buffer, offset)
                 if done is None:
                     break
-                message, offset = done
-                events.append(self._classify(message))
+                message, offset, verified = done
+                events.append(self._classify(message) if verified else BadSignature(message.id))
         except DhcpctlError:
             self.state = State.ERROR
             self._buffer.clear()

@@ -10,7 +10,10 @@ Reply handling follows ``omapi_message_process`` and the dhcpctl signal handlers
   "status" signal, ``message.c:678-689``);
 - a STATUS sets the object's ``waitstatus`` (``ISC_R_UNEXPECTED`` if it has no integer
   ``result``) and its ``message`` text, and fires the callback once (``message.c:711-736``);
-- replies matching no request are ignored (C would drop the connection).
+- replies matching no request are ignored (C would drop the connection);
+- a message with a wrong signature reaches no object: the protocol drops it and the link
+  answers the server with a STATUS of ``DHCP_R_INVALIDKEY`` (``protocol.c``), so a wait for
+  it goes on until a good reply, its timeout or the server's close.
 
 Each reply counts as one completion for the wait functions.
 """

@@ -6,6 +6,10 @@ socket (the *reader*), feeds the protocol and hands events to the owner's handle
 waiters sleep on the condition until the reader has news for them. Callbacks the handler
 returns run outside the lock, so they may call back into the API.
 
+A message with a wrong signature (:class:`~.protocol.BadSignature`) is answered here as ISC's
+client answers it: a STATUS of ``DHCP_R_INVALIDKEY`` back to the peer, sent outside the lock
+like a request; the handler gets nothing to deliver, so waits go on.
+
 Never hanging: reads wait in ``select`` with the caller's deadline; a peer that closes (EOF)
 or resets ends every wait with ``DHCP_R_CONNRESET``, and the link stays dead: later requests
 and waits fail at once with the same error. :meth:`Link.close` wakes a blocked reader through
@@ -15,6 +19,7 @@ and waits fail at once with the same error. :meth:`Link.close` wakes a blocked r
 from __future__ import annotations
 
 import contextlib
+import functools
 import select
 import socket
 import threading
@@ -22,9 +27,14 @@ import time
 from collections.abc import Callable, Sequence
 
 from dhcpctl._errors import DhcpctlError
-from dhcpctl._results import DHCP_R_CONNRESET, ISC_R_NOTCONNECTED, ISC_R_TIMEDOUT
+from dhcpctl._results import (
+    DHCP_R_CONNRESET,
+    DHCP_R_INVALIDKEY,
+    ISC_R_NOTCONNECTED,
+    ISC_R_TIMEDOUT,
+)
 
-from .protocol import ClientProtocol, Event
+from .protocol import BadSignature, ClientProtocol, Event
 from .wire import Pair
 
 #: How much one read takes from the socket.
@@ -143,10 +153,15 @@ class Link:
         except DhcpctlError as exc:
             self._die(exc.status, exc.detail or exc.text)
             return []
+        replies: list[Callable[[], None]] = []
         callbacks: list[Callable[[], None]] = []
         for event in events:
+            if isinstance(event, BadSignature):
+                # Made under the lock (the protocol's ids), sent before any callback runs.
+                status = self.protocol.send_status(event.message_id, DHCP_R_INVALIDKEY)
+                replies.append(functools.partial(self.write, status))
             callbacks += self._handler(event)
-        return callbacks
+        return replies + callbacks if replies else callbacks
 
     def _check(self) -> None:
         if self._error is not None:

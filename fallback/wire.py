@@ -167,11 +167,15 @@ class MessageDecoder:
 
     :meth:`parse` takes the buffer and where the next message starts in it. It walks the
     fields whose bytes are there, checking every length against the limits as soon as it is
-    read, and returns the message once the buffer holds all of it (its signature checked with
-    one HMAC over the signed span); else it remembers how far it got and returns None, and
-    :attr:`needed` says how many bytes (counted from the message's start) the next call needs
-    at least. The buffer may be compacted between calls, as long as the message's bytes keep
-    their offsets relative to its start. After a message the decoder starts afresh.
+    read, and returns the message once the buffer holds all of it, with whether its signature
+    is right (one HMAC over the signed span); else it remembers how far it got and returns
+    None, and :attr:`needed` says how many bytes (counted from the message's start) the next
+    call needs at least. The buffer may be compacted between calls, as long as the message's
+    bytes keep their offsets relative to its start. After a message the decoder starts afresh,
+    also after one with a wrong signature: like ``protocol.c``, which reads a message whole
+    before it compares signatures, the decoder has then consumed all of it, and the caller
+    decides what a wrong signature means (the client drops the message and says so to the
+    peer). A wrong signature is never reported as a valid one.
 
     ``key_for(authid)`` gives the key that must have signed a message with that authid (None
     for an unsigned message); it raises if the authid is not acceptable. It is called once the
@@ -204,8 +208,9 @@ class MessageDecoder:
         #: How many bytes from the message's start the next :meth:`parse` needs, at least.
         self.needed = self._header_size
 
-    def parse(self, buffer: Buffer, start: int = 0) -> tuple[Message, int] | None:
-        """The message at ``buffer[start:]`` and the offset just past it, or None for now."""
+    def parse(self, buffer: Buffer, start: int = 0) -> tuple[Message, int, bool] | None:
+        """The message at ``buffer[start:]``, the offset just past it and whether its signature
+        is right (True for an unsigned message), or None for now."""
         end = len(buffer)
         if end - start < self.needed:
             return None
@@ -261,14 +266,13 @@ class MessageDecoder:
             return None
         signature = bytes(buffer[pos : pos + authlen])
         key = self._key
-        if key is not None and not hmac.compare_digest(
+        verified = key is None or hmac.compare_digest(
             self._sign(key, buffer, start, pos), signature
-        ):
-            raise DhcpctlError("omapi_protocol", DHCP_R_INVALIDKEY, "message signature is wrong")
+        )
         authid, _, op, handle, xid, rid = header
         message = Message(op, handle, xid, rid, authid, lists[0], lists[1], signature)
         self._restart()
-        return message, pos + authlen
+        return message, pos + authlen, verified
 
     def _sign(self, key: Key, buffer: Buffer, start: int, end: int) -> bytes:
         """The HMAC of the signed span of the message from ``start`` to the end of its lists.
@@ -293,11 +297,22 @@ Reader: TypeAlias = Generator[int, bytes, Message]
 
 def read_message(header_size: int, key_for: KeyLookup) -> Reader:
     """Decode one message from exact-size chunks (for a reader that blocks on a stream): a
-    :class:`MessageDecoder` asking for the bytes up to the end of its next field."""
+    :class:`MessageDecoder` asking for the bytes up to the end of its next field.
+
+    This one-shot reader has no way to go on past a message, so a wrong signature is an error
+    here (``DHCP_R_INVALIDKEY``), raised once the whole message is read; the client's
+    :class:`~.protocol.ClientProtocol` uses :class:`MessageDecoder` and drops such a message
+    instead.
+    """
     decoder = MessageDecoder(header_size, key_for)
     buffer = bytearray()
     while True:
         buffer += yield decoder.needed - len(buffer)
         done = decoder.parse(buffer)
         if done is not None:
-            return done[0]
+            message, _, verified = done
+            if not verified:
+                raise DhcpctlError(
+                    "omapi_protocol", DHCP_R_INVALIDKEY, "message signature is wrong"
+                )
+            return message

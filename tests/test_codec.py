@@ -9,10 +9,23 @@ import hmac
 import struct
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dhcpctl._errors import DhcpctlError
+from dhcpctl._results import (
+    DHCP_R_CONNRESET,
+    DHCP_R_INVALIDKEY,
+    DHCP_R_KEY_UNKNOWN,
+    DHCP_R_PROTOCOLERROR,
+    DHCP_R_VERSIONMISMATCH,
+    ISC_R_NOTFOUND,
+)
 from dhcpctl.fallback.auth import DIGESTS, Key
 from dhcpctl.fallback.protocol import (
     AuthenticatorAccepted,
     AuthenticatorRefused,
+    BadSignature,
     ClientProtocol,
     Intro,
     MessageReceived,
@@ -27,18 +40,6 @@ from dhcpctl.fallback.wire import (
     Message,
     encode_message,
     read_message,
-)
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
-from dhcpctl._errors import DhcpctlError
-from dhcpctl._results import (
-    DHCP_R_CONNRESET,
-    DHCP_R_INVALIDKEY,
-    DHCP_R_KEY_UNKNOWN,
-    DHCP_R_PROTOCOLERROR,
-    DHCP_R_VERSIONMISMATCH,
-    ISC_R_NOTFOUND,
 )
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -190,6 +191,25 @@ def test_authenticator_negotiation_then_signed_traffic() -> None:
     with pytest.raises(DhcpctlError) as info:
         proto.feed(encode_message(Message(OP_STATUS, 0, 3, rid, 0, ((b"result", 1),))))
     assert info.value.status == DHCP_R_CONNRESET
+
+
+def test_bad_signature_is_dropped_and_the_next_message_still_read() -> None:
+    """protocol.c drops a badly signed message and reads on; so does the codec, byte by byte."""
+    key = Key("k", "hmac-md5", b"secret")
+    proto, xid = _auth_exchange(key)
+    reply = encode_message(Message(OP_UPDATE, 42, 1, xid, 0, (), ((b"name", b"k"),)))
+    assert proto.feed(reply) == [AuthenticatorAccepted(42)]
+    rid, _ = proto.send(OP_OPEN, 0, ((b"type", b"lease"),))
+    forged = bytearray(encode_message(Message(OP_STATUS, 0, 5, rid, 42, ((b"result", 0),)), key))
+    forged[-1] ^= 0xFF
+    genuine = encode_message(Message(OP_STATUS, 0, 6, rid, 42, ((b"result", 0),)), key)
+    events = []
+    for byte in bytes(forged) + genuine:
+        events += proto.feed(bytes([byte]))
+    assert events[0] == BadSignature(5)
+    assert len(events) == 2
+    assert isinstance(events[1], MessageReceived) and events[1].message.id == 6
+    assert proto.state is State.READY
 
 
 def test_authenticator_refused() -> None:

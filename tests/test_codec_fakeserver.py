@@ -1,8 +1,15 @@
-"""The fallback client against misbehaving fake servers built from the codec (127.0.0.1)."""
+"""Both backends against misbehaving fake servers built from the pure-Python codec (127.0.0.1).
+
+The fake speaks real OMAPI (intro, authenticator, signed replies) and then misbehaves: a bad
+signature, a reply too late, silence, a close mid-message. ISC's own library meets the same
+servers through the native backend, so its reactions are the reference.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import queue
+import signal
 import socket
 import socketserver
 import threading
@@ -12,7 +19,8 @@ from typing import Any
 
 import pytest
 
-import dhcpctl.fallback as dhcpctl
+import dhcpctl
+from dhcpctl._api import Backend
 from dhcpctl.fallback.auth import Key
 from dhcpctl.fallback.wire import (
     OP_STATUS,
@@ -78,35 +86,51 @@ def fake_server() -> Iterator[Callable[[Behaviour], int]]:
         server.server_close()
 
 
-def open_lease(port: int) -> tuple[Any, Any]:
-    auth = dhcpctl.dhcpctl_new_authenticator("k", "hmac-sha256", b"secret")
-    connection = dhcpctl.dhcpctl_timed_connect("127.0.0.1", port, auth, 5.0)
-    lease = dhcpctl.dhcpctl_new_object(connection, "lease")
-    dhcpctl.dhcpctl_set_value(lease, socket.inet_aton("192.0.2.1"), "ip-address")
-    dhcpctl.dhcpctl_open_object(lease, connection, 0)
+def open_lease(backend: Backend, port: int) -> tuple[Any, Any]:
+    auth = backend.dhcpctl_new_authenticator("k", "hmac-sha256", b"secret")
+    connection = backend.dhcpctl_timed_connect("127.0.0.1", port, auth, 5.0)
+    lease = backend.dhcpctl_new_object(connection, "lease")
+    backend.dhcpctl_set_value(lease, socket.inet_aton("192.0.2.1"), "ip-address")
+    backend.dhcpctl_open_object(lease, connection, 0)
     return connection, lease
 
 
-def test_bad_signature_is_an_error(fake_server: Callable[[Behaviour], int]) -> None:
+def test_bad_signature_is_an_error(
+    backend: Backend, fake_server: Callable[[Behaviour], int]
+) -> None:
+    """ISC's client drops a reply with a wrong signature (``protocol.c``: ``verify_result``),
+    answers it with a STATUS of DHCP_R_INVALIDKEY and keeps waiting: here until the close."""
+    bad_id = 2
+    received: queue.Queue[Message] = queue.Queue()
+
     def behaviour(sock: socket.socket) -> None:
         handshake(sock)
         request = recv_message(sock)
         reply = bytearray(
-            encode_message(Message(OP_STATUS, 0, 2, request.id, 7, ((b"result", 0),)), KEY)
+            encode_message(Message(OP_STATUS, 0, bad_id, request.id, 7, ((b"result", 0),)), KEY)
         )
         reply[-1] ^= 0xFF
         sock.sendall(bytes(reply))
-        time.sleep(2)
+        close_at = time.monotonic() + 2
+        sock.settimeout(2)
+        with contextlib.suppress(TimeoutError):
+            received.put(recv_message(sock))
+        time.sleep(max(close_at - time.monotonic(), 0))
 
-    _, lease = open_lease(fake_server(behaviour))
+    _, lease = open_lease(backend, fake_server(behaviour))
+    started = time.monotonic()
     with pytest.raises(dhcpctl.DhcpctlError) as info:
-        dhcpctl.dhcpctl_timed_wait_for_completion(lease, 5.0)
-    assert info.value.status == dhcpctl.DHCP_R_INVALIDKEY
+        backend.dhcpctl_timed_wait_for_completion(lease, 5.0)
+    assert info.value.status == dhcpctl.DHCP_R_CONNRESET
+    assert time.monotonic() - started >= 1.5
     assert "secret" not in str(info.value)
+    status = received.get(timeout=1)  # signed with the authenticator (authid 7), verified
+    assert (status.op, status.authid, status.rid) == (OP_STATUS, 7, bad_id)
+    assert status.message_value(b"result") == dhcpctl.DHCP_R_INVALIDKEY.to_bytes(4, "big")
 
 
 def test_silent_server_times_out_and_late_reply_is_taken(
-    fake_server: Callable[[Behaviour], int],
+    backend: Backend, fake_server: Callable[[Behaviour], int]
 ) -> None:
     def behaviour(sock: socket.socket) -> None:
         handshake(sock)
@@ -116,26 +140,30 @@ def test_silent_server_times_out_and_late_reply_is_taken(
         sock.sendall(encode_message(reply, KEY))
         time.sleep(2)
 
-    _, lease = open_lease(fake_server(behaviour))
+    _, lease = open_lease(backend, fake_server(behaviour))
     started = time.monotonic()
     with pytest.raises(dhcpctl.DhcpctlError) as info:
-        dhcpctl.dhcpctl_timed_wait_for_completion(lease, 0.5)
+        backend.dhcpctl_timed_wait_for_completion(lease, 0.5)
     assert info.value.status == dhcpctl.ISC_R_TIMEDOUT
     assert time.monotonic() - started < 0.5 + 1
-    assert dhcpctl.dhcpctl_timed_wait_for_completion(lease, 5.0) == dhcpctl.ISC_R_SUCCESS
-    assert bytes(dhcpctl.dhcpctl_get_value(lease, "ends")) == b"\0\0\0\1"
+    assert backend.dhcpctl_timed_wait_for_completion(lease, 5.0) == dhcpctl.ISC_R_SUCCESS
+    assert bytes(backend.dhcpctl_get_value(lease, "ends")) == b"\0\0\0\1"
 
 
-def test_server_that_never_introduces_itself(fake_server: Callable[[Behaviour], int]) -> None:
+def test_server_that_never_introduces_itself(
+    backend: Backend, fake_server: Callable[[Behaviour], int]
+) -> None:
     port = fake_server(lambda sock: time.sleep(3))
     started = time.monotonic()
     with pytest.raises(dhcpctl.DhcpctlError) as info:
-        dhcpctl.dhcpctl_timed_connect("127.0.0.1", port, None, 0.5)
+        backend.dhcpctl_timed_connect("127.0.0.1", port, None, 0.5)
     assert info.value.status == dhcpctl.ISC_R_TIMEDOUT
     assert time.monotonic() - started < 0.5 + 1
 
 
-def test_close_mid_message_ends_untimed_wait(fake_server: Callable[[Behaviour], int]) -> None:
+def test_close_mid_message_ends_untimed_wait(
+    backend: Backend, fake_server: Callable[[Behaviour], int]
+) -> None:
     def behaviour(sock: socket.socket) -> None:
         handshake(sock)
         request = recv_message(sock)
@@ -143,9 +171,42 @@ def test_close_mid_message_ends_untimed_wait(fake_server: Callable[[Behaviour], 
         sock.sendall(reply[: len(reply) // 2])
         sock.close()
 
-    connection, lease = open_lease(fake_server(behaviour))
+    connection, lease = open_lease(backend, fake_server(behaviour))
     with pytest.raises(dhcpctl.DhcpctlError) as info:
-        dhcpctl.dhcpctl_wait_for_completion(lease)
+        backend.dhcpctl_wait_for_completion(lease)
     assert info.value.status == dhcpctl.DHCP_R_CONNRESET
     with pytest.raises(dhcpctl.DhcpctlError):
-        dhcpctl.dhcpctl_open_object(lease, connection, 0)
+        backend.dhcpctl_open_object(lease, connection, 0)
+
+
+class Interrupted(Exception):
+    """What the test's SIGALRM handler raises, standing for Ctrl-C's KeyboardInterrupt."""
+
+
+def test_untimed_wait_is_interruptible(
+    backend: Backend, fake_server: Callable[[Behaviour], int]
+) -> None:
+    def behaviour(sock: socket.socket) -> None:
+        handshake(sock)
+        recv_message(sock)
+        time.sleep(10)
+
+    _, lease = open_lease(backend, fake_server(behaviour))
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise Interrupted
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, 0.3)
+    started = time.monotonic()
+    try:
+        with pytest.raises(Interrupted):
+            backend.dhcpctl_wait_for_completion(lease)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert time.monotonic() - started < 0.3 + 1.5
+    # The interrupted wait left the connection consistent: the request is still in flight.
+    with pytest.raises(dhcpctl.DhcpctlError) as info:
+        backend.dhcpctl_timed_wait_for_completion(lease, 0.5)
+    assert info.value.status == dhcpctl.ISC_R_TIMEDOUT
