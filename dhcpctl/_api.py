@@ -10,6 +10,17 @@ signatures, same constants. The translation rules from C:
 - a C ``(pointer, length)`` pair is one bytes-like object; ``struct timeval *`` is seconds as a
   float, ``None`` meaning no limit; ``dhcpctl_null_handle`` is ``None``; ``MDL`` is dropped;
 - every function that takes a data string also takes ``bytes``.
+
+Where C 4.4.3-P1 would hang, crash or read freed memory, both backends raise instead, alike:
+a handle used after ``omapi_object_dereference`` or ``dhcpctl_disconnect``, or a data string
+after ``dhcpctl_data_string_dereference`` (``DHCP_R_INVALIDARG``); a wait with no request in
+flight (``DHCP_R_INVALIDARG``; C blocks forever); a ``str`` holding a NUL where C takes a C
+string (``DHCP_R_INVALIDARG``; C would cut it); ``None`` or a wrong type where a handle is
+required, or an object of the other backend (TypeError). A wait on a handle with a callback
+returns (see :meth:`Backend.dhcpctl_set_callback`). One difference remains between the two: a
+refused connect while another connection is open fails at once with ``ISC_R_NOMORE`` in the
+pure-Python backend, where ISC's library (the native backend) waits out the timeout, or forever
+without one; a strict xfail in ``tests/test_scenarios_errors.py`` records it.
 """
 
 from __future__ import annotations
