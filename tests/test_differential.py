@@ -69,6 +69,9 @@ from testbed import dataset
 from testbed.pytest_plugin import ServerFactory, require_local_servers
 from testbed.server import make_key
 
+#: Every test here starts test-bed servers of its own (twins, or this module's shared ones).
+pytestmark = [pytest.mark.server, pytest.mark.netns]
+
 SETTINGS = settings(
     max_examples=300,
     stateful_step_count=30,
