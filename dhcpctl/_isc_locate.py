@@ -59,8 +59,6 @@ class IscInstallation:
     libraries: tuple[str, ...]  # to link with -l, in link order (shared kind)
     extra_objects: tuple[str, ...]  # static archives, in link order (static kind)
     runtime_library_dirs: tuple[str, ...]  # rpath of the extension (non-system shared prefix)
-    libdhcpctl: Path | None  # the shared libraries, for ABI mode's dlopen
-    libomapi: Path | None
     # ABI mode: what to dlopen with RTLD_GLOBAL, dependencies first. ISC's libtool build does not
     # record them (libdhcpctl.so.0 and libomapi.so.0 only NEED libc), so dlopen(libdhcpctl) alone
     # fails with undefined symbols.
@@ -127,8 +125,6 @@ def check_prefix(
             libraries=LIBRARIES if shared else (),
             extra_objects=() if shared else tuple(str(libdir / w) for w in wanted),
             runtime_library_dirs=(str(libdir),) if shared and not system else (),
-            libdhcpctl=libdir / RUNTIME_SONAMES[0] if shared else None,
-            libomapi=libdir / RUNTIME_SONAMES[1] if shared else None,
             dlopen_order=_dlopen_order(libdir) if shared else (),
         )
     return "\n  - ".join(reasons)
