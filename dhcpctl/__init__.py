@@ -10,7 +10,14 @@ from __future__ import annotations
 import os
 
 from dhcpctl import _results
-from dhcpctl._api import DHCPCTL_CREATE, DHCPCTL_EXCL, DHCPCTL_UPDATE, Backend, DataString
+from dhcpctl._api import (
+    DHCPCTL_CREATE,
+    DHCPCTL_EXCL,
+    DHCPCTL_UPDATE,
+    FUNCTION_NAMES,
+    Backend,
+    DataString,
+)
 from dhcpctl._backend import POLICY_VARIABLE, choose_backend, load_backend
 from dhcpctl._errors import DhcpctlError
 from dhcpctl._results import *  # noqa: F403  (every ISC_R_* and DHCP_R_* result code)
@@ -46,40 +53,16 @@ omapi_data_string_new = _implementation.omapi_data_string_new
 omapi_object_dereference = _implementation.omapi_object_dereference
 isc_result_totext = _implementation.isc_result_totext
 
-__all__ = [  # noqa: RUF022  (grouped as dhcpctl.h declares them)
+__all__ = [
     "BACKEND",
-    "Backend",
     "DHCPCTL_CREATE",
     "DHCPCTL_EXCL",
     "DHCPCTL_UPDATE",
+    "Backend",
     "DataString",
     "DhcpctlError",
     "load_backend",
-    "dhcpctl_initialize",
-    "dhcpctl_connect",
-    "dhcpctl_timed_connect",
-    "dhcpctl_disconnect",
-    "dhcpctl_wait_for_completion",
-    "dhcpctl_timed_wait_for_completion",
-    "dhcpctl_get_value",
-    "dhcpctl_get_boolean",
-    "dhcpctl_set_value",
-    "dhcpctl_set_string_value",
-    "dhcpctl_set_data_value",
-    "dhcpctl_set_null_value",
-    "dhcpctl_set_boolean_value",
-    "dhcpctl_set_int_value",
-    "dhcpctl_object_update",
-    "dhcpctl_object_refresh",
-    "dhcpctl_object_remove",
-    "dhcpctl_set_callback",
-    "dhcpctl_new_authenticator",
-    "dhcpctl_new_object",
-    "dhcpctl_open_object",
-    "dhcpctl_data_string_dereference",
-    "omapi_data_string_new",
-    "omapi_object_dereference",
-    "isc_result_totext",
+    *FUNCTION_NAMES,
 ]
 __all__ += [
     name for name in vars(_results) if name.startswith(("ISC_R_", "DHCP_R_", "DNS_R_", "DST_R_"))
