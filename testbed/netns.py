@@ -18,12 +18,12 @@ import os
 import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
+
+from testbed.ledger import OWNERS, namespaces, record_namespace, start_time
 
 PREFIX = "dctl"
 #: Indexes 1..199 map to 198.18.N.0/24; 200 and above are left to developers' own experiments.
 INDEXES = range(1, 200)
-_OWNERS = Path("/run/dhcpctl-testbed")
 
 
 class NamespaceError(RuntimeError):
@@ -38,18 +38,12 @@ def _ip(*args: str) -> None:
 
 def pid_alive(pid: int) -> bool:
     """Whether process ``pid`` exists (a zombie counts as gone)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state != "Z"
+    return start_time(pid) is not None
 
 
 def existing_namespaces() -> set[str]:
     """The names of the namespaces on this machine that belong to test beds."""
-    listing = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=False)
-    names = (line.split()[0] for line in listing.stdout.splitlines() if line.strip())
-    return {name for name in names if name.startswith(PREFIX)}
+    return {name for name in namespaces() if name.startswith(PREFIX)}
 
 
 @dataclass(frozen=True)
@@ -109,13 +103,13 @@ class Namespace:
         # delete covers a setup that failed before the end was moved into the namespace.
         subprocess.run(["ip", "link", "del", self.host_interface], capture_output=True, check=False)
         subprocess.run(["ip", "netns", "del", self.name], capture_output=True, check=False)
-        (_OWNERS / self.name).unlink(missing_ok=True)
+        (OWNERS / self.name).unlink(missing_ok=True)
 
 
 def reclaim_if_stale(namespace: Namespace) -> bool:
     """Delete ``namespace`` if the run that created it is gone; tell whether it was."""
     try:
-        owner = int((_OWNERS / namespace.name).read_text())
+        owner = int((OWNERS / namespace.name).read_text())
     except (OSError, ValueError):
         owner = 0
     if owner and pid_alive(owner):
@@ -126,7 +120,7 @@ def reclaim_if_stale(namespace: Namespace) -> bool:
 
 def create_namespace() -> Namespace:
     """A fresh namespace with its veth pair up and addressed, on the first free index."""
-    _OWNERS.mkdir(parents=True, exist_ok=True)
+    OWNERS.mkdir(parents=True, exist_ok=True)
     for index in INDEXES:
         namespace = Namespace(index)
         try:
@@ -138,7 +132,8 @@ def create_namespace() -> Namespace:
                 _ip("netns", "add", namespace.name)
             except NamespaceError:
                 continue
-        (_OWNERS / namespace.name).write_text(str(os.getpid()))
+        (OWNERS / namespace.name).write_text(str(os.getpid()))
+        record_namespace(namespace.name, os.getpid())
         try:
             namespace._configure()
         except BaseException:

@@ -24,6 +24,7 @@ from pathlib import Path
 from types import TracebackType
 
 from testbed import dataset
+from testbed.ledger import record_dhcpd
 from testbed.netns import Namespace, create_namespace, link_namespaces
 
 LAUNCHER = Path(__file__).resolve().parent.parent / "docker" / "dhcpd_launch.py"
@@ -200,6 +201,7 @@ class DhcpdServer:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
+        record_dhcpd(self._process.pid)
         try:
             wait_for_port(self.address, self.port, time.monotonic() + timeout, self._process)
         except ServerError as error:

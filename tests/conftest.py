@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from dhcpctl import Backend, load_backend
+from testbed.pytest_plugin import missing
 
 pytest_plugins = ["testbed.pytest_plugin", "pytester"]
 
-REQUIRE_NATIVE = os.environ.get("DHCPCTL_REQUIRE_NATIVE") == "1"
 BACKENDS = ("python", "native")
 
 
@@ -19,9 +17,16 @@ def backend_or_skip(name: str) -> Backend:
     try:
         return load_backend(name)
     except ImportError as error:
-        if REQUIRE_NATIVE:
-            pytest.fail(f"{error} (DHCPCTL_REQUIRE_NATIVE=1: no skipping)", pytrace=False)
-        pytest.skip(str(error))
+        missing(str(error), "DHCPCTL_REQUIRE_NATIVE")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark ``native`` every test run with the native backend as a parameter (``backend``,
+    or any other), so that ``-m native`` selects them (``.ci/run``'s ABI-mode rerun)."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and "native" in callspec.params.values():
+            item.add_marker(pytest.mark.native)
 
 
 @pytest.fixture(params=BACKENDS)

@@ -70,7 +70,7 @@ from testbed.pytest_plugin import ServerFactory, require_local_servers
 from testbed.server import make_key
 
 #: Every test here starts test-bed servers of its own (twins, or this module's shared ones).
-pytestmark = [pytest.mark.server, pytest.mark.netns]
+pytestmark = [pytest.mark.server, pytest.mark.netns, pytest.mark.native]
 
 SETTINGS = settings(
     max_examples=300,
