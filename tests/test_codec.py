@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
 import hmac
 import struct
+from collections.abc import Callable
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from dhcpctl._errors import DhcpctlError
@@ -20,6 +20,7 @@ from dhcpctl._results import (
     DHCP_R_PROTOCOLERROR,
     DHCP_R_VERSIONMISMATCH,
     ISC_R_NOTFOUND,
+    isc_result_totext,
 )
 from dhcpctl.fallback.auth import DIGESTS, Key
 from dhcpctl.fallback.protocol import (
@@ -32,7 +33,9 @@ from dhcpctl.fallback.protocol import (
     State,
 )
 from dhcpctl.fallback.wire import (
+    MAX_HEADER_SIZE,
     MAX_NAME_LEN,
+    MAX_SIGNATURE_LEN,
     MAX_VALUE_LEN,
     OP_OPEN,
     OP_STATUS,
@@ -263,26 +266,270 @@ def test_chunked_feed_matches_whole(batch: list[Message], data: st.DataObject) -
     ]
 
 
-@SETTINGS
-@given(st.binary(max_size=400))
-def test_random_bytes_only_raise_dhcpctl_error(junk: bytes) -> None:
-    proto = ClientProtocol(Key("k", "hmac-sha1", b"s"))
+# Streams a server could send: real messages, cut anywhere, then mutated at a chosen field.
+#
+# A stream is the server's intro, with a key the UPDATE that accepts the authenticator (rid
+# patched to the OPEN's id once the client sent it, as AUTH_RID stands for it), then signed
+# replies. Its map names each byte's field, so a property knows where a cut or a mutation lands
+# and what the protocol must then say; ``hypothesis.event`` counts the examples per state
+# (``pytest --hypothesis-show-statistics``).
+
+AUTH_RID = 0x5EED_0000  # replaced by the authenticator OPEN's id when the client sent it
+AUTHID = 42
+STREAM_KEYS = st.one_of(
+    st.none(), st.builds(Key, st.just("k"), st.sampled_from(sorted(DIGESTS)), st.binary())
+)
+replies = st.builds(
+    Message,
+    st.sampled_from([OP_UPDATE, OP_STATUS]),
+    u32s,
+    u32s,
+    u32s,
+    st.just(0),
+    pairs,
+    pairs,
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Field:
+    """Bytes ``start:end`` of the stream: ``name`` of message ``index`` (-1: the intro)."""
+
+    index: int
+    name: str
+    start: int
+    end: int
+
+
+@dataclasses.dataclass(frozen=True)
+class Stream:
+    data: bytes
+    key: Key | None
+    messages: tuple[Message, ...]  # as sent, the authenticator's UPDATE first with a key
+    fields: tuple[Field, ...]
+    ends: tuple[int, ...]  # where each message ends
+
+    def field_at(self, offset: int) -> Field:
+        return next(f for f in self.fields if f.start <= offset < f.end)
+
+
+def _list_size(values: tuple[tuple[bytes, object], ...]) -> int:
+    sizes = (0 if v is None else 4 if isinstance(v, int) else len(v) for _, v in values)
+    return sum(2 + len(n) + 4 + size for (n, _), size in zip(values, sizes, strict=True)) + 2
+
+
+def make_stream(key: Key | None, batch: list[Message]) -> Stream:
+    messages = []
+    if key is not None:
+        messages.append(Message(OP_UPDATE, AUTHID, 1, AUTH_RID, 0, (), ((b"name", b"k"),)))
+    messages += [dataclasses.replace(m, authid=AUTHID if key else 0) for m in batch]
+    data = bytearray(SERVER_INTRO)
+    fields = [Field(-1, "intro", 0, len(SERVER_INTRO))]
+    ends = []
+    for index, message in enumerate(messages):
+        signer = key if message.authid else None
+        parts = [
+            ("header", 24),
+            ("message-values", _list_size(message.message_values)),
+            ("object-values", _list_size(message.object_values)),
+            ("signature", signer.signature_size if signer else 0),
+        ]
+        at = len(data)
+        for name, size in parts:
+            fields.append(Field(index, name, at, at + size))
+            at += size
+        data += encode_message(message, signer)
+        assert len(data) == at
+        ends.append(at)
+    fields = [f for f in fields if f.end > f.start]
+    return Stream(bytes(data), key, tuple(messages), tuple(fields), tuple(ends))
+
+
+streams = st.builds(make_stream, STREAM_KEYS, st.lists(replies, min_size=1, max_size=3))
+#: Keyed streams with at least one signed reply after the authenticator's UPDATE.
+signed_streams = st.builds(
+    make_stream,
+    st.builds(Key, st.just("k"), st.sampled_from(sorted(DIGESTS)), st.binary()),
+    st.lists(replies, min_size=1, max_size=3),
+)
+
+
+@dataclasses.dataclass
+class Outcome:
+    proto: ClientProtocol
+    events: list[object]
+    error: DhcpctlError | None
+
+
+def drive(stream: Stream, data: bytes, chunks: st.DataObject) -> Outcome:
+    """Feed ``data`` (``stream``'s bytes, maybe cut or mutated) in chunks as a client does: the
+    intro first, then, with a key, the authenticator's OPEN goes out and its id is patched in."""
+    proto = ClientProtocol(stream.key)
+    buffer = bytearray(data)
+    events: list[object] = []
+    pos = 0
     try:
-        proto.feed(SERVER_INTRO + junk)
-    except DhcpctlError:
-        assert proto.state is State.ERROR
-    assert len(proto._buffer) <= max(len(junk), MAX_VALUE_LEN)
+        while pos < len(buffer):
+            stop = min(len(SERVER_INTRO), len(buffer)) if pos < len(SERVER_INTRO) else len(buffer)
+            size = chunks.draw(st.integers(1, 64), label="chunk")
+            events += proto.feed(bytes(buffer[pos : min(pos + size, stop)]))
+            pos = min(pos + size, stop)
+            if pos == len(SERVER_INTRO) and stream.key is not None:
+                xid = decode(proto.open_authenticator()).id
+                rid = slice(len(SERVER_INTRO) + 20, len(SERVER_INTRO) + 24)
+                if buffer[rid] == u32(AUTH_RID):
+                    buffer[rid] = u32(xid)
+    except DhcpctlError as error:
+        return Outcome(proto, events, error)
+    return Outcome(proto, events, None)
+
+
+def expected_events(stream: Stream, complete: int) -> list[object]:
+    """The events of the first ``complete`` messages, after the intro's."""
+    events: list[object] = [Intro(24)]
+    for index, message in enumerate(stream.messages[:complete]):
+        authenticator = index == 0 and stream.key is not None
+        events.append(AuthenticatorAccepted(AUTHID) if authenticator else message.id)
+    return events
+
+
+def comparable(events: list[object]) -> list[object]:
+    """Events with each delivered message reduced to its id (the rest is the round trip's)."""
+    return [e.message.id if isinstance(e, MessageReceived) else e for e in events]
 
 
 @SETTINGS
-@given(messages, st.data())
-def test_mutated_messages_only_raise_dhcpctl_error(message: Message, data: st.DataObject) -> None:
-    key = Key("k", "hmac-md5", b"s")
-    encoded = bytearray(encode_message(message))
-    for _ in range(data.draw(st.integers(1, 4))):
-        at = data.draw(st.integers(0, len(encoded) - 1))
-        encoded[at] = data.draw(st.integers(0, 255))
-    proto = ClientProtocol(key)
-    proto.feed(SERVER_INTRO)
-    with contextlib.suppress(DhcpctlError):
-        proto.feed(bytes(encoded))
+@given(streams, st.data())
+def test_valid_prefix_stops_in_the_right_state(stream: Stream, data: st.DataObject) -> None:
+    """Cut anywhere: no error, every complete message delivered, and the protocol waits in the
+    state the cut's position says (the decoder in the field the cut lands in)."""
+    # A field first, then a place in it: every field gets its share of the cuts.
+    field = data.draw(st.sampled_from(stream.fields), label="field")
+    cut = data.draw(st.integers(field.start, field.end), label="cut")
+    outcome = drive(stream, stream.data[:cut], data)
+    assert outcome.error is None
+    if cut < len(SERVER_INTRO):
+        where = "intro"
+        assert outcome.proto.state is State.INTRO_WAIT and outcome.events == []
+    else:
+        complete = sum(end <= cut for end in stream.ends)
+        authenticated = stream.key is not None and complete > 0
+        where = "between messages"
+        if cut < len(stream.data) and cut not in (len(SERVER_INTRO), *stream.ends):
+            where = stream.field_at(cut).name
+        expected_state = (
+            State.READY
+            if authenticated
+            else State.AUTH_WAIT
+            if stream.key is not None
+            else State.INTRO_DONE
+        )
+        assert outcome.proto.state is expected_state
+        assert comparable(outcome.events) == expected_events(stream, complete)
+    event(f"{outcome.proto.state.value}, cut in {where}")
+
+
+#: Mutations of one field with a known outcome: (field, what, error status or None for a
+#: dropped message (BadSignature), the mutation). ``at`` is where the field starts.
+def _set_u32(offset: int, value: int) -> Callable[[bytearray, int], None]:
+    def mutate(buffer: bytearray, at: int) -> None:
+        buffer[at + offset : at + offset + 4] = u32(value)
+
+    return mutate
+
+
+def _set_u16(value: int) -> Callable[[bytearray, int], None]:
+    def mutate(buffer: bytearray, at: int) -> None:
+        buffer[at : at + 2] = u16(value)
+
+    return mutate
+
+
+def _flip(buffer: bytearray, at: int) -> None:
+    buffer[at] ^= 0x5A
+
+
+TARGETED: list[tuple[str, str, int | None, Callable[[bytearray, int], None]]] = [
+    ("intro", "version", DHCP_R_VERSIONMISMATCH, _set_u32(0, 99)),
+    ("intro", "header size too small", DHCP_R_PROTOCOLERROR, _set_u32(4, 23)),
+    ("intro", "header size too large", DHCP_R_PROTOCOLERROR, _set_u32(4, MAX_HEADER_SIZE + 1)),
+    ("header", "authlen too large", DHCP_R_PROTOCOLERROR, _set_u32(4, MAX_SIGNATURE_LEN + 1)),
+    ("header", "unknown authid", DHCP_R_KEY_UNKNOWN, _set_u32(0, AUTHID + 1)),
+    ("message-values", "name too long", DHCP_R_PROTOCOLERROR, _set_u16(MAX_NAME_LEN + 1)),
+    ("object-values", "name too long", DHCP_R_PROTOCOLERROR, _set_u16(MAX_NAME_LEN + 1)),
+    ("signature", "wrong signature", None, _flip),
+]
+
+
+@SETTINGS
+@given(st.sampled_from(TARGETED), st.data())
+def test_mutated_field_gives_its_error(
+    target: tuple[str, str, int | None, Callable[[bytearray, int], None]],
+    data: st.DataObject,
+) -> None:
+    """One field of one message broken in a way whose consequence is known: the protocol
+    ends in ERROR with that field's status, or (a wrong signature) drops just that message."""
+    name, what, status, mutate = target
+    stream = data.draw(signed_streams, label="stream")
+    candidates = [f for f in stream.fields if f.name == name]
+    if status in (DHCP_R_KEY_UNKNOWN, None):  # only a signed message has these
+        candidates = [f for f in candidates if stream.messages[f.index].authid]
+    field = data.draw(st.sampled_from(candidates), label="field")
+    buffer = bytearray(stream.data)
+    mutate(buffer, field.start)
+    outcome = drive(stream, bytes(buffer), data)
+    before = [] if field.index < 0 else expected_events(stream, field.index)
+    seen = comparable(outcome.events)
+    if status is None:
+        assert outcome.error is None
+        assert outcome.proto.state is State.READY
+        after = expected_events(stream, len(stream.messages))[len(before) + 1 :]
+        assert seen == [*before, BadSignature(stream.messages[field.index].id), *after]
+    else:
+        assert outcome.error is not None and outcome.error.status == status
+        assert outcome.proto.state is State.ERROR
+        assert seen == before[: len(seen)]
+        with pytest.raises(DhcpctlError):
+            outcome.proto.feed(b"\0")
+    event(f"{name}: {what} -> {outcome.proto.state.value}")
+
+
+#: Statuses a corrupted stream may end with.
+CORRUPTION_STATUSES = {
+    DHCP_R_PROTOCOLERROR,
+    DHCP_R_VERSIONMISMATCH,
+    DHCP_R_KEY_UNKNOWN,
+    DHCP_R_CONNRESET,
+}
+
+
+@SETTINGS
+@given(streams, st.data())
+def test_random_mutations_of_real_streams(stream: Stream, data: st.DataObject) -> None:
+    """Bytes of a real stream overwritten at random: whatever field they hit, the result is a
+    codec error (ERROR for good, nothing more accepted) or messages the stream could hold, and
+    no more than one message's bytes are ever kept."""
+    buffer = bytearray(stream.data)
+    offsets = data.draw(
+        st.lists(st.integers(0, len(buffer) - 1), min_size=1, max_size=4), label="offsets"
+    )
+    for at in offsets:
+        buffer[at] = data.draw(st.integers(0, 255), label="byte")
+    first = stream.field_at(min(offsets))
+    outcome = drive(stream, bytes(buffer), data)
+    if outcome.error is not None:
+        assert outcome.error.status in CORRUPTION_STATUSES
+        assert outcome.proto.state is State.ERROR
+        with pytest.raises(DhcpctlError):
+            outcome.proto.feed(b"\0")
+    elif outcome.proto.state is State.ERROR:  # the authenticator's UPDATE became a refusal
+        assert any(isinstance(e, AuthenticatorRefused) for e in outcome.events)
+    elif first.index >= 0:
+        # Nothing before the first damaged field is lost or changed.
+        intact = sum(end <= first.start for end in stream.ends)
+        assert comparable(outcome.events)[: intact + 1] == expected_events(stream, intact)
+    assert len(outcome.proto._buffer) <= len(buffer)
+    result = outcome.proto.state.value
+    if outcome.error is not None:
+        result = isc_result_totext(outcome.error.status)
+    event(f"first damage in {first.name} -> {result}")
