@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Sequence
+from typing import NoReturn
 
 import pytest
 
@@ -24,13 +25,12 @@ from testbed.server import (
     make_key,
 )
 
-REQUIRE_SERVER = os.environ.get("DHCPCTL_REQUIRE_SERVER") == "1"
 
-
-def missing(reason: str) -> None:
-    """Skip the test for ``reason``, or fail it when ``DHCPCTL_REQUIRE_SERVER=1``."""
-    if REQUIRE_SERVER:
-        pytest.fail(f"{reason} (DHCPCTL_REQUIRE_SERVER=1: no skipping)", pytrace=False)
+def missing(reason: str, required_by: str = "DHCPCTL_REQUIRE_SERVER") -> NoReturn:
+    """Skip the test for ``reason``; fail it instead when the variable ``required_by`` is ``1``
+    (``DHCPCTL_REQUIRE_SERVER`` for a server, ``DHCPCTL_REQUIRE_NATIVE`` for ISC's library)."""
+    if os.environ.get(required_by) == "1":
+        pytest.fail(f"{reason} ({required_by}=1: no skipping)", pytrace=False)
     pytest.skip(reason)
 
 

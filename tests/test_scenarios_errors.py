@@ -32,7 +32,7 @@ from scenario_helpers import (
 import dhcpctl
 from dhcpctl._api import Backend, Handle
 from testbed import dataset
-from testbed.pytest_plugin import ServerFactory
+from testbed.pytest_plugin import ServerFactory, missing
 from testbed.server import ALGORITHMS, Endpoint, make_key
 
 LEASE = dataset.LEASES[0]
@@ -66,7 +66,7 @@ def open_with_wrong_secret(backend: Backend, endpoint: Endpoint) -> dhcpctl.Dhcp
 
 def keyed(endpoint: Endpoint) -> tuple[str, str]:
     if endpoint.key is None:
-        pytest.skip("the server has no key")
+        missing("the server has no key: these tests need a keyed one (DHCPCTL_TEST_KEY_*)")
     return endpoint.key.algorithm, endpoint.key.name
 
 
