@@ -1,47 +1,66 @@
 """cffi out-of-line API-mode builder of ``dhcpctl._native_lib``: the real libdhcpctl for Python.
 
-``setup.py`` uses it as ``cffi_modules=["build_ffi.py:ffibuilder"]`` when the ISC libraries are
-found; ``python3 build_ffi.py`` builds the module in place. Where the libraries are, static or
-shared, is ``dhcpctl/_isc_locate.py``'s business; the declarations shared with ABI mode are in
-``dhcpctl/_native_cdef.py``. Both are loaded by file path: the package need not be importable.
+``setup.py`` uses it as ``cffi_modules=["build_ffi.py:ffibuilder"]`` (cffi calls
+:func:`ffibuilder`) when the ISC libraries are found; ``python3 build_ffi.py`` builds the module
+in place, into ``dhcpctl/``. Where the libraries are, static or shared, is
+``dhcpctl/_isc_locate.py``'s business; the declarations shared with ABI mode are in
+``dhcpctl/_native_cdef.py``. Both are loaded by file path (:func:`load_by_path`, also used by
+``setup.py``, ``scripts/build_isc_libs.py`` and the tests): the package need not be importable.
+
+The build refuses (a compile error that says so) a ``dhcpctl.h`` whose
+``dhcpctl_remote_object_t`` is not laid out as ``_native_cdef.LAYOUT_CDEF`` says, the layout
+``dhcpctl._native.layout`` relies on.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
 
-from cffi import FFI
+if TYPE_CHECKING:
+    from cffi import FFI  # type: ignore[import-untyped,unused-ignore]
 
 HERE = Path(__file__).resolve().parent
 
 
-def _load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, HERE / "dhcpctl" / f"{name}.py")
-    assert spec is not None and spec.loader is not None
+def load_by_path(name: str, path: Path) -> ModuleType:
+    """The module in file ``path``, imported under ``name`` without importing its package.
+
+    Registered in ``sys.modules`` (dataclasses look their module up there). Raises what
+    importing it raises (OSError for a missing file).
+    """
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path} as a module")
     module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up
+    sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
 
 
-_isc_locate = _load("_isc_locate")
-_native_cdef = _load("_native_cdef")
-
-# API mode only (see _native_cdef's docstring): no MDL file/line arguments.
+# API mode only (see _native_cdef's docstring): no MDL file/line arguments, and the layout of
+# the one struct read from Python as this header has it.
 CDEF_API = """
 isc_result_t py_omapi_data_string_new(omapi_data_string_t **, unsigned);
 isc_result_t py_omapi_object_dereference(omapi_object_t **);
 isc_result_t py_dhcpctl_data_string_dereference(dhcpctl_data_string *);
+static const size_t py_remote_waitstatus_offset;
+static const size_t py_remote_object_size;
 """
 
 SOURCE = """
+#include <stddef.h>
 #include <stdarg.h>
 #include <sys/time.h>
 #include <netinet/in.h>
 #include <isc/result.h>
+#include <isc/version.h>
 #include <dhcpctl/dhcpctl.h>
 
 static isc_result_t py_omapi_data_string_new(omapi_data_string_t **s, unsigned len)
@@ -50,21 +69,65 @@ static isc_result_t py_omapi_object_dereference(omapi_object_t **h)
 { return omapi_object_dereference(h, MDL); }
 static isc_result_t py_dhcpctl_data_string_dereference(dhcpctl_data_string *s)
 { return dhcpctl_data_string_dereference(s, MDL); }
+
+static const size_t py_remote_waitstatus_offset = offsetof(dhcpctl_remote_object_t, waitstatus);
+static const size_t py_remote_object_size = sizeof(dhcpctl_remote_object_t);
 """
 
-isc = _isc_locate.locate()
+LAYOUT_CHECK = """
+_Static_assert(offsetof(dhcpctl_remote_object_t, waitstatus) == {offset}
+               && sizeof(dhcpctl_remote_object_t) == {size},
+               "this dhcpctl.h is not the one of ISC DHCP {version}: dhcpctl._native needs "
+               "dhcpctl_remote_object_t.waitstatus at offset {offset} of {size} bytes");
+"""
 
-ffibuilder = FFI()
-ffibuilder.cdef(_native_cdef.CDEF + CDEF_API)
-ffibuilder.set_source(
-    "dhcpctl._native_lib",
-    SOURCE,
-    include_dirs=list(isc.include_dirs),
-    library_dirs=list(isc.library_dirs),
-    libraries=list(isc.libraries),
-    extra_objects=list(isc.extra_objects),
-    runtime_library_dirs=list(isc.runtime_library_dirs),
-)
+
+def ffibuilder() -> FFI:
+    """The FFI of ``dhcpctl._native_lib`` against the ISC libraries ``_isc_locate`` finds.
+
+    Raises ``IscLibraryNotFound`` (a LookupError) when there are none.
+    """
+    from cffi import FFI
+
+    isc_locate = load_by_path("_isc_locate", HERE / "dhcpctl" / "_isc_locate.py")
+    native_cdef = load_by_path("_native_cdef", HERE / "dhcpctl" / "_native_cdef.py")
+    layout = FFI()
+    layout.cdef(native_cdef.LAYOUT_CDEF)
+    check = LAYOUT_CHECK.format(
+        offset=layout.offsetof("dhcpctl_remote_object_t", "waitstatus"),
+        size=layout.sizeof("dhcpctl_remote_object_t"),
+        version=isc_locate.ISC_DHCP_VERSION,
+    )
+    isc = isc_locate.locate()
+    builder = FFI()
+    builder.cdef(native_cdef.CDEF + CDEF_API)
+    builder.set_source(
+        "dhcpctl._native_lib",
+        SOURCE + check,
+        include_dirs=list(isc.include_dirs),
+        library_dirs=list(isc.library_dirs),
+        libraries=list(isc.libraries),
+        extra_objects=list(isc.extra_objects),
+        runtime_library_dirs=list(isc.runtime_library_dirs),
+    )
+    return builder
+
+
+def build_in_place() -> Path:
+    """Compile ``dhcpctl._native_lib`` into ``dhcpctl/`` (as an editable install does).
+
+    The compiler runs in a temporary directory: in the source tree, setuptools would read this
+    project's ``pyproject.toml`` as the configuration of cffi's helper build.
+    """
+    with tempfile.TemporaryDirectory(prefix="dhcpctl-build-") as tmp:
+        built = Path(ffibuilder().compile(tmpdir=tmp, verbose=True))
+        target = HERE / "dhcpctl" / built.name
+        # Replaced, not overwritten: a process that has the old one loaded keeps it intact.
+        incoming = target.with_name(f".{built.name}.new")
+        shutil.copyfile(built, incoming)
+        os.replace(incoming, target)
+    return target
+
 
 if __name__ == "__main__":
-    ffibuilder.compile(tmpdir=str(HERE), verbose=True)
+    print(f"built {build_in_place()}")

@@ -7,7 +7,6 @@ DHCP libraries. If it finds none, or the build fails, the install is pure Python
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import sys
 from pathlib import Path
@@ -15,6 +14,10 @@ from pathlib import Path
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 from setuptools.errors import CCompilerError, CompileError, ExecError, LinkError
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))  # build backends do not always put the project there
+from build_ffi import load_by_path  # noqa: E402  (needs the line above)
 
 REQUIRE_NATIVE = os.environ.get("DHCPCTL_REQUIRE_NATIVE") == "1"
 
@@ -46,12 +49,7 @@ class OptionalBuildExt(build_ext):
 
 
 def cffi_modules() -> list[str]:
-    path = Path(__file__).resolve().parent / "dhcpctl" / "_isc_locate.py"
-    spec = importlib.util.spec_from_file_location("_isc_locate", path)
-    assert spec is not None and spec.loader is not None
-    locate = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = locate  # dataclasses look their module up
-    spec.loader.exec_module(locate)
+    locate = load_by_path("_isc_locate", HERE / "dhcpctl" / "_isc_locate.py")
     try:
         isc = locate.locate()
     except locate.IscLibraryNotFound as exc:

@@ -94,10 +94,24 @@ def _dlopen_order(libdir: Path) -> tuple[Path, ...]:
     return tuple(order)
 
 
+def stamped_version(prefix: Path) -> str | None:
+    """The ISC DHCP version ``scripts/build_isc_libs.py`` built in ``prefix`` (its stamp says
+    ``isc-dhcp <version> <kind>``), or None where no stamp says it (ISC's libraries do not
+    record their version: ``dhcpctl._native.layout`` checks the loaded one)."""
+    try:
+        words = (prefix / STAMP).read_text().split()
+    except OSError:
+        return None
+    return words[1] if len(words) >= 2 and words[0] == "isc-dhcp" else None
+
+
 def check_prefix(
     prefix: Path, kind: Kind, purpose: Purpose, *, system: bool = False
 ) -> IscInstallation | str:
     """The installation of ``kind`` in ``prefix``, or the reasons why there is none."""
+    built = stamped_version(prefix)
+    if built not in (None, ISC_DHCP_VERSION):
+        return f"{kind} in {prefix}: built from ISC DHCP {built!r}, needs {ISC_DHCP_VERSION}"
     include = prefix / "include"
     missing_headers = _missing(include, HEADERS) if purpose == "build" else []
     reasons = []

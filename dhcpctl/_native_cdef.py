@@ -9,6 +9,11 @@ functions C clients use. It is exact (no ``...``), so it serves both the compile
 arguments (``__FILE__, __LINE__``) themselves. In ABI mode, call the raw functions and pass a C
 string and a line number as ``file, line``.
 
+``LAYOUT_CDEF`` is the one struct layout read from Python (``dhcpctl._native.layout``), for a
+cffi FFI of its own: ``dhcpctl_remote_object_t`` and the head of ``omapi_object_type_t``, copied
+from 4.4.3-P1's ``dhcpctl/dhcpctl.h`` and ``omapip/omapip.h``. ``build_ffi.py`` makes the build
+fail where ISC's header disagrees, and the backend checks the loaded library at import.
+
 ``dhcpctl_set_callback`` is declared for completeness but never called: in 4.4.3-P1 it crashes
 the next request on the handle (see :mod:`dhcpctl._native.replies`).
 
@@ -20,6 +25,7 @@ from __future__ import annotations
 CDEF = """
 typedef unsigned int isc_result_t;                /* BIND 9.11 <isc/types.h> */
 typedef ... omapi_object_t;
+typedef ... omapi_object_type_t;
 typedef struct {
     int refcnt;
     unsigned len;
@@ -66,4 +72,21 @@ dhcpctl_status dhcpctl_disconnect(dhcpctl_handle *, int);
 isc_result_t omapi_data_string_new(omapi_data_string_t **, unsigned, const char *, int);
 isc_result_t omapi_object_dereference(omapi_object_t **, const char *, int);
 const char *isc_result_totext(isc_result_t);
+
+extern omapi_object_type_t *dhcpctl_remote_type;  /* set by dhcpctl_initialize (dhcpctl.c) */
+extern const char isc_version[];                  /* BIND's libisc: "9.11.36" in DHCP 4.4.3-P1 */
+"""
+
+LAYOUT_CDEF = """
+typedef struct {                      /* OMAPI_OBJECT_PREAMBLE, then dhcpctl.h's fields */
+    void *type; int refcnt; unsigned handle; void *outer; void *inner;
+    void *rtype; unsigned waitstatus; void *message; unsigned remote_handle;
+} dhcpctl_remote_object_t;
+
+typedef struct {                      /* omapi_object_type_t up to its size */
+    const char *name; void *next;
+    void *set_value, *get_value, *destroy, *signal_handler, *stuff_values, *lookup, *create,
+         *remove, *freer, *allocator, *sizer;
+    size_t size;
+} omapi_object_type_head_t;
 """

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import importlib.util
 import shutil
 import subprocess
 import sys
@@ -62,12 +61,10 @@ JOBS = "-j2"
 
 def load_locate() -> ModuleType:
     """``dhcpctl/_isc_locate.py`` by file path: the package itself need not be importable."""
-    spec = importlib.util.spec_from_file_location("_isc_locate", ROOT / "dhcpctl/_isc_locate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
+    sys.path.insert(0, str(ROOT))
+    from build_ffi import load_by_path
+
+    return load_by_path("_isc_locate", ROOT / "dhcpctl/_isc_locate.py")
 
 
 class BuildError(Exception):

@@ -41,6 +41,8 @@ from dhcpctl.fallback.wire import (
     OP_STATUS,
     OP_UPDATE,
     Message,
+    Pair,
+    Value,
     encode_message,
     read_message,
 )
@@ -313,9 +315,13 @@ class Stream:
         return next(f for f in self.fields if f.start <= offset < f.end)
 
 
-def _list_size(values: tuple[tuple[bytes, object], ...]) -> int:
-    sizes = (0 if v is None else 4 if isinstance(v, int) else len(v) for _, v in values)
-    return sum(2 + len(n) + 4 + size for (n, _), size in zip(values, sizes, strict=True)) + 2
+def _value_size(value: Value) -> int:
+    return 0 if value is None else 4 if isinstance(value, int) else len(value)
+
+
+def _list_size(values: tuple[Pair, ...]) -> int:
+    """Bytes of a name/value list on the wire, its terminator included."""
+    return sum(2 + len(name) + 4 + _value_size(value) for name, value in values) + 2
 
 
 def make_stream(key: Key | None, batch: list[Message]) -> Stream:

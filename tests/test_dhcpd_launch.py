@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 import ipaddress
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+
+from build_ffi import load_by_path
 
 LAUNCHER = Path(__file__).resolve().parent.parent / "docker" / "dhcpd_launch.py"
 NETWORK = ipaddress.IPv4Network("198.18.7.0/24")
@@ -21,12 +21,7 @@ KEYED = {
 
 @pytest.fixture(scope="module")
 def launch() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("dhcpd_launch", LAUNCHER)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["dhcpd_launch"] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_by_path("dhcpd_launch", LAUNCHER)
 
 
 def test_keyed_config(launch: ModuleType) -> None:

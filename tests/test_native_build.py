@@ -9,7 +9,6 @@ query from there against the test bed's ``dhcpd``.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
 import shutil
@@ -20,11 +19,12 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 from typing import TYPE_CHECKING
 
 import pytest
 
+import build_ffi
+from build_ffi import load_by_path
 from testbed.dataset import LEASES
 from testbed.server import Endpoint
 
@@ -34,17 +34,7 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def load_file(name: str, path: Path) -> ModuleType:
-    """A module by file path: these files do not need the package to be importable."""
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
-
-_isc_locate = load_file("_isc_locate", ROOT / "dhcpctl/_isc_locate.py")
+_isc_locate = load_by_path("_isc_locate", ROOT / "dhcpctl/_isc_locate.py")
 LIBRARIES: tuple[str, ...] = _isc_locate.LIBRARIES
 STAMP: str = _isc_locate.STAMP
 IscLibraryNotFound: type[LookupError] = _isc_locate.IscLibraryNotFound
@@ -126,6 +116,18 @@ def test_build_cache_needs_the_stamp(tmp_path: Path) -> None:
     assert found.runtime_library_dirs == (str(prefix / "lib"),)
 
 
+def test_build_of_another_version_is_refused(tmp_path: Path) -> None:
+    cache = _isc_locate.default_cache_dir({"DHCPCTL_ISC_CACHE": str(tmp_path / "cache")})
+    prefix = make_prefix(cache / "shared", SHARED + HEADERS)
+    (prefix / STAMP).write_text("isc-dhcp 4.4.2-P1 shared\n")
+    with pytest.raises(
+        IscLibraryNotFound, match=r"built from ISC DHCP '4\.4\.2-P1', needs 4\.4\.3-P1"
+    ):
+        find(tmp_path)
+    (prefix / STAMP).write_text("isc-dhcp 4.4.3-P1 shared\n")
+    assert find(tmp_path).prefix == prefix
+
+
 def test_wrong_prefix_is_an_error_naming_what_is_missing(tmp_path: Path) -> None:
     make_prefix(tmp_path / "usr", STATIC + HEADERS)  # usable, but must not be a silent fallback
     prefix = make_prefix(tmp_path / "runtime-only", SHARED[:2])
@@ -165,7 +167,7 @@ def test_forced_kind_absent_is_not_found(tmp_path: Path) -> None:
 
 
 def test_build_script_reads_the_dsc_checksums(tmp_path: Path) -> None:
-    script = load_file("build_isc_libs", ROOT / "scripts/build_isc_libs.py")
+    script = load_by_path("build_isc_libs", ROOT / "scripts/build_isc_libs.py")
     dsc = tmp_path / "isc-dhcp_4.4.3-P1-2.dsc"
     dsc.write_text(
         "Checksums-Sha1:\n 1111 10 isc-dhcp_4.4.3-P1.orig.tar.gz\n"
@@ -207,8 +209,7 @@ def test_api_mode_module_builds_and_runs(
     isc = installed(kind)
     monkeypatch.setenv("DHCPCTL_ISC_PREFIX", str(isc.prefix))
     monkeypatch.setenv("DHCPCTL_ISC_KIND", kind)
-    build_ffi = load_file("build_ffi", ROOT / "build_ffi.py")
-    module = Path(build_ffi.ffibuilder.compile(tmpdir=str(tmp_path)))
+    module = Path(build_ffi.ffibuilder().compile(tmpdir=str(tmp_path)))
     # The real package would win over a namespace portion: make tmp_path's a regular one.
     (tmp_path / "dhcpctl/__init__.py").touch()
     needed = b"libdhcpctl.so.0" in module.read_bytes()
@@ -226,16 +227,38 @@ def test_api_mode_module_builds_and_runs(
     assert out == "success\n"
 
 
+def test_in_place_build(tmp_path: Path) -> None:
+    """``python3 build_ffi.py`` as documented: the module lands in dhcpctl/ (the project's
+    pyproject.toml beside it, which setuptools must not read as the helper build's)."""
+    installed("static")
+    for name in (
+        "build_ffi.py",
+        "pyproject.toml",
+        "dhcpctl/_isc_locate.py",
+        "dhcpctl/_native_cdef.py",
+    ):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        shutil.copy(ROOT / name, tmp_path / name)
+    env = {**os.environ, "DHCPCTL_ISC_KIND": "static"}
+    result = subprocess.run(
+        [sys.executable, "build_ffi.py"], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    [module] = (tmp_path / "dhcpctl").glob("_native_lib*.so")
+    assert f"built {module}" in result.stdout
+    left = {p.name for p in (tmp_path / "dhcpctl").iterdir()} - {"__pycache__"}
+    assert left == {"_isc_locate.py", "_native_cdef.py", module.name}  # no .c or .o
+
+
 def test_abi_mode_dlopen_runs() -> None:
     isc = installed("shared", "dlopen")
     order = [str(path) for path in isc.dlopen_order]
     assert [path.rsplit("/", 1)[1] for path in order[-2:]] == ["libomapi.so.0", "libdhcpctl.so.0"]
     out = run_python(f"""
-        import importlib.util, cffi
-        path = {str(ROOT / "dhcpctl/_native_cdef.py")!r}
-        spec = importlib.util.spec_from_file_location("_native_cdef", path)
-        cdef = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(cdef)
+        import sys, cffi
+        sys.path.insert(0, {str(ROOT)!r})
+        from build_ffi import load_by_path
+        cdef = load_by_path("_native_cdef", {str(ROOT / "dhcpctl/_native_cdef.py")!r})
         ffi = cffi.FFI()
         ffi.cdef(cdef.CDEF)
         # libdhcpctl.so.0 does not NEED its dependencies: load them all globally, dependencies

@@ -5,6 +5,8 @@ The interface is :class:`dhcpctl._api.Backend`, like the pure-Python backend's
 when ISC's library can be loaded neither way.
 
 Modules, each one job: :mod:`.loader` (API or ABI mode: ``ffi``, ``lib``, ``MODE``),
+:mod:`.layout` (the one C struct read from Python; refuses a library of another version or
+layout with an ImportError that names both),
 :mod:`.lock` (the one lock around the library that is not thread-safe; deferred dereferences and
 callbacks), :mod:`.handles` (the Python owners of C objects), :mod:`.replies` (which reply
 arrived for which object; callbacks, which C's own cannot do), :mod:`.arguments` (checks, and
@@ -34,11 +36,13 @@ from dhcpctl._api import DHCPCTL_UPDATE as DHCPCTL_UPDATE
 from dhcpctl._errors import DhcpctlError as DhcpctlError
 from dhcpctl._results import *  # noqa: F403  (every ISC_R_* and DHCP_R_* result code)
 
-from . import api
+from . import api, layout
 from .api import *  # noqa: F403  (the C-named functions, isc_result_totext the C one)
 from .handles import DataString as DataString
 from .handles import Handle as Handle
 from .loader import MODE as MODE
+
+layout.verify()  # after api's dhcpctl_initialize, before anything else uses the library
 
 __all__ = [
     "DHCPCTL_CREATE",

@@ -5,7 +5,7 @@ reply for an object nobody waits on is lost: in C, a later wait on that object b
 (two threads, or two objects in flight at once). Here each dispatching call first sets the
 ``waitstatus`` of every object in flight to a sentinel (:func:`arm`); one that changed got its
 reply (:func:`collect`), which the next wait on that object returns at once. (This reads ISC's
-``dhcpctl_remote_object_t`` layout, fixed for 4.4.3-P1: see ``_LAYOUT``.)
+``dhcpctl_remote_object_t``, whose layout :mod:`.layout` checks at import.)
 
 Callbacks: C's ``dhcpctl_set_callback`` is unusable in 4.4.3-P1. It allocates its callback
 object without an object type, so the next request on the handle (``stuff_values`` walking the
@@ -27,34 +27,18 @@ from __future__ import annotations
 import weakref
 from typing import Any, Final
 
-from cffi import FFI  # type: ignore[import-untyped,unused-ignore]
-
 from dhcpctl._results import ISC_R_SUCCESS
 
 from .handles import Handle
+from .layout import remote as remote_object
 from .loader import ffi
 from .lock import call_after_release
 
 #: Objects with requests in flight, whose replies the next dispatch may take.
 _in_flight: weakref.WeakSet[Handle] = weakref.WeakSet()
 
-#: ``dhcpctl_remote_object_t`` of ISC DHCP 4.4.3-P1 (``dhcpctl/dhcpctl.h``, with omapip.h's
-#: ``OMAPI_OBJECT_PREAMBLE``): only ``waitstatus`` is used, which the remote object's signal
-#: handler sets before it signals "ready".
-_LAYOUT = FFI()
-_LAYOUT.cdef("""
-typedef struct {
-    void *type; int refcnt; unsigned handle; void *outer; void *inner;
-    void *rtype; unsigned waitstatus; void *message; unsigned remote_handle;
-} dhcpctl_remote_object_t;
-""")
 #: No isc_result_t: a waitstatus still holding it has seen no reply.
 _NO_REPLY: Final = 0xFFFF_FFFF
-
-
-def _waitstatus(pointer: Any) -> Any:
-    """The ``waitstatus`` field of a remote object (a cdata struct to read or write)."""
-    return _LAYOUT.cast("dhcpctl_remote_object_t *", int(ffi.cast("uintptr_t", pointer)))
 
 
 def sent(obj: Handle, connection: Handle, update_reply: bool) -> None:
@@ -71,7 +55,7 @@ def arm() -> list[tuple[Handle, Any]]:
     for obj in _in_flight:
         pointer = obj.cell[0]
         if obj.pending > obj.arrived and pointer != ffi.NULL:
-            remote = _waitstatus(pointer)
+            remote = remote_object(pointer)
             remote.waitstatus = _NO_REPLY
             armed.append((obj, remote))
     return armed

@@ -1,0 +1,144 @@
+"""The native backend refuses an ISC library of another version or struct layout.
+
+:mod:`dhcpctl._native.layout` checks the loaded library at import; ``build_ffi.py`` refuses to
+compile against a ``dhcpctl.h`` of another layout. Each check is shown to pass on the real
+library and to fail, with a message naming what was found and what is needed, when what it
+expects is changed.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from cffi import FFI  # type: ignore[import-untyped,unused-ignore]
+from conftest import backend_or_skip
+
+from build_ffi import LAYOUT_CHECK, SOURCE
+from dhcpctl._isc_locate import locate
+from dhcpctl._native_cdef import LAYOUT_CDEF
+from testbed.pytest_plugin import missing
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.native
+
+#: The layout with one more int before waitstatus: what a changed dhcpctl.h would be.
+SHIFTED_CDEF = LAYOUT_CDEF.replace(
+    "void *rtype; unsigned waitstatus;", "void *rtype; void *added; unsigned waitstatus;"
+)
+
+
+def test_shifted_layout_moves_waitstatus() -> None:
+    """The stand-in for a changed header really is another layout."""
+    real, shifted = FFI(), FFI()
+    real.cdef(LAYOUT_CDEF)
+    shifted.cdef(SHIFTED_CDEF)
+    field = ("dhcpctl_remote_object_t", "waitstatus")
+    assert shifted.offsetof(*field) != real.offsetof(*field)
+
+
+def run_child(mode: str, code: str) -> str:
+    """``code`` in a fresh interpreter whose native backend runs in ``mode``; its stdout."""
+    if mode == "api" and importlib.util.find_spec("dhcpctl._native_lib") is None:
+        missing("API mode: dhcpctl._native_lib is not built", "DHCPCTL_REQUIRE_NATIVE")
+    prelude = f"""
+        import cffi, pytest
+        import dhcpctl._native as n
+        from dhcpctl._native import layout
+        assert n.MODE == {mode!r}, n.MODE
+        layout.verify()  # the real library passes (it did at import, too)
+        def refused():
+            with pytest.raises(layout.LayoutMismatch) as info:
+                layout.verify()
+            assert isinstance(info.value, ImportError)
+            return str(info.value)
+    """
+    run = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(prelude) + textwrap.dedent(code)],
+        env={**os.environ, "PYTHONPATH": str(ROOT), "DHCPCTL_NATIVE_MODE": mode},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=ROOT,
+    )
+    assert run.returncode == 0, f"stdout:\n{run.stdout}\nstderr:\n{run.stderr}"
+    return run.stdout
+
+
+@pytest.mark.parametrize("mode", ["api", "abi"])
+def test_other_bind_version_is_refused(mode: str) -> None:
+    run_child(
+        mode,
+        """
+        layout.BIND_VERSION = "9.11.99"
+        message = refused()
+        assert "built on BIND 9.11.36 (libisc's isc_version)" in message, message
+        assert "needs ISC DHCP 4.4.3-P1's (BIND 9.11.99" in message, message
+        """,
+    )
+
+
+@pytest.mark.parametrize("mode", ["api", "abi"])
+def test_other_layout_is_refused(mode: str) -> None:
+    """API mode: the offset the compiler took from ISC's header disagrees; both modes: the
+    size the library registered for its remote objects does."""
+    out = run_child(
+        mode,
+        f"""
+        shifted = cffi.FFI()
+        shifted.cdef({SHIFTED_CDEF!r})
+        layout.LAYOUT = shifted
+        message = refused()
+        print(message)
+        assert "waitstatus at offset 48)" in message, message
+        layout.MODE = "abi"  # the check of the library itself, which ABI mode relies on
+        message = refused()
+        assert "remote object type is b'dhcpctl-remote', of 64 bytes" in message, message
+        """,
+    )
+    if mode == "api":
+        assert "its dhcpctl.h puts waitstatus at offset 40 of a 64-byte" in out
+
+
+def test_api_mode_layout_comes_from_the_header() -> None:
+    native = backend_or_skip("native")
+    from dhcpctl._native import layout
+
+    if native.MODE != "api":  # type: ignore[attr-defined]
+        missing("API mode: dhcpctl._native_lib is not built", "DHCPCTL_REQUIRE_NATIVE")
+    from dhcpctl._native.loader import lib
+
+    field = ("dhcpctl_remote_object_t", "waitstatus")
+    assert lib.py_remote_waitstatus_offset == layout.LAYOUT.offsetof(*field)
+    assert lib.py_remote_object_size == layout.LAYOUT.sizeof("dhcpctl_remote_object_t")
+
+
+@pytest.mark.parametrize(("offset", "compiles"), [(40, True), (48, False)])
+def test_build_refuses_another_layout(
+    offset: int, compiles: bool, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """``build_ffi.py``'s compile-time check, against ISC's real header."""
+    try:
+        isc = locate()
+    except LookupError as error:
+        missing(str(error), "DHCPCTL_REQUIRE_NATIVE")
+    builder = FFI()
+    builder.cdef("int py_probe(void);")
+    check = LAYOUT_CHECK.format(offset=offset, size=64, version="4.4.3-P1")
+    builder.set_source(
+        "_layout_probe",
+        SOURCE.split("static isc_result_t")[0] + check + "int py_probe(void) { return 1; }",
+        include_dirs=list(isc.include_dirs),
+    )
+    if compiles:
+        builder.compile(tmpdir=str(tmp_path))
+        return
+    with pytest.raises(Exception, match="CompileError"):
+        builder.compile(tmpdir=str(tmp_path))
+    assert "this dhcpctl.h is not the one of ISC DHCP 4.4.3-P1" in capfd.readouterr().err
