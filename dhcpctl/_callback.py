@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Any
+
+from dhcpctl._api import Callback
 
 logger = logging.getLogger("dhcpctl")
 
 
-def run_callback(
-    callback: Callable[[Any, int, Any], None], handle: Any, status: int, data: Any
-) -> None:
+def run_callback(callback: Callback, handle: Any, status: int, data: Any) -> None:
     """Call ``callback(handle, status, data)`` as C's callback object does.
 
     C callbacks cannot raise. An exception from a Python one is logged (logger ``"dhcpctl"``,

@@ -24,15 +24,23 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from dhcpctl._api import DHCPCTL_CREATE, DHCPCTL_EXCL, DHCPCTL_UPDATE
+from dhcpctl._api import (
+    DHCPCTL_CREATE,
+    DHCPCTL_EXCL,
+    DHCPCTL_UPDATE,
+    FUNCTION_NAMES,
+    BytesLike,
+    Callback,
+    DataLike,
+)
 from dhcpctl._arguments import ArgumentChecks
 from dhcpctl._errors import DhcpctlError
 from dhcpctl._results import (
     DHCP_R_INVALIDARG,
     ISC_R_SUCCESS,
     ISC_R_UNEXPECTED,
-    isc_result_totext,
 )
+from dhcpctl._results import isc_result_totext as isc_result_totext  # exported (__all__)
 
 from .auth import Key
 from .datastring import DataString
@@ -154,7 +162,7 @@ def dhcpctl_get_boolean(handle: Handle, name: str) -> bool:
     return int.from_bytes(data, "big") != 0
 
 
-def dhcpctl_set_value(handle: Handle, value: Any, name: str) -> None:
+def dhcpctl_set_value(handle: Handle, value: DataLike, name: str) -> None:
     function = "dhcpctl_set_value"
     if isinstance(value, DataString):
         data = bytes(value)
@@ -168,7 +176,7 @@ def dhcpctl_set_string_value(handle: Handle, value: str, name: str) -> None:
     _set(function, handle, name, _CHECKS.c_string(function, "the value", value))
 
 
-def dhcpctl_set_data_value(handle: Handle, value: Any, name: str) -> None:
+def dhcpctl_set_data_value(handle: Handle, value: BytesLike, name: str) -> None:
     function = "dhcpctl_set_data_value"
     _set(function, handle, name, _CHECKS.bytes_like(function, "the value", value))
 
@@ -241,7 +249,7 @@ def dhcpctl_object_remove(connection: Handle, handle: Handle) -> None:
     _send("dhcpctl_object_remove", connection, handle, OP_DELETE)
 
 
-def dhcpctl_set_callback(handle: Handle, data: Any, callback: Any) -> None:
+def dhcpctl_set_callback(handle: Handle, data: Any, callback: Callback) -> None:
     """See :meth:`dhcpctl._api.Backend.dhcpctl_set_callback` (and :mod:`.session`)."""
     function = "dhcpctl_set_callback"
     obj = _remote(function, handle)
@@ -250,7 +258,7 @@ def dhcpctl_set_callback(handle: Handle, data: Any, callback: Any) -> None:
         obj.callback = (callback, data)
 
 
-def dhcpctl_new_authenticator(name: str, algorithm: str, secret: Any) -> Authenticator:
+def dhcpctl_new_authenticator(name: str, algorithm: str, secret: BytesLike) -> Authenticator:
     function = "dhcpctl_new_authenticator"
     key_name = _CHECKS.name(function, name, "the key name").decode()
     key_algorithm = _CHECKS.name(function, algorithm, "the algorithm").decode()
@@ -285,30 +293,4 @@ def omapi_object_dereference(handle: Handle) -> None:
     target.dereference()
 
 
-__all__ = [
-    "dhcpctl_connect",
-    "dhcpctl_data_string_dereference",
-    "dhcpctl_disconnect",
-    "dhcpctl_get_boolean",
-    "dhcpctl_get_value",
-    "dhcpctl_initialize",
-    "dhcpctl_new_authenticator",
-    "dhcpctl_new_object",
-    "dhcpctl_object_refresh",
-    "dhcpctl_object_remove",
-    "dhcpctl_object_update",
-    "dhcpctl_open_object",
-    "dhcpctl_set_boolean_value",
-    "dhcpctl_set_callback",
-    "dhcpctl_set_data_value",
-    "dhcpctl_set_int_value",
-    "dhcpctl_set_null_value",
-    "dhcpctl_set_string_value",
-    "dhcpctl_set_value",
-    "dhcpctl_timed_connect",
-    "dhcpctl_timed_wait_for_completion",
-    "dhcpctl_wait_for_completion",
-    "isc_result_totext",
-    "omapi_data_string_new",
-    "omapi_object_dereference",
-]
+__all__ = list(FUNCTION_NAMES)

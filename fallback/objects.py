@@ -9,9 +9,9 @@ value arrives as null).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from dhcpctl._api import Callback
 from dhcpctl._errors import DhcpctlError
 from dhcpctl._results import DHCP_R_INVALIDARG, ISC_R_NOTFOUND, ISC_R_SUCCESS
 
@@ -95,9 +95,6 @@ class Connection(Generic):
     def __repr__(self) -> str:
         state = "open" if self.link.alive and not self._dead else "closed"
         return f"<dhcpctl connection to {self._description} ({state})>"
-
-
-Callback = Callable[[Any, int, Any], None]
 
 
 class RemoteObject(Generic):

@@ -10,28 +10,29 @@ from typing import Any
 
 import pytest
 
-import dhcpctl.fallback as dhcpctl
+import dhcpctl
 from testbed import dataset
 from testbed.server import Endpoint
 
 LEASE = dataset.LEASES[0]
+python = dhcpctl.load_backend("python")
 
 
 def connect(endpoint: Endpoint) -> Any:
     key = endpoint.key
     auth = None
     if key is not None:
-        auth = dhcpctl.dhcpctl_new_authenticator(key.name, key.algorithm, key.secret)
-    return dhcpctl.dhcpctl_timed_connect(endpoint.address, endpoint.port, auth, 10.0)
+        auth = python.dhcpctl_new_authenticator(key.name, key.algorithm, key.secret)
+    return python.dhcpctl_timed_connect(endpoint.address, endpoint.port, auth, 10.0)
 
 
 def open_lease(connection: Any, ip: str) -> tuple[Any, int]:
-    lease = dhcpctl.dhcpctl_new_object(connection, "lease")
-    address = dhcpctl.omapi_data_string_new(4)
+    lease = python.dhcpctl_new_object(connection, "lease")
+    address = python.omapi_data_string_new(4)
     address.value[:] = socket.inet_aton(ip)
-    dhcpctl.dhcpctl_set_value(lease, address, "ip-address")
-    dhcpctl.dhcpctl_open_object(lease, connection, 0)
-    return lease, dhcpctl.dhcpctl_timed_wait_for_completion(lease, 10.0)
+    python.dhcpctl_set_value(lease, address, "ip-address")
+    python.dhcpctl_open_object(lease, connection, 0)
+    return lease, python.dhcpctl_timed_wait_for_completion(lease, 10.0)
 
 
 def test_use_after_disconnect_raises(dhcpd_server: Endpoint) -> None:
@@ -39,7 +40,7 @@ def test_use_after_disconnect_raises(dhcpd_server: Endpoint) -> None:
     connection = connect(dhcpd_server)
     _, status = open_lease(connection, LEASE.ip)
     assert status == dhcpctl.ISC_R_SUCCESS
-    dhcpctl.dhcpctl_disconnect(connection)
+    python.dhcpctl_disconnect(connection)
     with pytest.raises(dhcpctl.DhcpctlError) as info:
-        dhcpctl.dhcpctl_new_object(connection, "lease")
+        python.dhcpctl_new_object(connection, "lease")
     assert info.value.status == dhcpctl.DHCP_R_INVALIDARG

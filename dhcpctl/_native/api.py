@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from typing import Any, Final
 
+from dhcpctl._api import FUNCTION_NAMES, BytesLike, Callback, DataLike
 from dhcpctl._errors import DhcpctlError
 from dhcpctl._results import (
     DHCP_R_CONNRESET,
@@ -178,7 +179,7 @@ def _set(function: str, handle: object, name: object, call: Callable[[Any, bytes
     _check(function, status)
 
 
-def dhcpctl_set_value(handle: Handle, value: Any, name: str) -> None:
+def dhcpctl_set_value(handle: Handle, value: DataLike, name: str) -> None:
     function = "dhcpctl_set_value"
     if isinstance(value, DataString):
         data = value
@@ -195,7 +196,7 @@ def dhcpctl_set_string_value(handle: Handle, value: str, name: str) -> None:
     _set(function, handle, name, lambda p, k: lib.dhcpctl_set_string_value(p, text, k))
 
 
-def dhcpctl_set_data_value(handle: Handle, value: Any, name: str) -> None:
+def dhcpctl_set_data_value(handle: Handle, value: BytesLike, name: str) -> None:
     function = "dhcpctl_set_data_value"
     _set_data(function, handle, CHECKS.bytes_like(function, "the value", value), name)
 
@@ -270,7 +271,7 @@ def dhcpctl_object_remove(connection: Handle, handle: Handle) -> None:
     _send("dhcpctl_object_remove", connection, handle, lib.dhcpctl_object_remove)
 
 
-def dhcpctl_set_callback(handle: Handle, data: Any, callback: Any) -> None:
+def dhcpctl_set_callback(handle: Handle, data: Any, callback: Callback) -> None:
     """See :meth:`dhcpctl._api.Backend.dhcpctl_set_callback` and :mod:`.replies`."""
     function = "dhcpctl_set_callback"
     obj = checked_handle(function, handle, "object")
@@ -281,7 +282,7 @@ def dhcpctl_set_callback(handle: Handle, data: Any, callback: Any) -> None:
         obj.callback = (callback, data)
 
 
-def dhcpctl_new_authenticator(name: str, algorithm: str, secret: Any) -> Handle:
+def dhcpctl_new_authenticator(name: str, algorithm: str, secret: BytesLike) -> Handle:
     function = "dhcpctl_new_authenticator"
     key_name = CHECKS.name(function, name, "the key name")
     key_algorithm = CHECKS.name(function, algorithm, "the algorithm")
@@ -351,30 +352,4 @@ def isc_result_totext(status: int) -> str:
 
 _initialize_once()
 
-__all__ = [
-    "dhcpctl_connect",
-    "dhcpctl_data_string_dereference",
-    "dhcpctl_disconnect",
-    "dhcpctl_get_boolean",
-    "dhcpctl_get_value",
-    "dhcpctl_initialize",
-    "dhcpctl_new_authenticator",
-    "dhcpctl_new_object",
-    "dhcpctl_object_refresh",
-    "dhcpctl_object_remove",
-    "dhcpctl_object_update",
-    "dhcpctl_open_object",
-    "dhcpctl_set_boolean_value",
-    "dhcpctl_set_callback",
-    "dhcpctl_set_data_value",
-    "dhcpctl_set_int_value",
-    "dhcpctl_set_null_value",
-    "dhcpctl_set_string_value",
-    "dhcpctl_set_value",
-    "dhcpctl_timed_connect",
-    "dhcpctl_timed_wait_for_completion",
-    "dhcpctl_wait_for_completion",
-    "isc_result_totext",
-    "omapi_data_string_new",
-    "omapi_object_dereference",
-]
+__all__ = list(FUNCTION_NAMES)

@@ -9,9 +9,9 @@ memory.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
 from typing import Any
 
+from dhcpctl._api import Callback
 from dhcpctl._errors import DhcpctlError
 from dhcpctl._results import DHCP_R_INVALIDARG, ISC_R_SUCCESS
 
@@ -56,7 +56,7 @@ class Handle:
         #: The connection of the latest request (keeps it alive for the wait).
         self.connection: Handle | None = None
         #: ``dhcpctl_set_callback``'s function and data.
-        self.callback: tuple[Callable[[Any, int, Any], None], Any] | None = None
+        self.callback: tuple[Callback, Any] | None = None
 
     @property
     def lost(self) -> bool:
