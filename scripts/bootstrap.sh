@@ -49,3 +49,4 @@ if ! { "$VENV/bin/python" -m pip install -q --upgrade pip &&
 fi
 grep -oE "dhcpctl-omapi: (building|native backend) .*" "$log" | sort -u >&2 || true
 rm -f "$log"
+python3 "$ROOT/scripts/mypy_tree.py"  # where mypy finds dhcpctl.fallback
