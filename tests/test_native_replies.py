@@ -1,0 +1,163 @@
+"""The native backend's books of replies (:mod:`dhcpctl._native.replies`), driven by hand.
+
+Real remote objects of ISC's library (``dhcpctl_new_object`` needs no connection); a reply is
+what ISC's signal handler does to one: it writes the object's ``waitstatus``. Everything runs
+with the library lock held, as the backend calls it; callbacks run when the lock is released.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from conftest import backend_or_skip
+
+from dhcpctl._results import ISC_R_NOTFOUND, ISC_R_SUCCESS
+
+pytestmark = pytest.mark.native
+NO_REPLY = 0xFFFF_FFFF
+
+
+@pytest.fixture(autouse=True)
+def native() -> None:
+    backend_or_skip("native")
+
+
+@pytest.fixture
+def books() -> Iterator[Any]:
+    """:mod:`dhcpctl._native.replies`, with only this test's objects in flight."""
+    from dhcpctl._native import replies
+
+    others = set(replies._in_flight)
+    replies._in_flight.clear()
+    yield replies
+    replies._in_flight.clear()
+    replies._in_flight.update(others)
+
+
+def remote_object() -> Any:
+    from dhcpctl._native.handles import Handle
+    from dhcpctl._native.loader import ffi, lib
+
+    cell = ffi.new("dhcpctl_handle *")
+    assert lib.dhcpctl_new_object(cell, ffi.NULL, b"lease") == ISC_R_SUCCESS
+    return Handle("object", cell)
+
+
+def waitstatus(obj: Any) -> int:
+    from dhcpctl._native.layout import remote
+
+    return int(remote(obj.cell[0]).waitstatus)
+
+
+def reply(obj: Any, status: int) -> None:
+    """What ISC's remote object does when its reply is read: waitstatus = the status."""
+    from dhcpctl._native.layout import remote
+
+    remote(obj.cell[0]).waitstatus = status
+
+
+def with_callback(obj: Any) -> list[int]:
+    fired: list[int] = []
+    obj.callback = (lambda handle, status, data: fired.append(status), None)
+    return fired
+
+
+def test_reply_read_by_another_call_is_kept_for_the_wait(books: Any) -> None:
+    from dhcpctl._native.lock import locked
+
+    obj, connection = remote_object(), remote_object()
+    fired = with_callback(obj)
+    with locked():
+        books.sent(obj, connection, update_reply=True)
+        assert (obj.pending, list(obj.unreplied), obj.connection) == (1, [True], connection)
+        armed = books.arm()
+        assert [entry[0] for entry in armed] == [obj] and waitstatus(obj) == NO_REPLY
+        reply(obj, ISC_R_SUCCESS)  # read during some other call's dispatch
+        books.collect(armed)
+        assert (obj.arrived, obj.arrived_status, list(obj.unreplied)) == (1, ISC_R_SUCCESS, [])
+        # All its replies arrived: the next dispatch has nothing to watch on it.
+        assert books.arm() == []
+        assert fired == []  # not while the lock is held
+    assert fired == [ISC_R_SUCCESS, ISC_R_SUCCESS]  # an UPDATE: "updated", then the status
+    with locked():
+        assert books.took(obj, obj.arrived_status, arrived=True) == ISC_R_SUCCESS
+        assert (obj.pending, obj.arrived) == (0, 0)
+        assert obj not in books._in_flight
+
+
+def test_no_reply_leaves_the_books_alone(books: Any) -> None:
+    from dhcpctl._native.lock import locked
+
+    obj = remote_object()
+    fired = with_callback(obj)
+    with locked():
+        books.sent(obj, obj, update_reply=False)
+        books.collect(books.arm())
+        assert (obj.pending, obj.arrived, list(obj.unreplied)) == (1, 0, [False])
+        assert obj in books._in_flight
+    assert fired == []
+
+
+def test_failed_open_and_status_replies_call_back_once(books: Any) -> None:
+    from dhcpctl._native.lock import locked
+
+    opened, updated = remote_object(), remote_object()
+    fired_open, fired_update = with_callback(opened), with_callback(updated)
+    with locked():
+        books.sent(opened, opened, update_reply=True)
+        books.sent(updated, updated, update_reply=False)
+        armed = books.arm()
+        reply(opened, ISC_R_NOTFOUND)  # an open answered by a STATUS: not found
+        reply(updated, ISC_R_SUCCESS)  # an update answered by a STATUS: success
+        books.collect(armed)
+    assert (fired_open, fired_update) == ([ISC_R_NOTFOUND], [ISC_R_SUCCESS])
+
+
+def test_the_waits_own_reply_is_not_counted_as_arrived(books: Any) -> None:
+    """A wait that took its object's reply (``skip``) counts it itself (``seen``, ``took``);
+    another object's reply read by the same call is kept for that object."""
+    from dhcpctl._native.lock import locked
+
+    waited, other = remote_object(), remote_object()
+    with locked():
+        books.sent(waited, waited, update_reply=False)
+        books.sent(other, other, update_reply=False)
+        armed = books.arm()
+        reply(waited, ISC_R_SUCCESS)
+        reply(other, ISC_R_NOTFOUND)
+        books.collect(armed, skip=waited)
+        assert (waited.arrived, other.arrived, other.arrived_status) == (0, 1, ISC_R_NOTFOUND)
+        books.seen(waited, ISC_R_SUCCESS)
+        assert books.took(waited, ISC_R_SUCCESS, arrived=False) == ISC_R_SUCCESS
+        assert waited.pending == 0 and waited not in books._in_flight
+        assert other in books._in_flight
+
+
+def test_two_requests_in_flight_on_one_object(books: Any) -> None:
+    from dhcpctl._native.lock import locked
+
+    obj = remote_object()
+    fired = with_callback(obj)
+    with locked():
+        books.sent(obj, obj, update_reply=True)
+        books.sent(obj, obj, update_reply=False)
+        armed = books.arm()
+        reply(obj, ISC_R_SUCCESS)
+        books.collect(armed)
+        # One of two arrived: the object stays watched for the second.
+        assert (obj.pending, obj.arrived) == (2, 1)
+        assert [entry[0] for entry in books.arm()] == [obj]
+    assert fired == [ISC_R_SUCCESS, ISC_R_SUCCESS]
+
+
+def test_dereferenced_object_is_not_watched(books: Any) -> None:
+    from dhcpctl._native.loader import c_object_dereference
+    from dhcpctl._native.lock import locked
+
+    obj = remote_object()
+    with locked():
+        books.sent(obj, obj, update_reply=False)
+        c_object_dereference(obj.cell)
+        assert books.arm() == []
