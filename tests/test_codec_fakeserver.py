@@ -17,10 +17,8 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import omapi_peer
 import pytest
-
-import dhcpctl
-from dhcpctl._api import Backend
 from dhcpctl.fallback.auth import Key
 from dhcpctl.fallback.wire import (
     OP_STATUS,
@@ -28,38 +26,23 @@ from dhcpctl.fallback.wire import (
     Message,
     encode_intro,
     encode_message,
-    read_message,
 )
+
+import dhcpctl
+from dhcpctl._api import Backend
 
 KEY = Key("k", "hmac-sha256", b"secret")
 Behaviour = Callable[[socket.socket], None]
 
 
-def recv_exactly(sock: socket.socket, count: int) -> bytes:
-    data = b""
-    while len(data) < count:
-        chunk = sock.recv(count - len(data))
-        if not chunk:
-            raise EOFError
-        data += chunk
-    return data
-
-
 def recv_message(sock: socket.socket) -> Message:
-    reader = read_message(24, lambda authid: KEY if authid else None)
-    need = next(reader)
-    while True:
-        try:
-            need = reader.send(recv_exactly(sock, need))
-        except StopIteration as done:
-            message: Message = done.value
-            return message
+    return omapi_peer.recv_message(sock, KEY)
 
 
 def handshake(sock: socket.socket) -> None:
     """Intro both ways, then accept the authenticator as handle 7."""
     sock.sendall(encode_intro())
-    recv_exactly(sock, 8)
+    omapi_peer.recv_exactly(sock, 8)
     auth_open = recv_message(sock)
     sock.sendall(encode_message(Message(OP_UPDATE, 7, 1, auth_open.id, 0, (), ((b"n", b"k"),))))
 

@@ -22,8 +22,8 @@ from dhcpctl.fallback.wire import (
     Message,
     encode_intro,
     encode_message,
-    read_message,
 )
+from omapi_peer import recv_exactly, recv_message
 
 from dhcpctl._errors import DhcpctlError
 from dhcpctl._results import (
@@ -60,22 +60,10 @@ class Server:
         sock.settimeout(PATIENCE)
 
     def recv_exactly(self, count: int) -> bytes:
-        data = b""
-        while len(data) < count:
-            chunk = self.sock.recv(count - len(data))
-            assert chunk, "the client closed"
-            data += chunk
-        return data
+        return recv_exactly(self.sock, count)
 
     def receive(self) -> Message:
-        reader = read_message(24, lambda authid: self.key if authid else None)
-        need = next(reader)
-        while True:
-            try:
-                need = reader.send(self.recv_exactly(need))
-            except StopIteration as done:
-                message: Message = done.value
-                return message
+        return recv_message(self.sock, self.key)
 
     def send(self, message: Message, *, signed: bool = True) -> None:
         key = self.key if signed and self.authid else None
