@@ -9,19 +9,6 @@ import struct
 from collections.abc import Callable
 
 import pytest
-from hypothesis import HealthCheck, event, given, settings
-from hypothesis import strategies as st
-
-from dhcpctl._errors import DhcpctlError
-from dhcpctl._results import (
-    DHCP_R_CONNRESET,
-    DHCP_R_INVALIDKEY,
-    DHCP_R_KEY_UNKNOWN,
-    DHCP_R_PROTOCOLERROR,
-    DHCP_R_VERSIONMISMATCH,
-    ISC_R_NOTFOUND,
-    isc_result_totext,
-)
 from dhcpctl.fallback.auth import DIGESTS, Key
 from dhcpctl.fallback.protocol import (
     AuthenticatorAccepted,
@@ -45,6 +32,19 @@ from dhcpctl.fallback.wire import (
     Value,
     encode_message,
     read_message,
+)
+from hypothesis import HealthCheck, assume, event, given, settings
+from hypothesis import strategies as st
+
+from dhcpctl._errors import DhcpctlError
+from dhcpctl._results import (
+    DHCP_R_CONNRESET,
+    DHCP_R_INVALIDKEY,
+    DHCP_R_KEY_UNKNOWN,
+    DHCP_R_PROTOCOLERROR,
+    DHCP_R_VERSIONMISMATCH,
+    ISC_R_NOTFOUND,
+    isc_result_totext,
 )
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -352,6 +352,7 @@ def make_stream(key: Key | None, batch: list[Message]) -> Stream:
 
 
 streams = st.builds(make_stream, STREAM_KEYS, st.lists(replies, min_size=1, max_size=3))
+unsigned_streams = st.builds(make_stream, st.none(), st.lists(replies, min_size=1, max_size=3))
 #: Keyed streams with at least one signed reply after the authenticator's UPDATE.
 signed_streams = st.builds(
     make_stream,
@@ -404,100 +405,154 @@ def comparable(events: list[object]) -> list[object]:
     return [e.message.id if isinstance(e, MessageReceived) else e for e in events]
 
 
-@SETTINGS
-@given(streams, st.data())
-def test_valid_prefix_stops_in_the_right_state(stream: Stream, data: st.DataObject) -> None:
-    """Cut anywhere: no error, every complete message delivered, and the protocol waits in the
-    state the cut's position says (the decoder in the field the cut lands in)."""
-    # A field first, then a place in it: every field gets its share of the cuts.
-    field = data.draw(st.sampled_from(stream.fields), label="field")
-    cut = data.draw(st.integers(field.start, field.end), label="cut")
+FIELDS = ("intro", "header", "message-values", "object-values", "signature")
+
+
+@pytest.mark.parametrize(
+    ("where", "signed"),
+    [
+        (w, signed)
+        for w in (*FIELDS, "a boundary")
+        for signed in (False, True)
+        if signed or w != "signature"
+    ],
+)
+@settings(SETTINGS, max_examples=50)
+@given(data=st.data())
+def test_valid_prefix_stops_in_the_right_state(
+    where: str, signed: bool, data: st.DataObject
+) -> None:
+    """Cut inside a field (or between two messages): no error, every complete message
+    delivered, and the protocol waits in the state the cut's position says, the decoder in
+    that field."""
+    stream = data.draw(signed_streams if signed else unsigned_streams, label="stream")
+    if where == "a boundary":
+        cut = data.draw(st.sampled_from([len(SERVER_INTRO), *stream.ends]), label="cut")
+    else:
+        fields = [f for f in stream.fields if f.name == where]
+        assume(fields)
+        field = data.draw(st.sampled_from(fields), label="field")
+        cut = data.draw(st.integers(field.start, field.end - 1), label="cut")
+        assert stream.field_at(cut).name == where
     outcome = drive(stream, stream.data[:cut], data)
     assert outcome.error is None
     if cut < len(SERVER_INTRO):
-        where = "intro"
         assert outcome.proto.state is State.INTRO_WAIT and outcome.events == []
     else:
         complete = sum(end <= cut for end in stream.ends)
-        authenticated = stream.key is not None and complete > 0
-        where = "between messages"
-        if cut < len(stream.data) and cut not in (len(SERVER_INTRO), *stream.ends):
-            where = stream.field_at(cut).name
-        expected_state = (
-            State.READY
-            if authenticated
-            else State.AUTH_WAIT
-            if stream.key is not None
-            else State.INTRO_DONE
-        )
+        if stream.key is None:
+            expected_state = State.INTRO_DONE
+        else:
+            expected_state = State.READY if complete else State.AUTH_WAIT
         assert outcome.proto.state is expected_state
         assert comparable(outcome.events) == expected_events(stream, complete)
     event(f"{outcome.proto.state.value}, cut in {where}")
 
 
-#: Mutations of one field with a known outcome: (field, what, error status or None for a
-#: dropped message (BadSignature), the mutation). ``at`` is where the field starts.
-def _set_u32(offset: int, value: int) -> Callable[[bytearray, int], None]:
+Mutation = Callable[[bytearray, int], None]
+
+
+def _set_u32(offset: int, value: int) -> Mutation:
     def mutate(buffer: bytearray, at: int) -> None:
         buffer[at + offset : at + offset + 4] = u32(value)
 
     return mutate
 
 
-def _set_u16(value: int) -> Callable[[bytearray, int], None]:
+def _set_u16(value: int) -> Mutation:
     def mutate(buffer: bytearray, at: int) -> None:
         buffer[at : at + 2] = u16(value)
 
     return mutate
 
 
-def _flip(buffer: bytearray, at: int) -> None:
-    buffer[at] ^= 0x5A
+def _first_value_length(value: int) -> Mutation:
+    """The length of the list's first value (the list must have a pair)."""
+
+    def mutate(buffer: bytearray, at: int) -> None:
+        (name_length,) = struct.unpack_from("!H", buffer, at)
+        buffer[at + 2 + name_length : at + 6 + name_length] = u32(value)
+
+    return mutate
 
 
-TARGETED: list[tuple[str, str, int | None, Callable[[bytearray, int], None]]] = [
-    ("intro", "version", DHCP_R_VERSIONMISMATCH, _set_u32(0, 99)),
-    ("intro", "header size too small", DHCP_R_PROTOCOLERROR, _set_u32(4, 23)),
-    ("intro", "header size too large", DHCP_R_PROTOCOLERROR, _set_u32(4, MAX_HEADER_SIZE + 1)),
-    ("header", "authlen too large", DHCP_R_PROTOCOLERROR, _set_u32(4, MAX_SIGNATURE_LEN + 1)),
-    ("header", "unknown authid", DHCP_R_KEY_UNKNOWN, _set_u32(0, AUTHID + 1)),
-    ("message-values", "name too long", DHCP_R_PROTOCOLERROR, _set_u16(MAX_NAME_LEN + 1)),
-    ("object-values", "name too long", DHCP_R_PROTOCOLERROR, _set_u16(MAX_NAME_LEN + 1)),
-    ("signature", "wrong signature", None, _flip),
+def _flip(offset: int) -> Mutation:
+    def mutate(buffer: bytearray, at: int) -> None:
+        buffer[at + offset] ^= 0x5A
+
+    return mutate
+
+
+@dataclasses.dataclass(frozen=True)
+class Target:
+    """A mutation of one field whose outcome is known: ``status`` is the error the protocol
+    must end with, or None when it must drop just that message (BadSignature)."""
+
+    field: str
+    what: str
+    status: int | None
+    mutate: Mutation
+    signed: bool = False  # only a signed message (after the authenticator) can be hit
+    pair: bool = False  # the field is a list that must hold a pair
+
+
+TARGETED = [
+    Target("intro", "version", DHCP_R_VERSIONMISMATCH, _set_u32(0, 99)),
+    Target("intro", "header size too small", DHCP_R_PROTOCOLERROR, _set_u32(4, 23)),
+    Target(
+        "intro", "header size too large", DHCP_R_PROTOCOLERROR, _set_u32(4, MAX_HEADER_SIZE + 1)
+    ),
+    Target("header", "authlen too large", DHCP_R_PROTOCOLERROR, _set_u32(4, MAX_SIGNATURE_LEN + 1)),
+    Target("header", "unknown authid", DHCP_R_KEY_UNKNOWN, _set_u32(0, AUTHID + 1), signed=True),
+    Target("header", "unsigned on a signed link", DHCP_R_CONNRESET, _set_u32(0, 0), signed=True),
+    Target("message-values", "name too long", DHCP_R_PROTOCOLERROR, _set_u16(MAX_NAME_LEN + 1)),
+    Target("object-values", "name too long", DHCP_R_PROTOCOLERROR, _set_u16(MAX_NAME_LEN + 1)),
+    Target(
+        "object-values",
+        "value too long",
+        DHCP_R_PROTOCOLERROR,
+        _first_value_length(MAX_VALUE_LEN + 1),
+        pair=True,
+    ),
+    Target("object-values", "name changed", None, _flip(2), signed=True, pair=True),
+    Target("signature", "wrong signature", None, _flip(0), signed=True),
 ]
 
 
-@SETTINGS
-@given(st.sampled_from(TARGETED), st.data())
-def test_mutated_field_gives_its_error(
-    target: tuple[str, str, int | None, Callable[[bytearray, int], None]],
-    data: st.DataObject,
-) -> None:
+@pytest.mark.parametrize("target", TARGETED, ids=lambda t: f"{t.field}: {t.what}")
+@settings(SETTINGS, max_examples=50)
+@given(data=st.data())
+def test_mutated_field_gives_its_error(target: Target, data: st.DataObject) -> None:
     """One field of one message broken in a way whose consequence is known: the protocol
-    ends in ERROR with that field's status, or (a wrong signature) drops just that message."""
-    name, what, status, mutate = target
+    ends in ERROR with that field's status, or (a signed message changed) drops just that
+    message and reads on."""
     stream = data.draw(signed_streams, label="stream")
-    candidates = [f for f in stream.fields if f.name == name]
-    if status in (DHCP_R_KEY_UNKNOWN, None):  # only a signed message has these
-        candidates = [f for f in candidates if stream.messages[f.index].authid]
+    candidates = [
+        f
+        for f in stream.fields
+        if f.name == target.field
+        and (not target.signed or stream.messages[f.index].authid)
+        and (not target.pair or stream.messages[f.index].object_values)
+    ]
+    assume(candidates)
     field = data.draw(st.sampled_from(candidates), label="field")
     buffer = bytearray(stream.data)
-    mutate(buffer, field.start)
+    target.mutate(buffer, field.start)
     outcome = drive(stream, bytes(buffer), data)
     before = [] if field.index < 0 else expected_events(stream, field.index)
     seen = comparable(outcome.events)
-    if status is None:
+    if target.status is None:
         assert outcome.error is None
         assert outcome.proto.state is State.READY
         after = expected_events(stream, len(stream.messages))[len(before) + 1 :]
         assert seen == [*before, BadSignature(stream.messages[field.index].id), *after]
     else:
-        assert outcome.error is not None and outcome.error.status == status
+        assert outcome.error is not None and outcome.error.status == target.status
         assert outcome.proto.state is State.ERROR
         assert seen == before[: len(seen)]
         with pytest.raises(DhcpctlError):
             outcome.proto.feed(b"\0")
-    event(f"{name}: {what} -> {outcome.proto.state.value}")
+    event(f"{target.field}: {target.what} -> {outcome.proto.state.value}")
 
 
 #: Statuses a corrupted stream may end with.
@@ -516,12 +571,17 @@ def test_random_mutations_of_real_streams(stream: Stream, data: st.DataObject) -
     codec error (ERROR for good, nothing more accepted) or messages the stream could hold, and
     no more than one message's bytes are ever kept."""
     buffer = bytearray(stream.data)
-    offsets = data.draw(
-        st.lists(st.integers(0, len(buffer) - 1), min_size=1, max_size=4), label="offsets"
+    # The first damage in a field of a kind drawn first, so that each kind gets its share.
+    kind = data.draw(
+        st.sampled_from([n for n in FIELDS if any(f.name == n for f in stream.fields)])
     )
+    field = data.draw(st.sampled_from([f for f in stream.fields if f.name == kind]))
+    first_at = data.draw(st.integers(field.start, field.end - 1), label="first damage")
+    more = st.lists(st.integers(first_at, len(buffer) - 1), max_size=3)
+    offsets = [first_at, *data.draw(more, label="more damage")]
     for at in offsets:
         buffer[at] = data.draw(st.integers(0, 255), label="byte")
-    first = stream.field_at(min(offsets))
+    first = stream.field_at(first_at)
     outcome = drive(stream, bytes(buffer), data)
     if outcome.error is not None:
         assert outcome.error.status in CORRUPTION_STATUSES
