@@ -15,6 +15,9 @@ from pathlib import Path
 import pytest
 
 from testbed import dataset
+from testbed.ledger import VARIABLE as LEDGER_VARIABLE
+from testbed.ledger import leftovers, start_time
+from testbed.ledger import main as ledger_main
 from testbed.netns import create_namespace, existing_namespaces, pid_alive, reclaim_if_stale
 from testbed.omshell import OmshellRun, parse_value
 from testbed.pytest_plugin import ServerFactory
@@ -287,3 +290,38 @@ def test_endpoint_from_env() -> None:
 )
 def test_omshell_value_parsing(text: str, value: bytes | int | None) -> None:
     assert parse_value(text) == value
+
+
+def test_ledger_lists_what_this_run_left(
+    local_testbed: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What ``.ci/run`` checks: this run's namespace and dhcpd while they exist, not after."""
+    ledger = tmp_path / "ledger"
+    monkeypatch.setenv(LEDGER_VARIABLE, str(ledger))
+    with DhcpdServer(None) as server:
+        lines = ledger.read_text().splitlines()
+        assert [line.split()[:2] for line in lines] == [
+            ["netns", server.namespace.name],
+            ["dhcpd", str(server.pid)],
+        ]
+        assert leftovers(lines) == lines
+    assert leftovers(lines) == []
+    assert ledger_main([str(ledger)]) == 0
+
+
+def test_ledger_ignores_what_others_made(local_testbed: None, tmp_path: Path) -> None:
+    """A recycled pid (another start time) or a namespace of the same name that another run
+    owns is not this run's leftover; this process itself, alive, is."""
+    namespace = create_namespace()
+    try:
+        own = f"dhcpd {os.getpid()} {start_time(os.getpid())}"
+        recycled = f"dhcpd {os.getpid()} {start_time(os.getpid())}0"
+        theirs = f"netns {namespace.name} {os.getpid() + 1}"
+        mine = f"netns {namespace.name} {os.getpid()}"
+        assert leftovers([own, recycled, theirs, mine]) == [own, mine]
+        (tmp_path / "ledger").write_text(f"{recycled}\n{theirs}\n")
+        assert ledger_main([str(tmp_path / "ledger")]) == 0
+        (tmp_path / "ledger").write_text(f"{mine}\n")
+        assert ledger_main([str(tmp_path / "ledger")]) == 1
+    finally:
+        namespace.delete()
