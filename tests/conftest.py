@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.util
+
 import pytest
 
 from dhcpctl import Backend, load_backend
@@ -18,6 +20,13 @@ def backend_or_skip(name: str) -> Backend:
         return load_backend(name)
     except ImportError as error:
         missing(str(error), "DHCPCTL_REQUIRE_NATIVE")
+
+
+def require_api_mode() -> None:
+    """Skip where the compiled API-mode module is not built (fail if DHCPCTL_REQUIRE_NATIVE=1:
+    the install then fails without it); where only ABI mode exists, API-mode tests skip."""
+    if importlib.util.find_spec("dhcpctl._native_lib") is None:
+        missing("API mode: dhcpctl._native_lib is not built", "DHCPCTL_REQUIRE_NATIVE")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -8,7 +8,6 @@ expects is changed.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import subprocess
 import sys
@@ -17,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from cffi import FFI  # type: ignore[import-untyped,unused-ignore]
-from conftest import backend_or_skip
+from conftest import backend_or_skip, require_api_mode
 
 from build_ffi import LAYOUT_CHECK, SOURCE
 from dhcpctl._isc_locate import locate
@@ -44,8 +43,8 @@ def test_shifted_layout_moves_waitstatus() -> None:
 
 def run_child(mode: str, code: str) -> str:
     """``code`` in a fresh interpreter whose native backend runs in ``mode``; its stdout."""
-    if mode == "api" and importlib.util.find_spec("dhcpctl._native_lib") is None:
-        missing("API mode: dhcpctl._native_lib is not built", "DHCPCTL_REQUIRE_NATIVE")
+    if mode == "api":
+        require_api_mode()
     prelude = f"""
         import cffi, pytest
         import dhcpctl._native as n
@@ -110,8 +109,7 @@ def test_api_mode_layout_comes_from_the_header() -> None:
     """What the compiler read in ISC's dhcpctl.h is what :mod:`dhcpctl._native.layout` says
     (read from the compiled module, whichever mode this process runs in)."""
     backend_or_skip("native")
-    if importlib.util.find_spec("dhcpctl._native_lib") is None:
-        missing("API mode: dhcpctl._native_lib is not built", "DHCPCTL_REQUIRE_NATIVE")
+    require_api_mode()
     from dhcpctl._native_lib import lib  # type: ignore[import-not-found,unused-ignore]
 
     from dhcpctl._native.layout import LAYOUT

@@ -7,7 +7,6 @@ variables (:func:`testbed.server.endpoint_from_env`).
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import subprocess
 import sys
@@ -15,10 +14,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import backend_or_skip
+from conftest import backend_or_skip, require_api_mode
 
 from testbed import dataset
-from testbed.pytest_plugin import missing
 from testbed.server import Endpoint
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -266,8 +264,8 @@ def test_gil_released_while_waiting(mode: str) -> None:
     The peer accepts and introduces itself from a thread of the same interpreter; if C held the
     GIL while it waits, that thread could not run and the connect would time out instead.
     """
-    if mode == "api" and importlib.util.find_spec("dhcpctl._native_lib") is None:
-        missing("API mode: dhcpctl._native_lib is not built", "DHCPCTL_REQUIRE_NATIVE")
+    if mode == "api":
+        require_api_mode()
     run_child(
         """
     assert n.MODE == os.environ["DHCPCTL_NATIVE_MODE"], n.MODE
