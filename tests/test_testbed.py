@@ -147,9 +147,11 @@ def test_created_host_is_written_to_leases_file(
     assert "host made-by-omshell {" in server.leases_file.read_text()
 
 
-def assert_cleaned_up(namespace: str, pid: int | None) -> None:
-    """The server's namespace is gone and its dhcpd no longer runs."""
-    assert namespace not in existing_namespaces()
+def assert_cleaned_up(namespace: str, pid: int | None, owner: int | None = None) -> None:
+    """The server's namespace, made by process ``owner`` (this one by default), is gone (one
+    of the same name that another run made since does not count), and its dhcpd no longer
+    runs."""
+    assert leftovers([f"netns {namespace} {owner or os.getpid()}"]) == []
     assert pid is None or not pid_alive(pid)
 
 
@@ -175,12 +177,12 @@ def test_teardown_of_fixtures_in_a_failing_test_run(
 ) -> None:
     pytester.makepyfile(
         """
-        import json
+        import json, os
         from pathlib import Path
 
         def test_fails(dhcpd_factory):
             servers = [dhcpd_factory.start(None), *dhcpd_factory.failover_pair()]
-            made = [[server.namespace.name, server.pid] for server in servers]
+            made = [[server.namespace.name, server.pid, os.getpid()] for server in servers]
             Path("made.json").write_text(json.dumps(made))
             assert False, "this test fails on purpose"
         """
@@ -199,21 +201,26 @@ def test_teardown_of_fixtures_in_a_failing_test_run(
     assert result.returncode == 1, result.stdout
     made = json.loads((pytester.path / "made.json").read_text())
     assert len(made) == 3
-    for namespace, pid in made:
-        assert_cleaned_up(namespace, pid)
+    for namespace, pid, owner in made:
+        assert_cleaned_up(namespace, pid, owner)
 
 
 def test_stale_namespace_of_a_dead_run_is_reclaimed(local_testbed: None) -> None:
     namespace = create_namespace()
+    dead_owner = 2**22 + 1  # no pid above the kernel's maximum can be alive
+    reclaimed = False
     try:
         assert not reclaim_if_stale(namespace)  # its owner, this process, is alive
         assert namespace.name in existing_namespaces()
-        # Pretend a run that has ended owns it: no pid above the kernel's maximum can be alive.
-        Path("/run/dhcpctl-testbed", namespace.name).write_text(str(2**22 + 1))
-        assert reclaim_if_stale(namespace)
-        assert namespace.name not in existing_namespaces()
+        # Pretend a run that has ended owns it.
+        Path("/run/dhcpctl-testbed", namespace.name).write_text(str(dead_owner))
+        reclaimed = reclaim_if_stale(namespace)
+        assert reclaimed
+        # Gone (a namespace of that name another run may have made since is not it).
+        assert leftovers([f"netns {namespace.name} {dead_owner}"]) == []
     finally:
-        namespace.delete()
+        if not reclaimed:  # after the reclaim, the name may be another run's already
+            namespace.delete()
 
 
 def test_external_server_mode(pytester: pytest.Pytester, local_testbed: None) -> None:
