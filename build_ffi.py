@@ -9,6 +9,7 @@ shared, is ``dhcpctl/_isc_locate.py``'s business; the declarations shared with A
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -30,11 +31,15 @@ def _load(name: str) -> ModuleType:
 _isc_locate = _load("_isc_locate")
 _native_cdef = _load("_native_cdef")
 
-# API mode only (see _native_cdef's docstring): no MDL file/line arguments.
+# API mode only (see _native_cdef's docstring): no MDL file/line arguments; the hardening
+# marker, NULL when the library lacks it (a weak reference: linking never fails on it); and
+# where the ISC library this module was built with came from.
 CDEF_API = """
 isc_result_t py_omapi_data_string_new(omapi_data_string_t **, unsigned);
 isc_result_t py_omapi_object_dereference(omapi_object_t **);
 isc_result_t py_dhcpctl_data_string_dereference(dhcpctl_data_string *);
+const char *py_dhcpctl_omapi_hardening(void);
+const char *py_isc_location(void);
 """
 
 SOURCE = """
@@ -50,15 +55,23 @@ static isc_result_t py_omapi_object_dereference(omapi_object_t **h)
 { return omapi_object_dereference(h, MDL); }
 static isc_result_t py_dhcpctl_data_string_dereference(dhcpctl_data_string *s)
 { return dhcpctl_data_string_dereference(s, MDL); }
+
+extern const char *dhcpctl_omapi_hardening(void) __attribute__((weak));
+static const char *py_dhcpctl_omapi_hardening(void)
+{ return dhcpctl_omapi_hardening ? dhcpctl_omapi_hardening() : NULL; }
+static const char *py_isc_location(void)
+{ return PY_ISC_LOCATION; }
 """
 
 isc = _isc_locate.locate()
+# A C string literal: json's escapes of a str are valid in C.
+_location = json.dumps(f"{isc.kind} libraries in {isc.prefix}")
 
 ffibuilder = FFI()
 ffibuilder.cdef(_native_cdef.CDEF + CDEF_API)
 ffibuilder.set_source(
     "dhcpctl._native_lib",
-    SOURCE,
+    f"#define PY_ISC_LOCATION {_location}\n{SOURCE}",
     include_dirs=list(isc.include_dirs),
     library_dirs=list(isc.library_dirs),
     libraries=list(isc.libraries),

@@ -1,10 +1,12 @@
 """The native dhcpctl backend: ISC DHCP 4.4.3-P1's own libdhcpctl through cffi.
 
 The interface is :class:`dhcpctl._api.Backend`, like the pure-Python backend's
-(:mod:`dhcpctl.fallback`), plus :data:`MODE`. Importing raises ImportError saying what is missing
+(:mod:`dhcpctl.fallback`), plus :data:`MODE`, :data:`LIBRARY`, :data:`HARDENED` and
+:data:`HARDENING`. Importing raises ImportError saying what is missing
 when ISC's library can be loaded neither way.
 
-Modules, each one job: :mod:`.loader` (API or ABI mode: ``ffi``, ``lib``, ``MODE``),
+Modules, each one job: :mod:`.loader` (API or ABI mode: ``ffi``, ``lib``, ``MODE``; which
+library, ``LIBRARY``, and whether it carries the hardening patches, ``HARDENED``/``HARDENING``),
 :mod:`.lock` (the one lock around the library that is not thread-safe; deferred dereferences and
 callbacks), :mod:`.handles` (the Python owners of C objects), :mod:`.replies` (which reply
 arrived for which object; callbacks, which C's own cannot do), :mod:`.arguments` (checks, and
@@ -38,12 +40,18 @@ from . import api
 from .api import *  # noqa: F403  (the C-named functions, isc_result_totext the C one)
 from .handles import DataString as DataString
 from .handles import Handle as Handle
+from .loader import HARDENED as HARDENED
+from .loader import HARDENING as HARDENING
+from .loader import LIBRARY as LIBRARY
 from .loader import MODE as MODE
 
 __all__ = [
     "DHCPCTL_CREATE",
     "DHCPCTL_EXCL",
     "DHCPCTL_UPDATE",
+    "HARDENED",
+    "HARDENING",
+    "LIBRARY",
     "MODE",
     "DataString",
     "DhcpctlError",
