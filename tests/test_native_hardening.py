@@ -99,6 +99,19 @@ def native() -> None:
     backend_or_skip("native")
 
 
+def run_child(arguments: list[str], **environ: str) -> subprocess.CompletedProcess[str]:
+    """``python arguments`` in the source tree, with ``environ`` added to ours."""
+    return subprocess.run(
+        [sys.executable, *arguments],
+        env={**os.environ, "PYTHONPATH": str(ROOT), **environ},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=ROOT,
+    )
+
+
 def run_native(code: str, port: int, *, address_space: int | None = None) -> Any:
     """Run ``code`` after CHILD_PRELUDE in a fresh interpreter; it sets ``result``, which comes
     back decoded from JSON. The child must exit 0. ``address_space``: RLIMIT_AS in bytes on
@@ -111,16 +124,7 @@ def run_native(code: str, port: int, *, address_space: int | None = None) -> Any
             f"resource.setrlimit(resource.RLIMIT_AS, (_used + {address_space},) * 2)\n"
         )
     script = f"{CHILD_PRELUDE}{limit}{textwrap.dedent(code)}\nprint('RESULT', json.dumps(result))\n"
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "HARDENING_FAKE_PORT": str(port)}
-    run = subprocess.run(
-        [sys.executable, "-X", "faulthandler", "-c", script],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        cwd=ROOT,
-    )
+    run = run_child(["-X", "faulthandler", "-c", script], HARDENING_FAKE_PORT=str(port))
     lines = [line for line in run.stdout.splitlines() if line.startswith("RESULT ")]
     assert run.returncode == 0 and lines, (
         f"exit {run.returncode}\nstdout:\n{run.stdout}\nstderr:\n{run.stderr}"
@@ -148,10 +152,12 @@ def serve_unkeyed(then: Callable[[socket.socket, Message], None]) -> Behaviour:
     return behaviour
 
 
-OPEN_AND_WAIT = """
-connection = connect(keyed=False)
+def open_and_wait(keyed: bool = False, timeout: float = 5.0) -> str:
+    """Child code: connect, open a lease, wait for the reply; the wait's outcome."""
+    return f"""
+connection = connect(keyed={keyed})
 lease = open_lease(connection)
-result = outcome(n.dhcpctl_timed_wait_for_completion, lease, 5.0)
+result = outcome(n.dhcpctl_timed_wait_for_completion, lease, {timeout})
 """
 
 
@@ -163,7 +169,7 @@ def test_n1_null_typed_message_value(serve: FakeServer, name: bytes) -> None:
     def then(sock: socket.socket, request: Message) -> None:
         sock.sendall(reply_to(request, OP_STATUS, message=((name, None),)))
 
-    result = run_native(OPEN_AND_WAIT, serve(serve_unkeyed(then)))
+    result = run_native(open_and_wait(), serve(serve_unkeyed(then)))
     assert result == ["raised", dhcpctl.DHCP_R_CONNRESET]
 
 
@@ -187,66 +193,50 @@ def test_n2_bad_remote_handle(serve: FakeServer, handle: bytes | None) -> None:
     def then(sock: socket.socket, request: Message) -> None:
         sock.sendall(reply_to(request, OP_UPDATE, obj=((b"remote-handle", handle),)))
 
-    result = run_native(OPEN_AND_WAIT, serve(serve_unkeyed(then)))
+    result = run_native(open_and_wait(), serve(serve_unkeyed(then)))
     assert result == ["raised", dhcpctl.DHCP_R_CONNRESET]
 
 
-# N3: a signed write split over two 4 KB output buffers.
-def test_n3_signed_answers_across_buffers(serve: FakeServer) -> None:
-    """84 unsigned NOTIFYs on a keyed connection: each gets a signed STATUS (DHCP_R_NOKEYS),
-    ~4 KB of them in all, all correctly signed; then the request's reply completes it."""
+# N3: a signed write (or read) split over two 4 KB buffers.
+def burst_then_reply(serve: FakeServer, burst: list[bytes]) -> list[Message]:
+    """On a keyed connection, send ``burst`` after the client's request, read one signed
+    answer per message (``recv_message`` checks each signature), then reply to the request:
+    the client's wait must complete. The answers."""
     answers: queue.Queue[Message] = queue.Queue()
 
     def behaviour(sock: socket.socket) -> None:
         handshake(sock)
         request = recv_message(sock)
-        notify = encode_message(Message(OP_NOTIFY, 0, 5, 0))
-        sock.sendall(notify * 84)
-        for _ in range(84):
-            answers.put(recv_message(sock))  # recv_message checks each signature
-        reply = Message(OP_UPDATE, 9, 100, request.id, AUTH_HANDLE, (), ((b"ends", b"\0\0\0\1"),))
-        sock.sendall(encode_message(reply, KEY))
-        sock.recv(1)
-
-    code = """
-    connection = connect(keyed=True)
-    lease = open_lease(connection)
-    result = outcome(n.dhcpctl_timed_wait_for_completion, lease, 10.0)
-    """
-    assert run_native(code, serve(behaviour)) == ["returned", ISC_R_SUCCESS]
-    statuses = [answers.get(timeout=1) for _ in range(84)]
-    assert {(m.op, m.authid, m.rid) for m in statuses} == {(OP_STATUS, AUTH_HANDLE, 5)}
-
-
-def test_n3_signed_replies_across_buffers(serve: FakeServer) -> None:
-    """The reading side: ~20 KB of signed messages in one burst, so that signed reads straddle
-    the 4 KB input buffers; then the reply completes the request."""
-    answers: queue.Queue[Message] = queue.Queue()
-    count = 400
-
-    def behaviour(sock: socket.socket) -> None:
-        handshake(sock)
-        request = recv_message(sock)
-        burst = b"".join(
-            encode_message(
-                Message(OP_NOTIFY, 0, 1000 + i, 0, AUTH_HANDLE, ((b"p", b"x" * (i % 4)),)), KEY
-            )
-            for i in range(count)
-        )
-        sock.sendall(burst)
-        for _ in range(count):
+        sock.sendall(b"".join(burst))
+        for _ in burst:
             answers.put(recv_message(sock))
         reply = Message(OP_UPDATE, 9, 100, request.id, AUTH_HANDLE, (), ((b"ends", b"\0\0\0\1"),))
         sock.sendall(encode_message(reply, KEY))
         sock.recv(1)
 
-    code = """
-    connection = connect(keyed=True)
-    lease = open_lease(connection)
-    result = outcome(n.dhcpctl_timed_wait_for_completion, lease, 10.0)
-    """
-    assert run_native(code, serve(behaviour)) == ["returned", ISC_R_SUCCESS]
-    statuses = [answers.get(timeout=1) for _ in range(count)]
+    assert run_native(open_and_wait(keyed=True, timeout=10.0), serve(behaviour)) == [
+        "returned",
+        ISC_R_SUCCESS,
+    ]
+    return [answers.get(timeout=1) for _ in burst]
+
+
+def test_n3_signed_answers_across_buffers(serve: FakeServer) -> None:
+    """84 unsigned NOTIFYs: each gets a signed STATUS (DHCP_R_NOKEYS), ~4 KB of them."""
+    statuses = burst_then_reply(serve, [encode_message(Message(OP_NOTIFY, 0, 5, 0))] * 84)
+    assert {(m.op, m.authid, m.rid) for m in statuses} == {(OP_STATUS, AUTH_HANDLE, 5)}
+
+
+def test_n3_signed_messages_read_across_buffers(serve: FakeServer) -> None:
+    """The reading side: ~20 KB of signed NOTIFYs of varied sizes in one burst, so that signed
+    reads straddle the 4 KB input buffers."""
+    burst = [
+        encode_message(
+            Message(OP_NOTIFY, 0, 1000 + i, 0, AUTH_HANDLE, ((b"p", b"x" * (i % 4)),)), KEY
+        )
+        for i in range(400)
+    ]
+    statuses = burst_then_reply(serve, burst)
     # Each NOTIFY verified (else DHCP_R_INVALIDKEY) and answered "not implemented".
     results = {m.message_value(b"result") for m in statuses}
     assert results == {dhcpctl.ISC_R_NOTIMPLEMENTED.to_bytes(4, "big")}
@@ -289,12 +279,10 @@ def test_n4_unsigned_reply_with_our_authid(serve: FakeServer) -> None:
         answers.put(recv_message(sock))
         sock.recv(1)
 
-    code = """
-    connection = connect(keyed=True)
-    lease = open_lease(connection)
-    result = outcome(n.dhcpctl_timed_wait_for_completion, lease, 1.5)
-    """
-    assert run_native(code, serve(behaviour)) == ["raised", ISC_R_TIMEDOUT]
+    assert run_native(open_and_wait(keyed=True, timeout=1.5), serve(behaviour)) == [
+        "raised",
+        ISC_R_TIMEDOUT,
+    ]
     status = answers.get(timeout=1)  # signed, as protocol.c answers a bad signature
     assert (status.op, status.authid, status.rid) == (OP_STATUS, AUTH_HANDLE, 100)
     assert status.message_value(b"result") == DHCP_R_INVALIDKEY.to_bytes(4, "big")
@@ -395,7 +383,7 @@ def test_n6_op_that_cannot_answer(serve: FakeServer, op: int) -> None:
     def then(sock: socket.socket, request: Message) -> None:
         sock.sendall(reply_to(request, op, obj=((b"state", b"\0\0\0\2"),)))
 
-    result = run_native(OPEN_AND_WAIT, serve(serve_unkeyed(then)))
+    result = run_native(open_and_wait(), serve(serve_unkeyed(then)))
     assert result == ["raised", dhcpctl.DHCP_R_CONNRESET]
 
 
@@ -439,7 +427,7 @@ def test_n8_huge_authlen(serve: FakeServer) -> None:
             while True:
                 sock.sendall(b"\0" * 65536)
 
-    result = run_native(OPEN_AND_WAIT, serve(serve_unkeyed(then)), address_space=512 << 20)
+    result = run_native(open_and_wait(), serve(serve_unkeyed(then)), address_space=512 << 20)
     assert result == ["raised", dhcpctl.DHCP_R_CONNRESET]
 
 
@@ -476,7 +464,7 @@ def test_n8_limits(
     def then(sock: socket.socket, request: Message) -> None:
         sock.sendall(reply_to(request, OP_UPDATE, obj=values))
 
-    result = run_native(OPEN_AND_WAIT, serve(serve_unkeyed(then)), address_space=512 << 20)
+    result = run_native(open_and_wait(), serve(serve_unkeyed(then)), address_space=512 << 20)
     assert result == (
         ["returned", ISC_R_SUCCESS] if accepted else ["raised", dhcpctl.DHCP_R_CONNRESET]
     )
@@ -559,21 +547,11 @@ def import_in_child(prefix: Path, policy: str) -> dict[str, Any]:
         "warnings": [(w.category.__name__, str(w.message)) for w in caught],
     }))
     """
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "DHCPCTL_NATIVE_MODE": "abi",
-        "DHCPCTL_ISC_PREFIX": str(prefix),
-        "DHCPCTL_BACKEND": policy,
-    }
-    run = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        cwd=ROOT,
+    run = run_child(
+        ["-c", textwrap.dedent(code)],
+        DHCPCTL_NATIVE_MODE="abi",
+        DHCPCTL_ISC_PREFIX=str(prefix),
+        DHCPCTL_BACKEND=policy,
     )
     assert run.returncode == 0, run.stderr
     loaded: dict[str, Any] = json.loads(run.stdout)
@@ -612,15 +590,8 @@ def test_the_library_under_test_is_hardened() -> None:
 
 
 def test_info_command() -> None:
-    run = subprocess.run(
-        [sys.executable, "-m", "dhcpctl", "info"],
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-        cwd=ROOT,
-    )
+    run = run_child(["-m", "dhcpctl", "info"])
+    assert run.returncode == 0, run.stderr
     backend_or_skip("native")
     with warnings.catch_warnings():  # an unhardened library: the test above fails already
         warnings.simplefilter("ignore")
