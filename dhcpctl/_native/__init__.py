@@ -21,7 +21,8 @@ backend does):
 - a handle after ``omapi_object_dereference`` or ``dhcpctl_disconnect``, a data string after
   ``dhcpctl_data_string_dereference``: :class:`DhcpctlError` ``DHCP_R_INVALIDARG``;
 - a wait on an object with no request in flight (C blocks forever), or on an object whose
-  connection was disconnected: ``DHCP_R_INVALIDARG``; after the server dropped the connection,
+  connection was disconnected: ``DHCP_R_INVALIDARG``; after the connection was lost (the
+  server closed it, or ISC's patched library dropped it for a reply that broke the protocol),
   ``DHCP_R_CONNRESET``;
 - ``None`` or a wrong type where a handle is required: TypeError.
 
