@@ -298,15 +298,17 @@ def test_n4_unsigned_reply_with_our_authid(serve: FakeServer) -> None:
     [
         Message(OP_UPDATE, 0, 1, 0, 0, (), ((b"name", b"k"),)),
         Message(OP_STATUS, 0, 1, 0, 0, ((b"result", ISC_R_SUCCESS),)),
+        Message(OP_UPDATE, AUTH_HANDLE, 1, 0, AUTH_HANDLE, (), ((b"name", b"k"),)),
     ],
-    ids=["update-handle-0", "status-success"],
+    ids=["update-handle-0", "status-success", "signed-unknown-authid"],
 )
 def test_n5_no_downgrade_to_unsigned(serve: FakeServer, answer: Message) -> None:
     def behaviour(sock: socket.socket) -> None:
         sock.sendall(encode_intro())
         recv_exactly(sock, 8)
         auth_open = recv_message(sock)
-        sock.sendall(encode_message(dataclasses.replace(answer, rid=auth_open.id)))
+        key = KEY if answer.authid else None  # no authenticator is known to the client yet
+        sock.sendall(encode_message(dataclasses.replace(answer, rid=auth_open.id), key))
         request = recv_message(sock)  # an unsigned request here means the downgrade happened
         sock.sendall(reply_to(request, OP_UPDATE, obj=((b"ends", b"\0\0\0\1"),)))
         sock.recv(1)
