@@ -384,6 +384,32 @@ def test_n6_reply_on_another_connection(serve: FakeServer) -> None:
     assert run_native(code, serve(behaviour)) == ["raised", ISC_R_TIMEDOUT]
 
 
+def test_n6_update_without_rid(serve: FakeServer) -> None:
+    """UPDATEs that answer no request, naming each of the first 32 object handles (omapi hands
+    them out in order), neither update the lease nor complete its wait: libdhcpctl never gives
+    its objects handles, so each is answered "not found" (C as is) and the wait goes on."""
+    answers: queue.Queue[Message] = queue.Queue()
+    handles = range(1, 33)
+
+    def then(sock: socket.socket, request: Message) -> None:
+        values = ((b"state", b"forged"),)
+        sock.sendall(
+            b"".join(encode_message(Message(OP_UPDATE, h, h, 0, 0, (), values)) for h in handles)
+        )
+        for _ in handles:
+            answers.put(recv_message(sock))
+
+    state = "outcome(lambda: bytes(n.dhcpctl_get_value(lease, 'state')).decode())"
+    code = open_and_wait(timeout=1.5) + f"result = [result, {state}]"
+    wait, state = run_native(code, serve(serve_unkeyed(then)))
+    assert wait == ["raised", ISC_R_TIMEDOUT]
+    assert state != ["returned", "forged"]
+    statuses = [answers.get(timeout=1) for _ in handles]
+    assert {status.op for status in statuses} == {OP_STATUS}
+    results = {status.message_value(b"result") for status in statuses}
+    assert results == {dhcpctl.ISC_R_NOTFOUND.to_bytes(4, "big")}
+
+
 @pytest.mark.parametrize("op", [OP_OPEN, OP_REFRESH, OP_NOTIFY, 6, 0, 99])
 def test_n6_op_that_cannot_answer(serve: FakeServer, op: int) -> None:
     def then(sock: socket.socket, request: Message) -> None:
