@@ -68,9 +68,9 @@ from dhcpctl import _native as n
 
 PORT = int(os.environ["HARDENING_FAKE_PORT"])
 
-def connect(keyed, timeout=5.0, port=PORT):
+def connect(keyed, timeout=5.0):
     auth = n.dhcpctl_new_authenticator("k", "hmac-sha256", b"secret") if keyed else None
-    return n.dhcpctl_timed_connect("127.0.0.1", port, auth, timeout)
+    return n.dhcpctl_timed_connect("127.0.0.1", PORT, auth, timeout)
 
 def open_lease(connection, ip="192.0.2.1"):
     lease = n.dhcpctl_new_object(connection, "lease")
