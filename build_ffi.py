@@ -15,6 +15,7 @@ The build refuses (a compile error that says so) a ``dhcpctl.h`` whose
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import shutil
 import sys
@@ -44,14 +45,18 @@ def load_by_path(name: str, path: Path) -> ModuleType:
     return module
 
 
-# API mode only (see _native_cdef's docstring): no MDL file/line arguments, and the layout of
-# the one struct read from Python as this header has it.
+# API mode only (see _native_cdef's docstring): no MDL file/line arguments; the layout of the
+# one struct read from Python as this header has it; the hardening marker, NULL when the library
+# lacks it (a weak reference: linking never fails on it); and where the ISC library this module
+# was built with came from.
 CDEF_API = """
 isc_result_t py_omapi_data_string_new(omapi_data_string_t **, unsigned);
 isc_result_t py_omapi_object_dereference(omapi_object_t **);
 isc_result_t py_dhcpctl_data_string_dereference(dhcpctl_data_string *);
 static const size_t py_remote_waitstatus_offset;
 static const size_t py_remote_object_size;
+const char *py_dhcpctl_omapi_hardening(void);
+const char *py_isc_location(void);
 """
 
 SOURCE = """
@@ -72,6 +77,12 @@ static isc_result_t py_dhcpctl_data_string_dereference(dhcpctl_data_string *s)
 
 static const size_t py_remote_waitstatus_offset = offsetof(dhcpctl_remote_object_t, waitstatus);
 static const size_t py_remote_object_size = sizeof(dhcpctl_remote_object_t);
+
+extern const char *dhcpctl_omapi_hardening(void) __attribute__((weak));
+static const char *py_dhcpctl_omapi_hardening(void)
+{ return dhcpctl_omapi_hardening ? dhcpctl_omapi_hardening() : NULL; }
+static const char *py_isc_location(void)
+{ return PY_ISC_LOCATION; }
 """
 
 LAYOUT_CHECK = """
@@ -99,11 +110,13 @@ def ffibuilder() -> FFI:
         version=isc_locate.ISC_DHCP_VERSION,
     )
     isc = isc_locate.locate()
+    # A C string literal: json's escapes of a str are valid in C.
+    location = json.dumps(f"{isc.kind} libraries in {isc.prefix}")
     builder = FFI()
     builder.cdef(native_cdef.CDEF + CDEF_API)
     builder.set_source(
         "dhcpctl._native_lib",
-        SOURCE + check,
+        f"#define PY_ISC_LOCATION {location}\n{SOURCE}{check}",
         include_dirs=list(isc.include_dirs),
         library_dirs=list(isc.library_dirs),
         libraries=list(isc.libraries),

@@ -17,6 +17,11 @@ name and look the host up again before deleting it; skipped with a note if not i
 $CC) against the ISC libraries ``dhcpctl._isc_locate`` finds. Prints a Markdown table of each
 rate (best of the rounds, after a warm-up) and its ratio to the C loop. Needs root (the test
 bed's network namespace).
+
+``--native-library PREFIX`` (repeatable) adds the native backend on the shared ISC libraries
+in PREFIX, in cffi's ABI mode in a child process (one library per process): with the unpatched
+and the hardened build (``scripts/isc_patches/``), it measures what the hardening costs, same
+run, same server, same mode.
 """
 
 from __future__ import annotations
@@ -94,7 +99,10 @@ def timed(step: Step) -> Runner:
 # --- the clients -------------------------------------------------------------------------------
 
 
-def dhcpctl_client(backend_name: str, endpoint: Endpoint, workload: Workload) -> Client:
+def dhcpctl_client(
+    backend_name: str, endpoint: Endpoint, workload: Workload, tag: int | None = None
+) -> Client:
+    """``tag`` keeps host names and MACs apart from the other clients' (default: by backend)."""
     api = load_backend(backend_name)
     key = endpoint.key
     auth = api.dhcpctl_new_authenticator(key.name, key.algorithm, key.secret) if key else None
@@ -121,12 +129,13 @@ def dhcpctl_client(backend_name: str, endpoint: Endpoint, workload: Workload) ->
 
         return Client(timed(lookup), close)
 
-    tag = {"python": 0x01, "native": 0x02}[backend_name]
+    if tag is None:
+        tag = {"python": 0x01, "native": 0x02}[backend_name]
     flags = api.DHCPCTL_CREATE | api.DHCPCTL_EXCL
 
     def host_cycle(number: int) -> None:
         host = api.dhcpctl_new_object(connection, "host")
-        api.dhcpctl_set_string_value(host, f"bench-{backend_name}-{number}", "name")
+        api.dhcpctl_set_string_value(host, f"bench-{tag}-{number}", "name")
         api.dhcpctl_set_data_value(host, host_mac(tag, number), "hardware-address")
         api.dhcpctl_set_int_value(host, 1, "hardware-type")
         api.dhcpctl_open_object(host, connection, flags)
@@ -136,6 +145,64 @@ def dhcpctl_client(backend_name: str, endpoint: Endpoint, workload: Workload) ->
         api.omapi_object_dereference(host)
 
     return Client(timed(host_cycle), close)
+
+
+def native_library_client(
+    prefix: Path, tag: int, endpoint: Endpoint, workload: Workload
+) -> tuple[str, Client]:
+    """The native backend on the shared ISC libraries in ``prefix``, in ABI mode, in a child
+    process (``--worker``): its name in the table (saying whether the library is hardened) and
+    the client, which sends the child each round's count and reads back the seconds."""
+    environ = {**os.environ, "DHCPCTL_NATIVE_MODE": "abi", "DHCPCTL_ISC_PREFIX": str(prefix)}
+    environ["DHCPCTL_TEST_SERVER"] = f"{endpoint.address}:{endpoint.port}"
+    if endpoint.key is not None:
+        environ["DHCPCTL_TEST_KEY_NAME"] = endpoint.key.name
+        environ["DHCPCTL_TEST_KEY_ALGORITHM"] = endpoint.key.algorithm
+        environ["DHCPCTL_TEST_KEY_SECRET"] = endpoint.key.secret_base64
+    child = subprocess.Popen(
+        [sys.executable, __file__, "--worker", workload, str(tag)],
+        env=environ,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert child.stdin is not None and child.stdout is not None
+    stdin, stdout = child.stdin, child.stdout
+    hello = stdout.readline().split()
+    if hello[:1] != ["hardened"]:
+        child.kill()
+        raise BenchmarkError(f"native on {prefix}: the worker did not start ({child.wait()})")
+    hardening = "hardened" if hello[1] == "True" else "unhardened"
+
+    def run(count: int) -> float:
+        stdin.write(f"{count}\n")
+        stdin.flush()
+        answer = stdout.readline()
+        if not answer:
+            raise BenchmarkError(f"native on {prefix}: the worker died ({child.wait()})")
+        return float(answer)
+
+    def close() -> None:
+        stdin.close()
+        child.wait()
+
+    return f"dhcpctl, native (ABI), {hardening}: {prefix}", Client(run, close)
+
+
+def worker(workload: Workload, tag: int) -> int:
+    """``--worker``: one native client (``DHCPCTL_ISC_PREFIX``, ABI mode) for the endpoint
+    in the ``DHCPCTL_TEST_*`` variables; runs each count read from stdin, prints the seconds."""
+    from dhcpctl import _native
+    from testbed.server import endpoint_from_env
+
+    endpoint = endpoint_from_env(os.environ)
+    assert endpoint is not None
+    client = dhcpctl_client("native", endpoint, workload, tag)
+    print("hardened", _native.HARDENED, flush=True)
+    for line in sys.stdin:
+        print(client.run(int(line)), flush=True)
+    client.close()
+    return 0
 
 
 def pypureomapi_client(endpoint: Endpoint, workload: Workload) -> Client:
@@ -267,7 +334,20 @@ def main() -> int:
         choices=["native", "python", "pypureomapi"],
         help="instead: cProfile one client's lease lookups, print the top costs (tottime)",
     )
+    parser.add_argument(
+        "--native-library",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="PREFIX",
+        help="also measure the native backend on the shared ISC libraries in PREFIX (ABI mode, "
+        "child process); repeat to compare builds, e.g. unpatched and hardened",
+    )
+    parser.add_argument("--worker", nargs=2, metavar=("WORKLOAD", "TAG"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.worker:
+        workload, tag = args.worker
+        return worker(workload, int(tag))
     counts: dict[Workload, int] = {"lookup": args.lookups, "host-cycle": args.host_cycles}
 
     with tempfile.TemporaryDirectory(prefix="dhcpctl-bench-") as scratch:
@@ -297,6 +377,9 @@ def main() -> int:
                         clients[NAMES[name]] = make(workload)
                     except ImportError as error:
                         print(f"{NAMES[name]}: not measured: {error}", file=sys.stderr)
+                for tag, prefix in enumerate(args.native_library, start=0x10):
+                    label, client = native_library_client(prefix, tag, endpoint, workload)
+                    clients[label] = client
                 best = best_rates(clients, counts[workload], args.rounds, args.warmup)
                 for name, rate in best.items():
                     rates.setdefault(name, {})[workload] = rate

@@ -2,7 +2,10 @@
 
 The C names, one to one (see :mod:`dhcpctl._api` for how C signatures map to Python), from the
 backend chosen once at import by ``DHCPCTL_BACKEND`` (``auto``, ``native`` or ``python``).
-:data:`BACKEND` names it; :func:`load_backend` gives either backend explicitly.
+:data:`BACKEND` names it and :data:`BACKEND_REASON` says why it was chosen (``auto`` never
+picks a native library without the hardening patches; forcing one warns with
+:class:`UnhardenedLibraryWarning`); :func:`load_backend` gives either backend explicitly.
+``python -m dhcpctl info`` prints all this.
 """
 
 from __future__ import annotations
@@ -18,14 +21,19 @@ from dhcpctl._api import (
     Backend,
     DataString,
 )
-from dhcpctl._backend import POLICY_VARIABLE, choose_backend, load_backend
+from dhcpctl._backend import (
+    POLICY_VARIABLE,
+    UnhardenedLibraryWarning,
+    choose_backend,
+    load_backend,
+)
 from dhcpctl._errors import DhcpctlError
 from dhcpctl._results import *  # noqa: F403  (every ISC_R_* and DHCP_R_* result code)
 
 __version__ = "0.1.0"
 
 _implementation: Backend
-BACKEND, _implementation = choose_backend(os.environ.get(POLICY_VARIABLE, "auto"))
+BACKEND, _implementation, BACKEND_REASON = choose_backend(os.environ.get(POLICY_VARIABLE, "auto"))
 
 dhcpctl_initialize = _implementation.dhcpctl_initialize
 dhcpctl_connect = _implementation.dhcpctl_connect
@@ -55,12 +63,14 @@ isc_result_totext = _implementation.isc_result_totext
 
 __all__ = [
     "BACKEND",
+    "BACKEND_REASON",
     "DHCPCTL_CREATE",
     "DHCPCTL_EXCL",
     "DHCPCTL_UPDATE",
     "Backend",
     "DataString",
     "DhcpctlError",
+    "UnhardenedLibraryWarning",
     "load_backend",
     *FUNCTION_NAMES,
 ]

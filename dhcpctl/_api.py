@@ -21,6 +21,17 @@ returns (see :meth:`Backend.dhcpctl_set_callback`). One difference remains betwe
 refused connect while another connection is open fails at once with ``ISC_R_NOMORE`` in the
 pure-Python backend, where ISC's library (the native backend) waits out the timeout, or forever
 without one; a strict xfail in ``tests/test_scenarios_errors.py`` records it.
+
+A server that breaks the protocol (issue 8: malformed or over-limit input, a zero-length value
+where a typed one is required, a reply that answers no request of its connection or with an op
+that cannot answer it): the pure-Python backend fails the connection with
+``DHCP_R_PROTOCOLERROR``; the native backend's ISC library, patched by
+``scripts/isc_patches/``, drops the connection as C does, so the pending wait raises
+``DHCP_R_CONNRESET`` and a connect cut short raises C's ``ISC_R_NOMORE``. The limits are one set
+of numbers for both (``fallback/wire.py``'s ``MAX_*``, ``OMAPI_MAX_*`` in the patched
+``omapip_p.h``): name 1,024 bytes, value 65,536, 1,024 pairs per list, a message 1 MiB, a
+signature 64 bytes, header size 24..256; the native client also drops a connection that leaves
+more than 1 MiB of its answers unsent when the server's next message arrives.
 """
 
 from __future__ import annotations

@@ -1,27 +1,47 @@
 """Which implementation ``import dhcpctl`` gives: the policy, read once, and the loader.
 
-``DHCPCTL_BACKEND``: ``auto`` (the default: the native backend where it is built and loads,
-else pure Python), ``native`` (ISC's own libdhcpctl through cffi; an ImportError saying what is
-missing if it is not available) or ``python`` (``dhcpctl.fallback``).
+``DHCPCTL_BACKEND``: ``auto`` (the default: the native backend where it is built, loads and its
+ISC library carries the hardening patches, else pure Python), ``native`` (ISC's own libdhcpctl
+through cffi; an ImportError saying what is missing if it is not available) or ``python``
+(``dhcpctl.fallback``).
+
+An ISC library without the project's patches (``scripts/isc_patches/``, detected by
+:data:`dhcpctl._native.HARDENED`), such as a distribution's ``libdhcpctl``, can be crashed,
+aborted, made to exhaust memory or to accept unsigned replies by the server it talks to:
+``auto`` never picks it (it takes pure Python and says why), and loading it explicitly warns
+with :class:`UnhardenedLibraryWarning`.
 """
 
 from __future__ import annotations
 
 import importlib
-from typing import Final, cast
+import warnings
+from typing import Final, NamedTuple, cast
 
 from dhcpctl._api import Backend
 
 POLICY_VARIABLE: Final = "DHCPCTL_BACKEND"
 POLICIES: Final = ("auto", "native", "python")
 _MODULES: Final = {"native": "dhcpctl._native", "python": "dhcpctl.fallback"}
+_RISKS: Final = (
+    "a server's reply can crash or abort the process, make it allocate gigabytes, or be "
+    "accepted without a valid signature on a keyed connection"
+)
 
 
-def load_backend(name: str) -> Backend:
-    """The backend ``"native"`` or ``"python"`` as a module with the whole C-named API.
+class UnhardenedLibraryWarning(RuntimeWarning):
+    """The native backend was loaded on an ISC library without the hardening patches."""
 
-    Both can be loaded in one process, side by side (as the differential tests do).
-    """
+
+class Choice(NamedTuple):
+    """What ``DHCPCTL_BACKEND`` gave: the backend's name, its module and why it was chosen."""
+
+    name: str
+    backend: Backend
+    reason: str
+
+
+def _import(name: str) -> Backend:
     if name not in _MODULES:
         raise ValueError(f"unknown dhcpctl backend {name!r}; choose 'native' or 'python'")
     try:
@@ -37,15 +57,54 @@ def load_backend(name: str) -> Backend:
     return cast(Backend, module)
 
 
-def choose_backend(policy: str) -> tuple[str, Backend]:
-    """Apply a ``DHCPCTL_BACKEND`` value: the backend's name and module."""
+def _unhardened(native: Backend) -> str | None:
+    """Why the native backend's library is not safe to use, or None if it is hardened."""
+    if getattr(native, "HARDENED", False):
+        return None
+    return (
+        f"the ISC library ({getattr(native, 'LIBRARY', 'unknown')}) lacks dhcpctl's hardening "
+        f"patches (scripts/isc_patches/; rebuild it with scripts/build_isc_libs.py): {_RISKS}"
+    )
+
+
+def load_backend(name: str) -> Backend:
+    """The backend ``"native"`` or ``"python"`` as a module with the whole C-named API.
+
+    Both can be loaded in one process, side by side (as the differential tests do). Raises
+    ValueError for another name, ImportError if the native backend cannot be loaded; warns
+    with :class:`UnhardenedLibraryWarning` if its ISC library lacks the hardening patches.
+    """
+    module = _import(name)
+    risk = _unhardened(module) if name == "native" else None
+    if risk is not None:
+        warnings.warn(risk, UnhardenedLibraryWarning, stacklevel=2)
+    return module
+
+
+def choose_backend(policy: str) -> Choice:
+    """Apply a ``DHCPCTL_BACKEND`` value: the backend's name, module and the reason.
+
+    Raises ValueError for an unknown policy; ImportError if ``native`` is forced and cannot
+    be loaded.
+    """
     if policy not in POLICIES:
         raise ValueError(
             f"{POLICY_VARIABLE}={policy!r} is not valid; use one of: {', '.join(POLICIES)}"
         )
-    if policy == "auto":
-        try:
-            return "native", load_backend("native")
-        except ImportError:
-            return "python", load_backend("python")
-    return policy, load_backend(policy)
+    if policy == "python":
+        return Choice("python", _import("python"), f"{POLICY_VARIABLE}=python")
+    if policy == "native":
+        native = load_backend("native")
+        risk = _unhardened(native)
+        reason = f"{POLICY_VARIABLE}=native" + (f"; warning: {risk}" if risk else "")
+        return Choice("native", native, reason)
+    try:
+        native = _import("native")
+    except ImportError as error:
+        return Choice(
+            "python", _import("python"), f"auto: the native backend is not available ({error})"
+        )
+    risk = _unhardened(native)
+    if risk is not None:
+        return Choice("python", _import("python"), f"auto: not the native backend, since {risk}")
+    return Choice("native", native, "auto: the native backend, its ISC library is hardened")

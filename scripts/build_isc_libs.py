@@ -14,12 +14,18 @@ they need are missing. This builds them, without installing anything system-wide
   archives and the headers are copied into ``PREFIX/static/{lib,include}``. A cffi extension
   linked with them is self-contained; about 2 minutes on 2 cores.
 
+The project's hardening patches, ``scripts/isc_patches/NNNN-*.patch`` (unified diffs against
+the unpacked ``dhcp-4.4.3-P1/`` tree, each with a header saying what it fixes), are applied in
+name order with ``patch -p1`` right after unpacking. The stamp records the patch set's digest: a
+prefix built with another set (or none, as by an older version of this script) is rebuilt.
+
 The source comes from ``apt-get source --download-only isc-dhcp`` (a bookworm ``deb-src`` entry
 is added if apt has none), checked against the sha256 sums of its ``.dsc``, and is kept in the
 cache. The cache, default prefix and temporary build directories are all in
 ``${DHCPCTL_ISC_CACHE:-${XDG_CACHE_HOME:-~/.cache}}/dhcpctl-omapi/isc-dhcp-4.4.3-P1/``, which
-``dhcpctl/_isc_locate.py`` searches. Idempotent: a prefix whose stamp file (written last) is
-present is left alone; a failed build leaves its directory, with its build.log, for inspection.
+``dhcpctl/_isc_locate.py`` searches. Idempotent: a prefix whose stamp file (written last) names
+the current patch set is left alone; a failed build leaves its directory, with its build.log,
+for inspection.
 Needs: apt-get install autoconf automake libtool build-essential dpkg-dev
 """
 
@@ -54,8 +60,10 @@ TOOLS = {
     "aclocal": "automake",
     "libtoolize": "libtool",
     "apt-get": "apt",
+    "patch": "patch",
 }
-INSTALL_HINT = "apt-get install autoconf automake libtool build-essential dpkg-dev"
+INSTALL_HINT = "apt-get install autoconf automake libtool build-essential dpkg-dev patch"
+PATCH_DIR = ROOT / "scripts" / "isc_patches"
 JOBS = "-j2"
 
 
@@ -140,6 +148,32 @@ def unpack_source(orig: Path) -> Path:
     return tree
 
 
+def patch_set() -> tuple[list[Path], str]:
+    """The hardening patches in the order they apply, and their digest (names and contents)."""
+    patches = sorted(PATCH_DIR.glob("*.patch"))
+    digest = hashlib.sha256()
+    for path in patches:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return patches, digest.hexdigest()
+
+
+def stamp_text(kind: str, digest: str, locate: ModuleType) -> str:
+    """What the stamp of a prefix built with the patch set ``digest`` says."""
+    return f"isc-dhcp {locate.ISC_DHCP_VERSION} {kind}\npatches {digest}\n"
+
+
+def is_built(dest: Path, kind: str, digest: str, locate: ModuleType) -> bool:
+    """Whether ``dest`` holds a complete build of ``kind`` with this patch set."""
+    stamp: Path = dest / locate.STAMP
+    return stamp.exists() and stamp.read_text() == stamp_text(kind, digest, locate)
+
+
+def apply_patches(src: Path, patches: list[Path], log: Path) -> None:
+    """Apply the hardening patches to the unpacked tree ``src``; any failure stops the build."""
+    for patch in patches:
+        run(["patch", "-p1", "--forward", "--batch", "-i", str(patch)], src, log)
+
+
 def install_static(src: Path, dest: Path) -> None:
     """Copy the six archives and the headers of a ``-fPIC`` build tree into ``dest``."""
     (dest / "lib").mkdir(parents=True)
@@ -155,7 +189,7 @@ def install_static(src: Path, dest: Path) -> None:
 
 
 def build(kind: str, orig: Path, dest: Path, cache: Path, locate: ModuleType) -> None:
-    """Build one kind into ``dest``, in a temporary directory under ``cache``."""
+    """Build one kind, patched, into ``dest``, in a temporary directory under ``cache``."""
     (cache / "tmp").mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f"build-{kind}-", dir=cache / "tmp"))
     log = work / "build.log"
@@ -164,6 +198,8 @@ def build(kind: str, orig: Path, dest: Path, cache: Path, locate: ModuleType) ->
     shutil.rmtree(dest, ignore_errors=True)  # an incomplete earlier attempt
     run(["tar", "-xzf", str(orig)], work)
     src = work / TOPDIR
+    patches, digest = patch_set()
+    apply_patches(src, patches, log)
     if kind == "shared":
         run(["./configure", "--enable-libtool", f"--prefix={dest}"], src, log)
         run(["make", JOBS], src, log)
@@ -179,7 +215,7 @@ def build(kind: str, orig: Path, dest: Path, cache: Path, locate: ModuleType) ->
     found = locate.check_prefix(dest, kind, "build")
     if isinstance(found, str):
         raise BuildError(f"the build did not produce a usable {kind} installation: {found}")
-    (dest / locate.STAMP).write_text(f"isc-dhcp {locate.ISC_DHCP_VERSION} {kind}\n")
+    (dest / locate.STAMP).write_text(stamp_text(kind, digest, locate))
     shutil.rmtree(work)
     minutes, seconds = divmod(round(time.monotonic() - started), 60)
     print(f"==> {kind}: done in {minutes} min {seconds} s", flush=True)
@@ -199,9 +235,15 @@ def main() -> int:
     args = parser.parse_args()
     kinds = ["shared", "static"] if args.kind == "both" else [args.kind]
     prefix = args.prefix.resolve()
-    todo = [kind for kind in kinds if not (prefix / kind / locate.STAMP).exists()]
+    _patches, digest = patch_set()
+    todo = [kind for kind in kinds if not is_built(prefix / kind, kind, digest, locate)]
     for kind in sorted(set(kinds) - set(todo)):
-        print(f"==> {kind}: already built in {prefix / kind}, nothing to do")
+        print(
+            f"==> {kind}: already built in {prefix / kind} (patch set {digest[:12]}), nothing to do"
+        )
+    for kind in todo:
+        if (prefix / kind / locate.STAMP).exists():
+            print(f"==> {kind}: {prefix / kind} was built with another patch set: rebuilding")
     missing = [tool for tool in TOOLS if shutil.which(tool) is None]
     try:
         if missing:

@@ -25,6 +25,7 @@ import pytest
 
 import build_ffi
 from build_ffi import load_by_path
+from dhcpctl.fallback import wire
 from testbed.dataset import LEASES
 from testbed.server import Endpoint
 
@@ -178,6 +179,55 @@ def test_build_script_reads_the_dsc_checksums(tmp_path: Path) -> None:
         "isc-dhcp_4.4.3-P1.orig.tar.gz": "aaaa",
         "x.debian.tar.xz": "bbbb",
     }
+
+
+def test_build_stamp_names_the_patch_set(tmp_path: Path) -> None:
+    """A prefix built without the current hardening patches (an older builder wrote no patch
+    line) or with another set is not built: build_isc_libs.py rebuilds it."""
+    script = load_file("build_isc_libs", ROOT / "scripts/build_isc_libs.py")
+    patches, digest = script.patch_set()
+    assert [path.name for path in patches] == sorted(
+        path.name for path in (ROOT / "scripts/isc_patches").glob("*.patch")
+    )
+    assert len(patches) >= 1 and len(digest) == 64
+    prefix = tmp_path / "static"
+    prefix.mkdir()
+    assert not script.is_built(prefix, "static", digest, _isc_locate)
+    (prefix / STAMP).write_text("isc-dhcp 4.4.3-P1 static\n")  # before the patches existed
+    assert not script.is_built(prefix, "static", digest, _isc_locate)
+    (prefix / STAMP).write_text(script.stamp_text("static", digest, _isc_locate))
+    assert script.is_built(prefix, "static", digest, _isc_locate)
+    assert not script.is_built(prefix, "static", "0" * 64, _isc_locate)
+    assert not script.is_built(prefix, "shared", digest, _isc_locate)
+
+
+def test_patches_apply_and_use_the_codec_limits(tmp_path: Path) -> None:
+    """The patch series applies in order to Debian's orig tree, and the limits it checks in C
+    are fallback/wire.py's MAX_* numbers."""
+    script = load_file("build_isc_libs", ROOT / "scripts/build_isc_libs.py")
+    orig = _isc_locate.default_cache_dir() / "src" / script.ORIG
+    if not orig.exists():
+        pytest.skip(f"needs {orig} (python3 scripts/build_isc_libs.py fetches it)")
+    parts = [f"{script.TOPDIR}/{part}" for part in ("omapip", "dhcpctl", "includes")]
+    subprocess.run(["tar", "-xzf", str(orig), "-C", str(tmp_path), *parts], check=True)
+    src = tmp_path / script.TOPDIR
+    patches, _ = script.patch_set()
+    script.apply_patches(src, patches, tmp_path / "patch.log")
+    header = (src / "includes/omapip/omapip_p.h").read_text()
+    limits = {
+        name: int(value) if value.isdigit() else 1 << int(value.removeprefix("(1 << ")[:-1])
+        for name, value in re.findall(r"#define OMAPI_MAX_(\w+)\s+(\d+|\(1 << \d+\))", header)
+    }
+    assert limits == {
+        "HEADER_SIZE": wire.MAX_HEADER_SIZE,
+        "NAME_LEN": wire.MAX_NAME_LEN,
+        "VALUE_LEN": wire.MAX_VALUE_LEN,
+        "VALUES": wire.MAX_VALUES,
+        "MESSAGE_LEN": wire.MAX_MESSAGE_LEN,
+        "AUTHLEN": wire.MAX_SIGNATURE_LEN,
+        "PENDING_OUTPUT": 1 << 20,  # documented in README.md and dhcpctl/_api.py
+    }
+    assert "dhcpctl_omapi_hardening" in (src / "dhcpctl/dhcpctl.h").read_text()
 
 
 # The real libraries: built by scripts/build_isc_libs.py, or installed.

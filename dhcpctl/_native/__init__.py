@@ -1,10 +1,12 @@
 """The native dhcpctl backend: ISC DHCP 4.4.3-P1's own libdhcpctl through cffi.
 
 The interface is :class:`dhcpctl._api.Backend`, like the pure-Python backend's
-(:mod:`dhcpctl.fallback`), plus :data:`MODE`. Importing raises ImportError saying what is missing
+(:mod:`dhcpctl.fallback`), plus :data:`MODE`, :data:`LIBRARY`, :data:`HARDENED` and
+:data:`HARDENING`. Importing raises ImportError saying what is missing
 when ISC's library can be loaded neither way.
 
-Modules, each one job: :mod:`.loader` (API or ABI mode: ``ffi``, ``lib``, ``MODE``),
+Modules, each one job: :mod:`.loader` (API or ABI mode: ``ffi``, ``lib``, ``MODE``; which
+library, ``LIBRARY``, and whether it carries the hardening patches, ``HARDENED``/``HARDENING``),
 :mod:`.layout` (the one C struct read from Python; refuses a library of another version or
 layout with an ImportError that names both),
 :mod:`.lock` (the one lock around the library that is not thread-safe; deferred dereferences and
@@ -21,7 +23,8 @@ backend does):
 - a handle after ``omapi_object_dereference`` or ``dhcpctl_disconnect``, a data string after
   ``dhcpctl_data_string_dereference``: :class:`DhcpctlError` ``DHCP_R_INVALIDARG``;
 - a wait on an object with no request in flight (C blocks forever), or on an object whose
-  connection was disconnected: ``DHCP_R_INVALIDARG``; after the server dropped the connection,
+  connection was disconnected: ``DHCP_R_INVALIDARG``; after the connection was lost (the
+  server closed it, or ISC's patched library dropped it for a reply that broke the protocol),
   ``DHCP_R_CONNRESET``;
 - ``None`` or a wrong type where a handle is required: TypeError.
 
@@ -40,6 +43,9 @@ from . import api, layout
 from .api import *  # noqa: F403  (the C-named functions, isc_result_totext the C one)
 from .handles import DataString as DataString
 from .handles import Handle as Handle
+from .loader import HARDENED as HARDENED
+from .loader import HARDENING as HARDENING
+from .loader import LIBRARY as LIBRARY
 from .loader import MODE as MODE
 
 layout.verify()  # after api's dhcpctl_initialize, before anything else uses the library
@@ -48,6 +54,9 @@ __all__ = [
     "DHCPCTL_CREATE",
     "DHCPCTL_EXCL",
     "DHCPCTL_UPDATE",
+    "HARDENED",
+    "HARDENING",
+    "LIBRARY",
     "MODE",
     "DataString",
     "DhcpctlError",

@@ -26,6 +26,12 @@ from .handles import DataString, Handle
 from .loader import c_data_string_dereference, c_data_string_new, c_object_dereference, ffi, lib
 from .lock import locked
 
+#: Why a connection is gone: C drops it alike when the server closes it and when a reply breaks
+#: the protocol (a malformed or over-limit message, a reply that answers nothing).
+_LOST: Final = (
+    "the connection was closed by the server, or dropped for a reply that broke the protocol"
+)
+
 
 def _check(function: str, status: int) -> None:
     if status != ISC_R_SUCCESS:
@@ -105,7 +111,7 @@ def _wait(function: str, handle: object, timeout: float | None) -> int:
         with locked():
             target.pointer(function)
         if target.lost:
-            raise DhcpctlError(function, DHCP_R_CONNRESET, "the server closed the connection")
+            raise DhcpctlError(function, DHCP_R_CONNRESET, _LOST)
         return ISC_R_SUCCESS
     if target.kind != "object":
         raise DhcpctlError(function, DHCP_R_INVALIDARG, "nothing to wait for on this handle")
@@ -127,7 +133,7 @@ def _wait(function: str, handle: object, timeout: float | None) -> int:
             if conn.cell[0] == ffi.NULL:
                 raise DhcpctlError(function, DHCP_R_INVALIDARG, "the connection is closed")
             if conn.lost:
-                raise DhcpctlError(function, DHCP_R_CONNRESET, "the server closed the connection")
+                raise DhcpctlError(function, DHCP_R_CONNRESET, _LOST)
             armed = replies.arm()
             # An untimed wait too runs in slices: between two, the lock is released and
             # Python's signal handlers run, so Ctrl-C interrupts it.
@@ -238,7 +244,7 @@ def _send(
         conn_pointer = conn.pointer(function)
         obj_pointer = obj.pointer(function)
         if conn.lost:
-            raise DhcpctlError(function, DHCP_R_CONNRESET, "the server closed the connection")
+            raise DhcpctlError(function, DHCP_R_CONNRESET, _LOST)
         status = int(call(conn_pointer, obj_pointer))
         if status == ISC_R_SUCCESS:
             replies.sent(obj, conn, update_reply)

@@ -9,6 +9,13 @@ ABI mode: ISC's libtool build records no dependencies between its shared librari
 one of ``dlopen_order`` is opened with ``RTLD_NOW | RTLD_GLOBAL``, the dependencies first, and
 the functions are then looked up in the global namespace.
 
+Whether the library carries the project's hardening patches (``scripts/isc_patches/``: a
+server's reply can otherwise crash, abort or exhaust the process, or be accepted unsigned on a
+keyed connection) is found out here: the patch set exports ``dhcpctl_omapi_hardening()``. API
+mode asks a helper compiled with a weak reference to it, ABI mode looks the symbol up.
+:data:`HARDENING` is its text (None without it), :data:`HARDENED` whether it names at least
+:data:`HARDENING_VERSION`, :data:`LIBRARY` where the ISC library came from.
+
 The omapi functions that take ``MDL`` (the caller's file and line, for ISC's debugging) are
 called differently in each mode: API mode has static C helpers that pass them (``py_*``, see
 :mod:`dhcpctl._native_cdef`), ABI mode passes a C string and a line itself. The ``c_*``
@@ -18,6 +25,7 @@ functions here hide that.
 from __future__ import annotations
 
 import os
+import re
 from typing import Any, Final
 
 from cffi import FFI  # type: ignore[import-untyped,unused-ignore]
@@ -27,10 +35,20 @@ from dhcpctl._native_cdef import CDEF
 
 MODE: str
 """``"api"`` (the compiled ``dhcpctl._native_lib``) or ``"abi"`` (ISC's shared libraries)."""
+LIBRARY: str
+"""Where the ISC library in use came from: the shared ``libdhcpctl`` (ABI mode), or the prefix
+the compiled module was built against (API mode)."""
+
+#: The oldest patch set (``dhcpctl-omapi-hardening/<version>``) that counts as hardened.
+HARDENING_VERSION: Final = 1
+_HARDENING_TEXT: Final = re.compile(r"dhcpctl-omapi-hardening/(\d+)(?: |$)")
+#: ABI mode only: the marker may be absent, so it is declared apart from CDEF (API mode reaches
+#: it through ``py_dhcpctl_omapi_hardening``).
+_CDEF_MARKER: Final = "const char *dhcpctl_omapi_hardening(void);"
 
 
-def _load_abi() -> tuple[FFI, Any, tuple[Any, ...]]:
-    """``(ffi, lib, handles)``; keep ``handles`` alive as long as ``lib`` is used.
+def _load_abi() -> tuple[FFI, Any, tuple[Any, ...], str]:
+    """``(ffi, lib, handles, library)``; keep ``handles`` alive as long as ``lib`` is used.
 
     Raises ImportError saying what is missing when no shared ISC libraries are found.
     """
@@ -40,6 +58,7 @@ def _load_abi() -> tuple[FFI, Any, tuple[Any, ...]]:
         raise ImportError(f"dhcpctl._native_lib is not built and ABI mode found: {error}") from None
     ffi = FFI()
     ffi.cdef(CDEF)
+    ffi.cdef(_CDEF_MARKER)
     flags = os.RTLD_NOW | os.RTLD_GLOBAL
     try:
         handles = tuple(ffi.dlopen(str(path), flags) for path in installation.dlopen_order)
@@ -47,26 +66,59 @@ def _load_abi() -> tuple[FFI, Any, tuple[Any, ...]]:
         lib.dhcpctl_initialize  # noqa: B018  (resolve one symbol now: fail at import, not later)
     except (OSError, AttributeError) as error:
         raise ImportError(f"cannot load ISC's shared libraries for ABI mode: {error}") from None
-    return ffi, lib, handles
+    library = installation.dlopen_order[-1] if installation.dlopen_order else installation.prefix
+    return ffi, lib, handles, f"shared libraries: {library}"
+
+
+def _api_location(api_lib: Any) -> str:
+    """Where the compiled module's ISC library came from (a module built before the helper
+    existed does not say)."""
+    helper = getattr(api_lib, "py_isc_location", None)
+    where = "unknown" if helper is None else ffi.string(helper()).decode(errors="replace")
+    return f"compiled into dhcpctl._native_lib ({where})"
+
+
+def _hardening_marker() -> str | None:
+    """The text of ``dhcpctl_omapi_hardening()``, or None if the library lacks the symbol."""
+    if MODE == "api":
+        marker = getattr(lib, "py_dhcpctl_omapi_hardening", None)
+    else:
+        try:
+            marker = lib.dhcpctl_omapi_hardening
+        except AttributeError:  # cffi: the symbol is not in the loaded libraries
+            marker = None
+    text = ffi.NULL if marker is None else marker()
+    return None if text == ffi.NULL else str(ffi.string(text).decode(errors="replace"))
+
+
+def _is_hardened(marker: str | None) -> bool:
+    match = None if marker is None else _HARDENING_TEXT.match(marker)
+    return match is not None and int(match.group(1)) >= HARDENING_VERSION
 
 
 _abi_handles: tuple[Any, ...] = ()
 if os.environ.get("DHCPCTL_NATIVE_MODE", "") == "abi":
-    ffi, lib, _abi_handles = _load_abi()
+    ffi, lib, _abi_handles, LIBRARY = _load_abi()
     MODE = "abi"
 else:
     try:
         from dhcpctl._native_lib import ffi, lib  # type: ignore[import-not-found,no-redef]
 
         MODE = "api"
+        LIBRARY = _api_location(lib)
     except ImportError as _api_error:
         try:
-            ffi, lib, _abi_handles = _load_abi()
+            ffi, lib, _abi_handles, LIBRARY = _load_abi()
         except ImportError as _abi_error:
             raise ImportError(
                 f"dhcpctl._native_lib is not built ({_api_error}), and {_abi_error}"
             ) from None
         MODE = "abi"
+
+#: The hardening marker's text, None for a library without the patches.
+HARDENING: Final = _hardening_marker()
+#: Whether the library carries the hardening patch set (:data:`HARDENING_VERSION` or later).
+HARDENED: Final = _is_hardened(HARDENING)
 
 #: C string and line passed as omapi's MDL debugging arguments in ABI mode.
 _MDL_FILE: Final = ffi.new("char[]", b"dhcpctl/_native/loader.py")
