@@ -206,7 +206,7 @@ def worker(workload: Workload, tag: int) -> int:
 
 
 def pypureomapi_client(endpoint: Endpoint, workload: Workload) -> Client:
-    import pypureomapi  # type: ignore[import-untyped]
+    import pypureomapi  # type: ignore[import-untyped,import-not-found,unused-ignore]
 
     key = endpoint.key
     omapi = pypureomapi.Omapi(

@@ -9,6 +9,19 @@ import struct
 from collections.abc import Callable
 
 import pytest
+from hypothesis import HealthCheck, assume, event, given, settings
+from hypothesis import strategies as st
+
+from dhcpctl._errors import DhcpctlError
+from dhcpctl._results import (
+    DHCP_R_CONNRESET,
+    DHCP_R_INVALIDKEY,
+    DHCP_R_KEY_UNKNOWN,
+    DHCP_R_PROTOCOLERROR,
+    DHCP_R_VERSIONMISMATCH,
+    ISC_R_NOTFOUND,
+    isc_result_totext,
+)
 from dhcpctl.fallback.auth import DIGESTS, Key
 from dhcpctl.fallback.protocol import (
     AuthenticatorAccepted,
@@ -32,19 +45,6 @@ from dhcpctl.fallback.wire import (
     Value,
     encode_message,
     read_message,
-)
-from hypothesis import HealthCheck, assume, event, given, settings
-from hypothesis import strategies as st
-
-from dhcpctl._errors import DhcpctlError
-from dhcpctl._results import (
-    DHCP_R_CONNRESET,
-    DHCP_R_INVALIDKEY,
-    DHCP_R_KEY_UNKNOWN,
-    DHCP_R_PROTOCOLERROR,
-    DHCP_R_VERSIONMISMATCH,
-    ISC_R_NOTFOUND,
-    isc_result_totext,
 )
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -19,6 +19,9 @@ from typing import Any
 
 import omapi_peer
 import pytest
+
+import dhcpctl
+from dhcpctl._api import Backend
 from dhcpctl.fallback.auth import Key
 from dhcpctl.fallback.wire import (
     OP_STATUS,
@@ -27,9 +30,6 @@ from dhcpctl.fallback.wire import (
     encode_intro,
     encode_message,
 )
-
-import dhcpctl
-from dhcpctl._api import Backend
 
 KEY = Key("k", "hmac-sha256", b"secret")
 Behaviour = Callable[[socket.socket], None]

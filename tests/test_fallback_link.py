@@ -10,19 +10,6 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from dhcpctl.fallback.auth import Key
-from dhcpctl.fallback.objects import RemoteObject
-from dhcpctl.fallback.protocol import ClientProtocol, MessageReceived, State
-from dhcpctl.fallback.session import Dispatcher, open_connection
-from dhcpctl.fallback.transport import Link, LinkError
-from dhcpctl.fallback.wire import (
-    OP_OPEN,
-    OP_STATUS,
-    OP_UPDATE,
-    Message,
-    encode_intro,
-    encode_message,
-)
 from omapi_peer import recv_exactly, recv_message
 
 from dhcpctl._errors import DhcpctlError
@@ -38,6 +25,19 @@ from dhcpctl._results import (
     ISC_R_SUCCESS,
     ISC_R_TIMEDOUT,
     ISC_R_UNEXPECTED,
+)
+from dhcpctl.fallback.auth import Key
+from dhcpctl.fallback.objects import RemoteObject
+from dhcpctl.fallback.protocol import ClientProtocol, MessageReceived, State
+from dhcpctl.fallback.session import Dispatcher, open_connection
+from dhcpctl.fallback.transport import Link, LinkError
+from dhcpctl.fallback.wire import (
+    OP_OPEN,
+    OP_STATUS,
+    OP_UPDATE,
+    Message,
+    encode_intro,
+    encode_message,
 )
 
 KEY = Key("k", "hmac-sha256", b"secret")

@@ -184,7 +184,7 @@ def test_build_script_reads_the_dsc_checksums(tmp_path: Path) -> None:
 def test_build_stamp_names_the_patch_set(tmp_path: Path) -> None:
     """A prefix built without the current hardening patches (an older builder wrote no patch
     line) or with another set is not built: build_isc_libs.py rebuilds it."""
-    script = load_file("build_isc_libs", ROOT / "scripts/build_isc_libs.py")
+    script = load_by_path("build_isc_libs", ROOT / "scripts/build_isc_libs.py")
     patches, digest = script.patch_set()
     assert [path.name for path in patches] == sorted(
         path.name for path in (ROOT / "scripts/isc_patches").glob("*.patch")
@@ -204,7 +204,7 @@ def test_build_stamp_names_the_patch_set(tmp_path: Path) -> None:
 def test_patches_apply_and_use_the_codec_limits(tmp_path: Path) -> None:
     """The patch series applies in order to Debian's orig tree, and the limits it checks in C
     are fallback/wire.py's MAX_* numbers."""
-    script = load_file("build_isc_libs", ROOT / "scripts/build_isc_libs.py")
+    script = load_by_path("build_isc_libs", ROOT / "scripts/build_isc_libs.py")
     orig = _isc_locate.default_cache_dir() / "src" / script.ORIG
     if not orig.exists():
         pytest.skip(f"needs {orig} (python3 scripts/build_isc_libs.py fetches it)")

@@ -38,6 +38,7 @@ from test_codec_fakeserver import (  # the fake server and its handshake: one co
 )
 
 import dhcpctl
+from build_ffi import load_by_path
 from dhcpctl._results import (
     DHCP_R_INVALIDKEY,
     ISC_R_SUCCESS,
@@ -552,20 +553,34 @@ def test_output_bounded_while_server_floods_without_reading(serve: FakeServer) -
     assert result == ["raised", dhcpctl.DHCP_R_CONNRESET]
 
 
-# Detection: the loader tells a library with the patches from one without.
-STUB_MARKER = 'const char *dhcpctl_omapi_hardening(void) { return "dhcpctl-omapi-hardening/%s"; }'
-STUB_MARKERS = {"none": "", "old": STUB_MARKER % "0 (stub)", "current": STUB_MARKER % "1 (stub)"}
+# Detection: the loader tells a library with the patches from one without. The libraries are
+# copies of the real (hardened) shared ISC libraries, so that everything else the import checks
+# (version, layout) holds; in the copy of libdhcpctl the marker is edited in place (same length,
+# the ELF stays valid): its symbol renamed ("none": the lookup finds nothing), or the version in
+# its text lowered ("old").
+MARKER_EDITS = {
+    "none": (b"dhcpctl_omapi_hardening", b"dhcpctl_omapi_hardeninX"),
+    "old": (b"dhcpctl-omapi-hardening/1 ", b"dhcpctl-omapi-hardening/0 "),
+    "current": (b"", b""),
+}
 
 
-def stub_library(prefix: Path, marker: str) -> Path:
-    """Stub ``libdhcpctl.so.0``/``libomapi.so.0`` under ``prefix/lib`` for ABI mode: only the
-    one function the import calls, ``dhcpctl_initialize``, and the marker or not."""
+def copied_library(prefix: Path, marker: str) -> Path:
+    """The real shared ISC libraries copied to ``prefix/lib`` for ABI mode, libdhcpctl's marker
+    edited as ``MARKER_EDITS[marker]`` says; returns the copy of ``libdhcpctl.so.0``."""
+    installation = load_by_path("_isc_locate", ROOT / "dhcpctl" / "_isc_locate.py").locate(
+        purpose="dlopen"
+    )
+    source = Path(installation.dlopen_order[-1]).parent
     lib = prefix / "lib"
     lib.mkdir(parents=True)
-    source = prefix / "stub.c"
-    source.write_text(f"int dhcpctl_initialize(void) {{ return 0; }}\n{STUB_MARKERS[marker]}\n")
-    for name in ("libdhcpctl.so.0", "libomapi.so.0"):
-        subprocess.run(["cc", "-shared", "-fPIC", "-o", str(lib / name), str(source)], check=True)
+    for path in source.glob("lib*.so.*"):
+        data = path.read_bytes()  # follows the links: each name gets the library itself
+        if path.name.startswith("libdhcpctl.so"):
+            before, after = MARKER_EDITS[marker]
+            assert not before or data.count(before) >= 1, f"no {before!r} in {path}"
+            data = data.replace(before, after) if before else data
+        (lib / path.name).write_bytes(data)
     return lib / "libdhcpctl.so.0"
 
 
@@ -596,10 +611,13 @@ def import_in_child(prefix: Path, policy: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize("marker", ["none", "old"])
 def test_auto_refuses_a_library_without_the_fixes(tmp_path: Path, marker: str) -> None:
-    library = stub_library(tmp_path, marker)
+    library = copied_library(tmp_path, marker)
     auto = import_in_child(tmp_path, "auto")
     assert (auto["backend"], auto["hardened"], auto["warnings"]) == ("python", False, [])
-    assert auto["marker"] == (None if marker == "none" else "dhcpctl-omapi-hardening/0 (stub)")
+    if marker == "none":
+        assert auto["marker"] is None
+    else:
+        assert auto["marker"].startswith("dhcpctl-omapi-hardening/0 (")
     assert str(library) in auto["library"]
     assert str(library) in auto["reason"] and "hardening patches" in auto["reason"]
     forced = import_in_child(tmp_path, "native")
@@ -611,10 +629,10 @@ def test_auto_refuses_a_library_without_the_fixes(tmp_path: Path, marker: str) -
 
 
 def test_auto_takes_a_library_with_the_fixes(tmp_path: Path) -> None:
-    stub_library(tmp_path, "current")
+    copied_library(tmp_path, "current")
     auto = import_in_child(tmp_path, "auto")
     assert (auto["backend"], auto["hardened"], auto["warnings"]) == ("native", True, [])
-    assert auto["marker"] == "dhcpctl-omapi-hardening/1 (stub)"
+    assert auto["marker"].startswith("dhcpctl-omapi-hardening/1 (")
     assert "hardened" in auto["reason"]
 
 

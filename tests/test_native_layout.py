@@ -110,9 +110,8 @@ def test_api_mode_layout_comes_from_the_header() -> None:
     (read from the compiled module, whichever mode this process runs in)."""
     backend_or_skip("native")
     require_api_mode()
-    from dhcpctl._native_lib import lib  # type: ignore[import-not-found,unused-ignore]
-
     from dhcpctl._native.layout import LAYOUT
+    from dhcpctl._native_lib import lib  # type: ignore[import-not-found,unused-ignore]
 
     field = ("dhcpctl_remote_object_t", "waitstatus")
     assert lib.py_remote_waitstatus_offset == LAYOUT.offsetof(*field)

@@ -110,7 +110,10 @@ def verify() -> None:
     Call once, after ``dhcpctl_initialize`` and with the library lock held or before any other
     thread can use the library (at import).
     """
-    _check_version()
-    if MODE == "api":
-        _check_compiled_layout()
-    _check_library_layout()
+    try:
+        _check_version()
+        if MODE == "api":
+            _check_compiled_layout()
+        _check_library_layout()
+    except AttributeError as error:  # cffi: a symbol the checks read is not in the library
+        raise _refuse(f"it lacks a symbol of ISC DHCP's libraries ({error})") from None
