@@ -95,8 +95,8 @@ def dhcpctl_timed_connect(
 
 
 def dhcpctl_disconnect(connection: Handle, force: bool = False) -> None:
-    """Close the connection; like C, the handle is gone afterwards (force changes nothing:
-    requests are never buffered here)."""
+    """Close the connection; like C, the handle is gone afterwards. Bytes the server has not
+    read yet are dropped (force changes nothing)."""
     conn = _connection("dhcpctl_disconnect", connection)
     conn.link.close()
     conn.dereference()
@@ -202,7 +202,7 @@ def _send(
     remote = obj.remote_handle if object_handle is None else object_handle
 
     def register(xid: int) -> None:
-        conn.dispatcher.register(xid, obj)
+        conn.dispatcher.register(xid, obj, op)
         obj.link = conn.link
 
     try:
