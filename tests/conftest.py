@@ -1,10 +1,13 @@
-"""Fixtures: the test bed's servers (testbed.pytest_plugin) and the backends under test."""
+"""Fixtures: the test bed's servers (testbed.pytest_plugin), fake servers and the backends
+under test."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
 
 import pytest
+from fake_omapi import Behaviour, FakeServer
 
 from dhcpctl import Backend, load_backend
 
@@ -29,3 +32,18 @@ def backend(request: pytest.FixtureRequest) -> Backend:
     """Each backend in turn: every test that takes it runs on both implementations."""
     name: str = request.param
     return backend_or_skip(name)
+
+
+@pytest.fixture
+def fake_server() -> Iterator[Callable[[Behaviour], int]]:
+    """``start(behaviour)``: a :class:`fake_omapi.FakeServer` on 127.0.0.1, its port; every
+    one started is closed when the test ends."""
+    servers: list[FakeServer] = []
+
+    def start(behaviour: Behaviour) -> int:
+        servers.append(FakeServer(behaviour))
+        return servers[-1].port
+
+    yield start
+    for server in servers:
+        server.close()
