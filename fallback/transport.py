@@ -43,7 +43,7 @@ from dhcpctl._results import (
     ISC_R_TIMEDOUT,
 )
 
-from .protocol import BadSignature, ClientProtocol, ConnectionFailed, Event
+from .protocol import BadSignature, ClientProtocol, ConnectionFailed, Event, State
 from .wire import MAX_UNSENT, Pair, ProtocolError
 
 #: How much one read takes from the socket.
@@ -211,8 +211,9 @@ class Link:
         for event in events:
             if isinstance(event, ConnectionFailed):
                 self._die(event.status, event.detail)
-            elif isinstance(event, BadSignature):
-                # Queued under the lock (the protocol's ids), sent as the socket takes it.
+            elif isinstance(event, BadSignature) and self.protocol.state is not State.ERROR:
+                # Queued under the lock (the protocol's ids), sent as the socket takes it; not
+                # when a later message of the same read broke the connection.
                 self.write(
                     self.protocol.send_status(event.message_id, DHCP_R_INVALIDKEY), owed=True
                 )

@@ -47,3 +47,11 @@ def fake_server() -> Iterator[Callable[[Behaviour], int]]:
     yield start
     for server in servers:
         server.close()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend_name(request: pytest.FixtureRequest) -> str:
+    """Each backend's name in turn, for tests whose clients run in child processes."""
+    name: str = request.param
+    backend_or_skip(name)  # a missing native backend skips (fails with REQUIRE_NATIVE)
+    return name

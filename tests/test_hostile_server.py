@@ -21,7 +21,6 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from conftest import BACKENDS, backend_or_skip
 from fake_omapi import (
     AUTHID,
     KEY,
@@ -73,13 +72,6 @@ RSS_GROWTH_KIB = 16 * 1024
 
 WAIT_FUNCTION = "dhcpctl_timed_wait_for_completion"
 CONNECT_FUNCTION = "dhcpctl_timed_connect"
-
-
-@pytest.fixture(params=BACKENDS)
-def backend_name(request: pytest.FixtureRequest) -> str:
-    name: str = request.param
-    backend_or_skip(name)  # a missing native backend skips (fails with REQUIRE_NATIVE)
-    return name
 
 
 #: ``client(behaviour, address_space_mib=None, repeat=1, **job)``, see :func:`client`.
