@@ -33,9 +33,7 @@ def main() -> int:
     found = False
     for backend in args.backend:
         started = time.monotonic()
-        outcome = Campaign(backend, Generator(args.seed)).run(
-            range(args.inputs), args.max_findings
-        )
+        outcome = Campaign(backend, Generator(args.seed)).run(range(args.inputs), args.max_findings)
         print(report(outcome, args.seed, limit=10))
         print(f"  {time.monotonic() - started:.0f} s", flush=True)
         found = found or bool(outcome.findings)

@@ -18,9 +18,11 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT / "tests"), str(ROOT)]
 
-from dhcpctl.fallback.auth import Key  # noqa: E402  (after the path is set)
+from fake_omapi import recv_exactly, recv_message  # noqa: E402  (after the path is set)
+
+from dhcpctl.fallback.auth import Key  # noqa: E402
 from dhcpctl.fallback.wire import (  # noqa: E402
     OP_DELETE,
     OP_OPEN,
@@ -30,7 +32,6 @@ from dhcpctl.fallback.wire import (  # noqa: E402
     Pair,
     encode_intro,
     encode_message,
-    read_message,
 )
 from testbed import dataset  # noqa: E402
 from testbed.server import DhcpdServer, make_key  # noqa: E402
@@ -52,27 +53,6 @@ def _stored(name: str, message: Message) -> dict[str, object]:
     }
 
 
-def _recv_exactly(sock: socket.socket, count: int) -> bytes:
-    data = b""
-    while len(data) < count:
-        chunk = sock.recv(count - len(data))
-        if not chunk:
-            raise EOFError("dhcpd closed the connection")
-        data += chunk
-    return data
-
-
-def _recv(sock: socket.socket, key: Key) -> Message:
-    reader = read_message(24, lambda authid: key if authid else None)
-    need = next(reader)
-    while True:
-        try:
-            need = reader.send(_recv_exactly(sock, need))
-        except StopIteration as done:
-            message: Message = done.value
-            return message
-
-
 def record(output: Path) -> None:
     omapi_key = make_key("hmac-md5")
     key = Key(omapi_key.name, omapi_key.algorithm, omapi_key.secret)
@@ -82,7 +62,7 @@ def record(output: Path) -> None:
     with DhcpdServer(omapi_key, with_dataset=True) as server:
         sock = socket.create_connection((server.address, server.port), 10)
         sock.sendall(encode_intro())
-        _recv_exactly(sock, 8)
+        recv_exactly(sock, 8)
         auth_open = Message(
             OP_OPEN,
             0,
@@ -91,7 +71,7 @@ def record(output: Path) -> None:
             object_values=((b"name", key.name.encode()), (b"algorithm", key.algorithm.encode())),
         )
         sock.sendall(encode_message(auth_open))
-        answer = _recv(sock, key)
+        answer = recv_message(sock, key)
         replies.append(_stored("authenticator", answer))
         authid = answer.handle
 
@@ -100,7 +80,7 @@ def record(output: Path) -> None:
         ) -> Message:
             request = Message(op, handle, 2 + len(replies), 0, authid, mvalues, ovalues)
             sock.sendall(encode_message(request, key))
-            reply = _recv(sock, key)
+            reply = recv_message(sock, key)
             replies.append(_stored(name, reply))
             return reply
 

@@ -47,9 +47,9 @@ def recv_exactly(sock: socket.socket, count: int) -> bytes:
     return bytes(data)
 
 
-def recv_message(sock: socket.socket) -> Message:
-    """The client's next message (signed ones checked against :data:`KEY`)."""
-    reader = read_message(24, lambda authid: KEY if authid else None)
+def recv_message(sock: socket.socket, key: Key = KEY) -> Message:
+    """The peer's next message (signed ones checked against ``key``)."""
+    reader = read_message(24, lambda authid: key if authid else None)
     need = next(reader)
     while True:
         try:
@@ -81,9 +81,7 @@ def reply(
     """An answer to ``request`` (its id as rid), signed with :data:`KEY` when ``keyed``."""
     if op == OP_STATUS and not message_values:
         message_values = ((b"result", 0),)
-    message = Message(
-        op, 9, xid, request.id, AUTHID if keyed else 0, message_values, object_values
-    )
+    message = Message(op, 9, xid, request.id, AUTHID if keyed else 0, message_values, object_values)
     return encode_message(message, KEY if keyed else None)
 
 

@@ -72,7 +72,9 @@ def load_corpus() -> list[Message]:
         return tuple((bytes.fromhex(n or ""), bytes.fromhex(v) if v else None) for n, v in stored)
 
     return [
-        Message(r["op"], r["handle"], 0, 0, 0, pairs(r["message_values"]), pairs(r["object_values"]))
+        Message(
+            r["op"], r["handle"], 0, 0, 0, pairs(r["message_values"]), pairs(r["object_values"])
+        )
         for r in json.loads(CORPUS.read_text())
     ]
 
@@ -138,8 +140,14 @@ def _render(stage: Stage, ids: dict[int, int], keyed: bool, record: Record) -> b
     for template in stage.templates:
         base = template.message
         rid = ids.get(template.rid, 0) if template.rid is not None else template.literal_rid
-        authid = (AUTHID if keyed and template.sign != "none" else 0) if template.authid is None else template.authid
-        message = Message(base.op, base.handle, base.id, rid, authid, base.message_values, base.object_values)
+        authid = (
+            (AUTHID if keyed and template.sign != "none" else 0)
+            if template.authid is None
+            else template.authid
+        )
+        message = Message(
+            base.op, base.handle, base.id, rid, authid, base.message_values, base.object_values
+        )
         signed = template.sign != "none" and authid != 0
         data = bytearray(encode_message(message, KEY if signed else None))
         if signed and template.sign == "wrong":
@@ -246,8 +254,10 @@ class Generator:
         if rng.random() < 0.5:
             base = rng.choice(self.corpus[1:])
             canary = rng.randbytes(4)
-            values = base.object_values + ((b"canary", canary),) if base.op == OP_UPDATE else ()
-            message = Message(base.op, base.handle, rng.getrandbits(32), 0, 0, base.message_values, values)
+            values = (*base.object_values, (b"canary", canary)) if base.op == OP_UPDATE else ()
+            message = Message(
+                base.op, base.handle, rng.getrandbits(32), 0, 0, base.message_values, values
+            )
         else:
             message = Message(
                 rng.choice(OPS),
@@ -256,7 +266,7 @@ class Generator:
                 0,
                 0,
                 self._pairs(rng),
-                self._pairs(rng) + ((b"canary", rng.randbytes(4)),),
+                (*self._pairs(rng), (b"canary", rng.randbytes(4))),
             )
         rid = rng.choice((0, 0, 0, 1, None, -1)) if objects > 1 else rng.choice((0, 0, 0, None, -1))
         sign = rng.choice(("key",) * 6 + ("none", "wrong", "strip"))

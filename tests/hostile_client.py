@@ -170,7 +170,8 @@ class ClientProcess:
         argv = [sys.executable, "-X", "faulthandler", str(Path(__file__)), backend]
         if address_space_mib is not None:
             argv += ["--address-space-mib", str(address_space_mib)]
-        self._stderr: IO[bytes] = tempfile.TemporaryFile()
+        # Closed in close(): it outlives this call (the child writes to it).
+        self._stderr: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115
         self._process = subprocess.Popen(
             argv,
             stdin=subprocess.PIPE,

@@ -35,8 +35,8 @@ from dhcpctl.fallback.protocol import (
 )
 from dhcpctl.fallback.wire import (
     MAX_NAME_LEN,
-    MESSAGE_FIELDS,
     MAX_VALUE_LEN,
+    MESSAGE_FIELDS,
     OP_NOTIFY,
     OP_OPEN,
     OP_STATUS,

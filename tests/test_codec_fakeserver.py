@@ -57,7 +57,9 @@ def test_bad_signature_is_an_error(
         handshake(sock)
         request = recv_message(sock)
         reply = bytearray(
-            encode_message(Message(OP_STATUS, 0, bad_id, request.id, AUTHID, ((b"result", 0),)), KEY)
+            encode_message(
+                Message(OP_STATUS, 0, bad_id, request.id, AUTHID, ((b"result", 0),)), KEY
+            )
         )
         reply[-1] ^= 0xFF
         sock.sendall(bytes(reply))

@@ -30,7 +30,7 @@ from fake_omapi import (
     recv_message,
     reply,
 )
-from hostile_client import ClientDied, ClientProcess, Job, Result
+from hostile_client import ClientDied, ClientProcess, Result
 
 from dhcpctl._results import (
     DHCP_R_CONNRESET,
@@ -221,9 +221,7 @@ def test_p4_bad_reply_loses_no_other_reply_of_the_same_read(
 # --- N3, N4, N5 and keyed P3: nothing unsigned or misssigned is taken --------------------
 
 
-def test_n3_unsigned_notifications_on_a_keyed_connection(
-    backend_name: str, client: Client
-) -> None:
+def test_n3_unsigned_notifications_on_a_keyed_connection(backend_name: str, client: Client) -> None:
     notify = struct.pack("!IIIIII", 0, 0, OP_NOTIFY, 0, 5, 0) + END + END
     [result] = client(answer_with(lambda request: notify * 84, keyed=True), keyed=True)
     assert_failed(backend_name, one_wait(result), DHCP_R_CONNRESET, WAIT_FUNCTION)
@@ -403,7 +401,9 @@ def assert_memory_bounded(result: Result) -> None:
     assert result["rss_growth_kib"] < RSS_GROWTH_KIB, result
 
 
-HUGE_VALUE = raw((0, 0, OP_STATUS, 0, 100), pair(b"result", b"")[:-4] + struct.pack("!I", 0xFFFFFFF0))
+HUGE_VALUE = raw(
+    (0, 0, OP_STATUS, 0, 100), pair(b"result", b"")[:-4] + struct.pack("!I", 0xFFFFFFF0)
+)
 HUGE_AUTHLEN = raw((0, 0xFFFFFFF0, OP_STATUS, 0, 100), END + END)
 
 
@@ -502,6 +502,8 @@ def test_p1_unsent_output_is_bounded() -> None:
 
 
 def test_p5_works_with_descriptors_above_1024(backend_name: str, client: Client) -> None:
-    [result] = client(answer_with(lambda r: reply(r, keyed=False)), descriptors=1100, names=["state"])
+    [result] = client(
+        answer_with(lambda r: reply(r, keyed=False)), descriptors=1100, names=["state"]
+    )
     assert bounded(one_wait(result)).get("ok") == ISC_R_SUCCESS, result
     assert result["values"] == [{"state": "00000002"}]
