@@ -71,17 +71,17 @@ def _value(backend: Any, handle: Any, name: str) -> str | None:
         return None
 
 
-def _open(backend: Any, connection: Any, index: int) -> Any:
+def _open(backend: Any, connection: Any, address: bytes) -> Any:
     lease = backend.dhcpctl_new_object(connection, "lease")
-    address = (0xC0000200 + index).to_bytes(4, "big")  # 192.0.2.0/24 and on
     backend.dhcpctl_set_value(lease, address, "ip-address")
     backend.dhcpctl_open_object(lease, connection, 0)
     return lease
 
 
 def run_job(backend: Any, job: Job) -> Result:
-    """One job (see the module docstring); keys: port, keyed, timeout (None: untimed calls),
-    objects, names."""
+    """One job (see the module docstring); keys: port, address (127.0.0.1), keyed (the fake's
+    key) or key ([name, algorithm, secret in hex]), timeout (None: untimed calls), objects,
+    lease (the address of every object, else 192.0.2.0 and on), names."""
     from fake_omapi import KEY_ALGORITHM, KEY_NAME, KEY_SECRET
 
     timeout = job.get("timeout")
@@ -90,13 +90,18 @@ def run_job(backend: Any, job: Job) -> Result:
     auth = None
     if job.get("keyed"):
         auth = backend.dhcpctl_new_authenticator(KEY_NAME, KEY_ALGORITHM, KEY_SECRET)
+    elif job.get("key"):
+        name, algorithm, secret = job["key"]
+        auth = backend.dhcpctl_new_authenticator(name, algorithm, bytes.fromhex(secret))
+    address = job.get("address", "127.0.0.1")
     result["connect"], connection = _outcome(
-        backend.dhcpctl_timed_connect, "127.0.0.1", job["port"], auth, timeout
+        backend.dhcpctl_timed_connect, address, job["port"], auth, timeout
     )
     if connection is not None:
         leases = []
         for index in range(job.get("objects", 1)):
-            request, lease = _outcome(_open, backend, connection, index)
+            ip = job.get("lease") or (0xC0000200 + index).to_bytes(4, "big").hex()
+            request, lease = _outcome(_open, backend, connection, bytes.fromhex(ip))
             result["requests"].append(request)
             if lease is not None:
                 leases.append(lease)

@@ -58,6 +58,8 @@ from dhcpctl.fallback.wire import (
     Message,
     encode_message,
 )
+from testbed import dataset
+from testbed.server import Endpoint
 
 #: The timeout of the client's calls where a timeout is the expected end (seconds).
 WAIT = 1.0
@@ -241,6 +243,30 @@ def test_n3_many_keyed_requests_queued_before_a_wait(backend_name: str, client: 
     [result] = client(behaviour, keyed=True, objects=count, timeout=10.0)
     assert len(result["waits"]) == count, result["requests"][-1:]
     assert all(bounded(w, 10.0).get("ok") == ISC_R_SUCCESS for w in result["waits"]), result
+
+
+def test_n3_many_keyed_requests_queued_before_a_dhcpd_wait(
+    backend_name: str, dhcpd_server: Endpoint
+) -> None:
+    """The same against the test bed's real dhcpd: every queued open answered, no abort."""
+    key = dhcpd_server.key
+    assert key is not None
+    job = {
+        "address": dhcpd_server.address,
+        "port": dhcpd_server.port,
+        "key": [key.name, key.algorithm, key.secret.hex()],
+        "timeout": 20.0,
+        "objects": 250,
+        "lease": socket.inet_aton(dataset.LEASES[0].ip).hex(),
+    }
+    process = ClientProcess(backend_name)
+    try:
+        result = process.run(job, JOB_LIMIT)
+    except ClientDied as died:
+        pytest.fail(f"{backend_name} backend: {died}", pytrace=False)
+    finally:
+        process.close()
+    assert [w.get("ok") for w in result["waits"]] == [ISC_R_SUCCESS] * 250, result["waits"][:3]
 
 
 def missigned(request: Message, signature: bytes) -> bytes:
