@@ -100,7 +100,8 @@ class FakeServer:
 
         self._server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        # A short poll interval: close() waits for the serving loop to notice.
+        threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
         self.port = int(self._server.server_address[1])
 
     def close(self) -> None:
