@@ -78,10 +78,23 @@ def _open(backend: Any, connection: Any, address: bytes) -> Any:
     return lease
 
 
+def _wait_all(backend: Any, leases: list[Any], job: Job, result: Result) -> None:
+    """Wait for each object in turn; record the outcomes and the ``names`` values."""
+    timeout = job.get("timeout")
+    for lease in leases:
+        if timeout is None:
+            wait, _ = _outcome(backend.dhcpctl_wait_for_completion, lease)
+        else:
+            wait, _ = _outcome(backend.dhcpctl_timed_wait_for_completion, lease, timeout)
+        result["waits"].append(wait)
+        result["values"].append({n: _value(backend, lease, n) for n in job.get("names", ())})
+
+
 def run_job(backend: Any, job: Job) -> Result:
     """One job (see the module docstring); keys: port, address (127.0.0.1), keyed (the fake's
     key) or key ([name, algorithm, secret in hex]), timeout (None: untimed calls), objects,
-    lease (the address of every object, else 192.0.2.0 and on), names."""
+    lease (the address of every object, else 192.0.2.0 and on), names, then_refresh (after
+    the waits, refresh every object and wait again: more entries in waits and values)."""
     from fake_omapi import KEY_ALGORITHM, KEY_NAME, KEY_SECRET
 
     timeout = job.get("timeout")
@@ -105,13 +118,12 @@ def run_job(backend: Any, job: Job) -> Result:
             result["requests"].append(request)
             if lease is not None:
                 leases.append(lease)
-        for lease in leases:
-            if timeout is None:
-                wait, _ = _outcome(backend.dhcpctl_wait_for_completion, lease)
-            else:
-                wait, _ = _outcome(backend.dhcpctl_timed_wait_for_completion, lease, timeout)
-            result["waits"].append(wait)
-            result["values"].append({n: _value(backend, lease, n) for n in job.get("names", ())})
+        _wait_all(backend, leases, job, result)
+        if job.get("then_refresh"):  # each object refreshed once its first reply is in
+            for lease in leases:
+                request, _ = _outcome(backend.dhcpctl_object_refresh, connection, lease)
+                result["requests"].append(request)
+            _wait_all(backend, leases, job, result)
         result["disconnect"], _ = _outcome(backend.dhcpctl_disconnect, connection)
     result["rss_growth_kib"] = _peak_rss_kib() - rss_before
     return result

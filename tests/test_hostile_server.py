@@ -372,16 +372,19 @@ def test_p3_bad_intro_fails_the_connect(
 def test_n6_second_reply_for_an_answered_request_is_dropped(
     backend_name: str, client: Client
 ) -> None:
+    """Request 1 (an open) gets a failed UPDATE (no values: C signals the failure but keeps
+    the request registered); then, while request 2 (a refresh of the same object) waits, a
+    second UPDATE for request 1 comes: it must not complete request 2."""
+
     def behaviour(sock: socket.socket) -> None:
         handshake(sock, keyed=True)
         first = recv_message(sock)
-        recv_message(sock)  # the second request, never answered
-        failed = reply(first, keyed=True, object_values=())  # an UPDATE without values
-        stale = reply(first, keyed=True, object_values=((b"stale", b"1"),), xid=1001)
-        sock.sendall(failed + stale)
+        sock.sendall(reply(first, keyed=True, object_values=()))
+        recv_message(sock)  # the refresh, never answered
+        sock.sendall(reply(first, keyed=True, object_values=((b"stale", b"1"),), xid=1001))
         recv_exactly(sock, 1)
 
-    [result] = client(behaviour, keyed=True, objects=2, names=["stale"])
+    [result] = client(behaviour, keyed=True, names=["stale"], then_refresh=True)
     first, second = result["waits"]
     assert "ok" in bounded(first), result
     assert_timed_out(second)
