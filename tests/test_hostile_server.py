@@ -411,16 +411,26 @@ def test_p2_reply_with_an_op_that_cannot_answer_is_dropped(
 # --- N7, N8: claimed lengths, endless streams: memory stays bounded ------------------------
 
 
-def stream_after(prefix: Callable[[Message], bytes], total: int, keyed: bool = False) -> Behaviour:
-    """Send ``prefix`` for the request, then up to ``total`` bytes of filler while the client
-    reads, then wait for it to go."""
+def a_filler(index: int) -> bytes:
+    return b"A" * 65536
+
+
+def stream_after(
+    prefix: Callable[[Message], bytes],
+    total: int,
+    filler: Callable[[int], bytes] = a_filler,
+) -> Behaviour:
+    """Send ``prefix`` for the request, then ``filler(0)``, ``filler(1)``... (up to about
+    ``total`` bytes) while the client reads, then wait for it to go."""
 
     def behaviour(sock: socket.socket) -> None:
-        handshake(sock, keyed)
+        handshake(sock, keyed=False)
         sock.sendall(prefix(recv_message(sock)))
-        filler = b"A" * 65536
-        for _ in range(total // len(filler)):
-            sock.sendall(filler)
+        sent = index = 0
+        while sent < total:
+            chunk = filler(index)
+            sock.sendall(chunk)
+            sent, index = sent + len(chunk), index + 1
         recv_exactly(sock, 1)
 
     return behaviour
@@ -447,9 +457,17 @@ def test_n7_claimed_length_of_4_gib(
         assert_memory_bounded(result)
 
 
+_NUMBERED_PAIR = struct.Struct("!HcIIc")  # a name b"n" + 4 bytes, a 1-byte value
+
+
+def numbered_pairs(index: int) -> bytes:
+    """About 64 KiB of name/value pairs, every name new (a list that grows and never ends)."""
+    first = index * 5461
+    return b"".join(_NUMBERED_PAIR.pack(5, b"n", n, 1, b"y") for n in range(first, first + 5461))
+
+
 def endless_object_list(request: Message) -> bytes:
-    header = struct.pack("!IIIIII", 0, 0, OP_UPDATE, 9, 100, request.id)
-    return header + END + pair(b"x", b"y") * 200_000
+    return struct.pack("!IIIIII", 0, 0, OP_UPDATE, 9, 100, request.id) + END
 
 
 @pytest.mark.parametrize(
@@ -466,7 +484,8 @@ def test_n8_streams_beyond_the_limits_fail_the_connection(
     backend_name: str, client: Client, prefix: Callable[[Message], bytes], timed: bool
 ) -> None:
     """A timed or untimed wait: the limits end it, not the timeout."""
-    behaviour = stream_after(prefix, 64 << 20)
+    filler = numbered_pairs if prefix is endless_object_list else a_filler
+    behaviour = stream_after(prefix, 64 << 20, filler)
     [result] = client(behaviour, ADDRESS_SPACE_MIB, timeout=10.0 if timed else None)
     function = WAIT_FUNCTION if timed else "dhcpctl_wait_for_completion"
     assert_failed(backend_name, one_wait(result), DHCP_R_PROTOCOLERROR, function)
