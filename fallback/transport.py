@@ -6,17 +6,19 @@ hands events to the owner's handler, while other waiters sleep on the condition 
 reader has news for them. Callbacks the handler returns run outside the lock, so they may call
 back into the API.
 
-Output never blocks: the socket is non-blocking and what it does not take at once waits in the
-link's unsent buffer, which the reader flushes as the socket becomes writable (``selectors``,
-poll where the platform has it: descriptors above ``FD_SETSIZE`` work). Like C, where a request
-only goes to the connection's buffer, a request call never waits for the server to read. A
-message with a wrong signature (:class:`~.protocol.BadSignature`) is answered here as ISC's
-client answers it, with a STATUS of ``DHCP_R_INVALIDKEY``; a peer that keeps sending such
-messages without reading the answers makes the connection fail with ``ISC_R_NOSPACE`` once an
-answer would take the unsent bytes past :data:`~.wire.MAX_UNSENT` (the user's own requests
-are never refused for it: their size is the user's choice, as in C's unbounded buffers).
+Output never blocks: every send is non-blocking (``MSG_DONTWAIT``) and what the socket does not
+take at once waits in the link's unsent buffer, which the reader flushes as the socket becomes
+writable (``poll``, not ``select``: descriptors above ``FD_SETSIZE`` work). An untimed wait
+with nothing to flush reads straight away (a blocking ``recv``, as C's untimed wait blocks).
+Like C, where a request only goes to the connection's buffer, a request call never waits for
+the server to read. A message with a wrong signature (:class:`~.protocol.BadSignature`) is
+answered here as ISC's client answers it, with a STATUS of ``DHCP_R_INVALIDKEY``; a peer that
+keeps sending such messages without reading the answers makes the connection fail with
+``ISC_R_NOSPACE`` once an answer would take the unsent bytes past :data:`~.wire.MAX_UNSENT`
+(the user's own requests are never refused for it: their size is the user's choice, as in C's
+unbounded buffers).
 
-Never hanging: every wait sleeps in the selector with the caller's deadline and handles at
+Never hanging: every wait sleeps in poll with the caller's deadline and handles at
 most one read (:data:`RECV_SIZE` bytes) between two looks at the clock, so a timed call
 returns within its timeout plus the time to decode one read (well under a second; the suite
 allows :data:`TIMEOUT_SLACK`). A peer that closes (EOF), resets or breaks the protocol ends
@@ -28,7 +30,8 @@ before the socket is closed.
 from __future__ import annotations
 
 import contextlib
-import selectors
+import math
+import select
 import socket
 import threading
 import time
@@ -51,11 +54,6 @@ RECV_SIZE: Final = 65536
 #: How late past its timeout a timed call may return at most (seconds), as documented.
 TIMEOUT_SLACK: Final = 1.0
 
-#: poll(2) where there is one: no FD_SETSIZE limit and no descriptor of its own.
-_Selector: type[selectors.BaseSelector] = getattr(
-    selectors, "PollSelector", selectors.DefaultSelector
-)
-
 #: Handles the events of one read; returns the callbacks to run once the lock is released.
 EventHandler = Callable[[Event], list[Callable[[], None]]]
 
@@ -68,7 +66,7 @@ class Link:
     """One connected socket and its protocol state."""
 
     def __init__(self, sock: socket.socket, protocol: ClientProtocol, handler: EventHandler):
-        sock.setblocking(False)
+        sock.setblocking(True)  # reads may block (untimed waits); sends never do
         self.protocol = protocol
         self._sock = sock
         self._handler = handler
@@ -76,8 +74,10 @@ class Link:
         #: Guards :attr:`_unsent` and sending on the socket.
         self._send_lock = threading.Lock()
         self._unsent = bytearray()
-        self._selector = _Selector()
-        self._selector.register(sock, selectors.EVENT_READ)
+        #: poll(2): no FD_SETSIZE limit and no descriptor of its own; used by the reader only.
+        self._poll = select.poll()
+        self._events = select.POLLIN
+        self._poll.register(sock, self._events)
         self._reading = False
         self._error: LinkError | None = None
 
@@ -107,7 +107,7 @@ class Link:
         """Send what the socket takes of the unsent bytes now (the send lock is held)."""
         while self._unsent:
             try:
-                sent = self._sock.send(self._unsent)
+                sent = self._sock.send(self._unsent, socket.MSG_DONTWAIT)
             except (BlockingIOError, InterruptedError):
                 return
             except (OSError, ValueError) as exc:
@@ -176,23 +176,28 @@ class Link:
         """Wait until the socket is ready or ``timeout`` passes; flush what it takes and read
         up to RECV_SIZE bytes. Returns the bytes read, b"" at EOF or on error, None if there
         was nothing to read."""
-        with self._send_lock:
-            events = selectors.EVENT_READ | (selectors.EVENT_WRITE if self._unsent else 0)
+        events = select.POLLIN | (select.POLLOUT if self._unsent else 0)
+        if timeout is None and events == select.POLLIN:
+            return self._recv()
         try:
-            self._selector.modify(self._sock, events)
-            ready = self._selector.select(timeout)
-        except (OSError, ValueError, KeyError):
+            if events != self._events:
+                self._poll.modify(self._sock, events)
+                self._events = events
+            ready = self._poll.poll(None if timeout is None else math.ceil(timeout * 1000))
+        except (OSError, ValueError):
             return b""
         flags = ready[0][1] if ready else 0
-        if flags & selectors.EVENT_WRITE:
+        if flags & select.POLLOUT:
             with self._send_lock:
                 self._flush()
-        if not flags & selectors.EVENT_READ:
+        if not flags & (select.POLLIN | select.POLLHUP | select.POLLERR | select.POLLNVAL):
             return None
+        return self._recv()
+
+    def _recv(self) -> bytes:
+        """Up to RECV_SIZE bytes; b"" at EOF or on error."""
         try:
             return self._sock.recv(RECV_SIZE)
-        except (BlockingIOError, InterruptedError):
-            return None
         except (OSError, ValueError):
             return b""
 
@@ -236,9 +241,8 @@ class Link:
             self._release()
 
     def _release(self) -> None:
-        """Close the socket and its selector, and drop the unsent bytes."""
+        """Close the socket and drop the unsent bytes."""
         self._unsent.clear()
-        self._selector.close()
         self._sock.close()
 
     def close(self) -> None:

@@ -281,7 +281,12 @@ class MessageDecoder:
                 self._suspend(start, pos, value_at + vlen)
                 return None
             name = bytes(buffer[pos + 2 : value_at - 4])
-            _check_pair(len(lists), name, vlen)
+            # What ISC's receiving side cannot take (see the module docstring).
+            if lists:  # the object list
+                if name == b"remote-handle" and vlen != 4:
+                    raise _fail(f"remote-handle of {vlen} bytes")
+            elif name in MESSAGE_FIELDS or (not vlen and name == b"authenticator"):
+                raise _fail(f"message value {name!r} from the peer")
             pos = value_at + vlen
             pairs.append((name, bytes(buffer[value_at:pos]) if vlen else None))
         if pos + authlen > end:
@@ -312,17 +317,6 @@ class MessageDecoder:
         """Stop at the field at ``pos`` until the buffer holds ``wanted`` bytes."""
         self._resume = pos - start
         self.needed = wanted - start
-
-
-def _check_pair(list_index: int, name: bytes, vlen: int) -> None:
-    """Refuse what ISC's receiving side cannot take (see the module docstring): in the
-    message list (``list_index`` 0) a name of :data:`MESSAGE_FIELDS` or a null
-    ``authenticator``, in the object list a
-    ``remote-handle`` that is not 4 bytes."""
-    if list_index == 0 and (name in MESSAGE_FIELDS or (name == b"authenticator" and not vlen)):
-        raise _fail(f"message value {name!r} from the peer")
-    if list_index == 1 and name == b"remote-handle" and vlen != 4:
-        raise _fail(f"remote-handle of {vlen} bytes")
 
 
 #: The blocking decoder: yields how many bytes it needs next, is sent exactly that many.
