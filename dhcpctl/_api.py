@@ -46,7 +46,8 @@ flushed as the socket allows, and a server that does not read while they pass 1 
 (``MAX_UNSENT``) fails the connection with ``ISC_R_NOSPACE``. Every timed call returns within
 its timeout plus ``TIMEOUT_SLACK`` (1 s; ``dhcpctl/fallback/transport.py``), whatever the
 server does; an untimed call ends by the limits, a close or a reply (a server that goes on
-sending valid traffic that answers nothing keeps it waiting, like a silent one). Memory: a
+sending valid traffic that answers nothing keeps it waiting, like a silent one). Sockets are
+waited on with poll, never select: descriptors above 1,024 work. Memory: a
 connection holds at most one message being decoded (the limits above, plus one 64 KiB read)
 and its unsent output; nothing once it is closed. ``tests/test_hostile_server.py`` checks
 each kind on both backends in child processes (the memory rows under ``RLIMIT_AS``: peak
