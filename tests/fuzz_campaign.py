@@ -30,7 +30,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from fake_omapi import AUTHID, KEY, FakeServer, recv_exactly, recv_message
-from hostile_client import ClientDied, ClientProcess, Job, Result
+from hostile_client import (
+    ADDRESS_SPACE_MIB,
+    RSS_GROWTH_KIB,
+    ClientDied,
+    ClientProcess,
+    Job,
+    Result,
+)
 
 from dhcpctl.fallback.transport import TIMEOUT_SLACK
 from dhcpctl.fallback.wire import (
@@ -53,10 +60,6 @@ CORPUS = Path(__file__).resolve().parent / "data" / "omapi_replies.json"
 CALL_TIMEOUT = 0.3
 #: How long one input may take before the child counts as hung (seconds).
 JOB_LIMIT = 15.0
-#: The address space the child may add after its start (MiB), and how far its peak resident
-#: size may grow during one input (KiB): see tests/test_hostile_server.py.
-ADDRESS_SPACE_MIB = 256
-RSS_GROWTH_KIB = 16 * 1024
 
 INTERESTING_U32 = (0, 1, 3, 4, 5, 24, 64, 65, 256, 1024, 65536, 65537, 1 << 20, 0x7FFFFFFF,
                    0xFFFFFFF0, 0xFFFFFFFF)  # fmt: skip

@@ -32,6 +32,12 @@ from pathlib import Path
 from typing import IO, Any, NoReturn
 
 ROOT = Path(__file__).resolve().parent.parent
+#: The address space a memory-bound child may add after its start-up (MiB): far below what
+#: hostile claimed lengths would cost, far above what the documented limits allow.
+ADDRESS_SPACE_MIB = 256
+#: How far a child's peak resident size may grow while it meets a hostile server (KiB): a few
+#: times ``MAX_MESSAGE_LEN`` + ``MAX_UNSENT``, the most a connection may hold.
+RSS_GROWTH_KIB = 16 * 1024
 
 Job = dict[str, Any]
 Result = dict[str, Any]

@@ -30,7 +30,13 @@ from fake_omapi import (
     recv_message,
     reply,
 )
-from hostile_client import ClientDied, ClientProcess, Result
+from hostile_client import (
+    ADDRESS_SPACE_MIB,
+    RSS_GROWTH_KIB,
+    ClientDied,
+    ClientProcess,
+    Result,
+)
 
 from dhcpctl._results import (
     DHCP_R_CONNRESET,
@@ -65,12 +71,6 @@ from testbed.server import Endpoint
 WAIT = 1.0
 #: How long a job may run before its child counts as hung (seconds).
 JOB_LIMIT = 30.0
-#: The address space a memory-bound child may add after its start-up (MiB): far below what
-#: the claimed lengths would cost, far above what the documented limits allow.
-ADDRESS_SPACE_MIB = 256
-#: How far a child's peak resident size may grow while it meets a hostile server (KiB): a few
-#: times ``MAX_MESSAGE_LEN`` + ``MAX_UNSENT``, the most a connection may hold.
-RSS_GROWTH_KIB = 16 * 1024
 
 WAIT_FUNCTION = "dhcpctl_timed_wait_for_completion"
 CONNECT_FUNCTION = "dhcpctl_timed_connect"
