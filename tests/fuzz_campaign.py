@@ -397,7 +397,8 @@ class Campaign:
         except ClientDied as died:
             self._client = None
             kind = "hang" if died.how.startswith("hung") else "crash"
-            self.outcome.findings.append(Finding(index, kind, str(died)[:1500], fuzz))
+            detail = f"the client {died.how}; its stderr ends:\n{died.stderr[-1200:]}"
+            self.outcome.findings.append(Finding(index, kind, detail, fuzz))
             return
         self.outcome.keyed += fuzz.keyed
         self.outcome.requested += bool(record.request_ids)

@@ -173,6 +173,7 @@ class ClientDied(Exception):
         super().__init__(f"the client {how} during job {job}; its stderr ends:\n{stderr}")
         self.job = job
         self.how = how
+        self.stderr = stderr
 
 
 def _describe_exit(code: int) -> str:
