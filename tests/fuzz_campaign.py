@@ -137,17 +137,18 @@ class Record:
 
 
 def _render(stage: Stage, ids: dict[int, int], keyed: bool, record: Record) -> bytes:
-    """The stage's bytes for the live client's ``ids``; records the genuine answers."""
-    spans: list[tuple[int, int, Template, Message]] = []
+    """The stage's bytes for the live client's ``ids``; records the genuine answers: those
+    signed by the key for a request, of an answering op, whose bytes are still whole in the
+    mutated stage (a shift leaves them genuine; any change breaks the signature, or the
+    authid that names the key)."""
     out = bytearray()
+    signed_answers: list[tuple[int, bytes, Message]] = []
     for template in stage.templates:
         base = template.message
         rid = ids.get(template.rid, 0) if template.rid is not None else template.literal_rid
-        authid = (
-            (AUTHID if keyed and template.sign != "none" else 0)
-            if template.authid is None
-            else template.authid
-        )
+        authid = template.authid
+        if authid is None:
+            authid = AUTHID if keyed and template.sign != "none" else 0
         message = Message(
             base.op, base.handle, base.id, rid, authid, base.message_values, base.object_values
         )
@@ -158,55 +159,42 @@ def _render(stage: Stage, ids: dict[int, int], keyed: bool, record: Record) -> b
         elif signed and template.sign == "strip":
             data = data[: -KEY.signature_size]
             data[4:8] = bytes(4)
-        spans.append((len(out), len(out) + len(data), template, message))
-        out += data
-    touched = _mutate(out, stage.mutations)
-    for start, end, template, message in spans:
-        genuine = (
+        if (
             keyed
             and template.sign == "key"
-            and message.authid == AUTHID
+            and authid == AUTHID
             and template.rid is not None
             and template.rid >= 0
             and message.op in (OP_UPDATE, OP_STATUS)
-            and all(hi <= start or lo >= end for lo, hi in touched)
-        )
-        if genuine and template.rid is not None:
-            canaries = record.genuine.setdefault(template.rid, set())
+        ):
+            signed_answers.append((template.rid, bytes(data), message))
+        out += data
+    _mutate(out, stage.mutations)
+    for index, whole, message in signed_answers:
+        if whole in out:
             value = dict(message.object_values).get(b"canary")
-            canaries.add(value.hex() if isinstance(value, bytes) else "")
+            canary = value.hex() if isinstance(value, bytes) else ""
+            record.genuine.setdefault(index, set()).add(canary)
     return bytes(out) * stage.repeat
 
 
-#: Past any offset: the end of the span an insertion, deletion or cut touches.
-_EVERYTHING_AFTER = 1 << 62
-
-
-def _mutate(out: bytearray, mutations: tuple[Mutation, ...]) -> list[tuple[int, int]]:
-    """Apply ``mutations`` in place; the (start, end) offsets they touched. An insertion, a
-    deletion or a cut shifts or removes what follows: everything after it counts as touched.
-    A flip always changes its byte."""
-    touched: list[tuple[int, int]] = []
+def _mutate(out: bytearray, mutations: tuple[Mutation, ...]) -> None:
+    """Apply ``mutations`` to ``out`` in place (a flip always changes its byte)."""
     for mutation in mutations:
         if not out:
             break
         at = min(int(mutation.at * len(out)), len(out) - 1)
         if mutation.kind == "flip":
             out[at] ^= mutation.value or 1
-            touched.append((at, at + 1))
         elif mutation.kind == "u32":
             at = max(min(at, len(out) - 4), 0)
             out[at : at + 4] = struct.pack("!I", mutation.value)[: len(out) - at]
-            touched.append((at, at + 4))
+        elif mutation.kind == "cut":
+            del out[at:]
+        elif mutation.kind == "insert":
+            out[at:at] = mutation.data
         else:
-            if mutation.kind == "cut":
-                del out[at:]
-            elif mutation.kind == "insert":
-                out[at:at] = mutation.data
-            else:
-                del out[at : at + mutation.value]
-            touched.append((at, _EVERYTHING_AFTER))
-    return touched
+            del out[at : at + mutation.value]
 
 
 def serve(fuzz: FuzzInput, record: Record, sock: socket.socket) -> None:
