@@ -22,16 +22,39 @@ refused connect while another connection is open fails at once with ``ISC_R_NOMO
 pure-Python backend, where ISC's library (the native backend) waits out the timeout, or forever
 without one; a strict xfail in ``tests/test_scenarios_errors.py`` records it.
 
-A server that breaks the protocol (issue 8: malformed or over-limit input, a zero-length value
-where a typed one is required, a reply that answers no request of its connection or with an op
-that cannot answer it): the pure-Python backend fails the connection with
-``DHCP_R_PROTOCOLERROR``; the native backend's ISC library, patched by
-``scripts/isc_patches/``, drops the connection as C does, so the pending wait raises
-``DHCP_R_CONNRESET`` and a connect cut short raises C's ``ISC_R_NOMORE``. The limits are one set
-of numbers for both (``fallback/wire.py``'s ``MAX_*``, ``OMAPI_MAX_*`` in the patched
-``omapip_p.h``): name 1,024 bytes, value 65,536, 1,024 pairs per list, a message 1 MiB, a
-signature 64 bytes, header size 24..256; the native client also drops a connection that leaves
-more than 1 MiB of its answers unsent when the server's next message arrives.
+Hostile servers (issue 8). Every reply is untrusted input. What a server may send is limited,
+one set of numbers for both backends, defined in ``dhcpctl/fallback/wire.py`` (``MAX_*``): a
+name 1,024 bytes, a value 65,536 bytes, 1,024 name/value pairs per list, a whole message 1 MiB,
+a signature (authlen) 64 bytes, an announced header size 24 to 256. Beyond them, or for bytes
+ISC's receiving code cannot take (a zero-length or any message value named ``op``, ``handle``,
+``id``, ``rid``, ``authid``, ``object``, ``notify-object``, a null ``authenticator``, an
+object's ``remote-handle`` that is not 4 bytes), the connection fails: the pending wait (or the
+connect) raises DhcpctlError, ``DHCP_R_PROTOCOLERROR`` in the pure-Python backend
+(``DHCP_R_VERSIONMISMATCH`` for an intro of another version); the native backend's ISC library,
+patched by ``scripts/isc_patches/`` (the same limits as ``OMAPI_MAX_*`` in its ``omapip_p.h``),
+drops the connection as C does, so the pending wait raises ``DHCP_R_CONNRESET`` and a connect
+cut short raises C's ``ISC_R_NOMORE``: C's library does not say why it dropped a connection. Replies that came before the fault
+in the same read are delivered first. On a keyed connection an unsigned message fails the
+connection (``DHCP_R_CONNRESET``), one signed with an unknown authid too
+(``DHCP_R_KEY_UNKNOWN``); one with our authid and a wrong, short or missing signature (authlen 0
+included) is dropped, a signed STATUS ``DHCP_R_INVALIDKEY`` goes back (``protocol.c``) and the
+wait goes on. A connect returns only once the intro is valid and, with a key, the
+authenticator OPEN was answered by an UPDATE with a nonzero handle: a STATUS (its result,
+``ISC_R_UNEXPECTED`` for a "success"), handle 0, another op or an unknown authid make it raise.
+A reply completes only the request whose id it carries as rid, with an op that may answer it
+(OPEN, REFRESH: UPDATE or STATUS; UPDATE, DELETE: STATUS or UPDATE); any other, or a second
+one, is dropped. Output never blocks: the STATUS answers a server is owed wait in a buffer
+flushed as the socket allows, and a server that does not read while they pass 1 MiB
+(``MAX_UNSENT``) fails the connection with ``ISC_R_NOSPACE``. Every timed call returns within
+its timeout plus ``TIMEOUT_SLACK`` (1 s; ``dhcpctl/fallback/transport.py``), whatever the
+server does; an untimed call ends by the limits, a close or a reply (a server that goes on
+sending valid traffic that answers nothing keeps it waiting, like a silent one). Sockets are
+waited on with poll, never select: descriptors above 1,024 work. Memory: a
+connection holds at most one message being decoded (the limits above, plus one 64 KiB read)
+and its unsent output; nothing once it is closed. ``tests/test_hostile_server.py`` checks
+each kind on both backends in child processes (the memory rows under ``RLIMIT_AS``: peak
+resident growth under 16 MiB), ``tests/test_fuzz_hostile.py`` runs 2,000 fuzzed servers per
+backend, ``scripts/fuzz_hostile.py`` a longer campaign.
 """
 
 from __future__ import annotations

@@ -7,15 +7,21 @@ memory, these raise :class:`DhcpctlError` instead:
   ``DHCP_R_INVALIDARG``;
 - a wait on an object with no request in flight and no unseen reply (C blocks forever):
   ``DHCP_R_INVALIDARG``;
-- a wait on a connection whose peer went away: ``DHCP_R_CONNRESET`` (also for later waits).
+- a wait on a connection whose peer went away: ``DHCP_R_CONNRESET`` (also for later waits);
+- a wait or connect on a connection whose peer broke the protocol: the status that says how
+  (``DHCP_R_PROTOCOLERROR``, ``DHCP_R_VERSIONMISMATCH``, ``DHCP_R_KEY_UNKNOWN``,
+  ``ISC_R_NOSPACE`` for a peer that does not read its answers; see "Hostile servers" in
+  :mod:`dhcpctl._api`), named after the function that was called; the codec's own
+  :class:`~.wire.ProtocolError` never reaches the user.
 
 As in C, a reply whose signature is wrong is dropped, never taken: the server gets a STATUS of
 ``DHCP_R_INVALIDKEY`` back and the wait goes on (a later good reply completes it; otherwise it
 ends with its timeout or, when the server closes, ``DHCP_R_CONNRESET``).
 
-Timed waits raise ``ISC_R_TIMEDOUT`` (C's return value); the request stays in flight and the
-connection stays usable: a later wait on the same object takes the late reply, as
-``dhcpctl.3`` describes. A wait with a callback set still completes (in C it would block: the
+Timed calls return within their timeout plus :data:`~.transport.TIMEOUT_SLACK`, whatever the
+server does. Timed waits raise ``ISC_R_TIMEDOUT`` (C's return value); the request stays in
+flight and the connection stays usable: a later wait on the same object takes the late reply,
+as ``dhcpctl.3`` describes. A wait with a callback set still completes (in C it would block: the
 callback object swallows the "ready" signal). ``dhcpctl_initialize`` is optional here.
 """
 
@@ -103,8 +109,8 @@ def dhcpctl_timed_connect(
 
 
 def dhcpctl_disconnect(connection: Handle, force: bool = False) -> None:
-    """Close the connection; like C, the handle is gone afterwards (force changes nothing:
-    requests are never buffered here)."""
+    """Close the connection; like C, the handle is gone afterwards. Bytes the server has not
+    read yet are dropped (force changes nothing)."""
     conn = _connection("dhcpctl_disconnect", connection)
     conn.link.close()
     conn.dereference()
@@ -210,7 +216,7 @@ def _send(
     remote = obj.remote_handle if object_handle is None else object_handle
 
     def register(xid: int) -> None:
-        conn.dispatcher.register(xid, obj)
+        conn.dispatcher.register(xid, obj, op)
         obj.link = conn.link
 
     try:

@@ -8,10 +8,12 @@ Life of a connection (``omapip/protocol.c``)::
     initiate() -> intro bytes          feed(peer intro) -> [Intro]
     with a key: open_authenticator() -> bytes (an unsigned OPEN of type "authenticator"
         carrying the key's name and algorithm, never its secret)
-    feed(reply) -> [AuthenticatorAccepted(authid)] or [AuthenticatorRefused(status, text)]
+    feed(reply) -> [AuthenticatorAccepted(authid)] (an UPDATE with a nonzero handle), or
+        [ConnectionFailed(status, detail)] (a STATUS, an UPDATE with handle 0, another op)
     send(...) -> (xid, bytes), signed once an authenticator is accepted
     feed(...) -> [MessageReceived(message), ...]
     feed(...) -> [BadSignature(message_id)]; send_status(message_id, DHCP_R_INVALIDKEY) -> bytes
+    feed(bad bytes) -> [...every message before them, ConnectionFailed(status, detail)]
 
 Once the authenticator is accepted, every incoming message must carry its authid and a valid
 signature. A message with our authid but a wrong signature is never delivered: as in
@@ -24,19 +26,31 @@ waits for a reply keeps waiting (for a later good reply, a timeout or the peer's
 
 dhcpd answers a request it could not verify (wrong secret) with an *unsigned* status; ISC's
 client drops such a reply and the connection (``omapi_message_process``: the authid of a
-response must match the request's), so this codec does too, with ``DHCP_R_CONNRESET``. Any
-error (:class:`DhcpctlError` from :meth:`ClientProtocol.feed`) leaves the protocol in the
-``ERROR`` state for good.
+response must match the request's), so this codec does too, with ``DHCP_R_CONNRESET``; a
+message signed with any other authid fails it with ``DHCP_R_KEY_UNKNOWN``.
+
+Errors: whatever the peer sends, :meth:`ClientProtocol.feed` returns the events of every
+message before the fault and then one :class:`ConnectionFailed`, and leaves the protocol in the
+``ERROR`` state for good (a later :meth:`~ClientProtocol.feed` raises :class:`ProtocolError`).
+Nothing of a message before the fault is lost. The codec raises only
+:class:`~.wire.ProtocolError`, never the public ``DhcpctlError``.
+
+Which reply may answer which request (:func:`may_answer`) is for the caller, who knows the
+requests: an OPEN or REFRESH is answered by an UPDATE or a STATUS, an UPDATE or DELETE by a
+STATUS or an UPDATE.
+
+Transaction ids come from a generator of each connection's own, seeded from the system's
+entropy (:mod:`secrets`), never from the global :mod:`random` state.
 """
 
 from __future__ import annotations
 
 import enum
 import random
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from dhcpctl._errors import DhcpctlError
 from dhcpctl._results import (
     DHCP_R_CONNRESET,
     DHCP_R_INVALIDARG,
@@ -50,13 +64,16 @@ from dhcpctl._results import (
 from .auth import Key
 from .wire import (
     INTRO_SIZE,
+    OP_DELETE,
     OP_OPEN,
+    OP_REFRESH,
     OP_STATUS,
     OP_UPDATE,
     Buffer,
     Message,
     MessageDecoder,
     Pair,
+    ProtocolError,
     decode_intro,
     encode_intro,
     encode_message,
@@ -88,11 +105,12 @@ class AuthenticatorAccepted:
 
 
 @dataclass(frozen=True)
-class AuthenticatorRefused:
-    """The server answered the authenticator OPEN with a failure status."""
+class ConnectionFailed:
+    """The connection is unusable from here on: what the peer sent broke the protocol, or it
+    refused our authenticator. ``status`` says why (an ISC result code)."""
 
     status: int
-    text: str
+    detail: str
 
 
 @dataclass(frozen=True)
@@ -113,7 +131,21 @@ class BadSignature:
     message_id: int
 
 
-Event = Intro | AuthenticatorAccepted | AuthenticatorRefused | MessageReceived | BadSignature
+Event = Intro | AuthenticatorAccepted | ConnectionFailed | MessageReceived | BadSignature
+
+#: The ops that may answer each request op (``omapi_message_process`` and the dhcpctl signal
+#: handlers act on an UPDATE or a STATUS only).
+_ANSWERS = {
+    OP_OPEN: frozenset((OP_UPDATE, OP_STATUS)),
+    OP_REFRESH: frozenset((OP_UPDATE, OP_STATUS)),
+    OP_UPDATE: frozenset((OP_STATUS, OP_UPDATE)),
+    OP_DELETE: frozenset((OP_STATUS, OP_UPDATE)),
+}
+
+
+def may_answer(request_op: int, reply_op: int) -> bool:
+    """Whether a message of op ``reply_op`` may answer a request of op ``request_op``."""
+    return reply_op in _ANSWERS.get(request_op, ())
 
 
 def status_of(message: Message) -> int:
@@ -141,8 +173,9 @@ class ClientProtocol:
         self._buffer = bytearray()
         self._decoder: MessageDecoder | None = None
         self._auth_xid = 0
-        # ISC starts from random(); 0 is avoided because rid 0 means "not a reply".
-        self._next_xid = random.randrange(1, 1 << 31)
+        # ISC starts from random(); 0 is avoided because rid 0 means "not a reply". The
+        # generator is this connection's own, seeded from the system's entropy.
+        self._next_xid = random.Random(secrets.randbits(128)).randrange(1, 1 << 31)
 
     def initiate(self) -> bytes:
         """The introduction to send as soon as the socket is connected."""
@@ -151,7 +184,7 @@ class ClientProtocol:
     def open_authenticator(self) -> bytes:
         """The OPEN of our key (``omapi_protocol_send_open``), after the intro."""
         if self.key is None or self.state is not State.INTRO_DONE:
-            raise DhcpctlError("omapi_protocol", DHCP_R_INVALIDARG, "no authenticator to open")
+            raise ProtocolError(DHCP_R_INVALIDARG, "no authenticator to open")
         name = self.key.name.encode()
         self._auth_xid, data = self._build(
             OP_OPEN,
@@ -171,9 +204,7 @@ class ClientProtocol:
     ) -> tuple[int, bytes]:
         """A request: returns its transaction id (the ``rid`` of the reply) and its bytes."""
         if self.state is not (State.READY if self.key else State.INTRO_DONE):
-            raise DhcpctlError(
-                "omapi_protocol", DHCP_R_INVALIDARG, f"cannot send in state {self.state.value}"
-            )
+            raise ProtocolError(DHCP_R_INVALIDARG, f"cannot send in state {self.state.value}")
         return self._build(op, handle, message_values, object_values, sign=self.key is not None)
 
     def send_status(self, rid: int, result: int) -> bytes:
@@ -182,9 +213,7 @@ class ClientProtocol:
         one message value ``result``, no object values; signed once an authenticator is
         accepted (``omapi_protocol_send_message`` signs with the default authenticator)."""
         if self.state not in (State.INTRO_DONE, State.AUTH_WAIT, State.READY):
-            raise DhcpctlError(
-                "omapi_protocol", DHCP_R_INVALIDARG, f"cannot send in state {self.state.value}"
-            )
+            raise ProtocolError(DHCP_R_INVALIDARG, f"cannot send in state {self.state.value}")
         _, data = self._build(
             OP_STATUS, 0, ((b"result", result),), rid=rid, sign=self.state is State.READY
         )
@@ -214,13 +243,15 @@ class ClientProtocol:
         return xid, encode_message(message, self.key if sign else None)
 
     def feed(self, data: bytes) -> list[Event]:
-        """Take bytes from the peer; return every event they complete (maybe none).
+        """Take bytes from the peer; return every event they complete (maybe none), the last
+        one a :class:`ConnectionFailed` if they broke the protocol.
 
         Whole messages are decoded straight from ``data``; only an incomplete tail is kept,
-        and the buffer is compacted once per call.
+        and the buffer is compacted once per call. Raises :class:`ProtocolError` only when
+        called again after a failure.
         """
         if self.state is State.ERROR:
-            raise DhcpctlError("omapi_protocol", DHCP_R_PROTOCOLERROR, "connection is unusable")
+            raise ProtocolError(DHCP_R_PROTOCOLERROR, "connection is unusable")
         buffer: Buffer = data
         if self._buffer:
             self._buffer += data
@@ -244,10 +275,11 @@ class ClientProtocol:
                     break
                 message, offset, verified = done
                 events.append(self._classify(message) if verified else BadSignature(message.id))
-        except DhcpctlError:
+        except ProtocolError as error:
             self.state = State.ERROR
             self._buffer.clear()
-            raise
+            events.append(ConnectionFailed(error.status, error.detail))
+            return events
         if buffer is self._buffer:
             del self._buffer[:offset]
         elif offset < len(buffer):
@@ -259,28 +291,41 @@ class ClientProtocol:
             return None
         if self.state is State.READY and authid == self.authid:
             return self.key
-        raise DhcpctlError(
-            "omapi_protocol", DHCP_R_KEY_UNKNOWN, f"message signed with unknown authid {authid}"
-        )
+        raise ProtocolError(DHCP_R_KEY_UNKNOWN, f"message signed with unknown authid {authid}")
 
     def _classify(self, message: Message) -> Event:
         if self.state is State.AUTH_WAIT and message.rid == self._auth_xid:
-            if message.op == OP_UPDATE:
-                self.authid = message.handle
-                self.state = State.READY
-                return AuthenticatorAccepted(message.handle)
-            status = status_of(message) if message.op == OP_STATUS else ISC_R_UNEXPECTED
-            if status == ISC_R_SUCCESS:
-                status = ISC_R_UNEXPECTED
-            self.state = State.ERROR
-            return AuthenticatorRefused(status, text_of(message))
+            return self._authenticator_answer(message)
         if self.key is not None and message.authid == 0:
             said = ""
             if message.op == OP_STATUS:
                 said = f" (it says: {isc_result_totext(status_of(message))})"
-            raise DhcpctlError(
-                "omapi_protocol",
+            raise ProtocolError(
                 DHCP_R_CONNRESET,
                 "server sent an unsigned message on an authenticated connection" + said,
             )
         return MessageReceived(message)
+
+    def _authenticator_answer(self, message: Message) -> AuthenticatorAccepted:
+        """Only an UPDATE with a nonzero handle accepts our authenticator: its handle is the
+        authid of every later message. A STATUS refuses it (its result, ``ISC_R_UNEXPECTED``
+        for a "success"); anything else is no answer ISC's server gives (unlike
+        ``omapi_message_process`` in 4.4.3-P1, a handle of 0 is not taken as a silent
+        downgrade to unsigned traffic)."""
+        if message.op == OP_UPDATE and message.handle != 0:
+            self.authid = message.handle
+            self.state = State.READY
+            return AuthenticatorAccepted(message.handle)
+        if message.op == OP_STATUS:
+            status = status_of(message)
+            text = text_of(message)
+            raise ProtocolError(
+                ISC_R_UNEXPECTED if status == ISC_R_SUCCESS else status,
+                f"the server refused the authenticator: {text}"
+                if text
+                else "the server refused the authenticator",
+            )
+        raise ProtocolError(
+            DHCP_R_PROTOCOLERROR,
+            f"authenticator answered by op {message.op} with handle {message.handle}",
+        )

@@ -10,7 +10,11 @@ Reply handling follows ``omapi_message_process`` and the dhcpctl signal handlers
   "status" signal, ``message.c:678-689``);
 - a STATUS sets the object's ``waitstatus`` (``ISC_R_UNEXPECTED`` if it has no integer
   ``result``) and its ``message`` text, and fires the callback once (``message.c:711-736``);
-- replies matching no request are ignored (C would drop the connection);
+- a reply completes only the request whose id it carries as rid, and only with an op that
+  may answer it (:func:`~.protocol.may_answer`); a reply with another op, for a request
+  already answered or for no request at all is dropped and completes nothing (C would drop
+  the connection for an unknown rid);
+- a ``remote-handle`` in a reply is 4 bytes (the codec fails the connection otherwise);
 - a message with a wrong signature reaches no object: the protocol drops it and the link
   answers the server with a STATUS of ``DHCP_R_INVALIDKEY`` (``protocol.c``), so a wait for
   it goes on until a good reply, its timeout or the server's close.
@@ -37,16 +41,16 @@ from dhcpctl._results import (
 from .auth import Key
 from .objects import Connection, RemoteObject
 from .protocol import (
-    AuthenticatorRefused,
     ClientProtocol,
     Event,
     MessageReceived,
     State,
+    may_answer,
     status_of,
     text_of,
 )
-from .transport import Link, LinkError
-from .wire import OP_STATUS, OP_UPDATE, Message
+from .transport import Link
+from .wire import OP_STATUS, Message, ProtocolError
 
 Thunk = Callable[[], None]
 
@@ -55,24 +59,25 @@ class Dispatcher:
     """The event handler of one link: the requests in flight and where their replies go."""
 
     def __init__(self) -> None:
-        self.pending: dict[int, RemoteObject] = {}
-        self.refused: AuthenticatorRefused | None = None
+        #: The requests in flight: their xid, and the object and op of each.
+        self.pending: dict[int, tuple[RemoteObject, int]] = {}
 
-    def register(self, xid: int, obj: RemoteObject) -> None:
-        self.pending[xid] = obj
+    def register(self, xid: int, obj: RemoteObject, op: int) -> None:
+        self.pending[xid] = (obj, op)
         obj.outstanding += 1
 
     def __call__(self, event: Event) -> list[Thunk]:
-        if isinstance(event, AuthenticatorRefused):
-            self.refused = event
         if not isinstance(event, MessageReceived):
             return []
-        obj = self.pending.pop(event.message.rid, None)
-        if obj is None:
+        message = event.message
+        request = self.pending.get(message.rid)
+        if request is None or not may_answer(request[1], message.op):
             return []
+        del self.pending[message.rid]
+        obj = request[0]
         obj.outstanding -= 1
         obj.unseen += 1
-        return _apply(obj, event.message)
+        return _apply(obj, message)
 
 
 def _fire(obj: RemoteObject, status: int) -> list[Thunk]:
@@ -87,14 +92,13 @@ def _apply(obj: RemoteObject, message: Message) -> list[Thunk]:
         obj.waitstatus = status_of(message)
         obj.message = text_of(message)
         return _fire(obj, obj.waitstatus)
-    if message.op != OP_UPDATE:
-        return []
     if not message.object_values:
         obj.waitstatus = DHCP_R_INVALIDARG
         return _fire(obj, obj.waitstatus)
     values = dict(message.object_values)
-    if b"remote-handle" in values:
-        obj.set(b"remote-handle", values.pop(b"remote-handle"))
+    remote_handle = values.pop(b"remote-handle", None)
+    if isinstance(remote_handle, bytes):  # 4 bytes: the codec refuses any other length
+        obj.remote_handle = int.from_bytes(remote_handle, "big")
     obj.values.update(values)
     if message.handle:
         obj.remote_handle = message.handle
@@ -119,7 +123,13 @@ def open_connection(
     key: Key | None,
     timeout: float | None,
 ) -> Connection:
-    """Connect, exchange intros and open the authenticator, all before ``timeout``."""
+    """Connect, exchange intros and open the authenticator, all before ``timeout``.
+
+    Returns only once the server's intro is valid and, with ``key``, the authenticator OPEN
+    was answered by an UPDATE with a nonzero handle; anything else raises
+    :class:`DhcpctlError` (the status of :class:`~.protocol.ConnectionFailed`, or
+    ``ISC_R_TIMEDOUT``, ``DHCP_R_CONNRESET``).
+    """
     deadline = None if timeout is None else time.monotonic() + timeout
     target = _resolve(function, address, port)
     try:
@@ -144,13 +154,11 @@ def open_connection(
     connection = Connection(link, dispatcher, f"{address}:{port}")
     try:
         link.write(protocol.initiate())
-        link.wait(lambda: protocol.state is not State.INTRO_WAIT, deadline)
+        link.wait(lambda: protocol.state is State.INTRO_DONE, deadline)
         if key is not None:
             link.write(protocol.open_authenticator())
-            link.wait(lambda: protocol.state is not State.AUTH_WAIT, deadline)
-            if dispatcher.refused is not None:
-                raise LinkError(dispatcher.refused.status, dispatcher.refused.text)
-    except LinkError as exc:
+            link.wait(lambda: protocol.state is State.READY, deadline)
+    except ProtocolError as exc:  # a LinkError, or open_authenticator's
         link.close()
         raise DhcpctlError(function, exc.status, exc.detail) from None
     return connection

@@ -1,67 +1,83 @@
-"""A blocking socket under a :class:`~.protocol.ClientProtocol`, shared safely by threads.
+"""A non-blocking socket under a :class:`~.protocol.ClientProtocol`, shared safely by threads.
 
 Threads: every method may be called from any thread. A condition variable guards the protocol
-state; requests are written whole under a send lock; one waiting thread at a time reads the
-socket (the *reader*), feeds the protocol and hands events to the owner's handler, while other
-waiters sleep on the condition until the reader has news for them. Callbacks the handler
-returns run outside the lock, so they may call back into the API.
+state; one waiting thread at a time reads the socket (the *reader*), feeds the protocol and
+hands events to the owner's handler, while other waiters sleep on the condition until the
+reader has news for them. Callbacks the handler returns run outside the lock, so they may call
+back into the API.
 
-A message with a wrong signature (:class:`~.protocol.BadSignature`) is answered here as ISC's
-client answers it: a STATUS of ``DHCP_R_INVALIDKEY`` back to the peer, sent outside the lock
-like a request; the handler gets nothing to deliver, so waits go on.
+Output never blocks: every send is non-blocking (``MSG_DONTWAIT``) and what the socket does not
+take at once waits in the link's unsent buffer, which the reader flushes as the socket becomes
+writable (``poll``, not ``select``: descriptors above ``FD_SETSIZE`` work). An untimed wait
+with nothing to flush reads straight away (a blocking ``recv``, as C's untimed wait blocks).
+Like C, where a request only goes to the connection's buffer, a request call never waits for
+the server to read. A message with a wrong signature (:class:`~.protocol.BadSignature`) is
+answered here as ISC's client answers it, with a STATUS of ``DHCP_R_INVALIDKEY``; a peer that
+keeps sending such messages without reading the answers makes the connection fail with
+``ISC_R_NOSPACE`` once an answer would take the unsent bytes past :data:`~.wire.MAX_UNSENT`
+(the user's own requests are never refused for it: their size is the user's choice, as in C's
+unbounded buffers).
 
-Never hanging: reads wait in ``select`` with the caller's deadline; a peer that closes (EOF)
-or resets ends every wait with ``DHCP_R_CONNRESET``, and the link stays dead: later requests
-and waits fail at once with the same error. :meth:`Link.close` wakes a blocked reader through
-``shutdown`` before the socket is closed.
+Never hanging: every wait sleeps in poll with the caller's deadline and handles at
+most one read (:data:`RECV_SIZE` bytes) between two looks at the clock, so a timed call
+returns within its timeout plus the time to decode one read (well under a second; the suite
+allows :data:`TIMEOUT_SLACK`). A peer that closes (EOF), resets or breaks the protocol ends
+every wait with the reason's status, and the link stays dead: later requests and waits fail
+at once with the same error. :meth:`Link.close` wakes a blocked reader through ``shutdown``
+before the socket is closed.
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
+import math
 import select
 import socket
 import threading
 import time
 from collections.abc import Callable, Sequence
+from typing import Final
 
-from dhcpctl._errors import DhcpctlError
 from dhcpctl._results import (
     DHCP_R_CONNRESET,
     DHCP_R_INVALIDKEY,
+    ISC_R_NOSPACE,
     ISC_R_NOTCONNECTED,
     ISC_R_TIMEDOUT,
 )
 
-from .protocol import BadSignature, ClientProtocol, Event
-from .wire import Pair
+from .protocol import BadSignature, ClientProtocol, ConnectionFailed, Event, State
+from .wire import MAX_UNSENT, Pair, ProtocolError
 
 #: How much one read takes from the socket.
-RECV_SIZE = 65536
+RECV_SIZE: Final = 65536
+#: How late past its timeout a timed call may return at most (seconds), as documented.
+TIMEOUT_SLACK: Final = 1.0
 
 #: Handles the events of one read; returns the callbacks to run once the lock is released.
 EventHandler = Callable[[Event], list[Callable[[], None]]]
 
 
-class LinkError(Exception):
+class LinkError(ProtocolError):
     """Why a wait or request failed: an ISC status and a detail (the caller adds its name)."""
-
-    def __init__(self, status: int, detail: str) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.detail = detail
 
 
 class Link:
     """One connected socket and its protocol state."""
 
     def __init__(self, sock: socket.socket, protocol: ClientProtocol, handler: EventHandler):
+        sock.setblocking(True)  # reads may block (untimed waits); sends never do
         self.protocol = protocol
         self._sock = sock
         self._handler = handler
         self._cond = threading.Condition()
+        #: Guards :attr:`_unsent` and sending on the socket.
         self._send_lock = threading.Lock()
+        self._unsent = bytearray()
+        #: poll(2): no FD_SETSIZE limit and no descriptor of its own; used by the reader only.
+        self._poll = select.poll()
+        self._events = select.POLLIN
+        self._poll.register(sock, self._events)
         self._reading = False
         self._error: LinkError | None = None
 
@@ -69,13 +85,35 @@ class Link:
     def alive(self) -> bool:
         return self._error is None
 
-    def write(self, data: bytes) -> None:
-        """Send bytes made by the protocol (the intro, the authenticator OPEN)."""
+    def write(self, data: bytes, *, owed: bool = False) -> None:
+        """Queue bytes made by the protocol and send what the socket takes now.
+
+        ``owed``: an answer the peer's own message asked for; if it would take the unsent
+        bytes past :data:`MAX_UNSENT`, the link fails (``ISC_R_NOSPACE``) instead.
+        """
         with self._send_lock:
+            if self._error is not None:
+                return
+            if owed and len(self._unsent) + len(data) > MAX_UNSENT:
+                self._die(
+                    ISC_R_NOSPACE,
+                    f"the server does not read: more than {MAX_UNSENT} bytes left unsent",
+                )
+                return
+            self._unsent += data
+            self._flush()
+
+    def _flush(self) -> None:
+        """Send what the socket takes of the unsent bytes now (the send lock is held)."""
+        while self._unsent:
             try:
-                self._sock.sendall(data)
-            except OSError as exc:
-                self._die(DHCP_R_CONNRESET, f"send failed: {exc.strerror or exc}")
+                sent = self._sock.send(self._unsent, socket.MSG_DONTWAIT)
+            except (BlockingIOError, InterruptedError):
+                return
+            except (OSError, ValueError) as exc:
+                self._die(DHCP_R_CONNRESET, f"send failed: {getattr(exc, 'strerror', exc)}")
+                return
+            del self._unsent[:sent]
 
     def request(
         self,
@@ -92,9 +130,12 @@ class Link:
         """
         with self._cond:
             self._check()
-            xid, data = self.protocol.send(op, handle, message_values, object_values)
+            try:
+                xid, data = self.protocol.send(op, handle, message_values, object_values)
+            except ProtocolError as exc:
+                raise LinkError(exc.status, exc.detail) from None
             register(xid)
-        self.write(data)
+            self.write(data)
 
     def wait(self, done: Callable[[], bool], deadline: float | None) -> None:
         """Read and dispatch until ``done()`` (checked under the lock) or raise LinkError."""
@@ -121,23 +162,41 @@ class Link:
                 self._reading = True
                 self._cond.release()
                 try:
-                    data = self._receive(remaining)
+                    data = self._pump(remaining)
                 finally:
                     self._cond.acquire()
                     self._reading = False
                     if self._error is not None:
-                        self._sock.close()
+                        self._release()
                     self._cond.notify_all()
                 if data is not None:
                     callbacks = self._dispatch(data)
 
-    def _receive(self, timeout: float | None) -> bytes | None:
-        """Up to RECV_SIZE bytes, b"" at EOF or on error, None if the timeout passed first."""
+    def _pump(self, timeout: float | None) -> bytes | None:
+        """Wait until the socket is ready or ``timeout`` passes; flush what it takes and read
+        up to RECV_SIZE bytes. Returns the bytes read, b"" at EOF or on error, None if there
+        was nothing to read."""
+        events = select.POLLIN | (select.POLLOUT if self._unsent else 0)
+        if timeout is None and events == select.POLLIN:
+            return self._recv()
         try:
-            if timeout is not None:
-                readable, _, _ = select.select([self._sock], [], [], timeout)
-                if not readable:
-                    return None
+            if events != self._events:
+                self._poll.modify(self._sock, events)
+                self._events = events
+            ready = self._poll.poll(None if timeout is None else math.ceil(timeout * 1000))
+        except (OSError, ValueError):
+            return b""
+        flags = ready[0][1] if ready else 0
+        if flags & select.POLLOUT:
+            with self._send_lock:
+                self._flush()
+        if not flags & (select.POLLIN | select.POLLHUP | select.POLLERR | select.POLLNVAL):
+            return None
+        return self._recv()
+
+    def _recv(self) -> bytes:
+        """Up to RECV_SIZE bytes; b"" at EOF or on error."""
+        try:
             return self._sock.recv(RECV_SIZE)
         except (OSError, ValueError):
             return b""
@@ -150,18 +209,21 @@ class Link:
             return []
         try:
             events = self.protocol.feed(data)
-        except DhcpctlError as exc:
-            self._die(exc.status, exc.detail or exc.text)
+        except ProtocolError as exc:
+            self._die(exc.status, exc.detail)
             return []
-        replies: list[Callable[[], None]] = []
         callbacks: list[Callable[[], None]] = []
         for event in events:
-            if isinstance(event, BadSignature):
-                # Made under the lock (the protocol's ids), sent before any callback runs.
-                status = self.protocol.send_status(event.message_id, DHCP_R_INVALIDKEY)
-                replies.append(functools.partial(self.write, status))
+            if isinstance(event, ConnectionFailed):
+                self._die(event.status, event.detail)
+            elif isinstance(event, BadSignature) and self.protocol.state is not State.ERROR:
+                # Queued under the lock (the protocol's ids), sent as the socket takes it; not
+                # when a later message of the same read broke the connection.
+                self.write(
+                    self.protocol.send_status(event.message_id, DHCP_R_INVALIDKEY), owed=True
+                )
             callbacks += self._handler(event)
-        return replies + callbacks if replies else callbacks
+        return callbacks
 
     def _check(self) -> None:
         if self._error is not None:
@@ -176,7 +238,12 @@ class Link:
         with contextlib.suppress(OSError):
             self._sock.shutdown(socket.SHUT_RDWR)
         if not self._reading:
-            self._sock.close()
+            self._release()
+
+    def _release(self) -> None:
+        """Close the socket and drop the unsent bytes."""
+        self._unsent.clear()
+        self._sock.close()
 
     def close(self) -> None:
         """Close for good; a thread blocked reading wakes up and fails."""

@@ -14,8 +14,14 @@ any header bytes beyond 24 (which the receiver skips without signing) and the si
 are not signed.
 
 Every length and count from the peer is checked against the ``MAX_*`` limits *before* any
-buffer of that size is allocated or waited for; a violation is a :class:`DhcpctlError` with
-``DHCP_R_PROTOCOLERROR``.
+buffer of that size is allocated or waited for; a violation is a :class:`ProtocolError` with
+``DHCP_R_PROTOCOLERROR`` (the peer broke the protocol: the connection is unusable). So are the
+message values ISC's ``omapi_message_set_value`` cannot take from the wire
+(:data:`MESSAGE_FIELDS`, for which C fails the connection, or dereferences NULL in 4.4.3-P1
+when the value is null; a null ``authenticator`` too) and a ``remote-handle`` in the object
+list that is not 4 bytes (``dhcpctl_remote_set_value`` reads 4 bytes from it). The codec
+raises only :class:`ProtocolError`; the API layer turns it into the public
+:class:`~dhcpctl.DhcpctlError`, naming the function the user called.
 """
 
 from __future__ import annotations
@@ -26,7 +32,6 @@ from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 from typing import Final, TypeAlias
 
-from dhcpctl._errors import DhcpctlError
 from dhcpctl._results import (
     DHCP_R_INVALIDARG,
     DHCP_R_INVALIDKEY,
@@ -59,6 +64,15 @@ MAX_MESSAGE_LEN: Final = 1 << 20
 MAX_SIGNATURE_LEN: Final = 64
 #: Largest header size accepted in the peer's introduction (ISC sends 24).
 MAX_HEADER_SIZE: Final = 256
+#: Most bytes the client lets pile up unsent (requests, and the STATUS answers it owes the
+#: peer) before an answer it owes makes the connection fail: a peer that stops reading.
+MAX_UNSENT: Final = 1 << 20
+
+#: Message-list names that ``omapi_message_set_value`` takes only as typed data (an integer or
+#: an object), which the wire cannot carry: from a peer they break the protocol.
+MESSAGE_FIELDS: Final = frozenset(
+    (b"op", b"handle", b"id", b"rid", b"authid", b"object", b"notify-object")
+)
 
 _U16 = struct.Struct("!H")
 _U32 = struct.Struct("!I")
@@ -101,8 +115,18 @@ def _lookup(pairs: Sequence[Pair], name: bytes) -> Value:
     return None
 
 
-def _fail(detail: str) -> DhcpctlError:
-    return DhcpctlError("omapi_protocol", DHCP_R_PROTOCOLERROR, detail)
+class ProtocolError(Exception):
+    """The codec's own error: an ISC status and what went wrong. The API layer turns it into
+    a :class:`~dhcpctl.DhcpctlError` naming the user's function."""
+
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+
+
+def _fail(detail: str) -> ProtocolError:
+    return ProtocolError(DHCP_R_PROTOCOLERROR, detail)
 
 
 def encode_intro() -> bytes:
@@ -114,9 +138,7 @@ def decode_intro(data: Buffer) -> int:
     """Check the peer's introduction; return its header size."""
     version, header_size = _INTRO.unpack(data)
     if version != OMAPI_PROTOCOL_VERSION:
-        raise DhcpctlError(
-            "omapi_protocol", DHCP_R_VERSIONMISMATCH, f"peer speaks OMAPI version {version}"
-        )
+        raise ProtocolError(DHCP_R_VERSIONMISMATCH, f"peer speaks OMAPI version {version}")
     if not HEADER_SIZE <= header_size <= MAX_HEADER_SIZE:
         raise _fail(f"peer announced a header size of {header_size}")
     return int(header_size)
@@ -130,14 +152,14 @@ def _put_pairs(out: bytearray, pairs: Sequence[Pair]) -> None:
     """
     for name, value in pairs:
         if not 0 < len(name) <= 0xFFFF:
-            raise DhcpctlError("omapi_protocol", DHCP_R_INVALIDARG, "name length out of range")
+            raise ProtocolError(DHCP_R_INVALIDARG, "name length out of range")
         out += _U16.pack(len(name))
         out += name
         if value is None:
             out += _NULL
         elif isinstance(value, int):
             if not -(1 << 31) <= value < (1 << 32):
-                raise DhcpctlError("omapi_protocol", DHCP_R_INVALIDARG, "integer outside 32 bits")
+                raise ProtocolError(DHCP_R_INVALIDARG, "integer outside 32 bits")
             out += _INT.pack(4, value & 0xFFFF_FFFF)
         else:
             out += _U32.pack(len(value))
@@ -259,6 +281,12 @@ class MessageDecoder:
                 self._suspend(start, pos, value_at + vlen)
                 return None
             name = bytes(buffer[pos + 2 : value_at - 4])
+            # What ISC's receiving side cannot take (see the module docstring).
+            if lists:  # the object list
+                if name == b"remote-handle" and vlen != 4:
+                    raise _fail(f"remote-handle of {vlen} bytes")
+            elif name in MESSAGE_FIELDS or (not vlen and name == b"authenticator"):
+                raise _fail(f"message value {name!r} from the peer")
             pos = value_at + vlen
             pairs.append((name, bytes(buffer[value_at:pos]) if vlen else None))
         if pos + authlen > end:
@@ -312,7 +340,5 @@ def read_message(header_size: int, key_for: KeyLookup) -> Reader:
         if done is not None:
             message, _, verified = done
             if not verified:
-                raise DhcpctlError(
-                    "omapi_protocol", DHCP_R_INVALIDKEY, "message signature is wrong"
-                )
+                raise ProtocolError(DHCP_R_INVALIDKEY, "message signature is wrong")
             return message

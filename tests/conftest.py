@@ -1,10 +1,14 @@
-"""Fixtures: the test bed's servers (testbed.pytest_plugin) and the backends under test."""
+"""Fixtures: the test bed's servers (testbed.pytest_plugin), fake servers and the backends
+under test."""
 
 from __future__ import annotations
 
 import importlib.util
+import threading
+from collections.abc import Callable, Iterator
 
 import pytest
+from fake_omapi import Behaviour, FakeServer
 
 from dhcpctl import Backend, load_backend
 from testbed.pytest_plugin import missing
@@ -43,3 +47,34 @@ def backend(request: pytest.FixtureRequest) -> Backend:
     """Each backend in turn: every test that takes it runs on both implementations."""
     name: str = request.param
     return backend_or_skip(name)
+
+
+@pytest.fixture
+def released() -> threading.Event:
+    """Set when the test is over: a fake server that holds its connection open waits for it
+    (at most ``fake_omapi.PATIENCE``)."""
+    return threading.Event()
+
+
+@pytest.fixture
+def fake_server(released: threading.Event) -> Iterator[Callable[[Behaviour], int]]:
+    """``start(behaviour)``: a :class:`fake_omapi.FakeServer` on 127.0.0.1, its port; when the
+    test ends, ``released`` is set and every one started is closed."""
+    servers: list[FakeServer] = []
+
+    def start(behaviour: Behaviour) -> int:
+        servers.append(FakeServer(behaviour))
+        return servers[-1].port
+
+    yield start
+    released.set()
+    for server in servers:
+        server.close()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend_name(request: pytest.FixtureRequest) -> str:
+    """Each backend's name in turn, for tests whose clients run in child processes."""
+    name: str = request.param
+    backend_or_skip(name)  # a missing native backend skips (fails with REQUIRE_NATIVE)
+    return name

@@ -7,81 +7,38 @@ servers through the native backend, so its reactions are the reference.
 
 from __future__ import annotations
 
-import contextlib
 import queue
 import signal
 import socket
-import socketserver
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-import omapi_peer
 import pytest
+from fake_omapi import (
+    AUTHID,
+    KEY,
+    KEY_ALGORITHM,
+    KEY_NAME,
+    KEY_SECRET,
+    PATIENCE,
+    Behaviour,
+    recv_message,
+)
+from fake_omapi import handshake as keyed_handshake
 
 import dhcpctl
 from dhcpctl._api import Backend
-from dhcpctl.fallback.auth import Key
-from dhcpctl.fallback.wire import (
-    OP_STATUS,
-    OP_UPDATE,
-    Message,
-    encode_intro,
-    encode_message,
-)
-
-KEY = Key("k", "hmac-sha256", b"secret")
-Behaviour = Callable[[socket.socket], None]
-
-
-def recv_message(sock: socket.socket) -> Message:
-    return omapi_peer.recv_message(sock, KEY)
+from dhcpctl.fallback.wire import OP_STATUS, OP_UPDATE, Message, encode_message
 
 
 def handshake(sock: socket.socket) -> None:
-    """Intro both ways, then accept the authenticator as handle 7."""
-    sock.sendall(encode_intro())
-    omapi_peer.recv_exactly(sock, 8)
-    auth_open = recv_message(sock)
-    sock.sendall(encode_message(Message(OP_UPDATE, 7, 1, auth_open.id, 0, (), ((b"n", b"k"),))))
-
-
-#: How long a fake server waits at most for an event of the test before it gives up.
-PATIENCE = 30.0
-
-
-@pytest.fixture
-def released() -> threading.Event:
-    """Set when the test is over: a fake server that holds its connection open waits for it."""
-    return threading.Event()
-
-
-@pytest.fixture
-def fake_server(released: threading.Event) -> Iterator[Callable[[Behaviour], int]]:
-    servers: list[socketserver.TCPServer] = []
-
-    def start(behaviour: Behaviour) -> int:
-        class Handler(socketserver.BaseRequestHandler):
-            def handle(self) -> None:
-                with contextlib.suppress(EOFError, OSError):
-                    behaviour(self.request)
-
-        server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
-        server.daemon_threads = True
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return int(server.server_address[1])
-
-    yield start
-    released.set()
-    for server in servers:
-        server.shutdown()
-        server.server_close()
+    keyed_handshake(sock, keyed=True)
 
 
 def open_lease(backend: Backend, port: int) -> tuple[Any, Any]:
-    auth = backend.dhcpctl_new_authenticator("k", "hmac-sha256", b"secret")
+    auth = backend.dhcpctl_new_authenticator(KEY_NAME, KEY_ALGORITHM, KEY_SECRET)
     connection = backend.dhcpctl_timed_connect("127.0.0.1", port, auth, 5.0)
     lease = backend.dhcpctl_new_object(connection, "lease")
     backend.dhcpctl_set_value(lease, socket.inet_aton("192.0.2.1"), "ip-address")
@@ -102,7 +59,9 @@ def test_bad_signature_is_an_error(
         handshake(sock)
         request = recv_message(sock)
         reply = bytearray(
-            encode_message(Message(OP_STATUS, 0, bad_id, request.id, 7, ((b"result", 0),)), KEY)
+            encode_message(
+                Message(OP_STATUS, 0, bad_id, request.id, AUTHID, ((b"result", 0),)), KEY
+            )
         )
         reply[-1] ^= 0xFF
         sock.sendall(bytes(reply))
@@ -114,9 +73,9 @@ def test_bad_signature_is_an_error(
         backend.dhcpctl_timed_wait_for_completion(lease, PATIENCE)
     # Only the close ends the wait with CONNRESET, and the close follows the STATUS.
     assert info.value.status == dhcpctl.DHCP_R_CONNRESET
-    assert "secret" not in str(info.value)
-    status = received.get_nowait()  # signed with the authenticator (authid 7), verified
-    assert (status.op, status.authid, status.rid) == (OP_STATUS, 7, bad_id)
+    assert KEY_SECRET.decode() not in str(info.value)
+    status = received.get_nowait()  # signed with the authenticator (AUTHID), verified
+    assert (status.op, status.authid, status.rid) == (OP_STATUS, AUTHID, bad_id)
     assert status.message_value(b"result") == dhcpctl.DHCP_R_INVALIDKEY.to_bytes(4, "big")
 
 
@@ -129,7 +88,7 @@ def test_silent_server_times_out_and_late_reply_is_taken(
         handshake(sock)
         request = recv_message(sock)
         if timed_out.wait(PATIENCE):
-            reply = Message(OP_UPDATE, 9, 3, request.id, 7, (), ((b"ends", b"\0\0\0\1"),))
+            reply = Message(OP_UPDATE, 9, 3, request.id, AUTHID, (), ((b"ends", b"\0\0\0\1"),))
             sock.sendall(encode_message(reply, KEY))
         released.wait(PATIENCE)
 
@@ -160,7 +119,7 @@ def test_close_mid_message_ends_untimed_wait(
     def behaviour(sock: socket.socket) -> None:
         handshake(sock)
         request = recv_message(sock)
-        reply = encode_message(Message(OP_STATUS, 0, 2, request.id, 7, ((b"result", 0),)), KEY)
+        reply = encode_message(Message(OP_STATUS, 0, 2, request.id, AUTHID, ((b"result", 0),)), KEY)
         sock.sendall(reply[: len(reply) // 2])
         sock.close()
 

@@ -7,16 +7,14 @@ no more than the bytes it has actually received: measured here with tracemalloc.
 
 from __future__ import annotations
 
-import contextlib
 import struct
 import tracemalloc
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dhcpctl._errors import DhcpctlError
 from dhcpctl.fallback.auth import Key
-from dhcpctl.fallback.protocol import ClientProtocol
+from dhcpctl.fallback.protocol import ClientProtocol, State
 from dhcpctl.fallback.wire import MAX_MESSAGE_LEN
 
 SERVER_INTRO = struct.pack("!II", 100, 24)
@@ -31,14 +29,15 @@ lengths = st.one_of(
 
 
 def peak_while_feeding(protocol: ClientProtocol, chunks: list[bytes]) -> int:
-    """Peak traced bytes allocated while ``chunks`` are fed (an error stops the feeding)."""
+    """Peak traced bytes allocated while ``chunks`` are fed (a failure stops the feeding)."""
     tracemalloc.start()
     try:
         tracemalloc.reset_peak()
         baseline = tracemalloc.get_traced_memory()[0]
-        with contextlib.suppress(DhcpctlError):
-            for chunk in chunks:
-                protocol.feed(chunk)
+        for chunk in chunks:
+            protocol.feed(chunk)
+            if protocol.state is State.ERROR:
+                break
         return tracemalloc.get_traced_memory()[1] - baseline
     finally:
         tracemalloc.stop()

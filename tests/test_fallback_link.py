@@ -10,7 +10,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from omapi_peer import recv_exactly, recv_message
+from fake_omapi import recv_exactly, recv_message
 
 from dhcpctl._errors import DhcpctlError
 from dhcpctl._results import (

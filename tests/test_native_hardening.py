@@ -27,15 +27,17 @@ from typing import Any
 
 import pytest
 from conftest import backend_or_skip
-from omapi_peer import recv_exactly
-from test_codec_fakeserver import (  # the fake server and its handshake: one copy of each
+from fake_omapi import (
+    AUTHID,
     KEY,
+    KEY_ALGORITHM,
+    KEY_NAME,
+    KEY_SECRET,
     Behaviour,
-    fake_server,  # noqa: F401  (the fixture, used by name)
-    handshake,
+    recv_exactly,
     recv_message,
-    released,  # noqa: F401  (fake_server's fixture)
 )
+from test_codec_fakeserver import handshake
 
 import dhcpctl
 from build_ffi import load_by_path
@@ -65,16 +67,17 @@ FakeServer = Callable[[Behaviour], int]
 
 #: All of it is the native backend: rerun by .ci/run in ABI mode too.
 pytestmark = pytest.mark.native
-AUTH_HANDLE = 7  # what test_codec_fakeserver.handshake answers the authenticator with
 
-CHILD_PRELUDE = """
+CHILD_PRELUDE = f"""
 import json, os, socket
 from dhcpctl import _native as n
 
 PORT = int(os.environ["HARDENING_FAKE_PORT"])
 
 def connect(keyed, timeout=5.0):
-    auth = n.dhcpctl_new_authenticator("k", "hmac-sha256", b"secret") if keyed else None
+    auth = None
+    if keyed:
+        auth = n.dhcpctl_new_authenticator({KEY_NAME!r}, {KEY_ALGORITHM!r}, {KEY_SECRET!r})
     return n.dhcpctl_timed_connect("127.0.0.1", PORT, auth, timeout)
 
 def open_lease(connection, ip="192.0.2.1"):
@@ -92,7 +95,7 @@ def outcome(call, *args):
 
 
 @pytest.fixture
-def serve(fake_server: FakeServer) -> FakeServer:  # noqa: F811  (the imported fixture)
+def serve(fake_server: FakeServer) -> FakeServer:
     """``serve(behaviour)``: a fake server on 127.0.0.1 running ``behaviour`` per connection;
     its port."""
     return fake_server
@@ -216,7 +219,7 @@ def bursts_then_reply(serve: FakeServer, bursts: list[list[bytes]]) -> list[Mess
             sock.sendall(b"".join(burst))
             for _ in burst:
                 answers.put(recv_message(sock))
-        reply = Message(OP_UPDATE, 9, 100, request.id, AUTH_HANDLE, (), ((b"ends", b"\0\0\0\1"),))
+        reply = Message(OP_UPDATE, 9, 100, request.id, AUTHID, (), ((b"ends", b"\0\0\0\1"),))
         sock.sendall(encode_message(reply, KEY))
         sock.recv(1)
 
@@ -230,13 +233,13 @@ def bursts_then_reply(serve: FakeServer, bursts: list[list[bytes]]) -> list[Mess
 def test_n3_signed_answers_across_buffers(serve: FakeServer) -> None:
     """84 unsigned NOTIFYs: each gets a signed STATUS (DHCP_R_NOKEYS), ~4 KB of them."""
     statuses = bursts_then_reply(serve, [[encode_message(Message(OP_NOTIFY, 0, 5, 0))] * 84])
-    assert {(m.op, m.authid, m.rid) for m in statuses} == {(OP_STATUS, AUTH_HANDLE, 5)}
+    assert {(m.op, m.authid, m.rid) for m in statuses} == {(OP_STATUS, AUTHID, 5)}
 
 
 def signed_notify(size: int) -> bytes:
     """A NOTIFY signed with the authenticator, ``size`` bytes long (its value pads it)."""
-    empty = len(encode_message(Message(OP_NOTIFY, 0, 1, 0, AUTH_HANDLE, ((b"p", b""),)), KEY))
-    message = Message(OP_NOTIFY, 0, 1, 0, AUTH_HANDLE, ((b"p", b"x" * (size - empty)),))
+    empty = len(encode_message(Message(OP_NOTIFY, 0, 1, 0, AUTHID, ((b"p", b""),)), KEY))
+    message = Message(OP_NOTIFY, 0, 1, 0, AUTHID, ((b"p", b"x" * (size - empty)),))
     return encode_message(message, KEY)
 
 
@@ -284,7 +287,7 @@ def test_n4_unsigned_reply_with_our_authid(serve: FakeServer) -> None:
         handshake(sock)
         request = recv_message(sock)
         values = ((b"state", b"\0\0\0\2"), (b"hacked", b"x"))
-        sock.sendall(reply_to(request, OP_UPDATE, authid=AUTH_HANDLE, obj=values))
+        sock.sendall(reply_to(request, OP_UPDATE, authid=AUTHID, obj=values))
         answers.put(recv_message(sock))
         sock.recv(1)
 
@@ -293,7 +296,7 @@ def test_n4_unsigned_reply_with_our_authid(serve: FakeServer) -> None:
         ISC_R_TIMEDOUT,
     ]
     status = answers.get(timeout=1)  # signed, as protocol.c answers a bad signature
-    assert (status.op, status.authid, status.rid) == (OP_STATUS, AUTH_HANDLE, 100)
+    assert (status.op, status.authid, status.rid) == (OP_STATUS, AUTHID, 100)
     assert status.message_value(b"result") == DHCP_R_INVALIDKEY.to_bytes(4, "big")
 
 
@@ -303,7 +306,7 @@ def test_n4_unsigned_reply_with_our_authid(serve: FakeServer) -> None:
     [
         Message(OP_UPDATE, 0, 1, 0, 0, (), ((b"name", b"k"),)),
         Message(OP_STATUS, 0, 1, 0, 0, ((b"result", ISC_R_SUCCESS),)),
-        Message(OP_UPDATE, AUTH_HANDLE, 1, 0, AUTH_HANDLE, (), ((b"name", b"k"),)),
+        Message(OP_UPDATE, AUTHID, 1, 0, AUTHID, (), ((b"name", b"k"),)),
     ],
     ids=["update-handle-0", "status-success", "signed-unknown-authid"],
 )
