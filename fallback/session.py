@@ -11,9 +11,12 @@ Reply handling follows ``omapi_message_process`` and the dhcpctl signal handlers
 - a STATUS sets the object's ``waitstatus`` (``ISC_R_UNEXPECTED`` if it has no integer
   ``result``) and its ``message`` text, and fires the callback once (``message.c:711-736``);
 - a reply completes only the request whose id it carries as rid, and only with an op that
-  may answer it (:func:`~.protocol.may_answer`); a reply with another op, for a request
-  already answered or for no request at all is dropped and completes nothing (C would drop
-  the connection for an unknown rid);
+  may answer it (:func:`~.protocol.may_answer`: UPDATE or STATUS); a message with a rid that
+  names no request in flight (never sent, or already answered) or with another op breaks the
+  protocol and fails the connection with ``DHCP_R_PROTOCOLERROR``, as ISC's client drops it
+  (``omapi_message_process`` returns an error, ``protocol.c`` disconnects); replies read
+  before it are delivered. A message without a rid (the server's own request or
+  notification) answers nothing and is ignored (ISC's client would process it as a request);
 - a ``remote-handle`` in a reply is 4 bytes (the codec fails the connection otherwise);
 - a message with a wrong signature reaches no object: the protocol drops it and the link
   answers the server with a STATUS of ``DHCP_R_INVALIDKEY`` (``protocol.c``), so a wait for
@@ -33,6 +36,7 @@ from dhcpctl._errors import DhcpctlError
 from dhcpctl._results import (
     DHCP_R_HOSTUNKNOWN,
     DHCP_R_INVALIDARG,
+    DHCP_R_PROTOCOLERROR,
     ISC_R_NOMORE,
     ISC_R_SUCCESS,
     ISC_R_TIMEDOUT,
@@ -56,7 +60,11 @@ Thunk = Callable[[], None]
 
 
 class Dispatcher:
-    """The event handler of one link: the requests in flight and where their replies go."""
+    """The event handler of one link: the requests in flight and where their replies go.
+
+    Raises :class:`~.wire.ProtocolError` for a reply that cannot be taken (the link then
+    fails the connection).
+    """
 
     def __init__(self) -> None:
         #: The requests in flight: their xid, and the object and op of each.
@@ -70,9 +78,17 @@ class Dispatcher:
         if not isinstance(event, MessageReceived):
             return []
         message = event.message
-        request = self.pending.get(message.rid)
-        if request is None or not may_answer(request[1], message.op):
+        if not message.rid:
             return []
+        request = self.pending.get(message.rid)
+        if request is None:
+            raise ProtocolError(
+                DHCP_R_PROTOCOLERROR, f"a reply to no request in flight (rid {message.rid})"
+            )
+        if not may_answer(request[1], message.op):
+            raise ProtocolError(
+                DHCP_R_PROTOCOLERROR, f"a message of op {message.op} cannot answer a request"
+            )
         del self.pending[message.rid]
         obj = request[0]
         obj.outstanding -= 1

@@ -55,6 +55,7 @@ RECV_SIZE: Final = 65536
 TIMEOUT_SLACK: Final = 1.0
 
 #: Handles the events of one read; returns the callbacks to run once the lock is released.
+#: It raises :class:`~.wire.ProtocolError` for an event it cannot take: the link then fails.
 EventHandler = Callable[[Event], list[Callable[[], None]]]
 
 
@@ -222,7 +223,11 @@ class Link:
                 self.write(
                     self.protocol.send_status(event.message_id, DHCP_R_INVALIDKEY), owed=True
                 )
-            callbacks += self._handler(event)
+            try:
+                callbacks += self._handler(event)
+            except ProtocolError as exc:  # a reply the owner cannot take: nothing after it
+                self._die(exc.status, exc.detail)
+                break
         return callbacks
 
     def _check(self) -> None:

@@ -18,7 +18,8 @@ buffer of that size is allocated or waited for; a violation is a :class:`Protoco
 ``DHCP_R_PROTOCOLERROR`` (the peer broke the protocol: the connection is unusable). So are the
 message values ISC's ``omapi_message_set_value`` cannot take from the wire
 (:data:`MESSAGE_FIELDS`, for which C fails the connection, or dereferences NULL in 4.4.3-P1
-when the value is null; a null ``authenticator`` too) and a ``remote-handle`` in the object
+when the value is null; an ``authenticator`` value is taken, as C takes it, and never used) and
+a ``remote-handle`` in the object
 list that is not 4 bytes (``dhcpctl_remote_set_value`` reads 4 bytes from it). The codec
 raises only :class:`ProtocolError`; the API layer turns it into the public
 :class:`~dhcpctl.DhcpctlError`, naming the function the user called.
@@ -285,7 +286,7 @@ class MessageDecoder:
             if lists:  # the object list
                 if name == b"remote-handle" and vlen != 4:
                     raise _fail(f"remote-handle of {vlen} bytes")
-            elif name in MESSAGE_FIELDS or (not vlen and name == b"authenticator"):
+            elif name in MESSAGE_FIELDS:
                 raise _fail(f"message value {name!r} from the peer")
             pos = value_at + vlen
             pairs.append((name, bytes(buffer[value_at:pos]) if vlen else None))

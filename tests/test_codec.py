@@ -21,6 +21,7 @@ from dhcpctl._results import (
     DHCP_R_PROTOCOLERROR,
     DHCP_R_VERSIONMISMATCH,
     ISC_R_NOTFOUND,
+    ISC_R_UNEXPECTED,
     isc_result_totext,
 )
 from dhcpctl.fallback.auth import DIGESTS, Key
@@ -453,10 +454,11 @@ def drive(stream: Stream, data: bytes, chunks: st.DataObject) -> Outcome:
         size = chunks.draw(st.integers(1, 64), label="chunk")
         events += proto.feed(bytes(buffer[pos : min(pos + size, stop)]))
         pos = min(pos + size, stop)
-        if events and isinstance(events[-1], ConnectionFailed):
-            failure = events.pop()
+        last = events[-1] if events else None
+        if isinstance(last, ConnectionFailed):
+            events.pop()
             assert not any(isinstance(e, ConnectionFailed) for e in events)
-            return Outcome(proto, events, failure)
+            return Outcome(proto, events, last)
         if pos == len(SERVER_INTRO) and stream.key is not None:
             xid = decode(proto.open_authenticator()).id
             rid = slice(len(SERVER_INTRO) + 20, len(SERVER_INTRO) + 24)

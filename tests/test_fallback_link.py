@@ -32,10 +32,13 @@ from dhcpctl.fallback.protocol import ClientProtocol, MessageReceived, State
 from dhcpctl.fallback.session import Dispatcher, open_connection
 from dhcpctl.fallback.transport import Link, LinkError
 from dhcpctl.fallback.wire import (
+    OP_DELETE,
+    OP_NOTIFY,
     OP_OPEN,
     OP_STATUS,
     OP_UPDATE,
     Message,
+    ProtocolError,
     encode_intro,
     encode_message,
 )
@@ -119,7 +122,7 @@ def open_lease(link: Link, dispatcher: Dispatcher) -> RemoteObject:
         0,
         ((b"type", b"lease"),),
         ((b"ip-address", b"\xc0\x00\x02\x01"),),
-        lambda xid: dispatcher.register(xid, obj),
+        lambda xid: dispatcher.register(xid, obj, OP_OPEN),
     )
     return obj
 
@@ -141,7 +144,7 @@ def test_request_and_reply(pair: tuple[socket.socket, socket.socket], key: Key |
     request = server.receive()
     assert (request.op, request.authid) == (OP_OPEN, AUTHID if key else 0)
     assert request.object_values == ((b"ip-address", b"\xc0\x00\x02\x01"),)
-    assert dispatcher.pending == {request.id: obj} and obj.outstanding == 1
+    assert dispatcher.pending == {request.id: (obj, OP_OPEN)} and obj.outstanding == 1
     server.reply(request, OP_UPDATE, ends=b"\0\0\0\1")
     link.wait(lambda: obj.outstanding == 0, soon())
     assert (obj.waitstatus, obj.values[b"ends"], obj.remote_handle) == (
@@ -266,7 +269,7 @@ def dispatched(obj: RemoteObject, message: Message) -> list[int]:
     fired: list[int] = []
     obj.callback = (lambda handle, status, data: fired.append(status), None)
     dispatcher = Dispatcher()
-    dispatcher.register(5, obj)
+    dispatcher.register(5, obj, OP_OPEN)
     for thunk in dispatcher(MessageReceived(message)):
         thunk()
     return fired
@@ -306,12 +309,29 @@ def test_status_sets_waitstatus_and_calls_back_once(
     assert (obj.waitstatus, obj.message) == (status, text)
 
 
-def test_reply_to_no_request_is_ignored() -> None:
+@pytest.mark.parametrize(
+    ("rid", "op"),
+    [(6, OP_STATUS), (6, OP_UPDATE), (5, OP_OPEN), (5, OP_NOTIFY), (5, OP_DELETE), (5, 0)],
+    ids=["unknown rid", "unknown rid update", "open", "notify", "delete", "op 0"],
+)
+def test_reply_that_answers_no_request_breaks_the_protocol(rid: int, op: int) -> None:
+    """As ISC's client: a rid naming no request in flight, or an op that cannot answer,
+    fails the connection (the link catches the ProtocolError); nothing is completed."""
     dispatcher = Dispatcher()
     obj = RemoteObject("lease")
-    dispatcher.register(5, obj)
-    assert dispatcher(MessageReceived(Message(OP_STATUS, 0, 1, 6))) == []
-    assert dispatcher.pending == {5: obj} and obj.outstanding == 1
+    dispatcher.register(5, obj, OP_OPEN)
+    with pytest.raises(ProtocolError) as info:
+        dispatcher(MessageReceived(Message(op, 0, 1, rid, 0, ((b"result", 0),))))
+    assert info.value.status == DHCP_R_PROTOCOLERROR
+    assert dispatcher.pending == {5: (obj, OP_OPEN)} and (obj.outstanding, obj.unseen) == (1, 0)
+
+
+def test_message_without_rid_is_ignored() -> None:
+    dispatcher = Dispatcher()
+    obj = RemoteObject("lease")
+    dispatcher.register(5, obj, OP_OPEN)
+    assert dispatcher(MessageReceived(Message(OP_NOTIFY, 0, 1, 0))) == []
+    assert dispatcher.pending == {5: (obj, OP_OPEN)} and obj.outstanding == 1
 
 
 # session: open_connection against a listener on 127.0.0.1
@@ -366,7 +386,7 @@ def test_refused_authenticator(listener: socket.socket) -> None:
         open_connection("f", "127.0.0.1", listener.getsockname()[1], KEY, PATIENCE)
     assert (info.value.status, info.value.detail, info.value.function) == (
         ISC_R_NOPERM,
-        "denied",
+        "the server refused the authenticator: denied",
         "f",
     )
     thread.join(PATIENCE)

@@ -44,9 +44,10 @@ from dhcpctl._results import (
     DHCP_R_KEY_UNKNOWN,
     DHCP_R_PROTOCOLERROR,
     DHCP_R_VERSIONMISMATCH,
-    ISC_R_NOMEMORY,
+    ISC_R_NOMORE,
     ISC_R_NOSPACE,
     ISC_R_NOTFOUND,
+    ISC_R_RANGE,
     ISC_R_SUCCESS,
     ISC_R_TIMEDOUT,
     ISC_R_UNEXPECTED,
@@ -74,6 +75,17 @@ JOB_LIMIT = 30.0
 
 WAIT_FUNCTION = "dhcpctl_timed_wait_for_completion"
 CONNECT_FUNCTION = "dhcpctl_timed_connect"
+UNTIMED_WAIT_FUNCTION = "dhcpctl_wait_for_completion"
+#: What ISC's (patched) library returns once it has dropped a connection that broke the
+#: protocol: it does not say why (dhcpctl/_api.py).
+#: A wait: DHCP_R_CONNRESET, or ISC_R_NOMORE when the connection was gone before it began; a
+#: connect: ISC_R_NOMORE, or DHCP_R_PROTOCOLERROR for an authenticator "accepted" by a STATUS
+#: (0004-authenticator-handle).
+NATIVE_DROPPED = {
+    WAIT_FUNCTION: {DHCP_R_CONNRESET, ISC_R_NOMORE},
+    UNTIMED_WAIT_FUNCTION: {DHCP_R_CONNRESET, ISC_R_NOMORE},
+    CONNECT_FUNCTION: {ISC_R_NOMORE, DHCP_R_PROTOCOLERROR},
+}
 
 
 #: ``client(behaviour, address_space_mib=None, repeat=1, **job)``, see :func:`client`.
@@ -117,10 +129,8 @@ def assert_failed(backend: str, outcome: Result, python_status: int, function: s
     bounded(outcome)
     assert "error" in outcome, f"accepted: {outcome}"
     assert outcome["function"] == function, outcome
-    if backend == "python":
-        assert outcome["error"] == python_status, outcome
-    else:  # out of memory: the client tried to allocate what the server claimed
-        assert outcome["error"] not in (ISC_R_SUCCESS, ISC_R_TIMEDOUT, ISC_R_NOMEMORY), outcome
+    expected = {python_status} if backend == "python" else NATIVE_DROPPED[function]
+    assert outcome["error"] in expected, outcome
 
 
 def assert_timed_out(outcome: Result) -> None:
@@ -164,8 +174,7 @@ END = b"\0\0"
 
 
 @pytest.mark.parametrize(
-    "name",
-    [b"op", b"object", b"notify-object", b"authid", b"handle", b"id", b"rid", b"authenticator"],
+    "name", [b"op", b"object", b"notify-object", b"authid", b"handle", b"id", b"rid"]
 )
 def test_n1_null_message_value_fails_the_connection(
     backend_name: str, client: Client, name: bytes
@@ -173,6 +182,14 @@ def test_n1_null_message_value_fails_the_connection(
     message = raw((0, 0, OP_STATUS, 0, 100), pair(name, b"") + END + END)
     [result] = client(answer_with(message))
     assert_failed(backend_name, one_wait(result), DHCP_R_PROTOCOLERROR, WAIT_FUNCTION)
+
+
+def test_n1_null_authenticator_message_value_is_ignored(backend_name: str, client: Client) -> None:
+    """C's ``omapi_message_set_value`` takes an ``authenticator`` and never uses a null one:
+    the STATUS is taken (without a ``result``: ISC_R_UNEXPECTED), on both backends."""
+    message = raw((0, 0, OP_STATUS, 0, 100), pair(b"authenticator", b"") + END + END)
+    [result] = client(answer_with(message))
+    assert bounded(one_wait(result)).get("ok") == ISC_R_UNEXPECTED, result
 
 
 @pytest.mark.parametrize("name", [b"op", b"rid"])
@@ -369,12 +386,13 @@ def test_p3_bad_intro_fails_the_connect(
 # --- N6, P2: a reply completes only its own request, with an op that may answer it --------
 
 
-def test_n6_second_reply_for_an_answered_request_is_dropped(
+def test_n6_second_reply_for_an_answered_request_fails_the_connection(
     backend_name: str, client: Client
 ) -> None:
-    """Request 1 (an open) gets a failed UPDATE (no values: C signals the failure but keeps
-    the request registered); then, while request 2 (a refresh of the same object) waits, a
-    second UPDATE for request 1 comes: it must not complete request 2."""
+    """Request 1 (an open) gets a failed UPDATE (no values); then, while request 2 (a refresh
+    of the same object) waits, a second UPDATE for request 1 comes. It must not complete
+    request 2: it answers no request in flight, and the connection fails as ISC's client
+    drops it (the patched library already at the failed UPDATE, see 0005-reply-matching)."""
 
     def behaviour(sock: socket.socket) -> None:
         handshake(sock, keyed=True)
@@ -385,17 +403,18 @@ def test_n6_second_reply_for_an_answered_request_is_dropped(
         recv_exactly(sock, 1)
 
     [result] = client(behaviour, keyed=True, names=["stale"], then_refresh=True)
-    first, second = result["waits"]
-    assert "ok" in bounded(first), result
-    assert_timed_out(second)
-    assert result["values"][1] == {"stale": None}
+    waits = result["waits"]
+    assert all(wait.get("ok") != ISC_R_SUCCESS for wait in waits), result
+    assert_failed(backend_name, waits[-1], DHCP_R_PROTOCOLERROR, WAIT_FUNCTION)
+    assert all(values == {"stale": None} for values in result["values"]), result
 
 
 @pytest.mark.parametrize("op", [OP_OPEN, OP_REFRESH, OP_NOTIFY, OP_DELETE, 0, 99])
-def test_p2_reply_with_an_op_that_cannot_answer_is_dropped(
+def test_p2_reply_with_an_op_that_cannot_answer_fails_the_connection(
     backend_name: str, client: Client, op: int
 ) -> None:
-    """The wrong op first, then a STATUS ISC_R_NOTFOUND: the wait returns the STATUS's."""
+    """The wrong op first, then a STATUS: the wrong one fails the connection (as ISC's client
+    does), and the STATUS that follows completes nothing."""
 
     def wrong(request: Message) -> bytes:
         return reply(request, keyed=True, op=op, message_values=((b"result", 0),))
@@ -405,7 +424,7 @@ def test_p2_reply_with_an_op_that_cannot_answer_is_dropped(
         return reply(request, keyed=True, op=OP_STATUS, message_values=status, xid=1001)
 
     [result] = client(answer_with(wrong, right, keyed=True), keyed=True)
-    assert bounded(one_wait(result)).get("ok") == ISC_R_NOTFOUND, result
+    assert_failed(backend_name, one_wait(result), DHCP_R_PROTOCOLERROR, WAIT_FUNCTION)
 
 
 # --- N7, N8: claimed lengths, endless streams: memory stays bounded ------------------------
@@ -487,7 +506,7 @@ def test_n8_streams_beyond_the_limits_fail_the_connection(
     filler = numbered_pairs if prefix is endless_object_list else a_filler
     behaviour = stream_after(prefix, 64 << 20, filler)
     [result] = client(behaviour, ADDRESS_SPACE_MIB, timeout=10.0 if timed else None)
-    function = WAIT_FUNCTION if timed else "dhcpctl_wait_for_completion"
+    function = WAIT_FUNCTION if timed else UNTIMED_WAIT_FUNCTION
     assert_failed(backend_name, one_wait(result), DHCP_R_PROTOCOLERROR, function)
     assert_memory_bounded(result)
 
@@ -524,7 +543,9 @@ def test_p1_missigned_flood_while_not_reading(backend_name: str, client: Client)
     # client makes them: the old blocking send then hung until the server stopped.
     [result] = client(behaviour, keyed=True, timeout=6.0)
     wait = bounded(one_wait(result), 6.0)
-    assert wait.get("error") in (ISC_R_TIMEDOUT, ISC_R_NOSPACE), wait
+    # The patched ISC library drops the connection past its own bound (1 MiB unsent).
+    failed = ISC_R_NOSPACE if backend_name == "python" else DHCP_R_CONNRESET
+    assert wait.get("error") in (ISC_R_TIMEDOUT, failed), wait
 
 
 def test_p1_unsent_output_is_bounded() -> None:
@@ -550,8 +571,14 @@ def test_p1_unsent_output_is_bounded() -> None:
 
 
 def test_p5_works_with_descriptors_above_1024(backend_name: str, client: Client) -> None:
+    """The pure-Python backend polls: descriptors above FD_SETSIZE work. ISC's dispatcher
+    (``omapip/dispatch.c``) is built on select(): it refuses such a socket, cleanly, with
+    ISC_R_RANGE (a known limit of the native backend, written in dhcpctl/_api.py)."""
     [result] = client(
         answer_with(lambda r: reply(r, keyed=False)), descriptors=1100, names=["state"]
     )
+    if backend_name == "native":
+        assert bounded(result["connect"]).get("error") == ISC_R_RANGE, result
+        return
     assert bounded(one_wait(result)).get("ok") == ISC_R_SUCCESS, result
     assert result["values"] == [{"state": "00000002"}]
