@@ -17,10 +17,49 @@ after ``dhcpctl_data_string_dereference`` (``DHCP_R_INVALIDARG``); a wait with n
 flight (``DHCP_R_INVALIDARG``; C blocks forever); a ``str`` holding a NUL where C takes a C
 string (``DHCP_R_INVALIDARG``; C would cut it); ``None`` or a wrong type where a handle is
 required, or an object of the other backend (TypeError). A wait on a handle with a callback
-returns (see :meth:`Backend.dhcpctl_set_callback`). One difference remains between the two: a
-refused connect while another connection is open fails at once with ``ISC_R_NOMORE`` in the
-pure-Python backend, where ISC's library (the native backend) waits out the timeout, or forever
-without one; a strict xfail in ``tests/test_scenarios_errors.py`` records it.
+returns (see :meth:`Backend.dhcpctl_set_callback`).
+
+Key algorithms are C's: ``dhcpctl_new_authenticator`` takes any name (one without a dot gets
+``.SIG-ALG.REG.INT.``, ``dhcpctl/remote.c``); the server compares it with its key's, ignoring
+case, and a connect with a name and algorithm it does not know fails with ``ISC_R_NOTFOUND``
+(``omapip/auth.c`` omapi_auth_key_lookup). So against an hmac-md5 key ``"hmac-md4"`` and
+``"hmac-md5.SIG-ALG.REG.INT"`` (no final dot) fail at the connect; ``"HMAC-MD5"`` and
+``"HMAC-MD5.SIG-ALG.REG.INT."`` work.
+
+Connections that end, as ISC's library answers (measured with a C program over it against
+dhcpd), and the two places where both backends deliberately answer otherwise:
+
+- The server drops the connection: the wait that notices it raises ``DHCP_R_CONNRESET``.
+  From then on ``dhcpctl_open_object``, ``dhcpctl_object_update`` and
+  ``dhcpctl_object_remove`` on it raise ``DHCP_R_INVALIDARG``
+  (``omapip/protocol.c`` omapi_protocol_send_message), also once the server is back: only a
+  new connection talks to it. ``dhcpctl_disconnect`` raises ``DHCP_R_INVALIDARG`` and leaves
+  the handle for ``omapi_object_dereference`` (``dhcpctl/dhcpctl.c``); C also writes
+  "dhcpctl_disconnect detected invalid arg" to stderr, the backends write nothing.
+  Deviation: ``dhcpctl_object_refresh`` raises ``DHCP_R_INVALIDARG`` as well, where C loses
+  that status (``dhcpctl.c`` dhcpctl_object_refresh overwrites it and returns success) and
+  leaves a request no reply will ever complete.
+- Deviation: a wait on an object whose request was in flight when its connection ended,
+  dropped by the server or closed by ``dhcpctl_disconnect``/``omapi_object_dereference``,
+  raises ``DHCP_R_CONNRESET``, every time. C gives that to the first wait after the drop, and
+  after ``dhcpctl_disconnect(c, 0)`` while the request was still unsent; otherwise (a forced
+  disconnect, a second wait) its answer depends on the process's other connections:
+  ``ISC_R_NOMORE`` when none is open, else the wait blocks until its timeout, or forever.
+- A wait on a connection handle waits for a signal that never comes after the connect: timed,
+  it reads the connection (replies to objects in flight are taken) and ends with
+  ``ISC_R_TIMEDOUT``, as in C. Deviations: untimed, it raises ``DHCP_R_INVALIDARG`` at once
+  (C blocks until the server drops the connection); on a connection the server dropped it
+  raises ``DHCP_R_CONNRESET`` (C: ``ISC_R_NOMORE`` when no other connection is open, else it
+  blocks until its timeout, or forever).
+
+Two differences remain between the backends, both from C reading every connection in each
+wait where the pure-Python backend reads only the one waited on: a refused connect while
+another connection is open fails at once with ``ISC_R_NOMORE`` in the pure-Python backend,
+where ISC's library (the native backend) waits out the timeout, or forever without one (a
+strict xfail in ``tests/test_scenarios_errors.py`` records it); and a drop of one connection
+is noticed by the native backend during a wait on another, so a request on it then raises
+``DHCP_R_INVALIDARG`` there, where the pure-Python backend sends it and its wait raises
+``DHCP_R_CONNRESET``.
 """
 
 from __future__ import annotations

@@ -28,8 +28,8 @@ from dhcpctl._api import DHCPCTL_CREATE, DHCPCTL_EXCL, DHCPCTL_UPDATE
 from dhcpctl._arguments import ArgumentChecks
 from dhcpctl._errors import DhcpctlError
 from dhcpctl._results import (
+    DHCP_R_CONNRESET,
     DHCP_R_INVALIDARG,
-    ISC_R_SUCCESS,
     ISC_R_UNEXPECTED,
     isc_result_totext,
 )
@@ -38,7 +38,7 @@ from .auth import Key
 from .datastring import DataString
 from .objects import Authenticator, Connection, Generic, Handle, RemoteObject, not_found
 from .session import open_connection
-from .transport import LinkError
+from .transport import Link, LinkError
 from .wire import OP_DELETE, OP_OPEN, OP_REFRESH, OP_UPDATE, Pair, Value
 
 _CHECKS = ArgumentChecks(
@@ -94,10 +94,18 @@ def dhcpctl_timed_connect(
     return open_connection(function, host, number, key, _CHECKS.timeout(function, timeout))
 
 
+#: What a request or wait on a connection the server dropped says.
+_LOST = "the server closed the connection"
+
+
 def dhcpctl_disconnect(connection: Handle, force: bool = False) -> None:
     """Close the connection; like C, the handle is gone afterwards (force changes nothing:
-    requests are never buffered here)."""
-    conn = _connection("dhcpctl_disconnect", connection)
+    requests are never buffered here). On a connection the server dropped,
+    ``DHCP_R_INVALIDARG`` and the handle stays, as ``dhcpctl/dhcpctl.c`` dhcpctl_disconnect."""
+    function = "dhcpctl_disconnect"
+    conn = _connection(function, connection)
+    if not conn.link.alive:
+        raise DhcpctlError(function, DHCP_R_INVALIDARG, _LOST)
     conn.link.close()
     conn.dereference()
 
@@ -115,9 +123,7 @@ def _wait(function: str, handle: object, timeout: float | None) -> int:
     deadline = None if timeout is None else time.monotonic() + timeout
     target = _handle(function, handle)
     if isinstance(target, Connection):
-        if not target.link.alive:
-            raise DhcpctlError(function, DHCP_R_INVALIDARG, "the connection is closed")
-        return ISC_R_SUCCESS
+        return _wait_on_connection(function, target.link, deadline)
     if not isinstance(target, RemoteObject):
         raise DhcpctlError(function, DHCP_R_INVALIDARG, "nothing to wait for on this handle")
     link = target.link
@@ -129,6 +135,21 @@ def _wait(function: str, handle: object, timeout: float | None) -> int:
         raise DhcpctlError(function, exc.status, exc.detail) from None
     target.unseen -= 1
     return target.waitstatus
+
+
+def _wait_on_connection(function: str, link: Link, deadline: float | None) -> int:
+    """C's wait on a connection handle: no signal comes after the connect, so C returns
+    ``ISC_R_TIMEDOUT`` at the deadline, reading meanwhile; untimed it would block until the
+    server drops the connection (see :mod:`dhcpctl._api`)."""
+    if not link.alive:
+        raise DhcpctlError(function, DHCP_R_CONNRESET, _LOST)
+    if deadline is None:
+        raise DhcpctlError(function, DHCP_R_INVALIDARG, "nothing to wait for on a connection")
+    try:
+        link.wait(lambda: not link.alive, deadline)
+    except LinkError as exc:  # the deadline passed
+        raise DhcpctlError(function, exc.status, exc.detail) from None
+    raise DhcpctlError(function, DHCP_R_CONNRESET, _LOST)
 
 
 def dhcpctl_get_value(handle: Handle, name: str) -> DataString:
@@ -198,6 +219,10 @@ def _send(
 ) -> None:
     conn = _connection(function, connection)
     obj = _remote(function, handle)
+    # C's open, update and remove say so too (omapi_protocol_send_message); its refresh
+    # would lose the status and leave a request that never completes (dhcpctl.c:681-696).
+    if not conn.link.alive:
+        raise DhcpctlError(function, DHCP_R_INVALIDARG, _LOST)
     values = obj.changed_values() if send_object else ()
     remote = obj.remote_handle if object_handle is None else object_handle
 

@@ -30,7 +30,6 @@ from dhcpctl._errors import DhcpctlError
 from dhcpctl._results import (
     DHCP_R_CONNRESET,
     DHCP_R_INVALIDKEY,
-    ISC_R_NOTCONNECTED,
     ISC_R_TIMEDOUT,
 )
 
@@ -182,6 +181,6 @@ class Link:
         """Close for good; a thread blocked reading wakes up and fails."""
         with self._cond:
             if self._error is None:
-                self._error = LinkError(ISC_R_NOTCONNECTED, "the connection was closed")
+                self._error = LinkError(DHCP_R_CONNRESET, "the connection was closed")
             self._shutdown()
             self._cond.notify_all()

@@ -76,11 +76,18 @@ def _connect(
 
 
 def dhcpctl_disconnect(connection: Handle, force: bool = False) -> None:
-    """Close the connection; like C, the handle is gone afterwards."""
+    """Close the connection; like C, the handle is gone afterwards.
+
+    On a connection C has dropped already (the server closed it), ``DHCP_R_INVALIDARG`` and
+    the handle stays, as ``dhcpctl/dhcpctl.c`` dhcpctl_disconnect does; unlike C, nothing is
+    written to stderr (see :mod:`.preamble`).
+    """
     function = "dhcpctl_disconnect"
     conn = checked_handle(function, connection, "connection")
     with locked():
         conn.pointer(function)
+        if conn.lost:
+            raise DhcpctlError(function, DHCP_R_INVALIDARG, _LOST)
         _check(function, lib.dhcpctl_disconnect(conn.cell, 1 if force else 0))
 
 
@@ -97,15 +104,15 @@ def dhcpctl_timed_wait_for_completion(handle: Handle, timeout: float | None) -> 
 WAIT_SLICE: Final = 1.0
 
 
+#: What a request or wait on a connection C has dropped says.
+_LOST: Final = "the server closed the connection"
+
+
 def _wait(function: str, handle: object, timeout: float | None) -> int:
     target = checked_handle(function, handle)
     deadline = None if timeout is None else time.monotonic() + timeout
     if target.kind == "connection":
-        with locked():
-            target.pointer(function)
-        if target.lost:
-            raise DhcpctlError(function, DHCP_R_CONNRESET, "the server closed the connection")
-        return ISC_R_SUCCESS
+        return _wait_on_connection(function, target, deadline)
     if target.kind != "object":
         raise DhcpctlError(function, DHCP_R_INVALIDARG, "nothing to wait for on this handle")
     conn = target.connection
@@ -124,9 +131,9 @@ def _wait(function: str, handle: object, timeout: float | None) -> int:
             if remaining is not None and remaining <= 0:
                 raise DhcpctlError(function, ISC_R_TIMEDOUT)
             if conn.cell[0] == ffi.NULL:
-                raise DhcpctlError(function, DHCP_R_INVALIDARG, "the connection is closed")
+                raise DhcpctlError(function, DHCP_R_CONNRESET, "the connection was closed")
             if conn.lost:
-                raise DhcpctlError(function, DHCP_R_CONNRESET, "the server closed the connection")
+                raise DhcpctlError(function, DHCP_R_CONNRESET, _LOST)
             armed = replies.arm()
             # An untimed wait too runs in slices: between two, the lock is released and
             # Python's signal handlers run, so Ctrl-C interrupts it.
@@ -141,6 +148,33 @@ def _wait(function: str, handle: object, timeout: float | None) -> int:
                 return replies.took(target, int(server_status[0]), arrived=False)
             if status != ISC_R_TIMEDOUT:
                 conn.mark_lost()
+                raise DhcpctlError(function, int(status))
+
+
+def _wait_on_connection(function: str, conn: Handle, deadline: float | None) -> int:
+    """C's wait on a connection handle: no signal comes after the connect, so C returns
+    ``ISC_R_TIMEDOUT`` at the deadline, reading every connection meanwhile; untimed it would
+    block until the server drops the connection (see :mod:`dhcpctl._api`)."""
+    server_status = ffi.new("dhcpctl_status *", ISC_R_SUCCESS)
+    while True:
+        with locked():
+            pointer = conn.pointer(function)
+            if conn.lost:
+                raise DhcpctlError(function, DHCP_R_CONNRESET, _LOST)
+            if deadline is None:
+                raise DhcpctlError(
+                    function, DHCP_R_INVALIDARG, "nothing to wait for on a connection"
+                )
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise DhcpctlError(function, ISC_R_TIMEDOUT)
+            armed = replies.arm()
+            status = lib.dhcpctl_timed_wait_for_completion(
+                pointer, server_status, timeval(min(remaining, WAIT_SLICE), False)
+            )
+            replies.collect(armed)
+            # ISC_R_NOMORE when the drop left C no connection to read: lost, said above.
+            if status != ISC_R_TIMEDOUT and not conn.lost:
                 raise DhcpctlError(function, int(status))
 
 
@@ -236,8 +270,10 @@ def _send(
     with locked():
         conn_pointer = conn.pointer(function)
         obj_pointer = obj.pointer(function)
+        # C's open, update and remove say so too (omapi_protocol_send_message); its refresh
+        # would lose the status and leave a request that never completes (dhcpctl.c:681-696).
         if conn.lost:
-            raise DhcpctlError(function, DHCP_R_CONNRESET, "the server closed the connection")
+            raise DhcpctlError(function, DHCP_R_INVALIDARG, _LOST)
         status = int(call(conn_pointer, obj_pointer))
         if status == ISC_R_SUCCESS:
             replies.sent(obj, conn, update_reply)
