@@ -11,9 +11,9 @@ client answers it: a STATUS of ``DHCP_R_INVALIDKEY`` back to the peer, sent outs
 like a request; the handler gets nothing to deliver, so waits go on.
 
 Never hanging: reads wait in ``select`` with the caller's deadline; a peer that closes (EOF)
-or resets ends every wait with ``DHCP_R_CONNRESET``, and the link stays dead: later requests
-and waits fail at once with the same error. :meth:`Link.close` wakes a blocked reader through
-``shutdown`` before the socket is closed.
+or resets ends every wait with ``DHCP_R_CONNRESET``, and the link stays dead: later waits fail
+at once with the same error (and :mod:`.api` refuses later requests). :meth:`Link.close`
+wakes a blocked reader through ``shutdown`` before the socket is closed.
 """
 
 from __future__ import annotations
@@ -70,11 +70,11 @@ class Link:
 
     def write(self, data: bytes) -> None:
         """Send bytes made by the protocol (the intro, the authenticator OPEN)."""
-        with self._send_lock:
-            try:
-                self._sock.sendall(data)
-            except OSError as exc:
-                self._die(DHCP_R_CONNRESET, f"send failed: {exc.strerror or exc}")
+        # A failed send (the peer is gone) is noticed by the next wait, which reads the end
+        # of the connection: as in C, where only the dispatcher of a wait writes and reads,
+        # so requests on a dropped connection succeed until a wait has seen the drop.
+        with self._send_lock, contextlib.suppress(OSError):
+            self._sock.sendall(data)
 
     def request(
         self,
@@ -87,7 +87,7 @@ class Link:
         """Encode and send a request; ``register(xid)`` runs first, under the lock.
 
         As in C, where the request only goes to a buffer, a failed send is not an error here:
-        it kills the link and the following wait reports it.
+        the following wait reports the end of the connection.
         """
         with self._cond:
             self._check()

@@ -24,7 +24,10 @@ unchanged; name the test after what it found.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import os
+import signal
 from collections.abc import Iterator, Sequence
 from typing import ClassVar
 
@@ -45,6 +48,7 @@ from differential_corpus import (
     Side,
     Twin,
     TwinHandle,
+    algorithm_variants,
     check,
     raised,
     returned,
@@ -57,17 +61,19 @@ from hypothesis.stateful import (
     Bundle,
     RuleBasedStateMachine,
     consumes,
+    initialize,
     multiple,
+    precondition,
     rule,
     run_state_machine_as_test,
 )
-from scenario_helpers import Omshell, connect, ip, omshell_open, uint32
+from scenario_helpers import TIMEOUT, Omshell, connect, ip, omshell_open, uint32
 
 import dhcpctl
-from dhcpctl._api import Handle
+from dhcpctl._api import DataString, Handle
 from testbed import dataset
 from testbed.pytest_plugin import ServerFactory, require_local_servers
-from testbed.server import make_key
+from testbed.server import DhcpdServer, make_key
 
 #: Every test here starts test-bed servers of its own (twins, or this module's shared ones).
 pytestmark = [pytest.mark.server, pytest.mark.netns]
@@ -327,6 +333,292 @@ def test_hosts_and_groups_stateful(twin: Twin) -> None:
     assert bound.exact_examples > 0, "the model predicted nothing"
 
 
+# --- connections that end ----------------------------------------------------------------------
+
+#: How long a wait that cannot end before its timeout may take (seconds).
+SHORT = 0.2
+LEASE_IP = ip(dataset.LEASES[0].ip)
+#: Values read from a lease handle into data strings.
+LEASE_VALUES = ("ends", "ip-address", "client-hostname", "no-such-value")
+
+
+class ConnRef:
+    """A connection on both sides and what the machine knows of it: ``live``, ``dropped``
+    (its server went away, no call noticed yet) or ``gone`` (noticed, closed, dereferenced)."""
+
+    def __init__(self, handle: TwinHandle) -> None:
+        self.handle = handle
+        self.state = "live"
+
+    def __repr__(self) -> str:
+        return f"<connection {self.state}>"
+
+
+class ObjRef:
+    """A lease handle on both sides, the connection it was made on and its requests in flight."""
+
+    def __init__(self, handle: TwinHandle, conn: ConnRef) -> None:
+        self.handle = handle
+        self.conn = conn
+        self.pending = 0
+
+    def __repr__(self) -> str:
+        return f"<lease handle, {self.pending} in flight>"
+
+
+class ConnectionMachine(RuleBasedStateMachine):
+    """Connections through both backends while their server runs, freezes, stops and comes
+    back: connects with odd algorithm names, requests left in flight, waits on objects and on
+    connections, disconnects, dereferences of handles and data strings.
+
+    Both backends share one server, so a stop hits both alike. The machine keeps its steps
+    deterministic: a server is frozen (SIGSTOP) or stopped only with no request in flight on a
+    live connection, or frozen already (then killed), so whether a reply came before the end
+    never depends on timing; and a new connection is opened only once every earlier one is
+    known gone (ISC's dispatcher reads all connections in any wait, the pure-Python backend
+    only the one it waits on: a documented difference, see dhcpctl/_api.py).
+    """
+
+    twin: ClassVar[Twin]
+    server: ClassVar[DhcpdServer]
+    connections = Bundle("connections")
+    objects = Bundle("objects")
+    strings = Bundle("strings")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.mode = "running"
+        self.made: list[ConnRef] = []
+        self.leases: list[ObjRef] = []
+
+    def _connect(self, algorithm: str, accepted: bool) -> object:
+        made: list[Handle] = []
+        key = self.server.endpoint.key
+        assert key is not None
+
+        def call(side: Side, _: int) -> None:
+            auth = side.backend.dhcpctl_new_authenticator(key.name, algorithm, key.secret)
+            address, port = self.server.address, self.server.port
+            made.append(side.backend.dhcpctl_timed_connect(address, port, auth, TIMEOUT))
+
+        outcome = self.twin.run(f"connect with {algorithm!r}", call)
+        check(outcome, returned(None) if accepted else raised(dhcpctl.ISC_R_NOTFOUND), "connect")
+        if outcome != returned(None):
+            return multiple()
+        ref = ConnRef(TwinHandle(made))
+        self.made.append(ref)
+        return ref
+
+    @initialize(target=connections)
+    def first_connection(self) -> object:
+        key = self.server.endpoint.key
+        assert key is not None
+        return self._connect(key.algorithm, True)
+
+    @precondition(
+        lambda self: self.mode == "running" and all(conn.state == "gone" for conn in self.made)
+    )
+    @rule(target=connections, variant=st.integers(0, 6))
+    def connect(self, variant: int) -> object:
+        key = self.server.endpoint.key
+        assert key is not None
+        return self._connect(*algorithm_variants(key.algorithm)[variant])
+
+    @rule(target=objects, conn=connections)
+    def new_lease(self, conn: ConnRef) -> object:
+        made: list[Handle] = []
+
+        def call(side: Side, i: int) -> None:
+            handle = side.backend.dhcpctl_new_object(conn.handle.handles[i], "lease")
+            side.backend.dhcpctl_set_data_value(handle, LEASE_IP, "ip-address")
+            made.append(handle)
+
+        if self.twin.run("new lease", call) != returned(None):
+            return multiple()
+        ref = ObjRef(TwinHandle(made), conn)
+        self.leases.append(ref)
+        return ref
+
+    @rule(obj=objects, how=st.sampled_from(["open", "refresh", "remove"]))
+    def send(self, obj: ObjRef, how: str) -> None:
+        """A request left in flight (dhcpd answers a lease remove ISC_R_NOTIMPLEMENTED)."""
+
+        def call(side: Side, i: int) -> None:
+            handle, conn = obj.handle.handles[i], obj.conn.handle.handles[i]
+            if how == "open":
+                side.backend.dhcpctl_open_object(handle, conn, 0)
+            elif how == "refresh":
+                side.backend.dhcpctl_object_refresh(conn, handle)
+            else:
+                side.backend.dhcpctl_object_remove(conn, handle)
+
+        if self.twin.run(how, call) == returned(None):
+            obj.pending += 1
+
+    def _noticed(self, outcome: Outcome, conn: ConnRef) -> None:
+        if outcome == raised(dhcpctl.DHCP_R_CONNRESET):
+            conn.state = "gone"
+
+    @rule(obj=objects)
+    def wait(self, obj: ObjRef) -> None:
+        unanswered = self.mode == "frozen" and obj.conn.state == "live"
+        timeout = SHORT if unanswered else TIMEOUT
+
+        def call(side: Side, i: int) -> int:
+            return side.backend.dhcpctl_timed_wait_for_completion(obj.handle.handles[i], timeout)
+
+        outcome = self.twin.run("wait", call)
+        if outcome.kind == "returned":
+            obj.pending -= 1
+        self._noticed(outcome, obj.conn)
+
+    @rule(conn=connections, timed=st.booleans())
+    def wait_on_connection(self, conn: ConnRef, timed: bool) -> None:
+        def call(side: Side, i: int) -> int:
+            handle = conn.handle.handles[i]
+            if timed:
+                return side.backend.dhcpctl_timed_wait_for_completion(handle, SHORT)
+            return side.backend.dhcpctl_wait_for_completion(handle)
+
+        self._noticed(self.twin.run(f"wait on connection, timed={timed}", call), conn)
+
+    @rule(conn=connections, force=st.booleans())
+    def disconnect(self, conn: ConnRef, force: bool) -> None:
+        self.twin.run(
+            "disconnect",
+            lambda s, i: s.backend.dhcpctl_disconnect(conn.handle.handles[i], force),
+        )
+        conn.state = "gone"
+
+    @rule(ref=st.one_of(connections, objects))
+    def dereference(self, ref: ConnRef | ObjRef) -> None:
+        self.twin.run(
+            f"dereference {ref}",
+            lambda s, i: s.backend.omapi_object_dereference(ref.handle.handles[i]),
+        )
+        if isinstance(ref, ConnRef):
+            ref.state = "gone"
+
+    @rule(target=strings, obj=objects, name=st.sampled_from(LEASE_VALUES))
+    def get_value(self, obj: ObjRef, name: str) -> object:
+        made: list[DataString] = []
+
+        def call(side: Side, i: int) -> bytes:
+            made.append(side.backend.dhcpctl_get_value(obj.handle.handles[i], name))
+            return bytes(made[-1])
+
+        if self.twin.run(f"get {name}", call).kind != "returned":
+            return multiple()
+        return TwinData(made)
+
+    @rule(data=strings)
+    def read_string(self, data: TwinData) -> None:
+        strings = data.strings
+        self.twin.run("read data string", lambda _, i: (strings[i].len, bytes(strings[i])))
+
+    @rule(data=strings)
+    def release_string(self, data: TwinData) -> None:
+        self.twin.run(
+            "dhcpctl_data_string_dereference",
+            lambda s, i: s.backend.dhcpctl_data_string_dereference(data.strings[i]),
+        )
+
+    @rule(data=strings, obj=objects)
+    def set_from_string(self, data: TwinData, obj: ObjRef) -> None:
+        self.twin.run(
+            "set ip-address from a data string",
+            lambda s, i: s.backend.dhcpctl_set_value(
+                obj.handle.handles[i], data.strings[i], "ip-address"
+            ),
+        )
+
+    def _quiet(self) -> bool:
+        """No request in flight on a live connection: a stop or freeze races with no reply."""
+        return all(obj.pending == 0 or obj.conn.state != "live" for obj in self.leases)
+
+    def _signal(self, number: signal.Signals, mode: str) -> None:
+        pid = self.server.pid
+        assert pid is not None
+        os.kill(pid, number)
+        self.mode = mode
+
+    @precondition(lambda self: self.mode == "running" and self._quiet())
+    @rule()
+    def freeze_server(self) -> None:
+        self._signal(signal.SIGSTOP, "frozen")
+
+    @precondition(lambda self: self.mode == "frozen")
+    @rule()
+    def thaw_server(self) -> None:
+        self._signal(signal.SIGCONT, "running")
+
+    @precondition(lambda self: self.mode == "frozen" or (self.mode == "running" and self._quiet()))
+    @rule()
+    def stop_server(self) -> None:
+        if self.mode == "frozen":
+            self._signal(signal.SIGKILL, "stopped")
+        self.server.stop()
+        self.mode = "stopped"
+        for conn in self.made:
+            if conn.state == "live":
+                conn.state = "dropped"
+
+    @precondition(lambda self: self.mode == "stopped")
+    @rule()
+    def start_server(self) -> None:
+        self.server.start()
+        self.mode = "running"
+
+    def teardown(self) -> None:
+        if self.mode == "frozen":
+            self.thaw_server()
+        if self.mode == "stopped":
+            self.start_server()
+        for conn in self.made:
+            for side, handle in zip(self.twin.sides, conn.handle.handles, strict=True):
+                with contextlib.suppress(dhcpctl.DhcpctlError):
+                    side.backend.omapi_object_dereference(handle)
+
+
+class TwinData:
+    """The same data string as each side's ``dhcpctl_data_string``."""
+
+    def __init__(self, strings: list[DataString]) -> None:
+        self.strings = strings
+
+    def __repr__(self) -> str:
+        return "<data string>"
+
+
+def connection_machine(twin: Twin, server: DhcpdServer) -> type[ConnectionMachine]:
+    """:class:`ConnectionMachine` bound to ``twin`` and the server both its sides use."""
+    attributes = {"twin": twin, "server": server}
+    return type("BoundConnectionMachine", (ConnectionMachine,), attributes)
+
+
+@pytest.fixture
+def connection_twin(dhcpd_factory: ServerFactory) -> tuple[Twin, DhcpdServer]:
+    """Both backends on one fresh server of the test's own (the machine stops it)."""
+    server = dhcpd_factory.start(make_key("hmac-sha256"))
+    sides = []
+    for name in BACKENDS:
+        backend = backend_or_skip(name)
+        sides.append(Side(name, backend, server.endpoint, connect(backend, server.endpoint)))
+    return Twin(sides), server
+
+
+CONNECTION_SETTINGS = settings(
+    max_examples=int(os.environ.get("DHCPCTL_CONNECTION_EXAMPLES", "40")),
+    stateful_step_count=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+
+
+def test_connections_stateful(connection_twin: tuple[Twin, DhcpdServer]) -> None:
+    run_state_machine_as_test(connection_machine(*connection_twin), settings=CONNECTION_SETTINGS)
+
+
 # --- scenarios as data -------------------------------------------------------------------------
 
 
@@ -540,4 +832,20 @@ def test_regression_hardware_type_defaults_to_zero(twin: Twin) -> None:
     state.update_host(change=("hardware-address", 0), ref=hosts_0)
     state.refresh(ref=hosts_0)
     state.open_host(by="hardware-address", name="a", mac=0, uid=b"\x00")
+    state.teardown()
+
+
+def test_regression_requests_after_an_unnoticed_drop(
+    connection_twin: tuple[Twin, DhcpdServer],
+) -> None:
+    """The pure-Python backend took a failed send for the end of the connection and refused
+    the next request (DHCP_R_INVALIDARG), where C, which only buffers a request, sends it."""
+    state = connection_machine(*connection_twin)()
+    connections_0 = state.first_connection()
+    state.stop_server()
+    objects_0 = state.new_lease(conn=connections_0)
+    state.send(how="open", obj=objects_0)
+    state.start_server()
+    state.send(how="open", obj=objects_0)
+    state.send(how="open", obj=objects_0)
     state.teardown()
