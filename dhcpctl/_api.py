@@ -14,10 +14,14 @@ signatures, same constants. The translation rules from C:
 Where C 4.4.3-P1 would hang, crash or read freed memory, both backends raise instead, alike:
 a handle used after ``omapi_object_dereference`` or ``dhcpctl_disconnect``, or a data string
 after ``dhcpctl_data_string_dereference`` (``DHCP_R_INVALIDARG``); a wait with no request in
-flight (``DHCP_R_INVALIDARG``; C blocks forever); a ``str`` holding a NUL where C takes a C
-string (``DHCP_R_INVALIDARG``; C would cut it); ``None`` or a wrong type where a handle is
-required, or an object of the other backend (TypeError). A wait on a handle with a callback
-returns (see :meth:`Backend.dhcpctl_set_callback`).
+flight (``DHCP_R_INVALIDARG``; C blocks forever); a request on an object whose earlier request
+is still in progress on a live connection, sent and not yet waited for
+(``DHCP_R_INVALIDARG``: ``dhcpctl/dhcpctl.c`` says "there can't be any other work in progress
+on the handle", and in C the second wait can block forever, as the signal of one of two
+replies read at once is lost; a request whose connection ended is over); a ``str`` holding a
+NUL where C takes a C string (``DHCP_R_INVALIDARG``; C would cut it); ``None`` or a wrong type
+where a handle is required, or an object of the other backend (TypeError). A wait on a handle
+with a callback returns (see :meth:`Backend.dhcpctl_set_callback`).
 
 Key algorithms are C's: ``dhcpctl_new_authenticator`` takes any name (one without a dot gets
 ``.SIG-ALG.REG.INT.``, ``dhcpctl/remote.c``); the server compares it with its key's, ignoring

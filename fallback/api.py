@@ -96,6 +96,8 @@ def dhcpctl_timed_connect(
 
 #: What a request or wait on a connection the server dropped says.
 _LOST = "the server closed the connection"
+#: Why a second request on an object is refused (see :mod:`dhcpctl._api`).
+_IN_PROGRESS = "a request is in progress on this handle: wait for it first"
 
 
 def dhcpctl_disconnect(connection: Handle, force: bool = False) -> None:
@@ -223,6 +225,10 @@ def _send(
     # would lose the status and leave a request that never completes (dhcpctl.c:681-696).
     if not conn.link.alive:
         raise DhcpctlError(function, DHCP_R_INVALIDARG, _LOST)
+    if obj.outstanding or obj.unseen:
+        if obj.link is not None and obj.link.alive:
+            raise DhcpctlError(function, DHCP_R_INVALIDARG, _IN_PROGRESS)
+        obj.outstanding = obj.unseen = 0  # they died with their connection
     values = obj.changed_values() if send_object else ()
     remote = obj.remote_handle if object_handle is None else object_handle
 

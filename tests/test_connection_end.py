@@ -122,6 +122,34 @@ def test_wait_on_a_connection(backend: Backend, dhcpd_factory: ServerFactory) ->
     assert raised(backend.dhcpctl_wait_for_completion, connection) == dhcpctl.DHCP_R_CONNRESET
 
 
+def test_one_request_at_a_time(backend: Backend, dhcpd_factory: ServerFactory) -> None:
+    """A second request on an object before its first was waited for is refused (C's second
+    wait could block for good); once the first request's connection ended, it is over."""
+    server = dhcpd_factory.start(make_key("hmac-md5"))
+    connection = connect(backend, server.endpoint)
+    lease = opened_lease(backend, connection)
+    backend.dhcpctl_object_refresh(connection, lease)
+    for request in (
+        backend.dhcpctl_object_update,
+        backend.dhcpctl_object_refresh,
+        backend.dhcpctl_object_remove,
+    ):
+        assert raised(request, connection, lease) == dhcpctl.DHCP_R_INVALIDARG
+    assert raised(backend.dhcpctl_open_object, lease, connection, 0) == dhcpctl.DHCP_R_INVALIDARG
+    # A wait on the connection reads the reply: it is still the object's, to be waited for.
+    wait = backend.dhcpctl_timed_wait_for_completion
+    assert raised(wait, connection, SHORT) == dhcpctl.ISC_R_TIMEDOUT
+    assert raised(backend.dhcpctl_object_refresh, connection, lease) == dhcpctl.DHCP_R_INVALIDARG
+    assert wait(lease, TIMEOUT) == dhcpctl.ISC_R_SUCCESS
+    assert refresh(backend, connection, lease) == dhcpctl.ISC_R_SUCCESS
+    # In flight when the connection ends: over; the object works on a new connection.
+    backend.dhcpctl_object_refresh(connection, lease)
+    backend.dhcpctl_disconnect(connection)
+    again = connect(backend, server.endpoint)
+    assert refresh(backend, again, lease) == dhcpctl.ISC_R_SUCCESS
+    assert get(backend, lease, "ends") == uint32(LEASE.ends)
+
+
 def test_server_restarted_under_a_connection(
     backend: Backend, dhcpd_factory: ServerFactory
 ) -> None:
@@ -164,8 +192,11 @@ def test_requests_after_an_unnoticed_restart(
     lease = opened_lease(backend, connection)
     server.stop()
     server.start()
-    for _ in range(3):
-        backend.dhcpctl_object_refresh(connection, lease)
+    backend.dhcpctl_object_refresh(connection, lease)
+    for _ in range(2):
+        other = backend.dhcpctl_new_object(connection, "lease")
+        backend.dhcpctl_set_data_value(other, ip(LEASE.ip), "ip-address")
+        backend.dhcpctl_open_object(other, connection, 0)
     wait = backend.dhcpctl_timed_wait_for_completion
     assert raised(wait, lease, TIMEOUT) == dhcpctl.DHCP_R_CONNRESET
     assert raised(refresh, backend, connection, lease) == dhcpctl.DHCP_R_INVALIDARG

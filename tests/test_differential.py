@@ -28,7 +28,8 @@ import contextlib
 import itertools
 import os
 import signal
-from collections.abc import Iterator, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 from typing import ClassVar
 
 import pytest
@@ -71,6 +72,7 @@ from scenario_helpers import TIMEOUT, Omshell, connect, ip, omshell_open, uint32
 
 import dhcpctl
 from dhcpctl._api import DataString, Handle
+from dhcpctl._results import RESULT_NAMES
 from testbed import dataset
 from testbed.pytest_plugin import ServerFactory, require_local_servers
 from testbed.server import DhcpdServer, make_key
@@ -344,7 +346,8 @@ LEASE_VALUES = ("ends", "ip-address", "client-hostname", "no-such-value")
 
 class ConnRef:
     """A connection on both sides and what the machine knows of it: ``live``, ``dropped``
-    (its server went away, no call noticed yet) or ``gone`` (noticed, closed, dereferenced)."""
+    (its server went away, no call noticed yet), ``lost`` (a call noticed) or ``closed``
+    (disconnected or dereferenced here)."""
 
     def __init__(self, handle: TwinHandle) -> None:
         self.handle = handle
@@ -355,14 +358,17 @@ class ConnRef:
 
 
 class ObjRef:
-    """A lease handle on both sides, the connection it was made on and its requests in flight."""
+    """A lease handle on both sides, the connection it was made on and its requests in flight
+    (``pending``), or None once dereferenced."""
 
     def __init__(self, handle: TwinHandle, conn: ConnRef) -> None:
         self.handle = handle
         self.conn = conn
-        self.pending = 0
+        self.pending: int | None = 0
 
     def __repr__(self) -> str:
+        if self.pending is None:
+            return "<lease handle, dereferenced>"
         return f"<lease handle, {self.pending} in flight>"
 
 
@@ -381,6 +387,8 @@ class ConnectionMachine(RuleBasedStateMachine):
 
     twin: ClassVar[Twin]
     server: ClassVar[DhcpdServer]
+    #: How often each step ended each way, over all examples ("step (state): outcome").
+    reached: ClassVar[Counter[str]]
     connections = Bundle("connections")
     objects = Bundle("objects")
     strings = Bundle("strings")
@@ -390,6 +398,15 @@ class ConnectionMachine(RuleBasedStateMachine):
         self.mode = "running"
         self.made: list[ConnRef] = []
         self.leases: list[ObjRef] = []
+
+    def _run(self, step: str, call: Callable[[Side, int], object]) -> Outcome:
+        """``call`` on both sides (see :meth:`Twin.run`), its outcome counted in ``reached``."""
+        outcome = self.twin.run(step, call)
+        result = "ok" if outcome.kind == "returned" else outcome.kind
+        if isinstance(outcome.value, int) and outcome.kind == "DhcpctlError":
+            result = RESULT_NAMES.get(outcome.value, result)
+        self.reached[f"{step}: {result}"] += 1
+        return outcome
 
     def _connect(self, algorithm: str, accepted: bool) -> object:
         made: list[Handle] = []
@@ -401,7 +418,7 @@ class ConnectionMachine(RuleBasedStateMachine):
             address, port = self.server.address, self.server.port
             made.append(side.backend.dhcpctl_timed_connect(address, port, auth, TIMEOUT))
 
-        outcome = self.twin.run(f"connect with {algorithm!r}", call)
+        outcome = self._run("connect", call)
         check(outcome, returned(None) if accepted else raised(dhcpctl.ISC_R_NOTFOUND), "connect")
         if outcome != returned(None):
             return multiple()
@@ -416,13 +433,23 @@ class ConnectionMachine(RuleBasedStateMachine):
         return self._connect(key.algorithm, True)
 
     @precondition(
-        lambda self: self.mode == "running" and all(conn.state == "gone" for conn in self.made)
+        lambda self: (
+            self.mode == "running" and all(conn.state in ("lost", "closed") for conn in self.made)
+        )
     )
     @rule(target=connections, variant=st.integers(0, 6))
     def connect(self, variant: int) -> object:
+        """A new connection, once every earlier one is known gone; a lost one is disconnected
+        first (DHCP_R_INVALIDARG, as C)."""
+        if self.made[-1].state == "lost":
+            self.disconnect(self.made[-1], "disconnect")
         key = self.server.endpoint.key
         assert key is not None
         return self._connect(*algorithm_variants(key.algorithm)[variant])
+
+    @rule(target=objects)
+    def new_lease_on_the_latest_connection(self) -> object:
+        return self.new_lease(self.made[-1])
 
     @rule(target=objects, conn=connections)
     def new_lease(self, conn: ConnRef) -> object:
@@ -433,7 +460,7 @@ class ConnectionMachine(RuleBasedStateMachine):
             side.backend.dhcpctl_set_data_value(handle, LEASE_IP, "ip-address")
             made.append(handle)
 
-        if self.twin.run("new lease", call) != returned(None):
+        if self._run(f"new lease ({conn.state})", call) != returned(None):
             return multiple()
         ref = ObjRef(TwinHandle(made), conn)
         self.leases.append(ref)
@@ -452,12 +479,13 @@ class ConnectionMachine(RuleBasedStateMachine):
             else:
                 side.backend.dhcpctl_object_remove(conn, handle)
 
-        if self.twin.run(how, call) == returned(None):
+        step = f"{how} ({obj.conn.state}, server {self.mode})"
+        if self._run(step, call) == returned(None) and obj.pending is not None:
             obj.pending += 1
 
     def _noticed(self, outcome: Outcome, conn: ConnRef) -> None:
-        if outcome == raised(dhcpctl.DHCP_R_CONNRESET):
-            conn.state = "gone"
+        if outcome == raised(dhcpctl.DHCP_R_CONNRESET) and conn.state == "dropped":
+            conn.state = "lost"
 
     @rule(obj=objects)
     def wait(self, obj: ObjRef) -> None:
@@ -467,8 +495,8 @@ class ConnectionMachine(RuleBasedStateMachine):
         def call(side: Side, i: int) -> int:
             return side.backend.dhcpctl_timed_wait_for_completion(obj.handle.handles[i], timeout)
 
-        outcome = self.twin.run("wait", call)
-        if outcome.kind == "returned":
+        outcome = self._run(f"wait ({obj.conn.state}, {obj}, server {self.mode})", call)
+        if outcome.kind == "returned" and obj.pending is not None:
             obj.pending -= 1
         self._noticed(outcome, obj.conn)
 
@@ -480,24 +508,30 @@ class ConnectionMachine(RuleBasedStateMachine):
                 return side.backend.dhcpctl_timed_wait_for_completion(handle, SHORT)
             return side.backend.dhcpctl_wait_for_completion(handle)
 
-        self._noticed(self.twin.run(f"wait on connection, timed={timed}", call), conn)
+        step = f"{'timed' if timed else 'untimed'} wait on connection ({conn.state})"
+        self._noticed(self._run(step, call), conn)
 
-    @rule(conn=connections, force=st.booleans())
-    def disconnect(self, conn: ConnRef, force: bool) -> None:
-        self.twin.run(
-            "disconnect",
-            lambda s, i: s.backend.dhcpctl_disconnect(conn.handle.handles[i], force),
-        )
-        conn.state = "gone"
+    @rule(conn=connections, how=st.sampled_from(["disconnect", "force", "dereference"]))
+    def disconnect(self, conn: ConnRef, how: str) -> None:
+        """``dhcpctl_disconnect`` (``force`` 0 or 1) or ``omapi_object_dereference``."""
 
-    @rule(ref=st.one_of(connections, objects))
-    def dereference(self, ref: ConnRef | ObjRef) -> None:
-        self.twin.run(
-            f"dereference {ref}",
-            lambda s, i: s.backend.omapi_object_dereference(ref.handle.handles[i]),
+        def call(side: Side, i: int) -> None:
+            handle = conn.handle.handles[i]
+            if how == "dereference":
+                side.backend.omapi_object_dereference(handle)
+            else:
+                side.backend.dhcpctl_disconnect(handle, how == "force")
+
+        if self._run(f"{how} ({conn.state})", call) == returned(None):
+            conn.state = "closed"
+
+    @rule(obj=objects)
+    def dereference(self, obj: ObjRef) -> None:
+        self._run(
+            f"dereference {obj}",
+            lambda s, i: s.backend.omapi_object_dereference(obj.handle.handles[i]),
         )
-        if isinstance(ref, ConnRef):
-            ref.state = "gone"
+        obj.pending = None
 
     @rule(target=strings, obj=objects, name=st.sampled_from(LEASE_VALUES))
     def get_value(self, obj: ObjRef, name: str) -> object:
@@ -507,34 +541,49 @@ class ConnectionMachine(RuleBasedStateMachine):
             made.append(side.backend.dhcpctl_get_value(obj.handle.handles[i], name))
             return bytes(made[-1])
 
-        if self.twin.run(f"get {name}", call).kind != "returned":
+        if self._run(f"get {name}", call).kind != "returned":
             return multiple()
         return TwinData(made)
 
-    @rule(data=strings)
-    def read_string(self, data: TwinData) -> None:
-        strings = data.strings
-        self.twin.run("read data string", lambda _, i: (strings[i].len, bytes(strings[i])))
-
-    @rule(data=strings)
-    def release_string(self, data: TwinData) -> None:
-        self.twin.run(
-            "dhcpctl_data_string_dereference",
-            lambda s, i: s.backend.dhcpctl_data_string_dereference(data.strings[i]),
-        )
-
-    @rule(data=strings, obj=objects)
-    def set_from_string(self, data: TwinData, obj: ObjRef) -> None:
-        self.twin.run(
-            "set ip-address from a data string",
-            lambda s, i: s.backend.dhcpctl_set_value(
-                obj.handle.handles[i], data.strings[i], "ip-address"
+    @rule(data=strings, how=st.sampled_from(["read", "release", "set"]), obj=objects)
+    def use_string(self, data: TwinData, how: str, obj: ObjRef) -> None:
+        """Read a data string, release it (dhcpctl_data_string_dereference), or set it as an
+        object's ip-address (dhcpctl_set_value)."""
+        strings, backends = data.strings, [side.backend for side in self.twin.sides]
+        calls: dict[str, Callable[[Side, int], object]] = {
+            "read": lambda _, i: (strings[i].len, bytes(strings[i])),
+            "release": lambda _, i: backends[i].dhcpctl_data_string_dereference(strings[i]),
+            "set": lambda _, i: backends[i].dhcpctl_set_value(
+                obj.handle.handles[i], strings[i], "ip-address"
             ),
-        )
+        }
+        self._run(f"{how} data string", calls[how])
+        if how == "release":
+            self._run("read released data string", calls["read"])
 
     def _quiet(self) -> bool:
         """No request in flight on a live connection: a stop or freeze races with no reply."""
-        return all(obj.pending == 0 or obj.conn.state != "live" for obj in self.leases)
+        return all(not obj.pending or obj.conn.state != "live" for obj in self.leases)
+
+    @precondition(
+        lambda self: self.mode == "running" and self._quiet() and self.made[-1].state == "live"
+    )
+    @rule(end=st.sampled_from(["stop", "disconnect", "force", "dereference"]))
+    def in_flight_when_it_ends(self, end: str) -> None:
+        """An open left in flight (the server frozen: no reply) when the connection ends, by
+        the server's stop or here; then waits on it."""
+        conn = self.made[-1]
+        obj = self.new_lease(conn)
+        assert isinstance(obj, ObjRef)
+        self.freeze_server()
+        self.send(obj, "open")
+        if end == "stop":
+            self.stop_server()
+        else:
+            self.disconnect(conn, end)
+        self.wait(obj)
+        self.wait_on_connection(conn, True)
+        self.resume_server()
 
     def _signal(self, number: signal.Signals, mode: str) -> None:
         pid = self.server.pid
@@ -547,10 +596,15 @@ class ConnectionMachine(RuleBasedStateMachine):
     def freeze_server(self) -> None:
         self._signal(signal.SIGSTOP, "frozen")
 
-    @precondition(lambda self: self.mode == "frozen")
+    @precondition(lambda self: self.mode != "running")
     @rule()
-    def thaw_server(self) -> None:
-        self._signal(signal.SIGCONT, "running")
+    def resume_server(self) -> None:
+        """Thaw a frozen server (SIGCONT), start a stopped one."""
+        if self.mode == "frozen":
+            self._signal(signal.SIGCONT, "running")
+        else:
+            self.server.start()
+            self.mode = "running"
 
     @precondition(lambda self: self.mode == "frozen" or (self.mode == "running" and self._quiet()))
     @rule()
@@ -563,17 +617,9 @@ class ConnectionMachine(RuleBasedStateMachine):
             if conn.state == "live":
                 conn.state = "dropped"
 
-    @precondition(lambda self: self.mode == "stopped")
-    @rule()
-    def start_server(self) -> None:
-        self.server.start()
-        self.mode = "running"
-
     def teardown(self) -> None:
-        if self.mode == "frozen":
-            self.thaw_server()
-        if self.mode == "stopped":
-            self.start_server()
+        if self.mode != "running":
+            self.resume_server()
         for conn in self.made:
             for side, handle in zip(self.twin.sides, conn.handle.handles, strict=True):
                 with contextlib.suppress(dhcpctl.DhcpctlError):
@@ -592,7 +638,7 @@ class TwinData:
 
 def connection_machine(twin: Twin, server: DhcpdServer) -> type[ConnectionMachine]:
     """:class:`ConnectionMachine` bound to ``twin`` and the server both its sides use."""
-    attributes = {"twin": twin, "server": server}
+    attributes = {"twin": twin, "server": server, "reached": Counter()}
     return type("BoundConnectionMachine", (ConnectionMachine,), attributes)
 
 
@@ -607,16 +653,47 @@ def connection_twin(dhcpd_factory: ServerFactory) -> tuple[Twin, DhcpdServer]:
     return Twin(sides), server
 
 
+#: ``DHCPCTL_CONNECTION_EXAMPLES=N``: N random examples (to look for differences) instead of
+#: the fixed derandomized set the suite runs.
+_EXPLORE = os.environ.get("DHCPCTL_CONNECTION_EXAMPLES")
 CONNECTION_SETTINGS = settings(
-    max_examples=int(os.environ.get("DHCPCTL_CONNECTION_EXAMPLES", "40")),
-    stateful_step_count=25,
+    max_examples=int(_EXPLORE or "60"),
+    derandomize=_EXPLORE is None,
+    stateful_step_count=40,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 
 
+#: Steps and outcomes the machine must have reached (label prefix, outcome), or it tested
+#: less than it claims.
+MUST_REACH = (
+    ("connect", "ok"),
+    ("connect", "ISC_R_NOTFOUND"),
+    ("wait (live", "ok"),
+    ("wait (live", "ISC_R_TIMEDOUT"),
+    ("wait (dropped", "DHCP_R_CONNRESET"),
+    ("wait (closed", "DHCP_R_CONNRESET"),
+    ("timed wait on connection (live)", "ISC_R_TIMEDOUT"),
+    ("timed wait on connection (dropped)", "DHCP_R_CONNRESET"),
+    ("untimed wait on connection (live)", "DHCP_R_INVALIDARG"),
+    ("disconnect (lost)", "DHCP_R_INVALIDARG"),
+    ("new lease (dropped)", "ok"),
+    ("release data string", "ok"),
+    ("read released data string", "DHCP_R_INVALIDARG"),
+)
+
+
 def test_connections_stateful(connection_twin: tuple[Twin, DhcpdServer]) -> None:
-    run_state_machine_as_test(connection_machine(*connection_twin), settings=CONNECTION_SETTINGS)
+    bound = connection_machine(*connection_twin)
+    run_state_machine_as_test(bound, settings=CONNECTION_SETTINGS)
+    print("\n".join(f"{count:5} {label}" for label, count in sorted(bound.reached.items())))
+    missed = [
+        (step, result)
+        for step, result in MUST_REACH
+        if not any(label.startswith(step) and label.endswith(result) for label in bound.reached)
+    ]
+    assert not missed, f"never reached: {missed}"
 
 
 # --- scenarios as data -------------------------------------------------------------------------
@@ -844,8 +921,27 @@ def test_regression_requests_after_an_unnoticed_drop(
     connections_0 = state.first_connection()
     state.stop_server()
     objects_0 = state.new_lease(conn=connections_0)
+    objects_1 = state.new_lease(conn=connections_0)
+    objects_2 = state.new_lease(conn=connections_0)
     state.send(how="open", obj=objects_0)
-    state.start_server()
-    state.send(how="open", obj=objects_0)
-    state.send(how="open", obj=objects_0)
+    state.resume_server()
+    state.send(how="open", obj=objects_1)
+    state.send(how="open", obj=objects_2)
+    state.teardown()
+
+
+def test_regression_two_requests_in_flight_on_one_object(
+    connection_twin: tuple[Twin, DhcpdServer],
+) -> None:
+    """Three opens in flight on one object: the native backend's second wait timed out (both
+    later replies came in one read; C signals the object once), the pure-Python one took the
+    second reply. Both now refuse a request while one is in progress on the object."""
+    state = connection_machine(*connection_twin)()
+    state.first_connection()
+    objects_2 = state.new_lease_on_the_latest_connection()
+    state.send(how="open", obj=objects_2)
+    state.send(how="open", obj=objects_2)
+    state.send(how="open", obj=objects_2)
+    state.wait(obj=objects_2)
+    state.wait(obj=objects_2)
     state.teardown()

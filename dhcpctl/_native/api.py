@@ -274,10 +274,25 @@ def _send(
         # would lose the status and leave a request that never completes (dhcpctl.c:681-696).
         if conn.lost:
             raise DhcpctlError(function, DHCP_R_INVALIDARG, _LOST)
+        if obj.pending:
+            if _alive(obj.connection):
+                raise DhcpctlError(function, DHCP_R_INVALIDARG, _IN_PROGRESS)
+            replies.forget(obj)
         status = int(call(conn_pointer, obj_pointer))
         if status == ISC_R_SUCCESS:
             replies.sent(obj, conn, update_reply)
     _check(function, status)
+
+
+#: Why a second request on an object is refused: in C its wait may block for good (the
+#: signal of one of two replies read at once is lost), and ``dhcpctl/dhcpctl.c`` says of its
+#: requests "there can't be any other work in progress on the handle".
+_IN_PROGRESS: Final = "a request is in progress on this handle: wait for it first"
+
+
+def _alive(connection: Handle | None) -> bool:
+    """Whether ``connection`` may still answer (call with the lock held)."""
+    return connection is not None and connection.cell[0] != ffi.NULL and not connection.lost
 
 
 def dhcpctl_open_object(handle: Handle, connection: Handle, flags: int = 0) -> None:
