@@ -533,8 +533,14 @@ class ConnectionMachine(RuleBasedStateMachine):
         )
         obj.pending = None
 
-    @rule(target=strings, obj=objects, name=st.sampled_from(LEASE_VALUES))
-    def get_value(self, obj: ObjRef, name: str) -> object:
+    @rule(
+        target=strings,
+        obj=objects,
+        name=st.sampled_from(LEASE_VALUES),
+        use=st.sampled_from(["keep", "read", "release", "set"]),
+    )
+    def get_value(self, obj: ObjRef, name: str, use: str) -> object:
+        """A value as a data string, used at once as ``use`` says (see :meth:`use_string`)."""
         made: list[DataString] = []
 
         def call(side: Side, i: int) -> bytes:
@@ -543,7 +549,10 @@ class ConnectionMachine(RuleBasedStateMachine):
 
         if self._run(f"get {name}", call).kind != "returned":
             return multiple()
-        return TwinData(made)
+        data = TwinData(made)
+        if use != "keep":
+            self.use_string(data, use, obj)
+        return data
 
     @rule(data=strings, how=st.sampled_from(["read", "release", "set"]), obj=objects)
     def use_string(self, data: TwinData, how: str, obj: ObjRef) -> None:
@@ -568,22 +577,41 @@ class ConnectionMachine(RuleBasedStateMachine):
     @precondition(
         lambda self: self.mode == "running" and self._quiet() and self.made[-1].state == "live"
     )
-    @rule(end=st.sampled_from(["stop", "disconnect", "force", "dereference"]))
-    def in_flight_when_it_ends(self, end: str) -> None:
+    @rule(
+        end=st.sampled_from(["stop", "disconnect", "force", "dereference"]),
+        connection_first=st.booleans(),
+    )
+    def in_flight_when_it_ends(self, end: str, connection_first: bool) -> None:
         """An open left in flight (the server frozen: no reply) when the connection ends, by
-        the server's stop or here; then waits on it."""
+        the server's stop or here; then waits on it and on its connection."""
         conn = self.made[-1]
         obj = self.new_lease(conn)
         assert isinstance(obj, ObjRef)
         self.freeze_server()
         self.send(obj, "open")
+        self.wait(obj)
         if end == "stop":
             self.stop_server()
         else:
             self.disconnect(conn, end)
+        if connection_first:
+            self.wait_on_connection(conn, True)
         self.wait(obj)
         self.wait_on_connection(conn, True)
         self.resume_server()
+
+    @precondition(lambda self: self.made[-1].state == "live")
+    @rule(target=objects, how=st.sampled_from(["open", "refresh", "remove"]))
+    def round_trip(self, how: str) -> object:
+        """A lease opened on the latest connection and waited for, then ``how`` and a wait."""
+        obj = self.new_lease(self.made[-1])
+        assert isinstance(obj, ObjRef)
+        self.send(obj, "open")
+        self.wait(obj)
+        if how != "open":
+            self.send(obj, how)
+            self.wait(obj)
+        return obj
 
     def _signal(self, number: signal.Signals, mode: str) -> None:
         pid = self.server.pid
