@@ -5,9 +5,11 @@ memory, these raise :class:`DhcpctlError` instead:
 
 - a dereferenced handle, a disconnected connection or a released data string:
   ``DHCP_R_INVALIDARG``;
-- a wait on an object with no request in flight and no unseen reply (C blocks forever):
-  ``DHCP_R_INVALIDARG``;
-- a wait on a connection whose peer went away: ``DHCP_R_CONNRESET`` (also for later waits).
+- a wait on an object with no request in flight and no unseen reply (C blocks forever), or a
+  second request on an object whose first is still in progress: ``DHCP_R_INVALIDARG``;
+- a wait on an object whose request was in flight when its connection ended, or on a
+  connection whose peer went away: ``DHCP_R_CONNRESET`` (also for later waits; see
+  :mod:`dhcpctl._api` for the other answers on connections that end).
 
 As in C, a reply whose signature is wrong is dropped, never taken: the server gets a STATUS of
 ``DHCP_R_INVALIDKEY`` back and the wait goes on (a later good reply completes it; otherwise it

@@ -28,8 +28,10 @@ import contextlib
 import itertools
 import os
 import signal
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
+from functools import partial
 from typing import ClassVar
 
 import pytest
@@ -71,7 +73,7 @@ from hypothesis.stateful import (
 from scenario_helpers import TIMEOUT, Omshell, connect, ip, omshell_open, uint32
 
 import dhcpctl
-from dhcpctl._api import DataString, Handle
+from dhcpctl._api import Backend, DataString, Handle
 from dhcpctl._results import RESULT_NAMES
 from testbed import dataset
 from testbed.pytest_plugin import ServerFactory, require_local_servers
@@ -613,6 +615,33 @@ class ConnectionMachine(RuleBasedStateMachine):
             self.wait(obj)
         return obj
 
+    @precondition(lambda self: self.mode == "running" and self.made[-1].state == "live")
+    @rule(count=st.integers(2, 6), rounds=st.integers(1, 4))
+    def threads_share_the_connection(self, count: int, rounds: int) -> None:
+        """``count`` threads on the latest connection at once, each ``rounds`` times: a lease
+        opened, waited for, refreshed, waited for and read. Every thread's outcomes, in
+        thread order, must be the same on both backends (with the server running they do
+        not depend on which thread reads which reply)."""
+        conn = self.made[-1]
+
+        def call(side: Side, i: int) -> list[list[Outcome]]:
+            backend, connection = side.backend, conn.handle.handles[i]
+            results: list[list[Outcome]] = [[] for _ in range(count)]
+
+            def work(index: int) -> None:
+                for _ in range(rounds):
+                    results[index] += lease_round(backend, connection)
+
+            threads = [threading.Thread(target=work, args=(k,), daemon=True) for k in range(count)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(TIMEOUT * 2 * rounds)
+            assert not any(thread.is_alive() for thread in threads), "a thread hangs"
+            return results
+
+        self._run(f"threads on one connection ({conn.state})", call)
+
     def _signal(self, number: signal.Signals, mode: str) -> None:
         pid = self.server.pid
         assert pid is not None
@@ -652,6 +681,21 @@ class ConnectionMachine(RuleBasedStateMachine):
             for side, handle in zip(self.twin.sides, conn.handle.handles, strict=True):
                 with contextlib.suppress(dhcpctl.DhcpctlError):
                     side.backend.omapi_object_dereference(handle)
+
+
+def lease_round(backend: Backend, connection: Handle) -> list[Outcome]:
+    """A lease opened, waited for, refreshed, waited for and read: each call's outcome."""
+    lease = backend.dhcpctl_new_object(connection, "lease")
+    backend.dhcpctl_set_data_value(lease, LEASE_IP, "ip-address")
+    steps: list[Callable[[], object]] = [
+        partial(backend.dhcpctl_open_object, lease, connection, 0),
+        partial(backend.dhcpctl_timed_wait_for_completion, lease, TIMEOUT),
+        partial(backend.dhcpctl_object_refresh, connection, lease),
+        partial(backend.dhcpctl_timed_wait_for_completion, lease, TIMEOUT),
+        partial(backend.dhcpctl_get_value, lease, "ends"),
+        partial(backend.dhcpctl_get_value, lease, "client-hostname"),
+    ]
+    return [Outcome.of(step) for step in steps]
 
 
 class TwinData:
@@ -708,6 +752,7 @@ MUST_REACH = (
     ("disconnect (lost)", "DHCP_R_INVALIDARG"),
     ("new lease (dropped)", "ok"),
     ("release data string", "ok"),
+    ("threads on one connection (live)", "ok"),
     ("read released data string", "DHCP_R_INVALIDARG"),
 )
 
