@@ -28,7 +28,9 @@ Key algorithms are C's: ``dhcpctl_new_authenticator`` takes any name (one withou
 case, and a connect with a name and algorithm it does not know fails with ``ISC_R_NOTFOUND``
 (``omapip/auth.c`` omapi_auth_key_lookup). So against an hmac-md5 key ``"hmac-md4"`` and
 ``"hmac-md5.SIG-ALG.REG.INT"`` (no final dot) fail at the connect; ``"HMAC-MD5"`` and
-``"HMAC-MD5.SIG-ALG.REG.INT."`` work.
+``"HMAC-MD5.SIG-ALG.REG.INT."`` work. A server that takes a key ISC cannot sign with (only a
+fake one would) gives a connection whose first request fails with ``ISC_R_NOMEMORY``
+(``omapip/connection.c`` make_dst_key) and drops it.
 
 Connections that end, as ISC's library answers (measured with a C program over it against
 dhcpd), and the two places where both backends deliberately answer otherwise:

@@ -32,6 +32,7 @@ from dhcpctl._errors import DhcpctlError
 from dhcpctl._results import (
     DHCP_R_CONNRESET,
     DHCP_R_INVALIDARG,
+    ISC_R_NOMEMORY,
     ISC_R_UNEXPECTED,
     isc_result_totext,
 )
@@ -227,6 +228,13 @@ def _send(
     # would lose the status and leave a request that never completes (dhcpctl.c:681-696).
     if not conn.link.alive:
         raise DhcpctlError(function, DHCP_R_INVALIDARG, _LOST)
+    key = conn.link.protocol.key
+    if key is not None and key.digest is None:
+        # Only a server that took a key of an algorithm ISC cannot sign with gets here: C's
+        # omapi_protocol_send_message then fails to make the key (connection.c make_dst_key:
+        # ISC_R_NOMEMORY) and drops the connection.
+        conn.link.close()
+        raise DhcpctlError(function, ISC_R_NOMEMORY, f"cannot sign with {key.algorithm!r}")
     if obj.outstanding or obj.unseen:
         if obj.link is not None and obj.link.alive:
             raise DhcpctlError(function, DHCP_R_INVALIDARG, _IN_PROGRESS)

@@ -45,7 +45,7 @@ class Key:
 
     ``digest`` is None for an algorithm ISC cannot sign with; :meth:`sign` and
     ``signature_size`` are then never used, because the connect fails first (the server does
-    not know the key) or the first request does (see :mod:`.session`).
+    not know the key) or the first request does (see :mod:`.api`).
     """
 
     __slots__ = ("_secret", "algorithm", "digest", "name", "signature_size")

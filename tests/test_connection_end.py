@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -24,12 +25,15 @@ from scenario_helpers import (
     refresh,
     uint32,
 )
+from test_codec_fakeserver import Behaviour, fake_server, handshake
 
 import dhcpctl
 from dhcpctl._api import Backend, Handle
 from testbed import dataset
 from testbed.pytest_plugin import ServerFactory
 from testbed.server import DhcpdServer, Endpoint, make_key
+
+__all__ = ["fake_server"]  # the fixture, used here by name
 
 ROOT = Path(__file__).resolve().parent.parent
 LEASE = dataset.LEASES[0]
@@ -81,6 +85,22 @@ def test_key_algorithm_names(
     lease, status = open_object(backend, connection, "lease", LEASE_KEYS)
     assert status == dhcpctl.ISC_R_SUCCESS
     assert get(backend, lease, "ends") == uint32(LEASE.ends)
+
+
+def test_a_server_that_takes_an_unknown_algorithm(
+    backend: Backend, fake_server: Callable[[Behaviour], int]
+) -> None:
+    """Only a fake server takes an "hmac-md4" key: the connect works, and C cannot sign the
+    first request (omapip/connection.c make_dst_key: ISC_R_NOMEMORY), dropping the connection:
+    then requests and dhcpctl_disconnect are DHCP_R_INVALIDARG."""
+    port = fake_server(handshake)
+    auth = backend.dhcpctl_new_authenticator("k", "hmac-md4", b"secret")
+    connection = backend.dhcpctl_timed_connect("127.0.0.1", port, auth, TIMEOUT)
+    lease = backend.dhcpctl_new_object(connection, "lease")
+    send = backend.dhcpctl_open_object
+    assert raised(send, lease, connection, 0) == dhcpctl.ISC_R_NOMEMORY
+    assert raised(send, lease, connection, 0) == dhcpctl.DHCP_R_INVALIDARG
+    assert raised(backend.dhcpctl_disconnect, connection) == dhcpctl.DHCP_R_INVALIDARG
 
 
 def opened_lease(backend: Backend, connection: Handle) -> Handle:
