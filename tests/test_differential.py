@@ -10,6 +10,13 @@ what ISC's source makes the server do.
   (198.18.254.2-99: records only, never contacted, in no lease) and statements. Each backend
   has a server of its own, started once per test with the same configuration; each example
   works in a name/MAC/client-id space of its own (:attr:`HostGroupMachine.example`).
+- :class:`ConnectionMachine`: hypothesis stateful testing of connections that end, both
+  backends on one server of their own: connects with odd key algorithm names, requests left in
+  flight, waits on objects and on connections, disconnects and dereferences, data strings read,
+  released and set, threads sharing the latest connection, and the server frozen, stopped,
+  killed and restarted under open connections. It asserts the steps and outcomes it must reach
+  (:data:`MUST_REACH`); the suite runs a fixed derandomized set, and
+  ``DHCPCTL_CONNECTION_EXAMPLES=N`` runs N random examples to look for more differences.
 - Values that stress the encoding (``test_encoding_*``): local values and reads with both
   backends on one server (``shared``), changes with a server per backend (``paired``: the two
   would otherwise create the same object twice).
