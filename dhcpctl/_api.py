@@ -20,8 +20,11 @@ is still in progress on a live connection, sent and not yet waited for
 on the handle", and in C the second wait can block forever, as the signal of one of two
 replies read at once is lost; a request whose connection ended is over); a ``str`` holding a
 NUL where C takes a C string (``DHCP_R_INVALIDARG``; C would cut it); ``None`` or a wrong type
-where a handle is required, or an object of the other backend (TypeError). A wait on a handle
-with a callback returns (see :meth:`Backend.dhcpctl_set_callback`).
+where a handle is required, or an object of the other backend (TypeError); a value of an
+authenticator other than "name", "algorithm" and "key" (``ISC_R_NOTFOUND``: C's
+omapi_auth_key_get_value returns success without a value and ``dhcpctl_get_value`` reads
+through NULL). A wait on a handle with a callback returns (see
+:meth:`Backend.dhcpctl_set_callback`).
 
 Key algorithms are C's: ``dhcpctl_new_authenticator`` takes any name (one without a dot gets
 ``.SIG-ALG.REG.INT.``, ``dhcpctl/remote.c``); the server compares it with its key's, ignoring

@@ -33,6 +33,7 @@ from dhcpctl._results import (
     DHCP_R_CONNRESET,
     DHCP_R_INVALIDARG,
     ISC_R_NOMEMORY,
+    ISC_R_NOTFOUND,
     ISC_R_UNEXPECTED,
     isc_result_totext,
 )
@@ -74,7 +75,8 @@ def _set(function: str, handle: object, name: object, value: Value) -> None:
     key = _CHECKS.name(function, name)
     target = _handle(function, handle)
     if not isinstance(target, Generic):
-        raise DhcpctlError(function, DHCP_R_INVALIDARG, "this handle holds no values")
+        # C's authenticator has no set_value (omapip/support.c), so omapi_set_value says so.
+        raise DhcpctlError(function, ISC_R_NOTFOUND, "an authenticator takes no values")
     target.set(key, value)
 
 

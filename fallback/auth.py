@@ -60,6 +60,11 @@ class Key:
         #: Bytes of a signature (0 when the algorithm is unknown).
         self.signature_size: int = hashlib.new(self.digest).digest_size if self.digest else 0
 
+    @property
+    def secret(self) -> bytes:
+        """The shared secret (what ``dhcpctl_get_value(authenticator, "key")`` gives, as C)."""
+        return self._secret
+
     def sign(self, data: bytes | bytearray | memoryview) -> bytes:
         """The HMAC of ``data`` (the signed span of a message), in one go."""
         if self.digest is None:

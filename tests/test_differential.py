@@ -579,6 +579,34 @@ class ConnectionMachine(RuleBasedStateMachine):
         if how == "release":
             self._run("read released data string", calls["read"])
 
+    @rule(
+        which=st.sampled_from(["authenticator", "connection"]),
+        name=st.sampled_from(["name", "algorithm", "key", "no-such-value"]),
+        how=st.sampled_from(["get", "get_boolean", "set", "set_null"]),
+    )
+    def handle_values(self, which: str, name: str, how: str) -> None:
+        """Values of a new authenticator or of the latest connection handle, read or set."""
+        key = self.server.endpoint.key
+        assert key is not None
+
+        def call(side: Side, i: int) -> object:
+            backend = side.backend
+            if which == "authenticator":
+                handle = backend.dhcpctl_new_authenticator(key.name, key.algorithm, key.secret)
+            else:
+                handle = self.made[-1].handle.handles[i]
+            if how == "get":
+                return backend.dhcpctl_get_value(handle, name)
+            if how == "get_boolean":
+                return backend.dhcpctl_get_boolean(handle, name)
+            if how == "set":
+                backend.dhcpctl_set_string_value(handle, "x", name)
+            else:
+                backend.dhcpctl_set_null_value(handle, name)
+            return None
+
+        self._run(f"{how} {name} of {which}", call)
+
     def _quiet(self) -> bool:
         """No request in flight on a live connection: a stop or freeze races with no reply."""
         return all(not obj.pending or obj.conn.state != "live" for obj in self.leases)
@@ -760,6 +788,7 @@ MUST_REACH = (
     ("new lease (dropped)", "ok"),
     ("release data string", "ok"),
     ("threads on one connection (live)", "ok"),
+    ("get no-such-value of authenticator", "ISC_R_NOTFOUND"),
     ("read released data string", "DHCP_R_INVALIDARG"),
 )
 

@@ -298,3 +298,19 @@ def start_child(script: str, name: str, mode: str, server: DhcpdServer) -> subpr
         text=True,
         env=env,
     )
+
+
+def test_authenticator_values(backend: Backend) -> None:
+    """omapip/auth.c omapi_auth_key_get_value: "name", "algorithm" (as sent) and "key"; any
+    other name is ISC_R_NOTFOUND (C's dhcpctl_get_value would read through NULL); an
+    authenticator takes no values (no set_value: ISC_R_NOTFOUND)."""
+    auth = backend.dhcpctl_new_authenticator("k", "Hmac-Md5", b"s3kr1t-value")
+    assert bytes(backend.dhcpctl_get_value(auth, "name")) == b"k"
+    assert bytes(backend.dhcpctl_get_value(auth, "algorithm")) == b"Hmac-Md5.SIG-ALG.REG.INT."
+    assert bytes(backend.dhcpctl_get_value(auth, "key")) == b"s3kr1t-value"
+    assert "s3kr1t" not in repr(auth)
+    for read in (backend.dhcpctl_get_value, backend.dhcpctl_get_boolean):
+        assert raised(read, auth, "no-such-value") == dhcpctl.ISC_R_NOTFOUND
+    assert raised(backend.dhcpctl_get_boolean, auth, "key") == dhcpctl.ISC_R_UNEXPECTED
+    assert raised(backend.dhcpctl_set_string_value, auth, "x", "name") == dhcpctl.ISC_R_NOTFOUND
+    assert raised(backend.dhcpctl_set_null_value, auth, "name") == dhcpctl.ISC_R_NOTFOUND

@@ -14,6 +14,7 @@ from dhcpctl._errors import DhcpctlError
 from dhcpctl._results import (
     DHCP_R_CONNRESET,
     DHCP_R_INVALIDARG,
+    ISC_R_NOTFOUND,
     ISC_R_SUCCESS,
     ISC_R_TIMEDOUT,
     UNKNOWN_RESULT_TEXT,
@@ -178,10 +179,22 @@ def _wait_on_connection(function: str, conn: Handle, deadline: float | None) -> 
                 raise DhcpctlError(function, int(status))
 
 
+#: The values of an authenticator (``omapip/auth.c`` omapi_auth_key_get_value). For any other
+#: name that function returns success without a value, and ``dhcpctl_get_value`` then reads
+#: through a NULL pointer: here it is ``ISC_R_NOTFOUND``, as from every other object.
+_AUTHENTICATOR_VALUES: Final = (b"name", b"algorithm", b"key")
+
+
+def _readable(function: str, target: Handle, key: bytes) -> None:
+    if target.kind == "authenticator" and key not in _AUTHENTICATOR_VALUES:
+        raise DhcpctlError(function, ISC_R_NOTFOUND, f"no value named {key.decode()!r}")
+
+
 def dhcpctl_get_value(handle: Handle, name: str) -> DataString:
     function = "dhcpctl_get_value"
     key = CHECKS.name(function, name)
     target = checked_handle(function, handle)
+    _readable(function, target, key)
     cell = ffi.new("dhcpctl_data_string *")
     with locked():
         status = lib.dhcpctl_get_value(cell, target.pointer(function), key)
@@ -196,6 +209,7 @@ def dhcpctl_get_boolean(handle: Handle, name: str) -> bool:
     function = "dhcpctl_get_boolean"
     key = CHECKS.name(function, name)
     target = checked_handle(function, handle)
+    _readable(function, target, key)
     result = ffi.new("int *")
     with locked():
         status = lib.dhcpctl_get_boolean(result, target.pointer(function), key)
