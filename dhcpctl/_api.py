@@ -50,10 +50,11 @@ dhcpd), and the two places where both backends deliberately answer otherwise:
   leaves a request no reply will ever complete.
 - Deviation: a wait on an object whose request was in flight when its connection ended,
   dropped by the server or closed by ``dhcpctl_disconnect``/``omapi_object_dereference``,
-  raises ``DHCP_R_CONNRESET``, every time. C gives that to the first wait after the drop, and
-  after ``dhcpctl_disconnect(c, 0)`` while the request was still unsent; otherwise (a forced
-  disconnect, a second wait) its answer depends on the process's other connections:
-  ``ISC_R_NOMORE`` when none is open, else the wait blocks until its timeout, or forever.
+  raises ``DHCP_R_CONNRESET``, every time. C gives that to the first wait after a drop it
+  reads as an end of file, and after ``dhcpctl_disconnect(c, 0)`` while the request was still
+  unsent; otherwise (a reset by a killed server, a forced disconnect, a second wait) its answer
+  depends on the process's other connections: ``ISC_R_NOMORE`` when none is open, else the
+  wait blocks until its timeout, or forever.
 - A wait on a connection handle waits for a signal that never comes after the connect: timed,
   it reads the connection (replies to objects in flight are taken) and ends with
   ``ISC_R_TIMEDOUT``, as in C. Deviations: untimed, it raises ``DHCP_R_INVALIDARG`` at once

@@ -1054,3 +1054,19 @@ def test_regression_two_requests_in_flight_on_one_object(
     state.wait(obj=objects_2)
     state.wait(obj=objects_2)
     state.teardown()
+
+
+def test_regression_in_flight_when_a_frozen_server_is_killed(
+    connection_twin: tuple[Twin, DhcpdServer],
+) -> None:
+    """A request in flight when its (frozen) server is killed: ISC's wait said ISC_R_NOMORE
+    (the reset took the connection away without a signal to the object) where the pure-Python
+    backend said DHCP_R_CONNRESET; both say DHCP_R_CONNRESET now."""
+    state = connection_machine(*connection_twin)()
+    state.first_connection()
+    state.freeze_server()
+    objects_0 = state.new_lease_on_the_latest_connection()
+    state.send(how="remove", obj=objects_0)
+    state.stop_server()
+    state.wait(obj=objects_0)
+    state.teardown()

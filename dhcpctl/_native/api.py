@@ -148,7 +148,13 @@ def _wait(function: str, handle: object, timeout: float | None) -> int:
                 replies.seen(target, int(server_status[0]))
                 return replies.took(target, int(server_status[0]), arrived=False)
             if status != ISC_R_TIMEDOUT:
+                # C's status for a connection that ended depends on how it learnt of the end
+                # (DHCP_R_CONNRESET at EOF; after a reset, ISC_R_NOMORE when no other
+                # connection is open, else the wait goes on): one answer here.
+                dropped = conn.lost
                 conn.mark_lost()
+                if dropped:
+                    raise DhcpctlError(function, DHCP_R_CONNRESET, _LOST)
                 raise DhcpctlError(function, int(status))
 
 
