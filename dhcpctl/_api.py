@@ -36,10 +36,11 @@ fake one would) gives a connection whose first request fails with ``ISC_R_NOMEMO
 (``omapip/connection.c`` make_dst_key) and drops it.
 
 Connections that end, as ISC's library answers (measured with a C program over it against
-dhcpd), and the two places where both backends deliberately answer otherwise:
+dhcpd), and where both backends deliberately answer otherwise ("Deviation"):
 
-- The server drops the connection: the wait that notices it raises ``DHCP_R_CONNRESET``.
-  From then on ``dhcpctl_open_object``, ``dhcpctl_object_update`` and
+- The server drops the connection: until a wait notices, requests on it still succeed (C only
+  buffers them; its dispatcher, in a wait, writes and reads), and that wait raises
+  ``DHCP_R_CONNRESET``. From then on ``dhcpctl_open_object``, ``dhcpctl_object_update`` and
   ``dhcpctl_object_remove`` on it raise ``DHCP_R_INVALIDARG``
   (``omapip/protocol.c`` omapi_protocol_send_message), also once the server is back: only a
   new connection talks to it. ``dhcpctl_disconnect`` raises ``DHCP_R_INVALIDARG`` and leaves

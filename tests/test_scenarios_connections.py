@@ -1,7 +1,7 @@
 """Connections that end, and key algorithm names: C's answers, through each backend.
 
 What ISC's library answers was measured with a C program over it against the test bed's dhcpd;
-``dhcpctl/_api.py`` writes the rules down, with the two places where both backends answer
+``dhcpctl/_api.py`` writes the rules down, with the places where both backends answer
 otherwise (C's answer there depends on the process's other connections, or C blocks).
 """
 
