@@ -14,13 +14,63 @@ signatures, same constants. The translation rules from C:
 Where C 4.4.3-P1 would hang, crash or read freed memory, both backends raise instead, alike:
 a handle used after ``omapi_object_dereference`` or ``dhcpctl_disconnect``, or a data string
 after ``dhcpctl_data_string_dereference`` (``DHCP_R_INVALIDARG``); a wait with no request in
-flight (``DHCP_R_INVALIDARG``; C blocks forever); a ``str`` holding a NUL where C takes a C
-string (``DHCP_R_INVALIDARG``; C would cut it); ``None`` or a wrong type where a handle is
-required, or an object of the other backend (TypeError). A wait on a handle with a callback
-returns (see :meth:`Backend.dhcpctl_set_callback`). One difference remains between the two: a
-refused connect while another connection is open fails at once with ``ISC_R_NOMORE`` in the
-pure-Python backend, where ISC's library (the native backend) waits out the timeout, or forever
-without one; a strict xfail in ``tests/test_scenarios_errors.py`` records it.
+flight (``DHCP_R_INVALIDARG``; C blocks forever); a request on an object whose earlier request
+is still in progress on a live connection, sent and not yet waited for
+(``DHCP_R_INVALIDARG``: ``dhcpctl/dhcpctl.c`` says "there can't be any other work in progress
+on the handle", and in C the second wait can block forever, as the signal of one of two
+replies read at once is lost; a request whose connection ended is over); a ``str`` holding a
+NUL where C takes a C string (``DHCP_R_INVALIDARG``; C would cut it); ``None`` or a wrong type
+where a handle is required, or an object of the other backend (TypeError); a value of an
+authenticator other than "name", "algorithm" and "key" (``ISC_R_NOTFOUND``: C's
+omapi_auth_key_get_value returns success without a value and ``dhcpctl_get_value`` reads
+through NULL). A wait on a handle with a callback returns (see
+:meth:`Backend.dhcpctl_set_callback`).
+
+Key algorithms are C's: ``dhcpctl_new_authenticator`` takes any name (one without a dot gets
+``.SIG-ALG.REG.INT.``, ``dhcpctl/remote.c``); the server compares it with its key's, ignoring
+case, and a connect with a name and algorithm it does not know fails with ``ISC_R_NOTFOUND``
+(``omapip/auth.c`` omapi_auth_key_lookup). So against an hmac-md5 key ``"hmac-md4"`` and
+``"hmac-md5.SIG-ALG.REG.INT"`` (no final dot) fail at the connect; ``"HMAC-MD5"`` and
+``"HMAC-MD5.SIG-ALG.REG.INT."`` work. A server that takes a key ISC cannot sign with (only a
+fake one would) gives a connection whose first request fails with ``ISC_R_NOMEMORY``
+(``omapip/connection.c`` make_dst_key) and drops it.
+
+Connections that end, as ISC's library answers (measured with a C program over it against
+dhcpd), and where both backends deliberately answer otherwise ("Deviation"):
+
+- The server drops the connection: until a wait notices, requests on it still succeed (C only
+  buffers them; its dispatcher, in a wait, writes and reads), and that wait raises
+  ``DHCP_R_CONNRESET``. From then on ``dhcpctl_open_object``, ``dhcpctl_object_update`` and
+  ``dhcpctl_object_remove`` on it raise ``DHCP_R_INVALIDARG``
+  (``omapip/protocol.c`` omapi_protocol_send_message), also once the server is back: only a
+  new connection talks to it. ``dhcpctl_disconnect`` raises ``DHCP_R_INVALIDARG`` and leaves
+  the handle for ``omapi_object_dereference`` (``dhcpctl/dhcpctl.c``); C also writes
+  "dhcpctl_disconnect detected invalid arg" to stderr, the backends write nothing.
+  Deviation: ``dhcpctl_object_refresh`` raises ``DHCP_R_INVALIDARG`` as well, where C loses
+  that status (``dhcpctl.c`` dhcpctl_object_refresh overwrites it and returns success) and
+  leaves a request no reply will ever complete.
+- Deviation: a wait on an object whose request was in flight when its connection ended,
+  dropped by the server or closed by ``dhcpctl_disconnect``/``omapi_object_dereference``,
+  raises ``DHCP_R_CONNRESET``, every time. C gives that to the first wait after a drop it
+  reads as an end of file, and after ``dhcpctl_disconnect(c, 0)`` while the request was still
+  unsent; otherwise (a reset by a killed server, a forced disconnect, a second wait) its answer
+  depends on the process's other connections: ``ISC_R_NOMORE`` when none is open, else the
+  wait blocks until its timeout, or forever.
+- A wait on a connection handle waits for a signal that never comes after the connect: timed,
+  it reads the connection (replies to objects in flight are taken) and ends with
+  ``ISC_R_TIMEDOUT``, as in C. Deviations: untimed, it raises ``DHCP_R_INVALIDARG`` at once
+  (C blocks until the server drops the connection); on a connection the server dropped it
+  raises ``DHCP_R_CONNRESET`` (C: ``ISC_R_NOMORE`` when no other connection is open, else it
+  blocks until its timeout, or forever).
+
+Two differences remain between the backends, both from C reading every connection in each
+wait where the pure-Python backend reads only the one waited on: a refused connect while
+another connection is open fails at once with ``ISC_R_NOMORE`` in the pure-Python backend,
+where ISC's library (the native backend) waits out the timeout, or forever without one (a
+strict xfail in ``tests/test_scenarios_errors.py`` records it); and a drop of one connection
+is noticed by the native backend during a wait on another, so a request on it then raises
+``DHCP_R_INVALIDARG`` there, where the pure-Python backend sends it and its wait raises
+``DHCP_R_CONNRESET``.
 
 Hostile servers (issue 8). Every reply is untrusted input. What a server may send is limited,
 one set of numbers for both backends, defined in ``dhcpctl/fallback/wire.py`` (``MAX_*``): a

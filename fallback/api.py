@@ -5,9 +5,11 @@ memory, these raise :class:`DhcpctlError` instead:
 
 - a dereferenced handle, a disconnected connection or a released data string:
   ``DHCP_R_INVALIDARG``;
-- a wait on an object with no request in flight and no unseen reply (C blocks forever):
-  ``DHCP_R_INVALIDARG``;
-- a wait on a connection whose peer went away: ``DHCP_R_CONNRESET`` (also for later waits);
+- a wait on an object with no request in flight and no unseen reply (C blocks forever), or a
+  second request on an object whose first is still in progress: ``DHCP_R_INVALIDARG``;
+- a wait on an object whose request was in flight when its connection ended, or on a
+  connection whose peer went away: ``DHCP_R_CONNRESET`` (also for later waits; see
+  :mod:`dhcpctl._api` for the other answers on connections that end);
 - a wait or connect on a connection whose peer broke the protocol: the status that says how
   (``DHCP_R_PROTOCOLERROR``, ``DHCP_R_VERSIONMISMATCH``, ``DHCP_R_KEY_UNKNOWN``,
   ``ISC_R_NOSPACE`` for a peer that does not read its answers; see "Hostile servers" in
@@ -42,8 +44,10 @@ from dhcpctl._api import (
 from dhcpctl._arguments import ArgumentChecks
 from dhcpctl._errors import DhcpctlError
 from dhcpctl._results import (
+    DHCP_R_CONNRESET,
     DHCP_R_INVALIDARG,
-    ISC_R_SUCCESS,
+    ISC_R_NOMEMORY,
+    ISC_R_NOTFOUND,
     ISC_R_UNEXPECTED,
 )
 from dhcpctl._results import isc_result_totext as isc_result_totext  # exported (__all__)
@@ -52,7 +56,7 @@ from .auth import Key
 from .datastring import DataString
 from .objects import Authenticator, Connection, Generic, Handle, RemoteObject, not_found
 from .session import open_connection
-from .transport import LinkError
+from .transport import Link, LinkError
 from .wire import OP_DELETE, OP_OPEN, OP_REFRESH, OP_UPDATE, Pair, Value
 
 _CHECKS = ArgumentChecks(
@@ -85,7 +89,8 @@ def _set(function: str, handle: object, name: object, value: Value) -> None:
     key = _CHECKS.name(function, name)
     target = _handle(function, handle)
     if not isinstance(target, Generic):
-        raise DhcpctlError(function, DHCP_R_INVALIDARG, "this handle holds no values")
+        # C's authenticator has no set_value (omapip/support.c), so omapi_set_value says so.
+        raise DhcpctlError(function, ISC_R_NOTFOUND, "an authenticator takes no values")
     target.set(key, value)
 
 
@@ -108,10 +113,20 @@ def dhcpctl_timed_connect(
     return open_connection(function, host, number, key, _CHECKS.timeout(function, timeout))
 
 
+#: What a request or wait on a connection the server dropped says.
+_LOST = "the server closed the connection"
+#: Why a second request on an object is refused (see :mod:`dhcpctl._api`).
+_IN_PROGRESS = "a request is in progress on this handle: wait for it first"
+
+
 def dhcpctl_disconnect(connection: Handle, force: bool = False) -> None:
     """Close the connection; like C, the handle is gone afterwards. Bytes the server has not
-    read yet are dropped (force changes nothing)."""
-    conn = _connection("dhcpctl_disconnect", connection)
+    read yet are dropped (force changes nothing). On a connection the server dropped,
+    ``DHCP_R_INVALIDARG`` and the handle stays, as ``dhcpctl/dhcpctl.c`` dhcpctl_disconnect."""
+    function = "dhcpctl_disconnect"
+    conn = _connection(function, connection)
+    if not conn.link.alive:
+        raise DhcpctlError(function, DHCP_R_INVALIDARG, _LOST)
     conn.link.close()
     conn.dereference()
 
@@ -129,9 +144,7 @@ def _wait(function: str, handle: object, timeout: float | None) -> int:
     deadline = None if timeout is None else time.monotonic() + timeout
     target = _handle(function, handle)
     if isinstance(target, Connection):
-        if not target.link.alive:
-            raise DhcpctlError(function, DHCP_R_INVALIDARG, "the connection is closed")
-        return ISC_R_SUCCESS
+        return _wait_on_connection(function, target.link, deadline)
     if not isinstance(target, RemoteObject):
         raise DhcpctlError(function, DHCP_R_INVALIDARG, "nothing to wait for on this handle")
     link = target.link
@@ -143,6 +156,21 @@ def _wait(function: str, handle: object, timeout: float | None) -> int:
         raise DhcpctlError(function, exc.status, exc.detail) from None
     target.unseen -= 1
     return target.waitstatus
+
+
+def _wait_on_connection(function: str, link: Link, deadline: float | None) -> int:
+    """C's wait on a connection handle: no signal comes after the connect, so C returns
+    ``ISC_R_TIMEDOUT`` at the deadline, reading meanwhile; untimed it would block until the
+    server drops the connection (see :mod:`dhcpctl._api`)."""
+    if not link.alive:
+        raise DhcpctlError(function, DHCP_R_CONNRESET, _LOST)
+    if deadline is None:
+        raise DhcpctlError(function, DHCP_R_INVALIDARG, "nothing to wait for on a connection")
+    try:
+        link.wait(lambda: not link.alive, deadline)
+    except LinkError as exc:  # the deadline passed
+        raise DhcpctlError(function, exc.status, exc.detail) from None
+    raise DhcpctlError(function, DHCP_R_CONNRESET, _LOST)
 
 
 def dhcpctl_get_value(handle: Handle, name: str) -> DataString:
@@ -212,6 +240,21 @@ def _send(
 ) -> None:
     conn = _connection(function, connection)
     obj = _remote(function, handle)
+    # C's open, update and remove say so too (omapi_protocol_send_message); its refresh
+    # would lose the status and leave a request that never completes (dhcpctl.c:681-696).
+    if not conn.link.alive:
+        raise DhcpctlError(function, DHCP_R_INVALIDARG, _LOST)
+    key = conn.link.protocol.key
+    if key is not None and key.digest is None:
+        # Only a server that took a key of an algorithm ISC cannot sign with gets here: C's
+        # omapi_protocol_send_message then fails to make the key (connection.c make_dst_key:
+        # ISC_R_NOMEMORY) and drops the connection.
+        conn.link.close()
+        raise DhcpctlError(function, ISC_R_NOMEMORY, f"cannot sign with {key.algorithm!r}")
+    if obj.outstanding or obj.unseen:
+        if obj.link is not None and obj.link.alive:
+            raise DhcpctlError(function, DHCP_R_INVALIDARG, _IN_PROGRESS)
+        obj.outstanding = obj.unseen = 0  # they died with their connection
     values = obj.changed_values() if send_object else ()
     remote = obj.remote_handle if object_handle is None else object_handle
 

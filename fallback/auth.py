@@ -3,6 +3,12 @@
 ISC DHCP signs through BIND's DST library (``omapip/isclib.c``: ``isclib_make_dst_key``), whose
 HMAC keys give a signature of the full digest length. ``hmac.new`` computes the same MAC,
 including hashing secrets longer than the block size, so no DST code is needed here.
+
+Like C, a key takes any algorithm name (``dhcpctl/remote.c`` dhcpctl_new_authenticator only
+appends the suffix to a name without a dot): the server decides whether it knows the key
+(``omapip/auth.c`` omapi_auth_key_lookup compares name and algorithm, case-insensitively, and
+answers ``ISC_R_NOTFOUND`` otherwise). Only signing needs a digest: ``isclib_make_dst_key``
+knows exactly the six names of :data:`DIGESTS` (``strcasecmp`` with the suffix).
 """
 
 from __future__ import annotations
@@ -11,20 +17,21 @@ import hashlib
 import hmac
 from typing import Final
 
-from dhcpctl._errors import DhcpctlError
-from dhcpctl._results import DHCP_R_INVALIDARG
-
 #: What ``dhcpctl_new_authenticator`` appends to an algorithm name that has no dot.
 ALGORITHM_SUFFIX: Final = ".SIG-ALG.REG.INT."
 
-#: ISC's algorithm names (without the suffix, lower case) and the hashlib digest they use.
+#: ISC's algorithm names (``DHCP_HMAC_*_NAME`` of ``includes/omapip/isclib.h``, lower case) and
+#: the hashlib digest each one uses.
 DIGESTS: Final = {
-    "hmac-md5": "md5",
-    "hmac-sha1": "sha1",
-    "hmac-sha224": "sha224",
-    "hmac-sha256": "sha256",
-    "hmac-sha384": "sha384",
-    "hmac-sha512": "sha512",
+    f"{name}{ALGORITHM_SUFFIX.lower()}": digest
+    for name, digest in (
+        ("hmac-md5", "md5"),
+        ("hmac-sha1", "sha1"),
+        ("hmac-sha224", "sha224"),
+        ("hmac-sha256", "sha256"),
+        ("hmac-sha384", "sha384"),
+        ("hmac-sha512", "sha512"),
+    )
 }
 
 
@@ -34,31 +41,35 @@ def wire_algorithm(algorithm: str) -> str:
 
 
 class Key:
-    """A named shared secret and its HMAC algorithm. The secret never shows in ``repr``."""
+    """A named shared secret and its HMAC algorithm. The secret never shows in ``repr``.
 
-    __slots__ = ("_digest", "_secret", "algorithm", "name", "signature_size")
+    ``digest`` is None for an algorithm ISC cannot sign with; :meth:`sign` and
+    ``signature_size`` are then never used, because the connect fails first (the server does
+    not know the key) or the first request does (see :mod:`.api`).
+    """
+
+    __slots__ = ("_secret", "algorithm", "digest", "name", "signature_size")
 
     def __init__(self, name: str, algorithm: str, secret: bytes) -> None:
         self.name = name
         #: The algorithm exactly as sent on the wire (see :func:`wire_algorithm`).
         self.algorithm = wire_algorithm(algorithm)
-        base = self.algorithm.lower()
-        if base.endswith(ALGORITHM_SUFFIX.lower()):
-            base = base[: -len(ALGORITHM_SUFFIX)]
-        digest = DIGESTS.get(base)
-        if digest is None:
-            raise DhcpctlError(
-                "dhcpctl_new_authenticator",
-                DHCP_R_INVALIDARG,
-                f"unsupported key algorithm {algorithm!r} (supported: {', '.join(DIGESTS)})",
-            )
-        self._digest = digest
+        #: The hashlib name of the digest, or None for an algorithm ISC does not sign with.
+        self.digest = DIGESTS.get(self.algorithm.lower())
         self._secret = bytes(secret)
-        self.signature_size: int = hashlib.new(digest).digest_size
+        #: Bytes of a signature (0 when the algorithm is unknown).
+        self.signature_size: int = hashlib.new(self.digest).digest_size if self.digest else 0
+
+    @property
+    def secret(self) -> bytes:
+        """The shared secret (what ``dhcpctl_get_value(authenticator, "key")`` gives, as C)."""
+        return self._secret
 
     def sign(self, data: bytes | bytearray | memoryview) -> bytes:
         """The HMAC of ``data`` (the signed span of a message), in one go."""
-        return hmac.digest(self._secret, data, self._digest)
+        if self.digest is None:
+            raise ValueError(f"no digest for key algorithm {self.algorithm!r}")
+        return hmac.digest(self._secret, data, self.digest)
 
     def __repr__(self) -> str:
         return f"Key(name={self.name!r}, algorithm={self.algorithm!r}, secret=<hidden>)"

@@ -43,8 +43,13 @@ class Authenticator(Handle):
         self.key = key
 
     def get(self, name: bytes) -> Value:
-        """Like C's auth key object, "name" and "algorithm"; unlike C, never the "key"."""
-        fields = {b"name": self.key.name.encode(), b"algorithm": self.key.algorithm.encode()}
+        """ "name", "algorithm" and "key" (the secret), as C's auth key object
+        (``omapip/auth.c`` omapi_auth_key_get_value); KeyError for any other name."""
+        fields = {
+            b"name": self.key.name.encode(),
+            b"algorithm": self.key.algorithm.encode(),
+            b"key": self.key.secret,
+        }
         return fields[name]
 
     def __repr__(self) -> str:

@@ -22,8 +22,8 @@ Never hanging: every wait sleeps in poll with the caller's deadline and handles 
 most one read (:data:`RECV_SIZE` bytes) between two looks at the clock, so a timed call
 returns within its timeout plus the time to decode one read (well under a second; the suite
 allows :data:`TIMEOUT_SLACK`). A peer that closes (EOF), resets or breaks the protocol ends
-every wait with the reason's status, and the link stays dead: later requests and waits fail
-at once with the same error. :meth:`Link.close` wakes a blocked reader through ``shutdown``
+every wait with the reason's status, and the link stays dead: later waits fail at once with
+the same error (and :mod:`.api` refuses later requests). :meth:`Link.close` wakes a blocked reader through ``shutdown``
 before the socket is closed.
 """
 
@@ -42,7 +42,6 @@ from dhcpctl._results import (
     DHCP_R_CONNRESET,
     DHCP_R_INVALIDKEY,
     ISC_R_NOSPACE,
-    ISC_R_NOTCONNECTED,
     ISC_R_TIMEDOUT,
 )
 
@@ -111,8 +110,11 @@ class Link:
                 sent = self._sock.send(self._unsent, socket.MSG_DONTWAIT)
             except (BlockingIOError, InterruptedError):
                 return
-            except (OSError, ValueError) as exc:
-                self._die(DHCP_R_CONNRESET, f"send failed: {getattr(exc, 'strerror', exc)}")
+            except (OSError, ValueError):
+                # The peer is gone: the next wait reads the end of the connection and reports
+                # it. As in C, where only a wait's dispatcher writes and reads, requests on a
+                # dropped connection succeed until a wait has seen the drop.
+                self._unsent.clear()
                 return
             del self._unsent[:sent]
 
@@ -127,7 +129,7 @@ class Link:
         """Encode and send a request; ``register(xid)`` runs first, under the lock.
 
         As in C, where the request only goes to a buffer, a failed send is not an error here:
-        it kills the link and the following wait reports it.
+        the following wait reports the end of the connection.
         """
         with self._cond:
             self._check()
@@ -254,6 +256,6 @@ class Link:
         """Close for good; a thread blocked reading wakes up and fails."""
         with self._cond:
             if self._error is None:
-                self._error = LinkError(ISC_R_NOTCONNECTED, "the connection was closed")
+                self._error = LinkError(DHCP_R_CONNRESET, "the connection was closed")
             self._shutdown()
             self._cond.notify_all()

@@ -130,6 +130,22 @@ class Twin:
         return self.run(f"get {name}", lambda s, i: get(s.backend, target.handles[i], name))
 
 
+def algorithm_variants(algorithm: str) -> list[tuple[str, bool]]:
+    """Spellings of a key's ``algorithm`` for ``dhcpctl_new_authenticator``, each with whether
+    the server takes it: any case of the name, bare or with ``.SIG-ALG.REG.INT.``
+    (omapip/auth.c omapi_auth_key_lookup compares ignoring case); nothing else."""
+    full = algorithm + ".SIG-ALG.REG.INT."
+    return [
+        (algorithm, True),
+        (algorithm.upper(), True),
+        (full, True),
+        (full.lower(), True),
+        (full[:-1], False),
+        (algorithm + ".", False),
+        ("hmac-md4", False),
+    ]
+
+
 def assign(backend: Backend, handle: Handle, values: Sequence[tuple[str, Setting]]) -> None:
     """Set ``values`` in order; None through ``dhcpctl_set_null_value``."""
     for name, value in values:

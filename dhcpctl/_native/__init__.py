@@ -22,10 +22,11 @@ backend does):
 
 - a handle after ``omapi_object_dereference`` or ``dhcpctl_disconnect``, a data string after
   ``dhcpctl_data_string_dereference``: :class:`DhcpctlError` ``DHCP_R_INVALIDARG``;
-- a wait on an object with no request in flight (C blocks forever), or on an object whose
-  connection was disconnected: ``DHCP_R_INVALIDARG``; after the connection was lost (the
-  server closed it, or ISC's patched library dropped it for a reply that broke the protocol),
-  ``DHCP_R_CONNRESET``;
+- a wait on an object with no request in flight (C blocks forever), or a second request on an
+  object whose first is still in progress: ``DHCP_R_INVALIDARG``; a wait on an object whose
+  request was in flight when its connection ended (the server closed it, or ISC's patched
+  library dropped it for a reply that broke the protocol): ``DHCP_R_CONNRESET`` (see
+  :mod:`dhcpctl._api` for these and the other answers on connections that end);
 - ``None`` or a wrong type where a handle is required: TypeError.
 
 Waits stay in C for at most ``api.WAIT_SLICE`` at a time, so Ctrl-C interrupts them.

@@ -15,6 +15,7 @@ from dhcpctl._errors import DhcpctlError
 from dhcpctl._results import (
     DHCP_R_CONNRESET,
     DHCP_R_INVALIDARG,
+    ISC_R_NOTFOUND,
     ISC_R_SUCCESS,
     ISC_R_TIMEDOUT,
     UNKNOWN_RESULT_TEXT,
@@ -83,11 +84,18 @@ def _connect(
 
 
 def dhcpctl_disconnect(connection: Handle, force: bool = False) -> None:
-    """Close the connection; like C, the handle is gone afterwards."""
+    """Close the connection; like C, the handle is gone afterwards.
+
+    On a connection C has dropped already (the server closed it), ``DHCP_R_INVALIDARG`` and
+    the handle stays, as ``dhcpctl/dhcpctl.c`` dhcpctl_disconnect does; unlike C, nothing is
+    written to stderr (see :mod:`.preamble`).
+    """
     function = "dhcpctl_disconnect"
     conn = checked_handle(function, connection, "connection")
     with locked():
         conn.pointer(function)
+        if conn.lost:
+            raise DhcpctlError(function, DHCP_R_INVALIDARG, _LOST)
         _check(function, lib.dhcpctl_disconnect(conn.cell, 1 if force else 0))
 
 
@@ -104,15 +112,15 @@ def dhcpctl_timed_wait_for_completion(handle: Handle, timeout: float | None) -> 
 WAIT_SLICE: Final = 1.0
 
 
+#: What a request or wait on a connection C has dropped says.
+_LOST: Final = "the server closed the connection"
+
+
 def _wait(function: str, handle: object, timeout: float | None) -> int:
     target = checked_handle(function, handle)
     deadline = None if timeout is None else time.monotonic() + timeout
     if target.kind == "connection":
-        with locked():
-            target.pointer(function)
-        if target.lost:
-            raise DhcpctlError(function, DHCP_R_CONNRESET, _LOST)
-        return ISC_R_SUCCESS
+        return _wait_on_connection(function, target, deadline)
     if target.kind != "object":
         raise DhcpctlError(function, DHCP_R_INVALIDARG, "nothing to wait for on this handle")
     conn = target.connection
@@ -131,7 +139,7 @@ def _wait(function: str, handle: object, timeout: float | None) -> int:
             if remaining is not None and remaining <= 0:
                 raise DhcpctlError(function, ISC_R_TIMEDOUT)
             if conn.cell[0] == ffi.NULL:
-                raise DhcpctlError(function, DHCP_R_INVALIDARG, "the connection is closed")
+                raise DhcpctlError(function, DHCP_R_CONNRESET, "the connection was closed")
             if conn.lost:
                 raise DhcpctlError(function, DHCP_R_CONNRESET, _LOST)
             armed = replies.arm()
@@ -147,14 +155,59 @@ def _wait(function: str, handle: object, timeout: float | None) -> int:
                 replies.seen(target, int(server_status[0]))
                 return replies.took(target, int(server_status[0]), arrived=False)
             if status != ISC_R_TIMEDOUT:
+                # C's status for a connection that ended depends on how it learnt of the end
+                # (DHCP_R_CONNRESET at EOF; after a reset, ISC_R_NOMORE when no other
+                # connection is open, else the wait goes on): one answer here.
+                dropped = conn.lost
                 conn.mark_lost()
+                if dropped:
+                    raise DhcpctlError(function, DHCP_R_CONNRESET, _LOST)
                 raise DhcpctlError(function, int(status))
+
+
+def _wait_on_connection(function: str, conn: Handle, deadline: float | None) -> int:
+    """C's wait on a connection handle: no signal comes after the connect, so C returns
+    ``ISC_R_TIMEDOUT`` at the deadline, reading every connection meanwhile; untimed it would
+    block until the server drops the connection (see :mod:`dhcpctl._api`)."""
+    server_status = ffi.new("dhcpctl_status *", ISC_R_SUCCESS)
+    while True:
+        with locked():
+            pointer = conn.pointer(function)
+            if conn.lost:
+                raise DhcpctlError(function, DHCP_R_CONNRESET, _LOST)
+            if deadline is None:
+                raise DhcpctlError(
+                    function, DHCP_R_INVALIDARG, "nothing to wait for on a connection"
+                )
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise DhcpctlError(function, ISC_R_TIMEDOUT)
+            armed = replies.arm()
+            status = lib.dhcpctl_timed_wait_for_completion(
+                pointer, server_status, timeval(min(remaining, WAIT_SLICE), False)
+            )
+            replies.collect(armed)
+            # ISC_R_NOMORE when the drop left C no connection to read: lost, said above.
+            if status != ISC_R_TIMEDOUT and not conn.lost:
+                raise DhcpctlError(function, int(status))
+
+
+#: The values of an authenticator (``omapip/auth.c`` omapi_auth_key_get_value). For any other
+#: name that function returns success without a value, and ``dhcpctl_get_value`` then reads
+#: through a NULL pointer: here it is ``ISC_R_NOTFOUND``, as from every other object.
+_AUTHENTICATOR_VALUES: Final = (b"name", b"algorithm", b"key")
+
+
+def _readable(function: str, target: Handle, key: bytes) -> None:
+    if target.kind == "authenticator" and key not in _AUTHENTICATOR_VALUES:
+        raise DhcpctlError(function, ISC_R_NOTFOUND, f"no value named {key.decode()!r}")
 
 
 def dhcpctl_get_value(handle: Handle, name: str) -> DataString:
     function = "dhcpctl_get_value"
     key = CHECKS.name(function, name)
     target = checked_handle(function, handle)
+    _readable(function, target, key)
     cell = ffi.new("dhcpctl_data_string *")
     with locked():
         status = lib.dhcpctl_get_value(cell, target.pointer(function), key)
@@ -169,6 +222,7 @@ def dhcpctl_get_boolean(handle: Handle, name: str) -> bool:
     function = "dhcpctl_get_boolean"
     key = CHECKS.name(function, name)
     target = checked_handle(function, handle)
+    _readable(function, target, key)
     result = ffi.new("int *")
     with locked():
         status = lib.dhcpctl_get_boolean(result, target.pointer(function), key)
@@ -243,12 +297,29 @@ def _send(
     with locked():
         conn_pointer = conn.pointer(function)
         obj_pointer = obj.pointer(function)
+        # C's open, update and remove say so too (omapi_protocol_send_message); its refresh
+        # would lose the status and leave a request that never completes (dhcpctl.c:681-696).
         if conn.lost:
-            raise DhcpctlError(function, DHCP_R_CONNRESET, _LOST)
+            raise DhcpctlError(function, DHCP_R_INVALIDARG, _LOST)
+        if obj.pending:
+            if _alive(obj.connection):
+                raise DhcpctlError(function, DHCP_R_INVALIDARG, _IN_PROGRESS)
+            replies.forget(obj)
         status = int(call(conn_pointer, obj_pointer))
         if status == ISC_R_SUCCESS:
             replies.sent(obj, conn, update_reply)
     _check(function, status)
+
+
+#: Why a second request on an object is refused: in C its wait may block for good (the
+#: signal of one of two replies read at once is lost), and ``dhcpctl/dhcpctl.c`` says of its
+#: requests "there can't be any other work in progress on the handle".
+_IN_PROGRESS: Final = "a request is in progress on this handle: wait for it first"
+
+
+def _alive(connection: Handle | None) -> bool:
+    """Whether ``connection`` may still answer (call with the lock held)."""
+    return connection is not None and connection.cell[0] != ffi.NULL and not connection.lost
 
 
 def dhcpctl_open_object(handle: Handle, connection: Handle, flags: int = 0) -> None:

@@ -17,6 +17,7 @@ from dhcpctl._results import DHCP_R_INVALIDARG, ISC_R_SUCCESS
 
 from .loader import ffi
 from .lock import bury
+from .preamble import dropped
 
 
 class Handle:
@@ -60,8 +61,15 @@ class Handle:
 
     @property
     def lost(self) -> bool:
-        """A connection whose peer went away (C has already closed its socket)."""
-        return self._release[0] == "lost connection"
+        """A connection C has dropped (the server closed it, a protocol error): its socket is
+        closed, the handle stays until dereferenced (call with the lock held)."""
+        if self._release[0] == "lost connection":
+            return True
+        pointer = self._cell[0]
+        if self.kind == "connection" and pointer != ffi.NULL and dropped(pointer):
+            self.mark_lost()
+            return True
+        return False
 
     def mark_lost(self) -> None:
         self._release[0] = "lost connection"
@@ -78,7 +86,8 @@ class Handle:
         return self._cell
 
     def __repr__(self) -> str:
-        state = "dereferenced" if self._cell[0] == ffi.NULL else "lost" if self.lost else "live"
+        lost = self._release[0] == "lost connection"
+        state = "dereferenced" if self._cell[0] == ffi.NULL else "lost" if lost else "live"
         return f"<dhcpctl native {self.kind} handle ({state})>"
 
 

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from dhcpctl._callback import run_callback
 
 from .loader import c_data_string_dereference, c_object_dereference, ffi, lib
+from .preamble import dropped
 
 if TYPE_CHECKING:
     from .handles import Handle
@@ -73,7 +74,7 @@ def _drain() -> None:
         if kind == "data string":
             c_data_string_dereference(cell)
             continue
-        if kind == "connection":
+        if kind == "connection" and not dropped(cell[0]):
             lib.dhcpctl_disconnect(cell, 1)
         if cell[0] != ffi.NULL:
             c_object_dereference(cell)

@@ -77,6 +77,13 @@ def seen(obj: Handle, status: int) -> None:
         call_after_release(obj, status, 2 if update_reply else 1)
 
 
+def forget(obj: Handle) -> None:
+    """The requests of ``obj`` died with their connection: none is in flight any more."""
+    obj.pending = obj.arrived = 0
+    obj.unreplied.clear()
+    _in_flight.discard(obj)
+
+
 def took(target: Handle, status: int, arrived: bool) -> int:
     """A wait took one reply of ``target``: its server status."""
     if arrived:
