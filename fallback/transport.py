@@ -23,8 +23,8 @@ most one read (:data:`RECV_SIZE` bytes) between two looks at the clock, so a tim
 returns within its timeout plus the time to decode one read (well under a second; the suite
 allows :data:`TIMEOUT_SLACK`). A peer that closes (EOF), resets or breaks the protocol ends
 every wait with the reason's status, and the link stays dead: later waits fail at once with
-the same error (and :mod:`.api` refuses later requests). :meth:`Link.close` wakes a blocked reader through ``shutdown``
-before the socket is closed.
+the same error (and :mod:`.api` refuses later requests). :meth:`Link.close` wakes a blocked
+reader through ``shutdown`` before the socket is closed.
 """
 
 from __future__ import annotations
