@@ -112,10 +112,6 @@ def dhcpctl_timed_wait_for_completion(handle: Handle, timeout: float | None) -> 
 WAIT_SLICE: Final = 1.0
 
 
-#: What a request or wait on a connection C has dropped says.
-_LOST: Final = "the server closed the connection"
-
-
 def _wait(function: str, handle: object, timeout: float | None) -> int:
     target = checked_handle(function, handle)
     deadline = None if timeout is None else time.monotonic() + timeout
