@@ -8,10 +8,15 @@ import threading
 from collections.abc import Callable, Iterator
 
 import pytest
-from fake_omapi import Behaviour, FakeServer
 
-from dhcpctl import Backend, load_backend
-from testbed.pytest_plugin import missing
+# The plugin is imported here, before pytest would load it from pytest_plugins below: its asserts
+# are rewritten all the same.
+pytest.register_assert_rewrite("testbed.pytest_plugin")
+
+from fake_omapi import Behaviour, FakeServer  # noqa: E402
+
+from dhcpctl import Backend, load_backend  # noqa: E402
+from testbed.pytest_plugin import missing  # noqa: E402
 
 pytest_plugins = ["testbed.pytest_plugin", "pytester"]
 
