@@ -20,7 +20,6 @@ from dhcpctl._results import (
     DHCP_R_PROTOCOLERROR,
     ISC_R_NOMORE,
     ISC_R_NOPERM,
-    ISC_R_NOTCONNECTED,
     ISC_R_NOTFOUND,
     ISC_R_SUCCESS,
     ISC_R_TIMEDOUT,
@@ -210,7 +209,7 @@ def test_close_wakes_a_blocked_reader(pair: tuple[socket.socket, socket.socket])
     link.close()
     thread.join(PATIENCE)
     assert not thread.is_alive()
-    assert [error.status for error in errors] == [ISC_R_NOTCONNECTED]
+    assert [error.status for error in errors] == [DHCP_R_CONNRESET]
 
 
 def test_bad_signature_is_answered_and_the_wait_goes_on(
