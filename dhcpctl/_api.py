@@ -63,14 +63,17 @@ dhcpd), and where both backends deliberately answer otherwise ("Deviation"):
   raises ``DHCP_R_CONNRESET`` (C: ``ISC_R_NOMORE`` when no other connection is open, else it
   blocks until its timeout, or forever).
 
-Two differences remain between the backends, both from C reading every connection in each
-wait where the pure-Python backend reads only the one waited on: a refused connect while
+Three differences remain between the backends. Two come from C reading every connection in
+each wait where the pure-Python backend reads only the one waited on: a refused connect while
 another connection is open fails at once with ``ISC_R_NOMORE`` in the pure-Python backend,
 where ISC's library (the native backend) waits out the timeout, or forever without one (a
 strict xfail in ``tests/test_scenarios_errors.py`` records it); and a drop of one connection
 is noticed by the native backend during a wait on another, so a request on it then raises
 ``DHCP_R_INVALIDARG`` there, where the pure-Python backend sends it and its wait raises
 ``DHCP_R_CONNRESET``.
+The third: a connection that breaks before the connect has returned (a server that sends, right
+after accepting the authenticator, a message the key's algorithm cannot verify) fails the
+pure-Python connect, where C may return from the connect first and fail the next request.
 
 Hostile servers (issue 8). Every reply is untrusted input. What a server may send is limited,
 one set of numbers for both backends, defined in ``dhcpctl/fallback/wire.py`` (``MAX_*``): a
@@ -83,34 +86,39 @@ the pending wait (or the connect) raises DhcpctlError, ``DHCP_R_PROTOCOLERROR`` 
 Python backend (``DHCP_R_VERSIONMISMATCH`` for an intro of another version); the native
 backend's ISC library, patched by ``scripts/isc_patches/`` (the same limits as ``OMAPI_MAX_*``
 in its ``omapip_p.h``), drops the connection as C does, so the pending wait raises
-``DHCP_R_CONNRESET`` (``ISC_R_NOMORE`` if the connection was already gone) and a connect cut
-short raises ``ISC_R_NOMORE`` (``DHCP_R_PROTOCOLERROR`` for an authenticator "accepted" by a
-STATUS): C's library does not say why it dropped a connection. A known limit of the native
-backend: ISC's dispatcher (``omapip/dispatch.c``) uses select(), so a connect whose socket is
-above descriptor 1,023 fails with ``ISC_R_RANGE``; the pure-Python backend polls and has no such
-limit. Replies that came before the fault in the same read are delivered first. On a keyed
-connection an unsigned message fails the connection (``DHCP_R_CONNRESET``), one signed with an
-unknown authid too (``DHCP_R_KEY_UNKNOWN``); one with our authid and a wrong, short or missing
-signature (authlen 0 included) is dropped, a signed STATUS ``DHCP_R_INVALIDKEY`` goes back
-(``protocol.c``) and the wait goes on. A connect returns only once the intro is valid and, with
-a key, the authenticator OPEN was answered by an UPDATE with a nonzero handle: a STATUS (its
-result, ``ISC_R_UNEXPECTED`` for a "success"), handle 0, another op or an unknown authid make it
-raise. A reply completes only the request whose id it carries as rid, with an op that may answer
-it (UPDATE or STATUS); a message whose rid names no request in flight (never sent, or answered
-already) or with another op breaks the protocol and fails the connection, as ISC's client drops
-it (``omapi_message_process``); a message without a rid answers nothing and is ignored. Output
-never blocks: the STATUS answers a server is owed wait in a buffer flushed as the socket allows,
-and a server that does not read while they pass 1 MiB (``MAX_UNSENT``) fails the connection with
-``ISC_R_NOSPACE`` (the patched native library drops it, ``DHCP_R_CONNRESET``). Every timed call
-returns within its timeout plus ``TIMEOUT_SLACK`` (1 s; ``dhcpctl/fallback/transport.py``),
-whatever the server does; an untimed call ends by the limits, a close or a reply (a server that
-goes on sending valid traffic that answers nothing keeps it waiting, like a silent one). The
-pure-Python backend waits on sockets with poll, never select: descriptors above 1,024 work.
-Memory: a connection holds at most one message being decoded (the limits above, plus one 64 KiB
-read) and its unsent output; nothing once it is closed. ``tests/test_hostile_server.py`` checks
-each kind on both backends in child processes (the memory rows under ``RLIMIT_AS``: peak
-resident growth under 16 MiB), ``tests/test_fuzz_hostile.py`` runs 2,000 fuzzed servers per
-backend, ``scripts/fuzz_hostile.py`` a longer campaign.
+``DHCP_R_CONNRESET`` and a connect cut short raises ``ISC_R_NOMORE`` (``DHCP_R_PROTOCOLERROR``
+for an authenticator "accepted" by a STATUS): C's library does not say why it dropped a
+connection. A known limit of the native backend: ISC's dispatcher (``omapip/dispatch.c``) uses
+select(), so a connect whose socket is above descriptor 1,023 fails with ``ISC_R_RANGE``; the
+pure-Python backend polls and has no such limit. Replies that came before the fault in the same
+read are delivered first. On a keyed connection an unsigned reply (a message with a rid) fails
+the connection (``DHCP_R_CONNRESET``), an unsigned message without a rid is dropped and answered
+with a signed STATUS ``DHCP_R_NOKEYS`` "No authenticator on message"
+(``omapi_message_process``), one signed with an unknown authid too (``DHCP_R_KEY_UNKNOWN``); one
+with our authid and a wrong, short or missing signature (authlen 0 included) is dropped, a
+signed STATUS ``DHCP_R_INVALIDKEY`` goes back (``protocol.c``) and the wait goes on. A connect
+returns only once the intro is valid and, with a key, the authenticator OPEN was answered by an
+UPDATE with a nonzero handle: a STATUS (its result, ``ISC_R_UNEXPECTED`` for a "success"),
+handle 0, another op or an unknown authid make it raise. A reply completes only the request
+whose id it carries as rid, with an op that may answer it (UPDATE or STATUS); a message whose
+rid names no request in flight (never sent, or answered already), with another op, or an UPDATE
+reply without object values (nothing to apply) breaks the protocol and fails the connection, as
+ISC's client drops it (``omapi_message_process``); a message without a rid answers nothing and
+is ignored. Output never blocks: the STATUS answers a server is owed wait in a buffer flushed as
+the socket allows, and a server that does not read while they pass 1 MiB (``MAX_UNSENT``) fails
+the connection with ``ISC_R_NOSPACE`` (the patched native library drops it,
+``DHCP_R_CONNRESET``). Every timed call returns within its timeout plus ``TIMEOUT_SLACK`` (1 s;
+``dhcpctl/fallback/transport.py``), whatever the server does; in the native backend also while
+another thread is inside ISC's library (its lock is fair and a timed call waits for it no longer
+than its deadline, then ``ISC_R_TIMEDOUT``; a connect holds the library until it returns); an
+untimed call ends by the limits, a close or a reply (a server that goes on sending valid traffic
+that answers nothing keeps it waiting, like a silent one). The pure-Python backend waits on
+sockets with poll, never select: descriptors above 1,024 work. Memory: a connection holds at
+most one message being decoded (the limits above, plus one 64 KiB read) and its unsent output;
+nothing once it is closed. ``tests/test_hostile_server.py`` checks each kind on both backends in
+child processes (the memory rows under ``RLIMIT_AS``: peak resident growth under 16 MiB),
+``tests/test_fuzz_hostile.py`` runs 2,000 fuzzed servers per backend,
+``scripts/fuzz_hostile.py`` a longer campaign.
 """
 
 from __future__ import annotations

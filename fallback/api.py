@@ -185,7 +185,7 @@ def dhcpctl_get_value(handle: Handle, name: str) -> DataString:
         raise not_found(function, name) from None
     if isinstance(value, int):
         return DataString((value & 0xFFFF_FFFF).to_bytes(4, "big"))
-    return DataString(bytes(value or b""))
+    return DataString(bytes(value or b""), secret=isinstance(target, Authenticator))
 
 
 def dhcpctl_get_boolean(handle: Handle, name: str) -> bool:

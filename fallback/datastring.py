@@ -10,14 +10,16 @@ class DataString:
     """``len`` bytes in a writable ``value`` (``ds.value[:] = socket.inet_aton(addr)``).
 
     After ``dhcpctl_data_string_dereference`` the buffer is released and any use is a
-    :class:`DhcpctlError`, where C would read freed memory.
+    :class:`DhcpctlError`, where C would read freed memory. ``secret`` (a value of an
+    authenticator, whose "key" is the secret): ``repr`` shows only the length.
     """
 
-    __slots__ = ("_buffer", "_view")
+    __slots__ = ("_buffer", "_secret", "_view")
 
-    def __init__(self, data: bytes | int) -> None:
+    def __init__(self, data: bytes | int, *, secret: bool = False) -> None:
         self._buffer: bytearray | None = bytearray(data)
         self._view = memoryview(self._buffer)
+        self._secret = secret
 
     def _live(self) -> memoryview:
         if self._buffer is None:
@@ -43,4 +45,6 @@ class DataString:
     def __repr__(self) -> str:
         if self._buffer is None:
             return "DataString(<released>)"
+        if self._secret:
+            return f"DataString(<secret, {len(self._buffer)} bytes>)"
         return f"DataString({bytes(self._buffer)!r})"

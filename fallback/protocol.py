@@ -56,6 +56,7 @@ from dhcpctl._results import (
     DHCP_R_INVALIDARG,
     DHCP_R_KEY_UNKNOWN,
     DHCP_R_PROTOCOLERROR,
+    ISC_R_NOMEMORY,
     ISC_R_SUCCESS,
     ISC_R_UNEXPECTED,
     isc_result_totext,
@@ -131,7 +132,23 @@ class BadSignature:
     message_id: int
 
 
-Event = Intro | AuthenticatorAccepted | ConnectionFailed | MessageReceived | BadSignature
+@dataclass(frozen=True)
+class Unauthenticated:
+    """An unsigned message without a rid (not a reply) came on an authenticated connection: it
+    was dropped. ISC's client answers it with a STATUS of ``DHCP_R_NOKEYS``, "No authenticator
+    on message" (``omapi_message_process``), whose rid is ``message_id``."""
+
+    message_id: int
+
+
+Event = (
+    Intro
+    | AuthenticatorAccepted
+    | ConnectionFailed
+    | MessageReceived
+    | BadSignature
+    | Unauthenticated
+)
 
 #: The ops that may answer each request op (``omapi_message_process`` and the dhcpctl signal
 #: handlers act on an UPDATE or a STATUS only).
@@ -207,16 +224,18 @@ class ClientProtocol:
             raise ProtocolError(DHCP_R_INVALIDARG, f"cannot send in state {self.state.value}")
         return self._build(op, handle, message_values, object_values, sign=self.key is not None)
 
-    def send_status(self, rid: int, result: int) -> bytes:
+    def send_status(self, rid: int, result: int, text: str | None = None) -> bytes:
         """A STATUS telling the peer ``result`` about its message ``rid``
-        (``omapi_protocol_send_status`` with no text): op STATUS, handle 0, a fresh id, the
-        one message value ``result``, no object values; signed once an authenticator is
-        accepted (``omapi_protocol_send_message`` signs with the default authenticator)."""
+        (``omapi_protocol_send_status``): op STATUS, handle 0, a fresh id, the message values
+        ``result`` and, with ``text``, ``message``; no object values; signed once an
+        authenticator is accepted (``omapi_protocol_send_message`` signs with the default
+        authenticator)."""
         if self.state not in (State.INTRO_DONE, State.AUTH_WAIT, State.READY):
             raise ProtocolError(DHCP_R_INVALIDARG, f"cannot send in state {self.state.value}")
-        _, data = self._build(
-            OP_STATUS, 0, ((b"result", result),), rid=rid, sign=self.state is State.READY
-        )
+        values: tuple[Pair, ...] = ((b"result", result),)
+        if text is not None:
+            values += ((b"message", text.encode()),)
+        _, data = self._build(OP_STATUS, 0, values, rid=rid, sign=self.state is State.READY)
         return data
 
     def _build(
@@ -290,6 +309,12 @@ class ClientProtocol:
         if authid == 0:
             return None
         if self.state is State.READY and authid == self.authid:
+            if self.key is not None and self.key.digest is None:
+                # ISC cannot make a key of that algorithm to verify with
+                # (``omapip/connection.c`` make_dst_key): it drops the connection.
+                raise ProtocolError(
+                    ISC_R_NOMEMORY, f"cannot verify a signature with {self.key.algorithm!r}"
+                )
             return self.key
         raise ProtocolError(DHCP_R_KEY_UNKNOWN, f"message signed with unknown authid {authid}")
 
@@ -297,6 +322,8 @@ class ClientProtocol:
         if self.state is State.AUTH_WAIT and message.rid == self._auth_xid:
             return self._authenticator_answer(message)
         if self.key is not None and message.authid == 0:
+            if not message.rid:  # not a reply: dropped and answered, as ISC's client does
+                return Unauthenticated(message.id)
             said = ""
             if message.op == OP_STATUS:
                 said = f" (it says: {isc_result_totext(status_of(message))})"

@@ -6,8 +6,10 @@ Reply handling follows ``omapi_message_process`` and the dhcpctl signal handlers
   object, records its handle (``remote-handle``), clears the changed marks (the "updated"
   signal, ``support.c:556`` and ``remote.c:301-306``: callback with ``ISC_R_SUCCESS``), then
   signals the success status (``message.c:695-699``, ``remote.c:307-314``: the callback
-  fires a second time); an UPDATE without object values gives ``DHCP_R_INVALIDARG`` (one
-  "status" signal, ``message.c:678-689``);
+  fires a second time); an UPDATE without object values cannot be applied: it breaks the
+  protocol and fails the connection (``DHCP_R_PROTOCOLERROR``), as ISC's library patched by
+  ``scripts/isc_patches/0005-reply-matching.patch`` drops it (unpatched, C signals
+  ``DHCP_R_INVALIDARG`` and leaves the request registered for a second reply);
 - a STATUS sets the object's ``waitstatus`` (``ISC_R_UNEXPECTED`` if it has no integer
   ``result``) and its ``message`` text, and fires the callback once (``message.c:711-736``);
 - a reply completes only the request whose id it carries as rid, and only with an op that
@@ -35,7 +37,6 @@ from dhcpctl._callback import run_callback
 from dhcpctl._errors import DhcpctlError
 from dhcpctl._results import (
     DHCP_R_HOSTUNKNOWN,
-    DHCP_R_INVALIDARG,
     DHCP_R_PROTOCOLERROR,
     ISC_R_NOMORE,
     ISC_R_SUCCESS,
@@ -54,7 +55,7 @@ from .protocol import (
     text_of,
 )
 from .transport import Link
-from .wire import OP_STATUS, Message, ProtocolError
+from .wire import OP_STATUS, OP_UPDATE, Message, ProtocolError
 
 Thunk = Callable[[], None]
 
@@ -89,6 +90,8 @@ class Dispatcher:
             raise ProtocolError(
                 DHCP_R_PROTOCOLERROR, f"a message of op {message.op} cannot answer a request"
             )
+        if message.op == OP_UPDATE and not message.object_values:
+            raise ProtocolError(DHCP_R_PROTOCOLERROR, "an UPDATE reply without object values")
         del self.pending[message.rid]
         obj = request[0]
         obj.outstanding -= 1
@@ -107,9 +110,6 @@ def _apply(obj: RemoteObject, message: Message) -> list[Thunk]:
     if message.op == OP_STATUS:
         obj.waitstatus = status_of(message)
         obj.message = text_of(message)
-        return _fire(obj, obj.waitstatus)
-    if not message.object_values:
-        obj.waitstatus = DHCP_R_INVALIDARG
         return _fire(obj, obj.waitstatus)
     values = dict(message.object_values)
     remote_handle = values.pop(b"remote-handle", None)
@@ -177,4 +177,7 @@ def open_connection(
     except ProtocolError as exc:  # a LinkError, or open_authenticator's
         link.close()
         raise DhcpctlError(function, exc.status, exc.detail) from None
+    except BaseException:  # Ctrl-C in the wait, or a bug: the socket is not left open
+        link.close()
+        raise
     return connection

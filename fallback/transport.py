@@ -41,11 +41,19 @@ from typing import Final
 from dhcpctl._results import (
     DHCP_R_CONNRESET,
     DHCP_R_INVALIDKEY,
+    DHCP_R_NOKEYS,
     ISC_R_NOSPACE,
     ISC_R_TIMEDOUT,
 )
 
-from .protocol import BadSignature, ClientProtocol, ConnectionFailed, Event, State
+from .protocol import (
+    BadSignature,
+    ClientProtocol,
+    ConnectionFailed,
+    Event,
+    State,
+    Unauthenticated,
+)
 from .wire import MAX_UNSENT, Pair, ProtocolError
 
 #: How much one read takes from the socket.
@@ -219,12 +227,12 @@ class Link:
         for event in events:
             if isinstance(event, ConnectionFailed):
                 self._die(event.status, event.detail)
-            elif isinstance(event, BadSignature) and self.protocol.state is not State.ERROR:
+            elif self.protocol.state is not State.ERROR:
                 # Queued under the lock (the protocol's ids), sent as the socket takes it; not
                 # when a later message of the same read broke the connection.
-                self.write(
-                    self.protocol.send_status(event.message_id, DHCP_R_INVALIDKEY), owed=True
-                )
+                answer = _answer(self.protocol, event)
+                if answer is not None:
+                    self.write(answer, owed=True)
             try:
                 callbacks += self._handler(event)
             except ProtocolError as exc:  # a reply the owner cannot take: nothing after it
@@ -259,3 +267,13 @@ class Link:
                 self._error = LinkError(DHCP_R_CONNRESET, "the connection was closed")
             self._shutdown()
             self._cond.notify_all()
+
+
+def _answer(protocol: ClientProtocol, event: Event) -> bytes | None:
+    """The STATUS ISC's client sends back for a message it dropped (``protocol.c``,
+    ``omapi_message_process``), or None."""
+    if isinstance(event, BadSignature):
+        return protocol.send_status(event.message_id, DHCP_R_INVALIDKEY)
+    if isinstance(event, Unauthenticated):
+        return protocol.send_status(event.message_id, DHCP_R_NOKEYS, "No authenticator on message")
+    return None

@@ -15,7 +15,6 @@ from fake_omapi import recv_exactly, recv_message
 from dhcpctl._errors import DhcpctlError
 from dhcpctl._results import (
     DHCP_R_CONNRESET,
-    DHCP_R_INVALIDARG,
     DHCP_R_INVALIDKEY,
     DHCP_R_PROTOCOLERROR,
     ISC_R_NOMORE,
@@ -286,10 +285,14 @@ def test_update_copies_values_and_calls_back_twice() -> None:
     assert (obj.outstanding, obj.unseen) == (0, 1)
 
 
-def test_update_without_values_is_invalid() -> None:
+def test_update_without_values_breaks_the_protocol() -> None:
+    """Nothing to apply: the connection fails (as the patched ISC library drops it), and the
+    request is not completed."""
     obj = RemoteObject("lease")
-    assert dispatched(obj, Message(OP_UPDATE, 3, 1, 5)) == [DHCP_R_INVALIDARG]
-    assert obj.waitstatus == DHCP_R_INVALIDARG
+    with pytest.raises(ProtocolError) as info:
+        dispatched(obj, Message(OP_UPDATE, 3, 1, 5))
+    assert info.value.status == DHCP_R_PROTOCOLERROR
+    assert (obj.outstanding, obj.unseen, obj.waitstatus) == (1, 0, ISC_R_SUCCESS)
 
 
 @pytest.mark.parametrize(

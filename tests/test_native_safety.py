@@ -283,7 +283,7 @@ def test_gil_released_while_waiting(mode: str) -> None:
     thread.start()
     connection = n.dhcpctl_timed_connect("127.0.0.1", listener.getsockname()[1], None, 20.0)
     thread.join()
-    assert n.dhcpctl_wait_for_completion(connection) == n.ISC_R_SUCCESS
+    assert len(peers) == 1  # the peer ran while C waited in the connect
     n.dhcpctl_disconnect(connection)
     """,
         DHCPCTL_NATIVE_MODE=mode,

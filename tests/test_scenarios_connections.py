@@ -8,6 +8,8 @@ otherwise (C's answer there depends on the process's other connections, or C blo
 from __future__ import annotations
 
 import os
+import socket
+import struct
 import subprocess
 import sys
 import textwrap
@@ -15,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from fake_omapi import Behaviour
+from fake_omapi import AUTHID, Behaviour, recv_exactly
 from scenario_helpers import (
     TIMEOUT,
     backend_name,
@@ -30,6 +32,7 @@ from test_codec_fakeserver import handshake
 
 import dhcpctl
 from dhcpctl._api import Backend, Handle
+from dhcpctl.fallback.wire import OP_STATUS
 from testbed import dataset
 from testbed.pytest_plugin import ServerFactory
 from testbed.server import DhcpdServer, Endpoint, make_key
@@ -100,6 +103,32 @@ def test_a_server_that_takes_an_unknown_algorithm(
     assert raised(send, lease, connection, 0) == dhcpctl.ISC_R_NOMEMORY
     assert raised(send, lease, connection, 0) == dhcpctl.DHCP_R_INVALIDARG
     assert raised(backend.dhcpctl_disconnect, connection) == dhcpctl.DHCP_R_INVALIDARG
+
+
+def test_a_signed_message_under_an_unknown_algorithm(
+    backend: Backend, fake_server: Callable[[Behaviour], int]
+) -> None:
+    """The fake takes an "hmac-md4" key and at once sends a message under its authid: ISC
+    cannot make a key of that algorithm to verify it with (``make_dst_key``) and drops the
+    connection. Only DhcpctlError comes out: at the connect (pure Python, ISC_R_NOMEMORY) or,
+    where C has returned from the connect before it read the message, at the first request."""
+
+    def behaviour(sock: socket.socket) -> None:
+        handshake(sock)
+        sock.sendall(struct.pack("!IIIIII", AUTHID, 16, OP_STATUS, 0, 5, 0) + bytes(4) + b"S" * 16)
+        recv_exactly(sock, 1)  # until the client goes
+
+    port = fake_server(behaviour)
+    auth = backend.dhcpctl_new_authenticator("k", "hmac-md4", b"secret")
+    try:
+        connection = backend.dhcpctl_timed_connect("127.0.0.1", port, auth, TIMEOUT)
+    except dhcpctl.DhcpctlError as error:
+        assert error.status == dhcpctl.ISC_R_NOMEMORY
+        return
+    lease = backend.dhcpctl_new_object(connection, "lease")
+    with pytest.raises(dhcpctl.DhcpctlError):
+        backend.dhcpctl_open_object(lease, connection, 0)
+        backend.dhcpctl_timed_wait_for_completion(lease, TIMEOUT)
 
 
 def opened_lease(backend: Backend, connection: Handle) -> Handle:
@@ -306,8 +335,10 @@ def test_authenticator_values(backend: Backend) -> None:
     auth = backend.dhcpctl_new_authenticator("k", "Hmac-Md5", b"s3kr1t-value")
     assert bytes(backend.dhcpctl_get_value(auth, "name")) == b"k"
     assert bytes(backend.dhcpctl_get_value(auth, "algorithm")) == b"Hmac-Md5.SIG-ALG.REG.INT."
-    assert bytes(backend.dhcpctl_get_value(auth, "key")) == b"s3kr1t-value"
+    key = backend.dhcpctl_get_value(auth, "key")
+    assert bytes(key) == b"s3kr1t-value"
     assert "s3kr1t" not in repr(auth)
+    assert repr(key) == "DataString(<secret, 12 bytes>)"
     for read in (backend.dhcpctl_get_value, backend.dhcpctl_get_boolean):
         assert raised(read, auth, "no-such-value") == dhcpctl.ISC_R_NOTFOUND
     assert raised(backend.dhcpctl_get_boolean, auth, "key") == dhcpctl.ISC_R_UNEXPECTED

@@ -67,9 +67,14 @@ def _connect(
         None if authenticator is None else checked_handle(function, authenticator, "authenticator")
     )
     cell = ffi.new("dhcpctl_handle *")
-    with locked():
+    # The connect holds ISC's library until it returns (C cannot do it in slices): other calls
+    # wait for it, timed ones no longer than their deadline.
+    deadline = None if timeout is None else time.monotonic() + timeout
+    with locked(function, deadline):
         auth_pointer = ffi.NULL if auth is None else auth.pointer(function)
         armed = replies.arm()
+        if deadline is not None:
+            timeout = max(deadline - time.monotonic(), 0.001)
         if timeout is None:
             status = lib.dhcpctl_connect(cell, host.encode(), number, auth_pointer)
         else:
@@ -123,7 +128,7 @@ def _wait(function: str, handle: object, timeout: float | None) -> int:
     while True:
         remaining = None if deadline is None else deadline - time.monotonic()
         server_status = ffi.new("dhcpctl_status *", ISC_R_SUCCESS)
-        with locked():
+        with locked(function, deadline):
             pointer = target.pointer(function)
             # Another thread's wait may have read the reply since the last look.
             if target.arrived:
@@ -167,7 +172,7 @@ def _wait_on_connection(function: str, conn: Handle, deadline: float | None) -> 
     block until the server drops the connection (see :mod:`dhcpctl._api`)."""
     server_status = ffi.new("dhcpctl_status *", ISC_R_SUCCESS)
     while True:
-        with locked():
+        with locked(function, deadline):
             pointer = conn.pointer(function)
             if conn.lost:
                 raise DhcpctlError(function, DHCP_R_CONNRESET, _LOST)
@@ -211,7 +216,7 @@ def dhcpctl_get_value(handle: Handle, name: str) -> DataString:
         if cell[0] != ffi.NULL:
             DataString(cell)  # freed by its finalizer
         raise DhcpctlError(function, int(status), f"value {name!r}")
-    return DataString(cell)
+    return DataString(cell, secret=target.kind == "authenticator")
 
 
 def dhcpctl_get_boolean(handle: Handle, name: str) -> bool:

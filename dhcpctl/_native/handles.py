@@ -101,12 +101,14 @@ class DataString:
     :class:`DhcpctlError`.
     """
 
-    __slots__ = ("_cell", "_copy")
+    __slots__ = ("_cell", "_copy", "_secret")
 
-    def __init__(self, cell: Any) -> None:
+    def __init__(self, cell: Any, *, secret: bool = False) -> None:
         self._cell = ffi.gc(cell, lambda c: bury(c, "data string"))
         pointer = cell[0]
         self._copy = bytearray(ffi.buffer(pointer.value, pointer.len))
+        #: A value of an authenticator (its "key" is the secret): ``repr`` shows only the length.
+        self._secret = secret
 
     def _live(self) -> Any:
         pointer = self._cell[0]
@@ -141,4 +143,6 @@ class DataString:
     def __repr__(self) -> str:
         if self._cell[0] == ffi.NULL:
             return "DataString(<released>)"
+        if self._secret:
+            return f"DataString(<secret, {len(self._copy)} bytes>)"
         return f"DataString({bytes(self._copy)!r})"
