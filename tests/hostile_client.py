@@ -18,6 +18,7 @@ The parent side is :class:`ClientProcess`.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import resource
@@ -38,6 +39,9 @@ ADDRESS_SPACE_MIB = 256
 #: How far a child's peak resident size may grow while it meets a hostile server (KiB): a few
 #: times ``MAX_MESSAGE_LEN`` + ``MAX_UNSENT``, the most a connection may hold.
 RSS_GROWTH_KIB = 16 * 1024
+#: How much more a child may hold after its last connection than after its first, once each
+#: is closed (KiB): nothing of a connection is kept after it is gone.
+RETAINED_KIB = 2 * 1024
 
 Job = dict[str, Any]
 Result = dict[str, Any]
@@ -68,6 +72,20 @@ def _outcome(call: Callable[..., Any], *args: Any) -> tuple[Result, Any]:
 
 def _peak_rss_kib() -> int:
     return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+
+
+def _status_kib(field: str) -> int:
+    """A size of this process now (``VmRSS``, ``VmSize``: KiB), from /proc/self/status."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1])
+    raise RuntimeError(f"no {field} in /proc/self/status")
+
+
+def _rss_now_kib() -> int:
+    """The resident size now (KiB), after a garbage collection."""
+    gc.collect()
+    return _status_kib("VmRSS")
 
 
 def _value(backend: Any, handle: Any, name: str) -> str | None:
@@ -131,16 +149,15 @@ def run_job(backend: Any, job: Job) -> Result:
                 result["requests"].append(request)
             _wait_all(backend, leases, job, result)
         result["disconnect"], _ = _outcome(backend.dhcpctl_disconnect, connection)
+        del connection, leases  # the job's handles go: what stays is retained memory
     result["rss_growth_kib"] = _peak_rss_kib() - rss_before
+    result["rss_after_kib"] = _rss_now_kib()
     return result
 
 
 def _vm_size() -> int:
-    """The process's address space now (bytes), from /proc."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmSize:"):
-            return int(line.split()[1]) * 1024
-    raise RuntimeError("no VmSize in /proc/self/status")
+    """The process's address space now (bytes)."""
+    return _status_kib("VmSize") * 1024
 
 
 def _child_main(argv: list[str]) -> None:

@@ -34,6 +34,7 @@ from fake_omapi import (
 )
 from hostile_client import (
     ADDRESS_SPACE_MIB,
+    RETAINED_KIB,
     RSS_GROWTH_KIB,
     ClientDied,
     ClientProcess,
@@ -502,9 +503,13 @@ def test_n7_claimed_length_of_4_gib(
 ) -> None:
     """Under RLIMIT_AS, eleven connections in one process (ISC exits after ten failed
     allocations): each fails as a protocol error, not as an allocation."""
-    for result in client(stream_after(prefix, 1 << 20), ADDRESS_SPACE_MIB, repeat=11):
+    results = client(stream_after(prefix, 1 << 20), ADDRESS_SPACE_MIB, repeat=11)
+    for result in results:
         assert_failed(backend_name, one_wait(result), DHCP_R_PROTOCOLERROR, WAIT_FUNCTION)
         assert_memory_bounded(result)
+    # Nothing of a closed connection stays: the eleventh leaves no more behind than the first.
+    retained = results[-1]["rss_after_kib"] - results[0]["rss_after_kib"]
+    assert retained < RETAINED_KIB, [r["rss_after_kib"] for r in results]
 
 
 _NUMBERED_PAIR = struct.Struct("!HcIIc")  # a name b"n" + 4 bytes, a 1-byte value
