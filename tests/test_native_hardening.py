@@ -13,11 +13,8 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
-import os
 import queue
 import socket
-import subprocess
-import sys
 import textwrap
 import threading
 import warnings
@@ -26,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from child_python import run_python
 from conftest import backend_or_skip
 from fake_omapi import (
     AUTHID,
@@ -107,19 +105,6 @@ def native() -> None:
     backend_or_skip("native")
 
 
-def run_child(arguments: list[str], **environ: str) -> subprocess.CompletedProcess[str]:
-    """``python arguments`` in the source tree, with ``environ`` added to ours."""
-    return subprocess.run(
-        [sys.executable, *arguments],
-        env={**os.environ, "PYTHONPATH": str(ROOT), **environ},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        cwd=ROOT,
-    )
-
-
 def run_native(code: str, port: int, *, address_space: int | None = None) -> Any:
     """Run ``code`` after CHILD_PRELUDE in a fresh interpreter; it sets ``result``, which comes
     back decoded from JSON. The child must exit 0. ``address_space``: RLIMIT_AS in bytes on
@@ -132,7 +117,7 @@ def run_native(code: str, port: int, *, address_space: int | None = None) -> Any
             f"resource.setrlimit(resource.RLIMIT_AS, (_used + {address_space},) * 2)\n"
         )
     script = f"{CHILD_PRELUDE}{limit}{textwrap.dedent(code)}\nprint('RESULT', json.dumps(result))\n"
-    run = run_child(["-X", "faulthandler", "-c", script], HARDENING_FAKE_PORT=str(port))
+    run = run_python(["-c", script], HARDENING_FAKE_PORT=str(port))
     lines = [line for line in run.stdout.splitlines() if line.startswith("RESULT ")]
     assert run.returncode == 0 and lines, (
         f"exit {run.returncode}\nstdout:\n{run.stdout}\nstderr:\n{run.stderr}"
@@ -601,7 +586,7 @@ def import_in_child(prefix: Path, policy: str) -> dict[str, Any]:
         "warnings": [(w.category.__name__, str(w.message)) for w in caught],
     }))
     """
-    run = run_child(
+    run = run_python(
         ["-c", textwrap.dedent(code)],
         DHCPCTL_NATIVE_MODE="abi",
         DHCPCTL_ISC_PREFIX=str(prefix),
@@ -647,7 +632,7 @@ def test_the_library_under_test_is_hardened() -> None:
 
 
 def test_info_command() -> None:
-    run = run_child(["-m", "dhcpctl", "info"])
+    run = run_python(["-m", "dhcpctl", "info"])
     assert run.returncode == 0, run.stderr
     backend_or_skip("native")
     with warnings.catch_warnings():  # an unhardened library: the test above fails already

@@ -8,14 +8,12 @@ expects is changed.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 from cffi import FFI  # type: ignore[import-untyped,unused-ignore]
+from child_python import run_python
 from conftest import backend_or_skip, require_api_mode
 
 from build_ffi import LAYOUT_CHECK, SOURCE
@@ -57,14 +55,8 @@ def run_child(mode: str, code: str) -> str:
             assert isinstance(info.value, ImportError)
             return str(info.value)
     """
-    run = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(prelude) + textwrap.dedent(code)],
-        env={**os.environ, "PYTHONPATH": str(ROOT), "DHCPCTL_NATIVE_MODE": mode},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        cwd=ROOT,
+    run = run_python(
+        ["-c", textwrap.dedent(prelude) + textwrap.dedent(code)], DHCPCTL_NATIVE_MODE=mode
     )
     assert run.returncode == 0, f"stdout:\n{run.stdout}\nstderr:\n{run.stderr}"
     return run.stdout

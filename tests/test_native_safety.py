@@ -7,13 +7,11 @@ variables (:func:`testbed.server.endpoint_from_env`).
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
+from child_python import run_python
 from conftest import backend_or_skip, require_api_mode
 
 from testbed import dataset
@@ -61,29 +59,22 @@ def native() -> None:
     backend_or_skip("native")
 
 
-def child_env(endpoint: Endpoint | None, **extra: str) -> dict[str, str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), **extra}
-    if endpoint is not None:
-        env["DHCPCTL_TEST_SERVER"] = f"{endpoint.address}:{endpoint.port}"
-        if endpoint.key is not None:
-            env["DHCPCTL_TEST_KEY_NAME"] = endpoint.key.name
-            env["DHCPCTL_TEST_KEY_ALGORITHM"] = endpoint.key.algorithm
-            env["DHCPCTL_TEST_KEY_SECRET"] = endpoint.key.secret_base64
-    return env
+def server_environ(endpoint: Endpoint | None) -> dict[str, str]:
+    """The DHCPCTL_TEST_* variables that name ``endpoint`` to the child (none for None)."""
+    if endpoint is None:
+        return {}
+    environ = {"DHCPCTL_TEST_SERVER": f"{endpoint.address}:{endpoint.port}"}
+    if endpoint.key is not None:
+        environ["DHCPCTL_TEST_KEY_NAME"] = endpoint.key.name
+        environ["DHCPCTL_TEST_KEY_ALGORITHM"] = endpoint.key.algorithm
+        environ["DHCPCTL_TEST_KEY_SECRET"] = endpoint.key.secret_base64
+    return environ
 
 
 def run_child(code: str, endpoint: Endpoint | None = None, **extra: str) -> str:
     """Run ``code`` after PRELUDE in a fresh interpreter; it must print OK and exit 0."""
     script = PRELUDE + textwrap.dedent(code) + "\nprint('OK')\n"
-    run = subprocess.run(
-        [sys.executable, "-X", "faulthandler", "-c", script],
-        env=child_env(endpoint, **extra),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        cwd=ROOT,
-    )
+    run = run_python(["-c", script], **server_environ(endpoint), **extra)
     assert run.returncode == 0 and run.stdout.rstrip().endswith("OK"), (
         f"exit {run.returncode}\nstdout:\n{run.stdout}\nstderr:\n{run.stderr}"
     )
