@@ -113,8 +113,10 @@ def dhcpctl_timed_connect(
     return open_connection(function, host, number, key, _CHECKS.timeout(function, timeout))
 
 
-#: What a request or wait on a connection the server dropped says.
-_LOST = "the server closed the connection"
+def _gone(link: Link) -> str:
+    """What a request or wait on a dead connection says: how it ended."""
+    return f"the connection has ended: {link.ended}"
+
 #: Why a second request on an object is refused (see :mod:`dhcpctl._api`).
 _IN_PROGRESS = "a request is in progress on this handle: wait for it first"
 
@@ -126,7 +128,7 @@ def dhcpctl_disconnect(connection: Handle, force: bool = False) -> None:
     function = "dhcpctl_disconnect"
     conn = _connection(function, connection)
     if not conn.link.alive:
-        raise DhcpctlError(function, DHCP_R_INVALIDARG, _LOST)
+        raise DhcpctlError(function, DHCP_R_INVALIDARG, _gone(conn.link))
     conn.link.close()
     conn.dereference()
 
@@ -163,14 +165,14 @@ def _wait_on_connection(function: str, link: Link, deadline: float | None) -> in
     ``ISC_R_TIMEDOUT`` at the deadline, reading meanwhile; untimed it would block until the
     server drops the connection (see :mod:`dhcpctl._api`)."""
     if not link.alive:
-        raise DhcpctlError(function, DHCP_R_CONNRESET, _LOST)
+        raise DhcpctlError(function, DHCP_R_CONNRESET, _gone(link))
     if deadline is None:
         raise DhcpctlError(function, DHCP_R_INVALIDARG, "nothing to wait for on a connection")
     try:
         link.wait(lambda: not link.alive, deadline)
     except LinkError as exc:  # the deadline passed
         raise DhcpctlError(function, exc.status, exc.detail) from None
-    raise DhcpctlError(function, DHCP_R_CONNRESET, _LOST)
+    raise DhcpctlError(function, DHCP_R_CONNRESET, _gone(link))
 
 
 def dhcpctl_get_value(handle: Handle, name: str) -> DataString:
@@ -243,7 +245,7 @@ def _send(
     # C's open, update and remove say so too (omapi_protocol_send_message); its refresh
     # would lose the status and leave a request that never completes (dhcpctl.c:681-696).
     if not conn.link.alive:
-        raise DhcpctlError(function, DHCP_R_INVALIDARG, _LOST)
+        raise DhcpctlError(function, DHCP_R_INVALIDARG, _gone(conn.link))
     key = conn.link.protocol.key
     if key is not None and key.digest is None:
         # Only a server that took a key of an algorithm ISC cannot sign with gets here: C's

@@ -93,6 +93,11 @@ class Link:
     def alive(self) -> bool:
         return self._error is None
 
+    @property
+    def ended(self) -> str:
+        """Why the link is dead ("" while it is alive): what the peer did, or the close."""
+        return "" if self._error is None else self._error.detail
+
     def write(self, data: bytes, *, owed: bool = False) -> None:
         """Queue bytes made by the protocol and send what the socket takes now.
 
