@@ -17,6 +17,7 @@ from dhcpctl._results import (
     DHCP_R_CONNRESET,
     DHCP_R_INVALIDKEY,
     DHCP_R_KEY_UNKNOWN,
+    DHCP_R_NOKEYS,
     DHCP_R_PROTOCOLERROR,
     DHCP_R_VERSIONMISMATCH,
     ISC_R_NOTFOUND,
@@ -33,6 +34,7 @@ from dhcpctl.fallback.protocol import (
     Intro,
     MessageReceived,
     State,
+    Unauthenticated,
 )
 from dhcpctl.fallback.wire import (
     MAX_HEADER_SIZE,
@@ -249,6 +251,25 @@ def test_authenticator_negotiation_then_signed_traffic() -> None:
     assert failure(proto.feed(unsigned)) == DHCP_R_CONNRESET
 
 
+def test_unsigned_message_without_rid_is_dropped_and_answered_nokeys() -> None:
+    """omapi_message_process: on an authenticated connection a message that is not a reply
+    and has no authenticator is answered with DHCP_R_NOKEYS, "No authenticator on message",
+    and not processed; the protocol reads on."""
+    key = Key("k", "hmac-md5", b"secret")
+    proto, xid = _auth_exchange(key)
+    reply = encode_message(Message(OP_UPDATE, 42, 1, xid, 0, (), ((b"name", b"k"),)))
+    assert proto.feed(reply) == [AuthenticatorAccepted(42)]
+    notify = encode_message(Message(OP_NOTIFY, 0, 9, 0, 0, (), ((b"state", b"x"),)))
+    assert proto.feed(notify) == [Unauthenticated(9)]
+    assert proto.state is State.READY
+    answer = decode(proto.send_status(9, DHCP_R_NOKEYS, "No authenticator on message"), key)
+    assert (answer.op, answer.rid, answer.authid) == (OP_STATUS, 9, 42)
+    assert answer.message_values == (
+        (b"result", DHCP_R_NOKEYS.to_bytes(4, "big")),
+        (b"message", b"No authenticator on message"),
+    )
+
+
 def test_bad_signature_is_dropped_and_the_next_message_still_read() -> None:
     """protocol.c drops a badly signed message and reads on; so does the codec, byte by byte."""
     key = Key("k", "hmac-md5", b"secret")
@@ -360,7 +381,7 @@ replies = st.builds(
     st.sampled_from([OP_UPDATE, OP_STATUS]),
     u32s,
     u32s,
-    u32s,
+    st.integers(1, 0xFFFF_FFFF),  # a reply's rid: never 0 (that is a message of the server's own)
     st.just(0),
     pairs,
     pairs,
