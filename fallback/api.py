@@ -117,6 +117,7 @@ def _gone(link: Link) -> str:
     """What a request or wait on a dead connection says: how it ended."""
     return f"the connection has ended: {link.ended}"
 
+
 #: Why a second request on an object is refused (see :mod:`dhcpctl._api`).
 _IN_PROGRESS = "a request is in progress on this handle: wait for it first"
 

@@ -1,8 +1,10 @@
 """The test bed: real ISC dhcpd servers on this machine, and ISC's omshell as an oracle.
 
 Used by the test suite (through :mod:`testbed.pytest_plugin`), the benchmarks and the README's
-demo. Every server runs in a network namespace of its own (dhcpd refuses loopback); see
-``shared/notes/testbed.md`` for why, and ``docker/`` for the same server as a container.
+demo. Every server runs in a network namespace of its own: dhcpd refuses the loopback device
+(``Unsupported device type 772 for "lo"``) and needs an Ethernet-like interface with a subnet
+declaration matching its address (README.md, "The test bed"); ``docker/`` has the same server
+as a container.
 """
 
 from testbed.omshell import OmshellError, OmshellRun, OmshellStep, run_omshell

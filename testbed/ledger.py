@@ -9,7 +9,7 @@ that file, one line each:
 - ``dhcpd <pid> <start time>``: the start time (``/proc/<pid>/stat`` field 22, clock ticks
   since boot) tells a recycled pid from ours.
 
-``python3 -m testbed.ledger <file>`` (``.ci/run``) prints what of it is still there and exits 1
+:func:`main` (``.ci/run`` calls it with the file) prints what of it is still there and returns 1
 if anything is, 0 otherwise. A system ``isc-dhcp-server``, another run's servers or its
 namespaces are never looked at.
 """
@@ -90,7 +90,7 @@ def leftovers(lines: Sequence[str]) -> list[str]:
 def main(argv: Sequence[str]) -> int:
     """Check the ledger ``argv[0]``: 1 and a message if anything it lists is left, else 0."""
     if len(argv) != 1:
-        print("usage: python3 -m testbed.ledger LEDGER-FILE", file=sys.stderr)
+        print("usage: main([LEDGER-FILE])", file=sys.stderr)
         return 2
     lines = [line for line in Path(argv[0]).read_text().splitlines() if line.strip()]
     left = leftovers(lines)
@@ -99,7 +99,3 @@ def main(argv: Sequence[str]) -> int:
         return 1
     print(f"test bed: nothing left of {len(lines)} namespaces and servers it made", file=sys.stderr)
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

@@ -1,9 +1,9 @@
 """Network namespaces joined to this host by veth pairs: where test-bed dhcpd instances live.
 
 dhcpd refuses the loopback device, so each instance gets a namespace of its own with an
-Ethernet-like veth end and a /24 from the benchmarking range 198.18.0.0/15 (see
-``shared/notes/testbed.md``). Nothing here routes anywhere but between this host and the
-namespaces it creates.
+Ethernet-like veth end and a /24 from the benchmarking range 198.18.0.0/15 (the ``dummy`` link
+type is not available on every kernel; a veth pair is). Interface names are at most 15
+characters. Nothing here routes anywhere but between this host and the namespaces it creates.
 
 A namespace's name doubles as the lock on its index: ``ip netns add`` fails if another run owns
 it. The owner's pid is recorded beside it, so a namespace left behind by a killed run is reclaimed
