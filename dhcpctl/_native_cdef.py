@@ -10,7 +10,8 @@ arguments (``__FILE__, __LINE__``) themselves. In ABI mode, call the raw functio
 string and a line number as ``file, line``.
 
 ``LAYOUT_CDEF`` is the one struct layout read from Python (``dhcpctl._native.layout``), for a
-cffi FFI of its own: ``dhcpctl_remote_object_t`` and the head of ``omapi_object_type_t``, copied
+cffi FFI of its own: ``dhcpctl_remote_object_t``, the preamble every object starts with (its
+first fields) and the head of ``omapi_object_type_t``, copied
 from 4.4.3-P1's ``dhcpctl/dhcpctl.h`` and ``omapip/omapip.h``. ``build_ffi.py`` makes the build
 fail where ISC's header disagrees, and the backend checks the loaded library at import.
 
@@ -78,6 +79,11 @@ extern const char isc_version[];                  /* BIND's libisc: "9.11.36" in
 """
 
 LAYOUT_CDEF = """
+typedef struct omapi_object_head {    /* OMAPI_OBJECT_PREAMBLE, the head of every object */
+    void *type; int refcnt; unsigned handle;
+    struct omapi_object_head *outer, *inner;
+} omapi_object_head_t;
+
 typedef struct {                      /* OMAPI_OBJECT_PREAMBLE, then dhcpctl.h's fields */
     void *type; int refcnt; unsigned handle; void *outer; void *inner;
     void *rtype; unsigned waitstatus; void *message; unsigned remote_handle;

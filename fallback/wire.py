@@ -13,16 +13,15 @@ after deactivating it): every byte from ``authlen`` to the last list terminator.
 any header bytes beyond 24 (which the receiver skips without signing) and the signature itself
 are not signed.
 
-Every length and count from the peer is checked against the ``MAX_*`` limits *before* any
-buffer of that size is allocated or waited for; a violation is a :class:`ProtocolError` with
+Every length and count from the peer is checked against the ``MAX_*`` limits *before* any buffer
+of that size is allocated or waited for; a violation is a :class:`ProtocolError` with
 ``DHCP_R_PROTOCOLERROR`` (the peer broke the protocol: the connection is unusable). So are the
 message values ISC's ``omapi_message_set_value`` cannot take from the wire
-(:data:`MESSAGE_FIELDS`, for which C fails the connection, or dereferences NULL in 4.4.3-P1
-when the value is null; an ``authenticator`` value is taken, as C takes it, and never used) and
-a ``remote-handle`` in the object
-list that is not 4 bytes (``dhcpctl_remote_set_value`` reads 4 bytes from it). The codec
-raises only :class:`ProtocolError`; the API layer turns it into the public
-:class:`~dhcpctl.DhcpctlError`, naming the function the user called.
+(:data:`MESSAGE_FIELDS`, for which C fails the connection, or dereferences NULL in 4.4.3-P1 when
+the value is null; an ``authenticator`` value is taken, as C takes it, and never used) and a
+``remote-handle`` in the object list that is not 4 bytes (``dhcpctl_remote_set_value`` reads 4
+bytes from it). The codec raises only :class:`ProtocolError`; the API layer turns it into the
+public :class:`~dhcpctl.DhcpctlError`, naming the function the user called.
 """
 
 from __future__ import annotations

@@ -9,28 +9,22 @@ through ``log_debug``), as does ``omapip/protocol.c`` omapi_protocol_send_messag
 request. :func:`dropped` tests it without a word on stderr.
 
 It reads only ``OMAPI_OBJECT_PREAMBLE``, the public head of every object in ISC DHCP 4.4.3-P1's
-``includes/omapip/omapip.h`` (``struct __omapi_object``). Call it with the library lock held.
+``includes/omapip/omapip.h`` (``struct __omapi_object``), as declared once in
+:data:`dhcpctl._native_cdef.LAYOUT_CDEF` (whose layout :mod:`.layout` checks). Call it with the
+library lock held.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from cffi import FFI  # type: ignore[import-untyped,unused-ignore]
-
+from .layout import LAYOUT
 from .loader import ffi
-
-_PREAMBLE = FFI()
-_PREAMBLE.cdef("""
-typedef struct omapi_object {
-    void *type; int refcnt; unsigned handle; struct omapi_object *outer, *inner;
-} omapi_object_t;
-""")
 
 
 def dropped(connection: Any) -> bool:
     """Whether the C connection behind the ``dhcpctl_connect`` handle ``connection`` (a
     ``dhcpctl_handle``, not NULL) is gone."""
-    generic = _PREAMBLE.cast("omapi_object_t *", int(ffi.cast("uintptr_t", connection)))
+    generic = LAYOUT.cast("omapi_object_head_t *", int(ffi.cast("uintptr_t", connection)))
     protocol = generic.outer
-    return bool(protocol == _PREAMBLE.NULL or protocol.outer == _PREAMBLE.NULL)
+    return bool(protocol == LAYOUT.NULL or protocol.outer == LAYOUT.NULL)
