@@ -22,3 +22,65 @@ class DhcpctlError(Exception):
         if detail:
             message += f": {detail}"
         super().__init__(message)
+
+
+class OmapiError(DhcpctlError):
+    """A :class:`dhcpctl.Client` operation failed: the base of the typed errors below.
+
+    Besides ``status``/``text``/``function`` (``function`` names the operation, such as
+    ``"hosts.get"``) it carries ``server_message``, the text the server sent with its status
+    (None where it sent none or the backend cannot read it), and ``request``, what was asked
+    (object type and lookup keys, never a secret).
+    """
+
+    def __init__(
+        self,
+        function: str,
+        status: int,
+        detail: str | None = None,
+        *,
+        server_message: str | None = None,
+        request: str | None = None,
+    ) -> None:
+        self.server_message = server_message
+        self.request = request
+        parts = [part for part in (request, detail) if part]
+        if server_message:
+            parts.append(f"the server said: {server_message}")
+        super().__init__(function, status, "; ".join(parts) or None)
+
+
+class NotFound(OmapiError):
+    """No object matches the lookup keys (``ISC_R_NOTFOUND``)."""
+
+
+class AlreadyExists(OmapiError):
+    """A create met an existing object (``ISC_R_EXISTS``)."""
+
+
+class KeyConflict(OmapiError):
+    """The lookup keys name different objects (``DHCP_R_KEYCONFLICT``)."""
+
+
+class MultipleMatches(OmapiError):
+    """The lookup keys match more than one object (``DHCP_R_MULTIPLE``)."""
+
+
+class PermissionDenied(OmapiError):
+    """The server refused to change a read-only attribute (``ISC_R_NOPERM``)."""
+
+
+class InvalidValue(OmapiError):
+    """The server refused a value (``DHCP_R_INVALIDARG`` and kin)."""
+
+
+class AuthenticationFailed(OmapiError):
+    """The server did not accept the key: wrong name, algorithm or secret, or none given."""
+
+
+class Timeout(OmapiError, TimeoutError):
+    """The server did not answer within the timeout (``ISC_R_TIMEDOUT``)."""
+
+
+class ConnectionLost(OmapiError, ConnectionError):
+    """The connection could not be made or ended before the answer came."""

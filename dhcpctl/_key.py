@@ -1,0 +1,114 @@
+"""``dhcpctl.Key``: an OMAPI key as dhcpd.conf writes it: a name, an HMAC algorithm, a secret.
+
+dhcpd.conf and ``tsig-keygen`` write a key as a block (``common/parse.c`` parse_key)::
+
+    key "omapi_key" {
+        algorithm hmac-sha256;
+        secret "c2VjcmV0LXNlY3JldA==";
+    };
+
+The secret is base64 there and raw bytes here. The algorithm is one of the six ISC signs with
+(``includes/omapip/isclib.h``: ``DHCP_HMAC_*_NAME``; ``omapip/isclib.c`` isclib_make_dst_key),
+written in any case, with or without ISC's ``.SIG-ALG.REG.INT.`` suffix; :attr:`Key.algorithm`
+keeps the short lower-case name (``"hmac-sha256"``). The secret never shows in ``repr``, ``str``
+or an exception's text.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final
+
+#: The algorithms ISC DHCP 4.4.3-P1 signs with, as :attr:`Key.algorithm` spells them.
+ALGORITHMS: Final = (
+    "hmac-md5",
+    "hmac-sha1",
+    "hmac-sha224",
+    "hmac-sha256",
+    "hmac-sha384",
+    "hmac-sha512",
+)
+_SUFFIX: Final = ".sig-alg.reg.int."
+
+# One `key NAME { ... };` block of dhcpd.conf's grammar (parse_key): the name quoted or bare,
+# statements `algorithm NAME;` and `secret "BASE64";` (or unquoted) in any order.
+_BLOCK: Final = re.compile(r'\bkey\s+("[^"]*"|[^\s{]+)\s*\{(.*?)\}\s*;?', re.DOTALL)
+_STATEMENT: Final = re.compile(r'\s*(algorithm|secret)\s+("[^"]*"|[^\s;]+)\s*;', re.DOTALL)
+_COMMENT: Final = re.compile(r"(#|//)[^\n]*|/\*.*?\*/", re.DOTALL)
+
+
+def _unquote(token: str) -> str:
+    return token[1:-1] if token.startswith('"') else token
+
+
+def _algorithm(algorithm: str) -> str:
+    short = algorithm.lower().removesuffix(_SUFFIX).removesuffix(_SUFFIX[:-1])
+    if short not in ALGORITHMS:
+        raise ValueError(
+            f"key algorithm {algorithm!r} is not one ISC DHCP signs with; use one of: "
+            + ", ".join(ALGORITHMS)
+        )
+    return short
+
+
+@dataclass(frozen=True)
+class Key:
+    """An OMAPI key: ``name`` (str), ``algorithm`` (one of :data:`ALGORITHMS`), ``secret`` (bytes).
+
+    Raises ValueError for an empty name, a name or algorithm ISC cannot carry, or an empty
+    secret, before anything is sent. The algorithm is normalized to its short lower-case name.
+    """
+
+    name: str
+    algorithm: str
+    secret: bytes = field(repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.name or "\0" in self.name:
+            raise ValueError(f"key name {self.name!r} must be a non-empty string without NUL")
+        object.__setattr__(self, "algorithm", _algorithm(self.algorithm))
+        secret = bytes(self.secret)
+        if not secret:
+            raise ValueError(f"key {self.name!r}: the secret is empty")
+        object.__setattr__(self, "secret", secret)
+
+    @classmethod
+    def from_base64(cls, name: str, algorithm: str, secret: str | bytes) -> Key:
+        """A key whose secret is written in base64, as in dhcpd.conf's ``secret "...";``.
+
+        Raises ValueError if ``secret`` is not valid base64 (the text names the key, not the
+        secret).
+        """
+        try:
+            raw = base64.b64decode(secret, validate=True)
+        except (binascii.Error, ValueError):
+            raise ValueError(f"key {name!r}: the secret is not valid base64") from None
+        return cls(name, algorithm, raw)
+
+    @classmethod
+    def from_file(cls, path: str | Path, name: str | None = None) -> Key:
+        """The key named ``name`` (or the only key) of a dhcpd.conf-style file.
+
+        ``path`` holds one or more ``key "NAME" { algorithm ALG; secret "BASE64"; };`` blocks
+        (dhcpd.conf, an include file, ``tsig-keygen`` output); comments are ignored. Raises
+        OSError if the file cannot be read, ValueError if it has no such key, several keys and
+        no ``name``, or a block without an algorithm or a secret.
+        """
+        text = _COMMENT.sub("", Path(path).read_text(encoding="utf-8"))
+        blocks = {_unquote(found[1]): found[2] for found in _BLOCK.finditer(text)}
+        if name is None:
+            if len(blocks) != 1:
+                names = ", ".join(repr(each) for each in blocks) or "none"
+                raise ValueError(f"{path}: name the key to use; the file has keys: {names}")
+            (name,) = blocks
+        if name not in blocks:
+            raise ValueError(f"{path}: no key {name!r} (it has: {', '.join(map(repr, blocks))})")
+        statements = {found[1]: _unquote(found[2]) for found in _STATEMENT.finditer(blocks[name])}
+        missing = [each for each in ("algorithm", "secret") if each not in statements]
+        if missing:
+            raise ValueError(f"{path}: key {name!r} has no {' and no '.join(missing)}")
+        return cls.from_base64(name, statements["algorithm"], statements["secret"])
