@@ -386,7 +386,7 @@ def encode(
                 f"{schema.object_type} {attribute.field}: dhcpd 4.4.3-P1 accepts a write of "
                 f"{attribute.isc_name!r} but does not change it; refused"
             )
-        encoded[attribute.isc_name] = attribute.codec.encode(value, attribute.field)
+        encoded[attribute.isc_name] = attribute.codec.encode(value, name)
     if "hardware-address" in encoded and "hardware-type" not in encoded:
         hardware_type = schema.by_isc_name("hardware-type")
         if hardware_type is not None:
