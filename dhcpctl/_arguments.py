@@ -16,6 +16,11 @@ from dhcpctl._results import DHCP_R_INVALIDARG
 #: What C passes as a ``(pointer, length)`` pair.
 BYTES_LIKE: Final = (bytes, bytearray, memoryview)
 
+#: Names checked before, and their C strings: a program asks for the same few names over and
+#: over. Bounded (no name is added past :data:`_NAMES_KEPT`).
+_NAMES: dict[str, bytes] = {}
+_NAMES_KEPT: Final = 1024
+
 
 @dataclass(frozen=True)
 class ArgumentChecks:
@@ -50,7 +55,14 @@ class ArgumentChecks:
 
     def name(self, function: str, name: object, what: str = "the value name") -> bytes:
         """A value, key, algorithm or object type name: a C string."""
-        return self.c_string(function, what, name)
+        if type(name) is not str:
+            return self.c_string(function, what, name)
+        known = _NAMES.get(name)
+        if known is None:
+            known = self.c_string(function, what, name)
+            if len(_NAMES) < _NAMES_KEPT:
+                _NAMES[name] = known
+        return known
 
     def bytes_like(
         self, function: str, what: str, value: object, expected: str = "bytes-like"

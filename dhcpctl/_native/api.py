@@ -113,8 +113,11 @@ def dhcpctl_timed_wait_for_completion(handle: Handle, timeout: float | None) -> 
     return _wait(function, handle, checked_timeout(function, timeout))
 
 
-#: The longest a wait stays in C at a time (seconds): how soon Ctrl-C gets through.
-WAIT_SLICE: Final = 1.0
+#: The longest a wait stays in C at a time (seconds, whole): how soon Ctrl-C gets through.
+WAIT_SLICE: Final = 1
+#: An untimed wait's slice: whole seconds need no cut (see :func:`.arguments.timeval`), so
+#: one ``struct timeval`` serves every wait (C only reads it).
+_UNTIMED_SLICE: Final = ffi.new("struct timeval *", {"tv_sec": WAIT_SLICE, "tv_usec": 0})
 
 
 def _wait(function: str, handle: object, timeout: float | None) -> int:
@@ -125,9 +128,8 @@ def _wait(function: str, handle: object, timeout: float | None) -> int:
     if target.kind != "object":
         raise DhcpctlError(function, DHCP_R_INVALIDARG, "nothing to wait for on this handle")
     conn = target.connection
+    server_status = ffi.new("dhcpctl_status *", ISC_R_SUCCESS)
     while True:
-        remaining = None if deadline is None else deadline - time.monotonic()
-        server_status = ffi.new("dhcpctl_status *", ISC_R_SUCCESS)
         with locked(function, deadline):
             pointer = target.pointer(function)
             # Another thread's wait may have read the reply since the last look.
@@ -137,19 +139,21 @@ def _wait(function: str, handle: object, timeout: float | None) -> int:
                 raise DhcpctlError(
                     function, DHCP_R_INVALIDARG, "no request in progress on this handle"
                 )
-            if remaining is not None and remaining <= 0:
-                raise DhcpctlError(function, ISC_R_TIMEDOUT)
+            if deadline is None:
+                # An untimed wait too runs in slices: between two, the lock is released and
+                # Python's signal handlers run, so Ctrl-C interrupts it.
+                slice_ = _UNTIMED_SLICE
+            else:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise DhcpctlError(function, ISC_R_TIMEDOUT)
+                slice_ = timeval(min(remaining, WAIT_SLICE), False)
             if conn.cell[0] == ffi.NULL:
                 raise DhcpctlError(function, DHCP_R_CONNRESET, "the connection was closed")
             if conn.lost:
                 raise DhcpctlError(function, DHCP_R_CONNRESET, _LOST)
-            armed = replies.arm()
-            # An untimed wait too runs in slices: between two, the lock is released and
-            # Python's signal handlers run, so Ctrl-C interrupts it.
-            slice_ = WAIT_SLICE if remaining is None else min(remaining, WAIT_SLICE)
-            status = lib.dhcpctl_timed_wait_for_completion(
-                pointer, server_status, timeval(slice_, False)
-            )
+            armed = replies.arm(target)
+            status = lib.dhcpctl_timed_wait_for_completion(pointer, server_status, slice_)
             # The reply a successful wait took is its result, not an "arrived" one.
             replies.collect(armed, target if status == ISC_R_SUCCESS else None)
             if status == ISC_R_SUCCESS:

@@ -15,9 +15,10 @@ from dhcpctl._api import Callback
 from dhcpctl._errors import DhcpctlError
 from dhcpctl._results import DHCP_R_INVALIDARG, ISC_R_SUCCESS
 
+from .layout import remote
 from .loader import ffi
 from .lock import bury
-from .preamble import dropped
+from .preamble import head, is_cut
 
 
 class Handle:
@@ -30,6 +31,7 @@ class Handle:
     __slots__ = (
         "__weakref__",
         "_cell",
+        "_head",
         "_release",
         "arrived",
         "arrived_status",
@@ -37,6 +39,7 @@ class Handle:
         "connection",
         "kind",
         "pending",
+        "remote",
         "unreplied",
     )
 
@@ -46,6 +49,11 @@ class Handle:
         self._release = [kind]
         release = self._release
         self._cell = ffi.gc(cell, lambda c: bury(c, release[0]))
+        # The structs read from Python, cast once: they stay put while the cell holds them.
+        #: A remote object's ``dhcpctl_remote_object_t`` (its ``waitstatus``, :mod:`.replies`).
+        self.remote: Any = remote(cell[0]) if kind == "object" else None
+        #: A connection's preamble, for :func:`.preamble.is_cut`.
+        self._head: Any = head(cell[0]) if kind == "connection" else None
         #: Requests sent on this object whose reply no wait has taken yet.
         self.pending = 0
         #: For each request whose reply was not read yet: is it an open or refresh (answered
@@ -65,8 +73,7 @@ class Handle:
         closed, the handle stays until dereferenced (call with the lock held)."""
         if self._release[0] == "lost connection":
             return True
-        pointer = self._cell[0]
-        if self.kind == "connection" and pointer != ffi.NULL and dropped(pointer):
+        if self._head is not None and self._cell[0] != ffi.NULL and is_cut(self._head):
             self.mark_lost()
             return True
         return False

@@ -22,9 +22,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from dhcpctl._callback import run_callback
 from dhcpctl._errors import DhcpctlError
@@ -38,41 +36,67 @@ if TYPE_CHECKING:
 
 
 class _FairLock:
-    """A lock taken in the order it was asked for, with a deadline (``time.monotonic()``)."""
+    """A lock taken in the order it was asked for, with a deadline (``time.monotonic()``).
+
+    Uncontended, taking and releasing it is one short hold of a plain mutex each. A thread
+    that finds it held queues a gate of its own (a locked :class:`threading.Lock`) and blocks
+    on it; the release hands the lock straight to the first in the queue by opening its gate,
+    so a thread that releases and asks again (an untimed wait between two slices) goes behind
+    the others. The mutex is only ever held for a few bytecodes, and never blockingly by
+    :meth:`try_acquire`, which finalizers call from any thread, also from inside this class.
+    """
 
     def __init__(self) -> None:
-        # Reentrant: a finalizer (bury) may run in this thread while the state is updated.
-        self._state = threading.Condition(threading.RLock())
+        self._mutex = threading.Lock()
         self._held = False
-        self._queue: deque[object] = deque()
+        #: The gates of the threads waiting, first come first: held means the queue is empty
+        #: or the release will hand over.
+        self._queue: deque[threading.Lock] = deque()
 
-    def acquire(self, blocking: bool = True, deadline: float | None = None) -> bool:
-        with self._state:
-            if not self._held and not self._queue:
+    def acquire(self, deadline: float | None = None) -> bool:
+        """Take the lock; False if ``deadline`` passed first. Ctrl-C interrupts the wait."""
+        with self._mutex:
+            if not self._held:
                 self._held = True
                 return True
-            if not blocking:
-                return False
-            ticket = object()
-            self._queue.append(ticket)
-            acquired = False
-            try:
-                while self._held or self._queue[0] is not ticket:
-                    remaining = None if deadline is None else deadline - time.monotonic()
-                    if remaining is not None and remaining <= 0:
-                        return False
-                    self._state.wait(remaining)
-                self._held = acquired = True
+            gate = threading.Lock()
+            gate.acquire()
+            self._queue.append(gate)
+        timeout = -1.0 if deadline is None else max(deadline - time.monotonic(), 0.0)
+        try:
+            handed = gate.acquire(timeout=timeout)
+        except BaseException:  # Ctrl-C
+            if not self._leave(gate):
+                self.release()  # handed over meanwhile: pass it on
+            raise
+        return handed or not self._leave(gate)
+
+    def _leave(self, gate: threading.Lock) -> bool:
+        """Take ``gate`` out of the queue; False if the lock was handed to it already."""
+        with self._mutex:
+            if gate in self._queue:
+                self._queue.remove(gate)
                 return True
-            finally:
-                self._queue.remove(ticket)
-                if not acquired:  # the next in line may go now
-                    self._state.notify_all()
+            return False
+
+    def try_acquire(self) -> bool:
+        """Take the lock if it is free at once; never blocks."""
+        if not self._mutex.acquire(blocking=False):
+            return False
+        try:
+            if self._held:
+                return False
+            self._held = True
+            return True
+        finally:
+            self._mutex.release()
 
     def release(self) -> None:
-        with self._state:
-            self._held = False
-            self._state.notify_all()
+        with self._mutex:
+            if self._queue:
+                self._queue.popleft().release()  # handed over: still held
+            else:
+                self._held = False
 
 
 _lock = _FairLock()
@@ -82,26 +106,52 @@ _graveyard: list[tuple[Any, str]] = []
 _fired: list[tuple[Handle, int]] = []
 
 
-@contextmanager
-def locked(function: str = "", deadline: float | None = None) -> Iterator[None]:
-    """Hold the library lock; run the callbacks that fired once it is released.
+class _Locked:
+    """``with locked(...)``: hold the library lock; run the fired callbacks once released."""
+
+    __slots__ = ("deadline", "function")
+
+    def __init__(self, function: str, deadline: float | None) -> None:
+        self.function = function
+        self.deadline = deadline
+
+    def __enter__(self) -> None:
+        if not _lock.acquire(self.deadline):
+            raise DhcpctlError(
+                self.function, ISC_R_TIMEDOUT, "ISC's library was busy with another call"
+            )
+        if _graveyard:
+            try:
+                _drain()
+            except BaseException:
+                _lock.release()
+                raise
+
+    def __exit__(self, *exc_info: object) -> None:
+        if not _fired:
+            _lock.release()
+            return
+        fired = _fired[:]
+        del _fired[:]
+        _lock.release()
+        for handle, status in fired:
+            if handle.callback is not None:
+                callback, data = handle.callback
+                run_callback(callback, handle, status, data)
+
+
+#: The untimed hold, shared (it keeps no state of its own).
+_UNTIMED: Final = _Locked("", None)
+
+
+def locked(function: str = "", deadline: float | None = None) -> _Locked:
+    """Hold the library lock (``with locked():``); run the callbacks that fired once it is
+    released.
 
     ``deadline`` (``time.monotonic()`` seconds): a timed call's; if another thread still holds
     the lock then, :class:`DhcpctlError` ``ISC_R_TIMEDOUT`` (naming ``function``).
     """
-    if not _lock.acquire(deadline=deadline):
-        raise DhcpctlError(function, ISC_R_TIMEDOUT, "ISC's library was busy with another call")
-    try:
-        _drain()
-        yield
-        fired = _fired[:]
-        del _fired[:]
-    finally:
-        _lock.release()
-    for handle, status in fired:
-        if handle.callback is not None:
-            callback, data = handle.callback
-            run_callback(callback, handle, status, data)
+    return _UNTIMED if deadline is None else _Locked(function, deadline)
 
 
 def call_after_release(handle: Handle, status: int, times: int) -> None:
@@ -110,9 +160,14 @@ def call_after_release(handle: Handle, status: int, times: int) -> None:
 
 
 def bury(cell: Any, kind: str) -> None:
-    """Finalizer of every cell: queue it, dereference now only if the lock is free."""
+    """Finalizer of every cell: queue it, dereference now only if the lock is free.
+
+    A cell dereferenced explicitly holds NULL for good (written under the lock): nothing to do.
+    """
+    if cell[0] == ffi.NULL:
+        return
     _graveyard.append((cell, kind))
-    if _lock.acquire(blocking=False):
+    if _lock.try_acquire():
         try:
             _drain()
         finally:

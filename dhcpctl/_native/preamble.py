@@ -22,9 +22,19 @@ from .layout import LAYOUT
 from .loader import ffi
 
 
+def head(handle: Any) -> Any:
+    """The preamble of the C object behind ``handle`` (a ``dhcpctl_handle``, not NULL), as
+    :func:`dropped` reads it; valid while the handle's reference is."""
+    return LAYOUT.cast("omapi_object_head_t *", int(ffi.cast("uintptr_t", handle)))
+
+
 def dropped(connection: Any) -> bool:
     """Whether the C connection behind the ``dhcpctl_connect`` handle ``connection`` (a
     ``dhcpctl_handle``, not NULL) is gone."""
-    generic = LAYOUT.cast("omapi_object_head_t *", int(ffi.cast("uintptr_t", connection)))
+    return is_cut(head(connection))
+
+
+def is_cut(generic: Any) -> bool:
+    """:func:`dropped` of the connection whose :func:`head` is ``generic``."""
     protocol = generic.outer
     return bool(protocol == LAYOUT.NULL or protocol.outer == LAYOUT.NULL)

@@ -30,7 +30,6 @@ from typing import Any, Final
 from dhcpctl._results import ISC_R_SUCCESS
 
 from .handles import Handle
-from .layout import remote as remote_object
 from .loader import ffi
 from .lock import call_after_release
 
@@ -49,16 +48,27 @@ def sent(obj: Handle, connection: Handle, update_reply: bool) -> None:
     _in_flight.add(obj)
 
 
-def arm() -> list[tuple[Handle, Any]]:
-    """Before a C call that dispatches: mark the objects in flight as unreplied."""
-    armed = []
-    for obj in _in_flight:
-        pointer = obj.cell[0]
-        if obj.pending > obj.arrived and pointer != ffi.NULL:
-            remote = remote_object(pointer)
-            remote.waitstatus = _NO_REPLY
-            armed.append((obj, remote))
+def arm(waiting: Handle | None = None) -> list[tuple[Handle, Any]]:
+    """Before a C call that dispatches: mark the objects in flight as unreplied.
+
+    ``waiting``, the object the call waits on (in flight), is marked first; the others are
+    walked only when there are any, so a lone request costs no walk.
+    """
+    armed: list[tuple[Handle, Any]] = []
+    if waiting is not None:
+        _arm(waiting, armed)
+    if len(_in_flight) > (0 if waiting is None else 1):
+        for obj in _in_flight:
+            if obj is not waiting:
+                _arm(obj, armed)
     return armed
+
+
+def _arm(obj: Handle, armed: list[tuple[Handle, Any]]) -> None:
+    if obj.pending > obj.arrived and obj.cell[0] != ffi.NULL:
+        remote = obj.remote
+        remote.waitstatus = _NO_REPLY
+        armed.append((obj, remote))
 
 
 def collect(armed: list[tuple[Handle, Any]], skip: Handle | None = None) -> None:

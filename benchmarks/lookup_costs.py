@@ -1,0 +1,174 @@
+"""Where the microseconds of one lease lookup go, for each client, against one test-bed dhcpd.
+
+    python benchmarks/lookup_costs.py [--lookups N] [--rounds R]
+
+The lookup is ``benchmarks/run.py``'s. For each client, per lookup (medians of R alternating
+rounds of N lookups each):
+
+- wall: the lookup's elapsed time;
+- client CPU: the client process's CPU time (user + system, ``time.process_time``; the C loop's
+  from ``getrusage(RUSAGE_CHILDREN)``);
+- server CPU: dhcpd's (``/proc/PID/stat`` utime + stime, clock ticks: use enough lookups);
+- round trip: wall - client CPU - server CPU, the time neither process ran (the loopback
+  wake-ups, the scheduler).
+
+and, for the two backends, the wall time of each call of the lookup (the wait includes the
+round trip and the server). Needs root (the test bed's network namespace).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the test bed is not installed
+
+from run import LEASE, compile_c_loop  # this script's neighbour
+
+from dhcpctl import ISC_R_SUCCESS, load_backend
+from testbed import DhcpdServer, Endpoint, make_key
+
+STEPS = ("new_object", "set_value", "open_object", "wait", "get_value", "dereference")
+FIELDS = ("wall", "client CPU", "server CPU", "round trip")
+
+#: One round: ``count`` lookups; returns the figures of the round in seconds (totals).
+Round = Callable[[int], dict[str, float]]
+
+
+def server_cpu(pid: int) -> float:
+    """dhcpd's CPU seconds so far (user + system)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def backend_round(name: str, endpoint: Endpoint, pid: int) -> Round:
+    api = load_backend(name)
+    key = endpoint.key
+    auth = api.dhcpctl_new_authenticator(key.name, key.algorithm, key.secret) if key else None
+    connection = api.dhcpctl_connect(endpoint.address, endpoint.port, auth)
+    address = socket.inet_aton(LEASE.ip)
+    clock = time.perf_counter
+
+    def run(count: int) -> dict[str, float]:
+        steps = dict.fromkeys(STEPS, 0.0)
+        server = server_cpu(pid)
+        cpu = time.process_time()
+        started = clock()
+        for _ in range(count):
+            t0 = clock()
+            lease = api.dhcpctl_new_object(connection, "lease")
+            t1 = clock()
+            api.dhcpctl_set_value(lease, address, "ip-address")
+            t2 = clock()
+            api.dhcpctl_open_object(lease, connection, 0)
+            t3 = clock()
+            if api.dhcpctl_wait_for_completion(lease) != ISC_R_SUCCESS:
+                raise RuntimeError(f"{name}: the lookup failed")
+            t4 = clock()
+            if int.from_bytes(bytes(api.dhcpctl_get_value(lease, "ends")), "big") != LEASE.ends:
+                raise RuntimeError(f"{name}: wrong lease end")
+            t5 = clock()
+            api.omapi_object_dereference(lease)
+            t6 = clock()
+            times = (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5)
+            for step, seconds in zip(STEPS, times, strict=True):
+                steps[step] += seconds
+        wall = clock() - started
+        return {
+            "wall": wall,
+            "client CPU": time.process_time() - cpu,
+            "server CPU": server_cpu(pid) - server,
+            **steps,
+        }
+
+    return run
+
+
+def c_round(binary: Path, endpoint: Endpoint, pid: int) -> Round:
+    key = endpoint.key
+    credentials = [key.name, key.algorithm, key.secret_base64] if key else ["-", "-", "-"]
+
+    def run(count: int) -> dict[str, float]:
+        command = [str(binary), endpoint.address, str(endpoint.port), *credentials]
+        command += [str(count), "lookup", LEASE.ip]
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        server = server_cpu(pid)
+        done = subprocess.run(command, capture_output=True, text=True, check=True)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+        # The process's CPU includes its connect; negligible against thousands of lookups.
+        return {
+            "wall": float(done.stdout.split()[1]),
+            "client CPU": cpu,
+            "server CPU": server_cpu(pid) - server,
+        }
+
+    return run
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--lookups", type=int, default=5000, help="lookups a round")
+    parser.add_argument("--rounds", type=int, default=5, help="alternating rounds")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="dhcpctl-costs-") as scratch:
+        binary = compile_c_loop(Path(scratch))
+        with DhcpdServer(make_key("hmac-md5"), with_dataset=True) as server:
+            pid = server.pid
+            assert pid is not None
+            rounds: dict[str, Round] = {
+                "native": backend_round("native", server.endpoint, pid),
+                "python": backend_round("python", server.endpoint, pid),
+                "C loop": c_round(binary, server.endpoint, pid),
+            }
+            for run in rounds.values():
+                run(200)  # warm-up
+            figures: dict[str, list[dict[str, float]]] = {name: [] for name in rounds}
+            for _ in range(args.rounds):
+                for name, run in rounds.items():
+                    figures[name].append(run(args.lookups))
+    print(report(figures, args.lookups, args.rounds))
+    return 0
+
+
+def report(figures: dict[str, list[dict[str, float]]], count: int, rounds: int) -> str:
+    """The Markdown tables: per lookup, in microseconds, medians over the rounds."""
+
+    def per_lookup(name: str, field: str) -> float:
+        samples = figures[name]
+        if field == "round trip":
+            values = [r["wall"] - r["client CPU"] - r["server CPU"] for r in samples]
+        else:
+            values = [r[field] for r in samples]
+        return statistics.median(values) / count * 1e6
+
+    lines = [
+        f"Per lookup, microseconds (medians of {rounds} alternating rounds of {count}):",
+        "",
+        "| client | " + " | ".join(FIELDS) + " |",
+        "|---" + "|---:" * len(FIELDS) + "|",
+    ]
+    for name in figures:
+        cells = [f"{per_lookup(name, field):.1f}" for field in FIELDS]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    lines += ["", "Wall time of each call (microseconds):", ""]
+    backends = [name for name in figures if "wait" in figures[name][0]]
+    lines.append("| call | " + " | ".join(backends) + " |")
+    lines.append("|---" + "|---:" * len(backends) + "|")
+    for step in STEPS:
+        cells = [f"{per_lookup(name, step):.1f}" for name in backends]
+        lines.append(f"| {step} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
