@@ -249,46 +249,45 @@ class MessageDecoder:
         pos = start + self._resume
         lists = self._lists
         pairs = self._pairs
+        # Each field is read once the buffer holds it; one comparison with ``stop`` tells
+        # whether it might not (then :meth:`_short` says which: too long, or not there yet).
+        stop = min(end, limit)
         while len(lists) < 2:
             # The name's length, and with a name, the name and its value's length.
-            if pos + 2 > limit:
-                raise _fail(f"message longer than {MAX_MESSAGE_LEN} bytes")
-            if pos + 2 > end:
-                self._suspend(start, pos, pos + 2)
+            name_at = pos + 2
+            if name_at > stop:
+                self._short(start, pos, name_at, limit)
                 return None
             (nlen,) = _U16.unpack_from(buffer, pos)
             if nlen == 0:
                 lists.append(tuple(pairs))
                 self._pairs = pairs = []
-                pos += 2
+                pos = name_at
                 continue
             if nlen > MAX_NAME_LEN:
                 raise _fail(f"name length {nlen} exceeds {MAX_NAME_LEN}")
             if len(pairs) == MAX_VALUES:
                 raise _fail(f"more than {MAX_VALUES} values in one list")
-            value_at = pos + 6 + nlen
-            if value_at > limit:
-                raise _fail(f"message longer than {MAX_MESSAGE_LEN} bytes")
-            if value_at > end:
-                self._suspend(start, pos, value_at)
+            value_at = name_at + nlen + 4
+            if value_at > stop:
+                self._short(start, pos, value_at, limit)
                 return None
             (vlen,) = _U32.unpack_from(buffer, value_at - 4)
             if vlen > MAX_VALUE_LEN:
                 raise _fail(f"value length {vlen} exceeds {MAX_VALUE_LEN}")
-            if value_at + vlen > limit:
-                raise _fail(f"message longer than {MAX_MESSAGE_LEN} bytes")
-            if value_at + vlen > end:
-                self._suspend(start, pos, value_at + vlen)
+            after = value_at + vlen
+            if after > stop:
+                self._short(start, pos, after, limit)
                 return None
-            name = bytes(buffer[pos + 2 : value_at - 4])
+            name = bytes(buffer[name_at : value_at - 4])
             # What ISC's receiving side cannot take (see the module docstring).
             if lists:  # the object list
-                if name == b"remote-handle" and vlen != 4:
+                if vlen != 4 and name == b"remote-handle":
                     raise _fail(f"remote-handle of {vlen} bytes")
             elif name in MESSAGE_FIELDS:
                 raise _fail(f"message value {name!r} from the peer")
-            pos = value_at + vlen
-            pairs.append((name, bytes(buffer[value_at:pos]) if vlen else None))
+            pairs.append((name, bytes(buffer[value_at:after]) if vlen else None))
+            pos = after
         if pos + authlen > end:
             self._suspend(start, pos, pos + authlen)
             return None
@@ -312,6 +311,13 @@ class MessageDecoder:
             lists = start + self._header_size
             return key.sign(buffer[start + 4 : start + HEADER_SIZE] + buffer[lists:end])
         return key.sign(memoryview(buffer)[start + 4 : end])
+
+    def _short(self, start: int, pos: int, wanted: int, limit: int) -> None:
+        """The field at ``pos`` ends at ``wanted``: past ``limit`` the message is too long,
+        else the buffer does not hold it yet (:meth:`_suspend`)."""
+        if wanted > limit:
+            raise _fail(f"message longer than {MAX_MESSAGE_LEN} bytes")
+        self._suspend(start, pos, wanted)
 
     def _suspend(self, start: int, pos: int, wanted: int) -> None:
         """Stop at the field at ``pos`` until the buffer holds ``wanted`` bytes."""

@@ -118,6 +118,8 @@ WAIT_SLICE: Final = 1
 #: An untimed wait's slice: whole seconds need no cut (see :func:`.arguments.timeval`), so
 #: one ``struct timeval`` serves every wait (C only reads it).
 _UNTIMED_SLICE: Final = ffi.new("struct timeval *", {"tv_sec": WAIT_SLICE, "tv_usec": 0})
+#: Where a wait has C put the server's status (read under the lock, like every such cell).
+_SERVER_STATUS: Final = ffi.new("dhcpctl_status *")
 
 
 def _wait(function: str, handle: object, timeout: float | None) -> int:
@@ -128,7 +130,6 @@ def _wait(function: str, handle: object, timeout: float | None) -> int:
     if target.kind != "object":
         raise DhcpctlError(function, DHCP_R_INVALIDARG, "nothing to wait for on this handle")
     conn = target.connection
-    server_status = ffi.new("dhcpctl_status *", ISC_R_SUCCESS)
     while True:
         with locked(function, deadline):
             pointer = target.pointer(function)
@@ -153,12 +154,13 @@ def _wait(function: str, handle: object, timeout: float | None) -> int:
             if conn.lost:
                 raise DhcpctlError(function, DHCP_R_CONNRESET, _LOST)
             armed = replies.arm(target)
-            status = lib.dhcpctl_timed_wait_for_completion(pointer, server_status, slice_)
+            status = lib.dhcpctl_timed_wait_for_completion(pointer, _SERVER_STATUS, slice_)
             # The reply a successful wait took is its result, not an "arrived" one.
             replies.collect(armed, target if status == ISC_R_SUCCESS else None)
             if status == ISC_R_SUCCESS:
-                replies.seen(target, int(server_status[0]))
-                return replies.took(target, int(server_status[0]), arrived=False)
+                server_status = int(_SERVER_STATUS[0])
+                replies.seen(target, server_status)
+                return replies.took(target, server_status, arrived=False)
             if status != ISC_R_TIMEDOUT:
                 # C's status for a connection that ended depends on how it learnt of the end
                 # (DHCP_R_CONNRESET at EOF; after a reset, ISC_R_NOMORE when no other
@@ -208,19 +210,25 @@ def _readable(function: str, target: Handle, key: bytes) -> None:
         raise DhcpctlError(function, ISC_R_NOTFOUND, f"no value named {key.decode()!r}")
 
 
+#: Where ``dhcpctl_get_value`` has C put the value, copied and freed at once (under the lock).
+_VALUE: Final = ffi.new("dhcpctl_data_string *")
+
+
 def dhcpctl_get_value(handle: Handle, name: str) -> DataString:
     function = "dhcpctl_get_value"
     key = CHECKS.name(function, name)
     target = checked_handle(function, handle)
     _readable(function, target, key)
-    cell = ffi.new("dhcpctl_data_string *")
     with locked():
-        status = lib.dhcpctl_get_value(cell, target.pointer(function), key)
+        status = lib.dhcpctl_get_value(_VALUE, target.pointer(function), key)
+        value = _VALUE[0]
+        copy = bytearray()
+        if value != ffi.NULL:
+            copy += ffi.buffer(value.value, value.len)
+            c_data_string_dereference(_VALUE)
     if status != ISC_R_SUCCESS:
-        if cell[0] != ffi.NULL:
-            DataString(cell)  # freed by its finalizer
         raise DhcpctlError(function, int(status), f"value {name!r}")
-    return DataString(cell, secret=target.kind == "authenticator")
+    return DataString(copy, secret=target.kind == "authenticator")
 
 
 def dhcpctl_get_boolean(handle: Handle, name: str) -> bool:
@@ -246,12 +254,14 @@ def _set(function: str, handle: object, name: object, call: Callable[[Any, bytes
 
 def dhcpctl_set_value(handle: Handle, value: DataLike, name: str) -> None:
     function = "dhcpctl_set_value"
-    if isinstance(value, DataString):
+    if isinstance(value, DataString) and value.cell is not None:
         data = value
         _set(function, handle, name, lambda p, k: lib.dhcpctl_set_value(p, data.synced(), k))
         return
     # Same typed value as C's dhcpctl_set_value makes (omapi_datatype_data).
     expected = "a DataString or bytes-like"
+    if isinstance(value, DataString):
+        value = bytes(value)  # read by dhcpctl_get_value: a copy (raises once released)
     _set_data(function, handle, CHECKS.bytes_like(function, "the value", value, expected), name)
 
 
@@ -396,8 +406,8 @@ def dhcpctl_data_string_dereference(data_string: DataString) -> None:
     if not isinstance(data_string, DataString):
         raise CHECKS.type_error(function, "the argument", "a DataString", data_string)
     with locked():
-        data_string._live()
-        _check(function, c_data_string_dereference(data_string.cell))
+        status = data_string.release()
+    _check(function, status)
 
 
 def omapi_data_string_new(length: int) -> DataString:
@@ -407,7 +417,8 @@ def omapi_data_string_new(length: int) -> DataString:
     with locked():
         status = c_data_string_new(cell, size)
     _check(function, status)
-    return DataString(cell)
+    pointer = cell[0]
+    return DataString(bytearray(ffi.buffer(pointer.value, pointer.len)), cell)
 
 
 def omapi_object_dereference(handle: Handle) -> None:

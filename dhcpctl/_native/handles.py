@@ -16,7 +16,7 @@ from dhcpctl._errors import DhcpctlError
 from dhcpctl._results import DHCP_R_INVALIDARG, ISC_R_SUCCESS
 
 from .layout import remote
-from .loader import ffi
+from .loader import c_data_string_dereference, ffi
 from .lock import bury
 from .preamble import head, is_cut
 
@@ -45,10 +45,13 @@ class Handle:
 
     def __init__(self, kind: str, cell: Any) -> None:
         self.kind = kind
-        #: How the finalizer releases the cell (shared with it, so it must not hold self).
-        self._release = [kind]
-        release = self._release
-        self._cell = ffi.gc(cell, lambda c: bury(c, release[0]))
+        #: How the finalizer releases the cell (shared with it, so it must not hold self):
+        #: only a connection's changes, once C has dropped it.
+        self._release = release = [kind]
+        if kind == "connection":
+            self._cell = ffi.gc(cell, lambda c: bury(c, release[0]))
+        else:
+            self._cell = ffi.gc(cell, _bury_object)
         # The structs read from Python, cast once: they stay put while the cell holds them.
         #: A remote object's ``dhcpctl_remote_object_t`` (its ``waitstatus``, :mod:`.replies`).
         self.remote: Any = remote(cell[0]) if kind == "object" else None
@@ -101,37 +104,48 @@ class Handle:
 class DataString:
     """``dhcpctl_data_string``: ``len`` bytes in a writable ``value``.
 
-    ``value`` is a view of a Python-owned copy of the C bytes, written back into the C data
-    string (:meth:`synced`) whenever C reads it: ``ds.value[:] = socket.inet_aton(addr)`` works
-    as ``memcpy`` does in C, and a view kept after ``dhcpctl_data_string_dereference`` can never
-    read freed C memory. After the dereference any use through the API raises
-    :class:`DhcpctlError`.
+    ``value`` is a view of a Python-owned copy of the bytes: ``ds.value[:] =
+    socket.inet_aton(addr)`` works as ``memcpy`` does in C, and a view kept after
+    ``dhcpctl_data_string_dereference`` can never read freed C memory. After the dereference
+    any use through the API raises :class:`DhcpctlError`.
+
+    One made by ``omapi_data_string_new`` owns its C data string (``cell``), into which the
+    copy is written (:meth:`synced`) whenever C reads it. One read by ``dhcpctl_get_value``
+    owns none: its C data string was copied and freed at once (C only ever copies a value it
+    is given, so ``dhcpctl_set_value`` passes such a copy as ``dhcpctl_set_data_value`` does).
     """
 
-    __slots__ = ("_cell", "_copy", "_secret")
+    __slots__ = ("_cell", "_copy", "_released", "_secret")
 
-    def __init__(self, cell: Any, *, secret: bool = False) -> None:
-        self._cell = ffi.gc(cell, lambda c: bury(c, "data string"))
-        pointer = cell[0]
-        self._copy = bytearray(ffi.buffer(pointer.value, pointer.len))
+    def __init__(self, copy: bytearray, cell: Any = None, *, secret: bool = False) -> None:
+        self._copy = copy
+        self._cell: Any = None if cell is None else ffi.gc(cell, _bury_data_string)
+        self._released = False
         #: A value of an authenticator (its "key" is the secret): ``repr`` shows only the length.
         self._secret = secret
 
-    def _live(self) -> Any:
-        pointer = self._cell[0]
-        if pointer == ffi.NULL:
+    def _live(self) -> None:
+        if self._released:
             raise DhcpctlError("dhcpctl_data_string", DHCP_R_INVALIDARG, "data string released")
-        return pointer
 
     def synced(self) -> Any:
-        """The C data string, holding what was written to ``value`` (call with the lock held)."""
-        pointer = self._live()
+        """The C data string, holding what was written to ``value`` (call with the lock held;
+        only for one that owns its C data string)."""
+        self._live()
+        pointer = self._cell[0]
         ffi.memmove(pointer.value, self._copy, len(self._copy))
         return pointer
 
     @property
     def cell(self) -> Any:
+        """The C data string it owns (a ``dhcpctl_data_string *``), or None."""
         return self._cell
+
+    def release(self) -> int:
+        """``dhcpctl_data_string_dereference`` (call with the lock held): C's status."""
+        self._live()
+        self._released = True
+        return ISC_R_SUCCESS if self._cell is None else c_data_string_dereference(self._cell)
 
     @property
     def len(self) -> int:
@@ -148,8 +162,16 @@ class DataString:
         return bytes(self._copy)
 
     def __repr__(self) -> str:
-        if self._cell[0] == ffi.NULL:
+        if self._released:
             return "DataString(<released>)"
         if self._secret:
             return f"DataString(<secret, {len(self._copy)} bytes>)"
         return f"DataString({bytes(self._copy)!r})"
+
+
+def _bury_object(cell: Any) -> None:
+    bury(cell, "object")
+
+
+def _bury_data_string(cell: Any) -> None:
+    bury(cell, "data string")
