@@ -1,5 +1,11 @@
 """ISC DHCP's OMAPI client API, ``dhcpctl*()``, for Python.
 
+The typed client first: :class:`Client` (``omapi.leases``, ``omapi.hosts``, ``omapi.groups``,
+``omapi.classes``, ``omapi.subclasses``, ``omapi.failover``, ``omapi.shutdown()``) with
+:class:`Key`, the object classes (:class:`Lease`, :class:`Host`, :class:`Group`,
+:class:`Class`, :class:`Subclass`, :class:`FailoverState`), :class:`LeaseState` and the typed
+errors (:class:`OmapiError` and its subclasses); it runs on either backend.
+
 The C names, one to one (see :mod:`dhcpctl._api` for how C signatures map to Python), from the
 backend chosen once at import by ``DHCPCTL_BACKEND`` (``auto``, ``native`` or ``python``).
 :data:`BACKEND` names it and :data:`BACKEND_REASON` says why it was chosen (``auto`` never
@@ -27,7 +33,21 @@ from dhcpctl._backend import (
     choose_backend,
     load_backend,
 )
-from dhcpctl._errors import DhcpctlError
+from dhcpctl._errors import (
+    AlreadyExists,
+    AuthenticationFailed,
+    ConnectionLost,
+    DhcpctlError,
+    InvalidValue,
+    KeyConflict,
+    MultipleMatches,
+    NotFound,
+    OmapiError,
+    PermissionDenied,
+    Timeout,
+)
+from dhcpctl._key import Key
+from dhcpctl._model import Class, FailoverState, Group, Host, Lease, Subclass
 from dhcpctl._results import *  # noqa: F403  (every ISC_R_* and DHCP_R_* result code)
 
 __version__ = "0.1.0"
@@ -61,7 +81,32 @@ omapi_data_string_new = _implementation.omapi_data_string_new
 omapi_object_dereference = _implementation.omapi_object_dereference
 isc_result_totext = _implementation.isc_result_totext
 
+from dhcpctl._client import Client  # noqa: E402  (it reads BACKEND, set above)
+from dhcpctl._states import FailoverStateName, LeaseState  # noqa: E402
+from dhcpctl._values import FailoverHierarchy  # noqa: E402
+
 __all__ = [
+    "AlreadyExists",
+    "AuthenticationFailed",
+    "Class",
+    "Client",
+    "ConnectionLost",
+    "FailoverHierarchy",
+    "FailoverState",
+    "FailoverStateName",
+    "Group",
+    "Host",
+    "InvalidValue",
+    "Key",
+    "KeyConflict",
+    "Lease",
+    "LeaseState",
+    "MultipleMatches",
+    "NotFound",
+    "OmapiError",
+    "PermissionDenied",
+    "Subclass",
+    "Timeout",
     "BACKEND",
     "BACKEND_REASON",
     "DHCPCTL_CREATE",

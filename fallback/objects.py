@@ -112,6 +112,8 @@ class RemoteObject(Generic):
         self.waitstatus = ISC_R_SUCCESS
         #: The server's "message" text of its last status, if any.
         self.message = ""
+        #: The object values of the last UPDATE reply, as they came (None: zero length).
+        self.received: dict[bytes, Value] = {}
         self.callback: tuple[Callback, Any] | None = None
         #: The link of the latest request: where a wait reads.
         self.link: Link | None = None

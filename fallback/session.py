@@ -113,6 +113,7 @@ def _apply(obj: RemoteObject, message: Message) -> list[Thunk]:
         return _fire(obj, obj.waitstatus)
     values = dict(message.object_values)
     remote_handle = values.pop(b"remote-handle", None)
+    obj.received = dict(values)
     if isinstance(remote_handle, bytes):  # 4 bytes: the codec refuses any other length
         obj.remote_handle = int.from_bytes(remote_handle, "big")
     obj.values.update(values)
