@@ -18,9 +18,9 @@ from __future__ import annotations
 
 from types import TracebackType
 
+from dhcpctl import _operations as ops
 from dhcpctl._collections import (
     Classes,
-    Control,
     Failover,
     Groups,
     Hosts,
@@ -92,7 +92,6 @@ class Client:
         self.classes = Classes(self._executor)
         self.subclasses = Subclasses(self._executor)
         self.failover = Failover(self._executor)
-        self._control: Control[Sync] = Control(self._executor)
 
     @property
     def backend(self) -> str:
@@ -110,9 +109,20 @@ class Client:
 
     def shutdown(self) -> None:
         """Shut dhcpd down through its ``control`` object (``state`` 2, server_shutdown;
-        server/dhcpd.c dhcp_set_control_state). dhcpd may exit before it answers: a lost
-        connection after the request went out counts as done."""
-        self._control.shutdown()
+        server/dhcpd.c dhcp_set_control_state) and close the connection.
+
+        dhcpd answers only once its OMAPI clients have closed their connections, so this waits
+        at most :data:`dhcpctl._operations.SHUTDOWN_WAIT` seconds for the answer, then closes
+        its own; dhcpd exits after the other clients have closed theirs (or it dropped them,
+        after about 8 s). Raises the errors of a lookup (the control object) if the request
+        could not be made.
+        """
+        try:
+            self._executor.run(
+                ops.shutdown(), read=False, function="shutdown", timeout=ops.SHUTDOWN_WAIT
+            )
+        finally:
+            self.close()
 
     def __enter__(self) -> Client:
         self.connect()

@@ -185,8 +185,9 @@ class Hosts(Collection[ModeT]):
         statements: str | None = None,
         group: str | None = None,
     ) -> Operation[Host]:
-        """A new host ``name`` (DHCPCTL_CREATE|DHCPCTL_EXCL). ``hardware_type`` defaults to 1
-        (Ethernet) with a ``mac``; ``ip`` is one address or a list (``fixed-address``).
+        """A new host ``name`` (DHCPCTL_CREATE|DHCPCTL_EXCL). It needs a ``mac`` or a ``uid``
+        (dhcpd refuses a host without: dhcp_host_signal_handler); ``hardware_type`` defaults
+        to 1 (Ethernet) with a ``mac``; ``ip`` is one address or a list (``fixed-address``).
         AlreadyExists if a host of that name, MAC or uid exists."""
         values = encode(HOST, _host_fields(name, mac, ip, uid, hardware_type, statements, group))
         return (yield from ops.create(HOST, values))
@@ -201,7 +202,8 @@ class Hosts(Collection[ModeT]):
         ip: Ip | None = None,
     ) -> Operation[Host]:
         """The host of ``name``, ``mac``, ``uid`` or ``ip``. NotFound if none; KeyConflict if
-        the keys name different hosts."""
+        the keys name different hosts. ``ip`` finds the host whose hardware address holds the
+        lease of that address (server/omapi.c dhcp_host_lookup), not a host's fixed address."""
         keys = ops.lookup_keys(HOST, (("name", name), ("mac", mac), ("uid", uid), ("ip", ip)))
         return (yield from ops.get(HOST, keys))
 
@@ -270,7 +272,8 @@ class Hosts(Collection[ModeT]):
         uid: bytes | None = None,
         ip: Ip | None = None,
     ) -> Operation[None]:
-        """Delete the host ``name``, ``mac``, ``uid`` or ``ip`` names. NotFound if none."""
+        """Delete the host ``name``, ``mac``, ``uid`` or ``ip`` (as :meth:`get`) names.
+        NotFound if none."""
         keys = ops.lookup_keys(HOST, (("name", name), ("mac", mac), ("uid", uid), ("ip", ip)))
         return (yield from ops.delete(HOST, keys))
 
@@ -284,6 +287,11 @@ def _host_fields(
     statements: str | None,
     group: str | None,
 ) -> tuple[tuple[str, object], ...]:
+    """A new host's fields; ValueError without ``mac`` and ``uid``."""
+    if mac is None and uid is None:
+        raise ValueError(
+            f"host {name!r} needs mac= or uid=: dhcpd refuses a host without an identifier"
+        )
     return (
         ("name", name),
         ("mac", mac),
@@ -379,14 +387,3 @@ class Failover(Collection[ModeT]):
         NotFound if none."""
         keys = ops.lookup_keys(FAILOVER_STATE, (("name", name),))
         return (yield from ops.get(FAILOVER_STATE, keys))
-
-
-class Control(Collection[ModeT]):
-    """The server's ``control`` object (a client's ``shutdown()``)."""
-
-    name = "control"
-
-    @operation(read=False)
-    def shutdown(self) -> Operation[None]:
-        """Shut dhcpd down (see :func:`dhcpctl._operations.shutdown`)."""
-        return (yield from ops.shutdown())

@@ -28,6 +28,7 @@ from dhcpctl._errors import (
     NotFound,
     OmapiError,
     PermissionDenied,
+    Timeout,
     typed_error,
 )
 from dhcpctl._exchange import Open, Operation, Remove, Request, Update, Values
@@ -38,6 +39,10 @@ from dhcpctl._values import decode_string, encode_uint32
 #: The control object's ``state`` that shuts dhcpd down (``includes/omapip/omapip.h``
 #: ``server_shutdown``; server/dhcpd.c dhcp_set_control_state).
 SERVER_SHUTDOWN: Final = 2
+
+#: Seconds a shutdown waits for dhcpd's answer, which dhcpd only sends once the clients have
+#: closed their connections (so it never comes first): enough to deliver the request.
+SHUTDOWN_WAIT: Final = 1.0
 
 Fields = Iterable[tuple[str, object]]
 
@@ -142,10 +147,13 @@ def find(schema: Schema[ObjectT], keys: Values) -> Operation[object | None]:
 
 def shutdown() -> Operation[None]:
     """Shut dhcpd down: its ``control`` object's ``state`` set to ``server_shutdown``
-    (omapip/generic control object; server/dhcpd.c dhcp_set_control_state)."""
+    (common/comapi.c dhcp_control_set_value, server/dhcpd.c dhcp_set_control_state). Run it
+    with a short time limit (:data:`SHUTDOWN_WAIT`): its answer never comes in time."""
     found = yield Open("control", ())
-    # dhcpd may exit before its answer is out (dhcp_io_shutdown_countdown).
-    with contextlib.suppress(ConnectionLost):
+    # dhcpd does not answer while OMAPI connections are open: it waits for its clients to
+    # close them, then drops them (dhcp_io_shutdown_countdown, about 4 to 8 s). So the answer
+    # is not awaited beyond the call's time; the executor then closes the connection.
+    with contextlib.suppress(ConnectionLost, Timeout):
         yield Update(found.target, (("state", encode_uint32(SERVER_SHUTDOWN, "state")),))
 
 

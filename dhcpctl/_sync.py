@@ -192,10 +192,19 @@ class SyncExecutor:
 
     # -- operations ---------------------------------------------------------------------------
 
-    def run(self, operation: Operation[T], *, read: bool, function: str) -> T:
-        """Run ``operation`` to its result (see :class:`dhcpctl._collections.SyncExecutor`)."""
+    def run(
+        self,
+        operation: Operation[T],
+        *,
+        read: bool,
+        function: str,
+        timeout: float | None = None,
+    ) -> T:
+        """Run ``operation`` to its result (see :class:`dhcpctl._collections.SyncExecutor`),
+        within ``timeout`` seconds if given and shorter than the client's."""
+        limits = [each for each in (self.timeout, timeout) if each is not None]
         with self._lock:
-            deadline = None if self.timeout is None else time.monotonic() + self.timeout
+            deadline = time.monotonic() + min(limits) if limits else None
             context: Open | None = None
             try:
                 request = next(operation)
