@@ -35,6 +35,7 @@ from dhcpctl._model import (
     Group,
     Host,
     Lease,
+    Schema,
     Subclass,
     encode,
 )
@@ -57,6 +58,7 @@ class Async:
 
 
 ModeT = TypeVar("ModeT", Sync, Async)
+NamedT = TypeVar("NamedT", Group, Class)
 
 
 class SyncExecutor(Protocol):
@@ -303,10 +305,30 @@ def _host_fields(
     )
 
 
-class Groups(Collection[ModeT]):
-    """``omapi.groups``: named groups (OMAPI type ``group``; common/comapi.c)."""
+class _Named(Collection[ModeT], Generic[ModeT, NamedT]):
+    """A collection of objects looked up by their ``name``: get and delete, once."""
+
+    schema: ClassVar[Schema[Any]]
+
+    @operation(read=True)
+    def get(self, name: str) -> Operation[NamedT]:
+        """The object ``name``. NotFound if none."""
+        keys = ops.lookup_keys(self.schema, (("name", name),))
+        found: NamedT = yield from ops.get(self.schema, keys)
+        return found
+
+    @operation(read=False)
+    def delete(self, name: str) -> Operation[None]:
+        """Delete the object ``name``. NotFound if none."""
+        return (yield from ops.delete(self.schema, ops.lookup_keys(self.schema, (("name", name),))))
+
+
+class Groups(_Named[ModeT, Group]):
+    """``omapi.groups``: named groups (OMAPI type ``group``; common/comapi.c): ``get(name)``,
+    ``delete(name)`` and :meth:`create`."""
 
     name = "groups"
+    schema = GROUP
 
     @operation(read=False)
     def create(self, name: str, *, statements: str | None = None) -> Operation[Group]:
@@ -314,37 +336,19 @@ class Groups(Collection[ModeT]):
         values = encode(GROUP, (("name", name), ("statements", statements)))
         return (yield from ops.create(GROUP, values))
 
-    @operation(read=True)
-    def get(self, name: str) -> Operation[Group]:
-        """The group ``name``. NotFound if none."""
-        return (yield from ops.get(GROUP, ops.lookup_keys(GROUP, (("name", name),))))
 
-    @operation(read=False)
-    def delete(self, name: str) -> Operation[None]:
-        """Delete the group ``name``. NotFound if none."""
-        return (yield from ops.delete(GROUP, ops.lookup_keys(GROUP, (("name", name),))))
-
-
-class Classes(Collection[ModeT]):
-    """``omapi.classes``: classes (OMAPI type ``class``; server/omapi.c)."""
+class Classes(_Named[ModeT, Class]):
+    """``omapi.classes``: classes (OMAPI type ``class``; server/omapi.c): ``get(name)``,
+    ``delete(name)`` and :meth:`create`."""
 
     name = "classes"
+    schema = CLASS
 
     @operation(read=False)
     def create(self, name: str, *, group: str | None = None) -> Operation[Class]:
         """A new class ``name`` (in the named ``group``). AlreadyExists if it exists."""
         values = encode(CLASS, (("name", name), ("group", group)))
         return (yield from ops.create(CLASS, values))
-
-    @operation(read=True)
-    def get(self, name: str) -> Operation[Class]:
-        """The class ``name``. NotFound if none."""
-        return (yield from ops.get(CLASS, ops.lookup_keys(CLASS, (("name", name),))))
-
-    @operation(read=False)
-    def delete(self, name: str) -> Operation[None]:
-        """Delete the class ``name``. NotFound if none."""
-        return (yield from ops.delete(CLASS, ops.lookup_keys(CLASS, (("name", name),))))
 
 
 class Subclasses(Collection[ModeT]):

@@ -76,28 +76,34 @@ def closing_at_first_request(sock: socket.socket) -> None:
     recv_message(sock, None)  # then the connection closes
 
 
-def test_a_read_whose_answer_was_lost_is_sent_once_more(
-    fake_server: StartFake, backend_name: str
+@pytest.mark.parametrize(
+    ("call", "connections_made", "says"),
+    [
+        # A read whose answer was lost is sent once more, on a new connection.
+        (lambda omapi: omapi.leases.get(ip="198.18.254.150"), 2, "connection"),
+        # A write is never sent again: it may have been carried out.
+        (
+            lambda omapi: omapi.hosts.create("web-1", mac="02:00:00:00:00:01"),
+            1,
+            "the change may have been made",
+        ),
+    ],
+    ids=["read", "write"],
+)
+def test_an_answer_lost_with_the_connection(
+    fake_server: StartFake,
+    backend_name: str,
+    call: Callable[[Client], object],
+    connections_made: int,
+    says: str,
 ) -> None:
     behaviour, connections = counting(closing_at_first_request)
     port = fake_server(behaviour)
     omapi = Client("127.0.0.1", port, timeout=5.0, backend=backend_name)
-    with pytest.raises(ConnectionLost) as raised:
-        omapi.leases.get(ip="198.18.254.150")
+    with pytest.raises(ConnectionLost, match=says) as raised:
+        call(omapi)
     assert isinstance(raised.value, ConnectionError)
-    assert len(connections) == 2  # the first connection, and the one of the retry
-    omapi.close()
-
-
-def test_a_write_whose_answer_was_lost_is_never_sent_again(
-    fake_server: StartFake, backend_name: str
-) -> None:
-    behaviour, connections = counting(closing_at_first_request)
-    port = fake_server(behaviour)
-    omapi = Client("127.0.0.1", port, timeout=5.0, backend=backend_name)
-    with pytest.raises(ConnectionLost, match="the change may have been made"):
-        omapi.hosts.create("web-1", mac="02:00:00:00:00:01")
-    assert len(connections) == 1
+    assert len(connections) == connections_made
     omapi.close()
 
 
