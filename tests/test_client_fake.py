@@ -12,7 +12,7 @@ from collections.abc import Callable
 import pytest
 from fake_omapi import PATIENCE, Behaviour, handshake, recv_message, reply
 
-from dhcpctl import Client, ConnectionLost, Timeout
+from dhcpctl import Client, ConnectionLost, Key, Timeout
 
 #: The timeout of these clients (seconds), and how much later than it a call may end at most:
 #: the backends' 1 s slack plus scheduling (a bound against hangs, not a speed figure).
@@ -133,3 +133,31 @@ def test_a_late_answer_is_not_taken_for_the_next_call(
         omapi.hosts.get(name="any")
     assert omapi.hosts.get(name="any").name == "prompt"
     omapi.close()
+
+
+@pytest.mark.parametrize(
+    ("arguments", "options", "message"),
+    [
+        (("",), {}, "address"),
+        (("127.0.0.1", 0), {}, "port"),
+        (("127.0.0.1", 70000), {}, "port"),
+        (("127.0.0.1",), {"timeout": 0}, "timeout"),
+        (("127.0.0.1",), {"timeout": -1.0}, "timeout"),
+        (("127.0.0.1",), {"backend": "c"}, "backend"),
+        (("127.0.0.1",), {"key": "omapi_key"}, "key"),
+    ],
+)
+def test_bad_client_arguments_are_refused(
+    arguments: tuple[object, ...], options: dict[str, object], message: str
+) -> None:
+    with pytest.raises(ValueError, match=f"^{message}: "):
+        Client(*arguments, **options)  # type: ignore[arg-type]
+
+
+def test_repr_names_the_key_never_its_secret(backend_name: str) -> None:
+    omapi = Client(
+        "127.0.0.1", key=Key("omapi_key", "HMAC-SHA256", b"s3cr3t-bytes"), backend=backend_name
+    )
+    text = repr(omapi)
+    assert text == f"<dhcpctl.Client 127.0.0.1:7911, key 'omapi_key', {backend_name} backend>"
+    assert omapi.backend == backend_name

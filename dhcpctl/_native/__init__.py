@@ -12,7 +12,8 @@ layout with an ImportError that names both),
 :mod:`.lock` (the one lock around the library that is not thread-safe; deferred dereferences and
 callbacks), :mod:`.handles` (the Python owners of C objects), :mod:`.replies` (which reply
 arrived for which object; callbacks, which C's own cannot do), :mod:`.arguments` (checks, and
-conversions to C values) and :mod:`.api` (the C-named functions).
+conversions to C values), :mod:`.api` (the C-named functions) and :mod:`.received` (the values
+and STATUS text a reply left in a remote object, for :class:`dhcpctl.Client`).
 
 Threads may share everything: each call holds the library lock for its C call, which releases
 the GIL; callbacks run outside the lock, in the thread whose call read the reply.
