@@ -130,6 +130,7 @@ def test_host_create_get_update_put_delete(
         )
         try:
             assert created.name == name and created.hardware_address == mac
+            assert "statements" not in created.raw  # sent by us, never by dhcpd
             assert created.hardware_type == 1  # the default: no "hardware unknown-0"
             assert created.ip_address == IPv4Address("198.18.1.60")
             # As ISC's own client sees it: the MAC and address as bytes, not as text.
@@ -175,6 +176,7 @@ def test_host_errors_from_dhcpd(server: DhcpdServer, backend_name: str) -> None:
             with pytest.raises(AlreadyExists) as exists:
                 omapi.hosts.create(name, uid=b"other")
             assert exists.value.status == dhcpctl.ISC_R_EXISTS
+            assert omapi.hosts.get(uid=name.encode()).name == name
             assert f"name={name!r}" in (exists.value.request or "")
             with pytest.raises(NotFound) as no_group:
                 omapi.hosts.update(name=name, group="no-such-group")
@@ -250,6 +252,8 @@ def test_classes_and_subclasses(server: DhcpdServer, backend_name: str, omshell:
     with client_for(server.endpoint, backend_name) as omapi:
         known = omapi.classes.get("vendor-test")
         assert (known.name, known.lease_limit, known.leases_used) == ("vendor-test", 0, 0)
+        # raw is what dhcpd sent: not the name that was asked with (dhcpd never sends it).
+        assert set(known.raw) == {"lease-limit", "leases-used"}
         step = omshell(server.endpoint, ["new class", 'set name = "vendor-test"', "open"]).last
         assert_typed_matches_omshell(SCHEMAS["class"], known, step.values)
         assert omapi.classes.create(name).name == name
@@ -299,13 +303,16 @@ def test_multiple_matches_says_which_key_to_add(
     mac = dataset.LEASES[0].mac
     twin = (
         "lease 198.18.254.160 {\n  starts 4 2026/01/01 00:00:00;\n  ends 3 2036/01/02 00:00:00;\n"
-        f"  binding state active;\n  hardware ethernet {mac};\n}}\n"
+        f"  binding state active;\n  hardware ethernet {mac};\n  uid 01:02:03:04;\n}}\n"
     )
     server = dhcpd_factory.start(None, leases=twin)
     with client_for(server.endpoint, backend_name) as omapi:
         with pytest.raises(MultipleMatches, match="ask by ip="):
             omapi.leases.get(mac=mac)
-        assert omapi.leases.get(ip="198.18.254.160").hardware_address == mac
+        twin_lease = omapi.leases.get(ip="198.18.254.160")
+        assert twin_lease.hardware_address == mac
+        assert twin_lease.dhcp_client_identifier == b"\1\2\3\4"
+        assert omapi.leases.get(uid=b"\1\2\3\4") == twin_lease
 
 
 def test_permission_denied_and_invalid_value_from_dhcpd(

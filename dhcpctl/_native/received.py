@@ -34,7 +34,8 @@ from .layout import LAYOUT, remote
 from .lock import locked
 
 _GENERIC: Final = b"generic"
-_DATATYPE_INT: Final = 0  # omapi_datatype_int; string, data: buffers; object: not a value
+_DATATYPE_INT: Final = 0  # omapi_datatype_int
+_BUFFERS: Final = (1, 2)  # omapi_datatype_string, omapi_datatype_data (object: never read)
 
 
 def _generic(function: str, handle: Handle) -> Any:
@@ -82,6 +83,8 @@ def received(handle: Handle, before: list[int]) -> dict[str, bytes]:
             value = generic.values[slot]
             if value.name == LAYOUT.NULL or value.value == LAYOUT.NULL:
                 continue
+            if value.value.type != _DATATYPE_INT and value.value.type not in _BUFFERS:
+                continue  # an object reference: the wire never carries one
             name = bytes(LAYOUT.buffer(value.name.value, value.name.len))
             values[name.decode("utf-8", "surrogateescape")] = _bytes(value.value)
         return values
@@ -95,7 +98,7 @@ def message(handle: Handle) -> str | None:
             return None
         value = LAYOUT.cast("omapi_value_t *", obj.message)
         typed = value.value
-        if typed == LAYOUT.NULL or typed.type == _DATATYPE_INT:
+        if typed == LAYOUT.NULL or typed.type not in _BUFFERS:
             return None
         return _bytes(typed).decode("utf-8", "replace") or None
 
