@@ -64,7 +64,17 @@ NamedT = TypeVar("NamedT", Group, Class)
 class SyncExecutor(Protocol):
     """Runs an operation to its result. ``read`` says whether it only reads (a read may be
     retried once on a new connection, a write never); ``function`` names it (``"hosts.get"``)
-    for errors and logs."""
+    for errors and logs.
+
+    The contract every executor keeps (:class:`dhcpctl._sync.SyncExecutor` is the reference):
+    send each request the generator yields; send back a :class:`~dhcpctl._exchange.Reply`
+    whose ``values`` are exactly the object values the server's UPDATE carried (for an OPEN;
+    empty for a STATUS) and whose ``target`` a later Update/Remove can use; for a status other
+    than success, throw :func:`dhcpctl._operations.reply_error`'s error into the generator;
+    for a lost connection or the call's deadline, throw ConnectionLost or Timeout into it
+    (an operation may catch them: ``shutdown`` does); log one DEBUG line per request with
+    :func:`dhcpctl._operations.describe`.
+    """
 
     def run(self, operation: Operation[T], *, read: bool, function: str) -> T: ...
 
