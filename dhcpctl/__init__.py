@@ -82,8 +82,7 @@ omapi_object_dereference = _implementation.omapi_object_dereference
 isc_result_totext = _implementation.isc_result_totext
 
 from dhcpctl._client import Client  # noqa: E402  (it reads BACKEND, set above)
-from dhcpctl._states import FailoverStateName, LeaseState  # noqa: E402
-from dhcpctl._values import FailoverHierarchy  # noqa: E402
+from dhcpctl._states import FailoverHierarchy, FailoverStateName, LeaseState  # noqa: E402
 
 __all__ = [
     "AlreadyExists",

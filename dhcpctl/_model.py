@@ -47,8 +47,8 @@ from typing import Any, Final, Generic, TypeVar
 
 from dhcpctl import _values as v
 from dhcpctl._exchange import Values
-from dhcpctl._states import FailoverStateName, LeaseState
-from dhcpctl._values import Codec, FailoverHierarchy
+from dhcpctl._states import FailoverHierarchy, FailoverStateName, LeaseState
+from dhcpctl._values import Codec
 
 _log = logging.getLogger("dhcpctl")
 
