@@ -41,6 +41,10 @@ from testbed.server import DhcpdServer, Endpoint, make_key
 
 Omshell = Callable[[Endpoint, Sequence[str]], OmshellRun]
 
+# Every test here starts servers of its own in the test bed's namespaces (the module's server or
+# dhcpd_factory's), so none runs against an external DHCPCTL_TEST_SERVER (-m "not netns").
+pytestmark = [pytest.mark.server, pytest.mark.netns]
+
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[DhcpdServer]:
