@@ -13,6 +13,9 @@ Time: each call of the client (an operation, all its requests, and a connect if 
 ends within the client's ``timeout`` in seconds (plus the backends' 1 s slack), or raises
 :class:`~dhcpctl.Timeout`; ``None`` waits without limit. After a Timeout the connection is
 closed (a late answer cannot be told from the next one) and the next call opens a new one.
+A refused connect is ConnectionLost; with the native backend, while another connection of ISC's
+library is open in the process, ISC's dispatcher waits out the time instead: Timeout (see
+"Three differences remain" in :mod:`dhcpctl._api`).
 
 Connections (``reconnect=True``): the connection is opened by the first call (or
 ``Client.connect``). When it is lost, the call raises :class:`~dhcpctl.ConnectionLost` and the
