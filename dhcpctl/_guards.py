@@ -106,13 +106,128 @@ MAX_OBJECT_BYTES: Final = 1 << 19
 
 _WHITESPACE: Final = frozenset(" \t\n\r\v\f")
 _WORD: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
-_OPTION_VERBS: Final = frozenset({"option", "supersede", "default", "append", "prepend", "send"})
-_ONE_WORD_STATEMENTS: Final = frozenset({"break", "parse-vendor-option"})
+_OPTION_VERBS: Final = frozenset({"option", "supersede", "default", "append", "prepend"})
+_ALLOW_DENY: Final = frozenset({"allow", "deny", "ignore"})
+_VALUE_JOINS: Final = frozenset(".:,")
 _CRASH: Final = (
     "dhcpd 4.4.3-P1 drops a value-less option and answers success, or crashes (SIGSEGV) "
     "when an empty statement ';' follows it"
 )
 _TRUNCATES: Final = "dhcpd 4.4.3-P1 stops there and answers success, dropping the rest"
+_UNSAFE: Final = (
+    "blocks, expressions and other statements crashed dhcpd 4.4.3-P1 or were written to its "
+    "leases file in a form it cannot read back"
+)
+
+#: The parameters of dhcpd's server option table (``server/stables.c`` server_options): a
+#: statement starting with one of them sets it (``common/parse.c``, the default case).
+SERVER_PARAMETERS: Final = frozenset(
+    [
+        "default-lease-time",
+        "max-lease-time",
+        "min-lease-time",
+        "dynamic-bootp-lease-cutoff",
+        "dynamic-bootp-lease-length",
+        "boot-unknown-clients",
+        "dynamic-bootp",
+        "allow-bootp",
+        "allow-booting",
+        "one-lease-per-client",
+        "get-lease-hostnames",
+        "use-host-decl-names",
+        "use-lease-addr-for-default-route",
+        "min-secs",
+        "filename",
+        "server-name",
+        "next-server",
+        "authoritative",
+        "vendor-option-space",
+        "always-reply-rfc1048",
+        "site-option-space",
+        "always-broadcast",
+        "ddns-domainname",
+        "ddns-hostname",
+        "ddns-rev-domainname",
+        "lease-file-name",
+        "pid-file-name",
+        "duplicates",
+        "declines",
+        "ddns-updates",
+        "omapi-port",
+        "local-port",
+        "limited-broadcast-address",
+        "remote-port",
+        "local-address",
+        "omapi-key",
+        "stash-agent-options",
+        "ddns-ttl",
+        "ddns-update-style",
+        "client-updates",
+        "update-optimization",
+        "ping-check",
+        "update-static-leases",
+        "log-facility",
+        "do-forward-updates",
+        "ping-timeout",
+        "infinite-is-reserved",
+        "update-conflict-detection",
+        "leasequery",
+        "adaptive-lease-time-threshold",
+        "do-reverse-updates",
+        "fqdn-reply",
+        "preferred-lifetime",
+        "dhcpv6-lease-file-name",
+        "dhcpv6-pid-file-name",
+        "limit-addrs-per-ia",
+        "limit-prefs-per-ia",
+        "delayed-ack",
+        "max-ack-delay",
+        "ldap-server",
+        "ldap-port",
+        "ldap-username",
+        "ldap-password",
+        "ldap-base-dn",
+        "ldap-method",
+        "ldap-debug-file",
+        "ldap-dhcp-server-cn",
+        "ldap-referrals",
+        "ldap-ssl",
+        "ldap-tls-reqcert",
+        "ldap-tls-ca-file",
+        "ldap-tls-ca-dir",
+        "ldap-tls-cert",
+        "ldap-tls-key",
+        "ldap-tls-crlcheck",
+        "ldap-tls-ciphers",
+        "ldap-tls-randfile",
+        "ldap-init-retry",
+        "ldap-gssapi-keytab",
+        "ldap-gssapi-principal",
+        "dhcp-cache-threshold",
+        "dont-use-fsync",
+        "ddns-local-address4",
+        "ddns-local-address6",
+        "ignore-client-uids",
+        "log-threshold-low",
+        "log-threshold-high",
+        "echo-client-id",
+        "server-id-check",
+        "prefix-length-mode",
+        "dhcpv6-set-tee-times",
+        "abandon-lease-time",
+        "use-eui-64",
+        "persist-eui-64-leases",
+        "check-secs-byte-order",
+        "ddns-dual-stack-mixed-mode",
+        "ddns-guard-id-must-match",
+        "ddns-other-guard-is-dynamic",
+        "release-on-roam",
+        "local-address6",
+        "bind-local-address6",
+        "ping-cltt-secs",
+        "ping-timeout-ms",
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -123,6 +238,9 @@ class Token:
 
     kind: str
     text: str
+
+
+_SEMICOLON: Final = Token("punct", ";")
 
 
 def tokenize(text: str, *, field: str = "statements") -> list[Token]:
@@ -193,14 +311,19 @@ def _within_token_limit(token: str, field: str, offset: int) -> str:
 
 
 def check_statements(text: str, *, field: str = "statements") -> None:
-    """Refuse ``text`` (a host's or group's ``statements``) if dhcpd 4.4.3-P1 would crash on it,
-    exit, truncate it silently or write it to its leases file in a form it cannot read back.
+    """Refuse ``text`` (a host's or group's ``statements``) unless it is a sequence of the simple
+    statements dhcpd 4.4.3-P1 was measured to take safely: it would otherwise crash, exit,
+    truncate it silently, or write it to its leases file in a form it cannot read back.
 
-    Accepts a sequence of complete statements, each ending in ``;`` or in a ``{ ... }`` block
-    (``if ... { ... } else { ... }``, ``on commit { ... }``). Unknown options and wrong values
-    are left to dhcpd, which answers ``DHCP_R_BADPARSE`` harmlessly. The classes and how they
-    were measured: this module's docstring. Follows ``common/parse.c``
-    parse_executable_statements and ``common/conflex.c``.
+    Accepted, each ending in ``;``: ``option NAME VALUE...`` (also ``supersede``, ``default``,
+    ``append``, ``prepend``; ``NAME`` may be ``SPACE.NAME``), ``PARAMETER VALUE...`` for a
+    parameter of dhcpd's server option table (``default-lease-time 600;``, ``ddns-hostname
+    "web-1";``), and ``allow``/``deny``/``ignore WORD``. A value is words, numbers and strings,
+    joined by ``.``, ``:`` or ``,`` or written side by side (``1.2.3.4, 5.6.7.8``,
+    ``01:02:03``). Unknown option names and values of the wrong type are left to dhcpd, which
+    answers ``DHCP_R_BADPARSE`` harmlessly. The classes refused and how they were measured:
+    this module's docstring. Follows ``common/parse.c`` parse_executable_statement and
+    ``common/conflex.c``.
 
     Raises:
         ValueError: naming ``field`` and saying why dhcpd cannot take ``text``.
@@ -208,66 +331,74 @@ def check_statements(text: str, *, field: str = "statements") -> None:
     tokens = tokenize(text, field=field)
     if not tokens:
         raise ValueError(f"{field}: no statement (dhcpd 4.4.3-P1 answers invalid argument)")
-    position = _statements(tokens, 0, field, nested=False)
-    if position != len(tokens):
-        raise ValueError(f"{field}: unmatched '}}' (token {position + 1}): {_TRUNCATES}")
+    statement: list[Token] = []
+    for token in tokens:
+        if token == _SEMICOLON:
+            _check_statement(statement, field)
+            statement = []
+        else:
+            statement.append(token)
+    if statement:
+        _refuse_braces(statement, field)
+        raise ValueError(f"{field}: the last statement has no ';': {_TRUNCATES}")
 
 
-def _statements(tokens: list[Token], position: int, field: str, *, nested: bool) -> int:
-    """Check statements from ``position`` up to a closing ``}`` (``nested``) or the end; the
-    position of that ``}`` or the end."""
-    while position < len(tokens) and tokens[position] != Token("punct", "}"):
-        position = _statement(tokens, position, field)
-    if nested and position == len(tokens):
-        raise ValueError(f"{field}: unbalanced braces, a '{{' is never closed: {_TRUNCATES}")
-    return position
-
-
-def _statement(tokens: list[Token], position: int, field: str) -> int:
-    """Check one statement starting at ``position``; the position after it."""
-    head: list[Token] = []
-    while position < len(tokens):
-        token = tokens[position]
-        if token == Token("punct", ";"):
-            _check_simple(head, field, position)
-            return position + 1
-        if token == Token("punct", "{"):
-            if not head:
-                raise ValueError(f"{field}: a block without a statement before it: {_TRUNCATES}")
-            position = _statements(tokens, position + 1, field, nested=True) + 1
-            following = tokens[position] if position < len(tokens) else None
-            if following is None or following.text.lower() not in ("else", "elsif"):
-                return position
-            head = []
-            continue
-        if token == Token("punct", "}"):
-            break
-        head.append(token)
-        position += 1
-    raise ValueError(f"{field}: the last statement has no ';': {_TRUNCATES}")
-
-
-def _check_simple(head: list[Token], field: str, position: int) -> None:
-    """Check the tokens of one statement ended by the ``;`` at ``position``."""
-    if not head:
+def _refuse_braces(tokens: list[Token], field: str) -> None:
+    if any(token.kind == "punct" and token.text in "{}" for token in tokens):
         raise ValueError(
-            f"{field}: empty statement (a ';' alone, token {position + 1}): {_TRUNCATES}; "
-            f"after a value-less option, {_CRASH}"
+            f"{field}: a brace; dhcpd 4.4.3-P1 stops at an unbalanced one and answers success, "
+            f"dropping the rest, and {_UNSAFE}"
         )
-    words = [token.text.lower() for token in head]
-    if head[0].kind != "word":
+
+
+def _check_statement(tokens: list[Token], field: str) -> None:
+    """Check the tokens of one statement (its ``;`` excluded)."""
+    if not tokens:
+        raise ValueError(
+            f"{field}: empty statement (a ';' alone): {_TRUNCATES}; after a value-less "
+            f"option, {_CRASH}"
+        )
+    _refuse_braces(tokens, field)
+    shown = " ".join(token.text for token in tokens)
+    verb = tokens[0].text.lower() if tokens[0].kind == "word" else ""
+    if verb in _OPTION_VERBS:
+        name_length = 3 if tokens[2:3] == [Token("punct", ".")] else 1
+        name, values = tokens[1 : 1 + name_length], tokens[1 + name_length :]
+        if [token.kind for token in name] not in (["word"], ["word", "punct", "word"]) or not all(
+            token.text[0].isalpha() for token in name[::2]
+        ):
+            raise ValueError(
+                f"{field}: {shown!r}: {verb} needs an option name (a word starting with a "
+                "letter, or SPACE.NAME) before its value; dhcpd 4.4.3-P1 refuses or drops it"
+            )
+    elif tokens[0].text in SERVER_PARAMETERS:
+        values = tokens[1:]
+    elif verb in _ALLOW_DENY:
+        if [token.kind for token in tokens[1:]] != ["word"]:
+            raise ValueError(
+                f"{field}: {shown!r}: {verb} takes one word such as 'booting' (dhcpd 4.4.3-P1 "
+                "server/confpars.c parse_allow_deny)"
+            )
         return
-    if len(head) == 1 and words[0] not in _ONE_WORD_STATEMENTS:
-        raise ValueError(f"{field}: {head[0].text!r} alone is read as an option: {_CRASH}")
-    if words[0] in _OPTION_VERBS and _is_option_name(head[1:]):
-        name = "".join(token.text for token in head[1:])
-        raise ValueError(f"{field}: {head[0].text} {name} has no value: {_CRASH}")
-
-
-def _is_option_name(tokens: list[Token]) -> bool:
-    """Whether ``tokens`` are only an option name: ``NAME`` or ``SPACE . NAME``."""
-    kinds = [token.kind if token.kind == "word" else token.text for token in tokens]
-    return kinds in (["word"], ["word", ".", "word"])
+    else:
+        raise ValueError(
+            f"{field}: {shown!r} is not an option statement: {_UNSAFE}; accepted are "
+            "'option NAME VALUE;' (or supersede, default, append, prepend), 'allow/deny/"
+            "ignore WORD;' and dhcpd's parameters such as 'default-lease-time 600;'"
+        )
+    if not values:
+        raise ValueError(f"{field}: {shown!r} has no value: {_CRASH}")
+    for index, token in enumerate(values):
+        joins = token.kind == "punct"
+        if joins and (token.text not in _VALUE_JOINS or index in (0, len(values) - 1)):
+            raise ValueError(
+                f"{field}: {shown!r}: {token.text!r} in a value; values are words, numbers and "
+                f"strings joined by '.', ':' or ',' (expressions: {_UNSAFE})"
+            )
+        if joins and values[index - 1].kind == "punct":
+            raise ValueError(
+                f"{field}: {shown!r}: an empty value between two separators: {_TRUNCATES}"
+            )
 
 
 def quote(value: str, *, field: str) -> str:
