@@ -389,6 +389,11 @@ def _check_statement(tokens: list[Token], field: str) -> None:
     if not values:
         raise ValueError(f"{field}: {shown!r} has no value: {_CRASH}")
     for index, token in enumerate(values):
+        if token.kind == "word" and token.text.lower() in _OPTION_VERBS | _ALLOW_DENY:
+            raise ValueError(
+                f"{field}: {shown!r}: {token.text!r} in a value, a ';' missing before it? "
+                f"{_TRUNCATES}"
+            )
         joins = token.kind == "punct"
         if joins and (token.text not in _VALUE_JOINS or index in (0, len(values) - 1)):
             raise ValueError(
