@@ -76,20 +76,22 @@ created while the caller gets an error; and dhcpd's lexer limits above. Refused:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Final
 
 from dhcpctl._exchange import Values
+from dhcpctl._option_formats import FORMATS, BadValue, Token, check_value
 
 __all__ = [
     "MAX_OBJECT_BYTES",
     "MAX_TOKEN_BYTES",
     "MAX_VALUES",
     "MAX_VALUE_BYTES",
+    "Token",
     "check_name",
     "check_object_size",
     "check_statements",
     "quote",
+    "tokenize",
 ]
 
 #: Longest word or string dhcpd's lexer keeps whole: ``char tokbuf[1500]`` (``includes/dhcpd.h``).
@@ -108,6 +110,11 @@ _WHITESPACE: Final = frozenset(" \t\n\r\v\f")
 _WORD: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 _OPTION_VERBS: Final = frozenset({"option", "supersede", "default", "append", "prepend"})
 _ALLOW_DENY: Final = frozenset({"allow", "deny", "ignore"})
+#: What ``allow``/``deny``/``ignore`` take (``server/confpars.c`` parse_allow_deny).
+_ALLOW_DENY_WORDS: Final = frozenset(
+    {"bootp", "booting", "dynamic-bootp", "unknown-clients", "duplicates", "declines"}
+    | {"client-updates", "leasequery"}
+)
 _VALUE_JOINS: Final = frozenset(".:,")
 _CRASH: Final = (
     "dhcpd 4.4.3-P1 drops a value-less option and answers success, or crashes (SIGSEGV) "
@@ -121,125 +128,7 @@ _UNSAFE: Final = (
 
 #: The parameters of dhcpd's server option table (``server/stables.c`` server_options): a
 #: statement starting with one of them sets it (``common/parse.c``, the default case).
-SERVER_PARAMETERS: Final = frozenset(
-    [
-        "default-lease-time",
-        "max-lease-time",
-        "min-lease-time",
-        "dynamic-bootp-lease-cutoff",
-        "dynamic-bootp-lease-length",
-        "boot-unknown-clients",
-        "dynamic-bootp",
-        "allow-bootp",
-        "allow-booting",
-        "one-lease-per-client",
-        "get-lease-hostnames",
-        "use-host-decl-names",
-        "use-lease-addr-for-default-route",
-        "min-secs",
-        "filename",
-        "server-name",
-        "next-server",
-        "authoritative",
-        "vendor-option-space",
-        "always-reply-rfc1048",
-        "site-option-space",
-        "always-broadcast",
-        "ddns-domainname",
-        "ddns-hostname",
-        "ddns-rev-domainname",
-        "lease-file-name",
-        "pid-file-name",
-        "duplicates",
-        "declines",
-        "ddns-updates",
-        "omapi-port",
-        "local-port",
-        "limited-broadcast-address",
-        "remote-port",
-        "local-address",
-        "omapi-key",
-        "stash-agent-options",
-        "ddns-ttl",
-        "ddns-update-style",
-        "client-updates",
-        "update-optimization",
-        "ping-check",
-        "update-static-leases",
-        "log-facility",
-        "do-forward-updates",
-        "ping-timeout",
-        "infinite-is-reserved",
-        "update-conflict-detection",
-        "leasequery",
-        "adaptive-lease-time-threshold",
-        "do-reverse-updates",
-        "fqdn-reply",
-        "preferred-lifetime",
-        "dhcpv6-lease-file-name",
-        "dhcpv6-pid-file-name",
-        "limit-addrs-per-ia",
-        "limit-prefs-per-ia",
-        "delayed-ack",
-        "max-ack-delay",
-        "ldap-server",
-        "ldap-port",
-        "ldap-username",
-        "ldap-password",
-        "ldap-base-dn",
-        "ldap-method",
-        "ldap-debug-file",
-        "ldap-dhcp-server-cn",
-        "ldap-referrals",
-        "ldap-ssl",
-        "ldap-tls-reqcert",
-        "ldap-tls-ca-file",
-        "ldap-tls-ca-dir",
-        "ldap-tls-cert",
-        "ldap-tls-key",
-        "ldap-tls-crlcheck",
-        "ldap-tls-ciphers",
-        "ldap-tls-randfile",
-        "ldap-init-retry",
-        "ldap-gssapi-keytab",
-        "ldap-gssapi-principal",
-        "dhcp-cache-threshold",
-        "dont-use-fsync",
-        "ddns-local-address4",
-        "ddns-local-address6",
-        "ignore-client-uids",
-        "log-threshold-low",
-        "log-threshold-high",
-        "echo-client-id",
-        "server-id-check",
-        "prefix-length-mode",
-        "dhcpv6-set-tee-times",
-        "abandon-lease-time",
-        "use-eui-64",
-        "persist-eui-64-leases",
-        "check-secs-byte-order",
-        "ddns-dual-stack-mixed-mode",
-        "ddns-guard-id-must-match",
-        "ddns-other-guard-is-dynamic",
-        "release-on-roam",
-        "local-address6",
-        "bind-local-address6",
-        "ping-cltt-secs",
-        "ping-timeout-ms",
-    ]
-)
-
-
-@dataclass(frozen=True)
-class Token:
-    """One token as ``common/conflex.c`` reads it: ``kind`` is ``"word"`` (NAME, NUMBER,
-    NUMBER_OR_NAME), ``"string"`` (``text`` without the quotes) or ``"punct"`` (one character).
-    """
-
-    kind: str
-    text: str
-
-
+SERVER_PARAMETERS: Final = frozenset(FORMATS["server"])
 _SEMICOLON: Final = Token("punct", ";")
 
 
@@ -372,12 +261,12 @@ def _check_statement(tokens: list[Token], field: str) -> None:
                 "letter, or SPACE.NAME) before its value; dhcpd 4.4.3-P1 refuses or drops it"
             )
     elif tokens[0].text in SERVER_PARAMETERS:
-        values = tokens[1:]
+        name, values = [Token("word", "server"), Token("punct", "."), tokens[0]], tokens[1:]
     elif verb in _ALLOW_DENY:
-        if [token.kind for token in tokens[1:]] != ["word"]:
+        if len(tokens) != 2 or tokens[1].text.lower() not in _ALLOW_DENY_WORDS:
             raise ValueError(
-                f"{field}: {shown!r}: {verb} takes one word such as 'booting' (dhcpd 4.4.3-P1 "
-                "server/confpars.c parse_allow_deny)"
+                f"{field}: {shown!r}: {verb} takes one of {', '.join(sorted(_ALLOW_DENY_WORDS))}"
+                f" (server/confpars.c parse_allow_deny); {_TRUNCATES}"
             )
         return
     else:
@@ -404,6 +293,23 @@ def _check_statement(tokens: list[Token], field: str) -> None:
             raise ValueError(
                 f"{field}: {shown!r}: an empty value between two separators: {_TRUNCATES}"
             )
+    space, option = ("dhcp", name[0].text) if len(name) == 1 else (name[0].text, name[2].text)
+    if space not in FORMATS:
+        raise ValueError(
+            f"{field}: {shown!r}: options of the {space!r} space are not checked here, and "
+            "dhcpd 4.4.3-P1 answers success and drops a statement whose value does not fit "
+            "(and every later one); the dhcp and server spaces are"
+        )
+    code = FORMATS[space].get(option)
+    if code is None:
+        return  # unknown here: dhcpd answers an unknown option DHCP_R_BADPARSE, harmlessly
+    try:
+        check_value(code, values)
+    except BadValue as error:
+        raise ValueError(
+            f"{field}: {shown!r}: {error} (format {code!r} of {space}.{option}): dhcpd "
+            "4.4.3-P1 answers success and drops this statement and every later one"
+        ) from None
 
 
 def quote(value: str, *, field: str) -> str:

@@ -112,6 +112,10 @@ TRUNCATING: list[str | bytes] = [
     b"\xff",
     b"\xe9",
     'option domain-name "' + "a" * 1500 + '";',
+    'prepend ip-forwarding "yes";',
+    "option host-name web 1;",
+    "option routers 1.2.3;",
+    "deny x;",
 ]
 
 
@@ -137,6 +141,23 @@ def test_dhcpd_drops_statements_after_what_the_guard_refuses(
         assert "after" not in body, (case, body)
         refused(text)
     assert server.running
+
+
+def test_dhcpd_wraps_numbers_the_guard_refuses(
+    backend: Backend, dhcpd_factory: ServerFactory
+) -> None:
+    """A number too large for its option is kept modulo its width (convert_num only warns)."""
+    server = dhcpd_factory.start(with_dataset=False)
+    for number, (statement, kept) in enumerate(
+        [
+            ("option default-ip-ttl 256;", "default-ip-ttl = 00;"),
+            ("option time-offset 99999999999;", "time-offset = 48:76:e7:ff;"),
+        ],
+        start=1,
+    ):
+        assert create(backend, server, "host", host(number, statement)) == ISC_R_SUCCESS
+        assert kept in (written(server, "host", f"h{number}") or ""), statement
+        assert "does not fit" in refused(statement)
 
 
 def test_strings_with_quotes_or_backslashes_corrupt_the_leases_file(
