@@ -153,10 +153,21 @@ def _statement_count(text: str) -> int:
     return sum(1 for token in tokenize(text) if token.kind == "punct" and token.text == ";")
 
 
-def _written(server: DhcpdServer, kind: str, name: str) -> str | None:
+def written(server: DhcpdServer, kind: str, name: str) -> str | None:
+    """The body of the last ``KIND NAME {...}`` block in the leases file, if any."""
     pattern = rf"^{kind} {re.escape(name)} \{{\n(.*?)^\}}"
     blocks = re.findall(pattern, server.leases_file.read_text(errors="replace"), re.M | re.S)
     return str(blocks[-1]) if blocks else None
+
+
+def create(backend: Backend, server: DhcpdServer, kind: str, values: dict[str, object]) -> int:
+    """Create (CREATE|EXCL) a ``kind`` object with ``values`` on a connection of its own: the
+    server's status; a connection the server dropped raises DhcpctlError."""
+    connection = connect(backend, server.endpoint)
+    flags = backend.DHCPCTL_CREATE | backend.DHCPCTL_EXCL
+    _, status = open_object(backend, connection, kind, values, flags)  # type: ignore[arg-type]
+    backend.dhcpctl_disconnect(connection, True)
+    return status
 
 
 def _send(backend: Backend, server: DhcpdServer, kind: str, name: str, text: str) -> int:
@@ -166,11 +177,7 @@ def _send(backend: Backend, server: DhcpdServer, kind: str, name: str, text: str
         values.update({"hardware-address": number.to_bytes(6, "big"), "hardware-type": 1})
     else:  # a group without statements gets a harmless warning at dhcpd's next start
         values["statements"] = "default-lease-time 600; " + text
-    connection = connect(backend, server.endpoint)
-    flags = backend.DHCPCTL_CREATE | backend.DHCPCTL_EXCL
-    _, status = open_object(backend, connection, kind, values, flags)  # type: ignore[arg-type]
-    backend.dhcpctl_disconnect(connection, True)
-    return status
+    return create(backend, server, kind, values)
 
 
 def _restart(server: DhcpdServer) -> list[str]:
@@ -206,7 +213,7 @@ def run(
             server.restart() if died is None else server.start()
             continue
         outcome.answers[status] += 1
-        body = _written(server, kind, name) if status == 0 and kind == "host" else None
+        body = written(server, kind, name) if status == 0 and kind == "host" else None
         if body is not None and len(_WRITTEN.findall(body)) != _statement_count(text):
             outcome.findings.append(f"{index}: statements lost: {text!r} -> {body!r}")
         if outcome.sent % restart_every == 0:

@@ -8,10 +8,10 @@ file). Each test also checks that the guard refuses the value, with the reason s
 
 from __future__ import annotations
 
-import re
 import signal
 
 import pytest
+from guard_campaign import create, written
 from scenario_helpers import connect, open_object
 
 from dhcpctl import ISC_R_IOERROR, ISC_R_NOTFOUND, ISC_R_SUCCESS, DhcpctlError, load_backend
@@ -29,16 +29,6 @@ def backend() -> Backend:
     return load_backend("python")
 
 
-def create(backend: Backend, server: DhcpdServer, kind: str, values: dict[str, object]) -> int:
-    """Create (CREATE|EXCL) a ``kind`` object with ``values``: the server's status; a
-    connection the server dropped raises DhcpctlError."""
-    connection = connect(backend, server.endpoint)
-    flags = backend.DHCPCTL_CREATE | backend.DHCPCTL_EXCL
-    _, status = open_object(backend, connection, kind, values, flags)  # type: ignore[arg-type]
-    backend.dhcpctl_disconnect(connection, True)
-    return status
-
-
 def lookup(backend: Backend, server: DhcpdServer, kind: str, name: str | bytes) -> int:
     connection = connect(backend, server.endpoint)
     _, status = open_object(backend, connection, kind, {"name": name})
@@ -53,13 +43,6 @@ def host(number: int, statements: str | bytes) -> dict[str, object]:
         "hardware-type": 1,
         "statements": statements,
     }
-
-
-def written(server: DhcpdServer, kind: str, name: str) -> str | None:
-    """The body of the last ``KIND NAME {...}`` block in the leases file, if any."""
-    pattern = rf"^{kind} {re.escape(name)} \{{\n(.*?)^\}}"
-    blocks = re.findall(pattern, server.leases_file.read_text(errors="replace"), re.M | re.S)
-    return str(blocks[-1]) if blocks else None
 
 
 def refused(text: str | bytes) -> str:
