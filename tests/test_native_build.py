@@ -1,7 +1,7 @@
 """The native backend's build: where the ISC libraries are found, and the cffi module itself.
 
 The locator tests use fake installations in ``tmp_path``. The build tests need the real libraries
-(``python3 scripts/build_isc_libs.py``): they skip without them, and fail instead if
+(``python -m dhcpctl.build_isc --kind both``): they skip without them, and fail instead if
 ``DHCPCTL_REQUIRE_NATIVE=1``. The ``build`` tests (``-m build``) run ``pip install -v .`` for
 real, with pip's build isolation, each into a fresh virtual environment, and run the seed's lease
 query from there against the test bed's ``dhcpd``.
@@ -9,6 +9,7 @@ query from there against the test bed's ``dhcpd``.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -102,7 +103,8 @@ def test_debian_pie_archives_are_rejected(tmp_path: Path) -> None:
         find(tmp_path)
     message = str(error.value)
     assert f"{tmp_path}/usr/lib/libisc.a" in message
-    assert "scripts/build_isc_libs.py" in message
+    assert "`python -m dhcpctl.build_isc` (needs: apt-get install autoconf" in message
+    assert "then `pip install --force-reinstall --no-deps --no-cache-dir" in message
     assert "PIE" in message
 
 
@@ -139,6 +141,7 @@ def test_wrong_prefix_is_an_error_naming_what_is_missing(tmp_path: Path) -> None
     for missing in ["lib/libdhcpctl.so", "lib/libisc.so", *HEADERS]:
         assert f"{prefix}/{missing}" in message
     assert f"static in {prefix}/lib: no libdhcpctl.a" in message
+    assert f"Build them there with `python -m dhcpctl.build_isc --prefix {prefix}`" in message
     # Enough to dlopen, though: ABI mode needs neither headers nor development links.
     assert find(tmp_path, "dlopen", DHCPCTL_ISC_PREFIX=str(prefix)).kind == "shared"
 
@@ -168,7 +171,7 @@ def test_forced_kind_absent_is_not_found(tmp_path: Path) -> None:
 
 
 def test_build_script_reads_the_dsc_checksums(tmp_path: Path) -> None:
-    script = load_by_path("build_isc_libs", ROOT / "scripts/build_isc_libs.py")
+    script = load_by_path("build_isc", ROOT / "dhcpctl/build_isc.py")
     dsc = tmp_path / "isc-dhcp_4.4.3-P1-2.dsc"
     dsc.write_text(
         "Checksums-Sha1:\n 1111 10 isc-dhcp_4.4.3-P1.orig.tar.gz\n"
@@ -183,11 +186,11 @@ def test_build_script_reads_the_dsc_checksums(tmp_path: Path) -> None:
 
 def test_build_stamp_names_the_patch_set(tmp_path: Path) -> None:
     """A prefix built without the current hardening patches (an older builder wrote no patch
-    line) or with another set is not built: build_isc_libs.py rebuilds it."""
-    script = load_by_path("build_isc_libs", ROOT / "scripts/build_isc_libs.py")
+    line) or with another set is not built: the builder rebuilds it."""
+    script = load_by_path("build_isc", ROOT / "dhcpctl/build_isc.py")
     patches, digest = script.patch_set()
     assert [path.name for path in patches] == sorted(
-        path.name for path in (ROOT / "scripts/isc_patches").glob("*.patch")
+        path.name for path in (ROOT / "dhcpctl/isc_patches").glob("*.patch")
     )
     assert len(patches) >= 1 and len(digest) == 64
     prefix = tmp_path / "static"
@@ -204,10 +207,10 @@ def test_build_stamp_names_the_patch_set(tmp_path: Path) -> None:
 def test_patches_apply_and_use_the_codec_limits(tmp_path: Path) -> None:
     """The patch series applies in order to Debian's orig tree, and the limits it checks in C
     are fallback/wire.py's MAX_* numbers."""
-    script = load_by_path("build_isc_libs", ROOT / "scripts/build_isc_libs.py")
+    script = load_by_path("build_isc", ROOT / "dhcpctl/build_isc.py")
     orig = _isc_locate.default_cache_dir() / "src" / script.ORIG
     if not orig.exists():
-        pytest.skip(f"needs {orig} (python3 scripts/build_isc_libs.py fetches it)")
+        pytest.skip(f"needs {orig} (python3 dhcpctl/build_isc.py fetches it)")
     parts = [f"{script.TOPDIR}/{part}" for part in ("omapip", "dhcpctl", "includes")]
     subprocess.run(["tar", "-xzf", str(orig), "-C", str(tmp_path), *parts], check=True)
     src = tmp_path / script.TOPDIR
@@ -230,7 +233,7 @@ def test_patches_apply_and_use_the_codec_limits(tmp_path: Path) -> None:
     assert "dhcpctl_omapi_hardening" in (src / "dhcpctl/dhcpctl.h").read_text()
 
 
-# The real libraries: built by scripts/build_isc_libs.py, or installed.
+# The real libraries: built by dhcpctl/build_isc.py, or installed.
 
 
 def installed(kind: Kind, purpose: Purpose = "build") -> IscInstallation:
@@ -240,7 +243,9 @@ def installed(kind: Kind, purpose: Purpose = "build") -> IscInstallation:
     except IscLibraryNotFound as exc:
         if os.environ.get("DHCPCTL_REQUIRE_NATIVE") == "1":
             pytest.fail(f"DHCPCTL_REQUIRE_NATIVE=1: {exc}")
-        pytest.skip(f"needs the {kind} ISC libraries (python3 scripts/build_isc_libs.py): {exc}")
+        pytest.skip(
+            f"needs the {kind} ISC libraries (python -m dhcpctl.build_isc --kind {kind}): {exc}"
+        )
 
 
 def run_python(code: str) -> str:
@@ -275,6 +280,55 @@ def test_api_mode_module_builds_and_runs(
         print(ffi.string(lib.isc_result_totext(0)).decode())
     """)
     assert out == "success\n"
+
+
+MOVED_LIBRARY_PROBE = """
+import json, sys, dhcpctl
+dhcpctl.__path__.insert(0, sys.argv[1])  # the test's dhcpctl._native_lib before the tree's
+try:
+    dhcpctl.load_backend("native")
+except ImportError as error:
+    print(json.dumps([str(error), error.__cause__ is None, error.__suppress_context__]))
+else:
+    print(json.dumps(["loaded", True, True]))
+"""
+
+
+def test_moved_shared_library_is_one_sentence(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An extension built against shared ISC libraries that are gone since: one sentence (no
+    chained repeats) naming the module, where its libraries were, what the loader could not
+    open, and the builder command that puts them back; which it does."""
+    isc = installed("shared")
+    root = tmp_path / "root"
+    prefix = root / "shared"
+    for part in ("lib", "include"):
+        shutil.copytree(isc.prefix / part, prefix / part, symlinks=True)
+    monkeypatch.setenv("DHCPCTL_ISC_PREFIX", str(prefix))
+    monkeypatch.setenv("DHCPCTL_ISC_KIND", "shared")
+    module = Path(build_ffi.ffibuilder().compile(tmpdir=str(tmp_path / "build")))
+    shutil.move(prefix / "lib", tmp_path / "moved-lib")
+    env = environment(DHCPCTL_BACKEND="python", DHCPCTL_ISC_CACHE=str(tmp_path / "empty"))
+    env.pop("DHCPCTL_ISC_PREFIX", None)  # ABI mode finds nothing either
+    probe = [sys.executable, "-c", MOVED_LIBRARY_PROBE, str(module.parent)]
+
+    def load() -> list[object]:
+        result = subprocess.run(probe, env=env, capture_output=True, text=True, check=True)
+        return list(json.loads(result.stdout))
+
+    message, no_cause, suppressed = load()
+    assert isinstance(message, str)
+    assert no_cause and suppressed
+    assert "\n" not in message and "not built" not in message, message
+    assert message == (
+        f"the native dhcpctl backend is not available: dhcpctl._native_lib ({module}) was built "
+        f"against the shared ISC libraries in {prefix}, which no longer load "
+        "(libdhcpctl.so.0: cannot open shared object file: No such file or directory); run "
+        f"`python -m dhcpctl.build_isc --kind shared --prefix {root}`"
+    )
+    shutil.move(tmp_path / "moved-lib", prefix / "lib")  # what the command restores
+    assert load() == ["loaded", True, True]
 
 
 def test_in_place_build(tmp_path: Path) -> None:
@@ -449,7 +503,8 @@ def test_pip_install_without_libraries_is_pure_python(
 ) -> None:
     output = pure_venv.install.stdout
     assert pure_venv.install.returncode == 0, output
-    assert "dhcpctl-omapi: native backend not built, pure Python only: no usable ISC" in output
+    warning = "dhcpctl-omapi: WARNING: native backend not built, pure Python only: no usable ISC"
+    assert warning in output
     cache = _isc_locate.default_cache_dir(no_isc)
     assert f"{cache}/static: no such directory" in output
     assert pure_venv.extensions() == []
@@ -461,7 +516,12 @@ def test_pip_install_without_libraries_is_pure_python(
     native = pure_venv.run("import dhcpctl", env={**no_isc, "DHCPCTL_BACKEND": "native"})
     assert native.returncode != 0
     assert "ImportError: the native dhcpctl backend is not available" in native.stderr
-    for hint in ("python3 scripts/build_isc_libs.py", "apt-get install autoconf", "dhcp-libs"):
+    assert "dhcpctl._native_lib is not built" in native.stderr
+    for hint in (
+        "python -m dhcpctl.build_isc --kind shared",
+        "apt-get install autoconf",
+        "dhcp-libs",
+    ):
         assert hint in native.stderr
 
 
@@ -473,8 +533,25 @@ def test_pip_install_requiring_native_without_libraries_fails(
     output = venv.install.stdout
     assert venv.install.returncode != 0, output
     assert "DHCPCTL_REQUIRE_NATIVE=1: no usable ISC DHCP 4.4.3-P1 libraries" in output
-    assert "python3 scripts/build_isc_libs.py" in output
+    assert "python -m dhcpctl.build_isc" in output
     assert "apt-get install autoconf automake libtool" in output
+
+
+@pytest.mark.build
+def test_pip_install_with_an_empty_isc_prefix_fails(tmp_path: Path, no_isc: dict[str, str]) -> None:
+    """DHCPCTL_ISC_PREFIX names where the libraries are: without them there, no silent pure
+    Python install, but an error naming what is missing and the command that builds them."""
+    prefix = tmp_path / "isc"
+    prefix.mkdir()
+    venv = pip_install(tmp_path, {**no_isc, "DHCPCTL_ISC_PREFIX": str(prefix)})
+    output = venv.install.stdout
+    assert venv.install.returncode != 0, output
+    assert (
+        f"dhcpctl-omapi: error: no usable ISC DHCP 4.4.3-P1 libraries (shared or static) in "
+        f"DHCPCTL_ISC_PREFIX={prefix}." in output
+    )
+    assert f"  - shared in {prefix}/lib: no libdhcpctl.so.0" in output
+    assert f"Build them there with `python -m dhcpctl.build_isc --prefix {prefix}`" in output
 
 
 @pytest.mark.build
