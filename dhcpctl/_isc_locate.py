@@ -55,7 +55,16 @@ BUILD_TOOLS = "apt-get install autoconf automake libtool build-essential dpkg-de
 
 
 class IscLibraryNotFound(LookupError):
-    """No usable ISC DHCP library installation: the message says where we looked and why not."""
+    """No usable ISC DHCP library installation: the message says where we looked and why not.
+
+    ``looked``: one line per place looked at (empty for a bad ``DHCPCTL_ISC_KIND``), for
+    messages of their own; ``explicit``: whether ``DHCPCTL_ISC_PREFIX`` named the place.
+    """
+
+    def __init__(self, message: str, looked: Sequence[str] = (), explicit: bool = False) -> None:
+        super().__init__(message)
+        self.looked = tuple(looked)
+        self.explicit = explicit
 
 
 @dataclass(frozen=True)
@@ -228,5 +237,7 @@ def locate(
     raise IscLibraryNotFound(
         f"no usable ISC DHCP {ISC_DHCP_VERSION} libraries ({' or '.join(kinds)}) in {where}.\n"
         + "".join(f"  - {line}\n" for line in looked)
-        + fix
+        + fix,
+        looked,
+        bool(explicit),
     )

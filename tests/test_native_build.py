@@ -454,14 +454,12 @@ class Venv:
         assert output == f"ending time is {time.ctime(lease.ends)}\n"
 
 
-def pip_install(where: Path, env: dict[str, str]) -> Venv:
-    """``pip install -v .`` of a copy of the source tree into a new virtual environment."""
-    source = where / "src"
-    shutil.copytree(ROOT, source, symlinks=True, ignore=COPY_IGNORE)
-    venv = where / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    install = subprocess.run(
-        [str(venv / "bin/python"), "-m", "pip", "install", "-v", "."],
+def pip(
+    venv: Path, source: Path, env: dict[str, str], *options: str
+) -> subprocess.CompletedProcess[str]:
+    """``pip install -v OPTIONS .`` in ``source`` into the virtual environment ``venv``."""
+    return subprocess.run(
+        [str(venv / "bin/python"), "-m", "pip", "install", "-v", *options, "."],
         cwd=source,
         env=env,
         stdout=subprocess.PIPE,
@@ -470,7 +468,16 @@ def pip_install(where: Path, env: dict[str, str]) -> Venv:
         timeout=180,
         check=False,
     )
-    return Venv(venv, install)
+
+
+def pip_install(where: Path, env: dict[str, str]) -> Venv:
+    """``pip install -v .`` of a copy of the source tree (``where/src``) into a new virtual
+    environment (``where/venv``)."""
+    source = where / "src"
+    shutil.copytree(ROOT, source, symlinks=True, ignore=COPY_IGNORE)
+    venv = where / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    return Venv(venv, pip(venv, source, env))
 
 
 def no_libraries(tmp: Path) -> dict[str, str]:

@@ -34,7 +34,13 @@ from typing import Any, Final
 
 from cffi import FFI  # type: ignore[import-untyped,unused-ignore]
 
-from dhcpctl._isc_locate import BUILD_COMMAND, REINSTALL, IscLibraryNotFound, locate
+from dhcpctl._isc_locate import (
+    BUILD_COMMAND,
+    BUILD_TOOLS,
+    REINSTALL,
+    IscLibraryNotFound,
+    locate,
+)
 from dhcpctl._native_cdef import CDEF
 
 MODE: str
@@ -54,6 +60,14 @@ _LOCATION_TEXT: Final = re.compile(rb"(shared|static) libraries in ([^\0]+)\0")
 _API_MODULE: Final = "dhcpctl._native_lib"
 
 
+class _NoSharedLibraries(ImportError):
+    """ABI mode found no shared ISC libraries: ``not_found`` says where it looked."""
+
+    def __init__(self, not_found: IscLibraryNotFound) -> None:
+        super().__init__(f"ABI mode found {not_found}")
+        self.not_found = not_found
+
+
 def _load_abi() -> tuple[FFI, Any, tuple[Any, ...], str]:
     """``(ffi, lib, handles, library)``; keep ``handles`` alive as long as ``lib`` is used.
 
@@ -62,7 +76,7 @@ def _load_abi() -> tuple[FFI, Any, tuple[Any, ...], str]:
     try:
         installation = locate(purpose="dlopen")
     except IscLibraryNotFound as error:
-        raise ImportError(f"ABI mode found {error}") from None
+        raise _NoSharedLibraries(error) from None
     ffi = FFI()
     ffi.cdef(CDEF)
     ffi.cdef(_CDEF_MARKER)
@@ -94,7 +108,16 @@ def _unavailable(api_error: ImportError, abi_error: ImportError) -> str:
     finds no shared libraries), or built but its shared ISC libraries are gone."""
     spec = importlib.util.find_spec(_API_MODULE)
     if spec is None or spec.origin is None:
-        return f"{_API_MODULE} is not built (pip found no ISC libraries), and {abi_error}"
+        if not isinstance(abi_error, _NoSharedLibraries) or abi_error.not_found.explicit:
+            return f"{_API_MODULE} is not built, and {abi_error}"
+        looked = "".join(f"\n  - {line}" for line in abi_error.not_found.looked)
+        return (
+            f"{_API_MODULE} is not built (pip install found no ISC libraries, or could not "
+            "compile against them) and ABI mode finds no shared ISC libraries: run "
+            f"`{BUILD_COMMAND}`, then `{REINSTALL}` (the compiled backend), or "
+            f"`{BUILD_COMMAND} --kind shared` alone (ABI mode, loaded at import; needs: "
+            f"{BUILD_TOOLS}). ABI mode looked in:{looked}"
+        )
     module = Path(spec.origin)
     linked = _linked_against(module)
     if linked is None or linked[0] != "shared":
