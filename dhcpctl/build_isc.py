@@ -50,7 +50,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import ModuleType
 
@@ -162,8 +162,18 @@ class MakeProgress:
         return self.directory
 
 
-def run_make(cmd: list[str], src: Path, log: Path, every: float = PROGRESS_EVERY) -> None:
-    """Run ``make`` in ``src`` (output to ``log``), printing every ``every`` seconds how long it
+def _print(line: str) -> None:
+    print(line, flush=True)
+
+
+def run_make(
+    cmd: list[str],
+    src: Path,
+    log: Path,
+    every: float = PROGRESS_EVERY,
+    report: Callable[[str], None] = _print,
+) -> None:
+    """Run ``make`` in ``src`` (output to ``log``), reporting every ``every`` seconds how long it
     has run and in which directory. Raises BuildError naming the logs if it fails."""
     print(f"    $ {' '.join(cmd)}", flush=True)
     bind_logs = [src / "bind" / name for name in ("configure.log", "build.log", "install.log")]
@@ -176,7 +186,7 @@ def run_make(cmd: list[str], src: Path, log: Path, every: float = PROGRESS_EVERY
             code = process.wait(timeout=every)
         except subprocess.TimeoutExpired:
             elapsed = minutes(time.monotonic() - started)
-            print(f"      {cmd[0]}: {elapsed}, in {progress.current()}", flush=True)
+            report(f"      {cmd[0]}: {elapsed}, in {progress.current()}")
             continue
         break
     if code != 0:

@@ -204,6 +204,60 @@ def test_build_stamp_names_the_patch_set(tmp_path: Path) -> None:
     assert not script.is_built(prefix, "shared", digest, _isc_locate)
 
 
+APT_SOURCE_OUTPUT = """\
+Reading package lists...
+NOTICE: 'isc-dhcp' packaging is maintained in the 'Git' version control system at:
+https://salsa.debian.org/debian/isc-dhcp.git
+Please use:
+git clone https://salsa.debian.org/debian/isc-dhcp.git
+to retrieve the latest (possibly unreleased) updates to the package.
+Need to get 10.2 MB of source archives.
+Download complete and in download only mode
+"""
+
+
+def test_builder_drops_apt_source_git_notice() -> None:
+    """The notice ``apt-get source`` printed (recorded verbatim) goes; every other line stays."""
+    builder = load_by_path("build_isc", ROOT / "dhcpctl/build_isc.py")
+    assert builder._GIT_NOTICE.sub("", APT_SOURCE_OUTPUT) == (
+        "Reading package lists...\n"
+        "Need to get 10.2 MB of source archives.\n"
+        "Download complete and in download only mode\n"
+    )
+
+
+def test_builder_progress_and_failure_name_the_directory_and_log(tmp_path: Path) -> None:
+    """While make runs: lines with the elapsed time and the directory the logs (ISC's and
+    BIND's own) named last; when it fails: the log's tail and where the whole log is kept."""
+    builder = load_by_path("build_isc", ROOT / "dhcpctl/build_isc.py")
+    src = tmp_path / "dhcp-4.4.3-P1"
+    (src / "bind").mkdir(parents=True)
+    log = tmp_path / "build.log"
+    go = tmp_path / "go"
+    os.mkfifo(go)
+    # A make that says where it is, then waits until the test has seen it in a progress line.
+    script = (
+        f"echo \"make[2]: Entering directory '{src}/omapip'\"; "
+        f"echo 'making all in {src}/bind/bind-9.11.36/lib/dns' >> bind/build.log; "
+        f"read line < {go}; echo 'cc: error: boom'; exit 2"
+    )
+    lines: list[str] = []
+
+    def report(line: str) -> None:
+        lines.append(line)
+        if "bind/bind-9.11.36/lib/dns" in line or len(lines) == 200:
+            go.write_text("go\n")  # opens the fifo: make's `read` returns
+
+    with pytest.raises(builder.BuildError) as failed:
+        builder.run_make(["sh", "-c", script], src, log, every=0.1, report=report)
+    assert re.fullmatch(r"      sh: 0 min 0\d s, in bind/bind-9\.11\.36/lib/dns", lines[-1]), lines
+    message = str(failed.value)
+    assert message.startswith("`sh -c ") and "failed (exit 2)" in message
+    assert "    | cc: error: boom\n" in message
+    assert f"the full build log is kept in {log} (BIND's part: {src}/bind/build.log)" in message
+    assert "cc: error: boom" in log.read_text()
+
+
 def test_patches_apply_and_use_the_codec_limits(tmp_path: Path) -> None:
     """The patch series applies in order to Debian's orig tree, and the limits it checks in C
     are fallback/wire.py's MAX_* numbers."""
