@@ -15,9 +15,11 @@ builder downloads it. The transcript (every command and what it printed) is prin
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -57,22 +59,38 @@ class Transcript:
         self.parts.append(f"--- {title}\n{text}")
 
 
+def ours(pip_output: str) -> list[str]:
+    """What setup.py said in ``pip install -v``'s output (indented by pip, said once per build
+    step), in order, once each."""
+    lines = [line.strip() for line in pip_output.splitlines()]
+    return list(dict.fromkeys(line for line in lines if line.startswith("dhcpctl-omapi:")))
+
+
+@pytest.fixture
+def transcript() -> Iterator[Transcript]:
+    """The path's transcript, printed whether the test passes or fails."""
+    log = Transcript()
+    try:
+        yield log
+    finally:
+        print("\n".join(log.parts))
+
+
 @pytest.mark.build
-def test_fresh_venv_to_native(tmp_path: Path) -> None:
+def test_fresh_venv_to_native(tmp_path: Path, transcript: Transcript) -> None:
     absent = [tool for tool in BUILDER_TOOLS if shutil.which(tool) is None]
     if absent:
         missing(f"the builder needs {', '.join(absent)}", "DHCPCTL_REQUIRE_NATIVE")
     env = no_libraries(tmp_path)  # an empty DHCPCTL_ISC_CACHE, no DHCPCTL_ISC_PREFIX
     cache = _isc_locate.default_cache_dir(env)
-    log = Transcript()
+    log = transcript
 
     venv = pip_install(tmp_path, env)
     install = venv.install.stdout
     assert venv.install.returncode == 0, install
-    warning = [line for line in install.splitlines() if "dhcpctl-omapi:" in line]
-    log.note(
-        "pip install -v . (no ISC library reachable): dhcpctl-omapi's lines", "\n".join(warning)
-    )
+    warning = re.search(r"dhcpctl-omapi: WARNING.*?\n\s*={72}\n.*?\n\s*={72}\n", install, re.DOTALL)
+    assert warning is not None, install
+    log.note("pip install -v . (no ISC library reachable): the warning", warning.group())
     assert "dhcpctl-omapi: WARNING: native backend not built, pure Python only" in install
     assert "Build them with `python -m dhcpctl.build_isc` (needs: apt-get install" in install
     assert venv.extensions() == []
@@ -101,7 +119,7 @@ def test_fresh_venv_to_native(tmp_path: Path) -> None:
 
     reinstall = pip(venv.root, tmp_path / "src", env, "--force-reinstall", "--no-deps")
     assert reinstall.returncode == 0, reinstall.stdout
-    lines = [line for line in reinstall.stdout.splitlines() if "dhcpctl-omapi:" in line]
+    lines = ours(reinstall.stdout)
     log.note(
         "pip install -v --force-reinstall --no-deps .: dhcpctl-omapi's lines", "\n".join(lines)
     )
@@ -112,7 +130,6 @@ def test_fresh_venv_to_native(tmp_path: Path) -> None:
     assert len(venv.extensions()) == 1
 
     info = log.run(venv, ["-m", "dhcpctl", "info"], env, cwd, 60)
-    print("\n".join(log.parts))
     assert info.splitlines()[:4] == [
         "backend: native",
         "reason: auto: the native backend, its ISC library is hardened",

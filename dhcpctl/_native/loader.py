@@ -121,15 +121,17 @@ def _unavailable(api_error: ImportError, abi_error: ImportError) -> str:
     module = Path(spec.origin)
     linked = _linked_against(module)
     if linked is None or linked[0] != "shared":
-        return f"{_API_MODULE} ({module}) is built but does not load: {api_error}; {REINSTALL}"
+        return (
+            f"{_API_MODULE} ({module}) is built but does not load ({api_error}); run `{REINSTALL}`"
+        )
     prefix = linked[1]
     if prefix.name == "shared":  # a build root of dhcpctl.build_isc: rebuild it in place
-        fix = f"{BUILD_COMMAND} --kind shared --prefix {prefix.parent}"
+        fix = f"run `{BUILD_COMMAND} --kind shared --prefix {prefix.parent}`"
     else:
-        fix = f"DHCPCTL_ISC_PREFIX=DIR {REINSTALL}"
+        fix = f"run `DHCPCTL_ISC_PREFIX=DIR {REINSTALL}` (DIR: where they are now)"
     return (
         f"{_API_MODULE} ({module}) was built against the shared ISC libraries in {prefix}, "
-        f"which no longer load ({api_error}); run `{fix}`"
+        f"which no longer load ({api_error}); {fix}"
     )
 
 
