@@ -50,6 +50,6 @@ if ! { "$VENV/bin/python" -m pip install -q --upgrade pip &&
     echo "pip install failed: the output above says why" >&2
     exit 1
 fi
-grep -oE "dhcpctl-omapi: (building|native backend) .*" "$log" | sort -u >&2 || true
+grep -oE "dhcpctl-omapi: (building|WARNING:) .*" "$log" | sort -u >&2 || true
 rm -f "$log"
 python3 "$ROOT/scripts/mypy_tree.py"  # where mypy finds dhcpctl.fallback
