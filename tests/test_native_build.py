@@ -581,7 +581,7 @@ def test_pip_install_without_libraries_is_pure_python(
     for hint in (
         "python -m dhcpctl.build_isc --kind shared",
         "apt-get install autoconf",
-        "dhcp-libs",
+        "  - shared in /usr/lib: no libdhcpctl.so.0",
     ):
         assert hint in native.stderr
 
