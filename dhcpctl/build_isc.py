@@ -82,6 +82,8 @@ PROGRESS_EVERY = 5.0
 #: Where ``make`` says it is: GNU make's "Entering directory", automake's and BIND's "Making all
 #: in" / "making all in".
 _DIRECTORY = re.compile(rb"Entering directory '([^'\n]+)'|[Mm]aking \w+ in (\S+)")
+#: A header directory's tail (``lib/dns/include/dst``: ``lib/dns`` builds).
+_INCLUDE_DIR = re.compile(r"/include(?:/.*)?$")
 #: The notice ``apt-get source`` prints for a package kept in Git (a newcomer reads it as an
 #: error): from its first line to its last.
 _GIT_NOTICE = re.compile(r"^NOTICE: '.*?^to retrieve the latest [^\n]*\n", re.MULTILINE | re.DOTALL)
@@ -156,9 +158,10 @@ class MakeProgress:
                 newest = (entering or making).decode(errors="replace")
         if newest is not None:
             path = Path(newest)
-            self.directory = (
-                str(path.relative_to(self.src)) if path.is_relative_to(self.src) else newest
-            )
+            relative = str(path.relative_to(self.src)) if path.is_relative_to(self.src) else newest
+            # Headers are installed in an instant; the compiler then works in the parent, which
+            # names no directory of its own: report that.
+            self.directory = _INCLUDE_DIR.sub("", relative)
         return self.directory
 
 

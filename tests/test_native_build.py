@@ -238,7 +238,7 @@ def test_builder_progress_and_failure_name_the_directory_and_log(tmp_path: Path)
     # A make that says where it is, then waits until the test has seen it in a progress line.
     script = (
         f"echo \"make[2]: Entering directory '{src}/omapip'\"; "
-        f"echo 'making all in {src}/bind/bind-9.11.36/lib/dns' >> bind/build.log; "
+        f"echo 'making all in {src}/bind/bind-9.11.36/lib/dns/include/dst' >> bind/build.log; "
         f"read line < {go}; echo 'cc: error: boom'; exit 2"
     )
     lines: list[str] = []
