@@ -11,7 +11,8 @@ backend chosen once at import by ``DHCPCTL_BACKEND`` (``auto``, ``native`` or ``
 :data:`BACKEND` names it and :data:`BACKEND_REASON` says why it was chosen (``auto`` never
 picks a native library without the hardening patches; forcing one warns with
 :class:`UnhardenedLibraryWarning`); :func:`load_backend` gives either backend explicitly.
-``python -m dhcpctl info`` prints all this.
+:func:`backend_info` (a :class:`BackendInfo`) adds the native backend's mode, ISC library,
+version and hardening, or why it cannot load; ``python -m dhcpctl info`` prints it.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from dhcpctl._backend import (
     UnhardenedLibraryWarning,
     choose_backend,
     load_backend,
+    running_a_command,
 )
 from dhcpctl._errors import (
     AlreadyExists,
@@ -48,12 +50,15 @@ from dhcpctl._errors import (
 )
 from dhcpctl._key import Key
 from dhcpctl._model import Class, FailoverState, Group, Host, Lease, Subclass
+from dhcpctl._info import BackendInfo, backend_info
 from dhcpctl._results import *  # noqa: F403  (every ISC_R_* and DHCP_R_* result code)
 
 __version__ = "0.1.0"
 
 _implementation: Backend
-BACKEND, _implementation, BACKEND_REASON = choose_backend(os.environ.get(POLICY_VARIABLE, "auto"))
+BACKEND, _implementation, BACKEND_REASON = choose_backend(
+    os.environ.get(POLICY_VARIABLE, "auto"), command=running_a_command()
+)
 
 dhcpctl_initialize = _implementation.dhcpctl_initialize
 dhcpctl_connect = _implementation.dhcpctl_connect
@@ -112,9 +117,11 @@ __all__ = [
     "DHCPCTL_EXCL",
     "DHCPCTL_UPDATE",
     "Backend",
+    "BackendInfo",
     "DataString",
     "DhcpctlError",
     "UnhardenedLibraryWarning",
+    "backend_info",
     "load_backend",
     *FUNCTION_NAMES,
 ]

@@ -8,7 +8,7 @@ Reply handling follows ``omapi_message_process`` and the dhcpctl signal handlers
   signals the success status (``message.c:695-699``, ``remote.c:307-314``: the callback
   fires a second time); an UPDATE without object values cannot be applied: it breaks the
   protocol and fails the connection (``DHCP_R_PROTOCOLERROR``), as ISC's library patched by
-  ``scripts/isc_patches/0005-reply-matching.patch`` drops it (unpatched, C signals
+  ``dhcpctl/isc_patches/0005-reply-matching.patch`` drops it (unpatched, C signals
   ``DHCP_R_INVALIDARG`` and leaves the request registered for a second reply);
 - a STATUS sets the object's ``waitstatus`` (``ISC_R_UNEXPECTED`` if it has no integer
   ``result``) and its ``message`` text, and fires the callback once (``message.c:711-736``);

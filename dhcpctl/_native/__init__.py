@@ -1,8 +1,8 @@
 """The native dhcpctl backend: ISC DHCP 4.4.3-P1's own libdhcpctl through cffi.
 
 The interface is :class:`dhcpctl._api.Backend`, like the pure-Python backend's
-(:mod:`dhcpctl.fallback`), plus :data:`MODE`, :data:`LIBRARY`, :data:`HARDENED` and
-:data:`HARDENING`. Importing raises ImportError saying what is missing
+(:mod:`dhcpctl.fallback`), plus :data:`MODE`, :data:`LIBRARY`, :data:`VERSION`,
+:data:`HARDENED` and :data:`HARDENING`. Importing raises ImportError saying what is missing
 when ISC's library can be loaded neither way.
 
 Modules, each one job: :mod:`.loader` (API or ABI mode: ``ffi``, ``lib``, ``MODE``; which
@@ -51,6 +51,8 @@ from .loader import LIBRARY as LIBRARY
 from .loader import MODE as MODE
 
 layout.verify()  # after api's dhcpctl_initialize, before anything else uses the library
+#: The ISC library's version, e.g. ``"ISC DHCP 4.4.3-P1 (BIND 9.11.36)"`` (checked at import).
+VERSION = layout.version()
 
 __all__ = [
     "DHCPCTL_CREATE",
@@ -60,6 +62,7 @@ __all__ = [
     "HARDENING",
     "LIBRARY",
     "MODE",
+    "VERSION",
     "DataString",
     "DhcpctlError",
     "Handle",
