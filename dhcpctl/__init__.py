@@ -48,9 +48,9 @@ from dhcpctl._errors import (
     PermissionDenied,
     Timeout,
 )
+from dhcpctl._info import BackendInfo, backend_info
 from dhcpctl._key import Key
 from dhcpctl._model import Class, FailoverState, Group, Host, Lease, Subclass
-from dhcpctl._info import BackendInfo, backend_info
 from dhcpctl._results import *  # noqa: F403  (every ISC_R_* and DHCP_R_* result code)
 
 __version__ = "0.1.0"
