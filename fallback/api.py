@@ -42,6 +42,7 @@ from dhcpctl._api import (
     DataLike,
 )
 from dhcpctl._arguments import ArgumentChecks
+from dhcpctl._diagnosis import lost
 from dhcpctl._errors import DhcpctlError
 from dhcpctl._results import (
     DHCP_R_CONNRESET,
@@ -56,7 +57,7 @@ from .auth import Key
 from .datastring import DataString
 from .objects import Authenticator, Connection, Generic, Handle, RemoteObject, not_found
 from .session import open_connection
-from .transport import Link, LinkError
+from .transport import LinkError
 from .wire import OP_DELETE, OP_OPEN, OP_REFRESH, OP_UPDATE, Pair, Value
 
 _CHECKS = ArgumentChecks(
@@ -113,9 +114,9 @@ def dhcpctl_timed_connect(
     return open_connection(function, host, number, key, _CHECKS.timeout(function, timeout))
 
 
-def _gone(link: Link) -> str:
-    """What a request or wait on a dead connection says: how it ended."""
-    return f"the connection has ended: {link.ended}"
+def _gone(connection: Connection) -> str:
+    """What a request or wait on a dead connection says: its server, how it ended."""
+    return lost(connection.peer, f"the connection has ended: {connection.link.ended}")
 
 
 #: Why a second request on an object is refused (see :mod:`dhcpctl._api`).
@@ -129,7 +130,7 @@ def dhcpctl_disconnect(connection: Handle, force: bool = False) -> None:
     function = "dhcpctl_disconnect"
     conn = _connection(function, connection)
     if not conn.link.alive:
-        raise DhcpctlError(function, DHCP_R_INVALIDARG, _gone(conn.link))
+        raise DhcpctlError(function, DHCP_R_INVALIDARG, _gone(conn))
     conn.link.close()
     conn.dereference()
 
@@ -147,33 +148,34 @@ def _wait(function: str, handle: object, timeout: float | None) -> int:
     deadline = None if timeout is None else time.monotonic() + timeout
     target = _handle(function, handle)
     if isinstance(target, Connection):
-        return _wait_on_connection(function, target.link, deadline)
+        return _wait_on_connection(function, target, deadline)
     if not isinstance(target, RemoteObject):
         raise DhcpctlError(function, DHCP_R_INVALIDARG, "nothing to wait for on this handle")
-    link = target.link
-    if link is None or (target.outstanding == 0 and target.unseen == 0):
+    link, peer = target.link, target.peer
+    if link is None or peer is None or (target.outstanding == 0 and target.unseen == 0):
         raise DhcpctlError(function, DHCP_R_INVALIDARG, "no request in progress on this handle")
     try:
         link.wait(lambda: target.unseen > 0, deadline)
     except LinkError as exc:
-        raise DhcpctlError(function, exc.status, exc.detail) from None
+        raise DhcpctlError(function, exc.status, lost(peer, exc.detail)) from None
     target.unseen -= 1
     return target.waitstatus
 
 
-def _wait_on_connection(function: str, link: Link, deadline: float | None) -> int:
+def _wait_on_connection(function: str, connection: Connection, deadline: float | None) -> int:
     """C's wait on a connection handle: no signal comes after the connect, so C returns
     ``ISC_R_TIMEDOUT`` at the deadline, reading meanwhile; untimed it would block until the
     server drops the connection (see :mod:`dhcpctl._api`)."""
+    link = connection.link
     if not link.alive:
-        raise DhcpctlError(function, DHCP_R_CONNRESET, _gone(link))
+        raise DhcpctlError(function, DHCP_R_CONNRESET, _gone(connection))
     if deadline is None:
         raise DhcpctlError(function, DHCP_R_INVALIDARG, "nothing to wait for on a connection")
     try:
         link.wait(lambda: not link.alive, deadline)
     except LinkError as exc:  # the deadline passed
-        raise DhcpctlError(function, exc.status, exc.detail) from None
-    raise DhcpctlError(function, DHCP_R_CONNRESET, _gone(link))
+        raise DhcpctlError(function, exc.status, lost(connection.peer, exc.detail)) from None
+    raise DhcpctlError(function, DHCP_R_CONNRESET, _gone(connection))
 
 
 def dhcpctl_get_value(handle: Handle, name: str) -> DataString:
@@ -246,7 +248,7 @@ def _send(
     # C's open, update and remove say so too (omapi_protocol_send_message); its refresh
     # would lose the status and leave a request that never completes (dhcpctl.c:681-696).
     if not conn.link.alive:
-        raise DhcpctlError(function, DHCP_R_INVALIDARG, _gone(conn.link))
+        raise DhcpctlError(function, DHCP_R_INVALIDARG, _gone(conn))
     key = conn.link.protocol.key
     if key is not None and key.digest is None:
         # Only a server that took a key of an algorithm ISC cannot sign with gets here: C's
@@ -263,12 +265,12 @@ def _send(
 
     def register(xid: int) -> None:
         conn.dispatcher.register(xid, obj, op)
-        obj.link = conn.link
+        obj.link, obj.peer = conn.link, conn.peer
 
     try:
         conn.link.request(op, remote, message_values, values, register)
     except LinkError as exc:
-        raise DhcpctlError(function, exc.status, exc.detail) from None
+        raise DhcpctlError(function, exc.status, lost(conn.peer, exc.detail)) from None
 
 
 def dhcpctl_open_object(handle: Handle, connection: Handle, flags: int = 0) -> None:

@@ -11,6 +11,15 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from dhcpctl._api import FUNCTION_NAMES, BytesLike, Callback, DataLike
+from dhcpctl._diagnosis import (
+    NO_ANSWER,
+    STILL_QUEUED,
+    Peer,
+    connect_failed,
+    key_name,
+    lost,
+    wrong_secret,
+)
 from dhcpctl._errors import DhcpctlError
 from dhcpctl._results import (
     DHCP_R_CONNRESET,
@@ -32,11 +41,26 @@ from .lock import locked
 _LOST: Final = (
     "the connection was closed by the server, or dropped for a reply that broke the protocol"
 )
+#: A wait on an object whose connection was closed by this process.
+_CLOSED: Final = "the connection was closed"
 
 
 def _check(function: str, status: int) -> None:
     if status != ISC_R_SUCCESS:
         raise DhcpctlError(function, int(status))
+
+
+def _lost(connection: Handle, how: str = _LOST) -> str:
+    """The detail of a request or wait on a connection that ended ``how``: its server and, for
+    a keyed one dropped before any reply came on it, the likely cause (a wrong secret: dhcpd's
+    unsigned "invalid TSIG key" is dropped unread with the connection, see
+    :mod:`dhcpctl._diagnosis`)."""
+    peer = connection.peer
+    if peer is None:  # not a connection: checked_handle lets only connections through
+        return how
+    if peer.key is not None and not connection.answered:
+        how += "; " + wrong_secret(peer.key)
+    return lost(peer, how)
 
 
 def dhcpctl_initialize() -> None:
@@ -66,6 +90,7 @@ def _connect(
     auth = (
         None if authenticator is None else checked_handle(function, authenticator, "authenticator")
     )
+    peer = Peer(host, number, None if auth is None else auth.key)
     cell = ffi.new("dhcpctl_handle *")
     # The connect holds ISC's library until it returns (C cannot do it in slices): other calls
     # wait for it, timed ones no longer than their deadline.
@@ -84,8 +109,11 @@ def _connect(
         replies.collect(armed)
         if status != ISC_R_SUCCESS and cell[0] != ffi.NULL:
             c_object_dereference(cell)
-    _check(function, status)
-    return Handle("connection", cell)
+    if status != ISC_R_SUCCESS:
+        raise DhcpctlError(function, int(status), connect_failed(peer, int(status)))
+    connection = Handle("connection", cell)
+    connection.peer = peer
+    return connection
 
 
 def dhcpctl_disconnect(connection: Handle, force: bool = False) -> None:
@@ -100,7 +128,7 @@ def dhcpctl_disconnect(connection: Handle, force: bool = False) -> None:
     with locked():
         conn.pointer(function)
         if conn.lost:
-            raise DhcpctlError(function, DHCP_R_INVALIDARG, _LOST)
+            raise DhcpctlError(function, DHCP_R_INVALIDARG, _lost(conn))
         _check(function, lib.dhcpctl_disconnect(conn.cell, 1 if force else 0))
 
 
@@ -138,11 +166,11 @@ def _wait(function: str, handle: object, timeout: float | None) -> int:
                     function, DHCP_R_INVALIDARG, "no request in progress on this handle"
                 )
             if remaining is not None and remaining <= 0:
-                raise DhcpctlError(function, ISC_R_TIMEDOUT)
+                raise DhcpctlError(function, ISC_R_TIMEDOUT, _lost(conn, STILL_QUEUED))
             if conn.cell[0] == ffi.NULL:
-                raise DhcpctlError(function, DHCP_R_CONNRESET, "the connection was closed")
+                raise DhcpctlError(function, DHCP_R_CONNRESET, _lost(conn, _CLOSED))
             if conn.lost:
-                raise DhcpctlError(function, DHCP_R_CONNRESET, _LOST)
+                raise DhcpctlError(function, DHCP_R_CONNRESET, _lost(conn))
             armed = replies.arm()
             # An untimed wait too runs in slices: between two, the lock is released and
             # Python's signal handlers run, so Ctrl-C interrupts it.
@@ -162,8 +190,8 @@ def _wait(function: str, handle: object, timeout: float | None) -> int:
                 dropped = conn.lost
                 conn.mark_lost()
                 if dropped:
-                    raise DhcpctlError(function, DHCP_R_CONNRESET, _LOST)
-                raise DhcpctlError(function, int(status))
+                    raise DhcpctlError(function, DHCP_R_CONNRESET, _lost(conn))
+                raise DhcpctlError(function, int(status), _lost(conn, "the wait failed"))
 
 
 def _wait_on_connection(function: str, conn: Handle, deadline: float | None) -> int:
@@ -175,14 +203,14 @@ def _wait_on_connection(function: str, conn: Handle, deadline: float | None) -> 
         with locked(function, deadline):
             pointer = conn.pointer(function)
             if conn.lost:
-                raise DhcpctlError(function, DHCP_R_CONNRESET, _LOST)
+                raise DhcpctlError(function, DHCP_R_CONNRESET, _lost(conn))
             if deadline is None:
                 raise DhcpctlError(
                     function, DHCP_R_INVALIDARG, "nothing to wait for on a connection"
                 )
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise DhcpctlError(function, ISC_R_TIMEDOUT)
+                raise DhcpctlError(function, ISC_R_TIMEDOUT, _lost(conn, NO_ANSWER))
             armed = replies.arm()
             status = lib.dhcpctl_timed_wait_for_completion(
                 pointer, server_status, timeval(min(remaining, WAIT_SLICE), False)
@@ -190,7 +218,7 @@ def _wait_on_connection(function: str, conn: Handle, deadline: float | None) -> 
             replies.collect(armed)
             # ISC_R_NOMORE when the drop left C no connection to read: lost, said above.
             if status != ISC_R_TIMEDOUT and not conn.lost:
-                raise DhcpctlError(function, int(status))
+                raise DhcpctlError(function, int(status), _lost(conn, "the wait failed"))
 
 
 #: The values of an authenticator (``omapip/auth.c`` omapi_auth_key_get_value). For any other
@@ -301,7 +329,7 @@ def _send(
         # C's open, update and remove say so too (omapi_protocol_send_message); its refresh
         # would lose the status and leave a request that never completes (dhcpctl.c:681-696).
         if conn.lost:
-            raise DhcpctlError(function, DHCP_R_INVALIDARG, _LOST)
+            raise DhcpctlError(function, DHCP_R_INVALIDARG, _lost(conn))
         if obj.pending:
             if _alive(obj.connection):
                 raise DhcpctlError(function, DHCP_R_INVALIDARG, _IN_PROGRESS)
@@ -362,16 +390,20 @@ def dhcpctl_set_callback(handle: Handle, data: Any, callback: Callback) -> None:
 
 def dhcpctl_new_authenticator(name: str, algorithm: str, secret: BytesLike) -> Handle:
     function = "dhcpctl_new_authenticator"
-    key_name = CHECKS.name(function, name, "the key name")
-    key_algorithm = CHECKS.name(function, algorithm, "the algorithm")
+    c_name = CHECKS.name(function, name, "the key name")
+    c_algorithm = CHECKS.name(function, algorithm, "the algorithm")
     data = CHECKS.bytes_like(function, "the secret", secret)
     cell = ffi.new("dhcpctl_handle *")
     with locked():
-        status = lib.dhcpctl_new_authenticator(cell, key_name, key_algorithm, data, len(data))
+        status = lib.dhcpctl_new_authenticator(cell, c_name, c_algorithm, data, len(data))
         if status != ISC_R_SUCCESS and cell[0] != ffi.NULL:
             c_object_dereference(cell)
     _check(function, status)
-    return Handle("authenticator", cell)
+    authenticator = Handle("authenticator", cell)
+    authenticator.key = key_name(
+        c_name.decode("utf-8", "replace"), c_algorithm.decode("utf-8", "replace")
+    )
+    return authenticator
 
 
 def dhcpctl_new_object(connection: Handle, object_type: str) -> Handle:

@@ -1,0 +1,163 @@
+"""What a failed connect or a lost connection says, alike through both backends.
+
+The statuses are C's (``tests/test_scenarios_errors.py`` checks them against omshell); here
+the detail text of the DhcpctlError: the server's address, what the server said where the
+backend can read it, the likely cause (``dhcpctl/_diagnosis.py``), and never the secret.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pytest
+from scenario_helpers import TIMEOUT, connect, ip, open_object, open_with_wrong_secret
+
+import dhcpctl
+from dhcpctl._api import Backend
+from dhcpctl._diagnosis import Peer, connect_failed, key_name
+from testbed import dataset
+from testbed.pytest_plugin import ServerFactory, missing
+from testbed.server import Endpoint, OmapiKey, make_key
+
+#: Connects once in a fresh interpreter (no other OMAPI connection open, so ISC's library fails
+#: the connect at once) and prints the status and the error's text.
+CONNECT_ALONE = """
+import sys
+from dhcpctl import DhcpctlError, load_backend
+backend = load_backend(sys.argv[1])
+try:
+    backend.dhcpctl_timed_connect("127.0.0.1", int(sys.argv[2]), None, 5.0)
+except DhcpctlError as error:
+    print(error.status)
+    print(error)
+"""
+
+
+@pytest.fixture
+def closed_port() -> Iterator[int]:
+    """A port of 127.0.0.1 that refuses connections: bound (so nobody else takes it), not
+    listening (so the kernel answers a connect with a reset)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield sock.getsockname()[1]
+
+
+def key_of(endpoint: Endpoint) -> OmapiKey:
+    if endpoint.key is None:
+        missing("the server has no key: these tests need a keyed one (DHCPCTL_TEST_KEY_*)")
+    return endpoint.key
+
+
+def assert_no_secret(text: str, key: OmapiKey) -> None:
+    for form in (repr(key.secret), key.secret_base64, key.secret.hex()):
+        assert form not in text
+
+
+def test_refused_connect(backend_name: str, closed_port: int) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", CONNECT_ALONE, backend_name, str(closed_port)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    status, text = result.stdout.splitlines()
+    assert int(status) == dhcpctl.ISC_R_NOMORE
+    assert f"cannot connect to 127.0.0.1:{closed_port}: " in text
+    assert text.endswith(f"is dhcpd running there, with omapi-port {closed_port}?")
+    # The pure-Python backend has the socket's error; ISC's library drops it.
+    reason = "Connection refused" if backend_name == "python" else "refused, unreachable"
+    assert reason in text
+
+
+def test_wrong_secret(backend: Backend, dhcpd_server: Endpoint) -> None:
+    key = key_of(dhcpd_server)
+    wrong = dataclasses.replace(dhcpd_server, key=make_key(key.algorithm, key.name))
+    assert wrong.key is not None
+    error = open_with_wrong_secret(backend, wrong)
+    text = str(error)
+    assert error.status == dhcpctl.DHCP_R_CONNRESET
+    assert f": {wrong.address}:{wrong.port}: " in text
+    assert f"likely cause: a wrong secret for key {key.name!r}" in text
+    assert_no_secret(text, wrong.key)
+    assert_no_secret(text, key)
+
+
+@pytest.mark.parametrize(
+    ("name", "algorithm", "cause"),
+    [
+        ("nobody", None, "the server has no key named 'nobody' with algorithm"),
+        (None, "hmac-md4", "the algorithm 'hmac-md4.SIG-ALG.REG.INT.' is none ISC DHCP signs"),
+        (None, "hmac-md5.SIG-ALG.REG.INT", "the algorithm 'hmac-md5.SIG-ALG.REG.INT' is none"),
+    ],
+    ids=["key name", "algorithm", "algorithm suffix"],
+)
+def test_refused_authenticator(
+    backend: Backend,
+    dhcpd_server: Endpoint,
+    name: str | None,
+    algorithm: str | None,
+    cause: str,
+) -> None:
+    key = key_of(dhcpd_server)
+    wrong = dataclasses.replace(key, name=name or key.name, algorithm=algorithm or key.algorithm)
+    with pytest.raises(dhcpctl.DhcpctlError) as info:
+        connect(backend, dataclasses.replace(dhcpd_server, key=wrong))
+    text = str(info.value)
+    assert info.value.status == dhcpctl.ISC_R_NOTFOUND
+    assert f": {dhcpd_server.address}:{dhcpd_server.port}: " in text
+    assert "the server refused the authenticator" in text
+    assert f"likely cause: {cause}" in text
+    assert_no_secret(text, key)
+
+
+def test_server_gone_names_the_server(backend: Backend, dhcpd_factory: ServerFactory) -> None:
+    server = dhcpd_factory.start(make_key("hmac-md5"))
+    connection = connect(backend, server.endpoint)
+    lease, status = open_object(
+        backend, connection, "lease", {"ip-address": ip(dataset.LEASES[0].ip)}
+    )
+    assert status == dhcpctl.ISC_R_SUCCESS
+    server.stop()
+    backend.dhcpctl_object_refresh(connection, lease)
+    with pytest.raises(dhcpctl.DhcpctlError) as info:
+        backend.dhcpctl_timed_wait_for_completion(lease, TIMEOUT)
+    text = str(info.value)
+    assert info.value.status == dhcpctl.DHCP_R_CONNRESET
+    assert f": {server.address}:{server.port}: " in text
+    # A reply came on this connection: no secret was wrong.
+    assert "likely cause" not in text
+    with pytest.raises(dhcpctl.DhcpctlError) as info:
+        backend.dhcpctl_object_refresh(connection, lease)
+    assert info.value.status == dhcpctl.DHCP_R_INVALIDARG
+    assert f": {server.address}:{server.port}: " in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        (dhcpctl.DHCP_R_HOSTUNKNOWN, "cannot resolve 'db.example'"),
+        (
+            dhcpctl.ISC_R_TIMEDOUT,
+            "cannot connect to db.example:7911: no answer in time; "
+            "is dhcpd running there, with omapi-port 7911?",
+        ),
+        (dhcpctl.DHCP_R_PROTOCOLERROR, "connecting to db.example:7911"),
+        # Without a key a "not found" is no refused authenticator.
+        (dhcpctl.ISC_R_NOTFOUND, "connecting to db.example:7911"),
+    ],
+)
+def test_connect_failed_by_status(status: int, expected: str) -> None:
+    assert connect_failed(Peer("db.example", 7911), status) == expected
+
+
+def test_key_name_is_the_algorithm_as_sent() -> None:
+    """A bare algorithm gets ISC's suffix (dhcpctl/remote.c), a dotted one stays."""
+    assert key_name("k", "hmac-sha256").algorithm == "hmac-sha256.SIG-ALG.REG.INT."
+    assert key_name("k", "HMAC-MD5.SIG-ALG.REG.INT.").algorithm == "HMAC-MD5.SIG-ALG.REG.INT."
+    peer = Peer("h", 1, key_name("k", "HMAC-MD5.SIG-ALG.REG.INT."))
+    assert "most likely a wrong key name" in connect_failed(peer, dhcpctl.ISC_R_NOTFOUND)
