@@ -40,6 +40,7 @@ from dhcpctl._api import (
     BytesLike,
     Callback,
     DataLike,
+    inherit_docstrings,
 )
 from dhcpctl._arguments import ArgumentChecks
 from dhcpctl._diagnosis import lost
@@ -51,7 +52,7 @@ from dhcpctl._results import (
     ISC_R_NOTFOUND,
     ISC_R_UNEXPECTED,
 )
-from dhcpctl._results import isc_result_totext as isc_result_totext  # exported (__all__)
+from dhcpctl._results import isc_result_totext as _result_text
 
 from .auth import Key
 from .datastring import DataString
@@ -96,7 +97,8 @@ def _set(function: str, handle: object, name: object, value: Value) -> None:
 
 
 def dhcpctl_initialize() -> None:
-    """Nothing to set up in Python; kept so ported C code runs unchanged."""
+    # Nothing to set up in Python; kept so ported C code runs unchanged.
+    return
 
 
 def dhcpctl_connect(address: str, port: int, authenticator: Handle | None) -> Connection:
@@ -124,9 +126,7 @@ _IN_PROGRESS = "a request is in progress on this handle: wait for it first"
 
 
 def dhcpctl_disconnect(connection: Handle, force: bool = False) -> None:
-    """Close the connection; like C, the handle is gone afterwards. Bytes the server has not
-    read yet are dropped (force changes nothing). On a connection the server dropped,
-    ``DHCP_R_INVALIDARG`` and the handle stays, as ``dhcpctl/dhcpctl.c`` dhcpctl_disconnect."""
+    # Bytes the server has not read yet are dropped: force changes nothing.
     function = "dhcpctl_disconnect"
     conn = _connection(function, connection)
     if not conn.link.alive:
@@ -304,7 +304,7 @@ def dhcpctl_object_remove(connection: Handle, handle: Handle) -> None:
 
 
 def dhcpctl_set_callback(handle: Handle, data: Any, callback: Callback) -> None:
-    """See :meth:`dhcpctl._api.Backend.dhcpctl_set_callback` (and :mod:`.session`)."""
+    # Called by .session as replies are applied.
     function = "dhcpctl_set_callback"
     obj = _remote(function, handle)
     _CHECKS.callback(function, callback)
@@ -340,11 +340,17 @@ def omapi_data_string_new(length: int) -> DataString:
 
 
 def omapi_object_dereference(handle: Handle) -> None:
-    """Drop the handle; a connection handle also closes its socket."""
     target = _handle("omapi_object_dereference", handle)
     if isinstance(target, Connection):
         target.link.close()
     target.dereference()
 
+
+def isc_result_totext(status: int) -> str:
+    # Its own function object: the docstring below is the Backend's, not _results'.
+    return _result_text(status)
+
+
+inherit_docstrings(globals())
 
 __all__ = list(FUNCTION_NAMES)

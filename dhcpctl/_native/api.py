@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from typing import Any, Final
 
-from dhcpctl._api import FUNCTION_NAMES, BytesLike, Callback, DataLike
+from dhcpctl._api import FUNCTION_NAMES, BytesLike, Callback, DataLike, inherit_docstrings
 from dhcpctl._diagnosis import (
     NO_ANSWER,
     STILL_QUEUED,
@@ -64,7 +64,8 @@ def _lost(connection: Handle, how: str = _LOST) -> str:
 
 
 def dhcpctl_initialize() -> None:
-    """Done once at import (C requires it before anything); later calls do nothing."""
+    # Done once at import (C requires it before anything): later calls do nothing.
+    return
 
 
 def _initialize_once() -> None:
@@ -117,12 +118,7 @@ def _connect(
 
 
 def dhcpctl_disconnect(connection: Handle, force: bool = False) -> None:
-    """Close the connection; like C, the handle is gone afterwards.
-
-    On a connection C has dropped already (the server closed it), ``DHCP_R_INVALIDARG`` and
-    the handle stays, as ``dhcpctl/dhcpctl.c`` dhcpctl_disconnect does; unlike C, nothing is
-    written to stderr (see :mod:`.preamble`).
-    """
+    # On a connection C has dropped already, C writes to stderr: not here (see .preamble).
     function = "dhcpctl_disconnect"
     conn = checked_handle(function, connection, "connection")
     with locked():
@@ -378,7 +374,7 @@ def dhcpctl_object_remove(connection: Handle, handle: Handle) -> None:
 
 
 def dhcpctl_set_callback(handle: Handle, data: Any, callback: Callback) -> None:
-    """See :meth:`dhcpctl._api.Backend.dhcpctl_set_callback` and :mod:`.replies`."""
+    # Kept and called by .replies: C's own callback objects crash 4.4.3-P1.
     function = "dhcpctl_set_callback"
     obj = checked_handle(function, handle, "object")
     CHECKS.callback(function, callback)
@@ -439,7 +435,6 @@ def omapi_data_string_new(length: int) -> DataString:
 
 
 def omapi_object_dereference(handle: Handle) -> None:
-    """Drop the handle; a connection handle also closes its socket (as dropping it does)."""
     function = "omapi_object_dereference"
     target = checked_handle(function, handle)
     with locked():
@@ -451,7 +446,7 @@ def omapi_object_dereference(handle: Handle) -> None:
 
 
 def isc_result_totext(status: int) -> str:
-    """C's ``isc_result_totext`` (its texts are registered by ``dhcpctl_initialize``)."""
+    # C's texts are registered by dhcpctl_initialize.
     CHECKS.integer("isc_result_totext", "the status", status)
     with locked():
         text = lib.isc_result_totext(status & 0xFFFF_FFFF)
@@ -461,5 +456,6 @@ def isc_result_totext(status: int) -> str:
 
 
 _initialize_once()
+inherit_docstrings(globals())
 
 __all__ = list(FUNCTION_NAMES)
