@@ -102,18 +102,24 @@ def dhcpctl_initialize() -> None:
 
 
 def dhcpctl_connect(address: str, port: int, authenticator: Handle | None) -> Connection:
-    return dhcpctl_timed_connect(address, port, authenticator, None)
+    return _connect("dhcpctl_connect", address, port, authenticator, None)
 
 
 def dhcpctl_timed_connect(
     address: str, port: int, authenticator: Handle | None, timeout: float | None
 ) -> Connection:
     function = "dhcpctl_timed_connect"
+    return _connect(function, address, port, authenticator, _CHECKS.timeout(function, timeout))
+
+
+def _connect(
+    function: str, address: object, port: object, authenticator: object, timeout: float | None
+) -> Connection:
     host, number = _CHECKS.address_and_port(function, address, port)
     key = None
     if authenticator is not None:
         key = _handle(function, authenticator, Authenticator).key
-    return open_connection(function, host, number, key, _CHECKS.timeout(function, timeout))
+    return open_connection(function, host, number, key, timeout)
 
 
 def _gone(connection: Connection) -> str:

@@ -8,10 +8,8 @@ backend can read it, the likely cause (``dhcpctl/_diagnosis.py``), and never the
 from __future__ import annotations
 
 import dataclasses
-import socket
 import subprocess
 import sys
-from collections.abc import Iterator
 
 import pytest
 from scenario_helpers import TIMEOUT, connect, ip, open_object, open_with_wrong_secret
@@ -35,15 +33,6 @@ except DhcpctlError as error:
     print(error.status)
     print(error)
 """
-
-
-@pytest.fixture
-def closed_port() -> Iterator[int]:
-    """A port of 127.0.0.1 that refuses connections: bound (so nobody else takes it), not
-    listening (so the kernel answers a connect with a reset)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        yield sock.getsockname()[1]
 
 
 def key_of(endpoint: Endpoint) -> OmapiKey:
