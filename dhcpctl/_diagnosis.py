@@ -1,4 +1,5 @@
-"""The detail text of a failed connect or a lost connection: where, what the server said, why.
+"""The detail texts of both backends' errors, written once: above all those of a failed connect
+or a lost connection (where, what the server said, why).
 
 Both backends raise C's statuses (see :mod:`dhcpctl._api`); the detail of their
 :class:`~dhcpctl.DhcpctlError` for a connection that could not be made or was lost is written
@@ -129,3 +130,18 @@ def wrong_secret(key: KeyName) -> str:
         'algorithm but could not verify the signature: it answers "invalid TSIG key" unsigned, '
         "and the client drops the connection)"
     )
+
+
+#: An authenticator has no values to set (``omapip/support.c`` omapi_set_value: no method).
+AUTHENTICATOR_TAKES_NO_VALUES: Final = "an authenticator takes no values"
+
+
+def no_value(name: str) -> str:
+    """``ISC_R_NOTFOUND`` from a get: the object has no value ``name``."""
+    return f"no value named {name!r}"
+
+
+def not_boolean(name: str) -> str:
+    """``ISC_R_UNEXPECTED`` from ``dhcpctl_get_boolean`` (``dhcpctl/dhcpctl.c``): the value is
+    not 4 bytes long."""
+    return f"{name!r} is not a 4-byte integer"

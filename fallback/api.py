@@ -43,7 +43,7 @@ from dhcpctl._api import (
     inherit_docstrings,
 )
 from dhcpctl._arguments import ArgumentChecks
-from dhcpctl._diagnosis import lost
+from dhcpctl._diagnosis import AUTHENTICATOR_TAKES_NO_VALUES, lost, not_boolean
 from dhcpctl._errors import DhcpctlError
 from dhcpctl._results import (
     DHCP_R_CONNRESET,
@@ -92,7 +92,7 @@ def _set(function: str, handle: object, name: object, value: Value) -> None:
     target = _handle(function, handle)
     if not isinstance(target, Generic):
         # C's authenticator has no set_value (omapip/support.c), so omapi_set_value says so.
-        raise DhcpctlError(function, ISC_R_NOTFOUND, "an authenticator takes no values")
+        raise DhcpctlError(function, ISC_R_NOTFOUND, AUTHENTICATOR_TAKES_NO_VALUES)
     target.set(key, value)
 
 
@@ -185,7 +185,10 @@ def _wait_on_connection(function: str, connection: Connection, deadline: float |
 
 
 def dhcpctl_get_value(handle: Handle, name: str) -> DataString:
-    function = "dhcpctl_get_value"
+    return _get("dhcpctl_get_value", handle, name)
+
+
+def _get(function: str, handle: object, name: str) -> DataString:
     key = _CHECKS.name(function, name)
     target = _handle(function, handle)
     if not isinstance(target, Generic | Authenticator):
@@ -201,9 +204,9 @@ def dhcpctl_get_value(handle: Handle, name: str) -> DataString:
 
 def dhcpctl_get_boolean(handle: Handle, name: str) -> bool:
     function = "dhcpctl_get_boolean"
-    data = bytes(dhcpctl_get_value(handle, name))
+    data = bytes(_get(function, handle, name))
     if len(data) != 4:
-        raise DhcpctlError(function, ISC_R_UNEXPECTED, f"{name!r} is not a 4-byte integer")
+        raise DhcpctlError(function, ISC_R_UNEXPECTED, not_boolean(name))
     return int.from_bytes(data, "big") != 0
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from dhcpctl._api import Callback
-from dhcpctl._diagnosis import Peer
+from dhcpctl._diagnosis import Peer, no_value
 from dhcpctl._errors import DhcpctlError
 from dhcpctl._results import DHCP_R_INVALIDARG, ISC_R_NOTFOUND, ISC_R_SUCCESS
 
@@ -136,4 +136,4 @@ class RemoteObject(Generic):
 
 
 def not_found(function: str, name: str) -> DhcpctlError:
-    return DhcpctlError(function, ISC_R_NOTFOUND, f"no value named {name!r}")
+    return DhcpctlError(function, ISC_R_NOTFOUND, no_value(name))

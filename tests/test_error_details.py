@@ -12,6 +12,7 @@ import subprocess
 import sys
 
 import pytest
+from conftest import backend_or_skip
 from scenario_helpers import TIMEOUT, connect, ip, open_object, open_with_wrong_secret
 
 import dhcpctl
@@ -150,3 +151,35 @@ def test_key_name_is_the_algorithm_as_sent() -> None:
     assert key_name("k", "HMAC-MD5.SIG-ALG.REG.INT.").algorithm == "HMAC-MD5.SIG-ALG.REG.INT."
     peer = Peer("h", 1, key_name("k", "HMAC-MD5.SIG-ALG.REG.INT."))
     assert "most likely a wrong key name" in connect_failed(peer, dhcpctl.ISC_R_NOTFOUND)
+
+
+def local_failures(backend: Backend, endpoint: Endpoint) -> list[str]:
+    """The texts of failures both backends detect alike, before anything is sent."""
+    connection = connect(backend, endpoint)
+    authenticator = backend.dhcpctl_new_authenticator("k", "hmac-md5", b"secret")
+    lease = backend.dhcpctl_new_object(connection, "lease")
+    backend.dhcpctl_set_string_value(lease, "abc", "client-hostname")
+    texts = []
+    for call in (
+        lambda: backend.dhcpctl_get_value(lease, "ends"),
+        lambda: backend.dhcpctl_get_boolean(lease, "ends"),
+        lambda: backend.dhcpctl_get_boolean(lease, "client-hostname"),
+        lambda: backend.dhcpctl_set_int_value(authenticator, 1, "x"),
+        lambda: backend.dhcpctl_timed_wait_for_completion(lease, TIMEOUT),
+    ):
+        with pytest.raises(dhcpctl.DhcpctlError) as info:
+            call()
+        texts.append(str(info.value))
+    backend.dhcpctl_disconnect(connection)
+    return texts
+
+
+def test_local_failures_read_alike(dhcpd_server: Endpoint) -> None:
+    python = local_failures(backend_or_skip("python"), dhcpd_server)
+    assert python == local_failures(backend_or_skip("native"), dhcpd_server)
+    assert python[:3] == [
+        "dhcpctl_get_value: not found (isc_result_t 23): no value named 'ends'",
+        "dhcpctl_get_boolean: not found (isc_result_t 23): no value named 'ends'",
+        "dhcpctl_get_boolean: unexpected error (isc_result_t 34): "
+        "'client-hostname' is not a 4-byte integer",
+    ]

@@ -12,12 +12,15 @@ from typing import Any, Final
 
 from dhcpctl._api import FUNCTION_NAMES, BytesLike, Callback, DataLike, inherit_docstrings
 from dhcpctl._diagnosis import (
+    AUTHENTICATOR_TAKES_NO_VALUES,
     NO_ANSWER,
     STILL_QUEUED,
     Peer,
     connect_failed,
     key_name,
     lost,
+    no_value,
+    not_boolean,
     wrong_secret,
 )
 from dhcpctl._errors import DhcpctlError
@@ -27,6 +30,7 @@ from dhcpctl._results import (
     ISC_R_NOTFOUND,
     ISC_R_SUCCESS,
     ISC_R_TIMEDOUT,
+    ISC_R_UNEXPECTED,
     UNKNOWN_RESULT_TEXT,
 )
 
@@ -225,7 +229,7 @@ _AUTHENTICATOR_VALUES: Final = (b"name", b"algorithm", b"key")
 
 def _readable(function: str, target: Handle, key: bytes) -> None:
     if target.kind == "authenticator" and key not in _AUTHENTICATOR_VALUES:
-        raise DhcpctlError(function, ISC_R_NOTFOUND, f"no value named {key.decode()!r}")
+        raise DhcpctlError(function, ISC_R_NOTFOUND, no_value(key.decode()))
 
 
 def dhcpctl_get_value(handle: Handle, name: str) -> DataString:
@@ -239,7 +243,8 @@ def dhcpctl_get_value(handle: Handle, name: str) -> DataString:
     if status != ISC_R_SUCCESS:
         if cell[0] != ffi.NULL:
             DataString(cell)  # freed by its finalizer
-        raise DhcpctlError(function, int(status), f"value {name!r}")
+        detail = no_value(name) if status == ISC_R_NOTFOUND else f"value {name!r}"
+        raise DhcpctlError(function, int(status), detail)
     return DataString(cell, secret=target.kind == "authenticator")
 
 
@@ -250,8 +255,10 @@ def dhcpctl_get_boolean(handle: Handle, name: str) -> bool:
     _readable(function, target, key)
     result = ffi.new("int *")
     with locked():
-        status = lib.dhcpctl_get_boolean(result, target.pointer(function), key)
-    _check(function, status)
+        status = int(lib.dhcpctl_get_boolean(result, target.pointer(function), key))
+    if status != ISC_R_SUCCESS:
+        detail = {ISC_R_NOTFOUND: no_value(name), ISC_R_UNEXPECTED: not_boolean(name)}
+        raise DhcpctlError(function, status, detail.get(status))
     return bool(result[0])
 
 
@@ -261,7 +268,12 @@ def _set(function: str, handle: object, name: object, call: Callable[[Any, bytes
     target = checked_handle(function, handle)
     with locked():
         status = int(call(target.pointer(function), key))
-    _check(function, status)
+    if status != ISC_R_SUCCESS:
+        # C's authenticator has no set_value (omapip/support.c omapi_set_value): not found.
+        authenticator = target.kind == "authenticator" and status == ISC_R_NOTFOUND
+        raise DhcpctlError(
+            function, status, AUTHENTICATOR_TAKES_NO_VALUES if authenticator else None
+        )
 
 
 def dhcpctl_set_value(handle: Handle, value: DataLike, name: str) -> None:
