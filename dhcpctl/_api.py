@@ -231,7 +231,9 @@ class Backend(Protocol):
 
         Raises :class:`~dhcpctl.DhcpctlError`, its text naming the address and the likely
         cause: ``ISC_R_NOMORE`` when the TCP connect failed (refused, unreachable) or the
-        server closed the connection before the introduction; ``DHCP_R_HOSTUNKNOWN`` for a
+        server closed the connection before the introduction (ISC's library returns the
+        socket's own status instead, such as ``ISC_R_NETUNREACH``, where the connect fails
+        at once, ``omapip/connection.c``); ``DHCP_R_HOSTUNKNOWN`` for a
         name that does not resolve; ``ISC_R_NOTFOUND`` when the server knows no key of the
         authenticator's name and algorithm (``omapip/auth.c`` omapi_auth_key_lookup); a
         protocol error's status for a server that breaks OMAPI (module docstring, "Hostile
