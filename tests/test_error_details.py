@@ -8,16 +8,30 @@ backend can read it, the likely cause (``dhcpctl/_diagnosis.py``), and never the
 from __future__ import annotations
 
 import dataclasses
+import socket
 import subprocess
 import sys
+import threading
+from collections.abc import Callable
 
 import pytest
 from conftest import backend_or_skip
+from fake_omapi import (
+    KEY_ALGORITHM,
+    KEY_NAME,
+    KEY_SECRET,
+    PATIENCE,
+    Behaviour,
+    handshake,
+    recv_exactly,
+    recv_message,
+)
 from scenario_helpers import TIMEOUT, connect, ip, open_object, open_with_wrong_secret
 
 import dhcpctl
 from dhcpctl._api import Backend
 from dhcpctl._diagnosis import Peer, connect_failed, key_name
+from dhcpctl.fallback.wire import OP_STATUS, Message, encode_intro, encode_message
 from testbed import dataset
 from testbed.pytest_plugin import ServerFactory, missing
 from testbed.server import Endpoint, OmapiKey, make_key
@@ -183,3 +197,56 @@ def test_local_failures_read_alike(dhcpd_server: Endpoint) -> None:
         "dhcpctl_get_boolean: unexpected error (isc_result_t 34): "
         "'client-hostname' is not a 4-byte integer",
     ]
+
+
+def test_timed_out_first_request_blames_no_key(
+    backend: Backend, fake_server: Callable[[Behaviour], int], released: threading.Event
+) -> None:
+    """A keyed connection whose first request is not answered in time: only a connection that
+    ended is explained by the secret."""
+
+    def behaviour(sock: socket.socket) -> None:
+        handshake(sock, keyed=True)
+        recv_message(sock)
+        released.wait(PATIENCE)
+
+    port = fake_server(behaviour)
+    authenticator = backend.dhcpctl_new_authenticator(KEY_NAME, KEY_ALGORITHM, KEY_SECRET)
+    connection = backend.dhcpctl_timed_connect("127.0.0.1", port, authenticator, PATIENCE)
+    lease = backend.dhcpctl_new_object(connection, "lease")
+    backend.dhcpctl_set_data_value(lease, ip("192.0.2.1"), "ip-address")
+    backend.dhcpctl_open_object(lease, connection, 0)
+    with pytest.raises(dhcpctl.DhcpctlError) as info:
+        backend.dhcpctl_timed_wait_for_completion(lease, 0.2)
+    assert info.value.status == dhcpctl.ISC_R_TIMEDOUT
+    assert info.value.detail == f"127.0.0.1:{port}: no answer in time; the request stays queued"
+
+
+def test_refused_authenticator_with_the_servers_words(
+    backend_name: str, fake_server: Callable[[Behaviour], int]
+) -> None:
+    """What the server said with its refusal: the pure-Python backend reads it; ISC's library
+    drops it (omapi_protocol_signal_handler), and the native backend says so."""
+
+    def behaviour(sock: socket.socket) -> None:
+        sock.sendall(encode_intro())
+        recv_exactly(sock, 8)
+        auth_open = recv_message(sock)
+        refusal = ((b"result", dhcpctl.ISC_R_NOTFOUND.to_bytes(4, "big")), (b"message", b"nope"))
+        sock.sendall(encode_message(Message(OP_STATUS, 0, 1, auth_open.id, 0, refusal)))
+        recv_exactly(sock, 1)  # until the client hangs up
+
+    port = fake_server(behaviour)
+    backend = backend_or_skip(backend_name)
+    authenticator = backend.dhcpctl_new_authenticator("nobody", KEY_ALGORITHM, KEY_SECRET)
+    with pytest.raises(dhcpctl.DhcpctlError) as info:
+        backend.dhcpctl_timed_connect("127.0.0.1", port, authenticator, PATIENCE)
+    said = {"python": ": nope", "native": " (ISC's library does not keep its text)"}
+    assert info.value.status == dhcpctl.ISC_R_NOTFOUND
+    assert info.value.detail == (
+        f"127.0.0.1:{port}: the server refused the authenticator{said[backend_name]}; "
+        "likely cause: the server has no key named 'nobody' with algorithm "
+        "'hmac-md5.SIG-ALG.REG.INT.': most likely a wrong key name (else dhcpd.conf's key has "
+        "another algorithm)"
+    )
+    assert KEY_SECRET.decode() not in str(info.value)

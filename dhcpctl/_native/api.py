@@ -54,17 +54,21 @@ def _check(function: str, status: int) -> None:
         raise DhcpctlError(function, int(status))
 
 
-def _lost(connection: Handle, how: str = _LOST) -> str:
-    """The detail of a request or wait on a connection that ended ``how``: its server and, for
-    a keyed one dropped before any reply came on it, the likely cause (a wrong secret: dhcpd's
+def _at(connection: Handle, how: str) -> str:
+    """The detail of a request or wait on ``connection``: its server, and ``how`` it failed."""
+    assert connection.peer is not None  # set by every connect that returns a handle
+    return lost(connection.peer, how)
+
+
+def _lost(connection: Handle) -> str:
+    """The detail of a request or wait on a connection C has dropped: its server and, for a
+    keyed one dropped before any reply came on it, the likely cause (a wrong secret: dhcpd's
     unsigned "invalid TSIG key" is dropped unread with the connection, see
     :mod:`dhcpctl._diagnosis`)."""
-    peer = connection.peer
-    if peer is None:  # not a connection: checked_handle lets only connections through
-        return how
-    if peer.key is not None and not connection.answered:
-        how += "; " + wrong_secret(peer.key)
-    return lost(peer, how)
+    key = connection.peer.key if connection.peer is not None else None
+    if key is not None and not connection.answered:
+        return _at(connection, f"{_LOST}; {wrong_secret(key)}")
+    return _at(connection, _LOST)
 
 
 def dhcpctl_initialize() -> None:
@@ -166,9 +170,9 @@ def _wait(function: str, handle: object, timeout: float | None) -> int:
                     function, DHCP_R_INVALIDARG, "no request in progress on this handle"
                 )
             if remaining is not None and remaining <= 0:
-                raise DhcpctlError(function, ISC_R_TIMEDOUT, _lost(conn, STILL_QUEUED))
+                raise DhcpctlError(function, ISC_R_TIMEDOUT, _at(conn, STILL_QUEUED))
             if conn.cell[0] == ffi.NULL:
-                raise DhcpctlError(function, DHCP_R_CONNRESET, _lost(conn, _CLOSED))
+                raise DhcpctlError(function, DHCP_R_CONNRESET, _at(conn, _CLOSED))
             if conn.lost:
                 raise DhcpctlError(function, DHCP_R_CONNRESET, _lost(conn))
             armed = replies.arm()
@@ -191,7 +195,7 @@ def _wait(function: str, handle: object, timeout: float | None) -> int:
                 conn.mark_lost()
                 if dropped:
                     raise DhcpctlError(function, DHCP_R_CONNRESET, _lost(conn))
-                raise DhcpctlError(function, int(status), _lost(conn, "the wait failed"))
+                raise DhcpctlError(function, int(status), _lost(conn))
 
 
 def _wait_on_connection(function: str, conn: Handle, deadline: float | None) -> int:
@@ -210,7 +214,7 @@ def _wait_on_connection(function: str, conn: Handle, deadline: float | None) -> 
                 )
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise DhcpctlError(function, ISC_R_TIMEDOUT, _lost(conn, NO_ANSWER))
+                raise DhcpctlError(function, ISC_R_TIMEDOUT, _at(conn, NO_ANSWER))
             armed = replies.arm()
             status = lib.dhcpctl_timed_wait_for_completion(
                 pointer, server_status, timeval(min(remaining, WAIT_SLICE), False)
@@ -218,7 +222,7 @@ def _wait_on_connection(function: str, conn: Handle, deadline: float | None) -> 
             replies.collect(armed)
             # ISC_R_NOMORE when the drop left C no connection to read: lost, said above.
             if status != ISC_R_TIMEDOUT and not conn.lost:
-                raise DhcpctlError(function, int(status), _lost(conn, "the wait failed"))
+                raise DhcpctlError(function, int(status), _at(conn, "the wait failed"))
 
 
 #: The values of an authenticator (``omapip/auth.c`` omapi_auth_key_get_value). For any other
