@@ -34,6 +34,7 @@ import time
 from collections.abc import Callable
 
 from dhcpctl._callback import run_callback
+from dhcpctl._diagnosis import Peer, connect_failed, key_name
 from dhcpctl._errors import DhcpctlError
 from dhcpctl._results import (
     DHCP_R_HOSTUNKNOWN,
@@ -149,6 +150,7 @@ def open_connection(
     """
     deadline = None if timeout is None else time.monotonic() + timeout
     target = _resolve(function, address, port)
+    peer = Peer(address, port, None if key is None else key_name(key.name, key.algorithm))
     try:
         if deadline is not None and deadline <= time.monotonic():
             raise TimeoutError
@@ -156,19 +158,20 @@ def open_connection(
             target, None if deadline is None else max(deadline - time.monotonic(), 0.001)
         )
     except TimeoutError as exc:
-        raise DhcpctlError(function, ISC_R_TIMEDOUT, f"connecting to {address}:{port}") from exc
+        raise DhcpctlError(function, ISC_R_TIMEDOUT, connect_failed(peer, ISC_R_TIMEDOUT)) from exc
     except OSError as exc:
         # ISC's client notices the failed connect after it has dropped the socket, and its
         # dispatcher then reports that no I/O is left: ISC_R_NOMORE ("no more").
+        reason = exc.strerror or str(exc)
         raise DhcpctlError(
-            function, ISC_R_NOMORE, f"cannot connect to {address}:{port}: {exc.strerror or exc}"
+            function, ISC_R_NOMORE, connect_failed(peer, ISC_R_NOMORE, reason)
         ) from exc
     sock.settimeout(None)
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     protocol = ClientProtocol(key)
     dispatcher = Dispatcher()
     link = Link(sock, protocol, dispatcher)
-    connection = Connection(link, dispatcher, f"{address}:{port}")
+    connection = Connection(link, dispatcher, peer)
     try:
         link.write(protocol.initiate())
         link.wait(lambda: protocol.state is State.INTRO_DONE, deadline)
@@ -177,7 +180,9 @@ def open_connection(
             link.wait(lambda: protocol.state is State.READY, deadline)
     except ProtocolError as exc:  # a LinkError, or open_authenticator's
         link.close()
-        raise DhcpctlError(function, exc.status, exc.detail) from None
+        # A timeout here is the connect's: the link's words are about a request.
+        said = None if exc.status == ISC_R_TIMEDOUT else exc.detail
+        raise DhcpctlError(function, exc.status, connect_failed(peer, exc.status, said)) from None
     except BaseException:  # Ctrl-C in the wait, or a bug: the socket is not left open
         link.close()
         raise
