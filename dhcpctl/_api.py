@@ -90,7 +90,7 @@ ISC's receiving code cannot take (a zero-length or any message value named ``op`
 never used, as in C; an object's ``remote-handle`` that is not 4 bytes), the connection fails:
 the pending wait (or the connect) raises DhcpctlError, ``DHCP_R_PROTOCOLERROR`` in the pure-
 Python backend (``DHCP_R_VERSIONMISMATCH`` for an intro of another version); the native
-backend's ISC library, patched by ``scripts/isc_patches/`` (the same limits as ``OMAPI_MAX_*``
+backend's ISC library, patched by ``dhcpctl/isc_patches/`` (the same limits as ``OMAPI_MAX_*``
 in its ``omapip_p.h``), drops the connection as C does, so the pending wait raises
 ``DHCP_R_CONNRESET`` and a connect cut short raises ``ISC_R_NOMORE`` (``DHCP_R_PROTOCOLERROR``
 for an authenticator "accepted" by a STATUS): C's library does not say why it dropped a
