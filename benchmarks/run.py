@@ -1,6 +1,6 @@
 """OMAPI round trips per second, every client against one test-bed dhcpd, same run.
 
-    python benchmarks/run.py [--lookups N] [--host-cycles N] [--rounds R] [--warmup W]
+    python benchmarks/run.py [--lookups N] [--host-cycles N] [--rounds R] [--warmup W] [--json F]
     python benchmarks/run.py --profile python   # cProfile of one client's lease lookups
 
 Two sequential workloads, each on one connection opened beforehand:
@@ -14,26 +14,32 @@ Clients: this library's native and pure-Python backends; pypureomapi (the peer u
 today: ``lookup_mac``, and ``add_host`` + ``del_host``, which send a fixed address instead of a
 name and look the host up again before deleting it; skipped with a note if not installed); and
 ``c_loop.c``, the same loops in plain C over ISC's libdhcpctl, compiled here with ``cc`` (or
-$CC) against the ISC libraries ``dhcpctl._isc_locate`` finds. Prints a Markdown table of each
-rate (best of the rounds, after a warm-up) and its ratio to the C loop. Needs root (the test
-bed's network namespace).
+$CC) against the ISC libraries ``dhcpctl._isc_locate`` finds. Prints the machine (CPU model,
+cores, Python) and a Markdown table of each rate: the median of alternating rounds (after a
+warm-up), the lowest and highest round, and the ratio to the C loop (the median of the rounds'
+quotients); ``--json FILE`` writes the same figures, every round's, for comparing runs. Needs
+root (the test bed's network namespace).
 
 ``--native-library PREFIX`` (repeatable) adds the native backend on the shared ISC libraries
 in PREFIX, in cffi's ABI mode in a child process (one library per process): with the unpatched
-and the hardened build (``scripts/isc_patches/``), it measures what the hardening costs, same
+and the hardened build (``dhcpctl/isc_patches/``), it measures what the hardening costs, same
 run, same server, same mode.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import io
 import itertools
+import json
 import os
+import platform
 import pstats
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -282,35 +288,98 @@ def c_client(binary: Path, endpoint: Endpoint, workload: Workload) -> Client:
 # --- measuring and reporting -------------------------------------------------------------------
 
 
-def best_rates(
+@dataclass
+class Figure:
+    """One client's rates on one workload, a rate per round (iterations per second)."""
+
+    rounds: list[float]
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.rounds)
+
+    def spread(self) -> str:
+        """The lowest and highest round, as the table prints them."""
+        return f"{min(self.rounds):,.0f}-{max(self.rounds):,.0f}"
+
+    def ratio(self, baseline: Figure) -> float:
+        """The median over the rounds of this client's rate over the baseline's in the same
+        round: a moment of load on the machine weighs on both sides of each quotient."""
+        return statistics.median(
+            mine / theirs for mine, theirs in zip(self.rounds, baseline.rounds, strict=True)
+        )
+
+
+def round_rates(
     clients: dict[str, Client], count: int, rounds: int, warmup: int
-) -> dict[str, float]:
-    """Each client's best rate. The rounds are interleaved (every client once a round), so
-    that a noisy moment on the machine does not fall on one client only."""
+) -> dict[str, Figure]:
+    """Each client's rate in each round. The rounds alternate (every client once a round, in
+    reverse order every other round), so that a noisy moment on the machine, or a client's
+    place in the round, does not fall on one client only."""
     for client in clients.values():
         if warmup:
             client.run(warmup)  # first allocations, the server's caches
-    fastest = dict.fromkeys(clients, float("inf"))
-    for _ in range(rounds):
-        for name, client in clients.items():
-            fastest[name] = min(fastest[name], client.run(count))
-    return {name: count / seconds for name, seconds in fastest.items()}
+    figures = {name: Figure([]) for name in clients}
+    for number in range(rounds):
+        order = list(clients.items())
+        for name, client in order if number % 2 == 0 else reversed(order):
+            figures[name].rounds.append(count / client.run(count))
+    return figures
 
 
-def markdown_table(rates: dict[str, dict[Workload, float]], baseline: str) -> str:
+def markdown_table(figures: dict[str, dict[Workload, Figure]], baseline: str) -> str:
     header = ["client"]
     for workload in WORKLOADS:
-        header += [COLUMN[workload], "vs C"]
+        header += [f"{COLUMN[workload]} (median)", "rounds (min-max)", "vs C"]
     lines = ["| " + " | ".join(header) + " |", "|---" + "|---:" * (len(header) - 1) + "|"]
-    for name, by_workload in rates.items():
+    for name, by_workload in figures.items():
         cells = [name]
         for workload in WORKLOADS:
-            value = by_workload.get(workload)
-            base = rates.get(baseline, {}).get(workload)
-            cells.append(f"{value:,.0f}" if value is not None else "-")
-            cells.append(f"{value / base:.2f}x" if value is not None and base else "-")
+            figure = by_workload.get(workload)
+            base = figures.get(baseline, {}).get(workload)
+            if figure is None:
+                cells += ["-", "-", "-"]
+                continue
+            cells += [f"{figure.median:,.0f}", figure.spread()]
+            cells.append(f"{figure.ratio(base):.2f}x" if base is not None else "-")
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def machine() -> dict[str, str | int | None]:
+    """What the figures were measured on: CPU model, cores, Python."""
+    model = platform.processor() or platform.machine()
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return {
+        "cpu": model,
+        "cores": os.cpu_count(),
+        "python": f"{platform.python_implementation()} {platform.python_version()}",
+        "system": platform.platform(),
+    }
+
+
+def write_json(
+    path: Path, figures: dict[str, dict[Workload, Figure]], settings: dict[str, int]
+) -> None:
+    """The table as JSON, to compare runs (of two commits, say)."""
+    baseline = figures.get(NAMES["c"], {})
+    table = {
+        name: {
+            workload: {
+                "median": figure.median,
+                "rounds": figure.rounds,
+                "vs_c": figure.ratio(baseline[workload]) if workload in baseline else None,
+            }
+            for workload, figure in by_workload.items()
+        }
+        for name, by_workload in figures.items()
+    }
+    document = {"machine": machine(), "settings": settings, "figures": table}
+    path.write_text(json.dumps(document, indent=2) + "\n")
 
 
 def profile(client: Client, count: int, warmup: int, top: int) -> str:
@@ -327,7 +396,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--lookups", type=int, default=2000, help="lease lookups a round")
     parser.add_argument("--host-cycles", type=int, default=500, help="host cycles a round")
-    parser.add_argument("--rounds", type=int, default=5, help="rounds; the best one counts")
+    parser.add_argument("--rounds", type=int, default=5, help="alternating rounds (medians)")
     parser.add_argument("--warmup", type=int, default=50, help="untimed iterations first")
     parser.add_argument(
         "--profile",
@@ -343,6 +412,7 @@ def main() -> int:
         help="also measure the native backend on the shared ISC libraries in PREFIX (ABI mode, "
         "child process); repeat to compare builds, e.g. unpatched and hardened",
     )
+    parser.add_argument("--json", type=Path, metavar="FILE", help="also write the table as JSON")
     parser.add_argument("--worker", nargs=2, metavar=("WORKLOAD", "TAG"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -369,7 +439,7 @@ def main() -> int:
                 return 0
             assert binary is not None
             makers["c"] = lambda w: c_client(binary, endpoint, w)
-            rates: dict[str, dict[Workload, float]] = {}
+            figures: dict[str, dict[Workload, Figure]] = {}
             for workload in WORKLOADS:
                 clients: dict[str, Client] = {}
                 for name, make in makers.items():
@@ -380,21 +450,31 @@ def main() -> int:
                 for tag, prefix in enumerate(args.native_library, start=0x10):
                     label, client = native_library_client(prefix, tag, endpoint, workload)
                     clients[label] = client
-                best = best_rates(clients, counts[workload], args.rounds, args.warmup)
-                for name, rate in best.items():
-                    rates.setdefault(name, {})[workload] = rate
-                    print(f"{name:30} {COLUMN[workload]:>14} {rate:10,.0f}", file=sys.stderr)
+                measured = round_rates(clients, counts[workload], args.rounds, args.warmup)
+                for name, figure in measured.items():
+                    figures.setdefault(name, {})[workload] = figure
+                    print(
+                        f"{name:30} {COLUMN[workload]:>14} {figure.median:10,.0f}",
+                        file=sys.stderr,
+                    )
                 for client in clients.values():
                     client.close()
 
     print()
-    print(markdown_table(rates, baseline=NAMES["c"]))
+    print(markdown_table(figures, baseline=NAMES["c"]))
     print()
+    about = machine()
     print(
-        f"Sequential, one connection per client, best of {args.rounds} rounds of "
-        f"{args.lookups} lookups / {args.host_cycles} host cycles after {args.warmup} "
-        "warm-up iterations; dhcpd 4.4.3-P1 in a network namespace, hmac-md5 key."
+        f"Sequential, one connection per client, medians of {args.rounds} alternating rounds "
+        f"of {args.lookups} lookups / {args.host_cycles} host cycles after {args.warmup} "
+        "warm-up iterations (vs C: the median of the rounds' quotients); dhcpd 4.4.3-P1 in a "
+        f"network namespace, hmac-md5 key. {about['cpu']}, {about['cores']} cores, "
+        f"{about['python']}."
     )
+    if args.json:
+        settings = {"lookups": args.lookups, "host_cycles": args.host_cycles}
+        settings |= {"rounds": args.rounds, "warmup": args.warmup}
+        write_json(args.json, figures, settings)
     return 0
 
 
