@@ -412,6 +412,7 @@ def main() -> int:
         help="also measure the native backend on the shared ISC libraries in PREFIX (ABI mode, "
         "child process); repeat to compare builds, e.g. unpatched and hardened",
     )
+    parser.add_argument("--top", type=int, default=15, help="--profile: how many lines")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the table as JSON")
     parser.add_argument("--worker", nargs=2, metavar=("WORKLOAD", "TAG"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -435,7 +436,8 @@ def main() -> int:
                 "pypureomapi": lambda w: pypureomapi_client(endpoint, w),
             }
             if args.profile:
-                print(profile(makers[args.profile]("lookup"), args.lookups, args.warmup, top=15))
+                client = makers[args.profile]("lookup")
+                print(profile(client, args.lookups, args.warmup, top=args.top))
                 return 0
             assert binary is not None
             makers["c"] = lambda w: c_client(binary, endpoint, w)

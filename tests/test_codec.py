@@ -348,7 +348,7 @@ def test_round_trip(message: Message, key: Key | None) -> None:
 @SETTINGS
 @given(st.lists(messages, max_size=4), st.data())
 def test_chunked_feed_matches_whole(batch: list[Message], data: st.DataObject) -> None:
-    batch = [dataclasses.replace(m, authid=0) for m in batch]
+    batch = [m._replace(authid=0) for m in batch]
     stream = b"".join(encode_message(m) for m in batch)
     proto = ClientProtocol()
     proto.feed(SERVER_INTRO)
@@ -423,7 +423,7 @@ def make_stream(key: Key | None, batch: list[Message]) -> Stream:
     messages = []
     if key is not None:
         messages.append(Message(OP_UPDATE, AUTHID, 1, AUTH_RID, 0, (), ((b"name", b"k"),)))
-    messages += [dataclasses.replace(m, authid=AUTHID if key else 0) for m in batch]
+    messages += [m._replace(authid=AUTHID if key else 0) for m in batch]
     data = bytearray(SERVER_INTRO)
     fields = [Field(-1, "intro", 0, len(SERVER_INTRO))]
     ends = []

@@ -31,3 +31,20 @@ def test_a_view_kept_after_the_dereference_stays_safe(backend: Backend) -> None:
     assert info.value.status == DHCP_R_INVALIDARG
     with pytest.raises(DhcpctlError):
         backend.dhcpctl_data_string_dereference(data)
+
+
+def test_a_value_read_back_is_a_data_string_like_any_other(backend: Backend) -> None:
+    """What ``dhcpctl_get_value`` returns reads, writes and releases as one made by
+    ``omapi_data_string_new`` does (the native backend keeps only a copy of its bytes)."""
+    key = backend.dhcpctl_new_authenticator("omapi_key", "hmac-md5", b"secret")
+    name = backend.dhcpctl_get_value(key, "name")
+    assert (name.len, bytes(name)) == (9, b"omapi_key")
+    name.value[:5] = b"OMAPI"
+    assert bytes(name) == b"OMAPI_key"
+    view = name.value
+    backend.dhcpctl_data_string_dereference(name)
+    assert bytes(view) == b"OMAPI_key"
+    for use in (bytes, lambda data: data.len, backend.dhcpctl_data_string_dereference):
+        with pytest.raises(DhcpctlError) as info:
+            use(name)
+        assert info.value.status == DHCP_R_INVALIDARG

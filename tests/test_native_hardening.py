@@ -11,7 +11,6 @@ a :class:`DhcpctlError` (or a wait that goes on), never in a crash or a complete
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import json
 import queue
 import socket
@@ -301,7 +300,7 @@ def test_n5_no_downgrade_to_unsigned(serve: FakeServer, answer: Message) -> None
         recv_exactly(sock, 8)
         auth_open = recv_message(sock)
         key = KEY if answer.authid else None  # no authenticator is known to the client yet
-        sock.sendall(encode_message(dataclasses.replace(answer, rid=auth_open.id), key))
+        sock.sendall(encode_message(answer._replace(rid=auth_open.id), key))
         request = recv_message(sock)  # an unsigned request here means the downgrade happened
         sock.sendall(reply_to(request, OP_UPDATE, obj=((b"ends", b"\0\0\0\1"),)))
         sock.recv(1)
@@ -363,7 +362,7 @@ def test_n6_reply_on_another_connection(serve: FakeServer) -> None:
         if which == "A":
             first_request.put(request.id)
         else:
-            foreign = dataclasses.replace(request, id=first_request.get(timeout=5))
+            foreign = request._replace(id=first_request.get(timeout=5))
             sock.sendall(reply_to(foreign, OP_UPDATE, obj=((b"state", b"foreign"),)))
         sock.recv(1)
 

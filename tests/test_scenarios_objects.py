@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 
 import pytest
 from scenario_helpers import (
+    TIMEOUT,
     Omshell,
     Value,
     assert_matches_omshell,
@@ -87,6 +88,25 @@ def test_lease_by_hardware_address(
     assert get(backend, handle, "hardware-type") == uint32(1)
     expected = omshell_open(omshell, dhcpd_server, "lease", [f"hardware-address = {lease.mac}"])
     assert_matches_omshell(backend, handle, expected)
+
+
+def test_a_value_read_back_keys_the_next_lookup(backend: Backend, dhcpd_server: Endpoint) -> None:
+    """A DataString from ``dhcpctl_get_value`` goes back in through ``dhcpctl_set_value``, as C
+    programs pass one on: the lease found by its IP address is found again by its MAC."""
+    lease = dataset.LEASES[1]
+    connection = connect(backend, dhcpd_server)
+    first, status = open_object(backend, connection, "lease", {"ip-address": ip(lease.ip)})
+    assert status == dhcpctl.ISC_R_SUCCESS
+    read = backend.dhcpctl_get_value(first, "hardware-address")
+    again = backend.dhcpctl_new_object(connection, "lease")
+    backend.dhcpctl_set_value(again, read, "hardware-address")
+    backend.dhcpctl_open_object(again, connection, 0)
+    assert backend.dhcpctl_timed_wait_for_completion(again, TIMEOUT) == dhcpctl.ISC_R_SUCCESS
+    assert get(backend, again, "ip-address") == ip(lease.ip)
+    backend.dhcpctl_data_string_dereference(read)
+    with pytest.raises(dhcpctl.DhcpctlError) as info:
+        backend.dhcpctl_set_value(again, read, "hardware-address")
+    assert info.value.status == dhcpctl.DHCP_R_INVALIDARG
 
 
 def test_lease_by_client_identifier(
