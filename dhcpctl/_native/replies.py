@@ -5,7 +5,9 @@ reply for an object nobody waits on is lost: in C, a later wait on that object b
 (two threads, or two objects in flight at once). Here each dispatching call first sets the
 ``waitstatus`` of every object in flight to a sentinel (:func:`arm`); one that changed got its
 reply (:func:`collect`), which the next wait on that object returns at once. (This reads ISC's
-``dhcpctl_remote_object_t``, whose layout :mod:`.layout` checks at import.)
+``dhcpctl_remote_object_t``, whose layout :mod:`.layout` checks at import.) A wait with no other
+object in flight, the common case, marks only its own: the walk costs in proportion to the
+requests in flight, never to the handles alive.
 
 Callbacks: C's ``dhcpctl_set_callback`` is unusable in 4.4.3-P1. It allocates its callback
 object without an object type, so the next request on the handle (``stuff_values`` walking the
