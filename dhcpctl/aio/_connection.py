@@ -1,0 +1,390 @@
+"""One OMAPI connection under asyncio, many requests in flight (the engine of ``dhcpctl.aio``).
+
+The bytes move through :class:`asyncio.Protocol`; the OMAPI state machine is the sans-I/O
+:class:`~dhcpctl.fallback.protocol.ClientProtocol` of the pure-Python backend, so framing,
+signing and signature checks are the same code as the sync backend's.
+
+- Requests wait in a FIFO queue until the window admits them: at most ``max_in_flight``
+  requests sent and not answered (a cancelled or timed-out call keeps its place until its
+  reply is read: dhcpd still answers it), and on a keyed connection the rules of
+  :mod:`._dhcpd_limits` (which keep dhcpd from aborting). Admitted requests are encoded at
+  once, in queue order, and everything queued in one turn of the event loop goes out in one
+  ``transport.write``.
+- Every ``data_received`` feeds the codec, which decodes every complete message in the buffer
+  at once. A reply completes the call whose request id it carries as ``rid`` (and whose op it
+  may answer, :func:`~dhcpctl.fallback.protocol.may_answer`); a reply for no call in flight
+  (never sent, answered already, an unknown id) is dropped and logged, never delivered to
+  another call. A message without a rid (the server's own) is ignored.
+- Signatures: every reply on a keyed connection is verified by the codec (the six HMACs). A
+  message with a wrong signature reaches no call: it is answered with a STATUS of
+  ``DHCP_R_INVALIDKEY``, as the sync backend and ISC's ``protocol.c`` do, and its call waits on
+  (for a good reply, its timeout or the end of the connection); an unsigned reply on a keyed
+  connection ends the connection (``DHCP_R_CONNRESET``). Requests on a keyed connection are
+  always signed: the codec signs every request once the authenticator is accepted, and none is
+  sent before.
+- A call ends with its reply, :class:`~dhcpctl.Timeout` after ``timeout`` seconds (queueing
+  included), or :class:`~dhcpctl.ConnectionLost` when the connection ends (every call in
+  flight and every queued one; ``ConnectionLost.sent`` tells whether the request went out).
+  Cancelling a call is safe: a queued request is never sent, a sent one's reply is read and
+  dropped.
+
+Logging: ``logging.getLogger("dhcpctl.aio")``, DEBUG for each dropped message and connection
+event; never a secret (requests are named by op and id only).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import logging
+from dataclasses import dataclass, field
+from typing import Final
+
+from dhcpctl._errors import ConnectionLost, Timeout
+from dhcpctl._results import (
+    DHCP_R_CONNRESET,
+    DHCP_R_INVALIDKEY,
+    DHCP_R_NOKEYS,
+    ISC_R_TIMEDOUT,
+    isc_result_totext,
+)
+from dhcpctl.fallback.auth import Key
+from dhcpctl.fallback.protocol import (
+    AuthenticatorAccepted,
+    BadSignature,
+    ClientProtocol,
+    ConnectionFailed,
+    Intro,
+    MessageReceived,
+    Unauthenticated,
+    may_answer,
+)
+from dhcpctl.fallback.wire import MAX_UNSENT, Message, Pair, ProtocolError
+
+from ._dhcpd_limits import SignedQueueGuard
+
+log: Final = logging.getLogger("dhcpctl.aio")
+
+#: The name the errors of this module give as their ``function``.
+FUNCTION: Final = "dhcpctl.aio"
+
+
+class Lost(ConnectionLost):
+    """:class:`~dhcpctl.ConnectionLost` of one call; ``sent`` tells whether its request had
+    been written (a request never sent may be sent again on a new connection, even a write)."""
+
+    def __init__(
+        self, status: int, detail: str | None, *, sent: bool, request: str | None = None
+    ) -> None:
+        super().__init__(FUNCTION, status, detail, request=request)
+        self.sent = sent
+
+
+@dataclass(eq=False)
+class _Call:
+    """One request: queued (``xid`` 0) or in flight, until its reply or the connection's end."""
+
+    op: int
+    handle: int
+    message_values: tuple[Pair, ...]
+    object_values: tuple[Pair, ...]
+    bound: int
+    future: asyncio.Future[Message]
+    kind: str
+    xid: int = 0
+    data: bytes = field(default=b"", repr=False)
+
+
+class Connection(asyncio.Protocol):
+    """One connected OMAPI session; made by :func:`connect`. See the module docstring.
+
+    ``max_in_flight`` (int >= 1) bounds the requests sent and not answered. ``learned`` maps a
+    request kind to the largest reply seen for it (shared by a client's connections).
+    """
+
+    def __init__(self, key: Key | None, max_in_flight: int, learned: dict[str, int]) -> None:
+        self._codec = ClientProtocol(key)
+        self._max_in_flight = max_in_flight
+        self._learned = learned
+        self._guard = SignedQueueGuard() if key is not None else None
+        self._transport: asyncio.Transport | None = None
+        self._loop = asyncio.get_running_loop()
+        self._ready: asyncio.Future[None] = self._loop.create_future()
+        self._queue: collections.deque[_Call] = collections.deque()
+        self._in_flight: dict[int, _Call] = {}
+        self._out = bytearray()
+        self._flush_scheduled = False
+        self._paused = False
+        self._error: Lost | None = None
+        self.dropped = 0  # replies dropped: for no call in flight, or for a cancelled call
+
+    # -- state ----------------------------------------------------------------------------
+
+    @property
+    def alive(self) -> bool:
+        """Whether requests can still be made on this connection."""
+        return self._error is None
+
+    @property
+    def in_flight(self) -> int:
+        """Requests sent and not answered (cancelled ones included)."""
+        return len(self._in_flight)
+
+    async def ready(self) -> None:
+        """Wait until intros are exchanged and, with a key, the authenticator is accepted."""
+        await asyncio.shield(self._ready)
+
+    # -- requests -------------------------------------------------------------------------
+
+    async def request(
+        self,
+        op: int,
+        handle: int,
+        message_values: tuple[Pair, ...],
+        object_values: tuple[Pair, ...],
+        *,
+        bound: int,
+        kind: str,
+        timeout: float | None,
+    ) -> Message:
+        """Send one request and return its reply (an UPDATE or STATUS answering it).
+
+        ``bound``: an upper bound of the reply's size in bytes (see :mod:`._dhcpd_limits`),
+        raised to the largest reply seen so far for requests of the same ``kind``.
+        Raises :class:`Lost` (a ConnectionLost) or :class:`~dhcpctl.Timeout`.
+        """
+        if self._error is not None:
+            raise Lost(self._error.status, self._error.detail, sent=False)
+        future: asyncio.Future[Message] = self._loop.create_future()
+        bound = max(bound, self._learned.get(kind, 0))
+        call = _Call(op, handle, message_values, object_values, bound, future, kind)
+        self._queue.append(call)
+        self._admit()
+        timer = None
+        if timeout is not None:
+            timer = self._loop.call_later(timeout, _expire, future, timeout)
+        try:
+            # A cancelled task cancels ``future``: _admit skips it if it is still queued,
+            # _deliver drops its reply if it was sent.
+            return await future
+        finally:
+            if timer is not None:
+                timer.cancel()
+
+    def _admit(self) -> None:
+        """Encode and queue for writing every request the window admits, in queue order."""
+        queue = self._queue
+        while queue and self._ready.done() and self._error is None:
+            call = queue[0]
+            if call.future.done():  # cancelled or timed out while queued: never sent
+                queue.popleft()
+                continue
+            if len(self._in_flight) >= self._max_in_flight:
+                return
+            if not call.data:
+                try:
+                    call.xid, call.data = self._codec.send(
+                        call.op, call.handle, call.message_values, call.object_values
+                    )
+                except ProtocolError as exc:  # cannot happen once ready; fail the call
+                    queue.popleft()
+                    call.future.set_exception(Lost(exc.status, exc.detail, sent=False))
+                    continue
+            guard = self._guard
+            if guard is not None:
+                if not guard.admits(len(call.data), call.bound):
+                    return
+                guard.wrote(len(call.data), call.bound)
+            queue.popleft()
+            self._in_flight[call.xid] = call
+            self._write(call.data)
+
+    def _write(self, data: bytes) -> None:
+        self._out += data
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            self._loop.call_soon(self._flush)
+
+    def _flush(self) -> None:
+        self._flush_scheduled = False
+        if self._paused or not self._out or self._transport is None or self._error is not None:
+            return
+        self._transport.write(bytes(self._out))
+        self._out.clear()
+
+    # -- asyncio.Protocol -----------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self._transport = transport
+        transport.write(self._codec.initiate())
+
+    def pause_writing(self) -> None:
+        self._paused = True
+
+    def resume_writing(self) -> None:
+        self._paused = False
+        self._flush()
+
+    def data_received(self, data: bytes) -> None:
+        if self._error is not None:
+            return
+        try:
+            events = self._codec.feed(data)
+        except ProtocolError as exc:  # fed after a failure: cannot happen, we stop first
+            self._fail(exc.status, exc.detail)
+            return
+        for event in events:
+            if isinstance(event, MessageReceived):
+                self._deliver(event.message)
+            elif isinstance(event, ConnectionFailed):
+                self._fail(event.status, event.detail)
+                return
+            elif isinstance(event, (BadSignature, Unauthenticated)):
+                self._answer_dropped(event)
+            elif isinstance(event, Intro):
+                self._introduced()
+            elif isinstance(event, AuthenticatorAccepted):
+                self._became_ready()
+        self._admit()
+
+    def eof_received(self) -> bool:
+        self._fail(DHCP_R_CONNRESET, "the server closed the connection")
+        return False
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        detail = f"the connection was lost: {exc}" if exc else "the connection was closed"
+        self._fail(DHCP_R_CONNRESET, detail)
+
+    # -- events ---------------------------------------------------------------------------
+
+    def _introduced(self) -> None:
+        if self._codec.key is None:
+            self._became_ready()
+            return
+        assert self._transport is not None
+        self._transport.write(self._codec.open_authenticator())
+
+    def _became_ready(self) -> None:
+        if not self._ready.done():
+            self._ready.set_result(None)
+
+    def _deliver(self, message: Message) -> None:
+        if not message.rid:
+            log.debug("dropped a message without rid (op %d) from the server", message.op)
+            return
+        call = self._in_flight.get(message.rid)
+        if call is None or not may_answer(call.op, message.op):
+            self.dropped += 1
+            log.warning(
+                "dropped a reply (op %d, rid %d) that answers no request in flight",
+                message.op,
+                message.rid,
+            )
+            return
+        del self._in_flight[message.rid]
+        if self._guard is not None:
+            self._guard.answered(call.bound)
+        size = _size(message)
+        if size > self._learned.get(call.kind, 0):
+            self._learned[call.kind] = size
+        if call.future.done():
+            self.dropped += 1
+            log.debug("dropped the reply to cancelled request %d", message.rid)
+        else:
+            call.future.set_result(message)
+
+    def _answer_dropped(self, event: BadSignature | Unauthenticated) -> None:
+        """The STATUS ISC's client sends back for a message it dropped (as ``transport.py``)."""
+        if isinstance(event, BadSignature):
+            log.warning("dropped a message with a wrong signature (id %d)", event.message_id)
+            data = self._codec.send_status(event.message_id, DHCP_R_INVALIDKEY)
+        else:
+            log.warning("dropped an unsigned message (id %d)", event.message_id)
+            data = self._codec.send_status(
+                event.message_id, DHCP_R_NOKEYS, "No authenticator on message"
+            )
+        if len(self._out) + len(data) > MAX_UNSENT:
+            self._fail(ISC_R_TIMEDOUT, "the server does not read what it is sent")
+            return
+        if self._guard is not None:
+            self._guard.wrote_unanswered(len(data))
+        self._write(data)
+
+    def _fail(self, status: int, detail: str) -> None:
+        """End the connection: every call queued or in flight fails with :class:`Lost`."""
+        if self._error is None:
+            self._error = Lost(status, detail, sent=True)
+            log.debug("connection ended: %s (%s)", detail, isc_result_totext(status))
+        error = self._error
+        if not self._ready.done():
+            self._ready.set_exception(Lost(error.status, error.detail, sent=False))
+            self._ready.exception()  # retrieved: nobody may be waiting yet
+        for calls, sent in ((self._in_flight.values(), True), (self._queue, False)):
+            for call in calls:
+                if not call.future.done():
+                    call.future.set_exception(Lost(error.status, error.detail, sent=sent))
+        self._in_flight.clear()
+        self._queue.clear()
+        self._out.clear()
+        if self._transport is not None:
+            self._transport.abort()
+
+    def close(self) -> None:
+        """Close the connection; calls still waiting end with :class:`Lost`."""
+        self._fail(DHCP_R_CONNRESET, "the connection was closed")
+
+
+def _expire(future: asyncio.Future[Message], timeout: float) -> None:
+    if not future.done():
+        future.set_exception(
+            Timeout(FUNCTION, ISC_R_TIMEDOUT, f"no answer within {timeout} seconds")
+        )
+
+
+def _size(message: Message) -> int:
+    """The bytes ``message`` took on the wire (header, values, signature)."""
+    size = 24 + 4 + len(message.signature)
+    for name, value in message.message_values + message.object_values:
+        size += 6 + len(name) + (len(value) if isinstance(value, bytes) else 0)
+    return size
+
+
+async def connect(
+    address: str,
+    port: int,
+    key: Key | None,
+    *,
+    max_in_flight: int,
+    learned: dict[str, int],
+    timeout: float | None,
+) -> Connection:
+    """Open a connection and wait until it is ready (intros, the authenticator).
+
+    Raises :class:`Lost` (refused, reset, the authenticator refused: its status says why) or
+    :class:`~dhcpctl.Timeout` when ``timeout`` seconds pass first.
+    """
+    loop = asyncio.get_running_loop()
+
+    async def opening() -> Connection:
+        try:
+            _, connection = await loop.create_connection(
+                lambda: Connection(key, max_in_flight, learned), address, port
+            )
+        except OSError as exc:
+            raise Lost(
+                DHCP_R_CONNRESET, f"cannot connect to {address}:{port}: {exc}", sent=False
+            ) from None
+        try:
+            await connection.ready()
+        except BaseException:
+            connection.close()
+            raise
+        return connection
+
+    try:
+        return await asyncio.wait_for(opening(), timeout)
+    except asyncio.TimeoutError:
+        raise Timeout(
+            FUNCTION, ISC_R_TIMEDOUT, f"connecting to {address}:{port} took over {timeout} s"
+        ) from None

@@ -1,0 +1,224 @@
+"""The asyncio executor of typed operations: :mod:`dhcpctl._exchange` requests as pipelined
+OMAPI messages on one :class:`~._connection.Connection`, reconnecting after a loss.
+
+A request becomes one message (``omapip/protocol.c``; the flags as ``dhcpctl_open_object``
+sends them, ``dhcpctl/dhcpctl.c``):
+
+- :class:`~dhcpctl._exchange.Open`: an OPEN with the message values ``create``, ``update``,
+  ``exclusive`` (1, where set) and ``type``, and the lookup values as object values;
+- :class:`~dhcpctl._exchange.Update`: an UPDATE of the handle ``target`` with ``values``;
+- :class:`~dhcpctl._exchange.Remove`: a DELETE of the handle ``target``.
+
+Its reply becomes a :class:`~dhcpctl._exchange.Reply`: a STATUS gives its ``result`` and
+``message``; an UPDATE gives ``ISC_R_SUCCESS``, every non-null object value (names decoded as
+ASCII) and, as ``target``, the server's handle of the object (its ``remote-handle`` value, or
+the message's handle).
+
+Reconnecting (as the sync ``Client``): after :class:`~dhcpctl.ConnectionLost`, the next call
+opens a new connection. A request that was never sent (queued when the connection ended) is
+sent on the new connection; a read (an operation the caller marks ``read``) whose request was
+lost in flight is sent again once; a write in flight is never sent again: its caller gets the
+ConnectionLost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Final, TypeVar
+
+from dhcpctl._errors import Timeout
+from dhcpctl._exchange import Open, Operation, Reply, Request, Update
+from dhcpctl._results import ISC_R_SUCCESS
+from dhcpctl.fallback.auth import Key
+from dhcpctl.fallback.protocol import status_of, text_of
+from dhcpctl.fallback.wire import OP_DELETE, OP_OPEN, OP_STATUS, OP_UPDATE, Message, Pair
+
+from ._connection import FUNCTION, Connection, Lost, connect
+from ._dhcpd_limits import reply_bound
+
+T = TypeVar("T")
+
+_FLAGS: Final = ((b"create", "create"), (b"update", "update"), (b"exclusive", "exclusive"))
+
+
+def describe(request: Request) -> str:
+    """What was asked, for an error: op, object type and attribute names (never values)."""
+    if isinstance(request, Open):
+        names = ", ".join(name for name, _ in request.values)
+        return f"open {request.object_type} by {names or 'nothing'}"
+    if isinstance(request, Update):
+        return "update of " + ", ".join(name for name, _ in request.values)
+    return "remove"
+
+
+def encode_request(request: Request) -> tuple[int, int, tuple[Pair, ...], tuple[Pair, ...]]:
+    """The op, handle, message values and object values of ``request``'s message."""
+    if isinstance(request, Open):
+        flags: tuple[Pair, ...] = tuple(
+            (wire, 1) for wire, attribute in _FLAGS if getattr(request, attribute)
+        )
+        values = tuple((name.encode(), value) for name, value in request.values)
+        return OP_OPEN, 0, (*flags, (b"type", request.object_type.encode())), values
+    handle = _handle(request.target)
+    if isinstance(request, Update):
+        values = tuple((name.encode(), value) for name, value in request.values)
+        return OP_UPDATE, handle, (), values
+    return OP_DELETE, handle, (), ()
+
+
+def _handle(target: object) -> int:
+    if not isinstance(target, int) or not 0 < target < 1 << 32:
+        raise ValueError(f"not an object handle of this client: {target!r}")
+    return target
+
+
+def decode_reply(message: Message) -> Reply:
+    """The :class:`~dhcpctl._exchange.Reply` a STATUS or UPDATE message gives."""
+    if message.op == OP_STATUS:
+        return Reply(status_of(message), text_of(message) or None)
+    target = message.handle
+    values: dict[str, bytes] = {}
+    for name, value in message.object_values:
+        if value is None or not isinstance(value, bytes):
+            continue
+        if name == b"remote-handle":  # 4 bytes: the codec refuses any other length
+            target = int.from_bytes(value, "big")
+            continue
+        values[name.decode("ascii", "replace")] = value
+    return Reply(ISC_R_SUCCESS, None, values, target or None)
+
+
+class Session:
+    """Runs typed operations on one OMAPI server, one pipelined connection at a time.
+
+    ``timeout`` (seconds, None: no limit) bounds each request, connecting included.
+    ``reconnect``: whether a new connection is opened after one is lost (else every later call
+    raises ConnectionLost).
+    """
+
+    def __init__(
+        self,
+        address: str,
+        port: int,
+        key: Key | None,
+        *,
+        timeout: float | None,
+        max_in_flight: int,
+        reconnect: bool,
+    ) -> None:
+        self.address = address
+        self.port = port
+        self._key = key
+        self._timeout = timeout
+        self._max_in_flight = max_in_flight
+        self._reconnect = reconnect
+        self._connection: Connection | None = None
+        self._connecting: asyncio.Future[Connection] | None = None
+        self._opened = 0
+        self._closed = False
+        #: The largest reply seen per request kind, shared by this session's connections.
+        self.learned: dict[str, int] = {}
+
+    @property
+    def connection(self) -> Connection | None:
+        """The current connection (None before the first call or after a loss)."""
+        return self._connection
+
+    async def _current(self) -> Connection:
+        if self._closed:
+            raise Lost(0, "the client is closed", sent=False)
+        connection = self._connection
+        if connection is not None and connection.alive:
+            return connection
+        if connection is not None and not self._reconnect:
+            raise Lost(0, "the connection was lost and reconnect=False", sent=False)
+        if self._connecting is None:
+            self._connecting = asyncio.ensure_future(self._open())
+        try:
+            return await asyncio.shield(self._connecting)
+        finally:
+            if self._connecting is not None and self._connecting.done():
+                self._connecting = None
+
+    async def _open(self) -> Connection:
+        connection = await connect(
+            self.address,
+            self.port,
+            self._key,
+            max_in_flight=self._max_in_flight,
+            learned=self.learned,
+            timeout=self._timeout,
+        )
+        if self._closed:
+            connection.close()
+            raise Lost(0, "the client is closed", sent=False)
+        self._connection = connection
+        self._opened += 1
+        return connection
+
+    async def connect(self) -> None:
+        """Open the connection now (else the first call does)."""
+        await self._current()
+
+    async def execute(self, request: Request, *, read: bool) -> Reply:
+        """One request's reply; retried on a new connection as the module docstring says.
+
+        Raises ValueError for a target that is no handle, :class:`~dhcpctl.ConnectionLost`,
+        :class:`~dhcpctl.Timeout` (both naming the request, never a value).
+        """
+        op, handle, message_values, object_values = encode_request(request)
+        object_type = request.object_type if isinstance(request, Open) else None
+        kind = object_type or ("remove" if op == OP_DELETE else "update")
+        bound = reply_bound(object_type)
+        retried = False
+        while True:
+            try:
+                connection = await self._current()
+                message = await connection.request(
+                    op,
+                    handle,
+                    message_values,
+                    object_values,
+                    bound=bound,
+                    kind=kind,
+                    timeout=self._timeout,
+                )
+                return decode_reply(message)
+            except Lost as lost:
+                if not lost.sent and not self._closed and self._reconnect:
+                    continue  # never sent: safe to send on a new connection
+                if read and not retried and not self._closed and self._reconnect:
+                    retried = True
+                    continue
+                raise _named(lost, request) from None
+            except Timeout as timeout:
+                raise _named(timeout, request) from None
+
+    async def run(self, operation: Operation[T], *, read: bool) -> T:
+        """Drive ``operation`` (a generator of requests) to its result."""
+        try:
+            request = next(operation)
+            while True:
+                reply = await self.execute(request, read=read)
+                request = operation.send(reply)
+        except StopIteration as done:
+            result: T = done.value
+            return result
+        finally:
+            operation.close()
+
+    async def close(self) -> None:
+        """Close the connection; calls still waiting end with ConnectionLost. Idempotent."""
+        self._closed = True
+        if self._connecting is not None:
+            self._connecting.cancel()
+        if self._connection is not None:
+            self._connection.close()
+        await asyncio.sleep(0)  # let the transport's close run
+
+
+def _named(error: Lost | Timeout, request: Request) -> Lost | Timeout:
+    """``error`` again, naming the request."""
+    if isinstance(error, Lost):
+        return Lost(error.status, error.detail, sent=error.sent, request=describe(request))
+    return Timeout(FUNCTION, error.status, error.detail, request=describe(request))
