@@ -74,9 +74,15 @@ class Lost(ConnectionLost):
     been written (a request never sent may be sent again on a new connection, even a write)."""
 
     def __init__(
-        self, status: int, detail: str | None, *, sent: bool, request: str | None = None
+        self,
+        status: int,
+        detail: str | None,
+        *,
+        sent: bool,
+        function: str = FUNCTION,
+        request: str | None = None,
     ) -> None:
-        super().__init__(FUNCTION, status, detail, request=request)
+        super().__init__(function, status, detail, request=request)
         self.sent = sent
 
 

@@ -10,9 +10,10 @@ sends them, ``dhcpctl/dhcpctl.c``):
 - :class:`~dhcpctl._exchange.Remove`: a DELETE of the handle ``target``.
 
 Its reply becomes a :class:`~dhcpctl._exchange.Reply`: a STATUS gives its ``result`` and
-``message``; an UPDATE gives ``ISC_R_SUCCESS``, every non-null object value (names decoded as
-ASCII) and, as ``target``, the server's handle of the object (its ``remote-handle`` value, or
-the message's handle).
+``message`` (and, answering an Update, the values the object had in its last reply with the
+changes applied, as the C handle of the sync client holds them); an UPDATE gives
+``ISC_R_SUCCESS``, every non-null object value (names decoded as ASCII) and, as ``target``,
+the server's handle of the object (its ``remote-handle`` value, or the message's handle).
 
 Reconnecting (as the sync ``Client``): after :class:`~dhcpctl.ConnectionLost`, the next call
 opens a new connection. A request that was never sent (queued when the connection ended) is
@@ -24,31 +25,25 @@ ConnectionLost.
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
+from collections.abc import Mapping
 from typing import Final, TypeVar
 
-from dhcpctl._errors import Timeout
+from dhcpctl._errors import Timeout, typed_error
 from dhcpctl._exchange import Open, Operation, Reply, Request, Update
-from dhcpctl._results import ISC_R_SUCCESS
+from dhcpctl._operations import describe
+from dhcpctl._results import ISC_R_SUCCESS, isc_result_totext
 from dhcpctl.fallback.auth import Key
 from dhcpctl.fallback.protocol import status_of, text_of
 from dhcpctl.fallback.wire import OP_DELETE, OP_OPEN, OP_STATUS, OP_UPDATE, Message, Pair
 
-from ._connection import FUNCTION, Connection, Lost, connect
+from ._connection import FUNCTION, Connection, Lost, connect, log
 from ._dhcpd_limits import reply_bound
 
 T = TypeVar("T")
 
 _FLAGS: Final = ((b"create", "create"), (b"update", "update"), (b"exclusive", "exclusive"))
-
-
-def describe(request: Request) -> str:
-    """What was asked, for an error: op, object type and attribute names (never values)."""
-    if isinstance(request, Open):
-        names = ", ".join(name for name, _ in request.values)
-        return f"open {request.object_type} by {names or 'nothing'}"
-    if isinstance(request, Update):
-        return "update of " + ", ".join(name for name, _ in request.values)
-    return "remove"
 
 
 def encode_request(request: Request) -> tuple[int, int, tuple[Pair, ...], tuple[Pair, ...]]:
@@ -114,7 +109,7 @@ class Session:
         self._reconnect = reconnect
         self._connection: Connection | None = None
         self._connecting: asyncio.Future[Connection] | None = None
-        self._opened = 0
+        self.opened = 0  # connections opened so far
         self._closed = False
         #: The largest reply seen per request kind, shared by this session's connections.
         self.learned: dict[str, int] = {}
@@ -153,19 +148,20 @@ class Session:
             connection.close()
             raise Lost(0, "the client is closed", sent=False)
         self._connection = connection
-        self._opened += 1
+        self.opened += 1
         return connection
 
     async def connect(self) -> None:
         """Open the connection now (else the first call does)."""
         await self._current()
 
-    async def execute(self, request: Request, *, read: bool) -> Reply:
+    async def execute(self, request: Request, *, read: bool, function: str = FUNCTION) -> Reply:
         """One request's reply; retried on a new connection as the module docstring says.
 
         Raises ValueError for a target that is no handle, :class:`~dhcpctl.ConnectionLost`,
-        :class:`~dhcpctl.Timeout` (both naming the request, never a value).
+        :class:`~dhcpctl.Timeout` (both naming ``function`` and the request).
         """
+        started = time.monotonic()
         op, handle, message_values, object_values = encode_request(request)
         object_type = request.object_type if isinstance(request, Open) else None
         kind = object_type or ("remove" if op == OP_DELETE else "update")
@@ -183,24 +179,54 @@ class Session:
                     kind=kind,
                     timeout=self._timeout,
                 )
-                return decode_reply(message)
+                reply = decode_reply(message)
             except Lost as lost:
                 if not lost.sent and not self._closed and self._reconnect:
                     continue  # never sent: safe to send on a new connection
                 if read and not retried and not self._closed and self._reconnect:
                     retried = True
                     continue
-                raise _named(lost, request) from None
+                raise _named(lost, function, request) from None
             except Timeout as timeout:
-                raise _named(timeout, request) from None
+                raise _named(timeout, function, request) from None
+            if log.isEnabledFor(logging.DEBUG):
+                log.debug(
+                    "%s: %s: %s in %.1f ms",
+                    function,
+                    describe(request),
+                    isc_result_totext(reply.status),
+                    (time.monotonic() - started) * 1000,
+                )
+            return reply
 
-    async def run(self, operation: Operation[T], *, read: bool) -> T:
-        """Drive ``operation`` (a generator of requests) to its result."""
+    async def run(self, operation: Operation[T], *, read: bool, function: str) -> T:
+        """Drive ``operation`` (a generator of requests) to its result: each reply is sent into
+        it, or, for a status other than success, thrown into it as the typed error
+        :func:`~dhcpctl._errors.typed_error` picks (see :mod:`dhcpctl._operations`). ``read``:
+        whether the operation only reads; ``function`` names it in errors and logs."""
+        # The values each target had in its last reply, as a dhcpctl handle keeps them: the
+        # reply to an Update (a STATUS) gives them with the changes applied, as the sync
+        # client's handle then holds them.
+        known: dict[object, Mapping[str, bytes]] = {}
         try:
             request = next(operation)
             while True:
-                reply = await self.execute(request, read=read)
-                request = operation.send(reply)
+                reply = await self.execute(request, read=read, function=function)
+                if reply.status == ISC_R_SUCCESS:
+                    if isinstance(request, Update):
+                        values = {**known.get(request.target, {}), **dict(request.values)}
+                        reply = Reply(reply.status, reply.message, values, request.target)
+                    if reply.target is not None:
+                        known[reply.target] = reply.values
+                    request = operation.send(reply)
+                    continue
+                error = typed_error(
+                    reply.status,
+                    function=function,
+                    request=describe(request),
+                    server_message=reply.message,
+                )
+                request = operation.throw(error)
         except StopIteration as done:
             result: T = done.value
             return result
@@ -217,8 +243,14 @@ class Session:
         await asyncio.sleep(0)  # let the transport's close run
 
 
-def _named(error: Lost | Timeout, request: Request) -> Lost | Timeout:
-    """``error`` again, naming the request."""
+def _named(error: Lost | Timeout, function: str, request: Request) -> Lost | Timeout:
+    """``error`` again, naming ``function`` and the request."""
     if isinstance(error, Lost):
-        return Lost(error.status, error.detail, sent=error.sent, request=describe(request))
-    return Timeout(FUNCTION, error.status, error.detail, request=describe(request))
+        return Lost(
+            error.status,
+            error.detail,
+            sent=error.sent,
+            function=function,
+            request=describe(request),
+        )
+    return Timeout(function, error.status, error.detail, request=describe(request))
