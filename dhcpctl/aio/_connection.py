@@ -122,6 +122,7 @@ class Connection(asyncio.Protocol):
         self._flush_scheduled = False
         self._paused = False
         self._error: Lost | None = None
+        self._deadlines = _Deadlines(self._loop)
         self.dropped = 0  # replies dropped: for no call in flight, or for a cancelled call
 
     # -- state ----------------------------------------------------------------------------
@@ -166,16 +167,11 @@ class Connection(asyncio.Protocol):
         call = _Call(op, handle, message_values, object_values, bound, future, kind)
         self._queue.append(call)
         self._admit()
-        timer = None
         if timeout is not None:
-            timer = self._loop.call_later(timeout, _expire, future, timeout)
-        try:
-            # A cancelled task cancels ``future``: _admit skips it if it is still queued,
-            # _deliver drops its reply if it was sent.
-            return await future
-        finally:
-            if timer is not None:
-                timer.cancel()
+            self._deadlines.add(future, timeout)
+        # A cancelled task cancels ``future``: _admit skips it if it is still queued, _deliver
+        # drops its reply if it was sent.
+        return await future
 
     def _admit(self) -> None:
         """Encode and queue for writing every request the window admits, in queue order."""
@@ -291,9 +287,9 @@ class Connection(asyncio.Protocol):
         del self._in_flight[message.rid]
         if self._guard is not None:
             self._guard.answered(call.bound)
-        size = _size(message)
-        if size > self._learned.get(call.kind, 0):
-            self._learned[call.kind] = size
+            size = _size(message)
+            if size > self._learned.get(call.kind, 0):
+                self._learned[call.kind] = size
         if call.future.done():
             self.dropped += 1
             log.debug("dropped the reply to cancelled request %d", message.rid)
@@ -333,6 +329,7 @@ class Connection(asyncio.Protocol):
         self._in_flight.clear()
         self._queue.clear()
         self._out.clear()
+        self._deadlines.clear()
         if self._transport is not None:
             self._transport.abort()
 
@@ -341,11 +338,46 @@ class Connection(asyncio.Protocol):
         self._fail(DHCP_R_CONNRESET, "the connection was closed")
 
 
-def _expire(future: asyncio.Future[Message], timeout: float) -> None:
-    if not future.done():
-        future.set_exception(
-            Timeout(FUNCTION, ISC_R_TIMEDOUT, f"no answer within {timeout} seconds")
-        )
+class _Deadlines:
+    """The calls' timeouts with one timer: each call's future fails with Timeout once its
+    deadline passes. Deadlines are kept in call order; a session gives every call the same
+    timeout, so they are also in time order and the head is always the next to expire (a
+    shorter timeout later in the queue waits for the ones before it, never longer than they
+    take). Done futures are pruned from the head as calls come, so memory follows the calls in
+    flight."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._queue: collections.deque[tuple[float, float, asyncio.Future[Message]]]
+        self._queue = collections.deque()
+        self._timer: asyncio.TimerHandle | None = None
+
+    def add(self, future: asyncio.Future[Message], timeout: float) -> None:
+        queue = self._queue
+        while queue and queue[0][2].done():
+            queue.popleft()
+        queue.append((self._loop.time() + timeout, timeout, future))
+        if self._timer is None:
+            self._timer = self._loop.call_at(queue[0][0], self._expire)
+
+    def _expire(self) -> None:
+        self._timer = None
+        queue, now = self._queue, self._loop.time()
+        while queue and (queue[0][0] <= now or queue[0][2].done()):
+            _, timeout, future = queue.popleft()
+            if not future.done():
+                future.set_exception(
+                    Timeout(FUNCTION, ISC_R_TIMEDOUT, f"no answer within {timeout} seconds")
+                )
+        if queue:
+            self._timer = self._loop.call_at(queue[0][0], self._expire)
+
+    def clear(self) -> None:
+        """Forget every deadline (the connection ended: its calls are done)."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._queue.clear()
 
 
 def _size(message: Message) -> int:

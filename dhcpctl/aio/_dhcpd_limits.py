@@ -87,7 +87,7 @@ AUTHLEN_SIZE: Final = 4
 #: and a failed OPEN, get back: ``result`` and a short ``message``) is within
 #: :data:`STATUS_BOUND`.
 REPLY_BOUNDS: Final = {
-    "lease": 900,
+    "lease": 960,
     "host": 900,
     "group": 900,
     "class": 700,
