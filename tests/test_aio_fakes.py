@@ -9,6 +9,7 @@ call can check that it got the reply to its own request.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import queue
 import socket
 from collections.abc import Callable, Coroutine, Iterator
@@ -87,9 +88,12 @@ def test_replies_out_of_order_reach_their_callers(
     """Keyed, the client keeps at most 4 lease lookups in flight (replies owed within 4,047
     bytes, see dhcpctl.aio._dhcpd_limits): the fake waits for as many as can come."""
 
+    signed: list[bool] = []
+
     def behaviour(sock: socket.socket) -> None:
         handshake(sock, keyed=keyed)
         requests = read_requests(sock, count)
+        signed.extend(r.authid == AUTHID and len(r.signature) == 16 for r in requests)
         sock.sendall(b"".join(echo(r, keyed=keyed) for r in reversed(requests)))
         sock.recv(1)  # until the client closes
 
@@ -101,6 +105,51 @@ def test_replies_out_of_order_reach_their_callers(
             await sess.close()
 
     assert run(main()) == [address(n) for n in range(1, count + 1)]
+    assert signed == [keyed] * count  # keyed: every request signed (recv_message verified it)
+
+
+def test_after_a_lost_connection_reads_are_sent_again_once_writes_never(
+    fake_server: FakeStarter,
+) -> None:
+    """The first connection dies with a request in flight: the read is sent again on a new
+    connection and answered; the write is not sent again (ConnectionLost), and the call after
+    it gets a new connection of its own."""
+    received: list[int] = []  # the connection (1, 2...) each request came on
+    connections = itertools.count(1)
+
+    def behaviour(sock: socket.socket) -> None:
+        number = next(connections)
+        handshake(sock, keyed=True)
+        while True:
+            request = recv_message(sock)
+            received.append(number)
+            if len(received) in (1, 3):  # the read's first request, the write's: close
+                return
+            sock.sendall(echo(request))
+
+    async def main() -> tuple[bytes, BaseException, bytes, int]:
+        sess = Session(
+            "127.0.0.1",
+            fake_server(behaviour),
+            KEY,
+            timeout=PATIENCE,
+            max_in_flight=8,
+            reconnect=True,
+        )
+        try:
+            read = await sess.execute(lookup(1), read=True)
+            with pytest.raises(ConnectionLost) as lost:
+                await sess.execute(lookup(2), read=False)
+            after = await sess.execute(lookup(3), read=True)
+            return read.values["ip-address"], lost.value, after.values["ip-address"], sess.opened
+        finally:
+            await sess.close()
+
+    read, lost, after, opened = run(main())
+    assert (read, after) == (address(1), address(3))
+    assert received == [1, 2, 2, 3]  # the read twice, the write once, the next read once
+    assert opened == 3
+    assert "open lease" in str(lost)
 
 
 def test_a_second_answer_is_dropped(fake_server: FakeStarter) -> None:
