@@ -401,3 +401,24 @@ def test_interleavings_and_chunkings_give_sequential_results(
 
     got = asyncio.run(asyncio.wait_for(main(), PATIENCE))
     assert got == [address(n) for n in range(1, count + 1)]
+
+
+def test_no_server_is_connection_lost_at_once() -> None:
+    """Nothing listens: the call ends with ConnectionLost (no endless reconnecting)."""
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+
+    async def main() -> BaseException | None:
+        sess = Session("127.0.0.1", port, KEY, timeout=5.0, max_in_flight=8, reconnect=True)
+        try:
+            await sess.execute(lookup(1), read=True)
+        except ConnectionLost as lost:
+            return lost
+        finally:
+            await sess.close()
+        return None
+
+    lost = run(main())
+    assert isinstance(lost, ConnectionLost)
+    assert f"127.0.0.1:{port}" in str(lost)

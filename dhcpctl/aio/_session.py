@@ -33,7 +33,7 @@ from typing import Final, TypeVar
 from dhcpctl._errors import Timeout, typed_error
 from dhcpctl._exchange import Open, Operation, Reply, Request, Update
 from dhcpctl._operations import describe
-from dhcpctl._results import ISC_R_SUCCESS, isc_result_totext
+from dhcpctl._results import DHCP_R_CONNRESET, ISC_R_SUCCESS, isc_result_totext
 from dhcpctl.fallback.auth import Key
 from dhcpctl.fallback.protocol import status_of, text_of
 from dhcpctl.fallback.wire import OP_DELETE, OP_OPEN, OP_STATUS, OP_UPDATE, Message, Pair
@@ -43,6 +43,9 @@ from ._dhcpd_limits import reply_bound
 
 T = TypeVar("T")
 
+#: How many connections one request may try: a request is sent again only after its
+#: connection ended (never sent, or a read once), on a new connection that did open.
+_ATTEMPTS: Final = 3
 _FLAGS: Final = ((b"create", "create"), (b"update", "update"), (b"exclusive", "exclusive"))
 
 
@@ -121,12 +124,12 @@ class Session:
 
     async def _current(self) -> Connection:
         if self._closed:
-            raise Lost(0, "the client is closed", sent=False)
+            raise Lost(DHCP_R_CONNRESET, "the client is closed", sent=False)
         connection = self._connection
         if connection is not None and connection.alive:
             return connection
         if connection is not None and not self._reconnect:
-            raise Lost(0, "the connection was lost and reconnect=False", sent=False)
+            raise Lost(DHCP_R_CONNRESET, "the connection was lost and reconnect=False", sent=False)
         if self._connecting is None:
             self._connecting = asyncio.ensure_future(self._open())
         try:
@@ -146,7 +149,7 @@ class Session:
         )
         if self._closed:
             connection.close()
-            raise Lost(0, "the client is closed", sent=False)
+            raise Lost(DHCP_R_CONNRESET, "the client is closed", sent=False)
         self._connection = connection
         self.opened += 1
         return connection
@@ -167,9 +170,12 @@ class Session:
         kind = object_type or ("remove" if op == OP_DELETE else "update")
         bound = reply_bound(object_type)
         retried = False
-        while True:
+        for attempt in range(_ATTEMPTS):
             try:
-                connection = await self._current()
+                connection = await self._current()  # not there: the call ends
+            except (Lost, Timeout) as error:
+                raise _named(error, function, request) from None
+            try:
                 message = await connection.request(
                     op,
                     handle,
@@ -179,25 +185,27 @@ class Session:
                     kind=kind,
                     timeout=self._timeout,
                 )
-                reply = decode_reply(message)
+                break
             except Lost as lost:
-                if not lost.sent and not self._closed and self._reconnect:
-                    continue  # never sent: safe to send on a new connection
-                if read and not retried and not self._closed and self._reconnect:
+                again = self._reconnect and not self._closed and attempt + 1 < _ATTEMPTS
+                if again and not lost.sent:
+                    continue  # queued, never sent: safe to send on a new connection
+                if again and read and not retried:
                     retried = True
                     continue
                 raise _named(lost, function, request) from None
             except Timeout as timeout:
                 raise _named(timeout, function, request) from None
-            if log.isEnabledFor(logging.DEBUG):
-                log.debug(
-                    "%s: %s: %s in %.1f ms",
-                    function,
-                    describe(request),
-                    isc_result_totext(reply.status),
-                    (time.monotonic() - started) * 1000,
-                )
-            return reply
+        reply = decode_reply(message)
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug(
+                "%s: %s: %s in %.1f ms",
+                function,
+                describe(request),
+                isc_result_totext(reply.status),
+                (time.monotonic() - started) * 1000,
+            )
+        return reply
 
     async def run(self, operation: Operation[T], *, read: bool, function: str) -> T:
         """Drive ``operation`` (a generator of requests) to its result: each reply is sent into
