@@ -422,3 +422,30 @@ def test_no_server_is_connection_lost_at_once() -> None:
     lost = run(main())
     assert isinstance(lost, ConnectionLost)
     assert f"127.0.0.1:{port}" in str(lost)
+
+
+def test_a_value_the_wire_cannot_carry_fails_its_call_only(fake_server: FakeStarter) -> None:
+    """A name longer than the wire's 16-bit length: that call fails, the others go on."""
+
+    def behaviour(sock: socket.socket) -> None:
+        handshake(sock, keyed=True)
+        while True:
+            sock.sendall(echo(recv_message(sock)))
+
+    async def main() -> tuple[BaseException | Reply, ...]:
+        sess = session(fake_server(behaviour))
+        try:
+            bad = Open("lease", (("x" * 70000, b"1"),))
+            return await asyncio.gather(
+                sess.execute(lookup(1), read=True),
+                sess.execute(bad, read=True),
+                sess.execute(lookup(2), read=True),
+                return_exceptions=True,
+            )
+        finally:
+            await sess.close()
+
+    first, bad, last = run(main())
+    assert isinstance(first, Reply) and isinstance(last, Reply)
+    assert (first.values["ip-address"], last.values["ip-address"]) == (address(1), address(2))
+    assert isinstance(bad, Exception) and not isinstance(bad, ConnectionLost)

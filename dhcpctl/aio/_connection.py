@@ -188,9 +188,9 @@ class Connection(asyncio.Protocol):
                     call.xid, call.data = self._codec.send(
                         call.op, call.handle, call.message_values, call.object_values
                     )
-                except ProtocolError as exc:  # cannot happen once ready; fail the call
+                except Exception as exc:  # a value the wire cannot carry: that call fails
                     queue.popleft()
-                    call.future.set_exception(Lost(exc.status, exc.detail, sent=False))
+                    call.future.set_exception(exc)
                     continue
             guard = self._guard
             if guard is not None:
