@@ -74,15 +74,14 @@ def decode_reply(message: Message) -> Reply:
     """The :class:`~dhcpctl._exchange.Reply` a STATUS or UPDATE message gives."""
     if message.op == OP_STATUS:
         return Reply(status_of(message), text_of(message) or None)
-    target = message.handle
-    values: dict[str, bytes] = {}
-    for name, value in message.object_values:
-        if value is None or not isinstance(value, bytes):
-            continue
-        if name == b"remote-handle":  # 4 bytes: the codec refuses any other length
-            target = int.from_bytes(value, "big")
-            continue
-        values[name.decode("ascii", "replace")] = value
+    # Decoded values are bytes or None (null: dropped, as a handle's clear_flags drops them).
+    values = {
+        name.decode("ascii", "replace"): value
+        for name, value in message.object_values
+        if isinstance(value, bytes)
+    }
+    remote_handle = values.pop("remote-handle", None)  # 4 bytes: the codec refuses others
+    target = int.from_bytes(remote_handle, "big") if remote_handle else message.handle
     return Reply(ISC_R_SUCCESS, None, values, target or None)
 
 
