@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import pytest
 
-from dhcpctl._errors import AlreadyExists, ConnectionLost, NotFound
+from dhcpctl._errors import AlreadyExists, AuthenticationFailed, ConnectionLost, NotFound
 from dhcpctl._key import Key
 from dhcpctl._states import LeaseState
 from dhcpctl.aio import Client
@@ -129,14 +129,42 @@ def test_lease_update_failover_and_shutdown(dhcpd_factory: ServerFactory) -> Non
             state = await omapi.failover.get("pair")
             assert state.name == "pair"
             assert state.local_state is not None
-        async with client(own.endpoint, timeout=60.0) as omapi:
+        async with client(own.endpoint, timeout=10.0) as omapi:
             changed = await omapi.leases.update(ip=lease.ip, state=LeaseState.RELEASED)
             assert changed.state is LeaseState.RELEASED
             await omapi.shutdown()
+            assert omapi.session.connection is not None
+            assert not omapi.session.connection.alive  # shutdown closes the connection
 
     run(main())
     assert own._process is not None
     assert own._process.wait(timeout=30) is not None  # dhcpd exited
+
+
+def test_wrong_secret_and_unknown_key_are_authentication_failed(
+    dhcpd_server: Endpoint,
+) -> None:
+    key = dhcpd_server.key
+    assert key is not None
+
+    async def attempt(wrong: Key) -> BaseException | None:
+        omapi = Client(dhcpd_server.address, dhcpd_server.port, key=wrong, timeout=10.0)
+        try:
+            await omapi.leases.get(ip=dataset.LEASES[0].ip)
+        except AuthenticationFailed as error:
+            return error
+        finally:
+            await omapi.close()
+        return None
+
+    async def main() -> tuple[BaseException | None, BaseException | None]:
+        secret = await attempt(Key(key.name, key.algorithm, b"not-the-secret"))
+        name = await attempt(Key("no-such-key", key.algorithm, key.secret))
+        return secret, name
+
+    secret, name = run(main())
+    assert secret is not None and "secret" in str(secret)
+    assert name is not None and "no-such-key" in str(name)
 
 
 def test_mixed_creates_gets_deletes_in_flight(dhcpd_server: Endpoint) -> None:

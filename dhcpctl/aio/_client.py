@@ -14,21 +14,19 @@ from __future__ import annotations
 
 from types import TracebackType
 
+from dhcpctl import _operations as ops
 from dhcpctl._collections import (
     Async,
     Classes,
-    Control,
     Failover,
     Groups,
     Hosts,
     Leases,
     Subclasses,
 )
-from dhcpctl._errors import ConnectionLost
 from dhcpctl._key import Key
 from dhcpctl.fallback.auth import Key as WireKey
 
-from ._connection import Lost
 from ._session import Session
 
 #: dhcpd's OMAPI port (``omapi-port`` in dhcpd.conf; ISC's examples use 7911).
@@ -56,7 +54,7 @@ class Client:
         port: int = OMAPI_PORT,
         *,
         key: Key | None = None,
-        timeout: float | None = 30.0,
+        timeout: float | None = 5.0,
         max_in_flight: int = 64,
         reconnect: bool = True,
     ) -> None:
@@ -87,24 +85,19 @@ class Client:
         self.classes = Classes[Async](self.session)
         self.subclasses = Subclasses[Async](self.session)
         self.failover = Failover[Async](self.session)
-        self._control = Control[Async](self.session)
 
     async def shutdown(self) -> None:
-        """Shut dhcpd down (its ``control`` object, as :meth:`dhcpctl.Client.shutdown`).
-
-        dhcpd 4.4.3-P1 does not answer: it runs its shutdown states (``server/dhcpd.c``
-        dhcp_io_shutdown_countdown; about 11 s measured with the test bed) and closes the
-        connection, which is the success here. Raises :class:`dhcpctl.Timeout` if the client's
-        timeout ends first, typed errors if dhcpd refuses.
-        """
+        """Shut dhcpd down through its ``control`` object and close the connection, as
+        :meth:`dhcpctl.Client.shutdown` does (:func:`dhcpctl._operations.shutdown`: dhcpd
+        answers only once its clients have closed their connections, so the answer is awaited
+        at most :data:`~dhcpctl._operations.SHUTDOWN_WAIT` seconds). Raises the errors of a
+        lookup (the control object) if the request could not be made."""
         try:
-            await self._control.shutdown()
-        except ConnectionLost as lost:
-            # Only the end of the connection after the UPDATE of the state was sent; a loss
-            # before (the OPEN of the control object) is an error.
-            sent_update = isinstance(lost, Lost) and lost.sent
-            if not sent_update or not (lost.request or "").startswith("update"):
-                raise
+            await self.session.run(
+                ops.shutdown(), read=False, function="shutdown", timeout=ops.SHUTDOWN_WAIT
+            )
+        finally:
+            await self.close()
 
     async def connect(self) -> None:
         """Connect now (else the first call does). Raises ConnectionLost, Timeout."""

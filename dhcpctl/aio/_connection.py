@@ -40,7 +40,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Final
 
-from dhcpctl._errors import ConnectionLost, Timeout
+from dhcpctl._errors import AuthenticationFailed, ConnectionLost, OmapiError, Timeout
 from dhcpctl._results import (
     DHCP_R_CONNRESET,
     DHCP_R_INVALIDKEY,
@@ -71,7 +71,8 @@ FUNCTION: Final = "dhcpctl.aio"
 
 class Lost(ConnectionLost):
     """:class:`~dhcpctl.ConnectionLost` of one call; ``sent`` tells whether its request had
-    been written (a request never sent may be sent again on a new connection, even a write)."""
+    been written (a request never sent may be sent again on a new connection, even a write),
+    ``connected`` whether the connection had been made (else the server was not there)."""
 
     def __init__(
         self,
@@ -79,11 +80,13 @@ class Lost(ConnectionLost):
         detail: str | None,
         *,
         sent: bool,
+        connected: bool = True,
         function: str = FUNCTION,
         request: str | None = None,
     ) -> None:
         super().__init__(function, status, detail, request=request)
         self.sent = sent
+        self.connected = connected
 
 
 @dataclass(eq=False)
@@ -123,6 +126,9 @@ class Connection(asyncio.Protocol):
         self._paused = False
         self._error: Lost | None = None
         self._deadlines = _Deadlines(self._loop)
+        self._key_name = None if key is None else key.name
+        #: Whether a verified reply has come (the key works).
+        self._proven = False
         self.dropped = 0  # replies dropped: for no call in flight, or for a cancelled call
 
     # -- state ----------------------------------------------------------------------------
@@ -285,6 +291,7 @@ class Connection(asyncio.Protocol):
             )
             return
         del self._in_flight[message.rid]
+        self._proven = True
         if self._guard is not None:
             self._guard.answered(call.bound)
             size = _size(message)
@@ -320,11 +327,30 @@ class Connection(asyncio.Protocol):
             log.debug("connection ended: %s (%s)", detail, isc_result_totext(status))
         error = self._error
         if not self._ready.done():
-            self._ready.set_exception(Lost(error.status, error.detail, sent=False))
+            failure: OmapiError = Lost(error.status, error.detail, sent=False, connected=False)
+            if error.detail and error.detail.startswith("the server refused the authenticator"):
+                failure = AuthenticationFailed(
+                    FUNCTION,
+                    error.status,
+                    f"{error.detail}: it has no key named {self._key_name!r} of that algorithm",
+                )
+            self._ready.set_exception(failure)
             self._ready.exception()  # retrieved: nobody may be waiting yet
+        bad_secret = not self._proven and self._key_name is not None and "unsigned" in detail
         for calls, sent in ((self._in_flight.values(), True), (self._queue, False)):
             for call in calls:
-                if not call.future.done():
+                if call.future.done():
+                    continue
+                if bad_secret:
+                    call.future.set_exception(
+                        AuthenticationFailed(
+                            FUNCTION,
+                            error.status,
+                            f"{detail}: the server did not take the first signed request; "
+                            f"most likely the secret of key {self._key_name!r} is wrong",
+                        )
+                    )
+                else:
                     call.future.set_exception(Lost(error.status, error.detail, sent=sent))
         self._in_flight.clear()
         self._queue.clear()
@@ -336,6 +362,11 @@ class Connection(asyncio.Protocol):
     def close(self) -> None:
         """Close the connection; calls still waiting end with :class:`Lost`."""
         self._fail(DHCP_R_CONNRESET, "the connection was closed")
+
+
+def _expire(future: asyncio.Future[Message], timeout: float) -> None:
+    if not future.done():
+        future.set_exception(Timeout(FUNCTION, ISC_R_TIMEDOUT, f"no answer within {timeout:g} s"))
 
 
 class _Deadlines:
@@ -356,7 +387,12 @@ class _Deadlines:
         queue = self._queue
         while queue and queue[0][2].done():
             queue.popleft()
-        queue.append((self._loop.time() + timeout, timeout, future))
+        deadline = self._loop.time() + timeout
+        if queue and deadline < queue[-1][0]:  # shorter than a call before it: a timer of its own
+            timer = self._loop.call_at(deadline, _expire, future, timeout)
+            future.add_done_callback(lambda _: timer.cancel())
+            return
+        queue.append((deadline, timeout, future))
         if self._timer is None:
             self._timer = self._loop.call_at(queue[0][0], self._expire)
 
@@ -365,10 +401,7 @@ class _Deadlines:
         queue, now = self._queue, self._loop.time()
         while queue and (queue[0][0] <= now or queue[0][2].done()):
             _, timeout, future = queue.popleft()
-            if not future.done():
-                future.set_exception(
-                    Timeout(FUNCTION, ISC_R_TIMEDOUT, f"no answer within {timeout} seconds")
-                )
+            _expire(future, timeout)
         if queue:
             self._timer = self._loop.call_at(queue[0][0], self._expire)
 
@@ -411,7 +444,10 @@ async def connect(
             )
         except OSError as exc:
             raise Lost(
-                DHCP_R_CONNRESET, f"cannot connect to {address}:{port}: {exc}", sent=False
+                DHCP_R_CONNRESET,
+                f"cannot connect to {address}:{port}: {exc}",
+                sent=False,
+                connected=False,
             ) from None
         try:
             await connection.ready()

@@ -10,10 +10,20 @@ sends them, ``dhcpctl/dhcpctl.c``):
 - :class:`~dhcpctl._exchange.Remove`: a DELETE of the handle ``target``.
 
 Its reply becomes a :class:`~dhcpctl._exchange.Reply`: a STATUS gives its ``result`` and
-``message`` (and, answering an Update, the values the object had in its last reply with the
-changes applied, as the C handle of the sync client holds them); an UPDATE gives
-``ISC_R_SUCCESS``, every non-null object value (names decoded as ASCII) and, as ``target``,
-the server's handle of the object (its ``remote-handle`` value, or the message's handle).
+``message`` and no values; an UPDATE gives ``ISC_R_SUCCESS``, every non-null object value
+(names decoded as ASCII) and, as ``target``, the server's handle of the object (its
+``remote-handle`` value, or the message's handle). The executor's contract is the sync one
+(:class:`dhcpctl._collections.SyncExecutor`): a status other than success is thrown into the
+operation as :func:`dhcpctl._operations.reply_error` makes it, and so are ConnectionLost and
+Timeout.
+
+Time: each call (an operation, all its requests, a connect if one is needed) ends within the
+client's ``timeout`` or raises :class:`~dhcpctl.Timeout`. Unlike the sync client, a Timeout
+leaves the connection open: a late answer is told apart by its ``rid`` and dropped.
+
+Authentication: the server refusing the authenticator (no key of that name and algorithm), and
+an unsigned answer to the first signed request (dhcpd's answer to a wrong signature: most
+likely a wrong secret) raise :class:`~dhcpctl.AuthenticationFailed`, as in the sync client.
 
 Reconnecting (as the sync ``Client``): after :class:`~dhcpctl.ConnectionLost`, the next call
 opens a new connection. A request that was never sent (queued when the connection ended) is
@@ -27,13 +37,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Mapping
 from typing import Final, TypeVar
 
-from dhcpctl._errors import Timeout, typed_error
+from dhcpctl._errors import OmapiError, Timeout
 from dhcpctl._exchange import Open, Operation, Reply, Request, Update
-from dhcpctl._operations import describe
-from dhcpctl._results import DHCP_R_CONNRESET, ISC_R_SUCCESS, isc_result_totext
+from dhcpctl._operations import describe, reply_error
+from dhcpctl._results import DHCP_R_CONNRESET, ISC_R_SUCCESS, ISC_R_TIMEDOUT, isc_result_totext
+from dhcpctl._sync import _what
 from dhcpctl.fallback.auth import Key
 from dhcpctl.fallback.protocol import status_of, text_of
 from dhcpctl.fallback.wire import OP_DELETE, OP_OPEN, OP_STATUS, OP_UPDATE, Message, Pair
@@ -86,9 +96,10 @@ def decode_reply(message: Message) -> Reply:
 
 
 class Session:
-    """Runs typed operations on one OMAPI server, one pipelined connection at a time.
+    """Runs typed operations on one OMAPI server, one pipelined connection at a time: the
+    :class:`~dhcpctl._collections.AsyncExecutor` of ``dhcpctl.aio.Client``.
 
-    ``timeout`` (seconds, None: no limit) bounds each request, connecting included.
+    ``timeout`` (seconds, None: no limit) bounds each call, connecting included.
     ``reconnect``: whether a new connection is opened after one is lost (else every later call
     raises ConnectionLost).
     """
@@ -105,7 +116,7 @@ class Session:
     ) -> None:
         self.address = address
         self.port = port
-        self._key = key
+        self.key = key
         self._timeout = timeout
         self._max_in_flight = max_in_flight
         self._reconnect = reconnect
@@ -118,30 +129,38 @@ class Session:
 
     @property
     def connection(self) -> Connection | None:
-        """The current connection (None before the first call or after a loss)."""
+        """The current connection (None before the first call)."""
         return self._connection
 
-    async def _current(self) -> Connection:
+    async def _current(self, deadline: float | None) -> Connection:
+        """The live connection, opened (once for all callers) if needed before ``deadline``
+        (``loop.time()``). Raises Lost, Timeout, AuthenticationFailed."""
         if self._closed:
             raise Lost(DHCP_R_CONNRESET, "the client is closed", sent=False)
         connection = self._connection
         if connection is not None and connection.alive:
             return connection
         if connection is not None and not self._reconnect:
-            raise Lost(DHCP_R_CONNRESET, "the connection was lost and reconnect=False", sent=False)
+            raise Lost(DHCP_R_CONNRESET, "the connection was lost; reconnect=False", sent=False)
         if self._connecting is None:
             self._connecting = asyncio.ensure_future(self._open())
+        connecting = self._connecting
         try:
-            return await asyncio.shield(self._connecting)
+            remaining = None if deadline is None else max(deadline - _now(), 0.0)
+            return await asyncio.wait_for(asyncio.shield(connecting), remaining)
+        except asyncio.TimeoutError:
+            raise Timeout(FUNCTION, ISC_R_TIMEDOUT, "no connection in time") from None
         finally:
-            if self._connecting is not None and self._connecting.done():
+            if connecting.done() and self._connecting is connecting:
                 self._connecting = None
+                if not connecting.cancelled():
+                    connecting.exception()  # retrieved: each waiter got it already
 
     async def _open(self) -> Connection:
         connection = await connect(
             self.address,
             self.port,
-            self._key,
+            self.key,
             max_in_flight=self._max_in_flight,
             learned=self.learned,
             timeout=self._timeout,
@@ -155,15 +174,32 @@ class Session:
 
     async def connect(self) -> None:
         """Open the connection now (else the first call does)."""
-        await self._current()
+        try:
+            await self._current(None if self._timeout is None else _now() + self._timeout)
+        except OmapiError as error:
+            raise _named(error, "connect", None) from None
 
-    async def execute(self, request: Request, *, read: bool, function: str = FUNCTION) -> Reply:
-        """One request's reply; retried on a new connection as the module docstring says.
+    async def execute(
+        self,
+        request: Request,
+        *,
+        read: bool,
+        function: str = FUNCTION,
+        what: str | None = None,
+        deadline: float | None = None,
+    ) -> Reply:
+        """One request's reply (its status whatever it is); sent again on a new connection as
+        the module docstring says. ``what`` describes it in errors and logs (default:
+        :func:`~dhcpctl._operations.describe`); ``deadline`` is a ``loop.time()`` (default:
+        the client's timeout from now).
 
-        Raises ValueError for a target that is no handle, :class:`~dhcpctl.ConnectionLost`,
-        :class:`~dhcpctl.Timeout` (both naming ``function`` and the request).
+        Raises ValueError for a target that is no handle; ConnectionLost, Timeout,
+        AuthenticationFailed naming ``function`` and ``what``.
         """
         started = time.monotonic()
+        if deadline is None and self._timeout is not None:
+            deadline = _now() + self._timeout
+        what = what or describe(request)
         op, handle, message_values, object_values = encode_request(request)
         object_type = request.object_type if isinstance(request, Open) else None
         kind = object_type or ("remove" if op == OP_DELETE else "update")
@@ -171,10 +207,10 @@ class Session:
         retried = False
         for attempt in range(_ATTEMPTS):
             try:
-                connection = await self._current()  # not there: the call ends
-            except (Lost, Timeout) as error:
-                raise _named(error, function, request) from None
-            try:
+                connection = await self._current(deadline)  # not there: the call ends
+                remaining = None if deadline is None else deadline - _now()
+                if remaining is not None and remaining <= 0:
+                    raise Timeout(FUNCTION, ISC_R_TIMEDOUT, "no time left for the request")
                 message = await connection.request(
                     op,
                     handle,
@@ -182,58 +218,65 @@ class Session:
                     object_values,
                     bound=bound,
                     kind=kind,
-                    timeout=self._timeout,
+                    timeout=remaining,
                 )
                 break
             except Lost as lost:
                 again = self._reconnect and not self._closed and attempt + 1 < _ATTEMPTS
-                if again and not lost.sent:
+                if lost.connected and again and not lost.sent:
                     continue  # queued, never sent: safe to send on a new connection
-                if again and read and not retried:
+                if lost.connected and again and read and not retried:
                     retried = True
                     continue
-                raise _named(lost, function, request) from None
-            except Timeout as timeout:
-                raise _named(timeout, function, request) from None
+                raise _named(lost, function, what, read) from None
+            except OmapiError as error:
+                raise _named(error, function, what, read) from None
         reply = decode_reply(message)
         if log.isEnabledFor(logging.DEBUG):
             log.debug(
-                "%s: %s: %s in %.1f ms",
+                "%s: %s: %s (%.3f s)",
                 function,
-                describe(request),
+                what,
                 isc_result_totext(reply.status),
-                (time.monotonic() - started) * 1000,
+                time.monotonic() - started,
             )
         return reply
 
-    async def run(self, operation: Operation[T], *, read: bool, function: str) -> T:
-        """Drive ``operation`` (a generator of requests) to its result: each reply is sent into
-        it, or, for a status other than success, thrown into it as the typed error
-        :func:`~dhcpctl._errors.typed_error` picks (see :mod:`dhcpctl._operations`). ``read``:
-        whether the operation only reads; ``function`` names it in errors and logs."""
-        # The values each target had in its last reply, as a dhcpctl handle keeps them: the
-        # reply to an Update (a STATUS) gives them with the changes applied, as the sync
-        # client's handle then holds them.
-        known: dict[object, Mapping[str, bytes]] = {}
+    async def run(
+        self, operation: Operation[T], *, read: bool, function: str, timeout: float | None = None
+    ) -> T:
+        """Drive ``operation`` to its result (the contract of
+        :class:`dhcpctl._collections.SyncExecutor`), within ``timeout`` seconds if given and
+        shorter than the client's. ``read``: whether it only reads; ``function`` names it."""
+        limits = [each for each in (self._timeout, timeout) if each is not None]
+        deadline = _now() + min(limits) if limits else None
+        context: Open | None = None
         try:
             request = next(operation)
             while True:
-                reply = await self.execute(request, read=read, function=function)
+                if isinstance(request, Open):
+                    context = request
+                what = _what(request, context)
+                try:
+                    reply = await self.execute(
+                        request, read=read, function=function, what=what, deadline=deadline
+                    )
+                except OmapiError as error:
+                    request = operation.throw(error)
+                    continue
                 if reply.status == ISC_R_SUCCESS:
-                    if isinstance(request, Update):
-                        values = {**known.get(request.target, {}), **dict(request.values)}
-                        reply = Reply(reply.status, reply.message, values, request.target)
-                    if reply.target is not None:
-                        known[reply.target] = reply.values
                     request = operation.send(reply)
                     continue
-                error = typed_error(
-                    reply.status,
-                    function=function,
-                    request=describe(request),
-                    server_message=reply.message,
+                request = operation.throw(
+                    reply_error(
+                        reply.status,
+                        reply.message,
+                        context.object_type if context else "",
+                        function=function,
+                        request=what,
+                        keyed=self.key is not None,
+                    )
                 )
-                request = operation.throw(error)
         except StopIteration as done:
             result: T = done.value
             return result
@@ -250,14 +293,24 @@ class Session:
         await asyncio.sleep(0)  # let the transport's close run
 
 
-def _named(error: Lost | Timeout, function: str, request: Request) -> Lost | Timeout:
-    """``error`` again, naming ``function`` and the request."""
+def _now() -> float:
+    return asyncio.get_running_loop().time()
+
+
+def _named(error: OmapiError, function: str, what: str | None, read: bool = True) -> OmapiError:
+    """``error`` again (same class), naming ``function`` and the request."""
+    detail = (
+        error.detail
+        if read or not isinstance(error, (Lost, Timeout))
+        else (f"{error.detail}; the change may have been made")
+    )
     if isinstance(error, Lost):
         return Lost(
             error.status,
-            error.detail,
+            detail,
             sent=error.sent,
+            connected=error.connected,
             function=function,
-            request=describe(request),
+            request=what,
         )
-    return Timeout(function, error.status, error.detail, request=describe(request))
+    return type(error)(function, error.status, detail, request=what)
