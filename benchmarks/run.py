@@ -10,7 +10,9 @@ Two sequential workloads, each on one connection opened beforehand:
 - host cycle: create a host (name and hardware-address unique per iteration, hardware-type 1,
   CREATE|EXCL) + wait, then dhcpctl_object_remove + wait.
 
-Clients: this library's native and pure-Python backends; ``dhcpctl.aio.Client`` at windows
+Clients: this library's native and pure-Python backends (C-named API); the typed
+``dhcpctl.Client`` on each backend (``leases.get``; ``hosts.create`` + ``hosts.delete``,
+sequential); ``dhcpctl.aio.Client`` at windows
 (``max_in_flight``) 1, 8, 64 and 256, each round one burst of ``asyncio.gather`` over the typed
 ``omapi.leases.get`` (every result's ``ends`` checked) or, for host cycles, ``hosts.create`` then
 ``hosts.delete`` per task (a lookup and a DELETE: one request more than the C loop's cycle);
@@ -170,6 +172,33 @@ def dhcpctl_client(
         api.omapi_object_dereference(host)
 
     return Client(timed(host_cycle), close)
+
+
+def typed_client(endpoint: Endpoint, workload: Workload, backend: str) -> Client:
+    """The sync typed ``dhcpctl.Client`` on ``backend``, sequential: the same calls as the
+    aio rows (``leases.get``; ``hosts.create`` + ``hosts.delete``), one at a time."""
+    import dhcpctl
+    from dhcpctl._key import Key
+
+    key = endpoint.key
+    typed = None if key is None else Key(key.name, key.algorithm, key.secret)
+    omapi = dhcpctl.Client(
+        endpoint.address, endpoint.port, key=typed, timeout=60.0, backend=backend
+    )
+    omapi.connect()
+    tag = {"python": 0x08, "native": 0x09}[backend]
+
+    def lookup(_: int) -> None:
+        lease = omapi.leases.get(ip=LEASE.ip)
+        if lease.ends is None or int(lease.ends.timestamp()) != LEASE.ends:
+            raise BenchmarkError(f"typed Client ({backend}): wrong lease end")
+
+    def host_cycle(number: int) -> None:
+        name = f"bench-typed-{tag}-{number}"
+        omapi.hosts.create(name, mac=host_mac(tag, number))
+        omapi.hosts.delete(name=name)
+
+    return Client(timed(lookup if workload == "lookup" else host_cycle), omapi.close)
 
 
 def aio_client(endpoint: Endpoint, workload: Workload, *, window: int) -> Client:
@@ -479,6 +508,10 @@ def main() -> int:
                 return 0
             assert binary is not None
             makers["c"] = lambda w: c_client(binary, endpoint, w)
+            for backend in ("python", "native"):
+                makers[f"dhcpctl.Client (typed), {backend} backend"] = functools.partial(
+                    typed_client, endpoint, backend=backend
+                )
             for window in AIO_WINDOWS:
                 makers[aio_name(window)] = functools.partial(aio_client, endpoint, window=window)
             for loops in SATURATION:
