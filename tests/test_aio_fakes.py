@@ -56,7 +56,12 @@ def echo(request: Message, xid: int = 1000, *, keyed: bool = True) -> bytes:
 
 
 def session(
-    port: int, *, timeout: float = PATIENCE, window: int = 64, keyed: bool = True
+    port: int,
+    *,
+    timeout: float = PATIENCE,
+    window: int = 64,
+    keyed: bool = True,
+    reconnect: bool = False,
 ) -> Session:
     return Session(
         "127.0.0.1",
@@ -64,7 +69,7 @@ def session(
         KEY if keyed else None,
         timeout=timeout,
         max_in_flight=window,
-        reconnect=False,
+        reconnect=reconnect,
     )
 
 
@@ -449,3 +454,32 @@ def test_a_value_the_wire_cannot_carry_fails_its_call_only(fake_server: FakeStar
     assert isinstance(first, Reply) and isinstance(last, Reply)
     assert (first.values["ip-address"], last.values["ip-address"]) == (address(1), address(2))
     assert isinstance(bad, Exception) and not isinstance(bad, ConnectionLost)
+
+
+def test_a_silent_server_is_left_for_a_new_connection(fake_server: FakeStarter) -> None:
+    """The first connection takes requests and never answers: the call times out and the
+    connection is dropped, so the next call gets a new connection (answered) instead of a
+    window full of requests that will never be answered."""
+    connections = itertools.count(1)
+
+    def behaviour(sock: socket.socket) -> None:
+        number = next(connections)
+        handshake(sock, keyed=True)
+        while True:
+            request = recv_message(sock)
+            if number > 1:
+                sock.sendall(echo(request))
+
+    async def main() -> tuple[BaseException | Reply, Reply, int]:
+        sess = session(fake_server(behaviour), timeout=0.5, reconnect=True)
+        try:
+            first = await asyncio.gather(sess.execute(lookup(1), read=True), return_exceptions=True)
+            second = await sess.execute(lookup(2), read=True)
+            return first[0], second, sess.opened
+        finally:
+            await sess.close()
+
+    first, second, opened = run(main())
+    assert isinstance(first, Timeout)
+    assert second.values["ip-address"] == address(2)
+    assert opened == 2

@@ -26,7 +26,8 @@ signing and signature checks are the same code as the sync backend's.
   included), or :class:`~dhcpctl.ConnectionLost` when the connection ends (every call in
   flight and every queued one; ``ConnectionLost.sent`` tells whether the request went out).
   Cancelling a call is safe: a queued request is never sent, a sent one's reply is read and
-  dropped.
+  dropped. A call that times out after its request went out, with nothing at all received
+  since, ends the connection (the server is silent; the next call opens a new one).
 
 Logging: ``logging.getLogger("dhcpctl.aio")``, DEBUG for each dropped message and connection
 event; never a secret (requests are named by op and id only).
@@ -37,6 +38,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -101,6 +103,7 @@ class _Call:
     future: asyncio.Future[Message]
     kind: str
     xid: int = 0
+    sent_at: float = 0.0
     data: bytes = field(default=b"", repr=False)
 
 
@@ -125,7 +128,9 @@ class Connection(asyncio.Protocol):
         self._flush_scheduled = False
         self._paused = False
         self._error: Lost | None = None
-        self._deadlines = _Deadlines(self._loop)
+        self._deadlines = _Deadlines(self._loop, self._expired)
+        #: When the last bytes came from the server (``loop.time()``).
+        self._received_at = self._loop.time()
         self._key_name = None if key is None else key.name
         #: Whether a verified reply has come (the key works).
         self._proven = False
@@ -174,7 +179,7 @@ class Connection(asyncio.Protocol):
         self._queue.append(call)
         self._admit()
         if timeout is not None:
-            self._deadlines.add(future, timeout)
+            self._deadlines.add(call, timeout)
         # A cancelled task cancels ``future``: _admit skips it if it is still queued, _deliver
         # drops its reply if it was sent.
         return await future
@@ -204,6 +209,7 @@ class Connection(asyncio.Protocol):
                     return
                 guard.wrote(len(call.data), call.bound)
             queue.popleft()
+            call.sent_at = self._loop.time()
             self._in_flight[call.xid] = call
             self._write(call.data)
 
@@ -237,6 +243,7 @@ class Connection(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         if self._error is not None:
             return
+        self._received_at = self._loop.time()
         try:
             events = self._codec.feed(data)
         except ProtocolError as exc:  # fed after a failure: cannot happen, we stop first
@@ -359,49 +366,57 @@ class Connection(asyncio.Protocol):
         if self._transport is not None:
             self._transport.abort()
 
+    def _expired(self, call: _Call, timeout: float) -> None:
+        """``call`` ran out of time: it fails with Timeout. If its request went out and the
+        server has sent nothing since, the server is silent: the connection ends (its other
+        calls get :class:`Lost`, and the next call opens a new one) rather than keep the
+        window filled with requests that will never be answered."""
+        call.future.set_exception(
+            Timeout(FUNCTION, ISC_R_TIMEDOUT, f"no answer within {timeout:g} s")
+        )
+        if call.sent_at and self._received_at < call.sent_at:
+            self._fail(ISC_R_TIMEDOUT, f"the server sent nothing for {timeout:g} s")
+
     def close(self) -> None:
         """Close the connection; calls still waiting end with :class:`Lost`."""
         self._fail(DHCP_R_CONNRESET, "the connection was closed")
 
 
-def _expire(future: asyncio.Future[Message], timeout: float) -> None:
-    if not future.done():
-        future.set_exception(Timeout(FUNCTION, ISC_R_TIMEDOUT, f"no answer within {timeout:g} s"))
-
-
 class _Deadlines:
-    """The calls' timeouts with one timer: each call's future fails with Timeout once its
-    deadline passes. Deadlines are kept in call order; a session gives every call the same
-    timeout, so they are also in time order and the head is always the next to expire (a
-    shorter timeout later in the queue waits for the ones before it, never longer than they
-    take). Done futures are pruned from the head as calls come, so memory follows the calls in
-    flight."""
+    """The calls' timeouts with one timer: ``expired(call, timeout)`` runs once a call's
+    deadline passes. Deadlines are kept in call order, which with one timeout per session is
+    also their time order, so the head is always the next to expire; a deadline earlier than
+    the last one queued (a shorter timeout) gets a timer of its own. Done calls are pruned from
+    the head as calls come, so memory follows the calls in flight."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(
+        self, loop: asyncio.AbstractEventLoop, expired: Callable[[_Call, float], None]
+    ) -> None:
         self._loop = loop
-        self._queue: collections.deque[tuple[float, float, asyncio.Future[Message]]]
-        self._queue = collections.deque()
+        self._expired = expired
+        self._queue: collections.deque[tuple[float, float, _Call]] = collections.deque()
         self._timer: asyncio.TimerHandle | None = None
 
-    def add(self, future: asyncio.Future[Message], timeout: float) -> None:
+    def add(self, call: _Call, timeout: float) -> None:
         queue = self._queue
-        while queue and queue[0][2].done():
+        while queue and queue[0][2].future.done():
             queue.popleft()
         deadline = self._loop.time() + timeout
         if queue and deadline < queue[-1][0]:  # shorter than a call before it: a timer of its own
-            timer = self._loop.call_at(deadline, _expire, future, timeout)
-            future.add_done_callback(lambda _: timer.cancel())
+            timer = self._loop.call_at(deadline, self._expired, call, timeout)
+            call.future.add_done_callback(lambda _: timer.cancel())
             return
-        queue.append((deadline, timeout, future))
+        queue.append((deadline, timeout, call))
         if self._timer is None:
             self._timer = self._loop.call_at(queue[0][0], self._expire)
 
     def _expire(self) -> None:
         self._timer = None
         queue, now = self._queue, self._loop.time()
-        while queue and (queue[0][0] <= now or queue[0][2].done()):
-            _, timeout, future = queue.popleft()
-            _expire(future, timeout)
+        while queue and (queue[0][0] <= now or queue[0][2].future.done()):
+            _, timeout, call = queue.popleft()
+            if not call.future.done():
+                self._expired(call, timeout)
         if queue:
             self._timer = self._loop.call_at(queue[0][0], self._expire)
 
