@@ -82,6 +82,20 @@ def run(coroutine: Coroutine[Any, Any, T]) -> T:
     return asyncio.run(asyncio.wait_for(coroutine, PATIENCE))
 
 
+def per_request(answer: Callable[[int, Message, socket.socket], bool]) -> Behaviour:
+    """A keyed fake calling ``answer(connection number, request, socket)`` for each request
+    of each connection (numbered from 1); the connection closes when it returns False."""
+    connections = itertools.count(1)
+
+    def behaviour(sock: socket.socket) -> None:
+        number = next(connections)
+        handshake(sock, keyed=True)
+        while answer(number, recv_message(sock), sock):
+            pass
+
+    return behaviour
+
+
 def read_requests(sock: socket.socket, count: int) -> list[Message]:
     return [recv_message(sock) for _ in range(count)]
 
@@ -120,17 +134,15 @@ def test_after_a_lost_connection_reads_are_sent_again_once_writes_never(
     connection and answered; the write is not sent again (ConnectionLost), and the call after
     it gets a new connection of its own."""
     received: list[int] = []  # the connection (1, 2...) each request came on
-    connections = itertools.count(1)
 
-    def behaviour(sock: socket.socket) -> None:
-        number = next(connections)
-        handshake(sock, keyed=True)
-        while True:
-            request = recv_message(sock)
-            received.append(number)
-            if len(received) in (1, 3):  # the read's first request, the write's: close
-                return
-            sock.sendall(echo(request))
+    def answer(number: int, request: Message, sock: socket.socket) -> bool:
+        received.append(number)
+        if len(received) in (1, 3):  # the read's first request, the write's: close
+            return False
+        sock.sendall(echo(request))
+        return True
+
+    behaviour = per_request(answer)
 
     async def main() -> tuple[bytes, BaseException, bytes, int]:
         sess = Session(
@@ -460,15 +472,13 @@ def test_a_silent_server_is_left_for_a_new_connection(fake_server: FakeStarter) 
     """The first connection takes requests and never answers: the call times out and the
     connection is dropped, so the next call gets a new connection (answered) instead of a
     window full of requests that will never be answered."""
-    connections = itertools.count(1)
 
-    def behaviour(sock: socket.socket) -> None:
-        number = next(connections)
-        handshake(sock, keyed=True)
-        while True:
-            request = recv_message(sock)
-            if number > 1:
-                sock.sendall(echo(request))
+    def answer(number: int, request: Message, sock: socket.socket) -> bool:
+        if number > 1:
+            sock.sendall(echo(request))
+        return True
+
+    behaviour = per_request(answer)
 
     async def main() -> tuple[BaseException | Reply, Reply, int]:
         sess = session(fake_server(behaviour), timeout=0.5, reconnect=True)
