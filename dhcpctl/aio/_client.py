@@ -15,25 +15,15 @@ from __future__ import annotations
 from types import TracebackType
 
 from dhcpctl import _operations as ops
-from dhcpctl._collections import (
-    Async,
-    Classes,
-    Failover,
-    Groups,
-    Hosts,
-    Leases,
-    Subclasses,
-)
+from dhcpctl._client import DEFAULT_PORT, check_arguments
+from dhcpctl._collections import Async, Collections
 from dhcpctl._key import Key
 from dhcpctl.fallback.auth import Key as WireKey
 
 from ._session import Session
 
-#: dhcpd's OMAPI port (``omapi-port`` in dhcpd.conf; ISC's examples use 7911).
-OMAPI_PORT = 7911
 
-
-class Client:
+class Client(Collections[Async]):
     """An OMAPI client on ``address``:``port`` (str, int), asyncio.
 
     ``key``: a :class:`dhcpctl.Key`, or None for a server without one. ``timeout``: seconds
@@ -51,25 +41,18 @@ class Client:
     def __init__(
         self,
         address: str,
-        port: int = OMAPI_PORT,
+        port: int = DEFAULT_PORT,
         *,
         key: Key | None = None,
         timeout: float | None = 5.0,
         max_in_flight: int = 64,
         reconnect: bool = True,
     ) -> None:
-        if not isinstance(address, str) or not address:
-            raise ValueError(f"address {address!r} must be a host name or an IPv4 address")
-        if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
-            raise ValueError(f"port {port!r} must be an int from 1 to 65535")
-        if key is not None and not isinstance(key, Key):
-            raise ValueError(f"key must be a dhcpctl.Key or None, not {type(key).__name__}")
-        if timeout is not None and not timeout > 0:
-            raise ValueError(f"timeout {timeout!r} must be a positive number of seconds or None")
+        check_arguments(address, port, key, timeout)
         if isinstance(max_in_flight, bool) or not isinstance(max_in_flight, int):
-            raise ValueError(f"max_in_flight {max_in_flight!r} must be an int >= 1")
+            raise ValueError(f"max_in_flight: {max_in_flight!r} is not an int >= 1")
         if max_in_flight < 1:
-            raise ValueError(f"max_in_flight {max_in_flight!r} must be an int >= 1")
+            raise ValueError(f"max_in_flight: {max_in_flight!r} is not an int >= 1")
         wire_key = None if key is None else WireKey(key.name, key.algorithm, key.secret)
         self.session = Session(
             address,
@@ -79,12 +62,7 @@ class Client:
             max_in_flight=max_in_flight,
             reconnect=reconnect,
         )
-        self.leases = Leases[Async](self.session)
-        self.hosts = Hosts[Async](self.session)
-        self.groups = Groups[Async](self.session)
-        self.classes = Classes[Async](self.session)
-        self.subclasses = Subclasses[Async](self.session)
-        self.failover = Failover[Async](self.session)
+        self._attach(self.session)
 
     async def shutdown(self) -> None:
         """Shut dhcpd down through its ``control`` object and close the connection, as
