@@ -37,13 +37,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import Final, TypeVar
+from typing import Final, TypeVar, cast
 
 from dhcpctl._errors import OmapiError, Timeout
 from dhcpctl._exchange import Open, Operation, Reply, Request, Update
-from dhcpctl._operations import describe, reply_error
+from dhcpctl._operations import Driver, describe
 from dhcpctl._results import DHCP_R_CONNRESET, ISC_R_SUCCESS, ISC_R_TIMEDOUT, isc_result_totext
-from dhcpctl._sync import _what
 from dhcpctl.fallback.auth import Key
 from dhcpctl.fallback.protocol import status_of, text_of
 from dhcpctl.fallback.wire import OP_DELETE, OP_OPEN, OP_STATUS, OP_UPDATE, Message, Pair
@@ -250,38 +249,26 @@ class Session:
         shorter than the client's. ``read``: whether it only reads; ``function`` names it."""
         limits = [each for each in (self._timeout, timeout) if each is not None]
         deadline = _now() + min(limits) if limits else None
-        context: Open | None = None
+        drive = Driver(operation, function=function, keyed=self.key is not None)
         try:
-            request = next(operation)
-            while True:
-                if isinstance(request, Open):
-                    context = request
-                what = _what(request, context)
+            waiting = drive.start()
+            while waiting:
+                assert drive.request is not None
                 try:
                     reply = await self.execute(
-                        request, read=read, function=function, what=what, deadline=deadline
+                        drive.request,
+                        read=read,
+                        function=function,
+                        what=drive.what,
+                        deadline=deadline,
                     )
                 except OmapiError as error:
-                    request = operation.throw(error)
+                    waiting = drive.fail(error)
                     continue
-                if reply.status == ISC_R_SUCCESS:
-                    request = operation.send(reply)
-                    continue
-                request = operation.throw(
-                    reply_error(
-                        reply.status,
-                        reply.message,
-                        context.object_type if context else "",
-                        function=function,
-                        request=what,
-                        keyed=self.key is not None,
-                    )
-                )
-        except StopIteration as done:
-            result: T = done.value
-            return result
+                waiting = drive.answer(reply)
         finally:
-            operation.close()
+            drive.close()  # also when the task is cancelled
+        return cast(T, drive.result)
 
     async def close(self) -> None:
         """Close the connection; calls still waiting end with ConnectionLost. Idempotent."""
