@@ -29,8 +29,10 @@ signing and signature checks are the same code as the sync backend's.
   dropped. A call that times out after its request went out, with nothing at all received
   since, ends the connection (the server is silent; the next call opens a new one).
 
-Logging: ``logging.getLogger("dhcpctl.aio")``, DEBUG for each dropped message and connection
-event; never a secret (requests are named by op and id only).
+Logging: ``logging.getLogger("dhcpctl.aio")``: a WARNING for the first message a connection
+drops (a reply for no call, a wrong or missing signature), DEBUG for later ones, for replies to
+cancelled calls and for the end of a connection; never a secret (messages are named by op and
+id only).
 """
 
 from __future__ import annotations
@@ -45,8 +47,7 @@ from typing import Final
 from dhcpctl._errors import AuthenticationFailed, ConnectionLost, OmapiError, Timeout
 from dhcpctl._results import (
     DHCP_R_CONNRESET,
-    DHCP_R_INVALIDKEY,
-    DHCP_R_NOKEYS,
+    ISC_R_NOSPACE,
     ISC_R_TIMEDOUT,
     isc_result_totext,
 )
@@ -61,6 +62,7 @@ from dhcpctl.fallback.protocol import (
     Unauthenticated,
     may_answer,
 )
+from dhcpctl.fallback.transport import _answer as answer_dropped
 from dhcpctl.fallback.wire import MAX_UNSENT, Message, Pair, ProtocolError
 
 from ._dhcpd_limits import SignedQueueGuard
@@ -134,6 +136,7 @@ class Connection(asyncio.Protocol):
         self._key_name = None if key is None else key.name
         #: Whether a verified reply has come (the key works).
         self._proven = False
+        self._warned = False
         self.dropped = 0  # replies dropped: for no call in flight, or for a cancelled call
 
     # -- state ----------------------------------------------------------------------------
@@ -291,7 +294,7 @@ class Connection(asyncio.Protocol):
         call = self._in_flight.get(message.rid)
         if call is None or not may_answer(call.op, message.op):
             self.dropped += 1
-            log.warning(
+            self._warn(
                 "dropped a reply (op %d, rid %d) that answers no request in flight",
                 message.op,
                 message.rid,
@@ -310,18 +313,22 @@ class Connection(asyncio.Protocol):
         else:
             call.future.set_result(message)
 
+    def _warn(self, text: str, *args: object) -> None:
+        """A WARNING for the first dropped message of the connection, DEBUG for later ones (a
+        server cannot flood the log); :attr:`dropped` counts them all."""
+        log.log(logging.WARNING if not self._warned else logging.DEBUG, text, *args)
+        self._warned = True
+
     def _answer_dropped(self, event: BadSignature | Unauthenticated) -> None:
-        """The STATUS ISC's client sends back for a message it dropped (as ``transport.py``)."""
-        if isinstance(event, BadSignature):
-            log.warning("dropped a message with a wrong signature (id %d)", event.message_id)
-            data = self._codec.send_status(event.message_id, DHCP_R_INVALIDKEY)
-        else:
-            log.warning("dropped an unsigned message (id %d)", event.message_id)
-            data = self._codec.send_status(
-                event.message_id, DHCP_R_NOKEYS, "No authenticator on message"
-            )
+        """The STATUS ISC's client sends back for a message it dropped (the sync backend's
+        answer, :mod:`dhcpctl.fallback.transport`: ``DHCP_R_INVALIDKEY`` for a wrong signature,
+        ``DHCP_R_NOKEYS`` for an unsigned message)."""
+        kind = "a wrong signature" if isinstance(event, BadSignature) else "no signature"
+        self._warn("dropped a message with %s (id %d)", kind, event.message_id)
+        data = answer_dropped(self._codec, event)
+        assert data is not None
         if len(self._out) + len(data) > MAX_UNSENT:
-            self._fail(ISC_R_TIMEDOUT, "the server does not read what it is sent")
+            self._fail(ISC_R_NOSPACE, "the server does not read what it is sent")
             return
         if self._guard is not None:
             self._guard.wrote_unanswered(len(data))
