@@ -61,31 +61,31 @@ UID_LEASE = (
 
 @pytest.mark.parametrize("lease", dataset.LEASES, ids=lambda lease: lease.hostname)
 def test_lease_by_ip_address(
-    backend: Backend, dhcpd_server: Endpoint, omshell: Omshell, lease: dataset.Lease
+    backend: Backend, scenario_server: Endpoint, omshell: Omshell, lease: dataset.Lease
 ) -> None:
     keys: dict[str, Value] = {"ip-address": data_string(backend, ip(lease.ip))}
-    handle, status = open_object(backend, connect(backend, dhcpd_server), "lease", keys)
+    handle, status = open_object(backend, connect(backend, scenario_server), "lease", keys)
     assert status == dhcpctl.ISC_R_SUCCESS
     assert get(backend, handle, "hardware-address") == mac(lease.mac)
     assert get(backend, handle, "client-hostname") == lease.hostname.encode()
     assert get(backend, handle, "starts") == uint32(lease.starts)
     assert get(backend, handle, "ends") == uint32(lease.ends)
     assert get(backend, handle, "state") == STATE_ACTIVE
-    expected = omshell_open(omshell, dhcpd_server, "lease", [f"ip-address = {lease.ip}"])
+    expected = omshell_open(omshell, scenario_server, "lease", [f"ip-address = {lease.ip}"])
     assert_matches_omshell(backend, handle, expected)
 
 
 def test_lease_by_hardware_address(
-    backend: Backend, dhcpd_server: Endpoint, omshell: Omshell
+    backend: Backend, scenario_server: Endpoint, omshell: Omshell
 ) -> None:
     lease = dataset.LEASES[2]
     handle, status = open_object(
-        backend, connect(backend, dhcpd_server), "lease", {"hardware-address": mac(lease.mac)}
+        backend, connect(backend, scenario_server), "lease", {"hardware-address": mac(lease.mac)}
     )
     assert status == dhcpctl.ISC_R_SUCCESS
     assert get(backend, handle, "ip-address") == ip(lease.ip)
     assert get(backend, handle, "hardware-type") == uint32(1)
-    expected = omshell_open(omshell, dhcpd_server, "lease", [f"hardware-address = {lease.mac}"])
+    expected = omshell_open(omshell, scenario_server, "lease", [f"hardware-address = {lease.mac}"])
     assert_matches_omshell(backend, handle, expected)
 
 
@@ -124,9 +124,9 @@ def test_lease_by_client_identifier(
     ids=["key-conflict", "no-key", "unknown-mac", "unknown-uid"],
 )
 def test_lease_lookup_refused(
-    backend: Backend, dhcpd_server: Endpoint, keys: dict[str, Value], expected: int
+    backend: Backend, scenario_server: Endpoint, keys: dict[str, Value], expected: int
 ) -> None:
-    _, status = open_object(backend, connect(backend, dhcpd_server), "lease", keys)
+    _, status = open_object(backend, connect(backend, scenario_server), "lease", keys)
     assert status == expected
 
 
@@ -206,9 +206,9 @@ def assert_lease_update_keeps_value(
     ],
 )
 def test_lease_update_refused(
-    backend: Backend, dhcpd_server: Endpoint, name: str, value: Value, expected: int
+    backend: Backend, scenario_server: Endpoint, name: str, value: Value, expected: int
 ) -> None:
-    assert_lease_update_keeps_value(backend, dhcpd_server, name, value, expected)
+    assert_lease_update_keeps_value(backend, scenario_server, name, value, expected)
 
 
 @pytest.mark.parametrize(
@@ -228,9 +228,9 @@ def test_lease_update_ignored(
     assert "\n  hardware ethernet 52:54:00:12:34:57;\n" in written
 
 
-def test_lease_create_and_remove_refused(backend: Backend, dhcpd_server: Endpoint) -> None:
+def test_lease_create_and_remove_refused(backend: Backend, scenario_server: Endpoint) -> None:
     lease = dataset.LEASES[0]
-    connection = connect(backend, dhcpd_server)
+    connection = connect(backend, scenario_server)
     # The lease exists, so CREATE or UPDATE sets the key on it, and ip-address is read-only.
     for flags in (dhcpctl.DHCPCTL_CREATE, dhcpctl.DHCPCTL_UPDATE, CREATE_EXCL):
         _, status = open_object(backend, connection, "lease", {"ip-address": ip(lease.ip)}, flags)
@@ -246,29 +246,29 @@ def test_lease_create_and_remove_refused(backend: Backend, dhcpd_server: Endpoin
 
 @pytest.mark.parametrize("host", dataset.HOSTS, ids=lambda host: host.name)
 def test_host_by_name(
-    backend: Backend, dhcpd_server: Endpoint, omshell: Omshell, host: dataset.Host
+    backend: Backend, scenario_server: Endpoint, omshell: Omshell, host: dataset.Host
 ) -> None:
     handle, status = open_object(
-        backend, connect(backend, dhcpd_server), "host", {"name": host.name}
+        backend, connect(backend, scenario_server), "host", {"name": host.name}
     )
     assert status == dhcpctl.ISC_R_SUCCESS
     assert get(backend, handle, "ip-address") == ip(host.ip)
     assert get(backend, handle, "hardware-address") == mac(host.mac)
     assert get(backend, handle, "hardware-type") == uint32(1)
-    expected = omshell_open(omshell, dhcpd_server, "host", [f'name = "{host.name}"'])
+    expected = omshell_open(omshell, scenario_server, "host", [f'name = "{host.name}"'])
     assert_matches_omshell(backend, handle, expected)
 
 
 def test_host_by_hardware_address(
-    backend: Backend, dhcpd_server: Endpoint, omshell: Omshell
+    backend: Backend, scenario_server: Endpoint, omshell: Omshell
 ) -> None:
     host = dataset.HOSTS[1]
     keys: dict[str, Value] = {"hardware-address": mac(host.mac), "hardware-type": 1}
-    handle, status = open_object(backend, connect(backend, dhcpd_server), "host", keys)
+    handle, status = open_object(backend, connect(backend, scenario_server), "host", keys)
     assert status == dhcpctl.ISC_R_SUCCESS
     assert get(backend, handle, "name") == host.name.encode()
     expected = omshell_open(
-        omshell, dhcpd_server, "host", [f"hardware-address = {host.mac}", "hardware-type = 1"]
+        omshell, scenario_server, "host", [f"hardware-address = {host.mac}", "hardware-type = 1"]
     )
     assert_matches_omshell(backend, handle, expected)
 
@@ -405,14 +405,14 @@ def test_host_created_in_a_group(backend: Backend, dhcpd_factory: ServerFactory)
 # --- group -------------------------------------------------------------------------------------
 
 
-def test_group_by_name(backend: Backend, dhcpd_server: Endpoint, omshell: Omshell) -> None:
+def test_group_by_name(backend: Backend, scenario_server: Endpoint, omshell: Omshell) -> None:
     group = dataset.GROUPS[0]
     handle, status = open_object(
-        backend, connect(backend, dhcpd_server), "group", {"name": group.name}
+        backend, connect(backend, scenario_server), "group", {"name": group.name}
     )
     assert status == dhcpctl.ISC_R_SUCCESS
     assert get(backend, handle, "name") == group.name.encode()
-    expected = omshell_open(omshell, dhcpd_server, "group", [f'name = "{group.name}"'])
+    expected = omshell_open(omshell, scenario_server, "group", [f'name = "{group.name}"'])
     assert_matches_omshell(backend, handle, expected)
 
 
@@ -456,32 +456,32 @@ def test_group_create_update_remove(backend: Backend, dhcpd_factory: ServerFacto
 
 @pytest.mark.parametrize("klass", dataset.CLASSES, ids=lambda klass: klass.name)
 def test_class_by_name(
-    backend: Backend, dhcpd_server: Endpoint, omshell: Omshell, klass: dataset.Class
+    backend: Backend, scenario_server: Endpoint, omshell: Omshell, klass: dataset.Class
 ) -> None:
     handle, status = open_object(
-        backend, connect(backend, dhcpd_server), "class", {"name": klass.name}
+        backend, connect(backend, scenario_server), "class", {"name": klass.name}
     )
     assert status == dhcpctl.ISC_R_SUCCESS
     assert get(backend, handle, "name") == klass.name.encode()
     assert get(backend, handle, "lease-limit") == uint32(0)
     assert get(backend, handle, "leases-used") == uint32(0)
-    expected = omshell_open(omshell, dhcpd_server, "class", [f'name = "{klass.name}"'])
+    expected = omshell_open(omshell, scenario_server, "class", [f'name = "{klass.name}"'])
     assert_matches_omshell(backend, handle, expected)
 
 
 def test_subclass_by_name_and_hashstring(
-    backend: Backend, dhcpd_server: Endpoint, omshell: Omshell
+    backend: Backend, scenario_server: Endpoint, omshell: Omshell
 ) -> None:
     klass = dataset.CLASSES[1]
     hashstring = mac(klass.subclasses[0])
     keys: dict[str, Value] = {"name": klass.name, "hashstring": hashstring}
-    connection = connect(backend, dhcpd_server)
+    connection = connect(backend, scenario_server)
     handle, status = open_object(backend, connection, "subclass", keys)
     assert status == dhcpctl.ISC_R_SUCCESS
     assert get(backend, handle, "hashstring") == hashstring
     expected = omshell_open(
         omshell,
-        dhcpd_server,
+        scenario_server,
         "subclass",
         [f'name = "{klass.name}"', f"hashstring = {hashstring.hex(':')}"],
     )
@@ -502,9 +502,9 @@ def test_subclass_by_name_and_hashstring(
     ids=["class", "subclass-of-unknown-class", "unknown-hashstring"],
 )
 def test_class_not_found(
-    backend: Backend, dhcpd_server: Endpoint, object_type: str, keys: dict[str, Value]
+    backend: Backend, scenario_server: Endpoint, object_type: str, keys: dict[str, Value]
 ) -> None:
-    _, status = open_object(backend, connect(backend, dhcpd_server), object_type, keys)
+    _, status = open_object(backend, connect(backend, scenario_server), object_type, keys)
     assert status == dhcpctl.ISC_R_NOTFOUND
 
 
@@ -539,18 +539,18 @@ def test_class_and_subclass_create_remove(backend: Backend, dhcpd_factory: Serve
 @pytest.mark.parametrize("object_type", ["pool", "subnet", "shared-network"])
 @pytest.mark.parametrize("flags", [0, dhcpctl.DHCPCTL_CREATE], ids=["open", "create"])
 def test_unsearchable_types_refused(
-    backend: Backend, dhcpd_server: Endpoint, object_type: str, flags: int
+    backend: Backend, scenario_server: Endpoint, object_type: str, flags: int
 ) -> None:
     """Their lookups always say DHCP_R_NOKEYS; message.c then calls the type's create, which is
     ISC_R_NOTIMPLEMENTED (omapi.c dhcp_pool_create, comapi.c dhcp_subnet_create and
     dhcp_shared_network_create)."""
-    _, status = open_object(backend, connect(backend, dhcpd_server), object_type, {}, flags)
+    _, status = open_object(backend, connect(backend, scenario_server), object_type, {}, flags)
     assert status == dhcpctl.ISC_R_NOTIMPLEMENTED
 
 
-def test_unknown_object_type(backend: Backend, dhcpd_server: Endpoint) -> None:
+def test_unknown_object_type(backend: Backend, scenario_server: Endpoint) -> None:
     """message.c: no such type, so the object is looked up by handle (0 here): not found."""
-    _, status = open_object(backend, connect(backend, dhcpd_server), "no-such-type", {})
+    _, status = open_object(backend, connect(backend, scenario_server), "no-such-type", {})
     assert status == dhcpctl.ISC_R_NOTFOUND
 
 
@@ -584,10 +584,10 @@ def test_failover_state(backend: Backend, dhcpd_factory: ServerFactory, omshell:
 
 
 def test_failover_state_on_a_server_without_failover(
-    backend: Backend, dhcpd_server: Endpoint
+    backend: Backend, scenario_server: Endpoint
 ) -> None:
     _, status = open_object(
-        backend, connect(backend, dhcpd_server), "failover-state", {"name": "pair"}
+        backend, connect(backend, scenario_server), "failover-state", {"name": "pair"}
     )
     assert status == dhcpctl.ISC_R_NOTFOUND
 
@@ -595,12 +595,12 @@ def test_failover_state_on_a_server_without_failover(
 # --- control -----------------------------------------------------------------------------------
 
 
-def test_control_open(backend: Backend, dhcpd_server: Endpoint, omshell: Omshell) -> None:
-    connection = connect(backend, dhcpd_server)
+def test_control_open(backend: Backend, scenario_server: Endpoint, omshell: Omshell) -> None:
+    connection = connect(backend, scenario_server)
     control, status = open_object(backend, connection, "control", {})
     assert status == dhcpctl.ISC_R_SUCCESS
     assert get(backend, control, "state") == uint32(SERVER_STARTUP)
-    assert_matches_omshell(backend, control, omshell_open(omshell, dhcpd_server, "control", []))
+    assert_matches_omshell(backend, control, omshell_open(omshell, scenario_server, "control", []))
     # comapi.c: the one control object cannot be removed, and only "shutdown" is a state.
     assert remove(backend, connection, control) == dhcpctl.ISC_R_NOPERM
     status = update(backend, connection, control, {"state": SERVER_STARTUP})

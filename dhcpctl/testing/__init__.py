@@ -1,0 +1,58 @@
+"""``dhcpctl.testing``: an OMAPI server that behaves like dhcpd 4.4.3-P1, for your own tests.
+
+No root, no dhcpd, no network namespaces: :class:`OmapiServer` listens on 127.0.0.1 (a free
+port by default) in background threads, as a context manager (``with``) or in an event loop
+(``async with``), and speaks real OMAPI, signed with a :class:`dhcpctl.Key` or unkeyed, to any
+client: this package on either backend, ISC's ``omshell``, pypureomapi. What it answers is read
+from ISC's source and checked against real dhcpd by this project's own scenario corpus (see
+``tests/test_fake_server.py`` for what was compared and the documented differences)::
+
+    from dhcpctl.testing import OmapiServer, FakeLease, FakeHost
+
+    with OmapiServer(key=key, leases=[FakeLease(ip="198.18.1.150", mac="00:11:22:33:44:55",
+                                                ends=..., state=LeaseState.ACTIVE)],
+                     hosts=[FakeHost(name="web-1", mac="02:00:00:00:00:01", ip="198.18.1.60")]
+                     ) as server:
+        ...  # connect to server.address, server.port
+        assert [host.name for host in server.hosts] == ["web-1"]
+        server.inject(Drop(), replies=1)   # the next answer never comes: the link is reset
+
+The pytest plugin (installed with the package) gives the fixtures ``omapi_server`` (an unkeyed
+server with no objects) and ``omapi_server_factory`` (``omapi_server_factory(key=..., hosts=...)``
+starts one; all are closed when the test ends).
+
+Where dhcpd 4.4.3-P1 would crash (a null value for a group or class attribute; statements that
+:func:`dhcpctl._guards.check_statements` refuses), the fake answers an error and warns
+:class:`DhcpdWouldCrash`.
+"""
+
+from __future__ import annotations
+
+from ._faults import BadSignature, Delay, Drop, Fault, Garbage, Stall
+from ._objects import (
+    FakeClass,
+    FakeFailoverState,
+    FakeGroup,
+    FakeHost,
+    FakeLease,
+    FakeSubclass,
+)
+from ._server import OmapiServer
+from ._statements import DhcpdWouldCrash
+
+__all__ = [
+    "BadSignature",
+    "Delay",
+    "DhcpdWouldCrash",
+    "Drop",
+    "FakeClass",
+    "FakeFailoverState",
+    "FakeGroup",
+    "FakeHost",
+    "FakeLease",
+    "FakeSubclass",
+    "Fault",
+    "Garbage",
+    "OmapiServer",
+    "Stall",
+]
