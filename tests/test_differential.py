@@ -110,14 +110,18 @@ HOST_VALUES = (
 
 
 def make_twin(factory: ServerFactory, servers: int) -> Twin:
-    """Both backends, each connected to its own server (``servers=2``) or to one (``1``)."""
+    """Both backends, each connected to its own server (``servers=2``) or to one (``1``); and
+    both again on fake servers (:class:`dhcpctl.testing.OmapiServer`) set up the same way, so
+    every outcome is also compared between dhcpd and the fake."""
     key = make_key("hmac-sha256")
-    started = [factory.start(key) for _ in range(servers)]
+    started = [factory.start(key).endpoint for _ in range(servers)]
+    fakes = [factory.fake(key) for _ in range(servers)]
     sides = []
-    for i, name in enumerate(BACKENDS):
-        backend = backend_or_skip(name)
-        endpoint = started[i % servers].endpoint
-        sides.append(Side(name, backend, endpoint, connect(backend, endpoint)))
+    for where, endpoints in (("", started), ("@fake", fakes)):
+        for i, name in enumerate(BACKENDS):
+            backend = backend_or_skip(name)
+            endpoint = endpoints[i % servers]
+            sides.append(Side(name + where, backend, endpoint, connect(backend, endpoint)))
     return Twin(sides)
 
 

@@ -98,7 +98,8 @@ class OmapiServer:
             _unique(store.groups, loaded.name, loaded, "group")
         for host in hosts:
             made = host._load(store)
-            if store.enter_host(made) != 0:
+            made.static = True  # declared in dhcpd.conf
+            if store.enter_host(made, dynamic=False) != 0:
                 raise ValueError(f"two hosts named {host.name!r}")
         for lease in leases:
             loaded_lease = lease._load(store)

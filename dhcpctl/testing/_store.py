@@ -35,6 +35,7 @@ from dhcpctl._results import (
     ISC_R_SUCCESS,
 )
 
+from ._hosts import HostTables
 from ._statements import DhcpdWouldCrash, parse_statements
 
 T = TypeVar("T")
@@ -393,11 +394,20 @@ class Host:
     group: Group | None = None
     group_generation: int = 0
     deleted: bool = False
-    entered: bool = False
+    #: Declared in dhcpd.conf (HOST_DECL_STATIC): its name stays taken after a delete.
+    static: bool = False
+    #: mdb.c's one link for the hardware and the client-id chain.
+    n_ipaddr: Host | None = None
 
     @property
-    def mac_key(self) -> bytes | None:
+    def hbuf(self) -> bytes | None:
+        """``interface.hbuf``: the hardware type, then the MAC (the hardware hash key)."""
         return None if self.hardware is None else bytes([self.hardware_type]) + self.hardware
+
+    @property
+    def c_name(self) -> bytes:
+        """The name as C holds it: up to the first NUL."""
+        return (self.name or b"").split(b"\0", 1)[0]
 
     def set_value(self, name: bytes, value: Wire) -> int:
         """omapi.c dhcp_host_set_value."""
@@ -465,7 +475,7 @@ class Host:
         if self.uid is not None:
             values.append((b"dhcp-client-identifier", self.uid))
         if self.name is not None:
-            values.append((b"name", self.name))
+            values.append((b"name", self.c_name))
         if self.hardware is not None:
             values.append((b"hardware-address", self.hardware))
             values.append((b"hardware-type", u32(self.hardware_type)))
@@ -484,15 +494,17 @@ def lookup_host(store: Store, keys: dict[bytes, bytes]) -> tuple[int, object | N
     if status != ISC_R_SUCCESS:
         return status, None
     found = by_handle if isinstance(by_handle, Host) and not by_handle.deleted else None
+    tables = store.tables
     candidates: list[Host | None] = []
     if b"dhcp-client-identifier" in keys:
-        candidates.append(store.host_index(store.uids, keys[b"dhcp-client-identifier"]))
+        candidates.append(tables.uids.lookup(keys[b"dhcp-client-identifier"]))
     if b"hardware-address" in keys:
         hardware_type = _hardware_type(keys)
         if hardware_type is None:
             return DHCP_R_INVALIDARG, None
-        key = bytes([hardware_type]) + keys[b"hardware-address"]
-        candidates.append(store.host_index(store.macs, key))
+        candidates.append(
+            tables.hardware.lookup(bytes([hardware_type]) + keys[b"hardware-address"])
+        )
     for host in candidates:
         if found is not None and found is not host:
             return DHCP_R_KEYCONFLICT, None
@@ -513,7 +525,7 @@ def lookup_host(store: Store, keys: dict[bytes, bytes]) -> tuple[int, object | N
             elif found is None:
                 found = host
     if b"name" in keys:
-        host = store.names.get(keys[b"name"])
+        host = tables.names.lookup(keys[b"name"])
         if found is not None and found is not host:
             return DHCP_R_KEYCONFLICT, None
         if host is None or host.deleted:
@@ -755,10 +767,9 @@ class Store:
         self.subnet = Marker("subnet")
         self.pool = Marker("pool")
         self.leases: dict[bytes, Lease] = {}
+        #: Every host that is not deleted, in the order they were first entered.
         self.hosts: list[Host] = []
-        self.names: dict[bytes, Host] = {}
-        self.macs: dict[bytes, list[Host]] = {}
-        self.uids: dict[bytes, list[Host]] = {}
+        self.tables = HostTables()
         self.groups: dict[bytes, Group] = {}
         self.classes: dict[bytes, Class] = {}
         self.subclasses: dict[tuple[bytes, bytes], Class] = {}
@@ -766,48 +777,23 @@ class Store:
         self.control = Control(self)
         self.shutdown_requested = False
 
-    @staticmethod
-    def host_index(index: dict[bytes, list[Host]], key: bytes) -> Host | None:
-        """The host a hash lookup finds: the head of the chain under ``key``."""
-        chain = index.get(key)
-        return chain[0] if chain else None
-
     def host_of_lease(self, lease: Lease) -> Host | None:
-        """The host with the lease's MAC (mdb.c: host_hw_addr_hash by hardware_addr)."""
+        """The host with the lease's MAC (omapi.c dhcp_host_lookup: host_hw_addr_hash by the
+        lease's hardware_addr)."""
         if not lease.hardware:
             return None
-        return self.host_index(self.macs, bytes([lease.hardware_type]) + lease.hardware)
+        return self.tables.hardware.lookup(bytes([lease.hardware_type]) + lease.hardware)
 
-    def enter_host(self, host: Host) -> int:
-        """mdb.c enter_host: the name must be free; hosts sharing a MAC or client id chain
-        behind the first (which lookups find)."""
-        assert host.name is not None
-        other = self.names.get(host.name)
-        if other is not None and other is not host:
-            return ISC_R_EXISTS
-        if host.entered:
-            return ISC_R_SUCCESS
-        host.entered = True
-        self.hosts.append(host)
-        self.names[host.name] = host
-        for index, key in ((self.macs, host.mac_key), (self.uids, host.uid)):
-            if key is not None:
-                index.setdefault(key, []).append(host)
-        return ISC_R_SUCCESS
+    def enter_host(self, host: Host, *, dynamic: bool = True) -> int:
+        """mdb.c enter_host; the host is one of :attr:`hosts` from then on."""
+        status = self.tables.enter_host(host, dynamic, commit=True)
+        if host not in self.hosts and status != ISC_R_EXISTS:
+            self.hosts.append(host)
+        return status
 
     def delete_host(self, host: Host) -> None:
-        """mdb.c delete_host: out of every hash table, marked deleted."""
-        if host.deleted:
-            return
-        host.deleted = True
-        if host.name is not None and self.names.get(host.name) is host:
-            del self.names[host.name]
-        for index, key in ((self.macs, host.mac_key), (self.uids, host.uid)):
-            chain = index.get(key) if key is not None else None
-            if chain is not None and host in chain:
-                chain.remove(host)
-                if not chain:
-                    del index[key]  # type: ignore[arg-type]
+        """omapi.c dhcp_host_remove: mdb.c delete_host; its handle is no longer answered."""
+        self.tables.delete_host(host, commit=True)
         if host in self.hosts:
             self.hosts.remove(host)
         self.handles.forget(host)
