@@ -44,17 +44,15 @@ from dhcpctl._results import (
 )
 
 from .auth import Key
+from .protocol import Intro
 from .wire import (
-    INTRO_SIZE,
     OP_OPEN,
     OP_STATUS,
     OP_UPDATE,
-    Buffer,
     Message,
-    MessageDecoder,
     Pair,
     ProtocolError,
-    decode_intro,
+    StreamDecoder,
     encode_intro,
     encode_message,
 )
@@ -66,13 +64,6 @@ class State(enum.Enum):
     INTRO_WAIT = "intro-wait"
     READY = "ready"
     CLOSED = "closed"
-
-
-@dataclass(frozen=True)
-class Intro:
-    """The client's introduction arrived and is acceptable."""
-
-    header_size: int
 
 
 @dataclass(frozen=True)
@@ -115,8 +106,7 @@ class ServerProtocol:
         self.state = State.INTRO_WAIT
         #: The authenticators this connection opened: handle (authid) -> key.
         self.authenticators: dict[int, Key] = {}
-        self._buffer = bytearray()
-        self._decoder: MessageDecoder | None = None
+        self._stream = StreamDecoder(self._key_for)
         self._next_xid = 1
 
     def initiate(self) -> bytes:
@@ -129,12 +119,17 @@ class ServerProtocol:
         request's authenticator."""
         return self._build(request, OP_UPDATE, handle, (), values)
 
-    def status(self, request: Message, result: int, text: str | None = None) -> bytes:
+    def status(
+        self, request: Message, result: int, text: str | None = None, *, signed: bool = True
+    ) -> bytes:
         """A STATUS answering ``request`` (``omapi_protocol_send_status``): ``result`` and,
-        with ``text``, ``message``; signed with the request's authenticator."""
+        with ``text``, ``message``; signed with the request's authenticator unless
+        ``signed`` is False (protocol.c answers a message it could not verify unsigned)."""
         values: tuple[Pair, ...] = ((b"result", result),)
         if text is not None:
             values += ((b"message", text.encode()),)
+        if not signed:
+            request = Message(request.op, request.handle, request.id, request.rid)
         return self._build(request, OP_STATUS, 0, values, ())
 
     def _build(
@@ -144,13 +139,10 @@ class ServerProtocol:
         handle: int,
         message_values: Sequence[Pair],
         object_values: Sequence[Pair],
-        *,
-        key: Key | None = None,
     ) -> bytes:
         xid = self._next_xid
         self._next_xid = xid % 0xFFFF_FFFF + 1
-        if key is None:
-            key = self.authenticators.get(request.authid)
+        key = self.authenticators.get(request.authid)
         message = Message(
             op,
             handle,
@@ -163,11 +155,7 @@ class ServerProtocol:
         return encode_message(message, key)
 
     def _unsigned_status(self, request: Message, result: int, text: str | None) -> Answer:
-        values: tuple[Pair, ...] = ((b"result", result),)
-        if text is not None:
-            values += ((b"message", text.encode()),)
-        unsigned = Message(request.op, request.handle, request.id, request.rid)
-        return Answer(self._build(unsigned, OP_STATUS, 0, values, ()), result)
+        return Answer(self.status(request, result, text, signed=False), result)
 
     def feed(self, data: bytes) -> list[Event]:
         """Take bytes from the client; return every event they complete, the last one a
@@ -175,33 +163,18 @@ class ServerProtocol:
         called again after :class:`Closed`."""
         if self.state is State.CLOSED:
             raise ProtocolError(DHCP_R_PROTOCOLERROR, "connection is closed")
-        self._buffer += data
-        buffer: Buffer = self._buffer
         events: list[Event] = []
-        offset = 0
         try:
-            while True:
-                decoder = self._decoder
-                if decoder is None:
-                    if len(buffer) - offset < INTRO_SIZE:
-                        break
-                    header_size = decode_intro(buffer[offset : offset + INTRO_SIZE])
-                    offset += INTRO_SIZE
-                    self._decoder = MessageDecoder(header_size, self._key_for)
+            for frame in self._stream.feed(data):
+                if isinstance(frame, int):
                     self.state = State.READY
-                    events.append(Intro(header_size))
-                    continue
-                done = decoder.parse(buffer, offset)
-                if done is None:
-                    break
-                message, offset, verified = done
-                events.append(self._classify(message, verified))
+                    events.append(Intro(frame))
+                else:
+                    events.append(self._classify(*frame))
         except ProtocolError as error:
             self.state = State.CLOSED
-            self._buffer.clear()
+            self._stream.clear()
             events.append(Closed(error.status, error.detail))
-            return events
-        del self._buffer[:offset]
         return events
 
     def _key_for(self, authid: int) -> Key | None:

@@ -164,7 +164,9 @@ def test_operation_on_an_object_never_opened(
     assert operation(backend, connection, host) == dhcpctl.ISC_R_NOTFOUND
 
 
-def test_reopen_of_an_opened_handle_sends_no_keys(backend: Backend, scenario_server: Endpoint) -> None:
+def test_reopen_of_an_opened_handle_sends_no_keys(
+    backend: Backend, scenario_server: Endpoint
+) -> None:
     """The server's reply clears the changed marks and an open sends changed values only
     (generic.c omapi_generic_stuff_values): no key, so dhcpd tries to create a lease."""
     connection = connect(backend, scenario_server)

@@ -147,13 +147,7 @@ class OmapiServer:
         """Stop: close the listener and every connection, wait for the threads (a stalled
         or delayed answer ends at once)."""
         self._closing.set()
-        listener, self._listener = self._listener, None
-        if listener is not None:
-            _shut(listener)
-        with self._lock:
-            connections = list(self._connections)
-        for sock in connections:
-            _shut(sock)
+        self._shutdown()
         for thread in self._threads:
             if thread is not threading.current_thread():
                 thread.join()

@@ -1,0 +1,338 @@
+"""``dhcpctl.testing``: the codec's server side, :class:`OmapiServer`, its faults, the pytest
+plugin, ISC's omshell against it, the README's example.
+
+How the fake is checked against dhcpd: the scenario tests that take ``scenario_server``
+(``tests/test_scenarios_objects.py``, ``tests/test_scenarios_errors.py``) run with the same
+assertions against the test bed's dhcpd and against the fake holding the same dataset, on both
+backends, with omshell's view compared where the test does; the differential twins of
+``tests/test_differential.py`` (the fixed scenarios of ``differential_corpus.SCENARIOS``, the
+encoding tests, the hypothesis state machine of hosts and groups, its regressions) run every
+call on dhcpd and on the fake, both backends each, and require identical outcomes.
+
+Where the fake does not do what dhcpd does (and which scenario tests therefore run against
+dhcpd only):
+
+- No leases file. Tests that read what dhcpd wrote (``server.leases_file``: lease ``ends`` and
+  ``state`` written, hosts, groups, classes and subclasses created and removed, the statements
+  dhcpd writes back as options) use ``dhcpd_factory`` and stay dhcpd-only; what they send and
+  the statuses they get are covered against the fake by the twins and the scenario tests.
+- Statements are not parsed with dhcpd's grammar: the fake refuses an ``if`` left open
+  (``DHCP_R_BADPARSE``, as dhcpd) and takes everything else, where dhcpd refuses a few more
+  malformed texts (and crashes on some: see ``dhcpctl/testing/_statements.py``).
+- The control object's shutdown: dhcpd stops listening, drops OMAPI connections after its
+  countdown (about 12 s) and exits; the fake drops them at once and stops listening.
+- failover-state: the fake runs no failover protocol; its states are what
+  ``FakeFailoverState`` says (a ``local-state`` update is recorded, nothing transitions), so
+  ``test_failover_state`` (a real failover pair) stays dhcpd-only.
+- Connections under a server that is frozen, killed or restarted (``ConnectionMachine``, the
+  connection scenarios) are about dhcpd's process, not its OMAPI answers: dhcpd-only.
+- One subnet and one pool hold every lease (their handles are those of dhcpd with the test
+  bed's one ``subnet`` and ``range``); classes match nothing (``leases-used`` stays 0).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import socket
+import warnings
+from pathlib import Path
+
+import pytest
+from scenario_helpers import TIMEOUT, Omshell, Value, connect, get, ip, open_object, update
+
+import dhcpctl
+from dhcpctl._api import Backend
+from dhcpctl._key import Key
+from dhcpctl._states import LeaseState
+from dhcpctl.fallback.auth import Key as WireKey
+from dhcpctl.fallback.protocol import (
+    AuthenticatorAccepted,
+    ClientProtocol,
+    ConnectionFailed,
+    MessageReceived,
+)
+from dhcpctl.fallback.server_protocol import Answer, Closed, Intro, Request, ServerProtocol
+from dhcpctl.fallback.wire import OP_OPEN, OP_STATUS, OP_UPDATE
+from dhcpctl.testing import (
+    BadSignature,
+    Delay,
+    DhcpdWouldCrash,
+    Drop,
+    FakeHost,
+    FakeLease,
+    Garbage,
+    OmapiServer,
+    Stall,
+)
+from testbed.server import Endpoint, OmapiKey
+
+KEY = Key("omapi_key", "hmac-sha256", b"sixteen byte key")
+LEASE = FakeLease(
+    ip="198.18.1.150", mac="00:11:22:33:44:55", ends=2_000_000_000, client_hostname="alpha"
+)
+HOST = FakeHost("web-1", mac="02-00-00-00-00-01", ip="198.18.1.60")
+
+
+def endpoint(server: OmapiServer) -> Endpoint:
+    key = server.key
+    test_key = None if key is None else OmapiKey(key.name, key.algorithm, key.secret)
+    return Endpoint(server.address, server.port, test_key)
+
+
+# --- the codec's server side, no sockets -------------------------------------------------------
+
+
+def converse(client: ClientProtocol, server: ServerProtocol, data: bytes) -> list[object]:
+    """Feed ``data`` (client bytes) to the server; feed its answers back; the client's events."""
+    events: list[object] = []
+    for event in server.feed(data):
+        if isinstance(event, Answer):
+            events += client.feed(event.data)
+        else:
+            events.append(event)
+    return events
+
+
+def handshake(key: WireKey | None, known: list[WireKey]) -> tuple[ClientProtocol, ServerProtocol]:
+    handles = iter(range(1, 100))
+    client = ClientProtocol(key)
+    server = ServerProtocol(known, lambda _: next(handles))
+    assert client.feed(server.initiate())
+    assert server.feed(client.initiate()) == [Intro(24)]
+    return client, server
+
+
+def test_codec_opens_a_known_key_and_answers_signed() -> None:
+    key = WireKey("k", "HMAC-MD5", b"secret")
+    client, server = handshake(key, [WireKey("k", "hmac-md5", b"secret")])
+    assert converse(client, server, client.open_authenticator()) == [AuthenticatorAccepted(1)]
+    _, data = client.send(OP_OPEN, 0, ((b"type", b"host"),), ((b"name", b"x"),))
+    (request,) = server.feed(data)
+    assert isinstance(request, Request) and request.message.authid == 1
+    (reply,) = client.feed(server.update(request.message, 5, ((b"name", b"x"),)))
+    assert isinstance(reply, MessageReceived)
+    assert (reply.message.op, reply.message.handle) == (OP_UPDATE, 5)
+    assert reply.message.object_values == ((b"name", b"x"),)
+
+
+def test_codec_unknown_key_is_not_found() -> None:
+    client, server = handshake(
+        WireKey("nobody", "hmac-md5", b"s"), [WireKey("k", "hmac-md5", b"s")]
+    )
+    (failed,) = converse(client, server, client.open_authenticator())
+    assert failed == ConnectionFailed(
+        dhcpctl.ISC_R_NOTFOUND,
+        "the server refused the authenticator: no object matches specification",
+    )
+
+
+def test_codec_wrong_secret_gets_an_unsigned_status_that_resets_the_client() -> None:
+    """protocol.c: verify_result DHCP_R_INVALIDKEY, answered by an unsigned STATUS, which
+    ISC's client takes as the end of the connection."""
+    client, server = handshake(WireKey("k", "hmac-md5", b"wrong"), [WireKey("k", "hmac-md5", b"s")])
+    converse(client, server, client.open_authenticator())
+    _, data = client.send(OP_OPEN, 0, ((b"type", b"lease"),))
+    (answer,) = server.feed(data)
+    assert isinstance(answer, Answer) and answer.status == dhcpctl.DHCP_R_INVALIDKEY
+    (failed,) = client.feed(answer.data)
+    assert isinstance(failed, ConnectionFailed) and failed.status == dhcpctl.DHCP_R_CONNRESET
+
+
+def test_codec_unsigned_request_on_a_keyed_server_is_nokeys() -> None:
+    client, server = handshake(None, [WireKey("k", "hmac-md5", b"s")])
+    _, data = client.send(OP_OPEN, 0, ((b"type", b"lease"),))
+    (answer,) = server.feed(data)
+    assert isinstance(answer, Answer) and answer.status == dhcpctl.DHCP_R_NOKEYS
+    (status,) = client.feed(answer.data)
+    assert isinstance(status, MessageReceived) and status.message.op == OP_STATUS
+
+
+def test_codec_bad_bytes_close_the_connection() -> None:
+    server = ServerProtocol([], lambda _: 1)
+    (closed,) = server.feed(b"\0\0\0\x63\0\0\0\x18")  # protocol version 99
+    assert isinstance(closed, Closed) and closed.status == dhcpctl.DHCP_R_VERSIONMISMATCH
+
+
+# --- OmapiServer through both backends ---------------------------------------------------------
+
+
+def test_state_shows_what_clients_did(backend: Backend) -> None:
+    with OmapiServer(key=KEY, leases=[LEASE], hosts=[HOST]) as server:
+        assert server.address == "127.0.0.1" and server.port > 0
+        connection = connect(backend, endpoint(server))
+        made: dict[str, Value] = {
+            "name": "web-2",
+            "hardware-address": bytes.fromhex("020000000002"),
+            "hardware-type": 1,
+        }
+        _, status = open_object(backend, connection, "host", made, 3)
+        assert status == dhcpctl.ISC_R_SUCCESS
+        assert [(h.name, h.mac) for h in server.hosts] == [
+            ("web-1", "02:00:00:00:00:01"),
+            ("web-2", "02:00:00:00:00:02"),
+        ]
+        lease, status = open_object(backend, connection, "lease", {"ip-address": ip(str(LEASE.ip))})
+        assert status == dhcpctl.ISC_R_SUCCESS
+        assert get(backend, lease, "client-hostname") == b"alpha"
+        state = {"state": int(LeaseState.RELEASED)}
+        assert update(backend, connection, lease, state) == dhcpctl.ISC_R_SUCCESS
+        assert server.leases[0].state is LeaseState.RELEASED
+        assert update(backend, connection, lease, {"starts": 5}) == dhcpctl.ISC_R_NOPERM
+
+
+def open_lease(backend: Backend, server: OmapiServer, timeout: float = TIMEOUT) -> int:
+    connection = connect(backend, endpoint(server))
+    lease = backend.dhcpctl_new_object(connection, "lease")
+    backend.dhcpctl_set_data_value(lease, ip(str(LEASE.ip)), "ip-address")
+    backend.dhcpctl_open_object(lease, connection, 0)
+    return backend.dhcpctl_timed_wait_for_completion(lease, timeout)
+
+
+def test_fault_drop_resets_the_connection(backend: Backend) -> None:
+    with OmapiServer(key=KEY, leases=[LEASE]) as server:
+        server.inject(Drop(), replies=2)
+        for _ in range(2):
+            with pytest.raises(dhcpctl.DhcpctlError) as info:
+                open_lease(backend, server)
+            assert info.value.status == dhcpctl.DHCP_R_CONNRESET
+        assert open_lease(backend, server) == dhcpctl.ISC_R_SUCCESS
+
+
+@pytest.mark.parametrize("fault", [Stall(), Delay(3600.0)], ids=repr)
+def test_fault_without_an_answer_times_out(backend: Backend, fault: object) -> None:
+    """No answer (stalled, or late): a timed wait raises ISC_R_TIMEDOUT; another connection is
+    answered meanwhile."""
+    with OmapiServer(key=KEY, leases=[LEASE]) as server:
+        server.inject(fault)  # type: ignore[arg-type]
+        with pytest.raises(dhcpctl.DhcpctlError) as info:
+            open_lease(backend, server, timeout=0.5)
+        assert info.value.status == dhcpctl.ISC_R_TIMEDOUT
+        assert open_lease(backend, server) == dhcpctl.ISC_R_SUCCESS
+
+
+def test_fault_bad_signature_ends_the_connection(backend: Backend) -> None:
+    """The client drops the reply and answers it with a STATUS DHCP_R_INVALIDKEY (protocol.c);
+    a STATUS the server never asked for makes it disconnect, as dhcpd does (message.c: no
+    registered message for its rid)."""
+    with OmapiServer(key=KEY, leases=[LEASE]) as server:
+        server.inject(BadSignature())
+        with pytest.raises(dhcpctl.DhcpctlError) as info:
+            open_lease(backend, server)
+        assert info.value.status == dhcpctl.DHCP_R_CONNRESET
+        assert open_lease(backend, server) == dhcpctl.ISC_R_SUCCESS
+
+
+def test_fault_delay_answers_late(backend: Backend) -> None:
+    with OmapiServer(leases=[LEASE]) as server:
+        server.inject(Delay(0.2))
+        assert open_lease(backend, server) == dhcpctl.ISC_R_SUCCESS
+
+
+def test_fault_garbage_breaks_the_protocol(backend: Backend) -> None:
+    with OmapiServer(leases=[LEASE]) as server:
+        server.inject(Garbage(b"\xff" * 64))
+        with pytest.raises(dhcpctl.DhcpctlError):
+            open_lease(backend, server)
+        assert open_lease(backend, server) == dhcpctl.ISC_R_SUCCESS
+
+
+def test_inject_refuses_what_cannot_happen() -> None:
+    server = OmapiServer()
+    with pytest.raises(ValueError, match="keyed server"):
+        server.inject(BadSignature())
+    with pytest.raises(ValueError, match="replies"):
+        server.inject(Drop(), replies=0)
+    with pytest.raises(ValueError, match="seconds"):
+        Delay(-1.0)
+
+
+def test_async_with_serves_in_an_event_loop(backend: Backend) -> None:
+    async def main() -> int:
+        async with OmapiServer(key=KEY, leases=[LEASE]) as server:
+            return await asyncio.to_thread(open_lease, backend, server)
+
+    assert asyncio.run(main()) == dhcpctl.ISC_R_SUCCESS
+
+
+def test_a_null_group_value_would_crash_dhcpd(backend: Backend) -> None:
+    """comapi.c dhcp_group_set_value dereferences the value: dhcpd 4.4.3-P1 would crash."""
+    with OmapiServer() as server:
+        connection = connect(backend, endpoint(server))
+        group = backend.dhcpctl_new_object(connection, "group")
+        backend.dhcpctl_set_string_value(group, "g", "name")
+        backend.dhcpctl_set_null_value(group, "statements")
+        with pytest.warns(DhcpdWouldCrash, match="would have crashed"):
+            backend.dhcpctl_open_object(group, connection, 3)
+            status = backend.dhcpctl_timed_wait_for_completion(group, TIMEOUT)
+        assert status == dhcpctl.DHCP_R_INVALIDARG
+
+
+@pytest.mark.parametrize(
+    ("make", "field"),
+    [
+        (lambda: FakeLease(ip="198.18.1.300"), "FakeLease.ip"),
+        (lambda: FakeLease(ip="198.18.1.1", mac="00:11:zz"), "FakeLease.mac"),
+        (lambda: FakeHost("h", mac="00" * 21), "FakeHost.mac"),
+        (lambda: FakeHost("h"), "needs a mac or a uid"),
+        (lambda: OmapiServer(hosts=[HOST, HOST]), "two hosts"),
+    ],
+)
+def test_bad_objects_are_refused(make: object, field: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(field)):
+        make()  # type: ignore[operator]
+
+
+# --- omshell, the plugin, the README -----------------------------------------------------------
+
+
+def test_omshell_against_the_fake(omshell: Omshell) -> None:
+    with OmapiServer(key=KEY, leases=[LEASE]) as server:
+        run = omshell(
+            endpoint(server),
+            [
+                "new host",
+                'set name = "from-omshell"',
+                "set hardware-address = 02:00:00:00:00:09",
+                "set hardware-type = 1",
+                "create",
+            ],
+        )
+        assert run.last.messages == [], run.last.messages
+        assert [host.name for host in server.hosts] == ["from-omshell"]
+        lease = omshell(endpoint(server), ["new lease", f"set ip-address = {LEASE.ip}", "open"])
+        assert lease.last.values["client-hostname"] == b"alpha"
+        assert lease.last.values["ip-address"] == socket.inet_aton(str(LEASE.ip))
+
+
+def readme_example() -> str:
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    section = readme.split("## Testing your code without dhcpd", 1)[1]
+    match = re.search(r"```python\n(.*?)```", section, re.DOTALL)
+    assert match is not None
+    return match.group(1)
+
+
+def test_readme_example_runs_with_the_plugin(pytester: pytest.Pytester) -> None:
+    """The README's example, as a user's test file: the installed plugin's fixtures run it."""
+    pytester.makepyfile(test_user=readme_example())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+
+
+def test_plugin_fixture_serves(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_user="""
+import dhcpctl
+
+def test_connects(omapi_server):
+    connection = dhcpctl.dhcpctl_connect(omapi_server.address, omapi_server.port, None)
+    control = dhcpctl.dhcpctl_new_object(connection, "control")
+    dhcpctl.dhcpctl_open_object(control, connection, 0)
+    assert dhcpctl.dhcpctl_wait_for_completion(control) == dhcpctl.ISC_R_SUCCESS
+    assert omapi_server.hosts == []
+"""
+    )
+    pytester.runpytest_inprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
