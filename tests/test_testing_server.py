@@ -50,9 +50,10 @@ from dhcpctl.fallback.protocol import (
     AuthenticatorAccepted,
     ClientProtocol,
     ConnectionFailed,
+    Intro,
     MessageReceived,
 )
-from dhcpctl.fallback.server_protocol import Answer, Closed, Intro, Request, ServerProtocol
+from dhcpctl.fallback.server_protocol import Answer, Closed, Request, ServerProtocol
 from dhcpctl.fallback.wire import OP_OPEN, OP_STATUS, OP_UPDATE
 from dhcpctl.testing import (
     BadSignature,
