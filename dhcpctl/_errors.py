@@ -1,7 +1,10 @@
-"""The one exception type both backends raise for a local (client-side) failure."""
+"""The exceptions: :class:`DhcpctlError` (the C-named layer, both backends) and the typed errors
+of :class:`dhcpctl.Client` (:class:`OmapiError` and its subclasses, chosen by
+:func:`typed_error`)."""
 
 from __future__ import annotations
 
+from dhcpctl import _results as _r
 from dhcpctl._results import isc_result_totext
 
 
@@ -84,3 +87,68 @@ class Timeout(OmapiError, TimeoutError):
 
 class ConnectionLost(OmapiError, ConnectionError):
     """The connection could not be made or ended before the answer came."""
+
+
+def typed_error(
+    status: int,
+    *,
+    function: str,
+    request: str | None = None,
+    server_message: str | None = None,
+    detail: str | None = None,
+) -> OmapiError:
+    """The typed error of a failed :class:`dhcpctl.Client` request: ``status`` (an
+    ``isc_result_t``) picks the class, the rest is carried (see :class:`OmapiError`).
+
+    Shared by the sync and the asyncio client. A status with no class of its own gives
+    :class:`OmapiError` itself.
+    """
+    for statuses, cls in _TYPED:
+        if status in statuses:
+            return cls(function, status, detail, server_message=server_message, request=request)
+    return OmapiError(function, status, detail, server_message=server_message, request=request)
+
+
+_TYPED: tuple[tuple[frozenset[int], type[OmapiError]], ...] = (
+    (frozenset({_r.ISC_R_NOTFOUND}), NotFound),
+    (frozenset({_r.ISC_R_EXISTS}), AlreadyExists),
+    (frozenset({_r.DHCP_R_KEYCONFLICT}), KeyConflict),
+    (frozenset({_r.DHCP_R_MULTIPLE}), MultipleMatches),
+    (frozenset({_r.ISC_R_NOPERM}), PermissionDenied),
+    (
+        frozenset(
+            {_r.DHCP_R_INVALIDARG, _r.DHCP_R_BADPARSE, _r.DHCP_R_UNKNOWNATTRIBUTE, _r.DHCP_R_NOKEYS}
+        ),
+        InvalidValue,
+    ),
+    (
+        frozenset(
+            {
+                _r.DHCP_R_INVALIDKEY,
+                _r.DHCP_R_KEY_UNKNOWN,
+                _r.DNS_R_TSIGVERIFYFAILURE,
+                _r.DST_R_UNSUPPORTEDALG,
+            }
+        ),
+        AuthenticationFailed,
+    ),
+    (frozenset({_r.ISC_R_TIMEDOUT}), Timeout),
+    (
+        frozenset(
+            {
+                _r.ISC_R_CONNREFUSED,
+                _r.ISC_R_CONNECTIONRESET,
+                _r.DHCP_R_CONNRESET,
+                _r.ISC_R_EOF,
+                _r.ISC_R_NOTCONNECTED,
+                _r.ISC_R_SHUTTINGDOWN,
+                _r.ISC_R_HOSTUNREACH,
+                _r.ISC_R_NETUNREACH,
+                _r.ISC_R_HOSTDOWN,
+                _r.ISC_R_UNEXPECTEDEND,
+                _r.ISC_R_ADDRNOTAVAIL,
+            }
+        ),
+        ConnectionLost,
+    ),
+)

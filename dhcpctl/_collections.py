@@ -1,0 +1,392 @@
+"""The collections of a typed client (``omapi.leases``, ``omapi.hosts``...), each defined once.
+
+A collection is generic over a mode, :class:`Sync` or :class:`Async`. Its methods are
+generator functions (:data:`dhcpctl._exchange.Operation`) decorated with :func:`operation`: a
+descriptor that hands the generator to the collection's executor and is typed by the mode, so
+``Hosts[Sync].get(...)`` returns a :class:`~dhcpctl.Host` and ``Hosts[Async].get(...)`` an
+awaitable of one. The sync :class:`dhcpctl.Client` supplies a :class:`SyncExecutor`,
+``dhcpctl.aio.Client`` an :class:`AsyncExecutor`; nothing else differs.
+
+Lookups take the short keywords ``name``, ``mac``, ``uid`` (bytes) and ``ip``; writes take the
+same plus the snake_case attribute names of :mod:`dhcpctl._model`. Every method raises
+ValueError for a value it cannot encode (naming the field and the value) before anything is
+sent, and the typed errors of :mod:`dhcpctl._errors` for dhcpd's refusals.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from ipaddress import IPv4Address
+from typing import Any, ClassVar, Concatenate, Generic, ParamSpec, Protocol, TypeVar, overload
+
+from dhcpctl import _operations as ops
+from dhcpctl._exchange import Operation, Values
+from dhcpctl._model import (
+    CLASS,
+    FAILOVER_STATE,
+    GROUP,
+    HOST,
+    LEASE,
+    SUBCLASS,
+    Class,
+    FailoverState,
+    Group,
+    Host,
+    Lease,
+    Subclass,
+    encode,
+)
+from dhcpctl._states import LeaseState
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+Mac = str | bytes
+Ip = str | IPv4Address
+Ips = Ip | list[Ip] | tuple[Ip, ...]
+
+
+class Sync:
+    """The mode of a collection whose methods return their results."""
+
+
+class Async:
+    """The mode of a collection whose methods return awaitables of their results."""
+
+
+ModeT = TypeVar("ModeT", Sync, Async)
+
+
+class SyncExecutor(Protocol):
+    """Runs an operation to its result. ``read`` says whether it only reads (a read may be
+    retried once on a new connection, a write never); ``function`` names it (``"hosts.get"``)
+    for errors and logs."""
+
+    def run(self, operation: Operation[T], *, read: bool, function: str) -> T: ...
+
+
+class AsyncExecutor(Protocol):
+    """As :class:`SyncExecutor`, giving an awaitable of the result."""
+
+    def run(self, operation: Operation[T], *, read: bool, function: str) -> Awaitable[T]: ...
+
+
+class Collection(Generic[ModeT]):
+    """The base of every collection: an executor and the collection's name (for messages)."""
+
+    name: ClassVar[str]
+
+    def __init__(self, executor: SyncExecutor | AsyncExecutor) -> None:
+        self._executor = executor
+
+
+class OperationMethod(Generic[P, T]):
+    """The descriptor :func:`operation` makes of a collection's generator function."""
+
+    def __init__(self, func: Callable[Concatenate[Any, P], Operation[T]], read: bool) -> None:
+        self._func = func
+        self._read = read
+        self._name = func.__name__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    @overload
+    def __get__(self, instance: None, owner: type) -> OperationMethod[P, T]: ...
+
+    @overload
+    def __get__(self, instance: Collection[Sync], owner: type) -> Callable[P, T]: ...
+
+    @overload
+    def __get__(self, instance: Collection[Async], owner: type) -> Callable[P, Awaitable[T]]: ...
+
+    def __get__(self, instance: Collection[Any] | None, owner: type) -> Any:
+        if instance is None:
+            return self
+        run = instance._executor.run
+        func, read, label = self._func, self._read, f"{instance.name}.{self._name}"
+
+        @functools.wraps(func)
+        def bound(*args: Any, **kwargs: Any) -> Any:
+            return run(func(instance, *args, **kwargs), read=read, function=label)
+
+        return bound
+
+
+def operation(
+    *, read: bool
+) -> Callable[[Callable[Concatenate[Any, P], Operation[T]]], OperationMethod[P, T]]:
+    """Make a collection's generator function a method run by the collection's executor."""
+
+    def decorate(func: Callable[Concatenate[Any, P], Operation[T]]) -> OperationMethod[P, T]:
+        return OperationMethod(func, read)
+
+    return decorate
+
+
+class Leases(Collection[ModeT]):
+    """``omapi.leases``: dhcpd's leases (OMAPI type ``lease``). dhcpd cannot create or delete
+    a lease over OMAPI (server/omapi.c dhcp_lease_create, dhcp_lease_remove)."""
+
+    name = "leases"
+
+    @operation(read=True)
+    def get(
+        self, *, ip: Ip | None = None, mac: Mac | None = None, uid: bytes | None = None
+    ) -> Operation[Lease]:
+        """The lease of ``ip``, ``mac`` or ``uid`` (several keys must name the same lease:
+        KeyConflict otherwise). NotFound if none; MultipleMatches if ``mac`` or ``uid`` has
+        several leases (ask by ``ip``)."""
+        keys = ops.lookup_keys(LEASE, (("ip", ip), ("mac", mac), ("uid", uid)))
+        return (yield from ops.get(LEASE, keys))
+
+    @operation(read=False)
+    def update(
+        self,
+        /,
+        *,
+        ip: Ip | None = None,
+        mac: Mac | None = None,
+        uid: bytes | None = None,
+        state: LeaseState | None = None,
+        ends: datetime | None = None,
+        flags: int | None = None,
+        **attributes: object,
+    ) -> Operation[Lease]:
+        """Change the lease ``ip``/``mac``/``uid`` names: its ``state``, ``ends`` (a tz-aware
+        datetime) or ``flags`` (dhcpd keeps only its ephemeral flags), the only attributes
+        dhcpd 4.4.3-P1 changes; the lease as dhcpd then sends it. ``attributes`` takes any
+        other attribute of :class:`Lease` by its field name: those dhcpd refuses
+        (``ip_address``, ``starts``, ``pool``) give PermissionDenied or InvalidValue from
+        dhcpd, those it would silently ignore a ValueError here."""
+        keys = ops.lookup_keys(LEASE, (("ip", ip), ("mac", mac), ("uid", uid)))
+        changes = encode(
+            LEASE, (("state", state), ("ends", ends), ("flags", flags), *attributes.items())
+        )
+        return (yield from ops.update(LEASE, keys, changes))
+
+
+class Hosts(Collection[ModeT]):
+    """``omapi.hosts``: host declarations (OMAPI type ``host``)."""
+
+    name = "hosts"
+
+    @operation(read=False)
+    def create(
+        self,
+        name: str,
+        *,
+        mac: Mac | None = None,
+        ip: Ips | None = None,
+        uid: bytes | None = None,
+        hardware_type: int | None = None,
+        statements: str | None = None,
+        group: str | None = None,
+    ) -> Operation[Host]:
+        """A new host ``name`` (DHCPCTL_CREATE|DHCPCTL_EXCL). ``hardware_type`` defaults to 1
+        (Ethernet) with a ``mac``; ``ip`` is one address or a list (``fixed-address``).
+        AlreadyExists if a host of that name, MAC or uid exists."""
+        values = encode(HOST, _host_fields(name, mac, ip, uid, hardware_type, statements, group))
+        return (yield from ops.create(HOST, values))
+
+    @operation(read=True)
+    def get(
+        self,
+        *,
+        name: str | None = None,
+        mac: Mac | None = None,
+        uid: bytes | None = None,
+        ip: Ip | None = None,
+    ) -> Operation[Host]:
+        """The host of ``name``, ``mac``, ``uid`` or ``ip``. NotFound if none; KeyConflict if
+        the keys name different hosts."""
+        keys = ops.lookup_keys(HOST, (("name", name), ("mac", mac), ("uid", uid), ("ip", ip)))
+        return (yield from ops.get(HOST, keys))
+
+    @operation(read=False)
+    def update(
+        self,
+        name: str | None = None,
+        *,
+        mac: Mac | None = None,
+        uid: bytes | None = None,
+        ip: Ips | None = None,
+        hardware_type: int | None = None,
+        statements: str | None = None,
+        group: str | None = None,
+    ) -> Operation[Host]:
+        """Change the host ``name``, ``mac`` or ``uid`` names: its ``ip`` (fixed addresses),
+        ``hardware_type``, ``group``, or ``statements`` if it has none yet (AlreadyExists
+        otherwise: dhcpd cannot replace them, nor a name, MAC or uid: use :meth:`put`)."""
+        keys = ops.lookup_keys(HOST, (("name", name), ("mac", mac), ("uid", uid)))
+        changes = encode(
+            HOST,
+            (
+                ("ip", ip),
+                ("hardware_type", hardware_type),
+                ("statements", statements),
+                ("group", group),
+            ),
+        )
+        return (yield from ops.update(HOST, keys, changes))
+
+    @operation(read=False)
+    def put(
+        self,
+        name: str,
+        *,
+        mac: Mac | None = None,
+        ip: Ips | None = None,
+        uid: bytes | None = None,
+        hardware_type: int | None = None,
+        statements: str | None = None,
+        group: str | None = None,
+    ) -> Operation[Host]:
+        """Create host ``name``, first deleting any host of that name, MAC or uid (dhcpd cannot
+        change a host's name, MAC, uid or statements in place). Not atomic: see
+        :func:`dhcpctl._operations.put`."""
+        values = encode(HOST, _host_fields(name, mac, ip, uid, hardware_type, statements, group))
+        given = dict(values)
+        replace: list[Values] = [
+            ((isc, given[isc]),) for isc in ("name", "dhcp-client-identifier") if isc in given
+        ]
+        if "hardware-address" in given:
+            replace.append(
+                (
+                    ("hardware-address", given["hardware-address"]),
+                    ("hardware-type", given["hardware-type"]),
+                )
+            )
+        return (yield from ops.put(HOST, values, replace))
+
+    @operation(read=False)
+    def delete(
+        self,
+        *,
+        name: str | None = None,
+        mac: Mac | None = None,
+        uid: bytes | None = None,
+        ip: Ip | None = None,
+    ) -> Operation[None]:
+        """Delete the host ``name``, ``mac``, ``uid`` or ``ip`` names. NotFound if none."""
+        keys = ops.lookup_keys(HOST, (("name", name), ("mac", mac), ("uid", uid), ("ip", ip)))
+        return (yield from ops.delete(HOST, keys))
+
+
+def _host_fields(
+    name: str,
+    mac: Mac | None,
+    ip: Ips | None,
+    uid: bytes | None,
+    hardware_type: int | None,
+    statements: str | None,
+    group: str | None,
+) -> tuple[tuple[str, object], ...]:
+    return (
+        ("name", name),
+        ("mac", mac),
+        ("hardware_type", hardware_type),
+        ("uid", uid),
+        ("ip", ip),
+        ("statements", statements),
+        ("group", group),
+    )
+
+
+class Groups(Collection[ModeT]):
+    """``omapi.groups``: named groups (OMAPI type ``group``; common/comapi.c)."""
+
+    name = "groups"
+
+    @operation(read=False)
+    def create(self, name: str, *, statements: str | None = None) -> Operation[Group]:
+        """A new group ``name`` with ``statements``. AlreadyExists if it exists."""
+        values = encode(GROUP, (("name", name), ("statements", statements)))
+        return (yield from ops.create(GROUP, values))
+
+    @operation(read=True)
+    def get(self, name: str) -> Operation[Group]:
+        """The group ``name``. NotFound if none."""
+        return (yield from ops.get(GROUP, ops.lookup_keys(GROUP, (("name", name),))))
+
+    @operation(read=False)
+    def delete(self, name: str) -> Operation[None]:
+        """Delete the group ``name``. NotFound if none."""
+        return (yield from ops.delete(GROUP, ops.lookup_keys(GROUP, (("name", name),))))
+
+
+class Classes(Collection[ModeT]):
+    """``omapi.classes``: classes (OMAPI type ``class``; server/omapi.c)."""
+
+    name = "classes"
+
+    @operation(read=False)
+    def create(self, name: str, *, group: str | None = None) -> Operation[Class]:
+        """A new class ``name`` (in the named ``group``). AlreadyExists if it exists."""
+        values = encode(CLASS, (("name", name), ("group", group)))
+        return (yield from ops.create(CLASS, values))
+
+    @operation(read=True)
+    def get(self, name: str) -> Operation[Class]:
+        """The class ``name``. NotFound if none."""
+        return (yield from ops.get(CLASS, ops.lookup_keys(CLASS, (("name", name),))))
+
+    @operation(read=False)
+    def delete(self, name: str) -> Operation[None]:
+        """Delete the class ``name``. NotFound if none."""
+        return (yield from ops.delete(CLASS, ops.lookup_keys(CLASS, (("name", name),))))
+
+
+class Subclasses(Collection[ModeT]):
+    """``omapi.subclasses``: subclasses of a class, by the bytes they match (OMAPI type
+    ``subclass``; server/omapi.c)."""
+
+    name = "subclasses"
+
+    @operation(read=False)
+    def create(
+        self, class_name: str, data: bytes, *, group: str | None = None
+    ) -> Operation[Subclass]:
+        """A new subclass of class ``class_name`` matching ``data``. NotFound if there is no
+        such class."""
+        values = encode(SUBCLASS, (("class_name", class_name), ("data", data), ("group", group)))
+        return (yield from ops.create(SUBCLASS, values))
+
+    @operation(read=True)
+    def get(self, class_name: str, data: bytes) -> Operation[Subclass]:
+        """The subclass of ``class_name`` matching ``data``. NotFound if none."""
+        keys = ops.lookup_keys(SUBCLASS, (("class_name", class_name), ("data", data)))
+        return (yield from ops.get(SUBCLASS, keys))
+
+    @operation(read=False)
+    def delete(self, class_name: str, data: bytes) -> Operation[None]:
+        """Delete the subclass of ``class_name`` matching ``data``. NotFound if none."""
+        keys = ops.lookup_keys(SUBCLASS, (("class_name", class_name), ("data", data)))
+        return (yield from ops.delete(SUBCLASS, keys))
+
+
+class Failover(Collection[ModeT]):
+    """``omapi.failover``: failover peers' states (OMAPI type ``failover-state``;
+    server/failover.c)."""
+
+    name = "failover"
+
+    @operation(read=True)
+    def get(self, name: str) -> Operation[FailoverState]:
+        """The state of the failover peer ``name`` (its ``failover peer "name"`` declaration).
+        NotFound if none."""
+        keys = ops.lookup_keys(FAILOVER_STATE, (("name", name),))
+        return (yield from ops.get(FAILOVER_STATE, keys))
+
+
+class Control(Collection[ModeT]):
+    """The server's ``control`` object (a client's ``shutdown()``)."""
+
+    name = "control"
+
+    @operation(read=False)
+    def shutdown(self) -> Operation[None]:
+        """Shut dhcpd down (see :func:`dhcpctl._operations.shutdown`)."""
+        return (yield from ops.shutdown())

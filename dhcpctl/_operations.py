@@ -1,0 +1,163 @@
+"""Every typed operation, written once as a generator of :mod:`dhcpctl._exchange` requests.
+
+An executor (the sync :class:`dhcpctl.Client`'s, ``dhcpctl.aio.Client``'s) sends each request
+and sends its :class:`~dhcpctl._exchange.Reply` back into the generator; a reply whose status
+is not success is thrown into the generator instead, as the typed error
+:func:`dhcpctl._errors.typed_error` picks, so an operation can catch :class:`NotFound` where it
+expects it. Values are checked and encoded inside the generator, so a bad value raises
+ValueError before the first request is sent.
+
+The operations follow dhcpd's object handlers (``server/omapi.c``, ``common/comapi.c``,
+``server/failover.c``) and ``omapip/protocol.c``: a lookup is an OPEN with the keys; a create
+an OPEN with ``create`` and ``exclusive`` and every attribute (dhcpd's lookup takes the keys
+from them and its set_value the rest); an update is a lookup followed by an UPDATE of only the
+changed attributes (an OPEN with ``update`` would also set the lookup keys, which dhcpd refuses
+for a lease's ``ip-address``); a delete a lookup followed by a DELETE.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Final
+
+from dhcpctl import _guards
+from dhcpctl._errors import NotFound, PermissionDenied
+from dhcpctl._exchange import Open, Operation, Remove, Request, Update, Values
+from dhcpctl._model import Access, ObjectT, Schema, decode, encode
+from dhcpctl._values import decode_string, encode_uint32
+
+#: The control object's ``state`` that shuts dhcpd down (``includes/omapip/omapip.h``
+#: ``server_shutdown``; server/dhcpd.c dhcp_set_control_state).
+SERVER_SHUTDOWN: Final = 2
+
+Fields = Iterable[tuple[str, object]]
+
+
+def lookup_keys(schema: Schema[ObjectT], keys: Fields) -> Values:
+    """The wire lookup keys of ``keys`` (``(keyword, value)``, None values left out).
+
+    Raises ValueError if none is given or one cannot be encoded.
+    """
+    given = [(name, value) for name, value in keys if value is not None]
+    if not given:
+        names = ", ".join(f"{name}=" for name, _ in keys)
+        raise ValueError(f"a {schema.object_type} lookup needs one of {names}")
+    return encode(schema, given, write=False)
+
+
+def check_values(schema: Schema[ObjectT], values: Values) -> None:
+    """The guards of :mod:`dhcpctl._guards` on the names, statements and size of a write."""
+    for isc_name, data in values:
+        if isc_name == "statements":
+            _guards.check_statements(decode_string(data))
+        elif isc_name == "name" and schema.object_type in ("host", "group", "class"):
+            _guards.check_name(schema.object_type, decode_string(data))
+        elif isc_name == "group":
+            _guards.check_name("group", decode_string(data))
+    _guards.check_object_size(schema.object_type, values)
+
+
+def get(schema: Schema[ObjectT], keys: Values) -> Operation[ObjectT]:
+    """The object ``keys`` name (OPEN without flags)."""
+    reply = yield Open(schema.object_type, keys)
+    return decode(schema, reply.values, keys)
+
+
+def create(schema: Schema[ObjectT], values: Values) -> Operation[ObjectT]:
+    """A new object of ``values`` (OPEN with DHCPCTL_CREATE|DHCPCTL_EXCL): AlreadyExists if
+    dhcpd finds one by the keys among them."""
+    check_values(schema, values)
+    reply = yield Open(schema.object_type, values, create=True, exclusive=True)
+    return decode(schema, reply.values, values)
+
+
+def update(schema: Schema[ObjectT], keys: Values, changes: Values) -> Operation[ObjectT]:
+    """Change ``changes`` of the object ``keys`` name; the object as dhcpd then sends it.
+
+    A PermissionDenied from dhcpd names the attributes it refuses to change.
+    """
+    if not changes:
+        raise ValueError(f"a {schema.object_type} update needs at least one attribute to change")
+    check_values(schema, changes)
+    found = yield Open(schema.object_type, keys)
+    try:
+        reply = yield Update(found.target, changes)
+    except PermissionDenied as error:
+        refused = [
+            attribute.field
+            for name, _ in changes
+            if (attribute := schema.by_isc_name(name)) and attribute.access is Access.REFUSED
+        ]
+        raise PermissionDenied(
+            error.function,
+            error.status,
+            f"dhcpd does not let {', '.join(refused) or 'these attributes'} of a "
+            f"{schema.object_type} change (read-only)",
+            server_message=error.server_message,
+            request=error.request,
+        ) from None
+    return decode(schema, reply.values, keys)
+
+
+def delete(schema: Schema[ObjectT], keys: Values) -> Operation[None]:
+    """Delete the object ``keys`` name (a lookup, then DELETE)."""
+    found = yield Open(schema.object_type, keys)
+    yield Remove(found.target)
+
+
+def put(schema: Schema[ObjectT], values: Values, replace: Iterable[Values]) -> Operation[ObjectT]:
+    """Create the object of ``values`` after deleting every existing one each of ``replace``
+    (lookup keys) names: dhcpd cannot rename a host nor change its address in place.
+
+    Not atomic: between the deletes and the create another client may act, and a failed create
+    leaves the old objects deleted.
+    """
+    check_values(schema, values)
+    for keys in replace:
+        found = yield from find(schema, keys)
+        if found is not None:
+            yield Remove(found)
+    reply = yield Open(schema.object_type, values, create=True, exclusive=True)
+    return decode(schema, reply.values, values)
+
+
+def find(schema: Schema[ObjectT], keys: Values) -> Operation[object | None]:
+    """The target of the object ``keys`` name, or None if dhcpd has none."""
+    try:
+        reply = yield Open(schema.object_type, keys)
+    except NotFound:
+        return None
+    return reply.target
+
+
+def shutdown() -> Operation[None]:
+    """Shut dhcpd down: its ``control`` object's ``state`` set to ``server_shutdown``
+    (omapip/generic control object; server/dhcpd.c dhcp_set_control_state)."""
+    found = yield Open("control", ())
+    yield Update(found.target, (("state", encode_uint32(SERVER_SHUTDOWN, "state")),))
+
+
+def describe(request: Request) -> str:
+    """What ``request`` asks, for logs and error messages: the object type and the names and
+    values of its keys (values cut at 40 characters; an attribute named like a secret is
+    never shown)."""
+    if isinstance(request, Open):
+        verb = "create" if request.create else "open"
+        shown = ", ".join(f"{name}={_show(name, data)}" for name, data in request.values)
+        return (
+            f"{verb} {request.object_type} ({shown})" if shown else f"{verb} {request.object_type}"
+        )
+    if isinstance(request, Update):
+        return "update " + ", ".join(name for name, _ in request.values)
+    return "delete"
+
+
+def _show(name: str, data: bytes) -> str:
+    if name in ("key", "secret", "statements"):
+        return f"<{len(data)} bytes>"
+    text = (
+        repr(data.decode("ascii"))
+        if data.isascii() and data.decode().isprintable()
+        else data.hex(":")
+    )
+    return text if len(text) <= 40 else text[:37] + "..."
