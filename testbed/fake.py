@@ -3,6 +3,8 @@ the fake server the scenario corpus compares with a dhcpd holding the same datas
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from dhcpctl._key import Key
 from dhcpctl._states import LeaseState
 from dhcpctl.testing import FakeClass, FakeGroup, FakeHost, FakeLease, FakeSubclass, OmapiServer
@@ -27,8 +29,8 @@ def dataset_server(
                 FakeLease(
                     ip=lease.ip,
                     mac=lease.mac,
-                    ends=lease.ends,
-                    starts=lease.starts,
+                    ends=datetime.fromtimestamp(lease.ends, timezone.utc),
+                    starts=datetime.fromtimestamp(lease.starts, timezone.utc),
                     state=LeaseState[lease.state.upper()],
                     client_hostname=lease.hostname,
                 )

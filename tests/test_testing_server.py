@@ -36,6 +36,7 @@ import asyncio
 import re
 import socket
 import warnings
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -70,7 +71,10 @@ from testbed.server import Endpoint, OmapiKey
 
 KEY = Key("omapi_key", "hmac-sha256", b"sixteen byte key")
 LEASE = FakeLease(
-    ip="198.18.1.150", mac="00:11:22:33:44:55", ends=2_000_000_000, client_hostname="alpha"
+    ip="198.18.1.150",
+    mac="00:11:22:33:44:55",
+    ends=datetime(2033, 5, 18, 3, 33, 20, tzinfo=timezone.utc),
+    client_hostname="alpha",
 )
 HOST = FakeHost("web-1", mac="02-00-00-00-00-01", ip="198.18.1.60")
 
@@ -274,7 +278,7 @@ def test_a_null_group_value_would_crash_dhcpd(backend: Backend) -> None:
     [
         (lambda: FakeLease(ip="198.18.1.300"), "FakeLease.ip"),
         (lambda: FakeLease(ip="198.18.1.1", mac="00:11:zz"), "FakeLease.mac"),
-        (lambda: FakeHost("h", mac="00" * 21), "FakeHost.mac"),
+        (lambda: FakeHost("h", mac="00" * 17), "FakeHost.mac"),
         (lambda: FakeHost("h"), "needs a mac or a uid"),
         (lambda: OmapiServer(hosts=[HOST, HOST]), "two hosts"),
     ],
@@ -337,3 +341,21 @@ def test_connects(omapi_server):
 """
     )
     pytester.runpytest_inprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_statements_the_guard_refuses_would_crash_dhcpd(backend: Backend) -> None:
+    """Statements :func:`dhcpctl._guards.check_statements` refuses (here: a NUL byte) are
+    answered DHCP_R_BADPARSE with a DhcpdWouldCrash warning; others are taken."""
+    with OmapiServer() as server:
+        connection = connect(backend, endpoint(server))
+        for statements, expected in (
+            (b"default-lease-time 600;\0", dhcpctl.DHCP_R_BADPARSE),
+            (b"default-lease-time 600;", dhcpctl.ISC_R_SUCCESS),
+        ):
+            made: dict[str, Value] = {"name": f"g{len(statements)}", "statements": statements}
+            with warnings.catch_warnings(record=True) as seen:
+                warnings.simplefilter("always")
+                _, status = open_object(backend, connection, "group", made, 3)
+            assert status == expected
+            crashed = [w for w in seen if issubclass(w.category, DhcpdWouldCrash)]
+            assert len(crashed) == (expected != dhcpctl.ISC_R_SUCCESS)

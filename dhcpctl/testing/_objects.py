@@ -2,83 +2,46 @@
 state: :class:`FakeLease`, :class:`FakeHost`, :class:`FakeGroup`, :class:`FakeClass`,
 :class:`FakeSubclass`, :class:`FakeFailoverState`.
 
-Inputs take the spellings the typed client takes (an address as ``str`` or
-``ipaddress.IPv4Address``; a MAC as ``"aa:bb:.."``, ``"AA-BB-.."``, ``"aabb.ccdd.eeff"``, bare hex
-or bytes; times as tz-aware ``datetime`` or seconds since the epoch) and are normalized when the
-object is made: a value that cannot be encoded raises ``ValueError`` naming the field. Snapshots
-hold the normalized values (``ip`` an ``IPv4Address``, ``mac`` ``"aa:bb:.."`` lower case,
-times tz-aware UTC ``datetime``; a lease ``ends`` of None is ISC's "never", 0xFFFFFFFF on the
-wire).
+Inputs take the spellings the typed client takes, through its encoders
+(:mod:`dhcpctl._values`: an address as ``str`` or ``ipaddress.IPv4Address``; a MAC as
+``"aa:bb:.."``, ``"AA-BB-.."``, ``"aabb.ccdd.eeff"``, bare hex or bytes; times as tz-aware
+``datetime``) and are normalized when the object is made: a value that cannot be encoded raises
+``ValueError`` naming the field. Snapshots hold the normalized values (``ip`` an
+``IPv4Address``, ``mac`` ``"aa:bb:.."`` lower case, times tz-aware UTC ``datetime``; a lease
+``ends`` of None is ISC's "never", 0xFFFFFFFF on the wire; a ``starts`` of None is 0).
 """
 
 from __future__ import annotations
 
 import ipaddress
-import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 
+from dhcpctl import _values as v
 from dhcpctl._states import FailoverStateName, LeaseState
 
 from . import _store
 
-_HEX = re.compile(r"[0-9a-fA-F]+")
-#: ISC's "never" for a lease end (``(u_int32_t)MAX_TIME``).
-NEVER = 0xFFFF_FFFF
+
+def _ip(value: object, field: str) -> ipaddress.IPv4Address:
+    return v.decode_ipv4(v.encode_ipv4(value, field))
 
 
-def _ip(value: object, what: str) -> ipaddress.IPv4Address:
-    try:
-        return ipaddress.IPv4Address(value if not isinstance(value, bytes) else bytes(value))
-    except (ValueError, TypeError) as error:
-        raise ValueError(f"{what}: {value!r} is not an IPv4 address") from error
+def _mac(value: object, field: str) -> str:
+    return v.decode_mac(v.encode_mac(value, field))
 
 
-def _mac(value: object, what: str) -> str:
-    """``"aa:bb:cc:dd:ee:ff"``: from bytes, or text with ``:``/``-``/``.`` or none; 1 to 20
-    octets (HARDWARE_ADDR_LEN, ``includes/dhcp.h``)."""
-    if isinstance(value, (bytes, bytearray)):
-        octets = bytes(value)
-    elif isinstance(value, str):
-        text = value.strip()
-        if re.fullmatch(r"[0-9a-fA-F]{1,2}([:-][0-9a-fA-F]{1,2})*", text):
-            octets = bytes(int(part, 16) for part in re.split("[:-]", text))
-        else:
-            digits = text.replace(".", "")
-            if not _HEX.fullmatch(digits) or len(digits) % 2:
-                raise ValueError(f"{what}: {value!r} is not a hardware address")
-            octets = bytes.fromhex(digits)
-    else:
-        raise ValueError(f"{what}: {value!r} is not a hardware address")
-    if not 1 <= len(octets) <= 20:
-        raise ValueError(f"{what}: {value!r} has {len(octets)} octets (1 to 20)")
-    return octets.hex(":")
+def _text(value: str | None, field: str) -> bytes | None:
+    return None if value is None else v.encode_string(value, field)
 
 
-def _time(value: datetime | int | None, what: str, *, never: bool = False) -> int:
-    if value is None:
-        if never:
-            return NEVER
-        raise ValueError(f"{what}: a time is required")
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            raise ValueError(f"{what}: {value!r} has no time zone")
-        value = int(value.timestamp())
-    if not isinstance(value, int) or not 0 <= value <= NEVER:
-        raise ValueError(f"{what}: {value!r} is not a time ISC can carry")
-    return value
+def _seconds(value: datetime | None, field: str) -> int:
+    """A time as ISC holds it: seconds since the epoch, None as "never" (0xFFFFFFFF)."""
+    return int.from_bytes(v.encode_time(value, field), "big")
 
 
-def _datetime(seconds: int) -> datetime | None:
-    return None if seconds == NEVER else datetime.fromtimestamp(seconds, tz=timezone.utc)
-
-
-def _text(value: str | None, what: str) -> bytes | None:
-    if value is None:
-        return None
-    if "\0" in value:
-        raise ValueError(f"{what}: {value!r} contains NUL")
-    return value.encode()
+def _wire_mac(mac: str | bytes | None) -> bytes | None:
+    return None if mac is None else v.encode_mac(mac, "mac")
 
 
 @dataclass(frozen=True)
@@ -89,9 +52,9 @@ class FakeLease:
 
     ip: ipaddress.IPv4Address | str
     mac: str | bytes | None = None
-    ends: datetime | int | None = None
+    ends: datetime | None = None
     state: LeaseState = LeaseState.ACTIVE
-    starts: datetime | int = 0
+    starts: datetime | None = None
     uid: bytes | None = None
     client_hostname: str | None = None
     hardware_type: int = 1
@@ -102,21 +65,22 @@ class FakeLease:
         if self.mac is not None:
             set_(self, "mac", _mac(self.mac, "FakeLease.mac"))
         set_(self, "state", LeaseState(self.state))
-        _time(self.ends, "FakeLease.ends", never=True)
-        _time(self.starts, "FakeLease.starts")
+        _seconds(self.ends, "FakeLease.ends")
+        if self.starts is not None:
+            _seconds(self.starts, "FakeLease.starts")
         _text(self.client_hostname, "FakeLease.client_hostname")
 
     def _load(self, store: _store.Store) -> _store.Lease:
-        ends = _time(self.ends, "FakeLease.ends", never=True)
+        ends = _seconds(self.ends, "ends")
         return _store.Lease(
             store,
-            _ip(self.ip, "ip").packed,
+            v.encode_ipv4(self.ip, "ip"),
             int(self.state),
-            hardware=bytes.fromhex(str(self.mac).replace(":", "")) if self.mac else None,
+            hardware=_wire_mac(self.mac),
             hardware_type=self.hardware_type,
             uid=self.uid,
             client_hostname=_text(self.client_hostname, "client_hostname"),
-            starts=_time(self.starts, "starts"),
+            starts=0 if self.starts is None else _seconds(self.starts, "starts"),
             ends=ends,
             tstp=ends,
         )
@@ -124,13 +88,13 @@ class FakeLease:
     @classmethod
     def _snapshot(cls, lease: _store.Lease) -> FakeLease:
         return cls(
-            ipaddress.IPv4Address(lease.ip),
+            v.decode_ipv4(lease.ip),
             lease.hardware,
-            _datetime(lease.ends),
+            v.decode_time(_store.u32(lease.ends)),
             LeaseState(lease.state),
-            lease.starts,
+            v.decode_time(_store.u32(lease.starts)) if lease.starts else None,
             lease.uid,
-            lease.client_hostname.decode("utf-8", "replace") if lease.client_hostname else None,
+            v.decode_string(lease.client_hostname) if lease.client_hostname else None,
             lease.hardware_type,
         )
 
@@ -150,7 +114,7 @@ class FakeHost:
     hardware_type: int = 1
 
     def __post_init__(self) -> None:
-        _text(self.name, "FakeHost.name")
+        v.encode_string(self.name, "FakeHost.name")
         if self.mac is not None:
             object.__setattr__(self, "mac", _mac(self.mac, "FakeHost.mac"))
         if self.ip is not None:
@@ -162,10 +126,10 @@ class FakeHost:
         host = _store.Host(
             store,
             name=self.name.encode(),
-            hardware=bytes.fromhex(str(self.mac).replace(":", "")) if self.mac else None,
+            hardware=_wire_mac(self.mac),
             hardware_type=self.hardware_type if self.mac else 0,
             uid=self.uid,
-            ip=_ip(self.ip, "ip").packed if self.ip is not None else None,
+            ip=None if self.ip is None else v.encode_ipv4(self.ip, "ip"),
             statements=_text(self.statements, "statements"),
         )
         if self.group is not None:
@@ -178,12 +142,12 @@ class FakeHost:
     @classmethod
     def _snapshot(cls, host: _store.Host) -> FakeHost:
         return cls(
-            (host.name or b"").decode("utf-8", "replace"),
+            v.decode_string(host.c_name),
             host.hardware,
-            ipaddress.IPv4Address(host.ip) if host.ip is not None and len(host.ip) == 4 else None,
+            v.decode_ipv4(host.ip) if host.ip is not None and len(host.ip) == 4 else None,
             host.uid,
-            host.group.name.decode("utf-8", "replace") if host.group and host.group.name else None,
-            host.statements.decode("utf-8", "replace") if host.statements is not None else None,
+            v.decode_string(host.group.name) if host.group and host.group.name else None,
+            v.decode_string(host.statements) if host.statements is not None else None,
             host.hardware_type,
         )
 
@@ -221,14 +185,13 @@ class FakeSubclass:
 @dataclass(frozen=True)
 class FakeFailoverState:
     """A failover peer's state as ``server/failover.c`` dhcp_failover_state_stuff sends it.
-    Read-only over OMAPI but for ``local-state``."""
+    Read-only over OMAPI but for ``local-state``. ``partner-address`` and ``local-address`` go
+    out as 8 zero bytes: dhcpd sends the bytes of a server pointer there, not an address."""
 
     name: str
     local_state: FailoverStateName = FailoverStateName.NORMAL
     partner_state: FailoverStateName = FailoverStateName.NORMAL
-    local_address: ipaddress.IPv4Address | str = "127.0.0.1"
     local_port: int = 647
-    partner_address: ipaddress.IPv4Address | str = "127.0.0.2"
     partner_port: int = 647
     mclt: int = 3600
     hierarchy: int = 0  # 0 primary, 1 secondary (dhcp_failover_state_t i_am)
@@ -242,9 +205,10 @@ class FakeFailoverState:
         u32 = _store.u32
         return {
             b"name": self.name.encode(),
-            b"partner-address": _ip(self.partner_address, "partner_address").packed,
+            # sizeof s->partner.address bytes of a pointer, not an address (failover.c)
+            b"partner-address": bytes(8),
             b"partner-port": u32(self.partner_port),
-            b"local-address": _ip(self.local_address, "local_address").packed,
+            b"local-address": bytes(8),
             b"local-port": u32(self.local_port),
             b"max-outstanding-updates": u32(self.max_outstanding_updates),
             b"mclt": u32(self.mclt),

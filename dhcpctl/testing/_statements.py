@@ -8,16 +8,15 @@ rest, as dhcpd takes most junk (``}``, ``zzz;``, ``default-lease-time ;``). Stat
 make dhcpd 4.4.3-P1 crash (SIGSEGV) are answered ``DHCP_R_BADPARSE`` with a
 :class:`DhcpdWouldCrash` warning: a test that sends them would have killed a real server.
 Which statements those are is :func:`dhcpctl._guards.check_statements`'s to say (the typed
-client's guard) where it is available.
+client's guard, which refuses them before sending).
 """
 
 from __future__ import annotations
 
-import importlib
 import re
 import warnings
-from collections.abc import Callable
 
+from dhcpctl._guards import check_statements
 from dhcpctl._results import DHCP_R_BADPARSE, ISC_R_SUCCESS
 
 
@@ -29,23 +28,11 @@ class DhcpdWouldCrash(UserWarning):
 _OPEN_IF = re.compile(rb"^\s*if\b[^{}]*(\{[^}]*)?$", re.DOTALL)
 
 
-def _guard() -> Callable[..., object] | None:
-    """The typed client's statements guard, once it is part of the package."""
-    try:
-        module = importlib.import_module("dhcpctl._guards")
-    except ImportError:
-        return None
-    check: Callable[..., object] | None = getattr(module, "check_statements", None)
-    return check
-
-
 def would_crash(text: bytes, field: str) -> str | None:
-    """Why dhcpd 4.4.3-P1 would crash on ``text`` as ``field``, or None."""
-    check = _guard()
-    if check is None:
-        return None
+    """Why dhcpd 4.4.3-P1 must not be sent ``text`` as ``field`` (the typed client's guard,
+    :func:`dhcpctl._guards.check_statements`), or None."""
     try:
-        check(text.decode("utf-8", "replace"), field=field)
+        check_statements(text.decode("utf-8", "surrogateescape"), field=field)
     except ValueError as error:
         return str(error)
     return None
@@ -59,8 +46,8 @@ def parse_statements(text: bytes, field: str) -> int:
     if reason is not None:
         warnings.warn(
             DhcpdWouldCrash(
-                f"dhcpd 4.4.3-P1 would have crashed on these {field}; the fake answered "
-                f"DHCP_R_BADPARSE ({reason})"
+                f"dhcpd 4.4.3-P1 would have crashed on (or been corrupted by) these {field}: "
+                f"{reason}; the fake answered DHCP_R_BADPARSE"
             ),
             stacklevel=2,
         )

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
+from dhcpctl import _values as v
 from dhcpctl._results import (
     DHCP_R_INVALIDARG,
     DHCP_R_KEYCONFLICT,
@@ -442,7 +443,7 @@ class Host:
             return ISC_R_EXISTS
         if value is None:
             return DHCP_R_INVALIDARG
-        if attribute == "hardware" and len(value) > 20:  # sizeof interface.hbuf - 1
+        if attribute == "hardware" and len(value) > v.HARDWARE_ADDR_LEN:  # sizeof hbuf - 1
             return DHCP_R_INVALIDARG
         setattr(self, attribute, value)
         return ISC_R_SUCCESS
