@@ -90,8 +90,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         fixtures = getattr(item, "fixturenames", ())
         callspec = getattr(item, "callspec", None)
-        on_dhcpd = callspec is not None and callspec.params.get("scenario_server") == "dhcpd"
-        if "local_testbed" in fixtures:
+        params = callspec.params if callspec is not None else {}
+        own_dhcpd = params.get("scenario_factory") == "dhcpd"
+        on_dhcpd = own_dhcpd or params.get("scenario_server") == "dhcpd"
+        if "local_testbed" in fixtures or own_dhcpd:
             item.add_marker(pytest.mark.netns)
         if "local_testbed" in fixtures or "dhcpd_server" in fixtures or on_dhcpd:
             item.add_marker(pytest.mark.server)
@@ -130,6 +132,22 @@ def scenario_server(request: pytest.FixtureRequest) -> Endpoint:
     name = "dhcpd_server" if request.param == "dhcpd" else "fake_dhcpd_server"
     endpoint: Endpoint = request.getfixturevalue(name)
     return endpoint
+
+
+#: ``start(key)``: a started server of the test's own holding the dataset; its endpoint.
+StartServer = Callable[[OmapiKey | None], Endpoint]
+
+
+@pytest.fixture(params=["dhcpd", "fake"])
+def scenario_factory(request: pytest.FixtureRequest) -> StartServer:
+    """``start(key)`` through ``dhcpd_factory``, then through fake servers: the test runs
+    against both (servers of its own, closed when it ends)."""
+    if request.param == "dhcpd":
+        dhcpd: ServerFactory = request.getfixturevalue("dhcpd_factory")
+        return lambda key: dhcpd.start(key).endpoint
+    fakes = ServerFactory()
+    request.addfinalizer(fakes.close)
+    return fakes.fake
 
 
 @pytest.fixture

@@ -32,7 +32,7 @@ from scenario_helpers import (
 import dhcpctl
 from dhcpctl._api import Backend, Handle
 from testbed import dataset
-from testbed.pytest_plugin import ServerFactory, missing
+from testbed.pytest_plugin import ServerFactory, StartServer, missing
 from testbed.server import ALGORITHMS, Endpoint, make_key
 
 LEASE = dataset.LEASES[0]
@@ -285,21 +285,21 @@ def test_no_key_on_a_keyed_server(
 
 @pytest.mark.parametrize("algorithm", ALGORITHMS)
 def test_every_key_algorithm(
-    backend: Backend, dhcpd_factory: ServerFactory, omshell: Omshell, algorithm: str
+    backend: Backend, scenario_factory: StartServer, omshell: Omshell, algorithm: str
 ) -> None:
-    server = dhcpd_factory.start(make_key(algorithm))
-    lease, status = open_object(backend, connect(backend, server.endpoint), "lease", LEASE_KEYS)
+    endpoint = scenario_factory(make_key(algorithm))
+    lease, status = open_object(backend, connect(backend, endpoint), "lease", LEASE_KEYS)
     assert status == dhcpctl.ISC_R_SUCCESS
     assert get(backend, lease, "client-hostname") == LEASE.hostname.encode()
-    wrong = with_key(server.endpoint, algorithm, "omapi_key")
+    wrong = with_key(endpoint, algorithm, "omapi_key")
     status = open_with_wrong_secret(backend, wrong).status
     assert status == dhcpctl.DHCP_R_CONNRESET
     expected = omshell_open_error(omshell, wrong, OMSHELL_LEASE)
     assert expected == f"can't open object: {backend.isc_result_totext(status)}"
 
 
-def test_server_without_key(backend: Backend, dhcpd_factory: ServerFactory) -> None:
-    server = dhcpd_factory.start(None)
-    lease, status = open_object(backend, connect(backend, server.endpoint), "lease", LEASE_KEYS)
+def test_server_without_key(backend: Backend, scenario_factory: StartServer) -> None:
+    endpoint = scenario_factory(None)
+    lease, status = open_object(backend, connect(backend, endpoint), "lease", LEASE_KEYS)
     assert status == dhcpctl.ISC_R_SUCCESS
     assert get(backend, lease, "client-hostname") == LEASE.hostname.encode()

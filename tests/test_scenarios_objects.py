@@ -34,7 +34,7 @@ from scenario_helpers import (
 import dhcpctl
 from dhcpctl._api import Backend
 from testbed import dataset
-from testbed.pytest_plugin import ServerFactory
+from testbed.pytest_plugin import ServerFactory, StartServer
 from testbed.server import Endpoint, make_key
 
 CREATE_EXCL = dhcpctl.DHCPCTL_CREATE | dhcpctl.DHCPCTL_EXCL
@@ -131,16 +131,16 @@ def test_lease_lookup_refused(
 
 
 def test_lease_refresh_sees_a_change_made_elsewhere(
-    backend: Backend, dhcpd_factory: ServerFactory
+    backend: Backend, scenario_factory: StartServer
 ) -> None:
-    server = dhcpd_factory.start(make_key("hmac-sha256"))
+    endpoint = scenario_factory(make_key("hmac-sha256"))
     lease = dataset.LEASES[0]
-    reader = connect(backend, server.endpoint)
+    reader = connect(backend, endpoint)
     watched, status = open_object(backend, reader, "lease", {"ip-address": ip(lease.ip)})
     assert status == dhcpctl.ISC_R_SUCCESS
     assert get(backend, watched, "ends") == uint32(lease.ends)
 
-    writer = connect(backend, server.endpoint)
+    writer = connect(backend, endpoint)
     changed, status = open_object(backend, writer, "lease", {"ip-address": ip(lease.ip)})
     assert status == dhcpctl.ISC_R_SUCCESS
     assert update(backend, writer, changed, {"ends": lease.ends + 3600}) == dhcpctl.ISC_R_SUCCESS
@@ -274,12 +274,12 @@ def test_host_by_hardware_address(
 
 
 def test_host_by_ip_address_goes_through_the_lease(
-    backend: Backend, dhcpd_factory: ServerFactory
+    backend: Backend, scenario_factory: StartServer
 ) -> None:
     """omapi.c dhcp_host_lookup finds the lease of the address, then the host by its MAC:
     a fixed-address alone is not found, a host with the MAC of the address's lease is."""
-    server = dhcpd_factory.start(make_key("hmac-md5"))
-    connection = connect(backend, server.endpoint)
+    endpoint = scenario_factory(make_key("hmac-md5"))
+    connection = connect(backend, endpoint)
     static = dataset.HOSTS[0]
     _, status = open_object(backend, connection, "host", {"ip-address": ip(static.ip)})
     assert status == dhcpctl.ISC_R_NOTFOUND

@@ -40,12 +40,23 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from scenario_helpers import TIMEOUT, Omshell, Value, connect, get, ip, open_object, update
+from scenario_helpers import (
+    TIMEOUT,
+    Omshell,
+    Value,
+    connect,
+    get,
+    ip,
+    open_object,
+    refresh,
+    remove,
+    update,
+)
 
 import dhcpctl
 from dhcpctl._api import Backend
 from dhcpctl._key import Key
-from dhcpctl._states import LeaseState
+from dhcpctl._states import FailoverStateName, LeaseState
 from dhcpctl.fallback.auth import Key as WireKey
 from dhcpctl.fallback.protocol import (
     AuthenticatorAccepted,
@@ -61,8 +72,12 @@ from dhcpctl.testing import (
     Delay,
     DhcpdWouldCrash,
     Drop,
+    FakeClass,
+    FakeFailoverState,
+    FakeGroup,
     FakeHost,
     FakeLease,
+    FakeSubclass,
     Garbage,
     OmapiServer,
     Stall,
@@ -359,3 +374,47 @@ def test_statements_the_guard_refuses_would_crash_dhcpd(backend: Backend) -> Non
             assert status == expected
             crashed = [w for w in seen if issubclass(w.category, DhcpdWouldCrash)]
             assert len(crashed) == (expected != dhcpctl.ISC_R_SUCCESS)
+
+
+def test_failover_state_is_read_only_but_for_its_local_state(backend: Backend) -> None:
+    """failover.c: found by name, never created nor removed; local-state is taken."""
+    peer = FakeFailoverState("pair", mclt=60, hierarchy=1)
+    with OmapiServer(failover=[peer]) as server:
+        connection = connect(backend, endpoint(server))
+        state, status = open_object(backend, connection, "failover-state", {"name": "pair"})
+        assert status == dhcpctl.ISC_R_SUCCESS
+        assert get(backend, state, "mclt") == (60).to_bytes(4, "big")
+        assert get(backend, state, "hierarchy") == (1).to_bytes(4, "big")
+        assert get(backend, state, "local-state") == int(FailoverStateName.NORMAL).to_bytes(
+            4, "big"
+        )
+        down = {"local-state": int(FailoverStateName.PARTNER_DOWN)}
+        assert update(backend, connection, state, down) == dhcpctl.ISC_R_SUCCESS
+        assert refresh(backend, connection, state) == dhcpctl.ISC_R_SUCCESS
+        assert get(backend, state, "local-state") == (4).to_bytes(4, "big")
+        assert remove(backend, connection, state) == dhcpctl.ISC_R_NOTIMPLEMENTED
+        _, status = open_object(backend, connection, "failover-state", {"name": "other"}, 1)
+        assert status == dhcpctl.ISC_R_NOTIMPLEMENTED
+
+
+def test_classes_and_groups_given_are_found(backend: Backend) -> None:
+    with OmapiServer(
+        groups=[FakeGroup("gold", "default-lease-time 600;")],
+        classes=[FakeClass("by-mac", lease_limit=5)],
+        subclasses=[FakeSubclass("by-mac", b"\x01\x02")],
+        hosts=[FakeHost("member", uid=b"\x01\x02", group="gold")],
+    ) as server:
+        connection = connect(backend, endpoint(server))
+        _, status = open_object(backend, connection, "group", {"name": "gold"})
+        assert status == dhcpctl.ISC_R_SUCCESS
+        keys: dict[str, Value] = {"name": "by-mac", "hashstring": b"\x01\x02"}
+        subclass, status = open_object(backend, connection, "subclass", keys)
+        assert status == dhcpctl.ISC_R_SUCCESS
+        assert get(backend, subclass, "lease-limit") == (5).to_bytes(4, "big")
+        host, status = open_object(
+            backend, connection, "host", {"dhcp-client-identifier": b"\x01\x02"}
+        )
+        assert status == dhcpctl.ISC_R_SUCCESS
+        assert get(backend, host, "name") == b"member"
+        assert server.hosts[0].group == "gold"
+        assert [group.name for group in server.groups] == ["gold"]
