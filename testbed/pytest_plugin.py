@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Sequence
-from typing import NoReturn
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NoReturn, Protocol
 
 import pytest
 
@@ -134,8 +136,25 @@ def scenario_server(request: pytest.FixtureRequest) -> Endpoint:
     return endpoint
 
 
-#: ``start(key)``: a started server of the test's own holding the dataset; its endpoint.
-StartServer = Callable[[OmapiKey | None], Endpoint]
+class StartedServer(Protocol):
+    """A started server of a test's own: where it listens, and the leases file dhcpd writes
+    (None for the fake, which keeps no file)."""
+
+    @property
+    def endpoint(self) -> Endpoint: ...
+
+    @property
+    def leases_file(self) -> Path | None: ...
+
+
+@dataclass(frozen=True)
+class StartedFake:
+    endpoint: Endpoint
+    leases_file: None = None
+
+
+#: ``start(key)``: a started server of the test's own holding the dataset.
+StartServer = Callable[[OmapiKey | None], StartedServer]
 
 
 @pytest.fixture(params=["dhcpd", "fake"])
@@ -144,10 +163,10 @@ def scenario_factory(request: pytest.FixtureRequest) -> StartServer:
     against both (servers of its own, closed when it ends)."""
     if request.param == "dhcpd":
         dhcpd: ServerFactory = request.getfixturevalue("dhcpd_factory")
-        return lambda key: dhcpd.start(key).endpoint
+        return dhcpd.start
     fakes = ServerFactory()
     request.addfinalizer(fakes.close)
-    return fakes.fake
+    return lambda key: StartedFake(fakes.fake(key))
 
 
 @pytest.fixture

@@ -287,7 +287,7 @@ def test_no_key_on_a_keyed_server(
 def test_every_key_algorithm(
     backend: Backend, scenario_factory: StartServer, omshell: Omshell, algorithm: str
 ) -> None:
-    endpoint = scenario_factory(make_key(algorithm))
+    endpoint = scenario_factory(make_key(algorithm)).endpoint
     lease, status = open_object(backend, connect(backend, endpoint), "lease", LEASE_KEYS)
     assert status == dhcpctl.ISC_R_SUCCESS
     assert get(backend, lease, "client-hostname") == LEASE.hostname.encode()
@@ -299,7 +299,7 @@ def test_every_key_algorithm(
 
 
 def test_server_without_key(backend: Backend, scenario_factory: StartServer) -> None:
-    endpoint = scenario_factory(None)
+    endpoint = scenario_factory(None).endpoint
     lease, status = open_object(backend, connect(backend, endpoint), "lease", LEASE_KEYS)
     assert status == dhcpctl.ISC_R_SUCCESS
     assert get(backend, lease, "client-hostname") == LEASE.hostname.encode()

@@ -19,7 +19,7 @@ from scenario_helpers import (
     assert_matches_omshell,
     connect,
     data_string,
-    declaration,
+    dhcpd_wrote,
     get,
     ip,
     mac,
@@ -133,7 +133,7 @@ def test_lease_lookup_refused(
 def test_lease_refresh_sees_a_change_made_elsewhere(
     backend: Backend, scenario_factory: StartServer
 ) -> None:
-    endpoint = scenario_factory(make_key("hmac-sha256"))
+    endpoint = scenario_factory(make_key("hmac-sha256")).endpoint
     lease = dataset.LEASES[0]
     reader = connect(backend, endpoint)
     watched, status = open_object(backend, reader, "lease", {"ip-address": ip(lease.ip)})
@@ -151,28 +151,30 @@ def test_lease_refresh_sees_a_change_made_elsewhere(
     assert get(backend, watched, "client-hostname") == lease.hostname.encode()
 
 
-def test_lease_update_ends_is_written(backend: Backend, dhcpd_factory: ServerFactory) -> None:
-    server = dhcpd_factory.start(make_key("hmac-md5"))
+def test_lease_update_ends_is_written(backend: Backend, scenario_factory: StartServer) -> None:
+    server = scenario_factory(make_key("hmac-md5"))
     lease = dataset.LEASES[1]
     connection = connect(backend, server.endpoint)
     handle, status = open_object(backend, connection, "lease", {"ip-address": ip(lease.ip)})
     assert status == dhcpctl.ISC_R_SUCCESS
     new_end = int(datetime(2037, 5, 6, 7, 8, 9, tzinfo=timezone.utc).timestamp())
     assert update(backend, connection, handle, {"ends": new_end}) == dhcpctl.ISC_R_SUCCESS
-    assert "\n  ends 3 2037/05/06 07:08:09;\n" in declaration(server.leases_file, "lease", lease.ip)
+    if (written := dhcpd_wrote(server, "lease", lease.ip)) is not None:
+        assert "\n  ends 3 2037/05/06 07:08:09;\n" in written
     reopened, status = open_object(backend, connection, "lease", {"ip-address": ip(lease.ip)})
     assert status == dhcpctl.ISC_R_SUCCESS
     assert get(backend, reopened, "ends") == uint32(new_end)
 
 
-def test_lease_state_change_is_written(backend: Backend, dhcpd_factory: ServerFactory) -> None:
-    server = dhcpd_factory.start(make_key("hmac-md5"))
+def test_lease_state_change_is_written(backend: Backend, scenario_factory: StartServer) -> None:
+    server = scenario_factory(make_key("hmac-md5"))
     lease = dataset.LEASES[2]
     connection = connect(backend, server.endpoint)
     handle, status = open_object(backend, connection, "lease", {"ip-address": ip(lease.ip)})
     assert status == dhcpctl.ISC_R_SUCCESS
     assert update(backend, connection, handle, {"state": STATE_FREE}) == dhcpctl.ISC_R_SUCCESS
-    assert "\n  binding state free;\n" in declaration(server.leases_file, "lease", lease.ip)
+    if (written := dhcpd_wrote(server, "lease", lease.ip)) is not None:
+        assert "\n  binding state free;\n" in written
     assert refresh(backend, connection, handle) == dhcpctl.ISC_R_SUCCESS
     assert get(backend, handle, "state") == uint32(STATE_FREE)
     # omapi.c dhcp_lease_set_value: the same state again is DHCP_R_UNCHANGED, reported as success.
@@ -216,16 +218,16 @@ def test_lease_update_refused(
     [("client-hostname", "renamed"), ("hardware-address", mac("52:54:00:00:00:99"))],
 )
 def test_lease_update_ignored(
-    backend: Backend, dhcpd_factory: ServerFactory, name: str, value: Value
+    backend: Backend, scenario_factory: StartServer, name: str, value: Value
 ) -> None:
     """omapi.c dhcp_lease_set_value answers DHCP_R_UNCHANGED ("XXX take change"), which
     omapi_object_update reports as success; it then stores the client's handle in the lease
     (``set remote-handle``), so this runs on a server of its own."""
-    server = dhcpd_factory.start(make_key("hmac-md5"))
+    server = scenario_factory(make_key("hmac-md5"))
     assert_lease_update_keeps_value(backend, server.endpoint, name, value, dhcpctl.ISC_R_SUCCESS)
-    written = declaration(server.leases_file, "lease", dataset.LEASES[1].ip)
-    assert '\n  client-hostname "bravo";\n' in written
-    assert "\n  hardware ethernet 52:54:00:12:34:57;\n" in written
+    if (written := dhcpd_wrote(server, "lease", dataset.LEASES[1].ip)) is not None:
+        assert '\n  client-hostname "bravo";\n' in written
+        assert "\n  hardware ethernet 52:54:00:12:34:57;\n" in written
 
 
 def test_lease_create_and_remove_refused(backend: Backend, scenario_server: Endpoint) -> None:
@@ -278,7 +280,7 @@ def test_host_by_ip_address_goes_through_the_lease(
 ) -> None:
     """omapi.c dhcp_host_lookup finds the lease of the address, then the host by its MAC:
     a fixed-address alone is not found, a host with the MAC of the address's lease is."""
-    endpoint = scenario_factory(make_key("hmac-md5"))
+    endpoint = scenario_factory(make_key("hmac-md5")).endpoint
     connection = connect(backend, endpoint)
     static = dataset.HOSTS[0]
     _, status = open_object(backend, connection, "host", {"ip-address": ip(static.ip)})
@@ -298,9 +300,9 @@ def test_host_by_ip_address_goes_through_the_lease(
 
 
 def test_host_create_update_remove(
-    backend: Backend, dhcpd_factory: ServerFactory, omshell: Omshell
+    backend: Backend, scenario_factory: StartServer, omshell: Omshell
 ) -> None:
-    server = dhcpd_factory.start(make_key("hmac-sha1"))
+    server = scenario_factory(make_key("hmac-sha1"))
     connection = connect(backend, server.endpoint)
     made: dict[str, Value] = {
         "name": "made",
@@ -310,15 +312,16 @@ def test_host_create_update_remove(
     host, status = open_object(backend, connection, "host", made, CREATE_EXCL)
     assert status == dhcpctl.ISC_R_SUCCESS
     assert get(backend, host, "name") == b"made"
-    written = declaration(server.leases_file, "host", "made")
-    assert written == "  dynamic;\n  hardware ethernet 02:00:00:ab:cd:ef;\n"
+    if (written := dhcpd_wrote(server, "host", "made")) is not None:
+        assert written == "  dynamic;\n  hardware ethernet 02:00:00:ab:cd:ef;\n"
 
     _, status = open_object(backend, connection, "host", {"name": "made"}, CREATE_EXCL)
     assert status == dhcpctl.ISC_R_EXISTS
 
     status = update(backend, connection, host, {"ip-address": ip("198.18.254.77")})
     assert status == dhcpctl.ISC_R_SUCCESS
-    assert "\n  fixed-address 198.18.254.77;\n" in declaration(server.leases_file, "host", "made")
+    if (written := dhcpd_wrote(server, "host", "made")) is not None:
+        assert "\n  fixed-address 198.18.254.77;\n" in written
     seen = omshell_open(omshell, server.endpoint, "host", ['name = "made"'])
     assert seen["ip-address"] == ip("198.18.254.77")
     assert seen["hardware-address"] == mac("02:00:00:ab:cd:ef")
@@ -334,21 +337,21 @@ def test_host_create_update_remove(
         assert update(backend, connection, again, refused) == expected
 
     assert remove(backend, connection, host) == dhcpctl.ISC_R_SUCCESS
-    assert declaration(server.leases_file, "host", "made") == "  dynamic;\n  deleted;\n"
+    if (written := dhcpd_wrote(server, "host", "made")) is not None:
+        assert written == "  dynamic;\n  deleted;\n"
     _, status = open_object(backend, connection, "host", {"name": "made"})
     assert status == dhcpctl.ISC_R_NOTFOUND
 
 
-def test_host_by_client_identifier(backend: Backend, dhcpd_factory: ServerFactory) -> None:
-    server = dhcpd_factory.start(make_key("hmac-md5"))
+def test_host_by_client_identifier(backend: Backend, scenario_factory: StartServer) -> None:
+    server = scenario_factory(make_key("hmac-md5"))
     connection = connect(backend, server.endpoint)
     uid = mac("ff:00:00:00:01:02")
     made: dict[str, Value] = {"name": "by-uid", "dhcp-client-identifier": uid}
     _, status = open_object(backend, connection, "host", made, CREATE_EXCL)
     assert status == dhcpctl.ISC_R_SUCCESS
-    assert declaration(server.leases_file, "host", "by-uid") == (
-        "  dynamic;\n  uid ff:00:00:00:01:02;\n"
-    )
+    if (written := dhcpd_wrote(server, "host", "by-uid")) is not None:
+        assert written == ("  dynamic;\n  uid ff:00:00:00:01:02;\n")
     found, status = open_object(backend, connection, "host", {"dhcp-client-identifier": uid})
     assert status == dhcpctl.ISC_R_SUCCESS
     assert get(backend, found, "name") == b"by-uid"
@@ -356,12 +359,12 @@ def test_host_by_client_identifier(backend: Backend, dhcpd_factory: ServerFactor
 
 
 def test_update_resends_values_until_refreshed(
-    backend: Backend, dhcpd_factory: ServerFactory
+    backend: Backend, scenario_factory: StartServer
 ) -> None:
     """Only an update from the server clears a handle's changed marks (remote.c
     dhcpctl_remote_signal_handler, "updated"); a status reply does not, so the next update
     sends the statements again, which omapi.c dhcp_host_set_value refuses once set."""
-    server = dhcpd_factory.start(make_key("hmac-md5"))
+    server = scenario_factory(make_key("hmac-md5"))
     connection = connect(backend, server.endpoint)
     made: dict[str, Value] = {
         "name": "resent",
@@ -377,14 +380,15 @@ def test_update_resends_values_until_refreshed(
     assert refresh(backend, connection, host) == dhcpctl.ISC_R_SUCCESS
     assert get(backend, host, "statements") == b"default-lease-time 300;"
     assert update(backend, connection, host, fixed) == dhcpctl.ISC_R_SUCCESS
-    assert declaration(server.leases_file, "host", "resent") == (
-        "  dynamic;\n  hardware ethernet 02:00:00:00:00:04;\n  fixed-address 198.18.254.50;\n"
-        "        supersede server.default-lease-time = 00:00:01:2c;\n"
-    )
+    if (written := dhcpd_wrote(server, "host", "resent")) is not None:
+        assert written == (
+            "  dynamic;\n  hardware ethernet 02:00:00:00:00:04;\n  fixed-address 198.18.254.50;\n"
+            "        supersede server.default-lease-time = 00:00:01:2c;\n"
+        )
 
 
-def test_host_created_in_a_group(backend: Backend, dhcpd_factory: ServerFactory) -> None:
-    server = dhcpd_factory.start(make_key("hmac-md5"))
+def test_host_created_in_a_group(backend: Backend, scenario_factory: StartServer) -> None:
+    server = scenario_factory(make_key("hmac-md5"))
     connection = connect(backend, server.endpoint)
     made: dict[str, Value] = {
         "name": "golden",
@@ -395,7 +399,8 @@ def test_host_created_in_a_group(backend: Backend, dhcpd_factory: ServerFactory)
     host, status = open_object(backend, connection, "host", made, CREATE_EXCL)
     assert status == dhcpctl.ISC_R_SUCCESS
     assert get(backend, host, "group") == b"gold"
-    assert '\n  group "gold";\n' in declaration(server.leases_file, "host", "golden")
+    if (written := dhcpd_wrote(server, "host", "golden")) is not None:
+        assert '\n  group "gold";\n' in written
     _, status = open_object(
         backend, connection, "host", {"name": "other", "group": "no-such-group"}, CREATE_EXCL
     )
@@ -416,8 +421,8 @@ def test_group_by_name(backend: Backend, scenario_server: Endpoint, omshell: Oms
     assert_matches_omshell(backend, handle, expected)
 
 
-def test_group_create_update_remove(backend: Backend, dhcpd_factory: ServerFactory) -> None:
-    server = dhcpd_factory.start(make_key("hmac-sha512"))
+def test_group_create_update_remove(backend: Backend, scenario_factory: StartServer) -> None:
+    server = scenario_factory(make_key("hmac-sha512"))
     connection = connect(backend, server.endpoint)
     # comapi.c dhcp_group_signal_handler: a group without statements is not valid.
     _, status = open_object(backend, connection, "group", {"name": "empty"}, CREATE_EXCL)
@@ -427,9 +432,10 @@ def test_group_create_update_remove(backend: Backend, dhcpd_factory: ServerFacto
     group, status = open_object(backend, connection, "group", made, CREATE_EXCL)
     assert status == dhcpctl.ISC_R_SUCCESS
     # dhcpd writes the statement back as the option it sets: 600 = 0x258.
-    assert declaration(server.leases_file, "group", "silver") == (
-        "  dynamic;\n        supersede server.default-lease-time = 00:00:02:58;\n"
-    )
+    if (written := dhcpd_wrote(server, "group", "silver")) is not None:
+        assert written == (
+            "  dynamic;\n        supersede server.default-lease-time = 00:00:02:58;\n"
+        )
 
     _, status = open_object(backend, connection, "group", {"name": "silver"}, CREATE_EXCL)
     assert status == dhcpctl.ISC_R_EXISTS
@@ -446,7 +452,8 @@ def test_group_create_update_remove(backend: Backend, dhcpd_factory: ServerFacto
     assert status == dhcpctl.ISC_R_SUCCESS
 
     assert remove(backend, connection, group) == dhcpctl.ISC_R_SUCCESS
-    assert declaration(server.leases_file, "group", "silver") == "  dynamic;\n  deleted;\n"
+    if (written := dhcpd_wrote(server, "group", "silver")) is not None:
+        assert written == "  dynamic;\n  deleted;\n"
     _, status = open_object(backend, connection, "group", {"name": "silver"})
     assert status == dhcpctl.ISC_R_NOTFOUND
 
@@ -508,20 +515,21 @@ def test_class_not_found(
     assert status == dhcpctl.ISC_R_NOTFOUND
 
 
-def test_class_and_subclass_create_remove(backend: Backend, dhcpd_factory: ServerFactory) -> None:
-    server = dhcpd_factory.start(make_key("hmac-sha224"))
+def test_class_and_subclass_create_remove(backend: Backend, scenario_factory: StartServer) -> None:
+    server = scenario_factory(make_key("hmac-sha224"))
     connection = connect(backend, server.endpoint)
     klass, status = open_object(backend, connection, "class", {"name": "made-class"}, CREATE_EXCL)
     assert status == dhcpctl.ISC_R_SUCCESS
-    assert declaration(server.leases_file, "class", '"made-class"') == "  dynamic;\n"
+    if (written := dhcpd_wrote(server, "class", '"made-class"')) is not None:
+        assert written == "  dynamic;\n"
     _, status = open_object(backend, connection, "class", {"name": "made-class"}, CREATE_EXCL)
     assert status == dhcpctl.ISC_R_EXISTS
 
     keys: dict[str, Value] = {"name": "by-mac", "hashstring": mac("01:52:54:00:12:34:59")}
     subclass, status = open_object(backend, connection, "subclass", keys, CREATE_EXCL)
     assert status == dhcpctl.ISC_R_SUCCESS
-    written = declaration(server.leases_file, "subclass", '"by-mac" 01:52:54:00:12:34:59')
-    assert written == "  dynamic;\n"
+    if (written := dhcpd_wrote(server, "subclass", '"by-mac" 01:52:54:00:12:34:59')) is not None:
+        assert written == "  dynamic;\n"
     _, status = open_object(backend, connection, "subclass", keys)
     assert status == dhcpctl.ISC_R_SUCCESS
 
