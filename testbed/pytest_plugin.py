@@ -48,6 +48,32 @@ def require_local_servers() -> None:
         missing(reason)
 
 
+class StartedServer(Protocol):
+    """A started server of a test's own: where it listens, the leases file dhcpd writes (None
+    for the fake, which keeps no file), and ``stop()``."""
+
+    @property
+    def endpoint(self) -> Endpoint: ...
+
+    @property
+    def leases_file(self) -> Path | None: ...
+
+    def stop(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class StartedFake:
+    """A fake server started by :meth:`ServerFactory.fake`; ``stop()`` closes it (its
+    connections end, as when dhcpd is stopped)."""
+
+    endpoint: Endpoint
+    server: OmapiServer
+    leases_file: None = None
+
+    def stop(self) -> None:
+        self.server.close()
+
+
 class ServerFactory:
     """Starts extra servers for one test and closes all of them at its end."""
 
@@ -73,12 +99,12 @@ class ServerFactory:
         self._servers += [primary, secondary]
         return primary.start(), secondary.start()
 
-    def fake(self, key: OmapiKey | None = None) -> Endpoint:
+    def fake(self, key: OmapiKey | None = None) -> StartedFake:
         """A started fake server (:func:`testbed.fake.dataset_server`) holding the dataset, as
-        ``start(key)`` would; its endpoint."""
+        ``start(key)`` would."""
         server = dataset_server(key).start()
         self._fakes.append(server)
-        return fake_endpoint(server, key)
+        return StartedFake(fake_endpoint(server, key), server)
 
     def close(self) -> None:
         while self._servers:
@@ -136,23 +162,6 @@ def scenario_server(request: pytest.FixtureRequest) -> Endpoint:
     return endpoint
 
 
-class StartedServer(Protocol):
-    """A started server of a test's own: where it listens, and the leases file dhcpd writes
-    (None for the fake, which keeps no file)."""
-
-    @property
-    def endpoint(self) -> Endpoint: ...
-
-    @property
-    def leases_file(self) -> Path | None: ...
-
-
-@dataclass(frozen=True)
-class StartedFake:
-    endpoint: Endpoint
-    leases_file: None = None
-
-
 #: ``start(key)``: a started server of the test's own holding the dataset.
 StartServer = Callable[[OmapiKey | None], StartedServer]
 
@@ -166,7 +175,7 @@ def scenario_factory(request: pytest.FixtureRequest) -> StartServer:
         return dhcpd.start
     fakes = ServerFactory()
     request.addfinalizer(fakes.close)
-    return lambda key: StartedFake(fakes.fake(key))
+    return fakes.fake
 
 
 @pytest.fixture

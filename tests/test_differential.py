@@ -115,7 +115,7 @@ def make_twin(factory: ServerFactory, servers: int) -> Twin:
     every outcome is also compared between dhcpd and the fake."""
     key = make_key("hmac-sha256")
     started = [factory.start(key).endpoint for _ in range(servers)]
-    fakes = [factory.fake(key) for _ in range(servers)]
+    fakes = [factory.fake(key).endpoint for _ in range(servers)]
     sides = []
     for where, endpoints in (("", started), ("@fake", fakes)):
         for i, name in enumerate(BACKENDS):

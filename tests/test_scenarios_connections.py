@@ -34,7 +34,7 @@ import dhcpctl
 from dhcpctl._api import Backend, Handle
 from dhcpctl.fallback.wire import OP_STATUS
 from testbed import dataset
-from testbed.pytest_plugin import ServerFactory
+from testbed.pytest_plugin import ServerFactory, StartServer
 from testbed.server import DhcpdServer, Endpoint, make_key
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -156,10 +156,10 @@ def test_wait_after_disconnect(backend: Backend, scenario_server: Endpoint, forc
     assert get(backend, lease, "ends") == uint32(LEASE.ends)
 
 
-def test_wait_on_a_connection(backend: Backend, dhcpd_factory: ServerFactory) -> None:
+def test_wait_on_a_connection(backend: Backend, scenario_factory: StartServer) -> None:
     """C waits on a connection for a signal that never comes after the connect: a timed wait
     times out, reading meanwhile; an untimed one would block (here DHCP_R_INVALIDARG)."""
-    server = dhcpd_factory.start(make_key("hmac-md5"))
+    server = scenario_factory(make_key("hmac-md5"))
     connection = connect(backend, server.endpoint)
     wait = backend.dhcpctl_timed_wait_for_completion
     assert raised(wait, connection, SHORT) == dhcpctl.ISC_R_TIMEDOUT
@@ -174,10 +174,10 @@ def test_wait_on_a_connection(backend: Backend, dhcpd_factory: ServerFactory) ->
     assert raised(backend.dhcpctl_wait_for_completion, connection) == dhcpctl.DHCP_R_CONNRESET
 
 
-def test_one_request_at_a_time(backend: Backend, dhcpd_factory: ServerFactory) -> None:
+def test_one_request_at_a_time(backend: Backend, scenario_factory: StartServer) -> None:
     """A second request on an object before its first was waited for is refused (C's second
     wait could block for good); once the first request's connection ended, it is over."""
-    server = dhcpd_factory.start(make_key("hmac-md5"))
+    server = scenario_factory(make_key("hmac-md5"))
     connection = connect(backend, server.endpoint)
     lease = opened_lease(backend, connection)
     backend.dhcpctl_object_refresh(connection, lease)

@@ -237,8 +237,8 @@ def test_connect_refused_while_another_connection_is_open(
     backend.dhcpctl_disconnect(other)
 
 
-def test_server_stopped_mid_session(backend: Backend, dhcpd_factory: ServerFactory) -> None:
-    server = dhcpd_factory.start(make_key("hmac-md5"))
+def test_server_stopped_mid_session(backend: Backend, scenario_factory: StartServer) -> None:
+    server = scenario_factory(make_key("hmac-md5"))
     connection = connect(backend, server.endpoint)
     lease, status = open_object(backend, connection, "lease", LEASE_KEYS)
     assert status == dhcpctl.ISC_R_SUCCESS

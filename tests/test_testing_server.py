@@ -1,33 +1,41 @@
 """``dhcpctl.testing``: the codec's server side, :class:`OmapiServer`, its faults, the pytest
 plugin, ISC's omshell against it, the README's example.
 
-How the fake is checked against dhcpd: the scenario tests that take ``scenario_server``
-(``tests/test_scenarios_objects.py``, ``tests/test_scenarios_errors.py``) run with the same
-assertions against the test bed's dhcpd and against the fake holding the same dataset, on both
-backends, with omshell's view compared where the test does; the differential twins of
-``tests/test_differential.py`` (the fixed scenarios of ``differential_corpus.SCENARIOS``, the
-encoding tests, the hypothesis state machine of hosts and groups, its regressions) run every
-call on dhcpd and on the fake, both backends each, and require identical outcomes.
+How the fake is checked against dhcpd: the scenario tests that take ``scenario_server`` or
+``scenario_factory`` (``tests/test_scenarios_objects.py``, ``test_scenarios_errors.py``,
+``test_scenarios_connections.py``) run with the same assertions against the test bed's dhcpd
+and against the fake holding the same dataset, on both backends, with omshell's view compared
+where the test does; the differential twins of ``tests/test_differential.py`` (the fixed
+scenarios of ``differential_corpus.SCENARIOS``, the encoding tests, the hypothesis state
+machine of hosts and groups and its regressions) run every call on dhcpd and on the fake, both
+backends each, and require identical outcomes.
 
-Where the fake does not do what dhcpd does (and which scenario tests therefore run against
-dhcpd only):
+Where the fake does not do what dhcpd does, and the tests that therefore run against dhcpd
+only:
 
-- No leases file. Tests that read what dhcpd wrote (``server.leases_file``: lease ``ends`` and
-  ``state`` written, hosts, groups, classes and subclasses created and removed, the statements
-  dhcpd writes back as options) use ``dhcpd_factory`` and stay dhcpd-only; what they send and
-  the statuses they get are covered against the fake by the twins and the scenario tests.
+- No leases file: what dhcpd writes there (``dhcpd_wrote``) is checked on dhcpd only; the
+  statuses and values of the same tests are compared on both.
+- A lease file given as text (``test_lease_by_client_identifier`` starts dhcpd with a leases
+  file of its own): dhcpd only; the fake's client-identifier lookups are covered by
+  ``FakeLease(uid=...)`` here and by the lease lookups of ``test_lease_lookup_refused``.
 - Statements are not parsed with dhcpd's grammar: the fake refuses an ``if`` left open
-  (``DHCP_R_BADPARSE``, as dhcpd) and takes everything else, where dhcpd refuses a few more
-  malformed texts (and crashes on some: see ``dhcpctl/testing/_statements.py``).
-- The control object's shutdown: dhcpd stops listening, drops OMAPI connections after its
-  countdown (about 12 s) and exits; the fake drops them at once and stops listening.
-- failover-state: the fake runs no failover protocol; its states are what
-  ``FakeFailoverState`` says (a ``local-state`` update is recorded, nothing transitions), so
-  ``test_failover_state`` (a real failover pair) stays dhcpd-only.
-- Connections under a server that is frozen, killed or restarted (``ConnectionMachine``, the
-  connection scenarios) are about dhcpd's process, not its OMAPI answers: dhcpd-only.
+  (``DHCP_R_BADPARSE``, as dhcpd does) and what :func:`dhcpctl._guards.check_statements`
+  refuses (with a :class:`DhcpdWouldCrash` warning), and takes everything else, where dhcpd
+  refuses a few more malformed texts.
+- The control object's shutdown (``test_control_shutdown``): dhcpd stops listening, drops
+  OMAPI connections after its countdown (about 12 s) and exits; the fake drops them at once
+  and stops listening (:attr:`OmapiServer.shut_down`).
+- failover-state (``test_failover_state`` needs a real failover pair): the fake runs no
+  failover protocol; its states are what ``FakeFailoverState`` says (a ``local-state`` update
+  is recorded, nothing transitions).
+- Connections under a server that is stopped, frozen, killed or restarted
+  (``ConnectionMachine``, ``test_server_restarted_under_a_connection``,
+  ``test_requests_after_an_unnoticed_restart``, ``test_disconnect_after_the_server_dropped``,
+  the refused connects): about dhcpd's process, not its OMAPI answers (a stop is compared:
+  ``test_server_stopped_mid_session``, ``test_wait_on_a_connection``).
 - One subnet and one pool hold every lease (their handles are those of dhcpd with the test
-  bed's one ``subnet`` and ``range``); classes match nothing (``leases-used`` stays 0).
+  bed's one ``subnet`` and ``range``); classes match no client (``leases-used`` stays 0); lease
+  times do not run (no expiry, ``tstp`` is ``ends``).
 """
 
 from __future__ import annotations

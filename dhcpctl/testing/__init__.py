@@ -5,7 +5,7 @@ port by default) in background threads, as a context manager (``with``) or in an
 (``async with``), and speaks real OMAPI, signed with a :class:`dhcpctl.Key` or unkeyed, to any
 client: this package on either backend, ISC's ``omshell``, pypureomapi. What it answers is read
 from ISC's source and checked against real dhcpd by this project's own scenario corpus (see
-``tests/test_fake_server.py`` for what was compared and the documented differences)::
+``tests/test_testing_server.py`` for what was compared and the documented differences)::
 
     from dhcpctl.testing import OmapiServer, FakeLease, FakeHost
 
