@@ -17,7 +17,7 @@ handles read the same as from a fresh dhcpd given the same requests.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
@@ -361,25 +361,32 @@ class Group:
         return ISC_R_SUCCESS
 
 
-def lookup_group(store: Store, keys: dict[bytes, bytes]) -> tuple[int, object | None]:
-    """comapi.c dhcp_group_lookup."""
-    status, found = _by_handle(store, keys, Group)
+def _by_name(
+    store: Store, keys: dict[bytes, bytes], kind: type[T], table: Mapping[bytes, T]
+) -> tuple[int, T | None]:
+    """The lookup of comapi.c dhcp_group_lookup and omapi.c class_lookup: by handle, then by
+    name (another object than the handle's is a conflict; a name not found is NOTFOUND only
+    without a handle); no key at all is DHCP_R_NOKEYS."""
+    status, found = _by_handle(store, keys, kind)
     if status != ISC_R_SUCCESS:
         return status, None
     if b"name" in keys:
-        group = store.groups.get(keys[b"name"])
-        if group is not None:
-            if found is not None and found is not group:
+        named = table.get(keys[b"name"])
+        if named is not None:
+            if found is not None and found is not named:
                 return DHCP_R_KEYCONFLICT, None
-            found = group
+            found = named
         elif found is None:
             return ISC_R_NOTFOUND, None
-    if found is None:
-        return DHCP_R_NOKEYS, None
-    assert isinstance(found, Group)
-    if found.removed:
+    return (DHCP_R_NOKEYS, None) if found is None else (ISC_R_SUCCESS, found)
+
+
+def lookup_group(store: Store, keys: dict[bytes, bytes]) -> tuple[int, object | None]:
+    """comapi.c dhcp_group_lookup: a removed group is not found."""
+    status, found = _by_name(store, keys, Group, store.groups)
+    if found is not None and found.removed:
         return ISC_R_NOTFOUND, None
-    return ISC_R_SUCCESS, found
+    return status, found
 
 
 @dataclass(eq=False)
@@ -612,18 +619,8 @@ class Class:
 
 
 def lookup_class(store: Store, keys: dict[bytes, bytes]) -> tuple[int, object | None]:
-    """omapi.c class_lookup for classes: by handle, then name."""
-    status, found = _by_handle(store, keys, Class)
-    if status != ISC_R_SUCCESS:
-        return status, None
-    if b"name" in keys:
-        klass = store.classes.get(keys[b"name"])
-        if klass is None:
-            return (ISC_R_NOTFOUND, None) if found is None else (ISC_R_SUCCESS, found)
-        if found is not None and found is not klass:
-            return DHCP_R_KEYCONFLICT, None
-        found = klass
-    return (DHCP_R_NOKEYS, None) if found is None else (ISC_R_SUCCESS, found)
+    """omapi.c class_lookup for classes."""
+    return _by_name(store, keys, Class, store.classes)
 
 
 def lookup_subclass(store: Store, keys: dict[bytes, bytes]) -> tuple[int, object | None]:
