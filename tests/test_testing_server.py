@@ -48,6 +48,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scenario_helpers import (
     TIMEOUT,
     Omshell,
@@ -74,7 +76,7 @@ from dhcpctl.fallback.protocol import (
     MessageReceived,
 )
 from dhcpctl.fallback.server_protocol import Answer, Closed, Request, ServerProtocol
-from dhcpctl.fallback.wire import OP_OPEN, OP_STATUS, OP_UPDATE
+from dhcpctl.fallback.wire import OP_OPEN, OP_STATUS, OP_UPDATE, ProtocolError
 from dhcpctl.testing import (
     BadSignature,
     Delay,
@@ -90,6 +92,8 @@ from dhcpctl.testing import (
     OmapiServer,
     Stall,
 )
+from dhcpctl.testing._dispatch import process
+from dhcpctl.testing._store import Store
 from testbed.server import Endpoint, OmapiKey
 
 KEY = Key("omapi_key", "hmac-sha256", b"sixteen byte key")
@@ -426,3 +430,46 @@ def test_classes_and_groups_given_are_found(backend: Backend) -> None:
         assert get(backend, host, "name") == b"member"
         assert server.hosts[0].group == "gold"
         assert [group.name for group in server.groups] == ["gold"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    at=st.integers(0, 10_000),
+    byte=st.integers(0, 255),
+    tail=st.binary(max_size=40),
+    keyed=st.booleans(),
+)
+def test_codec_takes_any_bytes_from_a_client(at: int, byte: int, tail: bytes, keyed: bool) -> None:
+    """A real request with one byte changed and bytes appended: the server side only returns
+    events, the last a Closed if the bytes broke the protocol, and never raises; the fake's
+    processing of every request that comes out answers it (bytes) or ends the connection."""
+    key = WireKey("k", "hmac-md5", b"s")
+    client, server = handshake(key if keyed else None, [key] if keyed else [])
+    if keyed:
+        converse(client, server, client.open_authenticator())
+    _, data = client.send(OP_OPEN, 0, ((b"type", b"lease"),), ((b"ip-address", b"\1\2\3\4"),))
+    damaged = bytearray(data)
+    damaged[at % len(damaged)] = byte
+    events = server.feed(bytes(damaged) + tail)
+    assert all(isinstance(e, (Request, Answer, Closed)) for e in events)
+    assert all(not isinstance(e, Closed) for e in events[:-1])
+    store = Store(lambda: 0)
+    for event in events:
+        if isinstance(event, Request):
+            answer = process(store, server, event.message)
+            assert answer is None or isinstance(answer, bytes)
+    if events and isinstance(events[-1], Closed):
+        with pytest.raises(ProtocolError):
+            server.feed(b"\0")
+
+
+def test_a_broken_client_does_not_stop_the_server(backend: Backend) -> None:
+    with OmapiServer(key=KEY, leases=[LEASE]) as server:
+        with socket.create_connection((server.address, server.port), TIMEOUT) as rogue:
+            rogue.sendall(b"\0\0\0\x64\0\0\0\x18" + b"\xff" * 64)  # a good intro, then junk
+            rogue.settimeout(TIMEOUT)
+            received = b""
+            while chunk := rogue.recv(4096):  # the server's intro, then it closes
+                received += chunk
+            assert len(received) == 8
+        assert open_lease(backend, server) == dhcpctl.ISC_R_SUCCESS
