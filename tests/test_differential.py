@@ -1,9 +1,12 @@
-"""Differential tests: the pure-Python and the native backend, call for call, against real dhcpd.
+"""Differential tests: the pure-Python and the native backend, call for call, against real dhcpd
+and against the fake server (:class:`dhcpctl.testing.OmapiServer`).
 
-Every call runs on both backends (:class:`differential_corpus.Twin`) and every outcome must be
+Every call runs on both backends against dhcpd and on both against fakes set up the same way
+(:func:`make_twin`: four sides of a :class:`differential_corpus.Twin`) and every outcome must be
 equal: return values, the server statuses waits return, ``DhcpctlError.status``, values read
 back (as bytes). Where :class:`differential_corpus.Model` can tell, the outcome must also be
-what ISC's source makes the server do.
+what ISC's source makes the server do. (:class:`ConnectionMachine` is about dhcpd's process:
+stopped, frozen, killed; it runs against dhcpd only.)
 
 - :class:`HostGroupMachine`: hypothesis stateful testing of hosts and groups: created, looked
   up, updated, refreshed and removed, with random names, MACs, client ids, addresses
