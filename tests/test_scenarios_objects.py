@@ -183,6 +183,25 @@ def test_lease_state_change_is_written(backend: Backend, scenario_factory: Start
     assert update(backend, connection, handle, {"state": 99}) == dhcpctl.DHCP_R_INVALIDARG
 
 
+def test_lease_flags_change_only_the_ephemeral_ones(
+    backend: Backend, scenario_factory: StartServer
+) -> None:
+    """omapi.c update_lease_flags: a 1-byte or 4-byte value; only EPHEMERAL_FLAGS (0x4e)
+    change, the same flags again are "unchanged" (success)."""
+    server = scenario_factory(make_key("hmac-md5"))
+    connection = connect(backend, server.endpoint)
+    lease = dataset.LEASES[0]
+    handle, status = open_object(backend, connection, "lease", {"ip-address": ip(lease.ip)})
+    assert status == dhcpctl.ISC_R_SUCCESS
+    assert get(backend, handle, "flags") == b"\0"
+    assert update(backend, connection, handle, {"flags": b"\xff"}) == dhcpctl.ISC_R_SUCCESS
+    assert refresh(backend, connection, handle) == dhcpctl.ISC_R_SUCCESS
+    assert get(backend, handle, "flags") == b"\x4e"
+    assert update(backend, connection, handle, {"flags": 0x4E}) == dhcpctl.ISC_R_SUCCESS
+    status = update(backend, connection, handle, {"flags": b"\0\0"})
+    assert status == dhcpctl.DHCP_R_INVALIDARG
+
+
 def assert_lease_update_keeps_value(
     backend: Backend, endpoint: Endpoint, name: str, value: Value, expected: int
 ) -> None:

@@ -473,3 +473,18 @@ def test_a_broken_client_does_not_stop_the_server(backend: Backend) -> None:
                 received += chunk
             assert len(received) == 8
         assert open_lease(backend, server) == dhcpctl.ISC_R_SUCCESS
+
+
+@pytest.mark.parametrize("name", ["state", "ends", "flags"])
+def test_a_null_lease_number_would_crash_dhcpd(backend: Backend, name: str) -> None:
+    """omapi.c dhcp_lease_set_value reads the value with omapi_get_int_value, which
+    dereferences it: a null one would crash dhcpd 4.4.3-P1."""
+    with OmapiServer(leases=[LEASE]) as server:
+        connection = connect(backend, endpoint(server))
+        lease, status = open_object(backend, connection, "lease", {"ip-address": ip(str(LEASE.ip))})
+        assert status == dhcpctl.ISC_R_SUCCESS
+        backend.dhcpctl_set_null_value(lease, name)
+        with pytest.warns(DhcpdWouldCrash, match=f"null lease {name}"):
+            backend.dhcpctl_object_update(connection, lease)
+            status = backend.dhcpctl_timed_wait_for_completion(lease, TIMEOUT)
+        assert status == dhcpctl.DHCP_R_INVALIDARG

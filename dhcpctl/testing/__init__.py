@@ -2,8 +2,8 @@
 
 No root, no dhcpd, no network namespaces: :class:`OmapiServer` listens on 127.0.0.1 (a free
 port by default) in background threads, as a context manager (``with``) or in an event loop
-(``async with``), and speaks real OMAPI, signed with a :class:`dhcpctl.Key` or unkeyed, to any
-client: this package on either backend, ISC's ``omshell``, pypureomapi. What it answers is read
+(``async with``), and speaks real OMAPI, signed with a :class:`dhcpctl.Key` or unkeyed: this
+package on either backend and ISC's ``omshell`` are tested against it. What it answers is read
 from ISC's source and checked against real dhcpd by this project's own scenario corpus (see
 ``tests/test_testing_server.py`` for what was compared and the documented differences)::
 
@@ -21,7 +21,9 @@ The pytest plugin (installed with the package) gives the fixtures ``omapi_server
 server with no objects) and ``omapi_server_factory`` (``omapi_server_factory(key=..., hosts=...)``
 starts one; all are closed when the test ends).
 
-Where dhcpd 4.4.3-P1 would crash (a null value for a group or class attribute; statements that
+Where dhcpd 4.4.3-P1 would crash (a null value for a group or class attribute, or for a number
+dhcpd reads with ``omapi_get_int_value``: a lease's state, ends or flags, the control state, a
+failover local-state; statements that
 :func:`dhcpctl._guards.check_statements` refuses), the fake answers an error and warns
 :class:`DhcpdWouldCrash`.
 """

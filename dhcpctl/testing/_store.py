@@ -143,6 +143,8 @@ class Lease:
 
     def set_value(self, name: bytes, value: Wire) -> int:
         """omapi.c dhcp_lease_set_value."""
+        if value is None and name in (b"state", b"ends", b"flags"):
+            return crashes(f"a null lease {name.decode()}")  # omapi_get_int_value(NULL)
         if name == b"state":
             state = int_value(value)
             if state is None:
@@ -166,15 +168,23 @@ class Lease:
             self.ends = ends
             return ISC_R_SUCCESS
         if name == b"flags":
-            return DHCP_R_UNCHANGED if value is None or len(value) != 1 else self._flags(value)
+            assert value is not None
+            return self._flags(value)
         if value is None:
             return DHCP_R_INVALIDARG
         self.scope[name] = value  # binding_scope_set_value, then write_lease
         return ISC_R_SUCCESS
 
     def _flags(self, value: bytes) -> int:
-        """omapi.c update_lease_flags: only the ephemeral flags may change."""
-        self.flags = value[0] & _EPHEMERAL_FLAGS
+        """omapi.c update_lease_flags: one byte, or a 4-byte integer (as omshell sends it);
+        only the ephemeral flags change."""
+        number = value[0] if len(value) == 1 else int_value(value)
+        if number is None:
+            return DHCP_R_INVALIDARG
+        flags = (self.flags & ~_EPHEMERAL_FLAGS) | (number & _EPHEMERAL_FLAGS)
+        if flags == self.flags:
+            return DHCP_R_UNCHANGED
+        self.flags = flags
         return ISC_R_SUCCESS
 
     def updated(self) -> int:
@@ -205,7 +215,7 @@ class Lease:
             (b"cltt", self.cltt),
         ):
             values.append((name, u32(number)))
-        values.append((b"flags", bytes([self.flags])))
+        values.append((b"flags", bytes([self.flags & _EPHEMERAL_FLAGS])))
         values.extend(self.scope.items())
         return values
 
@@ -224,8 +234,9 @@ _LEASE_IGNORED = frozenset(
         b"hardware-type",
     )
 )
-#: includes/dhcpd.h EPHEMERAL_FLAGS (MS_NULL_TERMINATION | UNICAST_BROADCAST_HACK).
-_EPHEMERAL_FLAGS = 0x06
+#: includes/dhcpd.h EPHEMERAL_FLAGS (MS_NULL_TERMINATION | UNICAST_BROADCAST_HACK |
+#: RESERVED_LEASE | BOOTP_LEASE).
+_EPHEMERAL_FLAGS = 0x08 | 0x40 | 0x04 | 0x02
 
 
 def lookup_lease(store: Store, keys: dict[bytes, bytes]) -> tuple[int, object | None]:
@@ -655,9 +666,10 @@ class FailoverState:
         """failover.c dhcp_failover_state_set_value: every known name "succeeds" unchanged;
         ``local-state`` asks for a state change, which the fake records."""
         if name == b"local-state":
+            if value is None:
+                return crashes("a null failover local-state")  # omapi_get_int_value(NULL)
             if int_value(value) is None:
                 return DHCP_R_INVALIDARG
-            assert value is not None
             self.values[name] = value
             return ISC_R_SUCCESS
         return ISC_R_SUCCESS if name in self.values else ISC_R_NOTFOUND
@@ -699,6 +711,8 @@ class Control:
         ``server_shutdown``."""
         if name != b"state":
             return ISC_R_NOTFOUND
+        if value is None:
+            return crashes("a null control state")  # omapi_get_int_value(NULL)
         state = int_value(value)
         if state is None or state != SERVER_SHUTDOWN:
             return DHCP_R_INVALIDARG
