@@ -887,8 +887,12 @@ def test_encoding_client_identifier(paired: Twin, uid: bytes, found: Outcome) ->
         # A 0-length value arrives as a null, which dhcp_host_set_value refuses.
         ("", dhcpctl.DHCP_R_INVALIDARG),
         ("if {", dhcpctl.DHCP_R_BADPARSE),
+        # parse_executable_statements stops at what starts no statement: success.
+        ("default-lease-time 60;;", SUCCESS),
+        ("default-lease-time 60", SUCCESS),
+        ("zzz;", SUCCESS),
     ],
-    ids=["1000", "60000", "empty", "bad"],
+    ids=["1000", "60000", "empty", "bad", "empty-statement", "no-semicolon", "junk"],
 )
 def test_encoding_statements(paired: Twin, text: str, status: int) -> None:
     handle, outcome = paired.open("host", new_host_values(f"st-{next(_hosts)}"), CREATE_EXCL)

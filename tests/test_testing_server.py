@@ -18,10 +18,11 @@ only:
 - A lease file given as text (``test_lease_by_client_identifier`` starts dhcpd with a leases
   file of its own): dhcpd only; the fake's client-identifier lookups are covered by
   ``FakeLease(uid=...)`` here and by the lease lookups of ``test_lease_lookup_refused``.
-- Statements are not parsed with dhcpd's grammar: the fake refuses an ``if`` left open
-  (``DHCP_R_BADPARSE``, as dhcpd does) and what :func:`dhcpctl._guards.check_statements`
-  refuses (with a :class:`DhcpdWouldCrash` warning), and takes everything else, where dhcpd
-  refuses a few more malformed texts.
+- Statements are not parsed with dhcpd's grammar (``dhcpctl/testing/_statements.py``): the
+  fake refuses an ``if`` left open (``DHCP_R_BADPARSE``, as dhcpd does), answers
+  ``DHCP_R_BADPARSE`` with a :class:`DhcpdWouldCrash` warning where dhcpd dies (the classes
+  ``dhcpctl/_guards.py`` measured), and takes everything else, where dhcpd refuses a few more
+  malformed texts (unknown option names, bad expressions: ``DHCP_R_BADPARSE``).
 - The control object's shutdown (``test_control_shutdown``): dhcpd stops listening, drops
   OMAPI connections after its countdown (about 12 s) and exits; the fake drops them at once
   and stops listening (:attr:`OmapiServer.shut_down`).
@@ -370,22 +371,32 @@ def test_connects(omapi_server):
     pytester.runpytest_inprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
 
 
-def test_statements_the_guard_refuses_would_crash_dhcpd(backend: Backend) -> None:
-    """Statements :func:`dhcpctl._guards.check_statements` refuses (here: a NUL byte) are
-    answered DHCP_R_BADPARSE with a DhcpdWouldCrash warning; others are taken."""
+@pytest.mark.parametrize(
+    ("statements", "expected", "crashes"),
+    [
+        (b"option routers ;;; nonsense {", dhcpctl.DHCP_R_BADPARSE, True),
+        (b"default-lease-time 60; supersede routers;;", dhcpctl.DHCP_R_BADPARSE, True),
+        (b"default-lease-time 60;" + b" " * 1500, dhcpctl.DHCP_R_BADPARSE, True),
+        (b"default-lease-time 60;;", dhcpctl.ISC_R_SUCCESS, False),
+        (b"default-lease-time 60", dhcpctl.ISC_R_SUCCESS, False),
+        (b"if {", dhcpctl.DHCP_R_BADPARSE, False),
+    ],
+)
+def test_statements_that_would_crash_dhcpd(
+    backend: Backend, statements: bytes, expected: int, crashes: bool
+) -> None:
+    """The classes :mod:`dhcpctl._guards` measured to kill dhcpd are answered
+    DHCP_R_BADPARSE with a DhcpdWouldCrash warning; what dhcpd truncates it takes (success),
+    an open ``if`` it refuses, as dhcpd does."""
     with OmapiServer() as server:
         connection = connect(backend, endpoint(server))
-        for statements, expected in (
-            (b"default-lease-time 600;\0", dhcpctl.DHCP_R_BADPARSE),
-            (b"default-lease-time 600;", dhcpctl.ISC_R_SUCCESS),
-        ):
-            made: dict[str, Value] = {"name": f"g{len(statements)}", "statements": statements}
-            with warnings.catch_warnings(record=True) as seen:
-                warnings.simplefilter("always")
-                _, status = open_object(backend, connection, "group", made, 3)
-            assert status == expected
-            crashed = [w for w in seen if issubclass(w.category, DhcpdWouldCrash)]
-            assert len(crashed) == (expected != dhcpctl.ISC_R_SUCCESS)
+        made: dict[str, Value] = {"name": "g", "statements": statements}
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            _, status = open_object(backend, connection, "group", made, 3)
+        assert status == expected
+        crashed = [w for w in seen if issubclass(w.category, DhcpdWouldCrash)]
+        assert len(crashed) == crashes
 
 
 def test_failover_state_is_read_only_but_for_its_local_state(backend: Backend) -> None:

@@ -23,9 +23,8 @@ starts one; all are closed when the test ends).
 
 Where dhcpd 4.4.3-P1 would crash (a null value for a group or class attribute, or for a number
 dhcpd reads with ``omapi_get_int_value``: a lease's state, ends or flags, the control state, a
-failover local-state; statements that
-:func:`dhcpctl._guards.check_statements` refuses), the fake answers an error and warns
-:class:`DhcpdWouldCrash`.
+failover local-state; statements with a value-less option before an empty statement, or 1,500
+whitespace characters in a row), the fake answers an error and warns :class:`DhcpdWouldCrash`.
 """
 
 from __future__ import annotations
