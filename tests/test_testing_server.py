@@ -46,6 +46,7 @@ import re
 import socket
 import warnings
 from datetime import datetime, timezone
+from ipaddress import IPv4Address
 from pathlib import Path
 
 import pytest
@@ -65,6 +66,7 @@ from scenario_helpers import (
 )
 
 import dhcpctl
+from dhcpctl import AlreadyExists, Client, NotFound
 from dhcpctl._api import Backend
 from dhcpctl._key import Key
 from dhcpctl._states import FailoverStateName, LeaseState
@@ -499,3 +501,26 @@ def test_a_null_lease_number_would_crash_dhcpd(backend: Backend, name: str) -> N
             backend.dhcpctl_object_update(connection, lease)
             status = backend.dhcpctl_timed_wait_for_completion(lease, TIMEOUT)
         assert status == dhcpctl.DHCP_R_INVALIDARG
+
+
+def test_the_typed_client_against_the_fake(backend_name: str) -> None:
+    """dhcpctl.Client on either backend: typed lease reads and updates, host create, put and
+    get, the errors dhcpd's statuses become, the state the server then shows."""
+    with OmapiServer(key=KEY, leases=[LEASE], hosts=[HOST]) as server:
+        with Client(server.address, server.port, key=KEY, backend=backend_name) as omapi:
+            lease = omapi.leases.get(mac="00:11:22:33:44:55")
+            assert (lease.ip_address, lease.ends) == (LEASE.ip, LEASE.ends)
+            assert lease.client_hostname == "alpha"
+            omapi.leases.update(ip=str(LEASE.ip), state=LeaseState.RELEASED)
+            omapi.hosts.create("web-2", mac="02:00:00:00:00:02", ip="198.18.1.61")
+            with pytest.raises(AlreadyExists):
+                omapi.hosts.create("web-1", mac="02:00:00:00:00:09")
+            omapi.hosts.put("web-1", mac="02:00:00:00:00:01", ip="198.18.1.62")
+            assert omapi.hosts.get(name="web-1").ip_address == IPv4Address("198.18.1.62")
+            with pytest.raises(NotFound):
+                omapi.hosts.get(name="nobody")
+        assert server.leases[0].state is LeaseState.RELEASED
+        assert {(h.name, str(h.ip)) for h in server.hosts} == {
+            ("web-1", "198.18.1.62"),
+            ("web-2", "198.18.1.61"),
+        }
