@@ -16,6 +16,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from types import TracebackType
 from typing import TypeVar
 
@@ -75,7 +76,7 @@ class OmapiServer:
         self._bind = (address, port)
         self._lock = threading.Lock()
         self._closing = threading.Event()
-        self._faults: collections.deque[list[Fault | int]] = collections.deque()
+        self._faults: collections.deque[_Pending] = collections.deque()
         self._listener: socket.socket | None = None
         self._connections: set[socket.socket] = set()
         self._threads: list[threading.Thread] = []
@@ -212,19 +213,17 @@ class OmapiServer:
         if isinstance(fault, BadSignature) and self.key is None:
             raise ValueError("BadSignature needs a keyed server: nothing is signed without a key")
         with self._lock:
-            self._faults.append([fault, replies])
+            self._faults.append(_Pending(fault, replies))
 
     def _next_fault(self) -> Fault | None:
+        """The fault due on the answer about to be sent (the lock held), or None."""
         if not self._faults:
             return None
-        entry = self._faults[0]
-        fault, left = entry
-        assert isinstance(left, int) and not isinstance(fault, int)
-        if left <= 1:
+        pending = self._faults[0]
+        pending.left -= 1
+        if pending.left == 0:
             self._faults.popleft()
-        else:
-            entry[1] = left - 1
-        return fault
+        return pending.fault
 
     # --- serving -----------------------------------------------------------------------------
 
@@ -310,6 +309,14 @@ class OmapiServer:
             connections = list(self._connections)
         for sock in connections:
             _shut(sock)
+
+
+@dataclass
+class _Pending:
+    """An injected fault and how many answers it still applies to."""
+
+    fault: Fault
+    left: int
 
 
 def _unique(table: dict[K, V], key: K, value: V, what: str) -> None:
