@@ -82,14 +82,15 @@ from dhcpctl._exchange import Values
 from dhcpctl._option_formats import FORMATS, BadValue, Token, check_value
 
 __all__ = [
-    "MAX_OBJECT_BYTES",
+    "FIRST_ABORTING_MESSAGE",
+    "MAX_MESSAGE_BYTES",
     "MAX_TOKEN_BYTES",
-    "MAX_VALUES",
-    "MAX_VALUE_BYTES",
+    "OMAPI_BUFFER_BYTES",
     "Token",
     "check_name",
     "check_object_size",
     "check_statements",
+    "message_bytes",
     "quote",
     "tokenize",
 ]
@@ -98,13 +99,22 @@ __all__ = [
 MAX_TOKEN_BYTES: Final = 1499
 #: Longest run of whitespace before ``read_whitespace`` calls ``log_fatal``.
 _MAX_WHITESPACE: Final = 1499
-#: Longest value either backend accepts in a reply (``fallback/wire.py`` MAX_VALUE_LEN).
-MAX_VALUE_BYTES: Final = 65536
-#: Most values either backend accepts in one list of a reply (``fallback/wire.py`` MAX_VALUES).
-MAX_VALUES: Final = 1024
-#: Most bytes of names and values in one object: half of a reply's 1 MiB limit
-#: (``fallback/wire.py`` MAX_MESSAGE_LEN), a margin for what dhcpd adds to its reply.
-MAX_OBJECT_BYTES: Final = 1 << 19
+#: The bytes one of dhcpd's OMAPI buffers holds (``OMAPI_BUF_SIZE`` 4,048 in
+#: ``includes/omapip/buffer.h``, one byte of the ring kept free).
+OMAPI_BUFFER_BYTES: Final = 4047
+#: The longest signature of an OMAPI key (hmac-sha512).
+_LONGEST_SIGNATURE: Final = 64
+#: The smallest signed message (header to last value, without its signature) a keyed dhcpd
+#: 4.4.3-P1 was seen to abort on: its hmac-sha512 signature then crosses a buffer's end.
+FIRST_ABORTING_MESSAGE: Final = OMAPI_BUFFER_BYTES - (_LONGEST_SIGNATURE - 1)
+#: Room for what dhcpd's reply carries beyond the values sent: the attributes an object already
+#: has (a lookup or an update answers with all of them), the request's message values.
+_MARGIN: Final = 512
+#: The most bytes :func:`message_bytes` may count for one object's values.
+MAX_MESSAGE_BYTES: Final = FIRST_ABORTING_MESSAGE - _MARGIN
+#: An OMAPI message's own bytes: the header (authid, authlen, op, handle, id, rid) and the
+#: two ends of its value lists (``omapip/protocol.c`` omapi_protocol_send_message).
+_MESSAGE_FRAME: Final = 28
 
 _WHITESPACE: Final = frozenset(" \t\n\r\v\f")
 _WORD: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
@@ -381,30 +391,33 @@ def check_name(kind: str, name: str) -> None:
         raise ValueError(f"kind {kind!r}: names are checked for 'host', 'group' and 'class'")
 
 
-def check_object_size(object_type: str, values: Values) -> None:
-    """Refuse ``values`` for an ``object_type`` object whose reply neither backend would read.
+def message_bytes(values: Values) -> int:
+    """The bytes of an OMAPI message carrying ``values``, without its signature: the frame,
+    and per value a 2-byte name length, the name, a 4-byte value length and the value."""
+    return _MESSAGE_FRAME + sum(6 + len(name.encode()) + len(value) for name, value in values)
 
-    Every value dhcpd echoes in its reply must fit :data:`MAX_VALUE_BYTES`, their number
-    :data:`MAX_VALUES` and their total :data:`MAX_OBJECT_BYTES`; else dhcpd creates or changes
-    the object and the reply is dropped (``fallback/wire.py``, ISC patch 0006). No size bound
-    avoids the keyed-dhcpd abort on a signature across an output buffer (this module's
-    docstring).
+
+def check_object_size(object_type: str, values: Values) -> None:
+    """Refuse ``values`` for an ``object_type`` object whose request or reply could wedge or
+    abort a keyed dhcpd 4.4.3-P1: their :func:`message_bytes` may be at most
+    :data:`MAX_MESSAGE_BYTES` (3,472). Measured (this module's docstring): a signed reply whose
+    signature crosses the end of one of dhcpd's 4,047-byte output buffers aborts it (SIGABRT),
+    the first such reply having 3,984 bytes (hmac-sha512); a signed request of about 4 KB and
+    more can leave it waiting for bytes that never come, answering no client any more. Every
+    value sent counts, ``statements`` too (dhcpd does not echo them, but the request carries
+    them). Follows ``omapip/buffer.c`` omapi_connection_copyin and copyout.
 
     Raises:
-        ValueError: naming ``object_type`` and the attribute, with the size and the bound.
+        ValueError: naming ``object_type`` and its largest attribute, with the bytes counted
+            and the bound.
     """
-    if len(values) > MAX_VALUES:
-        raise ValueError(f"{object_type}: {len(values)} values; replies carry at most {MAX_VALUES}")
-    total = 0
-    for name, value in values:
-        if len(value) > MAX_VALUE_BYTES:
-            raise ValueError(
-                f"{object_type} {name}: {len(value)} bytes; a reply value may have at most "
-                f"{MAX_VALUE_BYTES}: dhcpd would keep it and the reply be dropped"
-            )
-        total += len(name) + len(value)
-    if total > MAX_OBJECT_BYTES:
+    size = message_bytes(values)
+    if size > MAX_MESSAGE_BYTES:
+        largest = max(values, key=lambda pair: len(pair[1]))[0]
         raise ValueError(
-            f"{object_type}: {total} bytes of values; at most {MAX_OBJECT_BYTES} "
-            "(half a reply's 1 MiB limit)"
+            f"{object_type}: {size} bytes of values (the largest: {largest}); at most "
+            f"{MAX_MESSAGE_BYTES}: a keyed dhcpd 4.4.3-P1 aborts (SIGABRT) on a signed reply "
+            f"whose signature crosses the end of its {OMAPI_BUFFER_BYTES}-byte output buffer, "
+            f"possible from {FIRST_ABORTING_MESSAGE} bytes on, and can hang on a request of "
+            "about 4 KB"
         )
