@@ -223,10 +223,11 @@ def check_statements(text: str, *, field: str = "statements") -> None:
     parameter of dhcpd's server option table (``default-lease-time 600;``, ``ddns-hostname
     "web-1";``), and ``allow``/``deny``/``ignore WORD``. A value is words, numbers and strings,
     joined by ``.``, ``:`` or ``,`` or written side by side (``1.2.3.4, 5.6.7.8``,
-    ``01:02:03``). Unknown option names and values of the wrong type are left to dhcpd, which
-    answers ``DHCP_R_BADPARSE`` harmlessly. The classes refused and how they were measured:
-    this module's docstring. Follows ``common/parse.c`` parse_executable_statement and
-    ``common/conflex.c``.
+    ``01:02:03``), and must fit the format of its option in ISC's tables
+    (:mod:`dhcpctl._option_formats`); options of other spaces than ``dhcp`` and ``server`` are
+    refused, an option name dhcpd does not know is left to it (``DHCP_R_BADPARSE``,
+    harmless). The classes refused and how they were measured: this module's docstring.
+    Follows ``common/parse.c`` parse_executable_statement and ``common/conflex.c``.
 
     Raises:
         ValueError: naming ``field`` and saying why dhcpd cannot take ``text``.
