@@ -358,6 +358,8 @@ SHORT = 0.2
 LEASE_IP = ip(dataset.LEASES[0].ip)
 #: Values read from a lease handle into data strings.
 LEASE_VALUES = ("ends", "ip-address", "client-hostname", "no-such-value")
+HANDLE_VALUE_NAMES = ("name", "algorithm", "key", "no-such-value")
+HANDLE_VALUE_CALLS = ("get", "get_boolean", "set", "set_null")
 
 
 class ConnRef:
@@ -588,31 +590,38 @@ class ConnectionMachine(RuleBasedStateMachine):
 
     @rule(
         which=st.sampled_from(["authenticator", "connection"]),
-        name=st.sampled_from(["name", "algorithm", "key", "no-such-value"]),
-        how=st.sampled_from(["get", "get_boolean", "set", "set_null"]),
+        name=st.sampled_from(HANDLE_VALUE_NAMES),
+        how=st.sampled_from(HANDLE_VALUE_CALLS),
     )
     def handle_values(self, which: str, name: str, how: str) -> None:
-        """Values of a new authenticator or of the latest connection handle, read or set."""
+        """Values of the latest connection handle, read or set one way; of a new authenticator,
+        every name every way (no I/O, so each example compares them all)."""
         key = self.server.endpoint.key
         assert key is not None
+        if which == "authenticator":
+            steps = list(itertools.product(HANDLE_VALUE_NAMES, HANDLE_VALUE_CALLS))
+        else:
+            steps = [(name, how)]
 
-        def call(side: Side, i: int) -> object:
-            backend = side.backend
-            if which == "authenticator":
-                handle = backend.dhcpctl_new_authenticator(key.name, key.algorithm, key.secret)
-            else:
-                handle = self.made[-1].handle.handles[i]
-            if how == "get":
-                return backend.dhcpctl_get_value(handle, name)
-            if how == "get_boolean":
-                return backend.dhcpctl_get_boolean(handle, name)
-            if how == "set":
-                backend.dhcpctl_set_string_value(handle, "x", name)
-            else:
-                backend.dhcpctl_set_null_value(handle, name)
-            return None
+        for name, how in steps:
 
-        self._run(f"{how} {name} of {which}", call)
+            def call(side: Side, i: int, name: str = name, how: str = how) -> object:
+                backend = side.backend
+                if which == "authenticator":
+                    handle = backend.dhcpctl_new_authenticator(key.name, key.algorithm, key.secret)
+                else:
+                    handle = self.made[-1].handle.handles[i]
+                if how == "get":
+                    return backend.dhcpctl_get_value(handle, name)
+                if how == "get_boolean":
+                    return backend.dhcpctl_get_boolean(handle, name)
+                if how == "set":
+                    backend.dhcpctl_set_string_value(handle, "x", name)
+                else:
+                    backend.dhcpctl_set_null_value(handle, name)
+                return None
+
+            self._run(f"{how} {name} of {which}", call)
 
     def _quiet(self) -> bool:
         """No request in flight on a live connection: a stop or freeze races with no reply."""
