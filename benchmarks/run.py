@@ -10,7 +10,13 @@ Two sequential workloads, each on one connection opened beforehand:
 - host cycle: create a host (name and hardware-address unique per iteration, hardware-type 1,
   CREATE|EXCL) + wait, then dhcpctl_object_remove + wait.
 
-Clients: this library's native and pure-Python backends; pypureomapi (the peer users pick
+Clients: this library's native and pure-Python backends (C-named API); the typed
+``dhcpctl.Client`` on each backend (``leases.get``; ``hosts.create`` + ``hosts.delete``,
+sequential); ``dhcpctl.aio.Client`` at windows
+(``max_in_flight``) 1, 8, 64 and 256, each round one burst of ``asyncio.gather`` over the typed
+``omapi.leases.get`` (every result's ``ends`` checked) or, for host cycles, ``hosts.create`` then
+``hosts.delete`` per task (a lookup and a DELETE: one request more than the C loop's cycle);
+pypureomapi (the peer users pick
 today: ``lookup_mac``, and ``add_host`` + ``del_host``, which send a fixed address instead of a
 name and look the host up again before deleting it; skipped with a note if not installed); and
 ``c_loop.c``, the same loops in plain C over ISC's libdhcpctl, compiled here with ``cc`` (or
@@ -19,6 +25,14 @@ cores, Python) and a Markdown table of each rate: the median of alternating roun
 warm-up), the lowest and highest round, and the ratio to the C loop (the median of the rounds'
 quotients); ``--json FILE`` writes the same figures, every round's, for comparing runs. Needs
 root (the test bed's network namespace).
+
+"dhcpd saturation": N copies of the C loop (N = 1..4) at once against the same dhcpd, their
+lookup rates summed: what the server answers when asked by as many sequential clients as it
+takes. The aio rows also show their ratio to the best of those.
+
+``--algorithm`` picks the server's key (``none``: no key). On a keyed connection the aio
+client keeps the replies it is owed within 4,047 bytes (dhcpd 4.4.3-P1 aborts otherwise:
+``dhcpctl/aio/_dhcpd_limits.py``), about 4 lease lookups in flight whatever the window.
 
 ``--native-library PREFIX`` (repeatable) adds the native backend on the shared ISC libraries
 in PREFIX, in cffi's ABI mode in a child process (one library per process): with the unpatched
@@ -29,8 +43,10 @@ run, same server, same mode.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import cProfile
+import functools
 import io
 import itertools
 import json
@@ -53,7 +69,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the test bed 
 
 from dhcpctl import ISC_R_SUCCESS, load_backend
 from dhcpctl._isc_locate import IscLibraryNotFound, locate
-from testbed import DhcpdServer, Endpoint, dataset, make_key
+from testbed import ALGORITHMS, DhcpdServer, Endpoint, dataset, make_key
 
 Workload = Literal["lookup", "host-cycle"]
 WORKLOADS: tuple[Workload, ...] = ("lookup", "host-cycle")
@@ -66,6 +82,17 @@ NAMES = {
     "pypureomapi": "pypureomapi",
     "c": "C loop (libdhcpctl)",
 }
+AIO_WINDOWS = (1, 8, 64, 256)
+SATURATION = (1, 2, 3, 4)
+
+
+def aio_name(window: int) -> str:
+    return f"dhcpctl.aio, window {window}"
+
+
+def saturation_name(loops: int) -> str:
+    return f"dhcpd saturation: {loops} C loop{'s' if loops > 1 else ''} summed"
+
 
 #: One iteration of a workload; its argument is unique within the run (names, MACs).
 Step = Callable[[int], None]
@@ -151,6 +178,78 @@ def dhcpctl_client(
         api.omapi_object_dereference(host)
 
     return Client(timed(host_cycle), close)
+
+
+def typed_client(endpoint: Endpoint, workload: Workload, backend: str) -> Client:
+    """The sync typed ``dhcpctl.Client`` on ``backend``, sequential: the same calls as the
+    aio rows (``leases.get``; ``hosts.create`` + ``hosts.delete``), one at a time."""
+    import dhcpctl
+    from dhcpctl._key import Key
+
+    key = endpoint.key
+    typed = None if key is None else Key(key.name, key.algorithm, key.secret)
+    omapi = dhcpctl.Client(
+        endpoint.address, endpoint.port, key=typed, timeout=60.0, backend=backend
+    )
+    omapi.connect()
+    tag = {"python": 0x08, "native": 0x09}[backend]
+
+    def lookup(_: int) -> None:
+        lease = omapi.leases.get(ip=LEASE.ip)
+        if lease.ends is None or int(lease.ends.timestamp()) != LEASE.ends:
+            raise BenchmarkError(f"typed Client ({backend}): wrong lease end")
+
+    def host_cycle(number: int) -> None:
+        name = f"bench-typed-{tag}-{number}"
+        omapi.hosts.create(name, mac=host_mac(tag, number))
+        omapi.hosts.delete(name=name)
+
+    return Client(timed(lookup if workload == "lookup" else host_cycle), omapi.close)
+
+
+def aio_client(endpoint: Endpoint, workload: Workload, *, window: int) -> Client:
+    """``dhcpctl.aio.Client`` on an event loop of its own, connected beforehand; each run is
+    one burst of ``count`` tasks."""
+    import dhcpctl.aio
+    from dhcpctl._key import Key
+
+    key = endpoint.key
+    typed = None if key is None else Key(key.name, key.algorithm, key.secret)
+    loop = asyncio.new_event_loop()
+    omapi = dhcpctl.aio.Client(
+        endpoint.address, endpoint.port, key=typed, timeout=120.0, max_in_flight=window
+    )
+    loop.run_until_complete(omapi.connect())
+    numbers = itertools.count()
+    tag = 0x10 + window.bit_length()
+
+    async def lookup() -> None:
+        lease = await omapi.leases.get(ip=LEASE.ip)
+        if lease.ends is None or int(lease.ends.timestamp()) != LEASE.ends:
+            raise BenchmarkError(f"{aio_name(window)}: wrong lease end")
+
+    async def host_cycle(number: int) -> None:
+        name = f"bench-aio-{tag}-{number}"
+        await omapi.hosts.create(name, mac=host_mac(tag, number))
+        await omapi.hosts.delete(name=name)
+
+    async def burst(count: int) -> float:
+        if workload == "lookup":
+            tasks = [lookup() for _ in range(count)]
+        else:
+            tasks = [host_cycle(next(numbers)) for _ in range(count)]
+        started = time.perf_counter()
+        await asyncio.gather(*tasks)
+        return time.perf_counter() - started
+
+    def run(count: int) -> float:
+        return loop.run_until_complete(burst(count))
+
+    def close() -> None:
+        loop.run_until_complete(omapi.close())
+        loop.close()
+
+    return Client(run, close)
 
 
 def native_library_client(
@@ -285,6 +384,30 @@ def c_client(binary: Path, endpoint: Endpoint, workload: Workload) -> Client:
     return Client(run)
 
 
+def c_parallel_client(binary: Path, endpoint: Endpoint, _: Workload, *, loops: int) -> Client:
+    """``loops`` C loop processes started together, each timing its own ``count`` lookups;
+    the run's seconds are those that give the sum of their rates."""
+    key = endpoint.key
+    credentials = [key.name, key.algorithm, key.secret_base64] if key else ["-", "-", "-"]
+
+    def run(count: int) -> float:
+        command = [str(binary), endpoint.address, str(endpoint.port), *credentials]
+        command += [str(count), "lookup", LEASE.ip]
+        children = [
+            subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for _ in range(loops)
+        ]
+        rate = 0.0
+        for child in children:
+            out, err = child.communicate()
+            if child.returncode != 0:
+                raise BenchmarkError(f"C loop x{loops}: {err.strip() or child.returncode}")
+            rate += float(out.split()[2])
+        return count / rate
+
+    return Client(run)
+
+
 # --- measuring and reporting -------------------------------------------------------------------
 
 
@@ -327,10 +450,17 @@ def round_rates(
     return figures
 
 
-def markdown_table(figures: dict[str, dict[Workload, Figure]], baseline: str) -> str:
+def markdown_table(
+    figures: dict[str, dict[Workload, Figure]], baseline: str, saturation: float | None = None
+) -> str:
+    """One row per client: each workload's median rate, its rounds' spread and its ratio to
+    ``baseline``; with ``saturation`` (lookups/s) a last column, each median lookup rate's
+    ratio to it."""
     header = ["client"]
     for workload in WORKLOADS:
         header += [f"{COLUMN[workload]} (median)", "rounds (min-max)", "vs C"]
+    if saturation:
+        header.append("lookups vs saturation")
     lines = ["| " + " | ".join(header) + " |", "|---" + "|---:" * (len(header) - 1) + "|"]
     for name, by_workload in figures.items():
         cells = [name]
@@ -342,6 +472,9 @@ def markdown_table(figures: dict[str, dict[Workload, Figure]], baseline: str) ->
                 continue
             cells += [f"{figure.median:,.0f}", figure.spread()]
             cells.append(f"{figure.ratio(base):.2f}x" if base is not None else "-")
+        if saturation:
+            lookups = by_workload.get("lookup")
+            cells.append(f"{lookups.median / saturation:.2f}x" if lookups else "-")
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -363,7 +496,7 @@ def machine() -> dict[str, str | int | None]:
 
 
 def write_json(
-    path: Path, figures: dict[str, dict[Workload, Figure]], settings: dict[str, int]
+    path: Path, figures: dict[str, dict[Workload, Figure]], settings: dict[str, int | str]
 ) -> None:
     """The table as JSON, to compare runs (of two commits, say)."""
     baseline = figures.get(NAMES["c"], {})
@@ -414,6 +547,12 @@ def main() -> int:
     )
     parser.add_argument("--top", type=int, default=15, help="--profile: how many lines")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the table as JSON")
+    parser.add_argument(
+        "--algorithm",
+        default="hmac-md5",
+        choices=["none", *ALGORITHMS],
+        help="the server's OMAPI key algorithm, or none (default: hmac-md5)",
+    )
     parser.add_argument("--worker", nargs=2, metavar=("WORKLOAD", "TAG"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -427,7 +566,8 @@ def main() -> int:
         except BenchmarkError as error:
             print(error, file=sys.stderr)
             return 2
-        with DhcpdServer(make_key("hmac-md5"), with_dataset=True) as server:
+        key = None if args.algorithm == "none" else make_key(args.algorithm)
+        with DhcpdServer(key, with_dataset=True) as server:
             endpoint = server.endpoint
             # Keyed by --profile's choices; the table's names are in NAMES.
             makers: dict[str, Callable[[Workload], Client]] = {
@@ -441,12 +581,24 @@ def main() -> int:
                 return 0
             assert binary is not None
             makers["c"] = lambda w: c_client(binary, endpoint, w)
+            for backend in ("python", "native"):
+                makers[f"dhcpctl.Client (typed), {backend} backend"] = functools.partial(
+                    typed_client, endpoint, backend=backend
+                )
+            for window in AIO_WINDOWS:
+                makers[aio_name(window)] = functools.partial(aio_client, endpoint, window=window)
+            for loops in SATURATION:
+                makers[saturation_name(loops)] = functools.partial(
+                    c_parallel_client, binary, endpoint, loops=loops
+                )
             figures: dict[str, dict[Workload, Figure]] = {}
             for workload in WORKLOADS:
                 clients: dict[str, Client] = {}
                 for name, make in makers.items():
+                    if workload != "lookup" and name.startswith("dhcpd saturation"):
+                        continue  # the C loops' host names and MACs would collide
                     try:
-                        clients[NAMES[name]] = make(workload)
+                        clients[NAMES.get(name, name)] = make(workload)
                     except ImportError as error:
                         print(f"{NAMES[name]}: not measured: {error}", file=sys.stderr)
                 for tag, prefix in enumerate(args.native_library, start=0x10):
@@ -462,20 +614,24 @@ def main() -> int:
                 for client in clients.values():
                     client.close()
 
+    saturation = max(
+        (figures[saturation_name(loops)]["lookup"].median for loops in SATURATION), default=None
+    )
     print()
-    print(markdown_table(figures, baseline=NAMES["c"]))
+    print(markdown_table(figures, baseline=NAMES["c"], saturation=saturation))
     print()
     about = machine()
     print(
-        f"Sequential, one connection per client, medians of {args.rounds} alternating rounds "
-        f"of {args.lookups} lookups / {args.host_cycles} host cycles after {args.warmup} "
-        "warm-up iterations (vs C: the median of the rounds' quotients); dhcpd 4.4.3-P1 in a "
-        f"network namespace, hmac-md5 key. {about['cpu']}, {about['cores']} cores, "
-        f"{about['python']}."
+        f"One connection per client (sequential except dhcpctl.aio), medians of {args.rounds} "
+        f"alternating rounds of {args.lookups} lookups / {args.host_cycles} host cycles after "
+        f"{args.warmup} warm-up iterations (vs C: the median of the rounds' quotients); dhcpd "
+        f"4.4.3-P1 in a network namespace, key: {args.algorithm}. {about['cpu']}, "
+        f"{about['cores']} cores, {about['python']}."
     )
     if args.json:
-        settings = {"lookups": args.lookups, "host_cycles": args.host_cycles}
-        settings |= {"rounds": args.rounds, "warmup": args.warmup}
+        settings: dict[str, int | str] = {"lookups": args.lookups, "rounds": args.rounds}
+        settings |= {"host_cycles": args.host_cycles, "warmup": args.warmup}
+        settings["algorithm"] = args.algorithm
         write_json(args.json, figures, settings)
     return 0
 

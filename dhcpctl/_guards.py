@@ -1,76 +1,80 @@
 """What the typed :class:`dhcpctl.Client` refuses before sending: values dhcpd 4.4.3-P1 crashes
-on, silently truncates, or cannot persist. The C-named layer sends such values as C does.
+or hangs on, silently drops or garbles, or cannot persist. The C-named layer sends them as C does.
 
-Every class below was measured against the test bed's ISC dhcpd 4.4.3-P1 (Debian's package): a
-host (or group, class) created over OMAPI through the C-named API with the value, dhcpd watched
-for its exit, its leases file read, dhcpd stopped and started again on that leases file, the
-object looked up again (``tests/test_guards_dhcpd.py`` repeats one case of each class).
+Every class below was measured against the test bed's ISC dhcpd 4.4.3-P1 (Debian's package): an
+object created over OMAPI through the C-named API with the value, dhcpd watched for its exit,
+its leases file read, dhcpd started again on that file (``DhcpdServer.restart``) and the object
+looked up again. ``tests/test_guards_dhcpd.py`` shows one case of each class on a throwaway
+server; ``tests/guard_campaign.py`` sends random statements the guard accepts and checks that
+none crashes dhcpd, loses a statement or leaves an unreadable leases file (CI: a bounded run;
+``scripts/fuzz_guards.py``: 60,000 texts per seed, about 5,000 accepted, no finding).
 
-``statements`` (host and group; ``server/omapi.c`` dhcp_host_set_value, ``common/comapi.c``
-dhcp_group_set_value: ``parse_executable_statements`` of ``common/parse.c`` over the text, read
-by the lexer of ``common/conflex.c``). Refused by :func:`check_statements`, checked by a small
-tokenizer modelled on ``conflex.c`` and a structural parse:
+``statements`` (hosts and groups: ``server/omapi.c`` dhcp_host_set_value and ``common/comapi.c``
+dhcp_group_set_value run ``common/parse.c`` parse_executable_statements over the text, read by
+``common/conflex.c``). :func:`check_statements` reads the text with a tokenizer modelled on
+``conflex.c`` and accepts only simple statements, each value checked against its option's format
+in ISC's tables (:mod:`dhcpctl._option_formats`):
 
-- *A value-less option followed by an empty statement* (``option routers;;``, ``supersede
-  routers;;``, ``default-lease-time;;``, the issue's ``option routers ;;; nonsense {``, also
-  inside an ``if`` block): dhcpd dies with SIGSEGV at once. ``parse_option_statement`` eats the
-  first ``;`` as the (missing) value and the second as the end, and keeps a statement without
-  an option cache, which dhcpd then dereferences. Without the second ``;`` the statement is
-  dropped and success answered. Refused: a statement that is only an option name (``option``,
-  ``supersede``, ``default``, ``append``, ``prepend`` or ``send`` and a name, or any one word
-  other than ``break`` and ``parse-vendor-option``).
-- *1,500 or more whitespace characters in a row*: dhcpd exits (status 1; ``read_whitespace``
-  calls ``log_fatal`` when its 1,500-byte token buffer fills).
-- *Truncation with success*: the parser stops at the first token that starts no statement and
-  answers success with what it read, dropping the rest silently: an unbalanced ``{`` or ``}``,
-  a last statement without ``;``, an unterminated string, an empty statement (``;``), a NUL or
-  a byte 0xFF (read as end of input: ``get_char`` reads a signed ``char``), other non-ASCII
-  bytes; a string or word of 1,500 bytes or more is cut or dropped ("larger than internal
-  buffer"). Refused: unbalanced braces, a missing ``;``, empty statements, unterminated
-  strings, characters other than printable ASCII and whitespace, tokens of 1,500 or more bytes.
-- *Leases file corruption*: dhcpd writes a printable string constant back to its leases file
-  between quotes *without escaping* (``common/print.c`` token_indent_data_string). A string
-  holding ``"`` (written ``\\"``) ends early on the next start: the rest of the leases file is
-  parsed as statements ("Corrupt lease file - possible data loss!"), which lets a value inject
-  statements; one holding a backslash changes value (``"a\\\\b"`` comes back as ``a``, BS,
-  ...). Refused: any backslash inside a string (no escape is needed for a value
-  :func:`quote` accepts).
-- Answered harmlessly, so left to dhcpd: unknown option names, wrong value types, a bad
-  expression after ``=`` (``DHCP_R_BADPARSE``); the empty text (``DHCP_R_INVALIDARG``) is
-  refused anyway, as there is nothing to set.
+- *Crash (SIGSEGV)*: a value-less option followed by an empty statement: ``option routers;;``,
+  ``supersede routers;;``, ``default-lease-time;;``, the issue's ``option routers ;;; nonsense
+  {``, also inside an ``if`` block. ``parse_option_statement`` takes the first ``;`` as the
+  (missing) value and the second as the end, and keeps a statement without an option cache,
+  which dhcpd then dereferences. Refused: a statement without a value; an empty statement.
+- *Exit*: 1,500 whitespace characters in a row (``read_whitespace`` calls ``log_fatal``).
+- *Dropped with success*: where parsing fails without flagging the parse as lost, the handler
+  answers success and keeps only the statements before: an unbalanced ``{`` or ``}``, a missing
+  ``;``, an empty statement, an unterminated string, a NUL or byte 0xFF (read as the end:
+  ``get_char`` reads a signed ``char``) or another non-ASCII byte, a token of 1,500 bytes or
+  more, an empty value between separators, ``allow``/``deny``/``ignore`` with an unknown word,
+  and a value that does not fit its option (``prepend ip-forwarding "yes";``, ``option
+  host-name web 1;``, ``option routers 1.2.3;``). Refused, all of them; options of spaces other
+  than ``dhcp`` and ``server`` and IPv6 values too, as their values are not checked here.
+- *Garbled*: a number too large for its option is kept modulo its width (``option default-ip-ttl
+  256;`` becomes 0: ``convert_num`` only warns); a leading 0 reads as octal. Refused.
+- *Leases file corruption*: dhcpd writes a printable string back between quotes *unescaped*
+  (``common/print.c`` token_indent_data_string): at the next start a backslash changes the value
+  (``"a\\\\b"`` comes back as ``a``, backspace), and a quote (``"a\\"; }"``) ends the
+  string early: "Corrupt lease file - possible data loss!", the rest is read as statements and
+  the next host in the file is lost. Refused: any backslash in a string (:func:`quote` makes
+  literals for user values, refusing ``"``, ``\\`` and what is not printable ASCII).
+- *Everything else*: blocks (``if``, ``on``, ``switch``), expressions (``=``, calls) and the other
+  statements (``set``, ``eval``, ``return``, ``log``, ``define``, ``db-time-format``...) are
+  refused: random texts of them that the first, structural version of this guard accepted
+  crashed dhcpd 22 times in 2,000 (SIGSEGV, or exits), some only after statements sent earlier
+  had changed global state (``db-time-format``, ``define``), and several were written back in a
+  form dhcpd cannot read (``return 1;`` is written ``return;``: "expecting data expression").
+- Left to dhcpd, which answers ``DHCP_R_BADPARSE`` harmlessly: an option name it does not know.
 
-Names (``server/db.c`` write_host, write_group; ``server/confpars.c`` parse_host_declaration,
-parse_group_declaration, parse_class_declaration read them back). Refused by :func:`check_name`:
+Names (written by ``server/db.c`` write_host, write_group, read back by ``server/confpars.c``
+parse_host_declaration, parse_group_declaration, parse_class_declaration). :func:`check_name`:
 
-- host: written unquoted (``host NAME {``) and read back by ``parse_host_name`` as words joined
-  by dots. A name with a space, ``;``, ``{``, ``:``, ``#``, a leading ``_`` and the like is
-  accepted and kept in memory, but on the next start "expecting left brace" loses it (``#``
-  also corrupts what follows). Non-ASCII, ``"`` and ``\\`` are answered ``ISC_R_IOERROR``
-  (``db_printable``) yet the host stays in memory only. A NUL cuts the name. A word of 1,500
-  bytes or more is cut on reading. Accepted: dot-separated words of ``A-Z a-z 0-9 - _``
-  starting with a letter or digit, each at most 1,499 bytes.
-- group: written unquoted (``group NAME {``), read back as *one* token: dots and spaces lose it
-  at the next start, an all-digit name too (a NUMBER, not a name); non-ASCII answers success
-  but is never written (lost silently). Accepted: one such word, not all digits.
-- class: written quoted (``class "NAME"``) without escaping: ``"`` breaks the leases file;
-  spaces and dots survive. Accepted: printable ASCII without ``"`` and ``\\``, at most 1,499
-  bytes.
+- host: written unquoted (``host NAME {``), read back as dot-separated words. A name with a
+  space, ``;``, ``{``, ``:``, ``#``, a leading ``_``... is answered success and lost at the next
+  start ("expecting left brace"); non-ASCII, ``"`` and ``\\`` are answered ``ISC_R_IOERROR``
+  (``db_printable``) but kept in memory until then; a NUL cuts the name; a word of 1,500 bytes
+  or more is cut. Accepted: dot-separated words of ``A-Z a-z 0-9 - _`` starting with a letter or
+  digit, each at most 1,499 bytes.
+- group: written unquoted and read back as *one* word: a dot or space loses it at the next
+  start, an all-digit name too (a NUMBER); non-ASCII is answered success and never written.
+  Accepted: one such word, not all digits.
+- class: written between quotes, unescaped: a ``"`` loses it. Accepted: printable ASCII without
+  ``"`` and ``\\``, at most 1,499 bytes.
 
-Sizes (:func:`check_object_size`): no value size makes dhcpd abort by itself. Measured with keyed
-test-bed servers, a host's reply with a 65,536-byte ``dhcp-client-identifier`` or two 60,000-byte
-values (120 KB signed) is answered fine. What aborts a keyed dhcpd 4.4.3-P1 (SIGABRT,
-``REQUIRE(*dctxp == NULL)`` in ``dst_api.c``) is a signed message whose *signature* straddles the
-end of one of its 4,048-byte output buffers (``omapip/buffer.c`` omapi_connection_copyin keeps
-``SIG_MODE_INIT`` for the second chunk; the bug this project's ISC patch 0002 fixes on the client
-side): for a fresh connection's first reply, host names of 3,943..3,957 bytes abort an hmac-md5
-dhcpd (16-byte signature: 15 positions) and 3,924..3,954 an hmac-sha256 one (31 positions); the
-buffer position accumulates over a connection's replies, so this depends on every earlier reply
-and no size bound on one object avoids it (reported as a limitation, not refused here). What a
-size bound does prevent: both backends drop a reply holding a value over 65,536 bytes
-(``fallback/wire.py`` MAX_VALUE_LEN, ISC patch 0006), so an object with such a value would be
-created while the caller gets an error; and dhcpd's lexer limits above. Refused: any value over
-:data:`MAX_VALUE_BYTES`, more than :data:`MAX_VALUES` values, or more than
-:data:`MAX_OBJECT_BYTES` in all.
+Sizes (:func:`check_object_size`, ``omapip/buffer.c``): dhcpd keeps a connection's output in
+4,047-byte buffers, and omapi_connection_copyin keeps ``SIG_MODE_INIT`` for the second chunk of
+a write (the bug this project's ISC patch 0002 fixes in the client library). A signed message
+whose signature crosses a buffer's end makes dhcpd open a second signing context and abort
+(SIGABRT, ``REQUIRE(*dctxp == NULL)``): measured with host names of growing length, a reply
+aborts when its bytes before the signature, counted by :func:`message_bytes`, fall within the
+signature's length short of a multiple of 4,047 (hmac-md5: 4,032..4,046 and 8,079..8,093;
+hmac-sha256: 4,016..4,046; hmac-sha512: 3,984..4,046); the output starts afresh for each reply
+(a sweep of two replies on one connection found no other window), so smaller replies never
+abort. Reading has the same bug: a signed request of one size near 4 KB (statements of 3,873
+bytes in a host of hmac-md5; again about 4 KB further) leaves dhcpd waiting for bytes that never
+come, answering no client any more. Values over 65,536 bytes are also kept by dhcpd while both
+backends drop the reply. Refused: value sets whose message exceeds :data:`MAX_MESSAGE_BYTES`,
+the first aborting size (3,984) less a margin of 512 bytes for what a reply carries beyond the
+values sent.
 """
 
 from __future__ import annotations
@@ -82,14 +86,15 @@ from dhcpctl._exchange import Values
 from dhcpctl._option_formats import FORMATS, BadValue, Token, check_value
 
 __all__ = [
-    "MAX_OBJECT_BYTES",
+    "FIRST_ABORTING_MESSAGE",
+    "MAX_MESSAGE_BYTES",
     "MAX_TOKEN_BYTES",
-    "MAX_VALUES",
-    "MAX_VALUE_BYTES",
+    "OMAPI_BUFFER_BYTES",
     "Token",
     "check_name",
     "check_object_size",
     "check_statements",
+    "message_bytes",
     "quote",
     "tokenize",
 ]
@@ -98,13 +103,22 @@ __all__ = [
 MAX_TOKEN_BYTES: Final = 1499
 #: Longest run of whitespace before ``read_whitespace`` calls ``log_fatal``.
 _MAX_WHITESPACE: Final = 1499
-#: Longest value either backend accepts in a reply (``fallback/wire.py`` MAX_VALUE_LEN).
-MAX_VALUE_BYTES: Final = 65536
-#: Most values either backend accepts in one list of a reply (``fallback/wire.py`` MAX_VALUES).
-MAX_VALUES: Final = 1024
-#: Most bytes of names and values in one object: half of a reply's 1 MiB limit
-#: (``fallback/wire.py`` MAX_MESSAGE_LEN), a margin for what dhcpd adds to its reply.
-MAX_OBJECT_BYTES: Final = 1 << 19
+#: The bytes one of dhcpd's OMAPI buffers holds (``OMAPI_BUF_SIZE`` 4,048 in
+#: ``includes/omapip/buffer.h``, one byte of the ring kept free).
+OMAPI_BUFFER_BYTES: Final = 4047
+#: The longest signature of an OMAPI key (hmac-sha512).
+_LONGEST_SIGNATURE: Final = 64
+#: The smallest signed message (header to last value, without its signature) a keyed dhcpd
+#: 4.4.3-P1 was seen to abort on: its hmac-sha512 signature then crosses a buffer's end.
+FIRST_ABORTING_MESSAGE: Final = OMAPI_BUFFER_BYTES - (_LONGEST_SIGNATURE - 1)
+#: Room for what dhcpd's reply carries beyond the values sent: the attributes an object already
+#: has (a lookup or an update answers with all of them), the request's message values.
+_MARGIN: Final = 512
+#: The most bytes :func:`message_bytes` may count for one object's values.
+MAX_MESSAGE_BYTES: Final = FIRST_ABORTING_MESSAGE - _MARGIN
+#: An OMAPI message's own bytes: the header (authid, authlen, op, handle, id, rid) and the
+#: two ends of its value lists (``omapip/protocol.c`` omapi_protocol_send_message).
+_MESSAGE_FRAME: Final = 28
 
 _WHITESPACE: Final = frozenset(" \t\n\r\v\f")
 _WORD: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
@@ -209,10 +223,11 @@ def check_statements(text: str, *, field: str = "statements") -> None:
     parameter of dhcpd's server option table (``default-lease-time 600;``, ``ddns-hostname
     "web-1";``), and ``allow``/``deny``/``ignore WORD``. A value is words, numbers and strings,
     joined by ``.``, ``:`` or ``,`` or written side by side (``1.2.3.4, 5.6.7.8``,
-    ``01:02:03``). Unknown option names and values of the wrong type are left to dhcpd, which
-    answers ``DHCP_R_BADPARSE`` harmlessly. The classes refused and how they were measured:
-    this module's docstring. Follows ``common/parse.c`` parse_executable_statement and
-    ``common/conflex.c``.
+    ``01:02:03``), and must fit the format of its option in ISC's tables
+    (:mod:`dhcpctl._option_formats`); options of other spaces than ``dhcp`` and ``server`` are
+    refused, an option name dhcpd does not know is left to it (``DHCP_R_BADPARSE``,
+    harmless). The classes refused and how they were measured: this module's docstring.
+    Follows ``common/parse.c`` parse_executable_statement and ``common/conflex.c``.
 
     Raises:
         ValueError: naming ``field`` and saying why dhcpd cannot take ``text``.
@@ -381,30 +396,33 @@ def check_name(kind: str, name: str) -> None:
         raise ValueError(f"kind {kind!r}: names are checked for 'host', 'group' and 'class'")
 
 
-def check_object_size(object_type: str, values: Values) -> None:
-    """Refuse ``values`` for an ``object_type`` object whose reply neither backend would read.
+def message_bytes(values: Values) -> int:
+    """The bytes of an OMAPI message carrying ``values``, without its signature: the frame,
+    and per value a 2-byte name length, the name, a 4-byte value length and the value."""
+    return _MESSAGE_FRAME + sum(6 + len(name.encode()) + len(value) for name, value in values)
 
-    Every value dhcpd echoes in its reply must fit :data:`MAX_VALUE_BYTES`, their number
-    :data:`MAX_VALUES` and their total :data:`MAX_OBJECT_BYTES`; else dhcpd creates or changes
-    the object and the reply is dropped (``fallback/wire.py``, ISC patch 0006). No size bound
-    avoids the keyed-dhcpd abort on a signature across an output buffer (this module's
-    docstring).
+
+def check_object_size(object_type: str, values: Values) -> None:
+    """Refuse ``values`` for an ``object_type`` object whose request or reply could wedge or
+    abort a keyed dhcpd 4.4.3-P1: their :func:`message_bytes` may be at most
+    :data:`MAX_MESSAGE_BYTES` (3,472). Measured (this module's docstring): a signed reply whose
+    signature crosses the end of one of dhcpd's 4,047-byte output buffers aborts it (SIGABRT),
+    the first such reply having 3,984 bytes (hmac-sha512); a signed request of about 4 KB and
+    more can leave it waiting for bytes that never come, answering no client any more. Every
+    value sent counts, ``statements`` too (dhcpd does not echo them, but the request carries
+    them). Follows ``omapip/buffer.c`` omapi_connection_copyin and copyout.
 
     Raises:
-        ValueError: naming ``object_type`` and the attribute, with the size and the bound.
+        ValueError: naming ``object_type`` and its largest attribute, with the bytes counted
+            and the bound.
     """
-    if len(values) > MAX_VALUES:
-        raise ValueError(f"{object_type}: {len(values)} values; replies carry at most {MAX_VALUES}")
-    total = 0
-    for name, value in values:
-        if len(value) > MAX_VALUE_BYTES:
-            raise ValueError(
-                f"{object_type} {name}: {len(value)} bytes; a reply value may have at most "
-                f"{MAX_VALUE_BYTES}: dhcpd would keep it and the reply be dropped"
-            )
-        total += len(name) + len(value)
-    if total > MAX_OBJECT_BYTES:
+    size = message_bytes(values)
+    if size > MAX_MESSAGE_BYTES:
+        largest = max(values, key=lambda pair: len(pair[1]))[0]
         raise ValueError(
-            f"{object_type}: {total} bytes of values; at most {MAX_OBJECT_BYTES} "
-            "(half a reply's 1 MiB limit)"
+            f"{object_type}: {size} bytes of values (the largest: {largest}); at most "
+            f"{MAX_MESSAGE_BYTES}: a keyed dhcpd 4.4.3-P1 aborts (SIGABRT) on a signed reply "
+            f"whose signature crosses the end of its {OMAPI_BUFFER_BYTES}-byte output buffer, "
+            f"possible from {FIRST_ABORTING_MESSAGE} bytes on, and can hang on a request of "
+            "about 4 KB"
         )

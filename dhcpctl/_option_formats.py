@@ -175,6 +175,7 @@ FORMATS: Final = {"dhcp": _by_name(_DHCP_OPTIONS), "server": _by_name(_SERVER_OP
 
 _NUMBER: Final = re.compile(r"-?(0x[0-9a-fA-F]+|[1-9][0-9]*|0)")
 _DECIMAL: Final = re.compile(r"[0-9]+")
+_SIGNED: Final = re.compile(r"-?[0-9]+")  # conflex's NUMBER
 _HEX_OCTET: Final = re.compile(r"[0-9a-fA-F]{1,2}")
 _FLAGS: Final = frozenset({"true", "false", "on", "off", "ignore"})
 _WIDTHS: Final = {"L": 32, "l": 32, "T": 32, "S": 16, "s": 16, "B": 8, "b": 8}
@@ -281,7 +282,7 @@ def _describe(letter: str) -> str:
 
 def _identifier(token: Token) -> bool:
     """conflex's is_identifier: a word that is not a NUMBER (all digits)."""
-    return token.kind == "word" and _DECIMAL.fullmatch(token.text.lstrip("-")) is None
+    return token.kind == "word" and _SIGNED.fullmatch(token.text) is None
 
 
 def _number(token: Token, width: int) -> int:
@@ -360,6 +361,7 @@ def _address_or_name(tokens: Sequence[Token], at: int) -> int:
     quad = len(labels) == 4 and all(
         _DECIMAL.fullmatch(label) and int(label) < 256 for label in labels
     )
-    if _DECIMAL.fullmatch(labels[0]) and len(labels) > 1 and not quad:
+    numbers = [_SIGNED.fullmatch(label) is not None for label in labels[:2]]
+    if numbers == [True, True] and not quad:  # read as an address, not a name
         raise BadValue(f"{'.'.join(labels)!r} is not an IPv4 address")
     return after

@@ -1,9 +1,12 @@
-"""Differential tests: the pure-Python and the native backend, call for call, against real dhcpd.
+"""Differential tests: the pure-Python and the native backend, call for call, against real dhcpd
+and against the fake server (:class:`dhcpctl.testing.OmapiServer`).
 
-Every call runs on both backends (:class:`differential_corpus.Twin`) and every outcome must be
+Every call runs on both backends against dhcpd and on both against fakes set up the same way
+(:func:`make_twin`: four sides of a :class:`differential_corpus.Twin`) and every outcome must be
 equal: return values, the server statuses waits return, ``DhcpctlError.status``, values read
 back (as bytes). Where :class:`differential_corpus.Model` can tell, the outcome must also be
-what ISC's source makes the server do.
+what ISC's source makes the server do. (:class:`ConnectionMachine` is about dhcpd's process:
+stopped, frozen, killed; it runs against dhcpd only.)
 
 - :class:`HostGroupMachine`: hypothesis stateful testing of hosts and groups: created, looked
   up, updated, refreshed and removed, with random names, MACs, client ids, addresses
@@ -110,14 +113,18 @@ HOST_VALUES = (
 
 
 def make_twin(factory: ServerFactory, servers: int) -> Twin:
-    """Both backends, each connected to its own server (``servers=2``) or to one (``1``)."""
+    """Both backends, each connected to its own server (``servers=2``) or to one (``1``); and
+    both again on fake servers (:class:`dhcpctl.testing.OmapiServer`) set up the same way, so
+    every outcome is also compared between dhcpd and the fake."""
     key = make_key("hmac-sha256")
-    started = [factory.start(key) for _ in range(servers)]
+    started = [factory.start(key).endpoint for _ in range(servers)]
+    fakes = [factory.fake(key).endpoint for _ in range(servers)]
     sides = []
-    for i, name in enumerate(BACKENDS):
-        backend = backend_or_skip(name)
-        endpoint = started[i % servers].endpoint
-        sides.append(Side(name, backend, endpoint, connect(backend, endpoint)))
+    for where, endpoints in (("", started), ("@fake", fakes)):
+        for i, name in enumerate(BACKENDS):
+            backend = backend_or_skip(name)
+            endpoint = endpoints[i % servers]
+            sides.append(Side(name + where, backend, endpoint, connect(backend, endpoint)))
     return Twin(sides)
 
 
@@ -351,6 +358,8 @@ SHORT = 0.2
 LEASE_IP = ip(dataset.LEASES[0].ip)
 #: Values read from a lease handle into data strings.
 LEASE_VALUES = ("ends", "ip-address", "client-hostname", "no-such-value")
+HANDLE_VALUE_NAMES = ("name", "algorithm", "key", "no-such-value")
+HANDLE_VALUE_CALLS = ("get", "get_boolean", "set", "set_null")
 
 
 class ConnRef:
@@ -581,31 +590,38 @@ class ConnectionMachine(RuleBasedStateMachine):
 
     @rule(
         which=st.sampled_from(["authenticator", "connection"]),
-        name=st.sampled_from(["name", "algorithm", "key", "no-such-value"]),
-        how=st.sampled_from(["get", "get_boolean", "set", "set_null"]),
+        name=st.sampled_from(HANDLE_VALUE_NAMES),
+        how=st.sampled_from(HANDLE_VALUE_CALLS),
     )
     def handle_values(self, which: str, name: str, how: str) -> None:
-        """Values of a new authenticator or of the latest connection handle, read or set."""
+        """Values of the latest connection handle, read or set one way; of a new authenticator,
+        every name every way (no I/O, so each example compares them all)."""
         key = self.server.endpoint.key
         assert key is not None
+        if which == "authenticator":
+            steps = list(itertools.product(HANDLE_VALUE_NAMES, HANDLE_VALUE_CALLS))
+        else:
+            steps = [(name, how)]
 
-        def call(side: Side, i: int) -> object:
-            backend = side.backend
-            if which == "authenticator":
-                handle = backend.dhcpctl_new_authenticator(key.name, key.algorithm, key.secret)
-            else:
-                handle = self.made[-1].handle.handles[i]
-            if how == "get":
-                return backend.dhcpctl_get_value(handle, name)
-            if how == "get_boolean":
-                return backend.dhcpctl_get_boolean(handle, name)
-            if how == "set":
-                backend.dhcpctl_set_string_value(handle, "x", name)
-            else:
-                backend.dhcpctl_set_null_value(handle, name)
-            return None
+        for name, how in steps:
 
-        self._run(f"{how} {name} of {which}", call)
+            def call(side: Side, i: int, name: str = name, how: str = how) -> object:
+                backend = side.backend
+                if which == "authenticator":
+                    handle = backend.dhcpctl_new_authenticator(key.name, key.algorithm, key.secret)
+                else:
+                    handle = self.made[-1].handle.handles[i]
+                if how == "get":
+                    return backend.dhcpctl_get_value(handle, name)
+                if how == "get_boolean":
+                    return backend.dhcpctl_get_boolean(handle, name)
+                if how == "set":
+                    backend.dhcpctl_set_string_value(handle, "x", name)
+                else:
+                    backend.dhcpctl_set_null_value(handle, name)
+                return None
+
+            self._run(f"{how} {name} of {which}", call)
 
     def _quiet(self) -> bool:
         """No request in flight on a live connection: a stop or freeze races with no reply."""
@@ -880,8 +896,12 @@ def test_encoding_client_identifier(paired: Twin, uid: bytes, found: Outcome) ->
         # A 0-length value arrives as a null, which dhcp_host_set_value refuses.
         ("", dhcpctl.DHCP_R_INVALIDARG),
         ("if {", dhcpctl.DHCP_R_BADPARSE),
+        # parse_executable_statements stops at what starts no statement: success.
+        ("default-lease-time 60;;", SUCCESS),
+        ("default-lease-time 60", SUCCESS),
+        ("zzz;", SUCCESS),
     ],
-    ids=["1000", "60000", "empty", "bad"],
+    ids=["1000", "60000", "empty", "bad", "empty-statement", "no-semicolon", "junk"],
 )
 def test_encoding_statements(paired: Twin, text: str, status: int) -> None:
     handle, outcome = paired.open("host", new_host_values(f"st-{next(_hosts)}"), CREATE_EXCL)

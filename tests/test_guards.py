@@ -10,14 +10,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dhcpctl._guards import (
-    MAX_OBJECT_BYTES,
+    FIRST_ABORTING_MESSAGE,
+    MAX_MESSAGE_BYTES,
     MAX_TOKEN_BYTES,
-    MAX_VALUE_BYTES,
-    MAX_VALUES,
     Token,
     check_name,
     check_object_size,
     check_statements,
+    message_bytes,
     quote,
     tokenize,
 )
@@ -80,6 +80,7 @@ REFUSED_STATEMENTS = [
     ("option subnet-mask 255.255.255.0, 1.2.3.4;", "more than the option takes"),
     ("option routers 1.2.3;", "not an IPv4 address"),
     ("option routers 1.2.3.256;", "not an IPv4 address"),
+    ("supersede dhcp.routers -1.0;", "not an IPv4 address"),
     ("option default-ip-ttl 256;", "does not fit 8 bits"),
     ("option interface-mtu 010;", "not a number"),
     ("option time-offset -2147483649;", "does not fit 32 bits"),
@@ -290,12 +291,20 @@ def test_other_kinds_are_refused() -> None:
 
 
 def test_object_sizes() -> None:
-    check_object_size("host", (("name", b"web-1"), ("dhcp-client-identifier", b"u" * 65536)))
-    with pytest.raises(ValueError, match=r"^host dhcp-client-identifier: 65537 bytes.*65536"):
-        check_object_size("host", (("dhcp-client-identifier", b"u" * (MAX_VALUE_BYTES + 1)),))
-    many = tuple((f"v{index}", b"") for index in range(MAX_VALUES + 1))
-    with pytest.raises(ValueError, match=r"^group: 1025 values"):
-        check_object_size("group", many)
-    big = tuple((f"v{index}", b"x" * MAX_VALUE_BYTES) for index in range(8))
-    with pytest.raises(ValueError, match=rf"^host: .* at most {MAX_OBJECT_BYTES}"):
-        check_object_size("host", big)
+    host = (("name", b"web-1"), ("hardware-address", bytes(6)), ("hardware-type", bytes(4)))
+    check_object_size("host", host)
+    assert message_bytes(host) == 28 + (6 + 4 + 5) + (6 + 16 + 6) + (6 + 13 + 4)
+    padding = MAX_MESSAGE_BYTES - message_bytes(host) - 6 - len("statements")
+    check_object_size("host", (*host, ("statements", b"#" * padding)))
+    with pytest.raises(ValueError, match=r"^host: 3473 bytes of values \(the largest: stat"):
+        check_object_size("host", (*host, ("statements", b"#" * (padding + 1))))
+
+
+def test_the_measured_abort_is_refused() -> None:
+    """The hmac-md5 abort of test_guards_dhcpd: a host named with 3,950 bytes, whose reply
+    has 4,039 bytes before its signature."""
+    host = (("name", b"n" * 3950), ("hardware-address", bytes(6)), ("hardware-type", bytes(4)))
+    assert message_bytes(host) == 4039
+    assert FIRST_ABORTING_MESSAGE == 3984
+    with pytest.raises(ValueError, match="SIGABRT"):
+        check_object_size("host", host)

@@ -12,7 +12,7 @@ import signal
 
 import pytest
 from guard_campaign import create, written
-from scenario_helpers import connect, open_object
+from scenario_helpers import connect, open_object, set_values
 
 from dhcpctl import ISC_R_IOERROR, ISC_R_NOTFOUND, ISC_R_SUCCESS, DhcpctlError, load_backend
 from dhcpctl._api import Backend
@@ -227,19 +227,46 @@ def test_a_value_over_the_reply_limit_is_kept_but_its_reply_dropped(
     with pytest.raises(DhcpctlError, match="65537 exceeds 65536"):
         create(backend, server, "host", values)
     assert written(server, "host", "h1") is not None  # dhcpd created it all the same
-    with pytest.raises(ValueError, match="65537 bytes"):
+    with pytest.raises(ValueError, match="the largest: dhcp-client-identifier"):
         check_object_size("host", (("name", b"h1"), ("dhcp-client-identifier", uid)))
 
 
 def test_a_signature_across_an_output_buffer_aborts_a_keyed_dhcpd(
     backend: Backend, dhcpd_factory: ServerFactory
 ) -> None:
-    """Not a size bound (so not refused, documented in dhcpctl._guards): the first reply of a
-    connection to an hmac-md5 dhcpd, for a host named with 3,943 to 3,957 bytes, puts its
-    signature across the end of a 4,048-byte output buffer, and dhcpd aborts."""
+    """A host named with 3,950 bytes: the reply has 4,039 bytes before its 16-byte hmac-md5
+    signature, which crosses the end of dhcpd's 4,047-byte output buffer; dhcpd aborts."""
     server = dhcpd_factory.start(make_key("hmac-md5"), with_dataset=False)
     values = {"name": "n" * 3950, "hardware-address": bytes(6), "hardware-type": 1}
     with pytest.raises(DhcpctlError):
         create(backend, server, "host", values)
     assert server.wait(DEATH) == -signal.SIGABRT
-    check_object_size("host", tuple((k, str(v).encode()) for k, v in values.items()))
+    sent = (("name", b"n" * 3950), ("hardware-address", bytes(6)), ("hardware-type", bytes(4)))
+    with pytest.raises(ValueError, match="SIGABRT"):
+        check_object_size("host", sent)
+
+
+def test_a_request_of_about_4_kb_wedges_a_keyed_dhcpd(
+    backend: Backend, dhcpd_factory: ServerFactory
+) -> None:
+    """One size of a signed 4 KB request (measured: statements of 3,873 bytes with this host)
+    leaves dhcpd waiting: it answers neither that request nor any new connection."""
+    server = dhcpd_factory.start(make_key("hmac-md5"), with_dataset=False)
+    statements = "#" + "x" * 3848 + "\ndefault-lease-time 600;"
+    values = {**host(1, statements), "name": "h3848"}
+    connection = connect(backend, server.endpoint)
+    handle = backend.dhcpctl_new_object(connection, "host")
+    set_values(backend, handle, values)  # type: ignore[arg-type]
+    backend.dhcpctl_open_object(handle, connection, backend.DHCPCTL_CREATE | backend.DHCPCTL_EXCL)
+    with pytest.raises(DhcpctlError, match="timed out"):
+        backend.dhcpctl_timed_wait_for_completion(handle, 3.0)
+    key = server.endpoint.key
+    assert key is not None
+    authenticator = backend.dhcpctl_new_authenticator(key.name, key.algorithm, key.secret)
+    with pytest.raises(DhcpctlError, match="timed out"):
+        backend.dhcpctl_timed_connect(server.address, server.port, authenticator, 3.0)
+    assert server.running  # alive, and of no use
+    check_statements(statements)
+    sent = tuple((name, str(value).encode()) for name, value in values.items())
+    with pytest.raises(ValueError, match="hang on a request"):
+        check_object_size("host", sent)
