@@ -14,11 +14,12 @@ Two kinds of work are deferred:
   dereferenced by the next call that holds the lock: a finalizer may run in any thread, at any
   time, also while the lock is held. One whose C object was released explicitly (its cell holds
   NULL for good) costs nothing more.
+- Callbacks set with ``dhcpctl_set_callback`` run when the C call that read their reply has
+  returned, outside the lock (:func:`call_after_release`), so they may call dhcpctl functions;
+  also when that call raises (its error then follows them).
 
 What one call costs here, uncontended: two short holds of a plain mutex, no allocation (the
 untimed hold is one shared object), and a look at the two queues.
-- Callbacks set with ``dhcpctl_set_callback`` run when the C call that read their reply has
-  returned, outside the lock (:func:`call_after_release`), so they may call dhcpctl functions.
 """
 
 from __future__ import annotations
