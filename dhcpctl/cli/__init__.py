@@ -1,21 +1,26 @@
 """The ``dhcpctl`` command (console script and ``python -m dhcpctl``): OMAPI from the shell.
 
-One module per command group (``lease``, ``host``, ``group``, ``class``/``subclass``,
-``failover``, ``server``, ``shell``, ``info``); :mod:`._connection` holds the connection options
-every command takes, :mod:`._exit` the exit statuses. Arguments are parsed with the standard
-library's :mod:`argparse`. Errors are one line on stderr (``dhcpctl: ...``), with the server's
-own message where it sent one.
+One module per command group (:mod:`.lease`, :mod:`.host` with :mod:`.bulk`, :mod:`.group`,
+:mod:`.klass` for ``class``/``subclass``, :mod:`.server` for ``failover`` and ``server``,
+:mod:`.shell`, :mod:`.info`); :mod:`._connection` holds the connection options every command
+takes, :mod:`._exit` the exit statuses, :mod:`._output` the table and JSON forms. Arguments are
+parsed with the standard library's :mod:`argparse`. Typed commands run on
+:class:`dhcpctl.Client`, bulk ones on :class:`dhcpctl.aio.Client`, ``shell`` on the C-named API.
+Errors are one line on stderr (``dhcpctl: ...``), with the server's own message where it sent
+one.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from collections.abc import Sequence
 
 from dhcpctl._api import Backend
 from dhcpctl._backend import choose_backend
-from dhcpctl.cli import _connection, _exit, info, shell
+from dhcpctl._errors import DhcpctlError
+from dhcpctl.cli import _connection, _exit, _output, group, host, info, klass, lease, server, shell
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -27,13 +32,22 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module in (lease, host, group, klass, server):
+        module.register(commands)
+    _connection.add_options(shell.register(commands))
     info.register(commands)
-    shell_parser = shell.register(commands)
-    _connection.add_options(shell_parser)
-    for each in commands.choices.values():
-        each.epilog = _exit.EPILOG
-        each.formatter_class = argparse.RawDescriptionHelpFormatter
+    _epilogs(parser)
     return parser
+
+
+def _epilogs(parser: argparse.ArgumentParser) -> None:
+    """The exit statuses at the end of every command's --help."""
+    parser.epilog = _exit.EPILOG
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                _epilogs(child)
 
 
 def load_backend(name: str) -> Backend:
@@ -43,22 +57,57 @@ def load_backend(name: str) -> Backend:
     return backend
 
 
+def _run(args: argparse.Namespace, connection: _connection.Connection) -> int:
+    if args.command == "shell":
+        return shell.run(args, load_backend(connection.backend), connection)
+    if args.bulk is not None:
+        return asyncio.run(_run_bulk(args, connection))
+    from dhcpctl import Client
+
+    backend = None if connection.backend == "auto" else connection.backend
+    with Client(
+        connection.host,
+        connection.port,
+        key=connection.key,
+        timeout=connection.timeout,
+        backend=backend,
+    ) as omapi:
+        result = args.handler(args, omapi)
+    if result is not None:
+        _output.show(result, as_json=args.json, out=sys.stdout)
+    return _exit.ExitCode.OK
+
+
+async def _run_bulk(args: argparse.Namespace, connection: _connection.Connection) -> int:
+    from dhcpctl.aio import Client
+
+    async with Client(
+        connection.host, connection.port, key=connection.key, timeout=connection.timeout
+    ) as omapi:
+        code: int = await args.bulk(args, omapi)
+        return code
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line ``argv`` (default ``sys.argv[1:]``); the exit status."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = build_parser().parse_args(argv)
     if args.command == "info":
         return info.run()
     try:
-        connection = _connection.resolve(args)
-        backend = load_backend(connection.backend)
-        return shell.run(args, backend, connection)
-    except _connection.UsageError as error:
-        print(f"dhcpctl: {error}", file=sys.stderr)
-        return _exit.ExitCode.USAGE
+        return _run(args, _connection.resolve(args))
+    except DhcpctlError as error:
+        _error(str(error))
+        return _exit.exit_code(error)
     except ImportError as error:
-        print(f"dhcpctl: the {args.backend} backend cannot be loaded: {error}", file=sys.stderr)
+        _error(f"the {args.backend} backend cannot be loaded: {error}")
         return _exit.ExitCode.USAGE
-    except OSError as error:
-        print(f"dhcpctl: {error}", file=sys.stderr)
-        return _exit.ExitCode.USAGE
+    except (ValueError, OSError) as error:
+        _error(str(error))
+        return _exit.exit_code(error)
+    except KeyboardInterrupt:
+        _error("interrupted")
+        return 130
+
+
+def _error(text: str) -> None:
+    print("dhcpctl: " + " ".join(text.split()), file=sys.stderr)

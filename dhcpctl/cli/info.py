@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import argparse
 import warnings
 
+from dhcpctl.cli._command import Commands
 
-def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+
+def register(commands: Commands) -> None:
     commands.add_parser("info", help="the backend in use, its ISC library, and why")
 
 

@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from dhcpctl._api import Backend
+from dhcpctl.cli._command import Commands
 from dhcpctl.cli._connection import Connection
 from dhcpctl.cli._exit import ExitCode, status_exit_code
 
@@ -34,9 +35,7 @@ from ._objects import json_value
 LINE_LIMIT = 1023
 
 
-def register(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser],
-) -> argparse.ArgumentParser:
+def register(commands: Commands) -> argparse.ArgumentParser:
     parser = commands.add_parser(
         "shell",
         help="run omshell commands (a drop-in for omshell scripts)",
