@@ -9,9 +9,7 @@ remove), so omshell and ``dhcpctl shell`` see the same server one after the othe
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 from testbed.omshell import find_omshell
@@ -45,26 +43,7 @@ def render(script: Path, endpoint: Endpoint) -> bytes:
     return text.encode("utf-8")
 
 
-def clean_environment() -> dict[str, str]:
-    """This process's environment without the ``DHCPCTL_*`` presets of the command."""
-    return {name: value for name, value in os.environ.items() if not name.startswith("DHCPCTL_")}
-
-
 def run_omshell_script(script: bytes) -> subprocess.CompletedProcess[bytes]:
     omshell = find_omshell()
     assert omshell is not None
     return subprocess.run([omshell], input=script, capture_output=True, timeout=60, check=False)
-
-
-def run_dhcpctl(
-    arguments: list[str], stdin: bytes = b"", env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[bytes]:
-    """``python -m dhcpctl ARGUMENTS`` in a child process."""
-    return subprocess.run(
-        [sys.executable, "-m", "dhcpctl", *arguments],
-        input=stdin,
-        capture_output=True,
-        timeout=120,
-        check=False,
-        env=clean_environment() if env is None else env,
-    )

@@ -8,15 +8,22 @@ standard output must be equal byte for byte. The exit status must say whether a 
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import socket
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from cli_helpers import run_dhcpctl
 from conftest import BACKENDS, backend_or_skip
-from shell_corpus import CORPUS, SCRIPTS, render, run_dhcpctl, run_omshell_script, server_kind
+from fake_omapi import PATIENCE, Behaviour, handshake
+from shell_corpus import CORPUS, SCRIPTS, render, run_omshell_script, server_kind
 
-from testbed.omshell import find_omshell
+from dhcpctl.cli._exit import ExitCode
+from testbed.omshell import connect_script, find_omshell
 from testbed.pytest_plugin import ServerFactory, missing, require_local_servers
 from testbed.server import Endpoint, make_key
 
@@ -82,3 +89,83 @@ def test_shell_matches_omshell(script: Path, corpus_servers: CorpusServers) -> N
         assert ours.stdout.decode("latin-1") == expected.stdout.decode("latin-1"), (
             f"{backend}: stdout differs from omshell's; stderr: {ours.stderr.decode()}"
         )
+
+
+def _lease_script(endpoint: Endpoint, address: str) -> bytes:
+    script = [*connect_script(endpoint), "new lease", f"set ip-address = {address}", "open"]
+    return "".join(line + "\n" for line in script).encode()
+
+
+@pytest.mark.parametrize(
+    ("address", "expected"),
+    [("198.18.254.150", ExitCode.OK), ("198.18.254.99", ExitCode.NOT_FOUND)],
+)
+def test_exit_status_says_whether_a_command_failed(
+    dhcpd_server: Endpoint, backend_name: str, address: str, expected: ExitCode
+) -> None:
+    result = run_dhcpctl(["shell", "--backend", backend_name], _lease_script(dhcpd_server, address))
+    assert result.returncode == expected, result.stderr
+
+
+def test_exit_status_of_usage_and_wrong_key_failures(
+    dhcpd_server: Endpoint, backend_name: str
+) -> None:
+    usage = run_dhcpctl(["shell", "--backend", backend_name], b"new\n")
+    assert usage.returncode == ExitCode.FAILED
+    assert usage.stdout == b"> usage: new <object-type>\n> "
+    assert dhcpd_server.key is not None
+    wrong = dataclasses.replace(
+        dhcpd_server, key=dataclasses.replace(dhcpd_server.key, secret=b"x")
+    )
+    refused = run_dhcpctl(
+        ["shell", "--backend", backend_name], _lease_script(wrong, "198.18.254.150")
+    )
+    assert refused.returncode == ExitCode.AUTHENTICATION, refused.stdout
+
+
+def test_script_file_and_json_transcript(
+    dhcpd_server: Endpoint, backend_name: str, tmp_path: Path
+) -> None:
+    script = tmp_path / "lease.omshell"
+    script.write_bytes(_lease_script(dhcpd_server, "198.18.254.150") + b"set extra = 7\nfrob\n")
+    result = run_dhcpctl(["shell", "--json", "--backend", backend_name, str(script)])
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [record["command"] for record in records][-4:] == [
+        "set ip-address = 198.18.254.150",
+        "open",
+        "set extra = 7",
+        "frob",
+    ]
+    opened = records[-3]
+    assert opened["ok"] and opened["object"]["type"] == "lease"
+    values = opened["object"]["values"]
+    assert values["ip-address"] == "c6:12:fe:96"
+    assert values["client-hostname"] == "alpha"
+    assert values["hardware-address"] == "52:54:00:12:34:56"
+    assert records[-2]["object"]["values"]["extra"] == 7
+    assert records[-1]["ok"] is False and "unknown token" in records[-1]["error"]
+    assert result.returncode == ExitCode.FAILED
+
+
+def test_timeout_ends_a_wait_on_a_silent_server(
+    fake_server: Callable[[Behaviour], int], released: threading.Event, backend_name: str
+) -> None:
+    def silent(sock: socket.socket) -> None:
+        handshake(sock, keyed=False)
+        released.wait(PATIENCE)
+
+    port = fake_server(silent)
+    script = b"server 127.0.0.1\nport %d\nconnect\nnew lease\nopen\n" % port
+    result = run_dhcpctl(["shell", "--timeout", "1", "--backend", backend_name], script)
+    assert b"can't open object: timed out\n" in result.stdout
+    assert result.returncode == ExitCode.UNREACHABLE
+
+
+@pytest.mark.parametrize("algorithm", ["hmac-sha512", "hmac-sha224"])
+def test_sha2_keys(dhcpd_factory: ServerFactory, backend_name: str, algorithm: str) -> None:
+    endpoint = dhcpd_factory.start(make_key(algorithm)).endpoint
+    script = _lease_script(endpoint, "198.18.254.151")
+    assert f"key-algorithm {algorithm}\n".encode() in script
+    result = run_dhcpctl(["shell", "--backend", backend_name], script)
+    assert result.returncode == ExitCode.OK, result.stdout
+    assert b'client-hostname = "bravo"\n' in result.stdout
