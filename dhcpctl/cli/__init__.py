@@ -16,6 +16,7 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from dhcpctl._api import Backend
 from dhcpctl._backend import choose_backend
@@ -23,9 +24,16 @@ from dhcpctl._errors import DhcpctlError
 from dhcpctl.cli import _connection, _exit, _output, group, host, info, klass, lease, server, shell
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a usage error on one line of stderr (exit status 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(_exit.ExitCode.USAGE, f"{self.prog}: {message} (see --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line (subcommands and their options)."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="dhcpctl",
         description="Query and change a running ISC dhcpd over OMAPI.",
         epilog=_exit.EPILOG,

@@ -73,7 +73,7 @@ def add_options(parser: argparse.ArgumentParser) -> None:
         shown = f"; default {default}" if default else ""
         group.add_argument(
             flag,
-            default=os.environ.get(variable, default),
+            default=os.environ.get(variable) or default,
             metavar=metavar,
             help=f"{text} [{variable}{shown}]",
         )
@@ -132,7 +132,7 @@ def resolve_key(args: argparse.Namespace, environ: Mapping[str, str]) -> Key | N
                 f"{key.algorithm}"
             )
         return key
-    if args.key_secret_env is None:
+    if not args.key_secret_env:
         if args.key_name:
             raise UsageError("--key-name needs --key-secret-env VAR (or --key-file)")
         return None
