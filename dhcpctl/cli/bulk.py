@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import os
 import sys
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -122,10 +123,25 @@ def read_names(stream: TextIO) -> list[Item]:
 
 
 def progress_bar(total: int, unit: str, stream: TextIO) -> Any:
-    """A tqdm bar on ``stream`` when it is a terminal; disabled (prints nothing) otherwise."""
+    """A tqdm bar on ``stream`` when it is a terminal; disabled (prints nothing) otherwise.
+
+    A terminal that reports no size (0 columns: tqdm would draw nothing) gets 80 columns.
+    """
     from tqdm import tqdm
 
-    return tqdm(total=total, unit=unit, file=stream, disable=not stream.isatty(), leave=False)
+    terminal = stream.isatty()
+    try:
+        sized = terminal and os.get_terminal_size(stream.fileno()).columns > 0
+    except (OSError, ValueError):
+        sized = False
+    return tqdm(
+        total=total,
+        unit=unit,
+        file=stream,
+        disable=not terminal,
+        leave=False,
+        ncols=None if sized else 80,
+    )
 
 
 async def pipeline(
