@@ -5,7 +5,7 @@
 in place, into ``dhcpctl/``. Where the libraries are, static or shared, is
 ``dhcpctl/_isc_locate.py``'s business; the declarations shared with ABI mode are in
 ``dhcpctl/_native_cdef.py``. Both are loaded by file path (:func:`load_by_path`, also used by
-``setup.py``, ``scripts/build_isc_libs.py`` and the tests): the package need not be importable.
+``setup.py`` and the tests): the package need not be importable.
 
 The build refuses (a compile error that says so) a ``dhcpctl.h`` whose
 ``dhcpctl_remote_object_t`` is not laid out as ``_native_cdef.LAYOUT_CDEF`` says, the layout

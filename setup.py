@@ -1,8 +1,11 @@
 """Adds the optional native backend to the build; everything else is in pyproject.toml.
 
 ``dhcpctl._native_lib`` (``build_ffi.py``) is built if ``dhcpctl/_isc_locate.py`` finds the ISC
-DHCP libraries. If it finds none, or the build fails, the install is pure Python and says why
-(``pip install -v`` shows it). With ``DHCPCTL_REQUIRE_NATIVE=1`` both are errors.
+DHCP libraries. If it finds none, or the build fails, the install is pure Python and a warning in
+the build output says why and what to run (``pip install -v`` shows the build output; afterwards
+``python -m dhcpctl info`` explains too). Errors that fail the install: ``DHCPCTL_ISC_PREFIX``
+set to a directory without usable libraries (the message names what is missing and the command
+that builds them there), and, with ``DHCPCTL_REQUIRE_NATIVE=1``, no libraries or a failed build.
 """
 
 from __future__ import annotations
@@ -26,6 +29,16 @@ def say(message: str) -> None:
     print(f"dhcpctl-omapi: {message}", file=sys.stderr, flush=True)
 
 
+def warn(why: str) -> None:
+    """The install goes on pure Python: say so where a reader of the build output looks."""
+    rule = "=" * 72
+    say(
+        f"WARNING: native backend not built, pure Python only: {why}\n{rule}\n"
+        "dhcpctl-omapi installs with its pure-Python backend only (`python -m dhcpctl info` "
+        f"says why, afterwards).\n{rule}"
+    )
+
+
 class OptionalBuildExt(build_ext):
     """A failed native build leaves the pure-Python backend, unless DHCPCTL_REQUIRE_NATIVE=1."""
 
@@ -42,10 +55,10 @@ class OptionalBuildExt(build_ext):
                 sys.exit(
                     f"DHCPCTL_REQUIRE_NATIVE=1: building {ext.name} failed: {exc}\n"
                     "Needs a C compiler and the Python headers (apt-get install "
-                    "build-essential python3-dev), and the ISC libraries: run `python3 "
-                    "scripts/build_isc_libs.py` or install them."
+                    "build-essential python3-dev), and the ISC libraries: run `python -m "
+                    "dhcpctl.build_isc` or install them."
                 )
-            say(f"native backend not built, pure Python only: building {ext.name} failed: {exc}")
+            warn(f"building {ext.name} failed: {exc}")
 
 
 def cffi_modules() -> list[str]:
@@ -55,7 +68,9 @@ def cffi_modules() -> list[str]:
     except locate.IscLibraryNotFound as exc:
         if REQUIRE_NATIVE:
             sys.exit(f"DHCPCTL_REQUIRE_NATIVE=1: {exc}")
-        say(f"native backend not built, pure Python only: {exc}")
+        if os.environ.get("DHCPCTL_ISC_PREFIX"):  # asked for by name: no silent fallback
+            sys.exit(f"dhcpctl-omapi: error: {exc}")
+        warn(str(exc))
         return []
     say(f"building the native backend against the {isc.kind} ISC libraries in {isc.prefix}")
     return ["build_ffi.py:ffibuilder"]

@@ -20,7 +20,7 @@ bed's network namespace).
 
 ``--native-library PREFIX`` (repeatable) adds the native backend on the shared ISC libraries
 in PREFIX, in cffi's ABI mode in a child process (one library per process): with the unpatched
-and the hardened build (``scripts/isc_patches/``), it measures what the hardening costs, same
+and the hardened build (``dhcpctl/isc_patches/``), it measures what the hardening costs, same
 run, same server, same mode.
 """
 

@@ -1,11 +1,18 @@
 """ISC DHCP's OMAPI client API, ``dhcpctl*()``, for Python.
 
+The typed client first: :class:`Client` (``omapi.leases``, ``omapi.hosts``, ``omapi.groups``,
+``omapi.classes``, ``omapi.subclasses``, ``omapi.failover``, ``omapi.shutdown()``) with
+:class:`Key`, the object classes (:class:`Lease`, :class:`Host`, :class:`Group`,
+:class:`Class`, :class:`Subclass`, :class:`FailoverState`), :class:`LeaseState` and the typed
+errors (:class:`OmapiError` and its subclasses); it runs on either backend.
+
 The C names, one to one (see :mod:`dhcpctl._api` for how C signatures map to Python), from the
 backend chosen once at import by ``DHCPCTL_BACKEND`` (``auto``, ``native`` or ``python``).
 :data:`BACKEND` names it and :data:`BACKEND_REASON` says why it was chosen (``auto`` never
 picks a native library without the hardening patches; forcing one warns with
 :class:`UnhardenedLibraryWarning`); :func:`load_backend` gives either backend explicitly.
-``python -m dhcpctl info`` prints all this.
+:func:`backend_info` (a :class:`BackendInfo`) adds the native backend's mode, ISC library,
+version and hardening, or why it cannot load; ``python -m dhcpctl info`` prints it.
 """
 
 from __future__ import annotations
@@ -26,14 +33,32 @@ from dhcpctl._backend import (
     UnhardenedLibraryWarning,
     choose_backend,
     load_backend,
+    running_a_command,
 )
-from dhcpctl._errors import DhcpctlError
+from dhcpctl._errors import (
+    AlreadyExists,
+    AuthenticationFailed,
+    ConnectionLost,
+    DhcpctlError,
+    InvalidValue,
+    KeyConflict,
+    MultipleMatches,
+    NotFound,
+    OmapiError,
+    PermissionDenied,
+    Timeout,
+)
+from dhcpctl._info import BackendInfo, backend_info
+from dhcpctl._key import Key
+from dhcpctl._model import Class, FailoverState, Group, Host, Lease, Subclass
 from dhcpctl._results import *  # noqa: F403  (every ISC_R_* and DHCP_R_* result code)
 
 __version__ = "0.1.0"
 
 _implementation: Backend
-BACKEND, _implementation, BACKEND_REASON = choose_backend(os.environ.get(POLICY_VARIABLE, "auto"))
+BACKEND, _implementation, BACKEND_REASON = choose_backend(
+    os.environ.get(POLICY_VARIABLE, "auto"), command=running_a_command()
+)
 
 dhcpctl_initialize = _implementation.dhcpctl_initialize
 dhcpctl_connect = _implementation.dhcpctl_connect
@@ -61,16 +86,42 @@ omapi_data_string_new = _implementation.omapi_data_string_new
 omapi_object_dereference = _implementation.omapi_object_dereference
 isc_result_totext = _implementation.isc_result_totext
 
+from dhcpctl._client import Client  # noqa: E402  (it reads BACKEND, set above)
+from dhcpctl._states import FailoverHierarchy, FailoverStateName, LeaseState  # noqa: E402
+
 __all__ = [
+    "AlreadyExists",
+    "AuthenticationFailed",
+    "Class",
+    "Client",
+    "ConnectionLost",
+    "FailoverHierarchy",
+    "FailoverState",
+    "FailoverStateName",
+    "Group",
+    "Host",
+    "InvalidValue",
+    "Key",
+    "KeyConflict",
+    "Lease",
+    "LeaseState",
+    "MultipleMatches",
+    "NotFound",
+    "OmapiError",
+    "PermissionDenied",
+    "Subclass",
+    "Timeout",
     "BACKEND",
     "BACKEND_REASON",
     "DHCPCTL_CREATE",
     "DHCPCTL_EXCL",
     "DHCPCTL_UPDATE",
     "Backend",
+    "BackendInfo",
     "DataString",
     "DhcpctlError",
     "UnhardenedLibraryWarning",
+    "backend_info",
     "load_backend",
     *FUNCTION_NAMES,
 ]

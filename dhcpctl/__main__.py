@@ -1,4 +1,5 @@
-"""``python -m dhcpctl``: the ``dhcpctl`` command (:mod:`dhcpctl.cli`)."""
+"""``python -m dhcpctl``: the ``dhcpctl`` command (:mod:`dhcpctl.cli`; ``info`` is one of its
+subcommands, :mod:`dhcpctl.cli.info`)."""
 
 from __future__ import annotations
 

@@ -9,7 +9,13 @@ signatures, same constants. The translation rules from C:
 - the wait functions return the *server's* status as an int and raise only for local failures;
 - a C ``(pointer, length)`` pair is one bytes-like object; ``struct timeval *`` is seconds as a
   float, ``None`` meaning no limit; ``dhcpctl_null_handle`` is ``None``; ``MDL`` is dropped;
-- every function that takes a data string also takes ``bytes``.
+- every function that takes a data string also takes ``bytes``;
+- the error of a failed connect or of a connection that ended says, in ``.detail``, the
+  server's address, what the server said where the backend can read it, and the likely cause
+  (:mod:`dhcpctl._diagnosis`), alike in both backends; only the statuses are C's.
+
+Each function's docstring is written once, on :class:`Backend`, and given to both backends'
+functions (:func:`inherit_docstrings`).
 
 Where C 4.4.3-P1 would hang, crash or read freed memory, both backends raise instead, alike:
 a handle used after ``omapi_object_dereference`` or ``dhcpctl_disconnect``, or a data string
@@ -84,7 +90,7 @@ ISC's receiving code cannot take (a zero-length or any message value named ``op`
 never used, as in C; an object's ``remote-handle`` that is not 4 bytes), the connection fails:
 the pending wait (or the connect) raises DhcpctlError, ``DHCP_R_PROTOCOLERROR`` in the pure-
 Python backend (``DHCP_R_VERSIONMISMATCH`` for an intro of another version); the native
-backend's ISC library, patched by ``scripts/isc_patches/`` (the same limits as ``OMAPI_MAX_*``
+backend's ISC library, patched by ``dhcpctl/isc_patches/`` (the same limits as ``OMAPI_MAX_*``
 in its ``omapip_p.h``), drops the connection as C does, so the pending wait raises
 ``DHCP_R_CONNRESET`` and a connect cut short raises ``ISC_R_NOMORE`` (``DHCP_R_PROTOCOLERROR``
 for an authenticator "accepted" by a STATUS): C's library does not say why it dropped a
@@ -123,7 +129,7 @@ child processes (the memory rows under ``RLIMIT_AS``: peak resident growth under
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Final, Protocol, TypeAlias, runtime_checkable
 
 #: Flags of ``dhcpctl_open_object`` (``OMAPI_CREATE``, ``OMAPI_UPDATE``, ``OMAPI_EXCL``).
@@ -189,47 +195,196 @@ Callback: TypeAlias = Callable[[Any, int, Any], None]
 
 
 class Backend(Protocol):
-    """The module interface of a backend, one member per C function (see module docstring)."""
+    """The module interface of a backend, one member per C function (see module docstring).
+
+    The docstrings here are the only ones of the C-named functions: each backend gives its
+    functions these (:func:`inherit_docstrings`), so ``help(dhcpctl.dhcpctl_connect)`` shows
+    the same text whichever backend is in use. Every function raises TypeError for an argument
+    of the wrong Python type (or a handle of the other backend) and
+    :class:`~dhcpctl.DhcpctlError` ``DHCP_R_INVALIDARG`` for a value C cannot take (a ``str``
+    with a NUL where C takes a C string, a number out of range, a handle used after
+    ``omapi_object_dereference`` or ``dhcpctl_disconnect``), before anything is sent.
+    """
 
     DHCPCTL_CREATE: int
     DHCPCTL_UPDATE: int
     DHCPCTL_EXCL: int
 
-    def dhcpctl_initialize(self) -> None: ...
+    def dhcpctl_initialize(self) -> None:
+        """Set up the library; ported C code calls it first.
 
-    def dhcpctl_connect(self, address: str, port: int, authenticator: Handle | None) -> Handle: ...
+        ``dhcpctl/dhcpctl.c`` dhcpctl_initialize (``omapi_init``, registering the object
+        types and the result texts). The native backend runs it once at import, the
+        pure-Python backend has nothing to set up: any call does nothing and returns None.
+        """
+
+    def dhcpctl_connect(self, address: str, port: int, authenticator: Handle | None) -> Handle:
+        """Connect to dhcpd's OMAPI port and return the connection handle; blocks without limit.
+
+        ``address`` (str): a dotted IPv4 address or a host name (resolved to IPv4); ``port``
+        (int, 0..65535): dhcpd.conf's ``omapi-port``, 7911 by custom; ``authenticator``: a
+        handle of :meth:`dhcpctl_new_authenticator` for a server with ``omapi-key``, or
+        None. Returns once the server's introduction came and, with a key, the server
+        accepted the authenticator (an OMAPI OPEN answered by an UPDATE).
+        ``dhcpctl/dhcpctl.c`` dhcpctl_connect (``omapip/protocol.c``
+        omapi_protocol_connect, ``omapip/connection.c`` omapi_connect).
+
+        Raises :class:`~dhcpctl.DhcpctlError`, its text naming the address and the likely
+        cause: ``ISC_R_NOMORE`` when the TCP connect failed (refused, unreachable) or the
+        server closed the connection before the introduction (ISC's library returns the
+        socket's own status instead, such as ``ISC_R_NETUNREACH``, where the connect fails
+        at once, ``omapip/connection.c``); ``DHCP_R_HOSTUNKNOWN`` for a
+        name that does not resolve; ``ISC_R_NOTFOUND`` when the server knows no key of the
+        authenticator's name and algorithm (``omapip/auth.c`` omapi_auth_key_lookup); a
+        protocol error's status for a server that breaks OMAPI (module docstring, "Hostile
+        servers"). A wrong secret is not noticed here: the first request's wait raises
+        ``DHCP_R_CONNRESET``.
+        """
 
     def dhcpctl_timed_connect(
         self, address: str, port: int, authenticator: Handle | None, timeout: float | None
-    ) -> Handle: ...
+    ) -> Handle:
+        """:meth:`dhcpctl_connect` within ``timeout`` seconds (float; None: no limit).
 
-    def dhcpctl_disconnect(self, connection: Handle, force: bool = False) -> None: ...
+        ``dhcpctl/dhcpctl.c`` dhcpctl_timed_connect (C's ``struct timeval *``). Returns
+        within the timeout plus 1 s whatever the server does; raises ``ISC_R_TIMEDOUT`` when
+        it passes, and otherwise as :meth:`dhcpctl_connect`. A timeout that is not a number
+        of seconds raises TypeError; the native backend refuses NaN (``DHCP_R_INVALIDARG``).
+        """
 
-    def dhcpctl_wait_for_completion(self, handle: Handle) -> int: ...
+    def dhcpctl_disconnect(self, connection: Handle, force: bool = False) -> None:
+        """Close ``connection``; the handle is dereferenced (a later use raises).
 
-    def dhcpctl_timed_wait_for_completion(self, handle: Handle, timeout: float | None) -> int: ...
+        ``dhcpctl/dhcpctl.c`` dhcpctl_disconnect (``omapip/connection.c`` omapi_disconnect;
+        ``force``: close at once rather than after the queued output, C's ``int force``; the
+        pure-Python backend always drops output the server has not read). Requests in flight
+        on it end: their waits raise ``DHCP_R_CONNRESET``. On a connection the server has
+        dropped it raises ``DHCP_R_INVALIDARG`` and leaves the handle for
+        :meth:`omapi_object_dereference`, as C does (C also writes "dhcpctl_disconnect
+        detected invalid arg" to stderr; the backends write nothing).
+        """
 
-    def dhcpctl_get_value(self, handle: Handle, name: str) -> DataString: ...
+    def dhcpctl_wait_for_completion(self, handle: Handle) -> int:
+        """Wait, without limit, for the reply to the request in flight on ``handle``; return the
+        server's status (int: ``ISC_R_SUCCESS``, ``ISC_R_NOTFOUND``, ``ISC_R_EXISTS``, ...).
 
-    def dhcpctl_get_boolean(self, handle: Handle, name: str) -> bool: ...
+        ``dhcpctl/dhcpctl.c`` dhcpctl_wait_for_completion (``omapip/dispatch.c``
+        omapi_wait_for_completion): C's out-parameter ``*s`` is the return value; the
+        server's refusal is returned, not raised. Ctrl-C interrupts it. Raises
+        :class:`~dhcpctl.DhcpctlError` for local failures only: ``DHCP_R_INVALIDARG`` when no
+        request is in flight on the object (C blocks forever) or for a connection handle
+        (untimed, C blocks until the server drops it); ``DHCP_R_CONNRESET`` when the
+        connection ended (the server closed it, or a reply broke the protocol), its text
+        naming the server and, for a keyed connection dropped at its first reply, the likely
+        wrong secret. See the module docstring for every way a connection can end.
+        """
 
-    def dhcpctl_set_value(self, handle: Handle, value: DataLike, name: str) -> None: ...
+    def dhcpctl_timed_wait_for_completion(self, handle: Handle, timeout: float | None) -> int:
+        """:meth:`dhcpctl_wait_for_completion` within ``timeout`` seconds (float; None: none).
 
-    def dhcpctl_set_string_value(self, handle: Handle, value: str, name: str) -> None: ...
+        ``dhcpctl/dhcpctl.c`` dhcpctl_timed_wait_for_completion. Returns within the timeout
+        plus 1 s; raises ``ISC_R_TIMEDOUT`` when it passes, and the request stays in flight:
+        a later wait takes the late reply. On a connection handle it reads the connection
+        until the timeout and raises ``ISC_R_TIMEDOUT`` (as C), or ``DHCP_R_CONNRESET`` if the
+        server dropped it.
+        """
 
-    def dhcpctl_set_data_value(self, handle: Handle, value: BytesLike, name: str) -> None: ...
+    def dhcpctl_get_value(self, handle: Handle, name: str) -> DataString:
+        """The value ``name`` of an object (as the server last sent it, or as set locally)
+        or of an authenticator ("name", "algorithm", "key": the secret, hidden by ``repr``).
 
-    def dhcpctl_set_null_value(self, handle: Handle, name: str) -> None: ...
+        ``dhcpctl/dhcpctl.c`` dhcpctl_get_value (``omapip/support.c`` omapi_get_value_str).
+        The bytes are those of the wire: an integer or time is 4 bytes big-endian
+        (``int.from_bytes(bytes(v), "big")``), an IPv4 address 4 bytes, a string its bytes
+        without a NUL; the README's table lists each object type's values. The
+        :class:`DataString` may be released with :meth:`dhcpctl_data_string_dereference`
+        (optional in Python). Raises ``ISC_R_NOTFOUND`` when the object has no such value
+        (also for a value set null locally).
+        """
 
-    def dhcpctl_set_boolean_value(self, handle: Handle, value: bool, name: str) -> None: ...
+    def dhcpctl_get_boolean(self, handle: Handle, name: str) -> bool:
+        """The value ``name`` read as a boolean: a 4-byte integer, nonzero is True.
 
-    def dhcpctl_set_int_value(self, handle: Handle, value: int, name: str) -> None: ...
+        ``dhcpctl/dhcpctl.c`` dhcpctl_get_boolean. Raises ``ISC_R_NOTFOUND`` when there is
+        no such value and ``ISC_R_UNEXPECTED`` when it is not 4 bytes long.
+        """
 
-    def dhcpctl_object_update(self, connection: Handle, handle: Handle) -> None: ...
+    def dhcpctl_set_value(self, handle: Handle, value: DataLike, name: str) -> None:
+        """Set the value ``name`` of a local object to the bytes of ``value`` (a
+        :class:`DataString` or bytes-like), sent untyped as they are.
 
-    def dhcpctl_object_refresh(self, connection: Handle, handle: Handle) -> None: ...
+        ``dhcpctl/dhcpctl.c`` dhcpctl_set_value (``omapi_datatype_data``). Nothing is sent:
+        the value is marked changed, and the next :meth:`dhcpctl_open_object` (as a lookup
+        key or a new object's attribute) or :meth:`dhcpctl_object_update` carries it. Raises
+        ``ISC_R_NOTFOUND`` on an authenticator (it takes no values, ``omapip/support.c``
+        omapi_set_value).
+        """
 
-    def dhcpctl_object_remove(self, connection: Handle, handle: Handle) -> None: ...
+    def dhcpctl_set_string_value(self, handle: Handle, value: str, name: str) -> None:
+        """Set ``name`` to the string ``value`` (str, sent as UTF-8 without a terminating NUL;
+        one holding a NUL raises ``DHCP_R_INVALIDARG``).
+
+        ``dhcpctl/dhcpctl.c`` dhcpctl_set_string_value (``omapi_datatype_string``); sent as
+        :meth:`dhcpctl_set_value`.
+        """
+
+    def dhcpctl_set_data_value(self, handle: Handle, value: BytesLike, name: str) -> None:
+        """Set ``name`` to the bytes ``value`` (bytes-like: C's pointer and length), e.g. a
+        4-byte IPv4 address (``socket.inet_aton``) or a 6-byte MAC address.
+
+        ``dhcpctl/dhcpctl.c`` dhcpctl_set_data_value (``omapi_datatype_data``); sent as
+        :meth:`dhcpctl_set_value`.
+        """
+
+    def dhcpctl_set_null_value(self, handle: Handle, name: str) -> None:
+        """Set ``name`` to no value: an update with it asks the server to delete that
+        attribute; locally it reads as ``ISC_R_NOTFOUND``.
+
+        ``dhcpctl/dhcpctl.c`` dhcpctl_set_null_value (``omapi_set_value`` without a typed
+        value).
+        """
+
+    def dhcpctl_set_boolean_value(self, handle: Handle, value: bool, name: str) -> None:
+        """Set ``name`` to a boolean, sent as a 4-byte integer (C's ``int``: a bool or an int
+        of 32 bits, else ``DHCP_R_INVALIDARG``).
+
+        ``dhcpctl/dhcpctl.c`` dhcpctl_set_boolean_value (``omapi_datatype_int``).
+        """
+
+    def dhcpctl_set_int_value(self, handle: Handle, value: int, name: str) -> None:
+        """Set ``name`` to the integer ``value``, sent as 4 bytes big-endian: -2**31 up to
+        2**32 - 1 (a time in seconds since the epoch, a hardware type), else
+        ``DHCP_R_INVALIDARG``.
+
+        ``dhcpctl/dhcpctl.c`` dhcpctl_set_int_value (``omapi_datatype_int``).
+        """
+
+    def dhcpctl_object_update(self, connection: Handle, handle: Handle) -> None:
+        """Send the changed values of an opened object to the server (an OMAPI UPDATE); its
+        answer is the status of the next wait on ``handle``.
+
+        ``dhcpctl/dhcpctl.c`` dhcpctl_object_update. The server answers ``ISC_R_SUCCESS`` or
+        why not (``ISC_R_NOPERM`` for a read-only value; ``ISC_R_NOTFOUND``, "no matching
+        handle", for an object never opened). Raises ``DHCP_R_INVALIDARG`` on a connection
+        that has ended, or while an earlier request on ``handle`` has not been waited for.
+        """
+
+    def dhcpctl_object_refresh(self, connection: Handle, handle: Handle) -> None:
+        """Ask the server for the current values of an opened object (an OMAPI REFRESH); the
+        next wait on ``handle`` returns its status and the values replace the local ones.
+
+        ``dhcpctl/dhcpctl.c`` dhcpctl_object_refresh. Raises as
+        :meth:`dhcpctl_object_update` (where C, on an ended connection, loses the status).
+        """
+
+    def dhcpctl_object_remove(self, connection: Handle, handle: Handle) -> None:
+        """Ask the server to delete an opened object (an OMAPI DELETE); the next wait on
+        ``handle`` returns its status.
+
+        ``dhcpctl/dhcpctl.c`` dhcpctl_object_remove; the server's ``remove`` method of the
+        type decides (``server/omapi.c``: dhcpd removes hosts; a lease answers
+        ``ISC_R_NOTIMPLEMENTED``). Raises as :meth:`dhcpctl_object_update`.
+        """
 
     def dhcpctl_set_callback(self, handle: Handle, data: Any, callback: Callback) -> None:
         """Call ``callback(handle, status, data)`` as C's callback object would.
@@ -242,23 +397,83 @@ class Backend(Protocol):
         remove, any error). Only the first callback set on a handle is ever called. It runs
         in whichever thread's dhcpctl call read the reply, after that call released its lock,
         so it may call dhcpctl functions. An exception it raises is logged (logger
-        ``"dhcpctl"``) and dropped.
+        ``"dhcpctl"``) and dropped. ``callback`` must be callable (else TypeError).
 
         The deliberate difference: in C a wait on a handle with a callback never returns (the
         callback object swallows the "ready" that the waiter needs); here the wait returns the
         server's status as it would without a callback.
         """
 
-    def dhcpctl_new_authenticator(self, name: str, algorithm: str, secret: BytesLike) -> Handle: ...
+    def dhcpctl_new_authenticator(self, name: str, algorithm: str, secret: BytesLike) -> Handle:
+        """An authenticator for :meth:`dhcpctl_connect`: a key as dhcpd.conf declares it.
 
-    def dhcpctl_new_object(self, connection: Handle, object_type: str) -> Handle: ...
+        ``name`` (str): the key's name (``key "omapi_key" { ... }``); ``algorithm`` (str):
+        "hmac-md5", "hmac-sha1", "hmac-sha224", "hmac-sha256", "hmac-sha384" or
+        "hmac-sha512", any case (a name without a dot gets ``.SIG-ALG.REG.INT.``);
+        ``secret`` (bytes-like): the raw secret, i.e. dhcpd.conf's base64 decoded. Nothing
+        is sent: the server judges the key at the connect (name and algorithm) and at the
+        first request (the secret). Never shown in a repr or an error.
+        ``dhcpctl/remote.c`` dhcpctl_new_authenticator.
+        """
 
-    def dhcpctl_open_object(self, handle: Handle, connection: Handle, flags: int = 0) -> None: ...
+    def dhcpctl_new_object(self, connection: Handle, object_type: str) -> Handle:
+        """A local handle of an object of ``object_type`` (str: "lease", "host", "group",
+        "class", "subclass", "failover-state", "control"); nothing is sent.
 
-    def dhcpctl_data_string_dereference(self, data_string: DataString) -> None: ...
+        ``dhcpctl/remote.c`` dhcpctl_new_object. Set its lookup keys (or a new object's
+        values) with the set functions, then :meth:`dhcpctl_open_object`. An object type the
+        server does not know is answered at the open's wait (``ISC_R_NOTFOUND``).
+        """
 
-    def omapi_data_string_new(self, length: int) -> DataString: ...
+    def dhcpctl_open_object(self, handle: Handle, connection: Handle, flags: int = 0) -> None:
+        """Send an OMAPI OPEN of ``handle`` over ``connection`` (note C's argument order): the
+        values set on it are the lookup keys, or the new object's attributes.
 
-    def omapi_object_dereference(self, handle: Handle) -> None: ...
+        ``flags`` (int): 0 to look up, ``DHCPCTL_CREATE`` to create if absent,
+        ``| DHCPCTL_EXCL`` to fail if present, ``DHCPCTL_UPDATE`` to update the found object
+        with the values. The next wait on ``handle`` returns the server's status:
+        ``ISC_R_SUCCESS`` (the object's values are then readable with
+        :meth:`dhcpctl_get_value`), ``ISC_R_NOTFOUND``, ``ISC_R_EXISTS``,
+        ``DHCP_R_KEYCONFLICT``, ``DHCP_R_NOKEYS`` (a keyed server, no authenticator), ...
+        ``dhcpctl/remote.c`` dhcpctl_open_object; the server's side in ``omapip/message.c``
+        omapi_message_process (``OMAPI_OP_OPEN``). Raises as
+        :meth:`dhcpctl_object_update`.
+        """
 
-    def isc_result_totext(self, status: int) -> str: ...
+    def dhcpctl_data_string_dereference(self, data_string: DataString) -> None:
+        """Release a :class:`DataString`; using it afterwards raises ``DHCP_R_INVALIDARG``.
+
+        ``dhcpctl/dhcpctl.c`` dhcpctl_data_string_dereference (``omapip/alloc.c``
+        omapi_data_string_dereference). Optional in Python: it is freed when it goes.
+        """
+
+    def omapi_data_string_new(self, length: int) -> DataString:
+        """A new :class:`DataString` of ``length`` zero bytes (int, 0..2**32 - 1), to fill
+        through its writable ``value`` (``ds.value[:] = socket.inet_aton(ip)``).
+
+        ``omapip/alloc.c`` omapi_data_string_new.
+        """
+
+    def omapi_object_dereference(self, handle: Handle) -> None:
+        """Drop a handle (connection, authenticator or object); a connection's socket is
+        closed. Using the handle afterwards raises ``DHCP_R_INVALIDARG``.
+
+        ``omapip/alloc.c`` omapi_object_dereference. Optional in Python: a handle is dropped
+        when it goes.
+        """
+
+    def isc_result_totext(self, status: int) -> str:
+        """The text of a status (int, taken modulo 2**32 as C's ``isc_result_t``):
+        ``isc_result_totext(ISC_R_NOTFOUND)`` is "not found".
+
+        BIND's ``lib/isc/result.c`` isc_result_totext with ISC DHCP's own texts
+        (``omapip/result.c``); a number without a text gives "(result code text not
+        available)".
+        """
+
+
+def inherit_docstrings(functions: Mapping[str, Callable[..., object]]) -> None:
+    """Give a backend's C-named functions (its module's namespace) the docstrings of
+    :class:`Backend`, written once there: call at the end of the backend's module."""
+    for name in FUNCTION_NAMES:
+        functions[name].__doc__ = getattr(Backend, name).__doc__

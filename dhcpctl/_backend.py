@@ -5,20 +5,28 @@ ISC library carries the hardening patches, else pure Python), ``native`` (ISC's 
 through cffi; an ImportError saying what is missing if it is not available) or ``python``
 (``dhcpctl.fallback``).
 
-An ISC library without the project's patches (``scripts/isc_patches/``, detected by
+An ISC library without the project's patches (``dhcpctl/isc_patches/``, detected by
 :data:`dhcpctl._native.HARDENED`), such as a distribution's ``libdhcpctl``, can be crashed,
 aborted, made to exhaust memory or to accept unsigned replies by the server it talks to:
 ``auto`` never picks it (it takes pure Python and says why), and loading it explicitly warns
 with :class:`UnhardenedLibraryWarning`.
+
+The package's own commands (``python -m dhcpctl info``, ``python -m dhcpctl.build_isc``) must
+run where the native backend is broken, since they explain and fix it: while Python locates the
+module of ``python -m dhcpctl...`` it imports this package, and a forced ``native`` that cannot
+load then gives pure Python with the reason (:func:`running_a_command`), instead of the
+ImportError a program gets.
 """
 
 from __future__ import annotations
 
 import importlib
+import sys
 import warnings
 from typing import Final, NamedTuple, cast
 
 from dhcpctl._api import Backend
+from dhcpctl._isc_locate import BUILD_COMMAND
 
 POLICY_VARIABLE: Final = "DHCPCTL_BACKEND"
 POLICIES: Final = ("auto", "native", "python")
@@ -49,11 +57,9 @@ def _import(name: str) -> Backend:
     except ImportError as error:
         if name != "native":
             raise
-        raise ImportError(
-            "the native dhcpctl backend is not available: it needs ISC DHCP's libdhcpctl and "
-            "libomapi (run `python3 scripts/build_isc_libs.py`, then reinstall this package; "
-            f"see README.md). The import failed with: {error}"
-        ) from error
+        # The loader's message says what was found, what is missing and what to run: the
+        # chain would only repeat it.
+        raise ImportError(f"the native dhcpctl backend is not available: {error}") from None
     return cast(Backend, module)
 
 
@@ -63,7 +69,7 @@ def _unhardened(native: Backend) -> str | None:
         return None
     return (
         f"the ISC library ({getattr(native, 'LIBRARY', 'unknown')}) lacks dhcpctl's hardening "
-        f"patches (scripts/isc_patches/; rebuild it with scripts/build_isc_libs.py): {_RISKS}"
+        f"patches (dhcpctl/isc_patches/; build a patched one with `{BUILD_COMMAND}`): {_RISKS}"
     )
 
 
@@ -81,11 +87,28 @@ def load_backend(name: str) -> Backend:
     return module
 
 
-def choose_backend(policy: str) -> Choice:
+def running_a_command(argv: list[str] | None = None, orig_argv: list[str] | None = None) -> bool:
+    """Whether this package is being imported to run one of its modules, ``python -m dhcpctl``
+    or ``python -m dhcpctl.<module>``: while ``-m`` locates its module, ``sys.argv[0]`` is
+    ``"-m"`` (Python's documentation of ``-m``), and ``sys.orig_argv`` names the module."""
+    argv = sys.argv if argv is None else argv
+    orig_argv = sys.orig_argv if orig_argv is None else orig_argv
+    if argv[:1] != ["-m"]:
+        return False
+    for index, arg in enumerate(orig_argv[1:], 1):
+        if arg.startswith("-m"):
+            target = arg[2:] or (orig_argv[index + 1] if index + 1 < len(orig_argv) else "")
+            return target == "dhcpctl" or target.startswith("dhcpctl.")
+    return False
+
+
+def choose_backend(policy: str, *, command: bool = False) -> Choice:
     """Apply a ``DHCPCTL_BACKEND`` value: the backend's name, module and the reason.
 
+    ``reason`` keeps why: with ``auto``, the exact reason the native backend was not taken.
     Raises ValueError for an unknown policy; ImportError if ``native`` is forced and cannot
-    be loaded.
+    be loaded, unless ``command`` (:func:`running_a_command`): then pure Python, and the
+    reason says that a program would get the ImportError.
     """
     if policy not in POLICIES:
         raise ValueError(
@@ -94,16 +117,24 @@ def choose_backend(policy: str) -> Choice:
     if policy == "python":
         return Choice("python", _import("python"), f"{POLICY_VARIABLE}=python")
     if policy == "native":
-        native = load_backend("native")
+        try:
+            native = load_backend("native")
+        except ImportError as error:
+            if not command:
+                raise
+            return Choice(
+                "python",
+                _import("python"),
+                f"{POLICY_VARIABLE}=native, which fails (a program's `import dhcpctl` raises "
+                f"ImportError: {error}); this `python -m dhcpctl` command runs on pure Python",
+            )
         risk = _unhardened(native)
         reason = f"{POLICY_VARIABLE}=native" + (f"; warning: {risk}" if risk else "")
         return Choice("native", native, reason)
     try:
         native = _import("native")
     except ImportError as error:
-        return Choice(
-            "python", _import("python"), f"auto: the native backend is not available ({error})"
-        )
+        return Choice("python", _import("python"), f"auto: {error}")
     risk = _unhardened(native)
     if risk is not None:
         return Choice("python", _import("python"), f"auto: not the native backend, since {risk}")

@@ -35,6 +35,7 @@ from dhcpctl._model import (
     Group,
     Host,
     Lease,
+    Schema,
     Subclass,
     encode,
 )
@@ -57,12 +58,23 @@ class Async:
 
 
 ModeT = TypeVar("ModeT", Sync, Async)
+NamedT = TypeVar("NamedT", Group, Class)
 
 
 class SyncExecutor(Protocol):
     """Runs an operation to its result. ``read`` says whether it only reads (a read may be
     retried once on a new connection, a write never); ``function`` names it (``"hosts.get"``)
-    for errors and logs."""
+    for errors and logs.
+
+    The contract every executor keeps (:class:`dhcpctl._sync.SyncExecutor` is the reference):
+    send each request the generator yields; send back a :class:`~dhcpctl._exchange.Reply`
+    whose ``values`` are exactly the object values the server's UPDATE carried (for an OPEN;
+    empty for a STATUS) and whose ``target`` a later Update/Remove can use; for a status other
+    than success, throw :func:`dhcpctl._operations.reply_error`'s error into the generator;
+    for a lost connection or the call's deadline, throw ConnectionLost or Timeout into it
+    (an operation may catch them: ``shutdown`` does); log one DEBUG line per request with
+    :func:`dhcpctl._operations.describe`.
+    """
 
     def run(self, operation: Operation[T], *, read: bool, function: str) -> T: ...
 
@@ -185,8 +197,9 @@ class Hosts(Collection[ModeT]):
         statements: str | None = None,
         group: str | None = None,
     ) -> Operation[Host]:
-        """A new host ``name`` (DHCPCTL_CREATE|DHCPCTL_EXCL). ``hardware_type`` defaults to 1
-        (Ethernet) with a ``mac``; ``ip`` is one address or a list (``fixed-address``).
+        """A new host ``name`` (DHCPCTL_CREATE|DHCPCTL_EXCL). It needs a ``mac`` or a ``uid``
+        (dhcpd refuses a host without: dhcp_host_signal_handler); ``hardware_type`` defaults
+        to 1 (Ethernet) with a ``mac``; ``ip`` is one address or a list (``fixed-address``).
         AlreadyExists if a host of that name, MAC or uid exists."""
         values = encode(HOST, _host_fields(name, mac, ip, uid, hardware_type, statements, group))
         return (yield from ops.create(HOST, values))
@@ -201,7 +214,8 @@ class Hosts(Collection[ModeT]):
         ip: Ip | None = None,
     ) -> Operation[Host]:
         """The host of ``name``, ``mac``, ``uid`` or ``ip``. NotFound if none; KeyConflict if
-        the keys name different hosts."""
+        the keys name different hosts. ``ip`` finds the host whose hardware address holds the
+        lease of that address (server/omapi.c dhcp_host_lookup), not a host's fixed address."""
         keys = ops.lookup_keys(HOST, (("name", name), ("mac", mac), ("uid", uid), ("ip", ip)))
         return (yield from ops.get(HOST, keys))
 
@@ -270,7 +284,8 @@ class Hosts(Collection[ModeT]):
         uid: bytes | None = None,
         ip: Ip | None = None,
     ) -> Operation[None]:
-        """Delete the host ``name``, ``mac``, ``uid`` or ``ip`` names. NotFound if none."""
+        """Delete the host ``name``, ``mac``, ``uid`` or ``ip`` (as :meth:`get`) names.
+        NotFound if none."""
         keys = ops.lookup_keys(HOST, (("name", name), ("mac", mac), ("uid", uid), ("ip", ip)))
         return (yield from ops.delete(HOST, keys))
 
@@ -284,6 +299,11 @@ def _host_fields(
     statements: str | None,
     group: str | None,
 ) -> tuple[tuple[str, object], ...]:
+    """A new host's fields; ValueError without ``mac`` and ``uid``."""
+    if mac is None and uid is None:
+        raise ValueError(
+            f"host {name!r} needs mac= or uid=: dhcpd refuses a host without an identifier"
+        )
     return (
         ("name", name),
         ("mac", mac),
@@ -295,10 +315,30 @@ def _host_fields(
     )
 
 
-class Groups(Collection[ModeT]):
-    """``omapi.groups``: named groups (OMAPI type ``group``; common/comapi.c)."""
+class _Named(Collection[ModeT], Generic[ModeT, NamedT]):
+    """A collection of objects looked up by their ``name``: get and delete, once."""
+
+    schema: ClassVar[Schema[Any]]
+
+    @operation(read=True)
+    def get(self, name: str) -> Operation[NamedT]:
+        """The object ``name``. NotFound if none."""
+        keys = ops.lookup_keys(self.schema, (("name", name),))
+        found: NamedT = yield from ops.get(self.schema, keys)
+        return found
+
+    @operation(read=False)
+    def delete(self, name: str) -> Operation[None]:
+        """Delete the object ``name``. NotFound if none."""
+        return (yield from ops.delete(self.schema, ops.lookup_keys(self.schema, (("name", name),))))
+
+
+class Groups(_Named[ModeT, Group]):
+    """``omapi.groups``: named groups (OMAPI type ``group``; common/comapi.c): ``get(name)``,
+    ``delete(name)`` and :meth:`create`."""
 
     name = "groups"
+    schema = GROUP
 
     @operation(read=False)
     def create(self, name: str, *, statements: str | None = None) -> Operation[Group]:
@@ -306,37 +346,19 @@ class Groups(Collection[ModeT]):
         values = encode(GROUP, (("name", name), ("statements", statements)))
         return (yield from ops.create(GROUP, values))
 
-    @operation(read=True)
-    def get(self, name: str) -> Operation[Group]:
-        """The group ``name``. NotFound if none."""
-        return (yield from ops.get(GROUP, ops.lookup_keys(GROUP, (("name", name),))))
 
-    @operation(read=False)
-    def delete(self, name: str) -> Operation[None]:
-        """Delete the group ``name``. NotFound if none."""
-        return (yield from ops.delete(GROUP, ops.lookup_keys(GROUP, (("name", name),))))
-
-
-class Classes(Collection[ModeT]):
-    """``omapi.classes``: classes (OMAPI type ``class``; server/omapi.c)."""
+class Classes(_Named[ModeT, Class]):
+    """``omapi.classes``: classes (OMAPI type ``class``; server/omapi.c): ``get(name)``,
+    ``delete(name)`` and :meth:`create`."""
 
     name = "classes"
+    schema = CLASS
 
     @operation(read=False)
     def create(self, name: str, *, group: str | None = None) -> Operation[Class]:
         """A new class ``name`` (in the named ``group``). AlreadyExists if it exists."""
         values = encode(CLASS, (("name", name), ("group", group)))
         return (yield from ops.create(CLASS, values))
-
-    @operation(read=True)
-    def get(self, name: str) -> Operation[Class]:
-        """The class ``name``. NotFound if none."""
-        return (yield from ops.get(CLASS, ops.lookup_keys(CLASS, (("name", name),))))
-
-    @operation(read=False)
-    def delete(self, name: str) -> Operation[None]:
-        """Delete the class ``name``. NotFound if none."""
-        return (yield from ops.delete(CLASS, ops.lookup_keys(CLASS, (("name", name),))))
 
 
 class Subclasses(Collection[ModeT]):
@@ -379,14 +401,3 @@ class Failover(Collection[ModeT]):
         NotFound if none."""
         keys = ops.lookup_keys(FAILOVER_STATE, (("name", name),))
         return (yield from ops.get(FAILOVER_STATE, keys))
-
-
-class Control(Collection[ModeT]):
-    """The server's ``control`` object (a client's ``shutdown()``)."""
-
-    name = "control"
-
-    @operation(read=False)
-    def shutdown(self) -> Operation[None]:
-        """Shut dhcpd down (see :func:`dhcpctl._operations.shutdown`)."""
-        return (yield from ops.shutdown())

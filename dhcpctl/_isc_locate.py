@@ -1,7 +1,7 @@
 """Where the ISC DHCP client libraries (libdhcpctl, libomapi and BIND's libraries) are.
 
 The one place that knows it. Used at build time by ``build_ffi.py``, ``setup.py`` and
-``scripts/build_isc_libs.py`` (imported by file path: standard library only, no package-relative
+``dhcpctl/build_isc.py`` (imported by file path: standard library only, no package-relative
 imports) and at run time to find ``libdhcpctl.so.0`` for cffi's ABI mode.
 
 Search order, first usable installation wins:
@@ -10,7 +10,7 @@ Search order, first usable installation wins:
    what is missing: there is no silent fallback to another place.
 2. The usual system prefixes (``/usr``, ``/usr/local``; ``lib64``, ``lib`` and multiarch library
    directories), as Fedora/RHEL's ``dhcp-libs`` ship ``libdhcpctl.so.0`` and ``libomapi.so.0``.
-3. The project's build cache, filled by ``python3 scripts/build_isc_libs.py``.
+3. The project's build cache, filled by ``python -m dhcpctl.build_isc`` (:data:`BUILD_COMMAND`).
 
 Two kinds of installation exist. "shared": ``libdhcpctl.so.0`` and ``libomapi.so.0`` (plus, to
 compile against them, the headers and the development links of all six libraries). "static":
@@ -39,13 +39,32 @@ ISC_DHCP_VERSION = "4.4.3-P1"
 LIBRARIES = ("dhcpctl", "omapi", "irs", "dns", "isccfg", "isc")
 RUNTIME_SONAMES = ("libdhcpctl.so.0", "libomapi.so.0")
 HEADERS = ("dhcpctl/dhcpctl.h", "omapip/omapip.h", "isc/result.h")
-# Written last by scripts/build_isc_libs.py into each prefix it completes.
+# Written last by dhcpctl/build_isc.py into each prefix it completes.
 STAMP = ".dhcpctl-omapi-build-complete"
 SYSTEM_PREFIXES = (Path("/usr"), Path("/usr/local"))
+#: The builder, shipped in the package (``dhcpctl/build_isc.py``): builds the static kind into
+#: the build cache, where ``pip install`` finds it.
+BUILD_COMMAND = "python -m dhcpctl.build_isc"
+#: After a build: the reinstall that compiles the native backend against it (no cached wheel,
+#: no prebuilt wheel: a wheel built without the libraries would be reused).
+REINSTALL = (
+    "pip install --force-reinstall --no-deps --no-cache-dir --no-binary dhcpctl-omapi dhcpctl-omapi"
+)
+#: What the builder needs on Debian/Ubuntu.
+BUILD_TOOLS = "apt-get install autoconf automake libtool build-essential dpkg-dev patch"
 
 
 class IscLibraryNotFound(LookupError):
-    """No usable ISC DHCP library installation: the message says where we looked and why not."""
+    """No usable ISC DHCP library installation: the message says where we looked and why not.
+
+    ``looked``: one line per place looked at (empty for a bad ``DHCPCTL_ISC_KIND``), for
+    messages of their own; ``explicit``: whether ``DHCPCTL_ISC_PREFIX`` named the place.
+    """
+
+    def __init__(self, message: str, looked: Sequence[str] = (), explicit: bool = False) -> None:
+        super().__init__(message)
+        self.looked = tuple(looked)
+        self.explicit = explicit
 
 
 @dataclass(frozen=True)
@@ -95,7 +114,7 @@ def _dlopen_order(libdir: Path) -> tuple[Path, ...]:
 
 
 def stamped_version(prefix: Path) -> str | None:
-    """The ISC DHCP version ``scripts/build_isc_libs.py`` built in ``prefix`` (its stamp says
+    """The ISC DHCP version ``dhcpctl/build_isc.py`` built in ``prefix`` (its stamp says
     ``isc-dhcp <version> <kind>``), or None where no stamp says it (ISC's libraries do not
     record their version: ``dhcpctl._native.layout`` checks the loaded one)."""
     try:
@@ -200,11 +219,25 @@ def locate(
                 return found
             looked.append(found)
     where = f"DHCPCTL_ISC_PREFIX={explicit}" if explicit else "the system and the build cache"
+    build = BUILD_COMMAND + (" --kind shared" if kinds == ("shared",) else "")
+    then = "" if purpose == "dlopen" else f", then `{REINSTALL}`"  # ABI mode: found at import
+    if explicit:
+        fix = (
+            f"Build them there with `{build} --prefix {explicit}` (the builder ships in "
+            "this package: a first install without DHCPCTL_ISC_PREFIX gives it), or point "
+            "DHCPCTL_ISC_PREFIX at the directory that holds them."
+        )
+    else:
+        fix = (
+            f"Build them with `{build}` (needs: {BUILD_TOOLS}){then}; or "
+            "install the shared libraries (Fedora/RHEL: dhcp-libs dhcp-devel). Debian's "
+            "isc-dhcp-dev is not usable: its static archives are PIE, not PIC, and BIND's are "
+            "missing."
+        )
     raise IscLibraryNotFound(
         f"no usable ISC DHCP {ISC_DHCP_VERSION} libraries ({' or '.join(kinds)}) in {where}.\n"
         + "".join(f"  - {line}\n" for line in looked)
-        + "Build them with `python3 scripts/build_isc_libs.py` (needs: apt-get install autoconf "
-        "automake libtool build-essential dpkg-dev), or install the shared libraries "
-        "(Fedora/RHEL: dhcp-libs dhcp-devel), or set DHCPCTL_ISC_PREFIX. Debian's isc-dhcp-dev "
-        "is not usable: its static archives are PIE, not PIC, and BIND's are missing."
+        + fix,
+        looked,
+        bool(explicit),
     )

@@ -47,8 +47,8 @@ from typing import Any, Final, Generic, TypeVar
 
 from dhcpctl import _values as v
 from dhcpctl._exchange import Values
-from dhcpctl._states import FailoverStateName, LeaseState
-from dhcpctl._values import Codec, FailoverHierarchy
+from dhcpctl._states import FailoverHierarchy, FailoverStateName, LeaseState
+from dhcpctl._values import Codec
 
 _log = logging.getLogger("dhcpctl")
 
@@ -392,3 +392,23 @@ def encode(
         if hardware_type is not None:
             encoded["hardware-type"] = v.encode_uint32(1, "hardware_type")
     return tuple(encoded.items())
+
+
+def to_values(obj: TypedObject) -> Values:
+    """The wire values of ``obj``'s fields that dhcpd sends, as ISC names them, in the table's
+    order; None fields left out: what a server sends for it (a fake server's replies, a
+    CLI's output). ``raw`` is not used. Raises ValueError for a field its codec cannot encode.
+    """
+    schema = SCHEMAS_BY_CLASS[type(obj)]
+    values: list[tuple[str, bytes]] = []
+    for attribute in schema.attributes:
+        value = getattr(obj, attribute.field, None) if attribute.sent else None
+        if value is not None and value != ():
+            values.append((attribute.isc_name, attribute.codec.encode(value, attribute.field)))
+    return tuple(values)
+
+
+#: Every object type's schema, by its dataclass.
+SCHEMAS_BY_CLASS: Final[Mapping[type, Schema[Any]]] = MappingProxyType(
+    {schema.cls: schema for schema in SCHEMAS.values()}
+)

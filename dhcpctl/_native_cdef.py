@@ -13,7 +13,11 @@ string and a line number as ``file, line``.
 cffi FFI of its own: ``dhcpctl_remote_object_t``, the preamble every object starts with (its
 first fields) and the head of ``omapi_object_type_t``, copied
 from 4.4.3-P1's ``dhcpctl/dhcpctl.h`` and ``omapip/omapip.h``. ``build_ffi.py`` makes the build
-fail where ISC's header disagrees, and the backend checks the loaded library at import.
+fail where ISC's header disagrees, and the backend checks the loaded library at import. It also
+declares the value list of a remote object's inner generic object (``omapi_generic_object_t``,
+``omapi_value_t``, ``omapi_data_string_t``, ``omapi_typed_data_t``), which
+:mod:`dhcpctl._native.received` reads for the typed client after checking the generic object
+type's name and size as the library registered them.
 
 ``dhcpctl_set_callback`` is declared for completeness but never called: in 4.4.3-P1 it crashes
 the next request on the handle (see :mod:`dhcpctl._native.replies`).
@@ -95,4 +99,27 @@ typedef struct {                      /* omapi_object_type_t up to its size */
          *remove, *freer, *allocator, *sizer;
     size_t size;
 } omapi_object_type_head_t;
+
+typedef struct {                      /* omapip.h: a name */
+    int refcnt; unsigned len; unsigned char value[1];
+} omapi_data_string_t;
+
+typedef struct {                      /* omapip.h: a value (omapi_datatype_t type) */
+    int refcnt; int type;
+    union {
+        struct { unsigned len; unsigned char value[1]; } buffer;
+        void *object;
+        struct { void *ptr; void *reference; void *dereference; } ref;
+        int integer;
+    } u;
+} omapi_typed_data_t;
+
+typedef struct {                      /* omapip.h: a name and its value */
+    int refcnt; omapi_data_string_t *name; omapi_typed_data_t *value;
+} omapi_value_t;
+
+typedef struct {                      /* omapip_p.h: a remote object's inner value list */
+    void *type; int refcnt; unsigned handle; void *outer; void *inner;
+    omapi_value_t **values; unsigned char *changed; int nvalues, va_max;
+} omapi_generic_object_t;
 """

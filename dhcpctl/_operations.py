@@ -2,10 +2,10 @@
 
 An executor (the sync :class:`dhcpctl.Client`'s, ``dhcpctl.aio.Client``'s) sends each request
 and sends its :class:`~dhcpctl._exchange.Reply` back into the generator; a reply whose status
-is not success is thrown into the generator instead, as the typed error
-:func:`dhcpctl._errors.typed_error` picks, so an operation can catch :class:`NotFound` where it
-expects it. Values are checked and encoded inside the generator, so a bad value raises
-ValueError before the first request is sent.
+is not success is thrown into the generator instead, as the typed error :func:`reply_error`
+makes, and so are a Timeout or ConnectionLost of the request, so an operation can catch
+:class:`NotFound` where it expects it. Values are checked and encoded inside the generator,
+so a bad value raises ValueError before the first request is sent.
 
 The operations follow dhcpd's object handlers (``server/omapi.c``, ``common/comapi.c``,
 ``server/failover.c``) and ``omapip/protocol.c``: a lookup is an OPEN with the keys; a create
@@ -17,18 +17,32 @@ for a lease's ``ip-address``); a delete a lookup followed by a DELETE.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 from typing import Final
 
 from dhcpctl import _guards
-from dhcpctl._errors import NotFound, PermissionDenied
+from dhcpctl._errors import (
+    AuthenticationFailed,
+    ConnectionLost,
+    NotFound,
+    OmapiError,
+    PermissionDenied,
+    Timeout,
+    typed_error,
+)
 from dhcpctl._exchange import Open, Operation, Remove, Request, Update, Values
-from dhcpctl._model import Access, ObjectT, Schema, decode, encode
+from dhcpctl._model import SCHEMAS, Access, ObjectT, Schema, decode, encode
+from dhcpctl._results import DHCP_R_MULTIPLE, DHCP_R_NOKEYS
 from dhcpctl._values import decode_string, encode_uint32
 
 #: The control object's ``state`` that shuts dhcpd down (``includes/omapip/omapip.h``
 #: ``server_shutdown``; server/dhcpd.c dhcp_set_control_state).
 SERVER_SHUTDOWN: Final = 2
+
+#: Seconds a shutdown waits for dhcpd's answer, which dhcpd only sends once the clients have
+#: closed their connections (so it never comes first): enough to deliver the request.
+SHUTDOWN_WAIT: Final = 1.0
 
 Fields = Iterable[tuple[str, object]]
 
@@ -72,7 +86,8 @@ def create(schema: Schema[ObjectT], values: Values) -> Operation[ObjectT]:
 
 
 def update(schema: Schema[ObjectT], keys: Values, changes: Values) -> Operation[ObjectT]:
-    """Change ``changes`` of the object ``keys`` name; the object as dhcpd then sends it.
+    """Change ``changes`` of the object ``keys`` name; the object as dhcpd then sends it (dhcpd
+    answers an UPDATE with a bare STATUS, so it is looked up again by the same keys).
 
     A PermissionDenied from dhcpd names the attributes it refuses to change.
     """
@@ -81,7 +96,7 @@ def update(schema: Schema[ObjectT], keys: Values, changes: Values) -> Operation[
     check_values(schema, changes)
     found = yield Open(schema.object_type, keys)
     try:
-        reply = yield Update(found.target, changes)
+        yield Update(found.target, changes)
     except PermissionDenied as error:
         refused = [
             attribute.field
@@ -96,7 +111,7 @@ def update(schema: Schema[ObjectT], keys: Values, changes: Values) -> Operation[
             server_message=error.server_message,
             request=error.request,
         ) from None
-    return decode(schema, reply.values, keys)
+    return (yield from get(schema, keys))
 
 
 def delete(schema: Schema[ObjectT], keys: Values) -> Operation[None]:
@@ -132,32 +147,76 @@ def find(schema: Schema[ObjectT], keys: Values) -> Operation[object | None]:
 
 def shutdown() -> Operation[None]:
     """Shut dhcpd down: its ``control`` object's ``state`` set to ``server_shutdown``
-    (omapip/generic control object; server/dhcpd.c dhcp_set_control_state)."""
+    (common/comapi.c dhcp_control_set_value, server/dhcpd.c dhcp_set_control_state). Run it
+    with a short time limit (:data:`SHUTDOWN_WAIT`): its answer never comes in time."""
     found = yield Open("control", ())
-    yield Update(found.target, (("state", encode_uint32(SERVER_SHUTDOWN, "state")),))
+    # dhcpd does not answer while OMAPI connections are open: it waits for its clients to
+    # close them, then drops them (dhcp_io_shutdown_countdown, about 4 to 8 s). So the answer
+    # is not awaited beyond the call's time; the executor then closes the connection.
+    with contextlib.suppress(ConnectionLost, Timeout):
+        yield Update(found.target, (("state", encode_uint32(SERVER_SHUTDOWN, "state")),))
 
 
 def describe(request: Request) -> str:
     """What ``request`` asks, for logs and error messages: the object type and the names and
-    values of its keys (values cut at 40 characters; an attribute named like a secret is
-    never shown)."""
+    values of its attributes, decoded as the type's table says (``ip-address=198.18.1.2``),
+    cut at 40 characters; statements by their size only. No secret ever is a value here."""
     if isinstance(request, Open):
         verb = "create" if request.create else "open"
-        shown = ", ".join(f"{name}={_show(name, data)}" for name, data in request.values)
-        return (
-            f"{verb} {request.object_type} ({shown})" if shown else f"{verb} {request.object_type}"
+        shown = ", ".join(
+            f"{name}={_show(request.object_type, name, data)}" for name, data in request.values
         )
+        return f"{verb} {request.object_type} ({shown})"
     if isinstance(request, Update):
         return "update " + ", ".join(name for name, _ in request.values)
     return "delete"
 
 
-def _show(name: str, data: bytes) -> str:
-    if name in ("key", "secret", "statements"):
+def _show(object_type: str, name: str, data: bytes) -> str:
+    schema = SCHEMAS.get(object_type)
+    attribute = schema.by_isc_name(name) if schema is not None else None
+    if name == "statements":
         return f"<{len(data)} bytes>"
-    text = (
-        repr(data.decode("ascii"))
-        if data.isascii() and data.decode().isprintable()
-        else data.hex(":")
-    )
+    try:
+        if attribute is None:
+            raise ValueError(name)
+        value = attribute.codec.decode(data)
+        text = repr(value) if isinstance(value, str | bytes) else str(value)
+    except ValueError:
+        text = data.hex(":")
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+#: What to add to a lookup that matched several objects (DHCP_R_MULTIPLE: dhcp_lease_lookup
+#: for a hardware address or client identifier that several leases have).
+MULTIPLE_HINTS: Final = {
+    "lease": "several leases have this hardware address or client identifier: ask by ip= "
+    "to choose one",
+}
+
+
+def reply_error(
+    status: int,
+    server_message: str | None,
+    object_type: str,
+    *,
+    function: str,
+    request: str,
+    keyed: bool,
+) -> OmapiError:
+    """The typed error of a reply with ``status`` to a request on ``object_type`` (described
+    by ``request``): :func:`dhcpctl._errors.typed_error`, plus which key to add for
+    MultipleMatches and AuthenticationFailed for dhcpd's "No authenticator on message"
+    (``DHCP_R_NOKEYS`` to a client without a key)."""
+    if status == DHCP_R_NOKEYS and not keyed and "authenticator" in (server_message or ""):
+        return AuthenticationFailed(
+            function,
+            status,
+            "the server requires a key and none was given",
+            server_message=server_message,
+            request=request,
+        )
+    detail = MULTIPLE_HINTS.get(object_type, "add a key") if status == DHCP_R_MULTIPLE else None
+    return typed_error(
+        status, function=function, request=request, server_message=server_message, detail=detail
+    )

@@ -37,3 +37,11 @@ class FailoverStateName(enum.IntEnum):
     RESOLUTION_INTERRUPTED = 10
     CONFLICT_DONE = 11
     RECOVER_WAIT = 254
+
+
+class FailoverHierarchy(enum.IntEnum):
+    """A failover peer's ``hierarchy``: which one this server is (``includes/failover.h``
+    ``i_am``)."""
+
+    PRIMARY = 0
+    SECONDARY = 1

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Final, Generic, TypeVar
 
-from dhcpctl._states import FailoverStateName, LeaseState
+from dhcpctl._states import FailoverHierarchy, FailoverStateName, LeaseState
 
 T = TypeVar("T")
 
@@ -45,13 +45,6 @@ T = TypeVar("T")
 NEVER: Final = 0xFFFF_FFFF
 #: ``HARDWARE_ADDR_LEN`` (``includes/dhcpd.h``): the longest hardware address ISC keeps.
 HARDWARE_ADDR_LEN: Final = 16
-
-
-class FailoverHierarchy(enum.IntEnum):
-    """A failover peer's ``hierarchy`` (``includes/failover.h`` ``i_am``)."""
-
-    PRIMARY = 0
-    SECONDARY = 1
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,8 @@
 
 The one launcher for both the docker image (its entrypoint) and the test bed (which runs it
 inside a network namespace), so the tests exercise exactly what users run. Standard library
-only: the image carries nothing but ``python3-minimal`` and ``isc-dhcp-server``.
+only: the image carries nothing but ``python3`` and ``isc-dhcp-server`` (the modules those
+Debian packages ship: ``tests/test_dhcpd_launch.py`` checks the imports against their file lists).
 
 Environment (all optional):
 
@@ -17,7 +18,9 @@ Environment (all optional):
                           (or the upper half of a smaller subnet).
 ``DHCPD_CONF_EXTRA``      path of a dhcpd.conf fragment appended verbatim (hosts, groups,
                           classes, a failover peer declaration...).
-``DHCPD_LEASES``          path of a leases file to start from (copied, never written to).
+``DHCPD_LEASES``          path of a leases file to seed an empty state directory with (copied,
+                          never written to): a state directory that has a leases file already
+                          (a persisted volume) keeps it, with the hosts created over OMAPI.
 ``DHCPD_STATE_DIR``       where dhcpd.conf, dhcpd.leases and dhcpd.pid are written
                           (/var/lib/dhcpd-omapi).
 
@@ -153,6 +156,17 @@ def render_config(
     )
 
 
+def seed_leases(leases: Path, initial: str | None) -> None:
+    """Start ``leases`` from the file ``initial`` if it does not exist yet (an empty state
+    directory, a new volume); else keep it: dhcpd wrote it, and what OMAPI created is in it."""
+    if leases.exists():
+        return
+    if initial:
+        shutil.copyfile(initial, leases)
+    else:
+        leases.touch()
+
+
 def main(argv: list[str], env: Mapping[str, str]) -> int:
     interface = env.get("DHCPD_INTERFACE") or default_interface()
     network = interface_network(interface).network
@@ -167,10 +181,7 @@ def main(argv: list[str], env: Mapping[str, str]) -> int:
     # The configuration holds the secret: readable by root only, like /etc/dhcp/dhcpd.conf.
     conf.touch(mode=0o600)
     conf.write_text(render_config(env, network))
-    if env.get("DHCPD_LEASES"):
-        shutil.copyfile(env["DHCPD_LEASES"], leases)
-    else:
-        leases.touch()
+    seed_leases(leases, env.get("DHCPD_LEASES"))
     dhcpd = shutil.which("dhcpd", path=f"{env.get('PATH', os.defpath)}:/usr/sbin")
     if dhcpd is None:
         raise LaunchError("dhcpd not found: apt-get install isc-dhcp-server")

@@ -1,6 +1,11 @@
 """The dhcpctl overview's C program, line by line: print when a lease ends.
 
 Usage: python3 lease_query.py ADDRESS PORT IP [KEYNAME ALGORITHM BASE64-SECRET]
+
+Exit status: 0 with the lease's end printed; 1 when the lookup fails (the server's status, such
+as "not found", or a local failure such as a refused connect, printed to stderr as C's example
+prints ``isc_result_totext``); 2 for wrong arguments. (ISC's example exits 0 when the server
+is "not authoritative"; a script wants to know.)
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import time
 import dhcpctl
 from dhcpctl import (
     ISC_R_SUCCESS,
+    DhcpctlError,
     dhcpctl_connect,
     dhcpctl_data_string_dereference,
     dhcpctl_get_value,
@@ -27,9 +33,27 @@ from dhcpctl import (
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) not in (4, 7):
+    if len(argv) not in (4, 7) or not argv[2].isdigit() or not _is_ipv4(argv[3]):
         print(__doc__, file=sys.stderr)
         return 2
+    try:
+        return lease_query(argv)
+    except DhcpctlError as error:
+        # C's example: fprintf (stderr, "dhcpctl_connect: %s\n", isc_result_totext (status));
+        # exit (1); here with the error's detail (the address, the likely cause).
+        print(error, file=sys.stderr)
+        return 1
+
+
+def _is_ipv4(text: str) -> bool:
+    try:
+        socket.inet_aton(text)
+    except OSError:
+        return False
+    return True
+
+
+def lease_query(argv: list[str]) -> int:
     address, port, ip = argv[1], int(argv[2]), argv[3]
 
     # Required first step.
@@ -61,7 +85,7 @@ def main(argv: list[str]) -> int:
     if waitstatus != ISC_R_SUCCESS:
         # server not authoritative
         print(f"lease lookup failed: {dhcpctl.isc_result_totext(waitstatus)}", file=sys.stderr)
-        return 0
+        return 1
 
     # Clean up memory we no longer need.
     dhcpctl_data_string_dereference(ipaddrstring)

@@ -6,8 +6,9 @@ It exports exactly the :class:`dhcpctl._api.Backend` interface (every name of
 
 Layers, each its own module: :mod:`.wire` (message bytes, limits), :mod:`.auth` (HMAC keys),
 :mod:`.protocol` (the sans-I/O connection state machine), :mod:`.transport` (a socket shared
-by threads), :mod:`.session` (connecting; applying replies), :mod:`.objects` (handles) and
-:mod:`.api` (the functions).
+by threads), :mod:`.session` (connecting; applying replies), :mod:`.objects` (handles),
+:mod:`.api` (the functions) and :mod:`.received` (what a reply carried, for
+:class:`dhcpctl.Client`: the C API cannot list values).
 
 Threads: separate connections in separate threads are independent. One connection may also be
 shared by several threads: a per-connection lock serializes requests, and one waiting thread

@@ -40,8 +40,10 @@ from dhcpctl._api import (
     BytesLike,
     Callback,
     DataLike,
+    inherit_docstrings,
 )
 from dhcpctl._arguments import ArgumentChecks
+from dhcpctl._diagnosis import AUTHENTICATOR_TAKES_NO_VALUES, lost, not_boolean
 from dhcpctl._errors import DhcpctlError
 from dhcpctl._results import (
     DHCP_R_CONNRESET,
@@ -50,13 +52,13 @@ from dhcpctl._results import (
     ISC_R_NOTFOUND,
     ISC_R_UNEXPECTED,
 )
-from dhcpctl._results import isc_result_totext as isc_result_totext  # exported (__all__)
+from dhcpctl._results import isc_result_totext as _result_text
 
 from .auth import Key
 from .datastring import DataString
 from .objects import Authenticator, Connection, Generic, Handle, RemoteObject, not_found
 from .session import open_connection
-from .transport import Link, LinkError
+from .transport import LinkError
 from .wire import OP_DELETE, OP_OPEN, OP_REFRESH, OP_UPDATE, Pair, Value
 
 _CHECKS = ArgumentChecks(
@@ -90,32 +92,39 @@ def _set(function: str, handle: object, name: object, value: Value) -> None:
     target = _handle(function, handle)
     if not isinstance(target, Generic):
         # C's authenticator has no set_value (omapip/support.c), so omapi_set_value says so.
-        raise DhcpctlError(function, ISC_R_NOTFOUND, "an authenticator takes no values")
+        raise DhcpctlError(function, ISC_R_NOTFOUND, AUTHENTICATOR_TAKES_NO_VALUES)
     target.set(key, value)
 
 
 def dhcpctl_initialize() -> None:
-    """Nothing to set up in Python; kept so ported C code runs unchanged."""
+    # Nothing to set up in Python; kept so ported C code runs unchanged.
+    return
 
 
 def dhcpctl_connect(address: str, port: int, authenticator: Handle | None) -> Connection:
-    return dhcpctl_timed_connect(address, port, authenticator, None)
+    return _connect("dhcpctl_connect", address, port, authenticator, None)
 
 
 def dhcpctl_timed_connect(
     address: str, port: int, authenticator: Handle | None, timeout: float | None
 ) -> Connection:
     function = "dhcpctl_timed_connect"
+    return _connect(function, address, port, authenticator, _CHECKS.timeout(function, timeout))
+
+
+def _connect(
+    function: str, address: object, port: object, authenticator: object, timeout: float | None
+) -> Connection:
     host, number = _CHECKS.address_and_port(function, address, port)
     key = None
     if authenticator is not None:
         key = _handle(function, authenticator, Authenticator).key
-    return open_connection(function, host, number, key, _CHECKS.timeout(function, timeout))
+    return open_connection(function, host, number, key, timeout)
 
 
-def _gone(link: Link) -> str:
-    """What a request or wait on a dead connection says: how it ended."""
-    return f"the connection has ended: {link.ended}"
+def _gone(connection: Connection) -> str:
+    """What a request or wait on a dead connection says: its server, how it ended."""
+    return lost(connection.peer, f"the connection has ended: {connection.link.ended}")
 
 
 #: Why a second request on an object is refused (see :mod:`dhcpctl._api`).
@@ -123,13 +132,11 @@ _IN_PROGRESS = "a request is in progress on this handle: wait for it first"
 
 
 def dhcpctl_disconnect(connection: Handle, force: bool = False) -> None:
-    """Close the connection; like C, the handle is gone afterwards. Bytes the server has not
-    read yet are dropped (force changes nothing). On a connection the server dropped,
-    ``DHCP_R_INVALIDARG`` and the handle stays, as ``dhcpctl/dhcpctl.c`` dhcpctl_disconnect."""
+    # Bytes the server has not read yet are dropped: force changes nothing.
     function = "dhcpctl_disconnect"
     conn = _connection(function, connection)
     if not conn.link.alive:
-        raise DhcpctlError(function, DHCP_R_INVALIDARG, _gone(conn.link))
+        raise DhcpctlError(function, DHCP_R_INVALIDARG, _gone(conn))
     conn.link.close()
     conn.dereference()
 
@@ -147,37 +154,41 @@ def _wait(function: str, handle: object, timeout: float | None) -> int:
     deadline = None if timeout is None else time.monotonic() + timeout
     target = _handle(function, handle)
     if isinstance(target, Connection):
-        return _wait_on_connection(function, target.link, deadline)
+        return _wait_on_connection(function, target, deadline)
     if not isinstance(target, RemoteObject):
         raise DhcpctlError(function, DHCP_R_INVALIDARG, "nothing to wait for on this handle")
-    link = target.link
-    if link is None or (target.outstanding == 0 and target.unseen == 0):
+    link, peer = target.link, target.peer
+    if link is None or peer is None or (target.outstanding == 0 and target.unseen == 0):
         raise DhcpctlError(function, DHCP_R_INVALIDARG, "no request in progress on this handle")
     try:
         link.wait(lambda: target.unseen > 0, deadline)
     except LinkError as exc:
-        raise DhcpctlError(function, exc.status, exc.detail) from None
+        raise DhcpctlError(function, exc.status, lost(peer, exc.detail)) from None
     target.unseen -= 1
     return target.waitstatus
 
 
-def _wait_on_connection(function: str, link: Link, deadline: float | None) -> int:
+def _wait_on_connection(function: str, connection: Connection, deadline: float | None) -> int:
     """C's wait on a connection handle: no signal comes after the connect, so C returns
     ``ISC_R_TIMEDOUT`` at the deadline, reading meanwhile; untimed it would block until the
     server drops the connection (see :mod:`dhcpctl._api`)."""
+    link = connection.link
     if not link.alive:
-        raise DhcpctlError(function, DHCP_R_CONNRESET, _gone(link))
+        raise DhcpctlError(function, DHCP_R_CONNRESET, _gone(connection))
     if deadline is None:
         raise DhcpctlError(function, DHCP_R_INVALIDARG, "nothing to wait for on a connection")
     try:
         link.wait(lambda: not link.alive, deadline)
     except LinkError as exc:  # the deadline passed
-        raise DhcpctlError(function, exc.status, exc.detail) from None
-    raise DhcpctlError(function, DHCP_R_CONNRESET, _gone(link))
+        raise DhcpctlError(function, exc.status, lost(connection.peer, exc.detail)) from None
+    raise DhcpctlError(function, DHCP_R_CONNRESET, _gone(connection))
 
 
 def dhcpctl_get_value(handle: Handle, name: str) -> DataString:
-    function = "dhcpctl_get_value"
+    return _get("dhcpctl_get_value", handle, name)
+
+
+def _get(function: str, handle: object, name: str) -> DataString:
     key = _CHECKS.name(function, name)
     target = _handle(function, handle)
     if not isinstance(target, Generic | Authenticator):
@@ -193,9 +204,9 @@ def dhcpctl_get_value(handle: Handle, name: str) -> DataString:
 
 def dhcpctl_get_boolean(handle: Handle, name: str) -> bool:
     function = "dhcpctl_get_boolean"
-    data = bytes(dhcpctl_get_value(handle, name))
+    data = bytes(_get(function, handle, name))
     if len(data) != 4:
-        raise DhcpctlError(function, ISC_R_UNEXPECTED, f"{name!r} is not a 4-byte integer")
+        raise DhcpctlError(function, ISC_R_UNEXPECTED, not_boolean(name))
     return int.from_bytes(data, "big") != 0
 
 
@@ -246,7 +257,7 @@ def _send(
     # C's open, update and remove say so too (omapi_protocol_send_message); its refresh
     # would lose the status and leave a request that never completes (dhcpctl.c:681-696).
     if not conn.link.alive:
-        raise DhcpctlError(function, DHCP_R_INVALIDARG, _gone(conn.link))
+        raise DhcpctlError(function, DHCP_R_INVALIDARG, _gone(conn))
     key = conn.link.protocol.key
     if key is not None and key.digest is None:
         # Only a server that took a key of an algorithm ISC cannot sign with gets here: C's
@@ -263,12 +274,12 @@ def _send(
 
     def register(xid: int) -> None:
         conn.dispatcher.register(xid, obj, op)
-        obj.link = conn.link
+        obj.link, obj.peer = conn.link, conn.peer
 
     try:
         conn.link.request(op, remote, message_values, values, register)
     except LinkError as exc:
-        raise DhcpctlError(function, exc.status, exc.detail) from None
+        raise DhcpctlError(function, exc.status, lost(conn.peer, exc.detail)) from None
 
 
 def dhcpctl_open_object(handle: Handle, connection: Handle, flags: int = 0) -> None:
@@ -302,7 +313,7 @@ def dhcpctl_object_remove(connection: Handle, handle: Handle) -> None:
 
 
 def dhcpctl_set_callback(handle: Handle, data: Any, callback: Callback) -> None:
-    """See :meth:`dhcpctl._api.Backend.dhcpctl_set_callback` (and :mod:`.session`)."""
+    # Called by .session as replies are applied.
     function = "dhcpctl_set_callback"
     obj = _remote(function, handle)
     _CHECKS.callback(function, callback)
@@ -338,11 +349,17 @@ def omapi_data_string_new(length: int) -> DataString:
 
 
 def omapi_object_dereference(handle: Handle) -> None:
-    """Drop the handle; a connection handle also closes its socket."""
     target = _handle("omapi_object_dereference", handle)
     if isinstance(target, Connection):
         target.link.close()
     target.dereference()
 
+
+def isc_result_totext(status: int) -> str:
+    # Its own function object: the docstring below is the Backend's, not _results'.
+    return _result_text(status)
+
+
+inherit_docstrings(globals())
 
 __all__ = list(FUNCTION_NAMES)

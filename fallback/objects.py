@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from dhcpctl._api import Callback
+from dhcpctl._diagnosis import Peer, no_value
 from dhcpctl._errors import DhcpctlError
 from dhcpctl._results import DHCP_R_INVALIDARG, ISC_R_NOTFOUND, ISC_R_SUCCESS
 
@@ -91,15 +92,16 @@ class Generic(Handle):
 class Connection(Generic):
     """``dhcpctl_connect``'s handle: a generic object over a :class:`Link`."""
 
-    def __init__(self, link: Link, dispatcher: Dispatcher, description: str) -> None:
+    def __init__(self, link: Link, dispatcher: Dispatcher, peer: Peer) -> None:
         super().__init__()
         self.link = link
         self.dispatcher = dispatcher
-        self._description = description
+        #: The server and key, as error texts name them.
+        self.peer = peer
 
     def __repr__(self) -> str:
         state = "open" if self.link.alive and not self._dead else "closed"
-        return f"<dhcpctl connection to {self._description} ({state})>"
+        return f"<dhcpctl connection to {self.peer} ({state})>"
 
 
 class RemoteObject(Generic):
@@ -112,9 +114,12 @@ class RemoteObject(Generic):
         self.waitstatus = ISC_R_SUCCESS
         #: The server's "message" text of its last status, if any.
         self.message = ""
+        #: The object values of the last UPDATE reply, as they came (None: zero length).
+        self.received: dict[bytes, Value] = {}
         self.callback: tuple[Callback, Any] | None = None
-        #: The link of the latest request: where a wait reads.
+        #: The link of the latest request: where a wait reads; and its server.
         self.link: Link | None = None
+        self.peer: Peer | None = None
         self.outstanding = 0
         self.unseen = 0
 
@@ -133,4 +138,4 @@ class RemoteObject(Generic):
 
 
 def not_found(function: str, name: str) -> DhcpctlError:
-    return DhcpctlError(function, ISC_R_NOTFOUND, f"no value named {name!r}")
+    return DhcpctlError(function, ISC_R_NOTFOUND, no_value(name))

@@ -51,9 +51,11 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from dhcpctl._diagnosis import key_name, wrong_secret
 from dhcpctl._results import (
     DHCP_R_CONNRESET,
     DHCP_R_INVALIDARG,
+    DHCP_R_INVALIDKEY,
     DHCP_R_KEY_UNKNOWN,
     DHCP_R_PROTOCOLERROR,
     ISC_R_NOMEMORY,
@@ -327,6 +329,8 @@ class ClientProtocol:
             said = ""
             if message.op == OP_STATUS:
                 said = f" (it says: {isc_result_totext(status_of(message))})"
+                if status_of(message) == DHCP_R_INVALIDKEY:
+                    said += "; " + wrong_secret(key_name(self.key.name, self.key.algorithm))
             raise ProtocolError(
                 DHCP_R_CONNRESET,
                 "server sent an unsigned message on an authenticated connection" + said,

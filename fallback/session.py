@@ -8,7 +8,7 @@ Reply handling follows ``omapi_message_process`` and the dhcpctl signal handlers
   signals the success status (``message.c:695-699``, ``remote.c:307-314``: the callback
   fires a second time); an UPDATE without object values cannot be applied: it breaks the
   protocol and fails the connection (``DHCP_R_PROTOCOLERROR``), as ISC's library patched by
-  ``scripts/isc_patches/0005-reply-matching.patch`` drops it (unpatched, C signals
+  ``dhcpctl/isc_patches/0005-reply-matching.patch`` drops it (unpatched, C signals
   ``DHCP_R_INVALIDARG`` and leaves the request registered for a second reply);
 - a STATUS sets the object's ``waitstatus`` (``ISC_R_UNEXPECTED`` if it has no integer
   ``result``) and its ``message`` text, and fires the callback once (``message.c:711-736``);
@@ -34,6 +34,7 @@ import time
 from collections.abc import Callable
 
 from dhcpctl._callback import run_callback
+from dhcpctl._diagnosis import Peer, connect_failed, key_name
 from dhcpctl._errors import DhcpctlError
 from dhcpctl._results import (
     DHCP_R_HOSTUNKNOWN,
@@ -113,6 +114,7 @@ def _apply(obj: RemoteObject, message: Message) -> list[Thunk]:
         return _fire(obj, obj.waitstatus)
     values = dict(message.object_values)
     remote_handle = values.pop(b"remote-handle", None)
+    obj.received = dict(values)
     if isinstance(remote_handle, bytes):  # 4 bytes: the codec refuses any other length
         obj.remote_handle = int.from_bytes(remote_handle, "big")
     obj.values.update(values)
@@ -148,6 +150,7 @@ def open_connection(
     """
     deadline = None if timeout is None else time.monotonic() + timeout
     target = _resolve(function, address, port)
+    peer = Peer(address, port, None if key is None else key_name(key.name, key.algorithm))
     try:
         if deadline is not None and deadline <= time.monotonic():
             raise TimeoutError
@@ -155,19 +158,20 @@ def open_connection(
             target, None if deadline is None else max(deadline - time.monotonic(), 0.001)
         )
     except TimeoutError as exc:
-        raise DhcpctlError(function, ISC_R_TIMEDOUT, f"connecting to {address}:{port}") from exc
+        raise DhcpctlError(function, ISC_R_TIMEDOUT, connect_failed(peer, ISC_R_TIMEDOUT)) from exc
     except OSError as exc:
         # ISC's client notices the failed connect after it has dropped the socket, and its
         # dispatcher then reports that no I/O is left: ISC_R_NOMORE ("no more").
+        reason = exc.strerror or str(exc)
         raise DhcpctlError(
-            function, ISC_R_NOMORE, f"cannot connect to {address}:{port}: {exc.strerror or exc}"
+            function, ISC_R_NOMORE, connect_failed(peer, ISC_R_NOMORE, reason)
         ) from exc
     sock.settimeout(None)
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     protocol = ClientProtocol(key)
     dispatcher = Dispatcher()
     link = Link(sock, protocol, dispatcher)
-    connection = Connection(link, dispatcher, f"{address}:{port}")
+    connection = Connection(link, dispatcher, peer)
     try:
         link.write(protocol.initiate())
         link.wait(lambda: protocol.state is State.INTRO_DONE, deadline)
@@ -176,7 +180,9 @@ def open_connection(
             link.wait(lambda: protocol.state is State.READY, deadline)
     except ProtocolError as exc:  # a LinkError, or open_authenticator's
         link.close()
-        raise DhcpctlError(function, exc.status, exc.detail) from None
+        # A timeout here is the connect's: the link's words are about a request.
+        said = None if exc.status == ISC_R_TIMEDOUT else exc.detail
+        raise DhcpctlError(function, exc.status, connect_failed(peer, exc.status, said)) from None
     except BaseException:  # Ctrl-C in the wait, or a bug: the socket is not left open
         link.close()
         raise

@@ -38,6 +38,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Final
 
+from dhcpctl._diagnosis import STILL_QUEUED
 from dhcpctl._results import (
     DHCP_R_CONNRESET,
     DHCP_R_INVALIDKEY,
@@ -171,7 +172,7 @@ class Link:
                 self._check()
                 remaining = None if deadline is None else deadline - time.monotonic()
                 if remaining is not None and remaining <= 0:
-                    raise LinkError(ISC_R_TIMEDOUT, "no answer in time; the request stays queued")
+                    raise LinkError(ISC_R_TIMEDOUT, STILL_QUEUED)
                 if self._reading:
                     self._cond.wait(remaining)
                     continue

@@ -1,6 +1,8 @@
 # Sourced by scripts/demo.sh and scripts/test.sh: make this machine ready, idempotently.
 # Debian bookworm, as root: apt packages, ISC's libraries for the native backend (built once from
 # Debian's source package and cached), and a virtual environment .venv with the project in it.
+# ISC_KINDS (set by the caller): which kinds of ISC library to build, static (the compiled
+# extension: the demo) or both (the tests also run cffi's ABI mode on the shared kind).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -31,8 +33,9 @@ if [ "${#missing[@]}" -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-say "ISC DHCP 4.4.3-P1 libraries (built once, then cached)"
-python3 "$ROOT/scripts/build_isc_libs.py"
+say "ISC DHCP 4.4.3-P1 libraries, ${ISC_KINDS:-static} (built once, then cached)"
+# By file path: the package is not importable before the virtual environment exists.
+python3 "$ROOT/dhcpctl/build_isc.py" --kind "${ISC_KINDS:-static}"
 
 if [ ! -x "$VENV/bin/python" ]; then
     say "virtual environment $VENV"
@@ -47,6 +50,6 @@ if ! { "$VENV/bin/python" -m pip install -q --upgrade pip &&
     echo "pip install failed: the output above says why" >&2
     exit 1
 fi
-grep -oE "dhcpctl-omapi: (building|native backend) .*" "$log" | sort -u >&2 || true
+grep -oE "dhcpctl-omapi: (building|WARNING:) .*" "$log" | sort -u >&2 || true
 rm -f "$log"
 python3 "$ROOT/scripts/mypy_tree.py"  # where mypy finds dhcpctl.fallback

@@ -222,6 +222,23 @@ class DhcpdServer:
                 self._process.wait()
         self._process = None
 
+    def wait(self, timeout: float) -> int | None:
+        """dhcpd's exit status once it exits (negative: the signal that killed it), or None if
+        it still runs after ``timeout`` seconds. The process stays known until :meth:`stop`."""
+        if self._process is None:
+            return None
+        try:
+            return self._process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def restart(self, timeout: float = 15.0) -> DhcpdServer:
+        """Stop dhcpd and start it again on the leases file it wrote (as after a reboot)."""
+        self.stop()
+        if self.leases_file.exists():
+            shutil.copyfile(self.leases_file, self.workdir / "initial.leases")
+        return self.start(timeout)
+
     def close(self) -> None:
         """Stop dhcpd, remove the namespace and the work directory. Idempotent."""
         self.stop()

@@ -4,6 +4,7 @@ under test."""
 from __future__ import annotations
 
 import importlib.util
+import socket
 import threading
 from collections.abc import Callable, Iterator
 
@@ -83,3 +84,12 @@ def backend_name(request: pytest.FixtureRequest) -> str:
     name: str = request.param
     backend_or_skip(name)  # a missing native backend skips (fails with REQUIRE_NATIVE)
     return name
+
+
+@pytest.fixture
+def closed_port() -> Iterator[int]:
+    """A port of 127.0.0.1 that refuses connections: bound (so nobody else takes it), not
+    listening (so the kernel answers a connect with a reset)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield sock.getsockname()[1]

@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pytest
 
+import dhcpctl
 from dhcpctl._api import Backend, DataString, Handle
+from testbed import dataset
 from testbed.omshell import OmshellRun
 from testbed.server import Endpoint
 
@@ -65,6 +67,18 @@ def connect(backend: Backend, endpoint: Endpoint) -> Handle:
     if key is not None:
         authenticator = backend.dhcpctl_new_authenticator(key.name, key.algorithm, key.secret)
     return backend.dhcpctl_timed_connect(endpoint.address, endpoint.port, authenticator, TIMEOUT)
+
+
+def open_with_wrong_secret(backend: Backend, endpoint: Endpoint) -> dhcpctl.DhcpctlError:
+    """Open the data set's first lease through ``endpoint`` whose key has a wrong secret:
+    connecting works (the key name is known); the open's wait must raise: the error."""
+    connection = connect(backend, endpoint)
+    lease = backend.dhcpctl_new_object(connection, "lease")
+    backend.dhcpctl_set_data_value(lease, ip(dataset.LEASES[0].ip), "ip-address")
+    backend.dhcpctl_open_object(lease, connection, 0)
+    with pytest.raises(dhcpctl.DhcpctlError) as info:
+        backend.dhcpctl_timed_wait_for_completion(lease, TIMEOUT)
+    return info.value
 
 
 def data_string(backend: Backend, data: bytes) -> DataString:

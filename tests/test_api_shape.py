@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import pydoc
 
 import pytest
 from conftest import backend_or_skip
@@ -49,3 +50,15 @@ def test_objects_of_the_other_backend_are_refused(own: str, other: str) -> None:
         mine.dhcpctl_connect("127.0.0.1", 7911, foreign_key)
     with pytest.raises(TypeError, match="objects cannot be mixed"):
         mine.dhcpctl_data_string_dereference(theirs.omapi_data_string_new(4))
+
+
+def test_every_function_has_the_protocols_docstring(backend: Backend) -> None:
+    """Written once on Backend, shown by help() whichever backend (or dhcpctl) is asked."""
+    for name in _api.FUNCTION_NAMES:
+        written = inspect.getdoc(getattr(Backend, name))
+        assert written, name
+        assert "ISC" in written or ".c``" in written, name  # the ISC source it follows
+        assert inspect.getdoc(getattr(backend, name)) == written, name
+        assert inspect.getdoc(getattr(dhcpctl, name)) == written, name
+        shown = pydoc.render_doc(getattr(backend, name), renderer=pydoc.TextDoc())
+        assert [line for line in written.splitlines() if line.strip() not in shown] == [], name

@@ -384,11 +384,12 @@ def test_open_connection(listener: socket.socket, key: Key | None) -> None:
 
 def test_refused_authenticator(listener: socket.socket) -> None:
     thread = serve(listener, KEY, accept=False)
+    port = listener.getsockname()[1]
     with pytest.raises(DhcpctlError) as info:
-        open_connection("f", "127.0.0.1", listener.getsockname()[1], KEY, PATIENCE)
+        open_connection("f", "127.0.0.1", port, KEY, PATIENCE)
     assert (info.value.status, info.value.detail, info.value.function) == (
         ISC_R_NOPERM,
-        "the server refused the authenticator: denied",
+        f"127.0.0.1:{port}: the server refused the authenticator: denied",
         "f",
     )
     thread.join(PATIENCE)

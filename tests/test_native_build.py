@@ -1,7 +1,7 @@
 """The native backend's build: where the ISC libraries are found, and the cffi module itself.
 
 The locator tests use fake installations in ``tmp_path``. The build tests need the real libraries
-(``python3 scripts/build_isc_libs.py``): they skip without them, and fail instead if
+(``python -m dhcpctl.build_isc --kind both``): they skip without them, and fail instead if
 ``DHCPCTL_REQUIRE_NATIVE=1``. The ``build`` tests (``-m build``) run ``pip install -v .`` for
 real, with pip's build isolation, each into a fresh virtual environment, and run the seed's lease
 query from there against the test bed's ``dhcpd``.
@@ -9,6 +9,7 @@ query from there against the test bed's ``dhcpd``.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -102,7 +103,8 @@ def test_debian_pie_archives_are_rejected(tmp_path: Path) -> None:
         find(tmp_path)
     message = str(error.value)
     assert f"{tmp_path}/usr/lib/libisc.a" in message
-    assert "scripts/build_isc_libs.py" in message
+    assert "`python -m dhcpctl.build_isc` (needs: apt-get install autoconf" in message
+    assert "then `pip install --force-reinstall --no-deps --no-cache-dir" in message
     assert "PIE" in message
 
 
@@ -139,6 +141,7 @@ def test_wrong_prefix_is_an_error_naming_what_is_missing(tmp_path: Path) -> None
     for missing in ["lib/libdhcpctl.so", "lib/libisc.so", *HEADERS]:
         assert f"{prefix}/{missing}" in message
     assert f"static in {prefix}/lib: no libdhcpctl.a" in message
+    assert f"Build them there with `python -m dhcpctl.build_isc --prefix {prefix}`" in message
     # Enough to dlopen, though: ABI mode needs neither headers nor development links.
     assert find(tmp_path, "dlopen", DHCPCTL_ISC_PREFIX=str(prefix)).kind == "shared"
 
@@ -168,7 +171,7 @@ def test_forced_kind_absent_is_not_found(tmp_path: Path) -> None:
 
 
 def test_build_script_reads_the_dsc_checksums(tmp_path: Path) -> None:
-    script = load_by_path("build_isc_libs", ROOT / "scripts/build_isc_libs.py")
+    script = load_by_path("build_isc", ROOT / "dhcpctl/build_isc.py")
     dsc = tmp_path / "isc-dhcp_4.4.3-P1-2.dsc"
     dsc.write_text(
         "Checksums-Sha1:\n 1111 10 isc-dhcp_4.4.3-P1.orig.tar.gz\n"
@@ -183,11 +186,11 @@ def test_build_script_reads_the_dsc_checksums(tmp_path: Path) -> None:
 
 def test_build_stamp_names_the_patch_set(tmp_path: Path) -> None:
     """A prefix built without the current hardening patches (an older builder wrote no patch
-    line) or with another set is not built: build_isc_libs.py rebuilds it."""
-    script = load_by_path("build_isc_libs", ROOT / "scripts/build_isc_libs.py")
+    line) or with another set is not built: the builder rebuilds it."""
+    script = load_by_path("build_isc", ROOT / "dhcpctl/build_isc.py")
     patches, digest = script.patch_set()
     assert [path.name for path in patches] == sorted(
-        path.name for path in (ROOT / "scripts/isc_patches").glob("*.patch")
+        path.name for path in (ROOT / "dhcpctl/isc_patches").glob("*.patch")
     )
     assert len(patches) >= 1 and len(digest) == 64
     prefix = tmp_path / "static"
@@ -201,13 +204,67 @@ def test_build_stamp_names_the_patch_set(tmp_path: Path) -> None:
     assert not script.is_built(prefix, "shared", digest, _isc_locate)
 
 
+APT_SOURCE_OUTPUT = """\
+Reading package lists...
+NOTICE: 'isc-dhcp' packaging is maintained in the 'Git' version control system at:
+https://salsa.debian.org/debian/isc-dhcp.git
+Please use:
+git clone https://salsa.debian.org/debian/isc-dhcp.git
+to retrieve the latest (possibly unreleased) updates to the package.
+Need to get 10.2 MB of source archives.
+Download complete and in download only mode
+"""
+
+
+def test_builder_drops_apt_source_git_notice() -> None:
+    """The notice ``apt-get source`` printed (recorded verbatim) goes; every other line stays."""
+    builder = load_by_path("build_isc", ROOT / "dhcpctl/build_isc.py")
+    assert builder._GIT_NOTICE.sub("", APT_SOURCE_OUTPUT) == (
+        "Reading package lists...\n"
+        "Need to get 10.2 MB of source archives.\n"
+        "Download complete and in download only mode\n"
+    )
+
+
+def test_builder_progress_and_failure_name_the_directory_and_log(tmp_path: Path) -> None:
+    """While make runs: lines with the elapsed time and the directory the logs (ISC's and
+    BIND's own) named last; when it fails: the log's tail and where the whole log is kept."""
+    builder = load_by_path("build_isc", ROOT / "dhcpctl/build_isc.py")
+    src = tmp_path / "dhcp-4.4.3-P1"
+    (src / "bind").mkdir(parents=True)
+    log = tmp_path / "build.log"
+    go = tmp_path / "go"
+    os.mkfifo(go)
+    # A make that says where it is, then waits until the test has seen it in a progress line.
+    script = (
+        f"echo \"make[2]: Entering directory '{src}/omapip'\"; "
+        f"echo 'making all in {src}/bind/bind-9.11.36/lib/dns/include/dst' >> bind/build.log; "
+        f"read line < {go}; echo 'cc: error: boom'; exit 2"
+    )
+    lines: list[str] = []
+
+    def report(line: str) -> None:
+        lines.append(line)
+        if "bind/bind-9.11.36/lib/dns" in line or len(lines) == 200:
+            go.write_text("go\n")  # opens the fifo: make's `read` returns
+
+    with pytest.raises(builder.BuildError) as failed:
+        builder.run_make(["sh", "-c", script], src, log, every=0.1, report=report)
+    assert re.fullmatch(r"      sh: 0 min 0\d s, in bind/bind-9\.11\.36/lib/dns", lines[-1]), lines
+    message = str(failed.value)
+    assert message.startswith("`sh -c ") and "failed (exit 2)" in message
+    assert "    | cc: error: boom\n" in message
+    assert f"the full build log is kept in {log} (BIND's part: {src}/bind/build.log)" in message
+    assert "cc: error: boom" in log.read_text()
+
+
 def test_patches_apply_and_use_the_codec_limits(tmp_path: Path) -> None:
     """The patch series applies in order to Debian's orig tree, and the limits it checks in C
     are fallback/wire.py's MAX_* numbers."""
-    script = load_by_path("build_isc_libs", ROOT / "scripts/build_isc_libs.py")
+    script = load_by_path("build_isc", ROOT / "dhcpctl/build_isc.py")
     orig = _isc_locate.default_cache_dir() / "src" / script.ORIG
     if not orig.exists():
-        pytest.skip(f"needs {orig} (python3 scripts/build_isc_libs.py fetches it)")
+        pytest.skip(f"needs {orig} (python3 dhcpctl/build_isc.py fetches it)")
     parts = [f"{script.TOPDIR}/{part}" for part in ("omapip", "dhcpctl", "includes")]
     subprocess.run(["tar", "-xzf", str(orig), "-C", str(tmp_path), *parts], check=True)
     src = tmp_path / script.TOPDIR
@@ -230,7 +287,7 @@ def test_patches_apply_and_use_the_codec_limits(tmp_path: Path) -> None:
     assert "dhcpctl_omapi_hardening" in (src / "dhcpctl/dhcpctl.h").read_text()
 
 
-# The real libraries: built by scripts/build_isc_libs.py, or installed.
+# The real libraries: built by dhcpctl/build_isc.py, or installed.
 
 
 def installed(kind: Kind, purpose: Purpose = "build") -> IscInstallation:
@@ -240,7 +297,9 @@ def installed(kind: Kind, purpose: Purpose = "build") -> IscInstallation:
     except IscLibraryNotFound as exc:
         if os.environ.get("DHCPCTL_REQUIRE_NATIVE") == "1":
             pytest.fail(f"DHCPCTL_REQUIRE_NATIVE=1: {exc}")
-        pytest.skip(f"needs the {kind} ISC libraries (python3 scripts/build_isc_libs.py): {exc}")
+        pytest.skip(
+            f"needs the {kind} ISC libraries (python -m dhcpctl.build_isc --kind {kind}): {exc}"
+        )
 
 
 def run_python(code: str) -> str:
@@ -275,6 +334,55 @@ def test_api_mode_module_builds_and_runs(
         print(ffi.string(lib.isc_result_totext(0)).decode())
     """)
     assert out == "success\n"
+
+
+MOVED_LIBRARY_PROBE = """
+import json, sys, dhcpctl
+dhcpctl.__path__.insert(0, sys.argv[1])  # the test's dhcpctl._native_lib before the tree's
+try:
+    dhcpctl.load_backend("native")
+except ImportError as error:
+    print(json.dumps([str(error), error.__cause__ is None, error.__suppress_context__]))
+else:
+    print(json.dumps(["loaded", True, True]))
+"""
+
+
+def test_moved_shared_library_is_one_sentence(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An extension built against shared ISC libraries that are gone since: one sentence (no
+    chained repeats) naming the module, where its libraries were, what the loader could not
+    open, and the builder command that puts them back; which it does."""
+    isc = installed("shared")
+    root = tmp_path / "root"
+    prefix = root / "shared"
+    for part in ("lib", "include"):
+        shutil.copytree(isc.prefix / part, prefix / part, symlinks=True)
+    monkeypatch.setenv("DHCPCTL_ISC_PREFIX", str(prefix))
+    monkeypatch.setenv("DHCPCTL_ISC_KIND", "shared")
+    module = Path(build_ffi.ffibuilder().compile(tmpdir=str(tmp_path / "build")))
+    shutil.move(prefix / "lib", tmp_path / "moved-lib")
+    env = environment(DHCPCTL_BACKEND="python", DHCPCTL_ISC_CACHE=str(tmp_path / "empty"))
+    env.pop("DHCPCTL_ISC_PREFIX", None)  # ABI mode finds nothing either
+    probe = [sys.executable, "-c", MOVED_LIBRARY_PROBE, str(module.parent)]
+
+    def load() -> list[object]:
+        result = subprocess.run(probe, env=env, capture_output=True, text=True, check=True)
+        return list(json.loads(result.stdout))
+
+    message, no_cause, suppressed = load()
+    assert isinstance(message, str)
+    assert no_cause and suppressed
+    assert "\n" not in message and "not built" not in message, message
+    assert message == (
+        f"the native dhcpctl backend is not available: dhcpctl._native_lib ({module}) was built "
+        f"against the shared ISC libraries in {prefix}, which no longer load "
+        "(libdhcpctl.so.0: cannot open shared object file: No such file or directory); run "
+        f"`python -m dhcpctl.build_isc --kind shared --prefix {root}`"
+    )
+    shutil.move(tmp_path / "moved-lib", prefix / "lib")  # what the command restores
+    assert load() == ["loaded", True, True]
 
 
 def test_in_place_build(tmp_path: Path) -> None:
@@ -400,14 +508,12 @@ class Venv:
         assert output == f"ending time is {time.ctime(lease.ends)}\n"
 
 
-def pip_install(where: Path, env: dict[str, str]) -> Venv:
-    """``pip install -v .`` of a copy of the source tree into a new virtual environment."""
-    source = where / "src"
-    shutil.copytree(ROOT, source, symlinks=True, ignore=COPY_IGNORE)
-    venv = where / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    install = subprocess.run(
-        [str(venv / "bin/python"), "-m", "pip", "install", "-v", "."],
+def pip(
+    venv: Path, source: Path, env: dict[str, str], *options: str
+) -> subprocess.CompletedProcess[str]:
+    """``pip install -v OPTIONS .`` in ``source`` into the virtual environment ``venv``."""
+    return subprocess.run(
+        [str(venv / "bin/python"), "-m", "pip", "install", "-v", *options, "."],
         cwd=source,
         env=env,
         stdout=subprocess.PIPE,
@@ -416,7 +522,16 @@ def pip_install(where: Path, env: dict[str, str]) -> Venv:
         timeout=180,
         check=False,
     )
-    return Venv(venv, install)
+
+
+def pip_install(where: Path, env: dict[str, str]) -> Venv:
+    """``pip install -v .`` of a copy of the source tree (``where/src``) into a new virtual
+    environment (``where/venv``)."""
+    source = where / "src"
+    shutil.copytree(ROOT, source, symlinks=True, ignore=COPY_IGNORE)
+    venv = where / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    return Venv(venv, pip(venv, source, env))
 
 
 def no_libraries(tmp: Path) -> dict[str, str]:
@@ -449,7 +564,8 @@ def test_pip_install_without_libraries_is_pure_python(
 ) -> None:
     output = pure_venv.install.stdout
     assert pure_venv.install.returncode == 0, output
-    assert "dhcpctl-omapi: native backend not built, pure Python only: no usable ISC" in output
+    warning = "dhcpctl-omapi: WARNING: native backend not built, pure Python only: no usable ISC"
+    assert warning in output
     cache = _isc_locate.default_cache_dir(no_isc)
     assert f"{cache}/static: no such directory" in output
     assert pure_venv.extensions() == []
@@ -461,7 +577,12 @@ def test_pip_install_without_libraries_is_pure_python(
     native = pure_venv.run("import dhcpctl", env={**no_isc, "DHCPCTL_BACKEND": "native"})
     assert native.returncode != 0
     assert "ImportError: the native dhcpctl backend is not available" in native.stderr
-    for hint in ("python3 scripts/build_isc_libs.py", "apt-get install autoconf", "dhcp-libs"):
+    assert "dhcpctl._native_lib is not built" in native.stderr
+    for hint in (
+        "python -m dhcpctl.build_isc --kind shared",
+        "apt-get install autoconf",
+        "  - shared in /usr/lib: no libdhcpctl.so.0",
+    ):
         assert hint in native.stderr
 
 
@@ -473,8 +594,25 @@ def test_pip_install_requiring_native_without_libraries_fails(
     output = venv.install.stdout
     assert venv.install.returncode != 0, output
     assert "DHCPCTL_REQUIRE_NATIVE=1: no usable ISC DHCP 4.4.3-P1 libraries" in output
-    assert "python3 scripts/build_isc_libs.py" in output
+    assert "python -m dhcpctl.build_isc" in output
     assert "apt-get install autoconf automake libtool" in output
+
+
+@pytest.mark.build
+def test_pip_install_with_an_empty_isc_prefix_fails(tmp_path: Path, no_isc: dict[str, str]) -> None:
+    """DHCPCTL_ISC_PREFIX names where the libraries are: without them there, no silent pure
+    Python install, but an error naming what is missing and the command that builds them."""
+    prefix = tmp_path / "isc"
+    prefix.mkdir()
+    venv = pip_install(tmp_path, {**no_isc, "DHCPCTL_ISC_PREFIX": str(prefix)})
+    output = venv.install.stdout
+    assert venv.install.returncode != 0, output
+    assert (
+        f"dhcpctl-omapi: error: no usable ISC DHCP 4.4.3-P1 libraries (shared or static) in "
+        f"DHCPCTL_ISC_PREFIX={prefix}." in output
+    )
+    assert f"  - shared in {prefix}/lib: no libdhcpctl.so.0" in output
+    assert f"Build them there with `python -m dhcpctl.build_isc --prefix {prefix}`" in output
 
 
 @pytest.mark.build

@@ -1,4 +1,4 @@
-"""The hardening patches of ISC's library (``scripts/isc_patches/``): one test per repro row N1-N8
+"""The hardening patches of ISC's library (``dhcpctl/isc_patches/``): one test per repro row N1-N8
 of issue 8, and the load-time detection of a library without them.
 
 Each native client runs in a child interpreter (a segfault, an abort or ISC's ``log_fatal`` exit
@@ -625,7 +625,7 @@ def test_auto_takes_a_library_with_the_fixes(tmp_path: Path) -> None:
 
 
 def test_the_library_under_test_is_hardened() -> None:
-    """The library this run tests (built by scripts/build_isc_libs.py) carries the patches."""
+    """The library this run tests (built by dhcpctl/build_isc.py) carries the patches."""
     native = backend_or_skip("native")
     assert getattr(native, "HARDENED", False), getattr(native, "LIBRARY", None)
     assert str(getattr(native, "HARDENING", "")).startswith("dhcpctl-omapi-hardening/")

@@ -53,7 +53,7 @@ GENERATOR = REPO / "scripts" / "gen_results.py"
 
 
 def isc_source() -> Path:
-    """The unpacked ISC DHCP 4.4.3-P1 source: DHCPCTL_ISC_SOURCE, else build_isc_libs.py's."""
+    """The unpacked ISC DHCP 4.4.3-P1 source: DHCPCTL_ISC_SOURCE, else dhcpctl/build_isc.py's."""
     source = os.environ.get("DHCPCTL_ISC_SOURCE")
     if source:
         return Path(source)
@@ -61,7 +61,7 @@ def isc_source() -> Path:
     if (cached / "bind" / "bind.tar.gz").exists():
         return cached
     reason = (
-        f"no ISC DHCP 4.4.3-P1 source tree in {cached}: run `python3 scripts/build_isc_libs.py` "
+        f"no ISC DHCP 4.4.3-P1 source tree in {cached}: run `python3 dhcpctl/build_isc.py` "
         "(it fetches Debian's source package), or set DHCPCTL_ISC_SOURCE to an unpacked tree"
     )
     missing(reason, "DHCPCTL_REQUIRE_NATIVE")

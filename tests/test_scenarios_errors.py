@@ -23,6 +23,7 @@ from scenario_helpers import (
     get,
     ip,
     open_object,
+    open_with_wrong_secret,
     refresh,
     remove,
     uint32,
@@ -51,17 +52,6 @@ def omshell_open_error(omshell: Omshell, endpoint: Endpoint, commands: list[str]
 def with_key(endpoint: Endpoint, algorithm: str, name: str) -> Endpoint:
     """``endpoint`` with a fresh random key (a wrong secret, or an unknown key name)."""
     return dataclasses.replace(endpoint, key=make_key(algorithm, name))
-
-
-def open_with_wrong_secret(backend: Backend, endpoint: Endpoint) -> dhcpctl.DhcpctlError:
-    """Connecting works (the key name is known); the open's wait must raise: the error."""
-    connection = connect(backend, endpoint)
-    lease = backend.dhcpctl_new_object(connection, "lease")
-    backend.dhcpctl_set_data_value(lease, ip(LEASE.ip), "ip-address")
-    backend.dhcpctl_open_object(lease, connection, 0)
-    with pytest.raises(dhcpctl.DhcpctlError) as info:
-        backend.dhcpctl_timed_wait_for_completion(lease, TIMEOUT)
-    return info.value
 
 
 def keyed(endpoint: Endpoint) -> tuple[str, str]:

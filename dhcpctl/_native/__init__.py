@@ -1,8 +1,8 @@
 """The native dhcpctl backend: ISC DHCP 4.4.3-P1's own libdhcpctl through cffi.
 
 The interface is :class:`dhcpctl._api.Backend`, like the pure-Python backend's
-(:mod:`dhcpctl.fallback`), plus :data:`MODE`, :data:`LIBRARY`, :data:`HARDENED` and
-:data:`HARDENING`. Importing raises ImportError saying what is missing
+(:mod:`dhcpctl.fallback`), plus :data:`MODE`, :data:`LIBRARY`, :data:`VERSION`,
+:data:`HARDENED` and :data:`HARDENING`. Importing raises ImportError saying what is missing
 when ISC's library can be loaded neither way.
 
 Modules, each one job: :mod:`.loader` (API or ABI mode: ``ffi``, ``lib``, ``MODE``; which
@@ -12,7 +12,8 @@ layout with an ImportError that names both),
 :mod:`.lock` (the one lock around the library that is not thread-safe; deferred dereferences and
 callbacks), :mod:`.handles` (the Python owners of C objects), :mod:`.replies` (which reply
 arrived for which object; callbacks, which C's own cannot do), :mod:`.arguments` (checks, and
-conversions to C values) and :mod:`.api` (the C-named functions).
+conversions to C values), :mod:`.api` (the C-named functions) and :mod:`.received` (the values
+and STATUS text a reply left in a remote object, for :class:`dhcpctl.Client`).
 
 Threads may share everything: each call holds the library lock for its C call, which releases
 the GIL; callbacks run outside the lock, in the thread whose call read the reply.
@@ -50,6 +51,8 @@ from .loader import LIBRARY as LIBRARY
 from .loader import MODE as MODE
 
 layout.verify()  # after api's dhcpctl_initialize, before anything else uses the library
+#: The ISC library's version, e.g. ``"ISC DHCP 4.4.3-P1 (BIND 9.11.36)"`` (checked at import).
+VERSION = layout.version()
 
 __all__ = [
     "DHCPCTL_CREATE",
@@ -59,6 +62,7 @@ __all__ = [
     "HARDENING",
     "LIBRARY",
     "MODE",
+    "VERSION",
     "DataString",
     "DhcpctlError",
     "Handle",

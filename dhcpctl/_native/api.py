@@ -10,7 +10,19 @@ import time
 from collections.abc import Callable
 from typing import Any, Final
 
-from dhcpctl._api import FUNCTION_NAMES, BytesLike, Callback, DataLike
+from dhcpctl._api import FUNCTION_NAMES, BytesLike, Callback, DataLike, inherit_docstrings
+from dhcpctl._diagnosis import (
+    AUTHENTICATOR_TAKES_NO_VALUES,
+    NO_ANSWER,
+    STILL_QUEUED,
+    Peer,
+    connect_failed,
+    key_name,
+    lost,
+    no_value,
+    not_boolean,
+    wrong_secret,
+)
 from dhcpctl._errors import DhcpctlError
 from dhcpctl._results import (
     DHCP_R_CONNRESET,
@@ -18,6 +30,7 @@ from dhcpctl._results import (
     ISC_R_NOTFOUND,
     ISC_R_SUCCESS,
     ISC_R_TIMEDOUT,
+    ISC_R_UNEXPECTED,
     UNKNOWN_RESULT_TEXT,
 )
 
@@ -32,6 +45,8 @@ from .lock import locked
 _LOST: Final = (
     "the connection was closed by the server, or dropped for a reply that broke the protocol"
 )
+#: A wait on an object whose connection was closed by this process.
+_CLOSED: Final = "the connection was closed"
 
 
 def _check(function: str, status: int) -> None:
@@ -39,8 +54,26 @@ def _check(function: str, status: int) -> None:
         raise DhcpctlError(function, int(status))
 
 
+def _at(connection: Handle, how: str) -> str:
+    """The detail of a request or wait on ``connection``: its server, and ``how`` it failed."""
+    assert connection.peer is not None  # set by every connect that returns a handle
+    return lost(connection.peer, how)
+
+
+def _lost(connection: Handle) -> str:
+    """The detail of a request or wait on a connection C has dropped: its server and, for a
+    keyed one dropped before any reply came on it, the likely cause (a wrong secret: dhcpd's
+    unsigned "invalid TSIG key" is dropped unread with the connection, see
+    :mod:`dhcpctl._diagnosis`)."""
+    key = connection.peer.key if connection.peer is not None else None
+    if key is not None and not connection.answered:
+        return _at(connection, f"{_LOST}; {wrong_secret(key)}")
+    return _at(connection, _LOST)
+
+
 def dhcpctl_initialize() -> None:
-    """Done once at import (C requires it before anything); later calls do nothing."""
+    # Done once at import (C requires it before anything): later calls do nothing.
+    return
 
 
 def _initialize_once() -> None:
@@ -66,6 +99,7 @@ def _connect(
     auth = (
         None if authenticator is None else checked_handle(function, authenticator, "authenticator")
     )
+    peer = Peer(host, number, None if auth is None else auth.key)
     cell = ffi.new("dhcpctl_handle *")
     # The connect holds ISC's library until it returns (C cannot do it in slices): other calls
     # wait for it, timed ones no longer than their deadline.
@@ -84,23 +118,21 @@ def _connect(
         replies.collect(armed)
         if status != ISC_R_SUCCESS and cell[0] != ffi.NULL:
             c_object_dereference(cell)
-    _check(function, status)
-    return Handle("connection", cell)
+    if status != ISC_R_SUCCESS:
+        raise DhcpctlError(function, int(status), connect_failed(peer, int(status)))
+    connection = Handle("connection", cell)
+    connection.peer = peer
+    return connection
 
 
 def dhcpctl_disconnect(connection: Handle, force: bool = False) -> None:
-    """Close the connection; like C, the handle is gone afterwards.
-
-    On a connection C has dropped already (the server closed it), ``DHCP_R_INVALIDARG`` and
-    the handle stays, as ``dhcpctl/dhcpctl.c`` dhcpctl_disconnect does; unlike C, nothing is
-    written to stderr (see :mod:`.preamble`).
-    """
+    # On a connection C has dropped already, C writes to stderr: not here (see .preamble).
     function = "dhcpctl_disconnect"
     conn = checked_handle(function, connection, "connection")
     with locked():
         conn.pointer(function)
         if conn.lost:
-            raise DhcpctlError(function, DHCP_R_INVALIDARG, _LOST)
+            raise DhcpctlError(function, DHCP_R_INVALIDARG, _lost(conn))
         _check(function, lib.dhcpctl_disconnect(conn.cell, 1 if force else 0))
 
 
@@ -138,11 +170,11 @@ def _wait(function: str, handle: object, timeout: float | None) -> int:
                     function, DHCP_R_INVALIDARG, "no request in progress on this handle"
                 )
             if remaining is not None and remaining <= 0:
-                raise DhcpctlError(function, ISC_R_TIMEDOUT)
+                raise DhcpctlError(function, ISC_R_TIMEDOUT, _at(conn, STILL_QUEUED))
             if conn.cell[0] == ffi.NULL:
-                raise DhcpctlError(function, DHCP_R_CONNRESET, "the connection was closed")
+                raise DhcpctlError(function, DHCP_R_CONNRESET, _at(conn, _CLOSED))
             if conn.lost:
-                raise DhcpctlError(function, DHCP_R_CONNRESET, _LOST)
+                raise DhcpctlError(function, DHCP_R_CONNRESET, _lost(conn))
             armed = replies.arm()
             # An untimed wait too runs in slices: between two, the lock is released and
             # Python's signal handlers run, so Ctrl-C interrupts it.
@@ -162,8 +194,8 @@ def _wait(function: str, handle: object, timeout: float | None) -> int:
                 dropped = conn.lost
                 conn.mark_lost()
                 if dropped:
-                    raise DhcpctlError(function, DHCP_R_CONNRESET, _LOST)
-                raise DhcpctlError(function, int(status))
+                    raise DhcpctlError(function, DHCP_R_CONNRESET, _lost(conn))
+                raise DhcpctlError(function, int(status), _lost(conn))
 
 
 def _wait_on_connection(function: str, conn: Handle, deadline: float | None) -> int:
@@ -175,14 +207,14 @@ def _wait_on_connection(function: str, conn: Handle, deadline: float | None) -> 
         with locked(function, deadline):
             pointer = conn.pointer(function)
             if conn.lost:
-                raise DhcpctlError(function, DHCP_R_CONNRESET, _LOST)
+                raise DhcpctlError(function, DHCP_R_CONNRESET, _lost(conn))
             if deadline is None:
                 raise DhcpctlError(
                     function, DHCP_R_INVALIDARG, "nothing to wait for on a connection"
                 )
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise DhcpctlError(function, ISC_R_TIMEDOUT)
+                raise DhcpctlError(function, ISC_R_TIMEDOUT, _at(conn, NO_ANSWER))
             armed = replies.arm()
             status = lib.dhcpctl_timed_wait_for_completion(
                 pointer, server_status, timeval(min(remaining, WAIT_SLICE), False)
@@ -190,7 +222,7 @@ def _wait_on_connection(function: str, conn: Handle, deadline: float | None) -> 
             replies.collect(armed)
             # ISC_R_NOMORE when the drop left C no connection to read: lost, said above.
             if status != ISC_R_TIMEDOUT and not conn.lost:
-                raise DhcpctlError(function, int(status))
+                raise DhcpctlError(function, int(status), _at(conn, "the wait failed"))
 
 
 #: The values of an authenticator (``omapip/auth.c`` omapi_auth_key_get_value). For any other
@@ -201,7 +233,7 @@ _AUTHENTICATOR_VALUES: Final = (b"name", b"algorithm", b"key")
 
 def _readable(function: str, target: Handle, key: bytes) -> None:
     if target.kind == "authenticator" and key not in _AUTHENTICATOR_VALUES:
-        raise DhcpctlError(function, ISC_R_NOTFOUND, f"no value named {key.decode()!r}")
+        raise DhcpctlError(function, ISC_R_NOTFOUND, no_value(key.decode()))
 
 
 def dhcpctl_get_value(handle: Handle, name: str) -> DataString:
@@ -215,7 +247,8 @@ def dhcpctl_get_value(handle: Handle, name: str) -> DataString:
     if status != ISC_R_SUCCESS:
         if cell[0] != ffi.NULL:
             DataString(cell)  # freed by its finalizer
-        raise DhcpctlError(function, int(status), f"value {name!r}")
+        detail = no_value(name) if status == ISC_R_NOTFOUND else f"value {name!r}"
+        raise DhcpctlError(function, int(status), detail)
     return DataString(cell, secret=target.kind == "authenticator")
 
 
@@ -226,8 +259,10 @@ def dhcpctl_get_boolean(handle: Handle, name: str) -> bool:
     _readable(function, target, key)
     result = ffi.new("int *")
     with locked():
-        status = lib.dhcpctl_get_boolean(result, target.pointer(function), key)
-    _check(function, status)
+        status = int(lib.dhcpctl_get_boolean(result, target.pointer(function), key))
+    if status != ISC_R_SUCCESS:
+        detail = {ISC_R_NOTFOUND: no_value(name), ISC_R_UNEXPECTED: not_boolean(name)}
+        raise DhcpctlError(function, status, detail.get(status))
     return bool(result[0])
 
 
@@ -237,7 +272,12 @@ def _set(function: str, handle: object, name: object, call: Callable[[Any, bytes
     target = checked_handle(function, handle)
     with locked():
         status = int(call(target.pointer(function), key))
-    _check(function, status)
+    if status != ISC_R_SUCCESS:
+        # C's authenticator has no set_value (omapip/support.c omapi_set_value): not found.
+        authenticator = target.kind == "authenticator" and status == ISC_R_NOTFOUND
+        raise DhcpctlError(
+            function, status, AUTHENTICATOR_TAKES_NO_VALUES if authenticator else None
+        )
 
 
 def dhcpctl_set_value(handle: Handle, value: DataLike, name: str) -> None:
@@ -301,7 +341,7 @@ def _send(
         # C's open, update and remove say so too (omapi_protocol_send_message); its refresh
         # would lose the status and leave a request that never completes (dhcpctl.c:681-696).
         if conn.lost:
-            raise DhcpctlError(function, DHCP_R_INVALIDARG, _LOST)
+            raise DhcpctlError(function, DHCP_R_INVALIDARG, _lost(conn))
         if obj.pending:
             if _alive(obj.connection):
                 raise DhcpctlError(function, DHCP_R_INVALIDARG, _IN_PROGRESS)
@@ -350,7 +390,7 @@ def dhcpctl_object_remove(connection: Handle, handle: Handle) -> None:
 
 
 def dhcpctl_set_callback(handle: Handle, data: Any, callback: Callback) -> None:
-    """See :meth:`dhcpctl._api.Backend.dhcpctl_set_callback` and :mod:`.replies`."""
+    # Kept and called by .replies: C's own callback objects crash 4.4.3-P1.
     function = "dhcpctl_set_callback"
     obj = checked_handle(function, handle, "object")
     CHECKS.callback(function, callback)
@@ -362,16 +402,20 @@ def dhcpctl_set_callback(handle: Handle, data: Any, callback: Callback) -> None:
 
 def dhcpctl_new_authenticator(name: str, algorithm: str, secret: BytesLike) -> Handle:
     function = "dhcpctl_new_authenticator"
-    key_name = CHECKS.name(function, name, "the key name")
-    key_algorithm = CHECKS.name(function, algorithm, "the algorithm")
+    c_name = CHECKS.name(function, name, "the key name")
+    c_algorithm = CHECKS.name(function, algorithm, "the algorithm")
     data = CHECKS.bytes_like(function, "the secret", secret)
     cell = ffi.new("dhcpctl_handle *")
     with locked():
-        status = lib.dhcpctl_new_authenticator(cell, key_name, key_algorithm, data, len(data))
+        status = lib.dhcpctl_new_authenticator(cell, c_name, c_algorithm, data, len(data))
         if status != ISC_R_SUCCESS and cell[0] != ffi.NULL:
             c_object_dereference(cell)
     _check(function, status)
-    return Handle("authenticator", cell)
+    authenticator = Handle("authenticator", cell)
+    authenticator.key = key_name(
+        c_name.decode("utf-8", "replace"), c_algorithm.decode("utf-8", "replace")
+    )
+    return authenticator
 
 
 def dhcpctl_new_object(connection: Handle, object_type: str) -> Handle:
@@ -407,7 +451,6 @@ def omapi_data_string_new(length: int) -> DataString:
 
 
 def omapi_object_dereference(handle: Handle) -> None:
-    """Drop the handle; a connection handle also closes its socket (as dropping it does)."""
     function = "omapi_object_dereference"
     target = checked_handle(function, handle)
     with locked():
@@ -419,7 +462,7 @@ def omapi_object_dereference(handle: Handle) -> None:
 
 
 def isc_result_totext(status: int) -> str:
-    """C's ``isc_result_totext`` (its texts are registered by ``dhcpctl_initialize``)."""
+    # C's texts are registered by dhcpctl_initialize.
     CHECKS.integer("isc_result_totext", "the status", status)
     with locked():
         text = lib.isc_result_totext(status & 0xFFFF_FFFF)
@@ -429,5 +472,6 @@ def isc_result_totext(status: int) -> str:
 
 
 _initialize_once()
+inherit_docstrings(globals())
 
 __all__ = list(FUNCTION_NAMES)

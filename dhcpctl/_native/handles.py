@@ -12,6 +12,7 @@ from collections import deque
 from typing import Any
 
 from dhcpctl._api import Callback
+from dhcpctl._diagnosis import KeyName, Peer
 from dhcpctl._errors import DhcpctlError
 from dhcpctl._results import DHCP_R_INVALIDARG, ISC_R_SUCCESS
 
@@ -31,11 +32,14 @@ class Handle:
         "__weakref__",
         "_cell",
         "_release",
+        "answered",
         "arrived",
         "arrived_status",
         "callback",
         "connection",
+        "key",
         "kind",
+        "peer",
         "pending",
         "unreplied",
     )
@@ -58,6 +62,11 @@ class Handle:
         self.connection: Handle | None = None
         #: ``dhcpctl_set_callback``'s function and data.
         self.callback: tuple[Callback, Any] | None = None
+        #: An authenticator's key name and algorithm; a connection's server and key, and
+        #: whether any reply came on it: what error texts say (:mod:`dhcpctl._diagnosis`).
+        self.key: KeyName | None = None
+        self.peer: Peer | None = None
+        self.answered = False
 
     @property
     def lost(self) -> bool:

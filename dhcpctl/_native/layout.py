@@ -52,7 +52,7 @@ def _refuse(found: str) -> LayoutMismatch:
         f"{ISC_DHCP_VERSION}'s (BIND {BIND_VERSION}, dhcpctl_remote_object_t of "
         f"{LAYOUT.sizeof('dhcpctl_remote_object_t')} bytes, waitstatus at offset "
         f"{LAYOUT.offsetof('dhcpctl_remote_object_t', 'waitstatus')}). Rebuild it with "
-        "`python3 scripts/build_isc_libs.py`, or point DHCPCTL_ISC_PREFIX at that version."
+        "`python -m dhcpctl.build_isc`, or point DHCPCTL_ISC_PREFIX at that version."
     )
 
 
@@ -102,6 +102,13 @@ def _check_library_layout() -> None:
             )
     finally:
         c_object_dereference(cell)
+
+
+def version() -> str:
+    """The loaded library's version, as :func:`verify` established it: ISC DHCP's (which no ISC
+    library records: the one whose layout and BIND passed) and libisc's ``isc_version``."""
+    bind = ffi.string(lib.isc_version).decode("ascii", "replace")
+    return f"ISC DHCP {ISC_DHCP_VERSION} (BIND {bind})"
 
 
 def verify() -> None:

@@ -2,14 +2,16 @@
 
 The compiled API-mode module ``dhcpctl._native_lib`` (``build_ffi.py``) is used when it is
 built; else (or with ``DHCPCTL_NATIVE_MODE=abi``) cffi's ABI mode loads ISC's shared libraries
-at run time, without a compiler. If neither is possible, importing raises ImportError saying
-what is missing.
+at run time, without a compiler. If neither is possible, importing raises ImportError, one
+sentence without a chain of causes: what was found, what is missing and the command that fixes
+it (:func:`_unavailable`). A compiled module whose shared ISC libraries have moved is told apart
+from one that was never built: the place it was linked against is read from the module file.
 
 ABI mode: ISC's libtool build records no dependencies between its shared libraries, so each
 one of ``dlopen_order`` is opened with ``RTLD_NOW | RTLD_GLOBAL``, the dependencies first, and
 the functions are then looked up in the global namespace.
 
-Whether the library carries the project's hardening patches (``scripts/isc_patches/``: a
+Whether the library carries the project's hardening patches (``dhcpctl/isc_patches/``: a
 server's reply can otherwise crash, abort or exhaust the process, or be accepted unsigned on a
 keyed connection) is found out here: the patch set exports ``dhcpctl_omapi_hardening()``. API
 mode asks a helper compiled with a weak reference to it, ABI mode looks the symbol up.
@@ -24,13 +26,21 @@ functions here hide that.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
+from pathlib import Path
 from typing import Any, Final
 
 from cffi import FFI  # type: ignore[import-untyped,unused-ignore]
 
-from dhcpctl._isc_locate import IscLibraryNotFound, locate
+from dhcpctl._isc_locate import (
+    BUILD_COMMAND,
+    BUILD_TOOLS,
+    REINSTALL,
+    IscLibraryNotFound,
+    locate,
+)
 from dhcpctl._native_cdef import CDEF
 
 MODE: str
@@ -45,6 +55,17 @@ _HARDENING_TEXT: Final = re.compile(r"dhcpctl-omapi-hardening/(\d+)(?: |$)")
 #: ABI mode only: the marker may be absent, so it is declared apart from CDEF (API mode reaches
 #: it through ``py_dhcpctl_omapi_hardening``).
 _CDEF_MARKER: Final = "const char *dhcpctl_omapi_hardening(void);"
+#: ``build_ffi.py``'s ``PY_ISC_LOCATION``, a C string in the compiled module's file.
+_LOCATION_TEXT: Final = re.compile(rb"(shared|static) libraries in ([^\0]+)\0")
+_API_MODULE: Final = "dhcpctl._native_lib"
+
+
+class _NoSharedLibraries(ImportError):
+    """ABI mode found no shared ISC libraries: ``not_found`` says where it looked."""
+
+    def __init__(self, not_found: IscLibraryNotFound) -> None:
+        super().__init__(f"ABI mode found {not_found}")
+        self.not_found = not_found
 
 
 def _load_abi() -> tuple[FFI, Any, tuple[Any, ...], str]:
@@ -55,7 +76,7 @@ def _load_abi() -> tuple[FFI, Any, tuple[Any, ...], str]:
     try:
         installation = locate(purpose="dlopen")
     except IscLibraryNotFound as error:
-        raise ImportError(f"dhcpctl._native_lib is not built and ABI mode found: {error}") from None
+        raise _NoSharedLibraries(error) from None
     ffi = FFI()
     ffi.cdef(CDEF)
     ffi.cdef(_CDEF_MARKER)
@@ -68,6 +89,50 @@ def _load_abi() -> tuple[FFI, Any, tuple[Any, ...], str]:
         raise ImportError(f"cannot load ISC's shared libraries for ABI mode: {error}") from None
     library = installation.dlopen_order[-1] if installation.dlopen_order else installation.prefix
     return ffi, lib, handles, f"shared libraries: {library}"
+
+
+def _linked_against(module: Path) -> tuple[str, Path] | None:
+    """``(kind, prefix)`` of the ISC libraries the compiled module was built against, or None
+    where its file does not say (a module built before it recorded it)."""
+    try:
+        found = _LOCATION_TEXT.search(module.read_bytes())
+    except OSError:
+        return None
+    if found is None:
+        return None
+    return found.group(1).decode(), Path(os.fsdecode(found.group(2)))
+
+
+def _unavailable(api_error: ImportError, abi_error: ImportError) -> str:
+    """Why neither mode loads, in one sentence: the compiled module never built (and ABI mode
+    finds no shared libraries), or built but its shared ISC libraries are gone."""
+    spec = importlib.util.find_spec(_API_MODULE)
+    if spec is None or spec.origin is None:
+        if not isinstance(abi_error, _NoSharedLibraries) or abi_error.not_found.explicit:
+            return f"{_API_MODULE} is not built, and {abi_error}"
+        looked = "".join(f"\n  - {line}" for line in abi_error.not_found.looked)
+        return (
+            f"{_API_MODULE} is not built (pip install found no ISC libraries, or could not "
+            "compile against them) and ABI mode finds no shared ISC libraries: run "
+            f"`{BUILD_COMMAND}`, then `{REINSTALL}` (the compiled backend), or "
+            f"`{BUILD_COMMAND} --kind shared` alone (ABI mode, loaded at import; needs: "
+            f"{BUILD_TOOLS}). ABI mode looked in:{looked}"
+        )
+    module = Path(spec.origin)
+    linked = _linked_against(module)
+    if linked is None or linked[0] != "shared":
+        return (
+            f"{_API_MODULE} ({module}) is built but does not load ({api_error}); run `{REINSTALL}`"
+        )
+    prefix = linked[1]
+    if prefix.name == "shared":  # a build root of dhcpctl.build_isc: rebuild it in place
+        fix = f"run `{BUILD_COMMAND} --kind shared --prefix {prefix.parent}`"
+    else:
+        fix = f"run `DHCPCTL_ISC_PREFIX=DIR {REINSTALL}` (DIR: where they are now)"
+    return (
+        f"{_API_MODULE} ({module}) was built against the shared ISC libraries in {prefix}, "
+        f"which no longer load ({api_error}); {fix}"
+    )
 
 
 def _api_location(api_lib: Any) -> str:
@@ -110,9 +175,7 @@ else:
         try:
             ffi, lib, _abi_handles, LIBRARY = _load_abi()
         except ImportError as _abi_error:
-            raise ImportError(
-                f"dhcpctl._native_lib is not built ({_api_error}), and {_abi_error}"
-            ) from None
+            raise ImportError(_unavailable(_api_error, _abi_error)) from None
         MODE = "abi"
 
 #: The hardening marker's text, None for a library without the patches.

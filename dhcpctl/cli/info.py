@@ -1,9 +1,11 @@
-"""``dhcpctl info``: which backend ``import dhcpctl`` gives here, and why (issue 10's report)."""
+"""``dhcpctl info``: which backend ``import dhcpctl`` gives here, and why.
+
+The report is :func:`dhcpctl.backend_info`'s (:mod:`dhcpctl._info`); exit status 0.
+"""
 
 from __future__ import annotations
 
-import warnings
-
+from dhcpctl._info import backend_info
 from dhcpctl.cli._command import Commands
 
 
@@ -11,26 +13,6 @@ def register(commands: Commands) -> None:
     commands.add_parser("info", help="the backend in use, its ISC library, and why")
 
 
-def lines() -> list[str]:
-    """The lines ``dhcpctl info`` prints."""
-    with warnings.catch_warnings():  # the reason says it already
-        warnings.simplefilter("ignore")
-        import dhcpctl
-
-        found = [f"backend: {dhcpctl.BACKEND}", f"reason: {dhcpctl.BACKEND_REASON}"]
-        try:
-            from dhcpctl import _native
-        except ImportError as error:
-            return [*found, f"native: not available ({error})"]
-    hardened = "yes" if _native.HARDENED else "no"
-    return [
-        *found,
-        f"native mode: {_native.MODE}",
-        f"ISC library: {_native.LIBRARY}",
-        f"hardened: {hardened} ({_native.HARDENING or 'no dhcpctl_omapi_hardening marker'})",
-    ]
-
-
 def run() -> int:
-    print("\n".join(lines()))
+    print("\n".join(backend_info().lines()))
     return 0

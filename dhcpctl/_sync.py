@@ -1,0 +1,338 @@
+"""The sync :class:`dhcpctl.Client`'s executor: operations run through the C-named API.
+
+Each :class:`~dhcpctl._exchange.Open` is a new remote object (``dhcpctl_new_object``) with the
+request's values (``dhcpctl_set_data_value``), ``dhcpctl_open_object`` with its flags and
+``dhcpctl_timed_wait_for_completion``; an :class:`~dhcpctl._exchange.Update` sets the values on
+the object an earlier reply gave and calls ``dhcpctl_object_update``, a
+:class:`~dhcpctl._exchange.Remove` calls ``dhcpctl_object_remove``. The values a reply carried
+and the text of a STATUS come from the backend's ``received`` extension
+(:mod:`dhcpctl._native.received`, :mod:`dhcpctl.fallback.received`): the C API cannot list a
+handle's values.
+
+Time: each call of the client (an operation, all its requests, and a connect if one is needed)
+ends within the client's ``timeout`` in seconds (plus the backends' 1 s slack), or raises
+:class:`~dhcpctl.Timeout`; ``None`` waits without limit. After a Timeout the connection is
+closed (a late answer cannot be told from the next one) and the next call opens a new one.
+A refused connect is ConnectionLost; with the native backend, while another connection of ISC's
+library is open in the process, ISC's dispatcher waits out the time instead: Timeout (see
+"Three differences remain" in :mod:`dhcpctl._api`).
+
+Connections (``reconnect=True``): the connection is opened by the first call (or
+``Client.connect``). When it is lost, the call raises :class:`~dhcpctl.ConnectionLost` and the
+next call opens a new connection; within the call, a request that was not sent (the backend
+refused it on a connection it knew was dead) is sent on a new connection, and a read (a lookup)
+whose answer was lost is sent once more on a new one. A write whose answer was lost is never
+sent again: it may have been carried out. With ``reconnect=False`` a lost connection stays
+lost: every later call raises ConnectionLost.
+
+Authentication: a connect the server refuses (``ISC_R_NOTFOUND``: it has no key of that name
+and algorithm, or no key at all) and a first request on a keyed connection that the server
+drops (its answer to a wrong signature is unsigned: ``DHCP_R_CONNRESET``; most likely a wrong
+secret) raise :class:`~dhcpctl.AuthenticationFailed`; so does dhcpd's "No authenticator on
+message" to a client without a key.
+
+Threads: one lock per executor serializes the calls (a client may be shared by threads; their
+calls run one after another). Logging: one DEBUG line per request on ``logging.getLogger
+("dhcpctl")``: the operation, the request (object type, attribute names and key values, never a
+secret or statements' text), the status and the time taken.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import threading
+import time
+from typing import Any, Protocol, TypeVar, cast
+
+from dhcpctl._api import DHCPCTL_CREATE, DHCPCTL_EXCL, DHCPCTL_UPDATE, Backend
+from dhcpctl._backend import load_backend
+from dhcpctl._errors import (
+    AuthenticationFailed,
+    ConnectionLost,
+    DhcpctlError,
+    OmapiError,
+    Timeout,
+)
+from dhcpctl._exchange import Open, Operation, Remove, Reply, Request, Update
+from dhcpctl._key import Key
+from dhcpctl._operations import describe, reply_error
+from dhcpctl._results import ISC_R_NOTFOUND, ISC_R_SUCCESS, ISC_R_TIMEDOUT
+
+T = TypeVar("T")
+_log = logging.getLogger("dhcpctl")
+_MODULES = {"native": "dhcpctl._native.received", "python": "dhcpctl.fallback.received"}
+
+
+class Received(Protocol):
+    """A backend's ``received`` extension (see the module docstring)."""
+
+    def mark(self, handle: Any) -> list[int]: ...
+
+    def received(self, handle: Any, before: list[int]) -> dict[str, bytes]: ...
+
+    def message(self, handle: Any) -> str | None: ...
+
+
+class _NotSent(Exception):
+    """The backend refused to send a request: its connection is known to be dead."""
+
+    def __init__(self, error: DhcpctlError) -> None:
+        self.error = error
+
+
+class SyncExecutor:
+    """Runs operations on one OMAPI connection (see the module docstring).
+
+    ``backend`` is ``"native"`` or ``"python"``; ``timeout`` seconds or None.
+    """
+
+    def __init__(
+        self,
+        address: str,
+        port: int,
+        key: Key | None,
+        timeout: float | None,
+        backend: str,
+        reconnect: bool,
+    ) -> None:
+        self.address, self.port, self.key = address, port, key
+        self.timeout, self.reconnect, self.backend = timeout, reconnect, backend
+        self._api: Backend = load_backend(backend)
+        self._api.dhcpctl_initialize()
+        self._received = cast(Received, importlib.import_module(_MODULES[backend]))
+        self._lock = threading.RLock()
+        self._connection: Any = None
+        self._lost: str | None = None
+        self._proven = False
+
+    # -- connection ---------------------------------------------------------------------------
+
+    def _remaining(self, deadline: float | None, function: str, request: str) -> float | None:
+        if deadline is None:
+            return None
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise Timeout(
+                function, ISC_R_TIMEDOUT, f"no answer within {self.timeout} s", request=request
+            )
+        return remaining
+
+    def connect(self, deadline: float | None = None, function: str = "connect") -> Any:
+        """The live connection, opened if there is none. Raises AuthenticationFailed, Timeout
+        or ConnectionLost."""
+        with self._lock:
+            if self._connection is not None:
+                return self._connection
+            where = f"connect to {self.address}:{self.port}"
+            if self._lost is not None and not self.reconnect:
+                raise ConnectionLost(
+                    function, ISC_R_SUCCESS, f"{self._lost}; reconnect=False", request=where
+                )
+            if deadline is None and self.timeout is not None:
+                deadline = time.monotonic() + self.timeout
+            remaining = self._remaining(deadline, function, where)
+            authenticator = None
+            if self.key is not None:
+                authenticator = self._api.dhcpctl_new_authenticator(
+                    self.key.name, self.key.algorithm, self.key.secret
+                )
+            started = time.monotonic()
+            try:
+                self._connection = self._api.dhcpctl_timed_connect(
+                    self.address, self.port, authenticator, remaining
+                )
+            except DhcpctlError as error:
+                _log.debug("%s: %s (%.3f s)", where, error.text, time.monotonic() - started)
+                raise self._connect_error(error, function, where) from None
+            _log.debug("%s: connected (%.3f s)", where, time.monotonic() - started)
+            self._proven = False
+            return self._connection
+
+    def _answers(self, deadline: float | None, function: str) -> bool:
+        """Whether the server takes a new connection (after it dropped the first request of
+        one: a wrong secret if it does, a server that died if it does not)."""
+        try:
+            self.connect(deadline, function)
+        except OmapiError:
+            return False
+        self._drop(None)
+        return True
+
+    def _connect_error(self, error: DhcpctlError, function: str, where: str) -> OmapiError:
+        if error.status == ISC_R_TIMEDOUT:
+            return Timeout(function, error.status, error.detail, request=where)
+        if error.status == ISC_R_NOTFOUND:
+            given = (
+                f"key {self.key.name!r} ({self.key.algorithm})"
+                if self.key is not None
+                else "no key"
+            )
+            return AuthenticationFailed(
+                function,
+                error.status,
+                f"the server refused the authenticator: it has no {given}; check the key's "
+                "name and algorithm (or the server has no key at all)",
+                request=where,
+            )
+        return ConnectionLost(function, error.status, error.detail, request=where)
+
+    def close(self) -> None:
+        """Close the connection if one is open (the next call opens a new one)."""
+        with self._lock:
+            self._drop(None)
+
+    def _drop(self, why: str | None) -> None:
+        connection, self._connection = self._connection, None
+        if why is not None:
+            self._lost = why
+        if connection is None:
+            return
+        try:
+            self._api.dhcpctl_disconnect(connection, True)
+        except DhcpctlError:  # already dropped by the library: only the handle is left
+            self._api.omapi_object_dereference(connection)
+
+    # -- operations ---------------------------------------------------------------------------
+
+    def run(
+        self,
+        operation: Operation[T],
+        *,
+        read: bool,
+        function: str,
+        timeout: float | None = None,
+    ) -> T:
+        """Run ``operation`` to its result (see :class:`dhcpctl._collections.SyncExecutor`),
+        within ``timeout`` seconds if given and shorter than the client's."""
+        limits = [each for each in (self.timeout, timeout) if each is not None]
+        with self._lock:
+            deadline = time.monotonic() + min(limits) if limits else None
+            context: Open | None = None
+            try:
+                request = next(operation)
+                while True:
+                    if isinstance(request, Open):
+                        context = request
+                    try:
+                        reply = self._exchange(request, context, read, function, deadline)
+                    except OmapiError as error:
+                        request = operation.throw(error)
+                        continue
+                    if reply.status == ISC_R_SUCCESS:
+                        request = operation.send(reply)
+                    else:
+                        request = operation.throw(
+                            reply_error(
+                                reply.status,
+                                reply.message,
+                                context.object_type if context else "",
+                                function=function,
+                                request=_what(request, context),
+                                keyed=self.key is not None,
+                            )
+                        )
+            except StopIteration as stop:
+                return cast(T, stop.value)
+            finally:
+                operation.close()
+
+    def _exchange(
+        self,
+        request: Request,
+        context: Open | None,
+        read: bool,
+        function: str,
+        deadline: float | None,
+    ) -> Reply:
+        what = _what(request, context)
+        for attempt in (1, 2):
+            connection = self.connect(deadline, function)
+            remaining = self._remaining(deadline, function, what)
+            started = time.monotonic()
+            try:
+                reply = self._send(connection, request, remaining)
+            except _NotSent as not_sent:
+                self._drop(not_sent.error.detail or not_sent.error.text)
+                if attempt == 1 and self.reconnect and isinstance(request, Open):
+                    continue
+                raise ConnectionLost(
+                    function, not_sent.error.status, not_sent.error.detail, request=what
+                ) from None
+            except DhcpctlError as error:
+                elapsed = time.monotonic() - started
+                _log.debug("%s: %s: %s (%.3f s)", function, what, error.text, elapsed)
+                proven = self._proven
+                self._drop(error.detail or error.text)
+                if error.status == ISC_R_TIMEDOUT:
+                    raise Timeout(
+                        function,
+                        error.status,
+                        f"no answer within {self.timeout} s"
+                        + ("" if read else "; the change may have been made"),
+                        request=what,
+                    ) from None
+                if not proven and self.key is not None and self._answers(deadline, function):
+                    raise AuthenticationFailed(
+                        function,
+                        error.status,
+                        "the server dropped the connection at its first signed request and "
+                        f"takes new ones: most likely the secret of key {self.key.name!r} is "
+                        "wrong",
+                        request=what,
+                    ) from None
+                if attempt == 1 and read and self.reconnect:
+                    continue
+                raise ConnectionLost(
+                    function,
+                    error.status,
+                    error.detail if read else f"{error.detail}; the change may have been made",
+                    request=what,
+                ) from None
+            self._proven = True
+            _log.debug(
+                "%s: %s: %s (%.3f s)",
+                function,
+                what,
+                self._api.isc_result_totext(reply.status),
+                time.monotonic() - started,
+            )
+            return reply
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _send(self, connection: Any, request: Request, remaining: float | None) -> Reply:
+        api = self._api
+        if isinstance(request, Open):
+            handle = api.dhcpctl_new_object(connection, request.object_type)
+        else:
+            handle = request.target
+        if not isinstance(request, Remove):
+            for name, data in request.values:
+                api.dhcpctl_set_data_value(handle, data, name)
+        before = self._received.mark(handle)
+        try:
+            if isinstance(request, Open):
+                flags = (
+                    (DHCPCTL_CREATE if request.create else 0)
+                    | (DHCPCTL_EXCL if request.exclusive else 0)
+                    | (DHCPCTL_UPDATE if request.update else 0)
+                )
+                api.dhcpctl_open_object(handle, connection, flags)
+            elif isinstance(request, Update):
+                api.dhcpctl_object_update(connection, handle)
+            else:
+                api.dhcpctl_object_remove(connection, handle)
+        except DhcpctlError as error:
+            raise _NotSent(error) from None
+        status = api.dhcpctl_timed_wait_for_completion(handle, remaining)
+        if status != ISC_R_SUCCESS:
+            return Reply(status, self._received.message(handle), {}, handle)
+        values = {} if isinstance(request, Remove) else self._received.received(handle, before)
+        return Reply(status, None, values, handle)
+
+
+def _what(request: Request, context: Open | None) -> str:
+    """What a request asks, with the lookup an Update or Remove follows."""
+    if isinstance(request, Open) or context is None:
+        return describe(request)
+    return f"{describe(request)} of {describe(context)}"

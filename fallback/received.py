@@ -1,0 +1,34 @@
+"""What the last reply to a remote object carried: the typed client's extension of the
+pure-Python backend (:class:`dhcpctl.Client`), the same three functions as
+:mod:`dhcpctl._native.received`.
+
+ISC's C API cannot list an object's values nor give a STATUS reply's text; this backend keeps
+both on the handle (:class:`.objects.RemoteObject` ``received`` and ``message``). A value the
+server sent with zero length is absent, as in ISC's library (it arrives as "no value" and the
+reply's "updated" signal drops it).
+"""
+
+from __future__ import annotations
+
+from .objects import RemoteObject
+
+
+def mark(handle: RemoteObject) -> list[int]:
+    """Before a request on ``handle``: forget the previous reply's values."""
+    handle.received = {}
+    return []
+
+
+def received(handle: RemoteObject, before: list[int]) -> dict[str, bytes]:
+    """After the reply: the values it carried, by name, as bytes (names that are not UTF-8
+    come back with surrogate escapes)."""
+    return {
+        name.decode("utf-8", "surrogateescape"): value
+        for name, value in handle.received.items()
+        if isinstance(value, bytes) and value
+    }
+
+
+def message(handle: RemoteObject) -> str | None:
+    """The text of the last STATUS reply to ``handle``, or None if it carried none."""
+    return handle.message or None

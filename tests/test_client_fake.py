@@ -1,0 +1,163 @@
+"""``dhcpctl.Client`` against fake servers on 127.0.0.1 (both backends): a silent or dying
+server gives Timeout or ConnectionLost within the call's time, never a hang; which requests are
+sent again on a new connection."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Callable
+
+import pytest
+from fake_omapi import PATIENCE, Behaviour, handshake, recv_message, reply
+
+from dhcpctl import Client, ConnectionLost, Key, Timeout
+
+#: The timeout of these clients (seconds), and how much later than it a call may end at most:
+#: the backends' 1 s slack plus scheduling (a bound against hangs, not a speed figure).
+TIMEOUT = 0.5
+LATEST = TIMEOUT + 3.0
+
+StartFake = Callable[[Behaviour], int]
+
+
+def counting(behaviour: Behaviour) -> tuple[Behaviour, list[int]]:
+    """``behaviour`` that also counts the connections it was given."""
+    seen: list[int] = []
+
+    def counted(sock: socket.socket) -> None:
+        seen.append(1)
+        behaviour(sock)
+
+    return counted, seen
+
+
+def test_silent_server_gives_timeout_in_time(
+    fake_server: StartFake, released: threading.Event, backend_name: str
+) -> None:
+    def silent(sock: socket.socket) -> None:
+        handshake(sock, keyed=False)
+        recv_message(sock, None)
+        released.wait(PATIENCE)
+
+    behaviour, connections = counting(silent)
+    port = fake_server(behaviour)
+    omapi = Client("127.0.0.1", port, timeout=TIMEOUT, backend=backend_name)
+    for attempt in (1, 2):
+        started = time.monotonic()
+        with pytest.raises(Timeout) as raised:
+            omapi.leases.get(ip="198.18.254.150")
+        assert time.monotonic() - started < LATEST
+        assert "no answer within 0.5 s" in str(raised.value)
+        assert isinstance(raised.value, TimeoutError)
+        assert len(connections) == attempt  # a timed-out connection is not used again
+    with pytest.raises(Timeout, match="the change may have been made"):
+        omapi.hosts.delete(name="web-1")
+    omapi.close()
+
+
+def test_server_silent_at_connect_gives_timeout(
+    fake_server: StartFake, released: threading.Event, backend_name: str
+) -> None:
+    def mute(sock: socket.socket) -> None:
+        released.wait(PATIENCE)  # accepts, never says a word
+
+    port = fake_server(mute)
+    omapi = Client("127.0.0.1", port, timeout=TIMEOUT, backend=backend_name)
+    started = time.monotonic()
+    with pytest.raises(Timeout):
+        omapi.connect()
+    assert time.monotonic() - started < LATEST
+
+
+def closing_at_first_request(sock: socket.socket) -> None:
+    handshake(sock, keyed=False)
+    recv_message(sock, None)  # then the connection closes
+
+
+@pytest.mark.parametrize(
+    ("call", "connections_made", "says"),
+    [
+        # A read whose answer was lost is sent once more, on a new connection.
+        (lambda omapi: omapi.leases.get(ip="198.18.254.150"), 2, "connection"),
+        # A write is never sent again: it may have been carried out.
+        (
+            lambda omapi: omapi.hosts.create("web-1", mac="02:00:00:00:00:01"),
+            1,
+            "the change may have been made",
+        ),
+    ],
+    ids=["read", "write"],
+)
+def test_an_answer_lost_with_the_connection(
+    fake_server: StartFake,
+    backend_name: str,
+    call: Callable[[Client], object],
+    connections_made: int,
+    says: str,
+) -> None:
+    behaviour, connections = counting(closing_at_first_request)
+    port = fake_server(behaviour)
+    omapi = Client("127.0.0.1", port, timeout=5.0, backend=backend_name)
+    with pytest.raises(ConnectionLost, match=says) as raised:
+        call(omapi)
+    assert isinstance(raised.value, ConnectionError)
+    assert len(connections) == connections_made
+    omapi.close()
+
+
+def test_a_late_answer_is_not_taken_for_the_next_call(
+    fake_server: StartFake, released: threading.Event, backend_name: str
+) -> None:
+    """The first request's answer comes after the timeout: the client has closed that
+    connection, and the next call gets its own answer on a new one."""
+    answered = threading.Event()
+
+    def slow_then_fast(sock: socket.socket) -> None:
+        handshake(sock, keyed=False)
+        request = recv_message(sock, None)
+        if not answered.is_set():
+            answered.set()
+            released.wait(TIMEOUT + 1.0)
+            name = b"late"
+        else:
+            name = b"prompt"
+        with_values = ((b"name", name), (b"hardware-address", b"\x02\0\0\0\0\1"))
+        sock.sendall(reply(request, keyed=False, object_values=with_values))
+        released.wait(PATIENCE)
+
+    port = fake_server(slow_then_fast)
+    omapi = Client("127.0.0.1", port, timeout=TIMEOUT, backend=backend_name)
+    with pytest.raises(Timeout):
+        omapi.hosts.get(name="any")
+    assert omapi.hosts.get(name="any").name == "prompt"
+    omapi.close()
+
+
+@pytest.mark.parametrize(
+    ("arguments", "options", "message"),
+    [
+        (("",), {}, "address"),
+        (("127.0.0.1", 0), {}, "port"),
+        (("127.0.0.1", 70000), {}, "port"),
+        (("127.0.0.1",), {"timeout": 0}, "timeout"),
+        (("127.0.0.1",), {"timeout": -1.0}, "timeout"),
+        (("127.0.0.1",), {"backend": "c"}, "backend"),
+        (("127.0.0.1",), {"key": "omapi_key"}, "key"),
+    ],
+)
+def test_bad_client_arguments_are_refused(
+    arguments: tuple[object, ...], options: dict[str, object], message: str
+) -> None:
+    with pytest.raises(ValueError, match=f"^{message}: "):
+        Client(*arguments, **options)  # type: ignore[arg-type]
+
+
+def test_repr_names_the_key_never_its_secret(backend_name: str) -> None:
+    omapi = Client(
+        "127.0.0.1", key=Key("omapi_key", "HMAC-SHA256", b"s3cr3t-bytes"), backend=backend_name
+    )
+    text = repr(omapi)
+    assert text == f"<dhcpctl.Client 127.0.0.1:7911, key 'omapi_key', {backend_name} backend>"
+    assert omapi.backend == backend_name
