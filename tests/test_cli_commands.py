@@ -135,8 +135,11 @@ def test_exit_status_of_each_failure_class(
     assert status(*lease, DHCPCTL_SERVER="host:port") == ExitCode.USAGE
     assert status(*lease, DHCPCTL_KEY_SECRET_ENV="UNSET_VARIABLE") == ExitCode.USAGE
     assert status("lease", "get") == ExitCode.USAGE  # argparse: a key is required
-    statements = ("--statements", "no-such-statement")
-    assert status("host", "add", "x", "--mac", "02:00:00:00:00:99", *statements) == 1
+    statements = ("--statements", "option routers ;;; nonsense {")  # refused before sending
+    assert status("host", "add", "x", "--mac", "02:00:00:00:00:99", *statements) == 2
+    # dhcpd refuses a hardware type it does not know: invalid argument, another failure
+    other = ("--mac", "02:00:00:00:00:98", "--hardware-type", "999")
+    assert status("host", "add", "x", *other) == ExitCode.FAILED
 
     def silent(sock: socket.socket) -> None:
         handshake(sock, keyed=False)

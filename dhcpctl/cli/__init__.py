@@ -16,12 +16,24 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import NoReturn, cast
 
 from dhcpctl._api import Backend
 from dhcpctl._backend import choose_backend
 from dhcpctl._errors import DhcpctlError
-from dhcpctl.cli import _connection, _exit, _output, group, host, info, klass, lease, server, shell
+from dhcpctl.cli import (
+    _command,
+    _connection,
+    _exit,
+    _output,
+    group,
+    host,
+    info,
+    klass,
+    lease,
+    server,
+    shell,
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -39,7 +51,10 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=_exit.EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    commands = cast(
+        _command.Commands,
+        parser.add_subparsers(dest="command", metavar="COMMAND", required=True),
+    )
     for module in (lease, host, group, klass, server):
         module.register(commands)
     _connection.add_options(shell.register(commands))
