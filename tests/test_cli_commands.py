@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import json
 import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from cli_helpers import endpoint_environment, run_dhcpctl
+from cli_helpers import clean_environment, endpoint_environment, run_dhcpctl
 from fake_omapi import PATIENCE, Behaviour, handshake
 
 from dhcpctl.cli._exit import ExitCode
@@ -169,3 +171,15 @@ def test_key_file_and_options(
     )  # fmt: skip
     assert result.returncode == ExitCode.OK, result.stderr
     assert json.loads(result.stdout)["client_hostname"] == "charlie"
+
+
+def test_console_script_and_module_are_the_same_command() -> None:
+    script = Path(sys.executable).parent / "dhcpctl"
+    assert script.exists(), "pip install puts the dhcpctl console script beside the interpreter"
+    by_script = subprocess.run(
+        [str(script), "info"], capture_output=True, text=True, check=False, env=clean_environment()
+    )
+    by_module = run_dhcpctl(["info"])
+    assert by_script.returncode == by_module.returncode == 0
+    assert by_script.stdout.splitlines()[0] == by_module.stdout.decode().splitlines()[0]
+    assert by_script.stdout.startswith("backend: ")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Sequence
 from typing import NoReturn, cast
@@ -113,6 +114,14 @@ async def _run_bulk(args: argparse.Namespace, connection: _connection.Connection
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line ``argv`` (default ``sys.argv[1:]``); the exit status."""
+    try:
+        return _main(argv)
+    except BrokenPipeError:  # the reader went away (``dhcpctl ... | head``): as a shell tool
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return _exit.ExitCode.FAILED
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "info":
         return info.run()
