@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
+import select
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from cli_helpers import run_dhcpctl
+from cli_helpers import clean_environment, run_dhcpctl
 from conftest import BACKENDS, backend_or_skip
 from fake_omapi import PATIENCE, Behaviour, handshake
 from shell_corpus import CORPUS, SCRIPTS, render, run_omshell_script, server_kind
@@ -171,3 +175,37 @@ def test_sha2_keys(dhcpd_factory: ServerFactory, backend_name: str, algorithm: s
     result = run_dhcpctl(["shell", "--backend", backend_name], script)
     assert result.returncode == ExitCode.OK, result.stdout
     assert b'client-hostname = "bravo"\n' in result.stdout
+
+
+def test_interactive_on_a_terminal(dhcpd_server: Endpoint) -> None:
+    """On a terminal, commands are read line by line (readline) and each answered at once."""
+    controller, terminal = os.openpty()
+    env = {**clean_environment(), "TERM": "dumb"}
+    with subprocess.Popen(
+        [sys.executable, "-m", "dhcpctl", "shell"],
+        stdin=terminal,
+        stdout=terminal,
+        stderr=terminal,
+        env=env,
+    ) as process:
+        os.close(terminal)
+
+        def read_until(marker: bytes) -> bytes:
+            seen = b""
+            while marker not in seen:
+                ready, _, _ = select.select([controller], [], [], 30)
+                assert ready, f"no {marker!r} in {seen!r}"
+                seen += os.read(controller, 4096)
+            return seen
+
+        read_until(b"> ")
+        for line in connect_script(dhcpd_server):
+            os.write(controller, line.encode() + b"\n")
+            read_until(b"> ")
+        os.write(controller, b"new lease\n")
+        assert b"obj: lease" in read_until(b"> ")
+        os.write(controller, b"set ip-address = 198.18.254.150\nopen\n")
+        assert b'client-hostname = "alpha"' in read_until(b'client-hostname = "alpha"')
+        os.write(controller, b"\x04")  # end of input (Ctrl-D)
+        assert process.wait(timeout=30) == 0
+    os.close(controller)

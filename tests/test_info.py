@@ -37,6 +37,7 @@ def no_shared_libraries(tmp_path: Path) -> dict[str, str]:
         (["-m"], ["python", "-m", "myapp.tool"], False),  # a program's module importing dhcpctl
         (["/usr/lib/dhcpctl/__main__.py"], ["python", "-m", "dhcpctl"], False),  # after locating
         (["app.py"], ["python", "app.py"], False),
+        (["/usr/local/bin/dhcpctl"], ["python3", "/usr/local/bin/dhcpctl", "info"], True),
     ],
 )
 def test_running_a_command(argv: list[str], orig_argv: list[str], expected: bool) -> None:
