@@ -209,3 +209,22 @@ def test_interactive_on_a_terminal(dhcpd_server: Endpoint) -> None:
         os.write(controller, b"\x04")  # end of input (Ctrl-D)
         assert process.wait(timeout=30) == 0
     os.close(controller)
+
+
+def test_connection_options_preset_the_script(dhcpd_server: Endpoint, tmp_path: Path) -> None:
+    """A script without server, port or key lines: the options and variables give them."""
+    assert dhcpd_server.key is not None
+    key_file = tmp_path / "omapi.key"
+    key = dhcpd_server.key
+    key_file.write_text(
+        f'key {key.name} {{ algorithm {key.algorithm}; secret "{key.secret_base64}"; }};\n'
+    )
+    script = b"connect\nnew lease\nset ip-address = 198.18.254.151\nopen\n"
+    env = {**clean_environment(), "DHCPCTL_KEY_FILE": str(key_file)}
+    server = f"{dhcpd_server.address}:{dhcpd_server.port}"
+    result = run_dhcpctl(["shell", "--server", server], script, env=env)
+    assert result.returncode == ExitCode.OK, result.stdout
+    assert b'client-hostname = "bravo"\n' in result.stdout
+    missing = run_dhcpctl(["shell", str(tmp_path / "no-such-script")])
+    assert missing.returncode == ExitCode.USAGE
+    assert missing.stderr.startswith(b"dhcpctl: ") and missing.stderr.count(b"\n") == 1

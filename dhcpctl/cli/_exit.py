@@ -7,6 +7,7 @@ The classes are those of the typed errors (:mod:`dhcpctl._errors`, ``typed_error
 
 from __future__ import annotations
 
+import socket
 from enum import IntEnum
 
 from dhcpctl._errors import (
@@ -66,14 +67,14 @@ def exit_code(error: BaseException) -> ExitCode:
     """The exit status for an error raised by the typed client or the C-named API."""
     if isinstance(error, DhcpctlError) and type(error) is DhcpctlError:
         error = typed_error(error.status, function=error.function)
-    if isinstance(error, (TimeoutError, ConnectionError, OSError)) and not isinstance(
+    if isinstance(error, (TimeoutError, ConnectionError, socket.gaierror)) and not isinstance(
         error, DhcpctlError
     ):
         return ExitCode.UNREACHABLE
     for cls, code in _CLASSES:
         if isinstance(error, cls):
             return code
-    if isinstance(error, ValueError):
+    if isinstance(error, (ValueError, OSError)):  # a bad value, an unreadable file
         return ExitCode.USAGE
     return ExitCode.FAILED
 
