@@ -8,10 +8,23 @@ import sys
 
 from testbed.server import Endpoint
 
+#: The command's own presets (its connection options' variables): a test sets them itself. The
+#: backend's variables (``DHCPCTL_NATIVE_MODE``, ``DHCPCTL_ISC_*``) are kept: .ci/run repeats the
+#: native tests in ABI mode through them.
+PRESETS = (
+    "DHCPCTL_SERVER",
+    "DHCPCTL_KEY_FILE",
+    "DHCPCTL_KEY_NAME",
+    "DHCPCTL_KEY_ALGORITHM",
+    "DHCPCTL_KEY_SECRET_ENV",
+    "DHCPCTL_TIMEOUT",
+    "DHCPCTL_BACKEND",
+)
+
 
 def clean_environment() -> dict[str, str]:
-    """This process's environment without the ``DHCPCTL_*`` presets of the command."""
-    return {name: value for name, value in os.environ.items() if not name.startswith("DHCPCTL_")}
+    """This process's environment without the command's presets (:data:`PRESETS`)."""
+    return {name: value for name, value in os.environ.items() if name not in PRESETS}
 
 
 def run_dhcpctl(
