@@ -55,13 +55,20 @@ class CorpusServers:
 
 
 def settle(endpoint: Endpoint, limit: float = 90.0) -> None:
-    """Wait until both failover peers are in state normal (2): before, their states and times
-    change from one moment to the next, and omshell's output with them."""
+    """Wait until both failover peers are in state normal (2) with no update unacknowledged,
+    the same twice in a row: before, their states, times and counters change from one moment
+    to the next, and omshell's output with them."""
     probe = render(CORPUS / "45-failover.omshell", endpoint)
     settled = b"partner-state = 00:00:00:02\nlocal-state = 00:00:00:02\n"
+    idle = b"cur-unacked-updates = 00:00:00:00\n"
     deadline = time.monotonic() + limit
-    while settled not in run_omshell_script(probe).stdout:
-        assert time.monotonic() < deadline, f"the failover pair did not reach normal in {limit} s"
+    previous = b""
+    while True:
+        seen = run_omshell_script(probe).stdout
+        if settled in seen and idle in seen and seen == previous:
+            return
+        assert time.monotonic() < deadline, f"the failover pair did not settle in {limit} s"
+        previous = seen
         time.sleep(0.5)  # polling the server's own state: no event to wait on
 
 
@@ -76,38 +83,21 @@ def corpus_servers(dhcpd_server: Endpoint) -> Iterator[CorpusServers]:
         servers.close()
 
 
-OmshellCache = Callable[[str, bytes], bytes]
-
-
-@pytest.fixture(scope="module")
-def omshell_stdout() -> OmshellCache:
-    """omshell's stdout for a script, run once for both backends' comparisons (the scripts
-    leave the server as they found it, so the order of runs does not matter)."""
-    outputs: dict[str, bytes] = {}
-
-    def run(name: str, text: bytes) -> bytes:
-        if name not in outputs:
-            result = run_omshell_script(text)
-            assert result.returncode == 0, result.stderr
-            outputs[name] = result.stdout
-        return outputs[name]
-
-    return run
-
-
 def test_corpus_size() -> None:
     assert len(SCRIPTS) >= 40
 
 
 @pytest.mark.parametrize("script", SCRIPTS, ids=[path.stem for path in SCRIPTS])
 def test_shell_matches_omshell(
-    script: Path, backend_name: str, corpus_servers: CorpusServers, omshell_stdout: OmshellCache
+    script: Path, backend_name: str, corpus_servers: CorpusServers
 ) -> None:
     endpoint = corpus_servers.get(server_kind(script))
     text = render(script, endpoint)
-    expected = omshell_stdout(script.name, text)
+    # omshell right before: the server's state (failover times) is that of the same moment.
+    expected = run_omshell_script(text)
+    assert expected.returncode == 0, expected.stderr
     ours = run_dhcpctl(["shell", "--backend", backend_name], text)
-    assert ours.stdout.decode("latin-1") == expected.decode("latin-1"), (
+    assert ours.stdout.decode("latin-1") == expected.stdout.decode("latin-1"), (
         f"stdout differs from omshell's; stderr: {ours.stderr.decode()}"
     )
 
@@ -245,3 +235,29 @@ def test_connection_options_preset_the_script(dhcpd_server: Endpoint, tmp_path: 
     missing = run_dhcpctl(["shell", str(tmp_path / "no-such-script")])
     assert missing.returncode == ExitCode.USAGE
     assert missing.stderr.startswith(b"dhcpctl: ") and missing.stderr.count(b"\n") == 1
+
+
+def test_a_program_drives_the_shell_through_pipes(dhcpd_server: Endpoint) -> None:
+    """As Net::ISC::DHCPd drives omshell: write a command, read up to the next prompt."""
+    with subprocess.Popen(
+        [sys.executable, "-m", "dhcpctl", "shell"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        env=clean_environment(),
+    ) as process:
+        assert process.stdin is not None and process.stdout is not None
+        commands = [*connect_script(dhcpd_server), "new lease", "set ip-address = 198.18.254.150"]
+        answers = []
+        for command in ["", *commands, "open"]:
+            if command:
+                process.stdin.write(command.encode() + b"\n")
+                process.stdin.flush()
+            answer = b""
+            while not answer.endswith(b"> "):
+                ready, _, _ = select.select([process.stdout], [], [], 30)
+                assert ready, f"no prompt after {command!r}: {answer!r}"
+                answer += os.read(process.stdout.fileno(), 4096)
+            answers.append(answer)
+        assert b'client-hostname = "alpha"\n' in answers[-1]
+        process.stdin.close()
+        assert process.wait(timeout=30) == 0

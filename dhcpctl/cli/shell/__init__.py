@@ -18,6 +18,8 @@ Beyond omshell (ISC DHCP 4.4.3-P1 ``dhcpctl/omshell.c``):
 from __future__ import annotations
 
 import argparse
+import contextlib
+import itertools
 import json
 import sys
 from collections.abc import Iterator
@@ -50,11 +52,12 @@ def register(commands: Commands) -> argparse.ArgumentParser:
     return parser
 
 
-def fgets_lines(data: bytes) -> Iterator[bytes]:
-    """The pieces omshell's ``fgets`` loop reads from ``data``."""
-    for line in data.splitlines(keepends=True):
-        for start in range(0, len(line), LINE_LIMIT):
-            yield line[start : start + LINE_LIMIT]
+def fgets_lines(stream: BinaryIO) -> Iterator[bytes]:
+    """omshell's ``fgets(buf, 1024, stdin)`` loop: up to a newline, at most 1023 bytes, each
+    read as it arrives (a program driving the shell through a pipe gets every answer before
+    it writes the next command)."""
+    while line := stream.readline(LINE_LIMIT):
+        yield line
 
 
 def _interactive_lines(interpreter: Interpreter) -> Iterator[bytes]:
@@ -77,26 +80,39 @@ def run(args: argparse.Namespace, backend: Backend, connection: Connection) -> i
     )
     interpreter.preset(connection.host, connection.port, connection.key)
     interactive = args.script == "-" and sys.stdin.isatty() and not args.json
-    if interactive:
-        lines = _interactive_lines(interpreter)
-    elif args.script == "-":
-        lines = fgets_lines(sys.stdin.buffer.read())
-    else:
-        with open(args.script, "rb") as script:
-            lines = fgets_lines(script.read())
+    with contextlib.ExitStack() as stack:
+        if interactive:
+            lines = _interactive_lines(interpreter)
+        elif args.script == "-":
+            lines = fgets_lines(sys.stdin.buffer)
+        else:
+            lines = fgets_lines(stack.enter_context(open(args.script, "rb")))
+        return _run_lines(args, interpreter, lines, stdout, interactive=interactive)
+
+
+def _run_lines(
+    args: argparse.Namespace,
+    interpreter: Interpreter,
+    lines: Iterator[bytes],
+    stdout: BinaryIO,
+    *,
+    interactive: bool,
+) -> int:
     first_failure: Outcome | None = None
+    prompting = not interactive and not args.json  # input() prompts on a terminal
     try:
-        for number, line in enumerate(lines, 1):
-            if not interactive and not args.json:
+        for number in itertools.count(1):
+            if prompting:  # before reading, as omshell: a driving program waits for it
                 stdout.write(interpreter.prompt())
                 stdout.flush()
+            line = next(lines, None)
+            if line is None:
+                break
             outcome = interpreter.run_line(line)
             if args.json:
                 _write_json(stdout, number, outcome, interpreter)
             if outcome.failed and first_failure is None:
                 first_failure = outcome
-        if not interactive and not args.json:
-            stdout.write(interpreter.prompt())
         stdout.flush()
     finally:
         interpreter.disconnect()
