@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
-Kind = Literal["int", "string", "data"]
+Kind = Literal["int", "string", "data", "object"]
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,8 @@ class ShownValue:
 
     def omshell_text(self) -> bytes:
         """The text omshell prints after ``name = ``."""
+        if self.kind == "object":
+            return b"<obj>"
         if isinstance(self.content, int):
             return b"%d" % self.content
         if self.kind == "string":
@@ -120,7 +122,7 @@ typedef struct {
     void *type; int refcnt; unsigned handle; void *outer; shell_generic_object_t *inner;
 } shell_remote_head_t;
 """
-_KINDS: Final[dict[int, Kind]] = {0: "int", 1: "string", 2: "data"}
+_KINDS: Final[dict[int, Kind]] = {0: "int", 1: "string", 2: "data", 3: "object"}
 _ffi: Any = None
 
 
@@ -150,6 +152,8 @@ def _native_values(handle: object) -> list[tuple[bytes, ShownValue | None, int]]
                 shown.append((name, None, address))
             elif typed.type == 0:
                 shown.append((name, ShownValue("int", int(typed.u.integer)), address))
+            elif typed.type == 3:  # an object reference: omshell prints <obj>
+                shown.append((name, ShownValue("object", 0), address))
             elif typed.type in _KINDS:
                 data = bytes(_ffi.buffer(typed.u.buffer.value, typed.u.buffer.len))
                 shown.append((name, ShownValue(_KINDS[typed.type], data), address))
@@ -161,6 +165,8 @@ def json_value(value: ShownValue | None) -> int | str | None:
     if value is None:
         return None
     data = value.content
+    if value.kind == "object":
+        return "<obj>"
     if isinstance(data, int):
         return data
     if all(0x20 <= byte < 0x7F for byte in data):
