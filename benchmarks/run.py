@@ -10,13 +10,27 @@ Two sequential workloads, each on one connection opened beforehand:
 - host cycle: create a host (name and hardware-address unique per iteration, hardware-type 1,
   CREATE|EXCL) + wait, then dhcpctl_object_remove + wait.
 
-Clients: this library's native and pure-Python backends; pypureomapi (the peer users pick
+Clients: this library's native and pure-Python backends (C-named API); the typed
+``dhcpctl.Client`` on each backend (``leases.get``; ``hosts.create`` + ``hosts.delete``,
+sequential); ``dhcpctl.aio.Client`` at windows
+(``max_in_flight``) 1, 8, 64 and 256, each round one burst of ``asyncio.gather`` over the typed
+``omapi.leases.get`` (every result's ``ends`` checked) or, for host cycles, ``hosts.create`` then
+``hosts.delete`` per task (a lookup and a DELETE: one request more than the C loop's cycle);
+pypureomapi (the peer users pick
 today: ``lookup_mac``, and ``add_host`` + ``del_host``, which send a fixed address instead of a
 name and look the host up again before deleting it; skipped with a note if not installed); and
 ``c_loop.c``, the same loops in plain C over ISC's libdhcpctl, compiled here with ``cc`` (or
 $CC) against the ISC libraries ``dhcpctl._isc_locate`` finds. Prints a Markdown table of each
 rate (best of the rounds, after a warm-up) and its ratio to the C loop. Needs root (the test
 bed's network namespace).
+
+"dhcpd saturation": N copies of the C loop (N = 1..4) at once against the same dhcpd, their
+lookup rates summed: what the server answers when asked by as many sequential clients as it
+takes. The aio rows also show their ratio to the best of those.
+
+``--algorithm`` picks the server's key (``none``: no key). On a keyed connection the aio
+client keeps the replies it is owed within 4,047 bytes (dhcpd 4.4.3-P1 aborts otherwise:
+``dhcpctl/aio/_dhcpd_limits.py``), about 4 lease lookups in flight whatever the window.
 
 ``--native-library PREFIX`` (repeatable) adds the native backend on the shared ISC libraries
 in PREFIX, in cffi's ABI mode in a child process (one library per process): with the unpatched
@@ -27,7 +41,9 @@ run, same server, same mode.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import cProfile
+import functools
 import io
 import itertools
 import os
@@ -47,7 +63,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the test bed 
 
 from dhcpctl import ISC_R_SUCCESS, load_backend
 from dhcpctl._isc_locate import IscLibraryNotFound, locate
-from testbed import DhcpdServer, Endpoint, dataset, make_key
+from testbed import ALGORITHMS, DhcpdServer, Endpoint, dataset, make_key
 
 Workload = Literal["lookup", "host-cycle"]
 WORKLOADS: tuple[Workload, ...] = ("lookup", "host-cycle")
@@ -60,6 +76,17 @@ NAMES = {
     "pypureomapi": "pypureomapi",
     "c": "C loop (libdhcpctl)",
 }
+AIO_WINDOWS = (1, 8, 64, 256)
+SATURATION = (1, 2, 3, 4)
+
+
+def aio_name(window: int) -> str:
+    return f"dhcpctl.aio, window {window}"
+
+
+def saturation_name(loops: int) -> str:
+    return f"dhcpd saturation: {loops} C loop{'s' if loops > 1 else ''} summed"
+
 
 #: One iteration of a workload; its argument is unique within the run (names, MACs).
 Step = Callable[[int], None]
@@ -145,6 +172,78 @@ def dhcpctl_client(
         api.omapi_object_dereference(host)
 
     return Client(timed(host_cycle), close)
+
+
+def typed_client(endpoint: Endpoint, workload: Workload, backend: str) -> Client:
+    """The sync typed ``dhcpctl.Client`` on ``backend``, sequential: the same calls as the
+    aio rows (``leases.get``; ``hosts.create`` + ``hosts.delete``), one at a time."""
+    import dhcpctl
+    from dhcpctl._key import Key
+
+    key = endpoint.key
+    typed = None if key is None else Key(key.name, key.algorithm, key.secret)
+    omapi = dhcpctl.Client(
+        endpoint.address, endpoint.port, key=typed, timeout=60.0, backend=backend
+    )
+    omapi.connect()
+    tag = {"python": 0x08, "native": 0x09}[backend]
+
+    def lookup(_: int) -> None:
+        lease = omapi.leases.get(ip=LEASE.ip)
+        if lease.ends is None or int(lease.ends.timestamp()) != LEASE.ends:
+            raise BenchmarkError(f"typed Client ({backend}): wrong lease end")
+
+    def host_cycle(number: int) -> None:
+        name = f"bench-typed-{tag}-{number}"
+        omapi.hosts.create(name, mac=host_mac(tag, number))
+        omapi.hosts.delete(name=name)
+
+    return Client(timed(lookup if workload == "lookup" else host_cycle), omapi.close)
+
+
+def aio_client(endpoint: Endpoint, workload: Workload, *, window: int) -> Client:
+    """``dhcpctl.aio.Client`` on an event loop of its own, connected beforehand; each run is
+    one burst of ``count`` tasks."""
+    import dhcpctl.aio
+    from dhcpctl._key import Key
+
+    key = endpoint.key
+    typed = None if key is None else Key(key.name, key.algorithm, key.secret)
+    loop = asyncio.new_event_loop()
+    omapi = dhcpctl.aio.Client(
+        endpoint.address, endpoint.port, key=typed, timeout=120.0, max_in_flight=window
+    )
+    loop.run_until_complete(omapi.connect())
+    numbers = itertools.count()
+    tag = 0x10 + window.bit_length()
+
+    async def lookup() -> None:
+        lease = await omapi.leases.get(ip=LEASE.ip)
+        if lease.ends is None or int(lease.ends.timestamp()) != LEASE.ends:
+            raise BenchmarkError(f"{aio_name(window)}: wrong lease end")
+
+    async def host_cycle(number: int) -> None:
+        name = f"bench-aio-{tag}-{number}"
+        await omapi.hosts.create(name, mac=host_mac(tag, number))
+        await omapi.hosts.delete(name=name)
+
+    async def burst(count: int) -> float:
+        if workload == "lookup":
+            tasks = [lookup() for _ in range(count)]
+        else:
+            tasks = [host_cycle(next(numbers)) for _ in range(count)]
+        started = time.perf_counter()
+        await asyncio.gather(*tasks)
+        return time.perf_counter() - started
+
+    def run(count: int) -> float:
+        return loop.run_until_complete(burst(count))
+
+    def close() -> None:
+        loop.run_until_complete(omapi.close())
+        loop.close()
+
+    return Client(run, close)
 
 
 def native_library_client(
@@ -279,6 +378,30 @@ def c_client(binary: Path, endpoint: Endpoint, workload: Workload) -> Client:
     return Client(run)
 
 
+def c_parallel_client(binary: Path, endpoint: Endpoint, _: Workload, *, loops: int) -> Client:
+    """``loops`` C loop processes started together, each timing its own ``count`` lookups;
+    the run's seconds are those that give the sum of their rates."""
+    key = endpoint.key
+    credentials = [key.name, key.algorithm, key.secret_base64] if key else ["-", "-", "-"]
+
+    def run(count: int) -> float:
+        command = [str(binary), endpoint.address, str(endpoint.port), *credentials]
+        command += [str(count), "lookup", LEASE.ip]
+        children = [
+            subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for _ in range(loops)
+        ]
+        rate = 0.0
+        for child in children:
+            out, err = child.communicate()
+            if child.returncode != 0:
+                raise BenchmarkError(f"C loop x{loops}: {err.strip() or child.returncode}")
+            rate += float(out.split()[2])
+        return count / rate
+
+    return Client(run)
+
+
 # --- measuring and reporting -------------------------------------------------------------------
 
 
@@ -297,10 +420,16 @@ def best_rates(
     return {name: count / seconds for name, seconds in fastest.items()}
 
 
-def markdown_table(rates: dict[str, dict[Workload, float]], baseline: str) -> str:
+def markdown_table(
+    rates: dict[str, dict[Workload, float]], baseline: str, saturation: float | None = None
+) -> str:
+    """One row per client: each workload's rate and its ratio to ``baseline``; with
+    ``saturation`` (lookups/s) a last column, each lookup rate's ratio to it."""
     header = ["client"]
     for workload in WORKLOADS:
         header += [COLUMN[workload], "vs C"]
+    if saturation:
+        header.append("lookups vs saturation")
     lines = ["| " + " | ".join(header) + " |", "|---" + "|---:" * (len(header) - 1) + "|"]
     for name, by_workload in rates.items():
         cells = [name]
@@ -309,6 +438,9 @@ def markdown_table(rates: dict[str, dict[Workload, float]], baseline: str) -> st
             base = rates.get(baseline, {}).get(workload)
             cells.append(f"{value:,.0f}" if value is not None else "-")
             cells.append(f"{value / base:.2f}x" if value is not None and base else "-")
+        if saturation:
+            lookups = by_workload.get("lookup")
+            cells.append(f"{lookups / saturation:.2f}x" if lookups else "-")
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -343,6 +475,12 @@ def main() -> int:
         help="also measure the native backend on the shared ISC libraries in PREFIX (ABI mode, "
         "child process); repeat to compare builds, e.g. unpatched and hardened",
     )
+    parser.add_argument(
+        "--algorithm",
+        default="hmac-md5",
+        choices=["none", *ALGORITHMS],
+        help="the server's OMAPI key algorithm, or none (default: hmac-md5)",
+    )
     parser.add_argument("--worker", nargs=2, metavar=("WORKLOAD", "TAG"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -356,7 +494,8 @@ def main() -> int:
         except BenchmarkError as error:
             print(error, file=sys.stderr)
             return 2
-        with DhcpdServer(make_key("hmac-md5"), with_dataset=True) as server:
+        key = None if args.algorithm == "none" else make_key(args.algorithm)
+        with DhcpdServer(key, with_dataset=True) as server:
             endpoint = server.endpoint
             # Keyed by --profile's choices; the table's names are in NAMES.
             makers: dict[str, Callable[[Workload], Client]] = {
@@ -369,12 +508,24 @@ def main() -> int:
                 return 0
             assert binary is not None
             makers["c"] = lambda w: c_client(binary, endpoint, w)
+            for backend in ("python", "native"):
+                makers[f"dhcpctl.Client (typed), {backend} backend"] = functools.partial(
+                    typed_client, endpoint, backend=backend
+                )
+            for window in AIO_WINDOWS:
+                makers[aio_name(window)] = functools.partial(aio_client, endpoint, window=window)
+            for loops in SATURATION:
+                makers[saturation_name(loops)] = functools.partial(
+                    c_parallel_client, binary, endpoint, loops=loops
+                )
             rates: dict[str, dict[Workload, float]] = {}
             for workload in WORKLOADS:
                 clients: dict[str, Client] = {}
                 for name, make in makers.items():
+                    if workload != "lookup" and name.startswith("dhcpd saturation"):
+                        continue  # the C loops' host names and MACs would collide
                     try:
-                        clients[NAMES[name]] = make(workload)
+                        clients[NAMES.get(name, name)] = make(workload)
                     except ImportError as error:
                         print(f"{NAMES[name]}: not measured: {error}", file=sys.stderr)
                 for tag, prefix in enumerate(args.native_library, start=0x10):
@@ -387,13 +538,17 @@ def main() -> int:
                 for client in clients.values():
                     client.close()
 
+    saturation = max(
+        (rates[saturation_name(loops)]["lookup"] for loops in SATURATION), default=None
+    )
     print()
-    print(markdown_table(rates, baseline=NAMES["c"]))
+    print(markdown_table(rates, baseline=NAMES["c"], saturation=saturation))
     print()
     print(
-        f"Sequential, one connection per client, best of {args.rounds} rounds of "
-        f"{args.lookups} lookups / {args.host_cycles} host cycles after {args.warmup} "
-        "warm-up iterations; dhcpd 4.4.3-P1 in a network namespace, hmac-md5 key."
+        f"One connection per client (sequential except dhcpctl.aio), best of {args.rounds} "
+        f"rounds of {args.lookups} lookups / {args.host_cycles} host cycles after "
+        f"{args.warmup} warm-up iterations; dhcpd 4.4.3-P1 in a network namespace, key: "
+        f"{args.algorithm}."
     )
     return 0
 

@@ -19,23 +19,31 @@ from __future__ import annotations
 from types import TracebackType
 
 from dhcpctl import _operations as ops
-from dhcpctl._collections import (
-    Classes,
-    Failover,
-    Groups,
-    Hosts,
-    Leases,
-    Subclasses,
-    Sync,
-)
+from dhcpctl._collections import Collections, Sync
 from dhcpctl._key import Key
 from dhcpctl._sync import SyncExecutor
+
+
+def check_arguments(address: object, port: object, key: object, timeout: object) -> None:
+    """Raise ValueError for an ``address``, ``port``, ``key`` or ``timeout`` no typed client
+    (this one, ``dhcpctl.aio.Client``) can use, naming it."""
+    if not isinstance(address, str) or not address:
+        raise ValueError(f"address: {address!r} is not a host name or address")
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
+        raise ValueError(f"port: {port!r} is not a TCP port (1 to 65535)")
+    if timeout is not None and (
+        isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0
+    ):
+        raise ValueError(f"timeout: {timeout!r} is not a positive number of seconds or None")
+    if key is not None and not isinstance(key, Key):
+        raise ValueError(f"key: {key!r} is not a dhcpctl.Key")
+
 
 #: dhcpd's usual OMAPI port (``omapi-port 7911;`` in dhcpd.conf, as in ISC's examples).
 DEFAULT_PORT = 7911
 
 
-class Client:
+class Client(Collections[Sync]):
     """An OMAPI client of dhcpd: ``Client(address, port=7911, *, key=None, timeout=5.0,
     backend=None, reconnect=True)``.
 
@@ -50,13 +58,6 @@ class Client:
     A client may be shared by threads: its calls run one at a time (one lock per client).
     """
 
-    leases: Leases[Sync]
-    hosts: Hosts[Sync]
-    groups: Groups[Sync]
-    classes: Classes[Sync]
-    subclasses: Subclasses[Sync]
-    failover: Failover[Sync]
-
     def __init__(
         self,
         address: str,
@@ -67,16 +68,7 @@ class Client:
         backend: str | None = None,
         reconnect: bool = True,
     ) -> None:
-        if not isinstance(address, str) or not address:
-            raise ValueError(f"address: {address!r} is not a host name or address")
-        if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
-            raise ValueError(f"port: {port!r} is not a TCP port (1 to 65535)")
-        if timeout is not None and (
-            isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0
-        ):
-            raise ValueError(f"timeout: {timeout!r} is not a positive number of seconds or None")
-        if key is not None and not isinstance(key, Key):
-            raise ValueError(f"key: {key!r} is not a dhcpctl.Key")
+        check_arguments(address, port, key, timeout)
         if backend is None:
             import dhcpctl
 
@@ -86,12 +78,7 @@ class Client:
         self._executor = SyncExecutor(
             address, port, key, None if timeout is None else float(timeout), backend, reconnect
         )
-        self.leases = Leases(self._executor)
-        self.hosts = Hosts(self._executor)
-        self.groups = Groups(self._executor)
-        self.classes = Classes(self._executor)
-        self.subclasses = Subclasses(self._executor)
-        self.failover = Failover(self._executor)
+        self._attach(self._executor)
 
     @property
     def backend(self) -> str:

@@ -401,3 +401,25 @@ class Failover(Collection[ModeT]):
         NotFound if none."""
         keys = ops.lookup_keys(FAILOVER_STATE, (("name", name),))
         return (yield from ops.get(FAILOVER_STATE, keys))
+
+
+class Collections(Generic[ModeT]):
+    """The collections of a typed client, all in one mode over one executor: the base of
+    :class:`dhcpctl.Client` (``Collections[Sync]``) and ``dhcpctl.aio.Client``
+    (``Collections[Async]``)."""
+
+    leases: Leases[ModeT]
+    hosts: Hosts[ModeT]
+    groups: Groups[ModeT]
+    classes: Classes[ModeT]
+    subclasses: Subclasses[ModeT]
+    failover: Failover[ModeT]
+
+    def _attach(self, executor: SyncExecutor | AsyncExecutor) -> None:
+        """Make the collections, each running its operations through ``executor``."""
+        self.leases = Leases(executor)
+        self.hosts = Hosts(executor)
+        self.groups = Groups(executor)
+        self.classes = Classes(executor)
+        self.subclasses = Subclasses(executor)
+        self.failover = Failover(executor)

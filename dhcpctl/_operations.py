@@ -18,8 +18,8 @@ for a lease's ``ip-address``); a delete a lookup followed by a DELETE.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
-from typing import Final
+from collections.abc import Callable, Iterable
+from typing import Final, Generic, TypeVar
 
 from dhcpctl import _guards
 from dhcpctl._errors import (
@@ -31,9 +31,9 @@ from dhcpctl._errors import (
     Timeout,
     typed_error,
 )
-from dhcpctl._exchange import Open, Operation, Remove, Request, Update, Values
+from dhcpctl._exchange import Open, Operation, Remove, Reply, Request, Update, Values
 from dhcpctl._model import SCHEMAS, Access, ObjectT, Schema, decode, encode
-from dhcpctl._results import DHCP_R_MULTIPLE, DHCP_R_NOKEYS
+from dhcpctl._results import DHCP_R_MULTIPLE, DHCP_R_NOKEYS, ISC_R_SUCCESS
 from dhcpctl._values import decode_string, encode_uint32
 
 #: The control object's ``state`` that shuts dhcpd down (``includes/omapip/omapip.h``
@@ -45,6 +45,7 @@ SERVER_SHUTDOWN: Final = 2
 SHUTDOWN_WAIT: Final = 1.0
 
 Fields = Iterable[tuple[str, object]]
+T = TypeVar("T")
 
 
 def lookup_keys(schema: Schema[ObjectT], keys: Fields) -> Values:
@@ -155,6 +156,75 @@ def shutdown() -> Operation[None]:
     # is not awaited beyond the call's time; the executor then closes the connection.
     with contextlib.suppress(ConnectionLost, Timeout):
         yield Update(found.target, (("state", encode_uint32(SERVER_SHUTDOWN, "state")),))
+
+
+class Driver(Generic[T]):
+    """Runs an operation's generator for an executor, the part that does no I/O (shared by
+    the sync and the asyncio executor): :meth:`start`, then :meth:`answer` with each reply or
+    :meth:`fail` with the executor's error (ConnectionLost, Timeout...), each returning whether
+    a request is waiting (:attr:`request`, described by :attr:`what`) or the operation is done
+    (:attr:`result`). A reply whose status is not success is thrown in as :func:`reply_error`
+    makes it. The generator is closed when it ends, raises, or :meth:`close` is called.
+    """
+
+    def __init__(self, operation: Operation[T], *, function: str, keyed: bool) -> None:
+        self._operation = operation
+        self._function = function
+        self._keyed = keyed
+        #: The request to execute next, and the last Open (what an Update or Remove follows).
+        self.request: Request | None = None
+        self.context: Open | None = None
+        self.result: T | None = None
+
+    @property
+    def what(self) -> str:
+        """The waiting request, for errors and logs (with the lookup an Update follows)."""
+        assert self.request is not None
+        return describe_in(self.request, self.context)
+
+    def start(self) -> bool:
+        return self._step(lambda: next(self._operation))
+
+    def answer(self, reply: Reply) -> bool:
+        if reply.status == ISC_R_SUCCESS:
+            return self._step(lambda: self._operation.send(reply))
+        error = reply_error(
+            reply.status,
+            reply.message,
+            self.context.object_type if self.context else "",
+            function=self._function,
+            request=self.what,
+            keyed=self._keyed,
+        )
+        return self.fail(error)
+
+    def fail(self, error: BaseException) -> bool:
+        return self._step(lambda: self._operation.throw(error))
+
+    def close(self) -> None:
+        self._operation.close()
+
+    def _step(self, step: Callable[[], Request]) -> bool:
+        try:
+            request = step()
+        except StopIteration as stop:
+            self.result = stop.value
+            self.request = None
+            return False
+        except BaseException:
+            self._operation.close()
+            raise
+        if isinstance(request, Open):
+            self.context = request
+        self.request = request
+        return True
+
+
+def describe_in(request: Request, context: Open | None) -> str:
+    """What a request asks, with the lookup an Update or Remove follows."""
+    if isinstance(request, Open) or context is None:
+        return describe(request)
+    return f"{describe(request)} of {describe(context)}"
 
 
 def describe(request: Request) -> str:

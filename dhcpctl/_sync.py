@@ -56,7 +56,8 @@ from dhcpctl._errors import (
 )
 from dhcpctl._exchange import Open, Operation, Remove, Reply, Request, Update
 from dhcpctl._key import Key
-from dhcpctl._operations import describe, reply_error
+from dhcpctl._operations import Driver
+from dhcpctl._operations import describe_in as _what
 from dhcpctl._results import ISC_R_NOTFOUND, ISC_R_SUCCESS, ISC_R_TIMEDOUT
 
 T = TypeVar("T")
@@ -208,34 +209,22 @@ class SyncExecutor:
         limits = [each for each in (self.timeout, timeout) if each is not None]
         with self._lock:
             deadline = time.monotonic() + min(limits) if limits else None
-            context: Open | None = None
+            drive = Driver(operation, function=function, keyed=self.key is not None)
             try:
-                request = next(operation)
-                while True:
-                    if isinstance(request, Open):
-                        context = request
+                waiting = drive.start()
+                while waiting:
+                    assert drive.request is not None
                     try:
-                        reply = self._exchange(request, context, read, function, deadline)
-                    except OmapiError as error:
-                        request = operation.throw(error)
-                        continue
-                    if reply.status == ISC_R_SUCCESS:
-                        request = operation.send(reply)
-                    else:
-                        request = operation.throw(
-                            reply_error(
-                                reply.status,
-                                reply.message,
-                                context.object_type if context else "",
-                                function=function,
-                                request=_what(request, context),
-                                keyed=self.key is not None,
-                            )
+                        reply = self._exchange(
+                            drive.request, drive.context, read, function, deadline
                         )
-            except StopIteration as stop:
-                return cast(T, stop.value)
+                    except OmapiError as error:
+                        waiting = drive.fail(error)
+                        continue
+                    waiting = drive.answer(reply)
             finally:
-                operation.close()
+                drive.close()
+            return cast(T, drive.result)
 
     def _exchange(
         self,
@@ -329,10 +318,3 @@ class SyncExecutor:
             return Reply(status, self._received.message(handle), {}, handle)
         values = {} if isinstance(request, Remove) else self._received.received(handle, before)
         return Reply(status, None, values, handle)
-
-
-def _what(request: Request, context: Open | None) -> str:
-    """What a request asks, with the lookup an Update or Remove follows."""
-    if isinstance(request, Open) or context is None:
-        return describe(request)
-    return f"{describe(request)} of {describe(context)}"

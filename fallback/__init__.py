@@ -8,7 +8,9 @@ Layers, each its own module: :mod:`.wire` (message bytes, limits), :mod:`.auth` 
 :mod:`.protocol` (the sans-I/O connection state machine), :mod:`.transport` (a socket shared
 by threads), :mod:`.session` (connecting; applying replies), :mod:`.objects` (handles),
 :mod:`.api` (the functions) and :mod:`.received` (what a reply carried, for
-:class:`dhcpctl.Client`: the C API cannot list values).
+:class:`dhcpctl.Client`: the C API cannot list values). :mod:`.server_protocol` is the server
+side of the sans-I/O codec (sharing :mod:`.wire`'s stream decoder and limits and
+:mod:`.auth`'s signing), which :mod:`dhcpctl.testing`'s fake server runs.
 
 Threads: separate connections in separate threads are independent. One connection may also be
 shared by several threads: a per-connection lock serializes requests, and one waiting thread

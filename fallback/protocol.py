@@ -66,18 +66,15 @@ from dhcpctl._results import (
 
 from .auth import Key
 from .wire import (
-    INTRO_SIZE,
     OP_DELETE,
     OP_OPEN,
     OP_REFRESH,
     OP_STATUS,
     OP_UPDATE,
-    Buffer,
     Message,
-    MessageDecoder,
     Pair,
     ProtocolError,
-    decode_intro,
+    StreamDecoder,
     encode_intro,
     encode_message,
 )
@@ -188,9 +185,7 @@ class ClientProtocol:
         self.key = key
         self.state = State.INTRO_WAIT
         self.authid = 0
-        #: Bytes received but not decoded yet: the start of a message, at most.
-        self._buffer = bytearray()
-        self._decoder: MessageDecoder | None = None
+        self._stream = StreamDecoder(self._key_for)
         self._auth_xid = 0
         # ISC starts from random(); 0 is avoided because rid 0 means "not a reply". The
         # generator is this connection's own, seeded from the system's entropy.
@@ -267,45 +262,30 @@ class ClientProtocol:
         """Take bytes from the peer; return every event they complete (maybe none), the last
         one a :class:`ConnectionFailed` if they broke the protocol.
 
-        Whole messages are decoded straight from ``data``; only an incomplete tail is kept,
-        and the buffer is compacted once per call. Raises :class:`ProtocolError` only when
-        called again after a failure.
+        Whole messages are decoded straight from ``data`` (:class:`~.wire.StreamDecoder`).
+        Raises :class:`ProtocolError` only when called again after a failure.
         """
         if self.state is State.ERROR:
             raise ProtocolError(DHCP_R_PROTOCOLERROR, "connection is unusable")
-        buffer: Buffer = data
-        if self._buffer:
-            self._buffer += data
-            buffer = self._buffer
         events: list[Event] = []
-        offset = 0
         try:
-            while self.state is not State.ERROR:
-                decoder = self._decoder
-                if decoder is None:
-                    if len(buffer) - offset < INTRO_SIZE:
-                        break
-                    header_size = decode_intro(buffer[offset : offset + INTRO_SIZE])
-                    offset += INTRO_SIZE
-                    self._decoder = MessageDecoder(header_size, self._key_for)
+            for frame in self._stream.feed(data):
+                if isinstance(frame, int):
                     self.state = State.INTRO_DONE
-                    events.append(Intro(header_size))
+                    events.append(Intro(frame))
                     continue
-                done = decoder.parse(buffer, offset)
-                if done is None:
-                    break
-                message, offset, verified = done
+                message, verified = frame
                 events.append(self._classify(message) if verified else BadSignature(message.id))
         except ProtocolError as error:
             self.state = State.ERROR
-            self._buffer.clear()
+            self._stream.clear()
             events.append(ConnectionFailed(error.status, error.detail))
-            return events
-        if buffer is self._buffer:
-            del self._buffer[:offset]
-        elif offset < len(buffer):
-            self._buffer += buffer[offset:]
         return events
+
+    @property
+    def buffered(self) -> int:
+        """Bytes received but not decoded yet (the start of a message, at most)."""
+        return self._stream.buffered
 
     def _key_for(self, authid: int) -> Key | None:
         if authid == 0:

@@ -319,6 +319,67 @@ class MessageDecoder:
         self.needed = wanted - start
 
 
+#: What :meth:`StreamDecoder.feed` yields: the peer's header size (its introduction), or a
+#: message and whether its signature is right.
+Frame: TypeAlias = "int | tuple[Message, bool]"
+
+
+class StreamDecoder:
+    """One side's incoming byte stream, no I/O: the peer's 8-byte introduction, then
+    messages (:class:`MessageDecoder`), for both the client's and the server's protocol.
+
+    Whole messages are decoded straight from the bytes fed; only an incomplete tail is kept,
+    and the buffer is compacted once per :meth:`feed`. ``key_for`` is the
+    :class:`MessageDecoder`'s. The caller that stops early (on an error raised by
+    :meth:`feed` or by its own handling of a frame) calls :meth:`clear`.
+    """
+
+    __slots__ = ("_buffer", "_decoder", "_key_for")
+
+    def __init__(self, key_for: KeyLookup) -> None:
+        self._key_for = key_for
+        #: Bytes received but not decoded yet: the start of a message, at most.
+        self._buffer = bytearray()
+        self._decoder: MessageDecoder | None = None
+
+    def feed(self, data: bytes) -> Generator[Frame, None, None]:
+        """Every frame ``data`` completes, in order; raises :class:`ProtocolError` (after the
+        frames before the fault) when the bytes break the protocol."""
+        buffer: Buffer = data
+        if self._buffer:
+            self._buffer += data
+            buffer = self._buffer
+        offset = 0
+        while True:
+            decoder = self._decoder
+            if decoder is None:
+                if len(buffer) - offset < INTRO_SIZE:
+                    break
+                header_size = decode_intro(buffer[offset : offset + INTRO_SIZE])
+                offset += INTRO_SIZE
+                self._decoder = MessageDecoder(header_size, self._key_for)
+                yield header_size
+                continue
+            done = decoder.parse(buffer, offset)
+            if done is None:
+                break
+            message, offset, verified = done
+            yield message, verified
+        if buffer is self._buffer:
+            del self._buffer[:offset]
+        elif offset < len(buffer):
+            self._buffer += buffer[offset:]
+
+    def clear(self) -> None:
+        """Forget buffered bytes (the connection failed)."""
+        self._buffer.clear()
+
+    @property
+    def buffered(self) -> int:
+        """Bytes received and kept, not decoded yet (the start of a message, at most)."""
+        return len(self._buffer)
+
+
 #: The blocking decoder: yields how many bytes it needs next, is sent exactly that many.
 Reader: TypeAlias = Generator[int, bytes, Message]
 

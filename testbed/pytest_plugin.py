@@ -1,4 +1,7 @@
-"""pytest fixtures over the test bed: ``dhcpd_server``, ``dhcpd_factory``, ``omshell``.
+"""pytest fixtures over the test bed: ``dhcpd_server``, ``dhcpd_factory``, ``omshell``, and
+``scenario_server``: each scenario test that takes it runs against ``dhcpd_server`` and against
+``fake_dhcpd_server`` (a :class:`dhcpctl.testing.OmapiServer` holding the same dataset), so that the
+fake's answers are checked against dhcpd's by the same assertions.
 
 Tests that need a server skip, with a reason saying what to install, where no server can be
 had (not root, no dhcpd); with ``DHCPCTL_REQUIRE_SERVER=1`` (CI) they fail instead.
@@ -10,10 +13,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Sequence
-from typing import NoReturn
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NoReturn, Protocol
 
 import pytest
 
+from dhcpctl.testing import OmapiServer
+from testbed.fake import dataset_server
+from testbed.fake import endpoint as fake_endpoint
 from testbed.omshell import OmshellRun, find_omshell, run_omshell
 from testbed.server import (
     DhcpdServer,
@@ -40,11 +48,38 @@ def require_local_servers() -> None:
         missing(reason)
 
 
+class StartedServer(Protocol):
+    """A started server of a test's own: where it listens, the leases file dhcpd writes (None
+    for the fake, which keeps no file), and ``stop()``."""
+
+    @property
+    def endpoint(self) -> Endpoint: ...
+
+    @property
+    def leases_file(self) -> Path | None: ...
+
+    def stop(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class StartedFake:
+    """A fake server started by :meth:`ServerFactory.fake`; ``stop()`` closes it (its
+    connections end, as when dhcpd is stopped)."""
+
+    endpoint: Endpoint
+    server: OmapiServer
+    leases_file: None = None
+
+    def stop(self) -> None:
+        self.server.close()
+
+
 class ServerFactory:
     """Starts extra servers for one test and closes all of them at its end."""
 
     def __init__(self) -> None:
         self._servers: list[DhcpdServer] = []
+        self._fakes: list[OmapiServer] = []
 
     def start(
         self,
@@ -64,18 +99,31 @@ class ServerFactory:
         self._servers += [primary, secondary]
         return primary.start(), secondary.start()
 
+    def fake(self, key: OmapiKey | None = None) -> StartedFake:
+        """A started fake server (:func:`testbed.fake.dataset_server`) holding the dataset, as
+        ``start(key)`` would."""
+        server = dataset_server(key).start()
+        self._fakes.append(server)
+        return StartedFake(fake_endpoint(server, key), server)
+
     def close(self) -> None:
         while self._servers:
             self._servers.pop().close()
+        while self._fakes:
+            self._fakes.pop().close()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark tests by what they need, so ``-m "not netns"`` selects those an external server runs."""
     for item in items:
         fixtures = getattr(item, "fixturenames", ())
-        if "local_testbed" in fixtures:
+        callspec = getattr(item, "callspec", None)
+        params = callspec.params if callspec is not None else {}
+        own_dhcpd = params.get("scenario_factory") == "dhcpd"
+        on_dhcpd = own_dhcpd or params.get("scenario_server") == "dhcpd"
+        if "local_testbed" in fixtures or own_dhcpd:
             item.add_marker(pytest.mark.netns)
-        if "local_testbed" in fixtures or "dhcpd_server" in fixtures:
+        if "local_testbed" in fixtures or "dhcpd_server" in fixtures or on_dhcpd:
             item.add_marker(pytest.mark.server)
 
 
@@ -95,6 +143,39 @@ def dhcpd_server() -> Iterator[Endpoint]:
     require_local_servers()
     with DhcpdServer(make_key("hmac-md5"), with_dataset=True) as server:
         yield server.endpoint
+
+
+@pytest.fixture(scope="session")
+def fake_dhcpd_server() -> Iterator[Endpoint]:
+    """The session's fake server: :mod:`testbed.dataset` in a :class:`dhcpctl.testing.OmapiServer`
+    on 127.0.0.1, keyed with hmac-md5 like ``dhcpd_server``."""
+    key = make_key("hmac-md5")
+    with dataset_server(key) as server:
+        yield fake_endpoint(server, key)
+
+
+@pytest.fixture(params=["dhcpd", "fake"])
+def scenario_server(request: pytest.FixtureRequest) -> Endpoint:
+    """``dhcpd_server``, then ``fake_dhcpd_server``: the test runs against both."""
+    name = "dhcpd_server" if request.param == "dhcpd" else "fake_dhcpd_server"
+    endpoint: Endpoint = request.getfixturevalue(name)
+    return endpoint
+
+
+#: ``start(key)``: a started server of the test's own holding the dataset.
+StartServer = Callable[[OmapiKey | None], StartedServer]
+
+
+@pytest.fixture(params=["dhcpd", "fake"])
+def scenario_factory(request: pytest.FixtureRequest) -> StartServer:
+    """``start(key)`` through ``dhcpd_factory``, then through fake servers: the test runs
+    against both (servers of its own, closed when it ends)."""
+    if request.param == "dhcpd":
+        dhcpd: ServerFactory = request.getfixturevalue("dhcpd_factory")
+        return dhcpd.start
+    fakes = ServerFactory()
+    request.addfinalizer(fakes.close)
+    return fakes.fake
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ import dhcpctl
 from dhcpctl._api import Backend, DataString, Handle
 from testbed import dataset
 from testbed.omshell import OmshellRun
+from testbed.pytest_plugin import StartedServer
 from testbed.server import Endpoint
 
 #: Seconds any single connect or wait may take before the test fails.
@@ -184,6 +185,14 @@ class Recorder:
         themselves (not copies)."""
         assert all(c.handle is handle and c.data is data for c in self.calls), self.calls
         return [call.status for call in self.calls]
+
+
+def dhcpd_wrote(server: StartedServer, kind: str, name: str) -> str | None:
+    """What dhcpd wrote to its leases file for ``KIND NAME`` (:func:`declaration`), or None
+    for a fake server, which keeps no leases file: the file checks are dhcpd's alone."""
+    if server.leases_file is None:
+        return None
+    return declaration(server.leases_file, kind, name)
 
 
 def declaration(leases_file: Path, kind: str, name: str) -> str:

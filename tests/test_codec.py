@@ -692,7 +692,7 @@ def test_random_mutations_of_real_streams(stream: Stream, data: st.DataObject) -
         # Nothing before the first damaged field is lost or changed.
         intact = sum(end <= first.start for end in stream.ends)
         assert comparable(outcome.events)[: intact + 1] == expected_events(stream, intact)
-    assert len(outcome.proto._buffer) <= len(buffer)
+    assert outcome.proto.buffered <= len(buffer)
     result = outcome.proto.state.value
     if outcome.error is not None:
         result = isc_result_totext(outcome.error.status)

@@ -1,9 +1,12 @@
-"""Differential tests: the pure-Python and the native backend, call for call, against real dhcpd.
+"""Differential tests: the pure-Python and the native backend, call for call, against real dhcpd
+and against the fake server (:class:`dhcpctl.testing.OmapiServer`).
 
-Every call runs on both backends (:class:`differential_corpus.Twin`) and every outcome must be
+Every call runs on both backends against dhcpd and on both against fakes set up the same way
+(:func:`make_twin`: four sides of a :class:`differential_corpus.Twin`) and every outcome must be
 equal: return values, the server statuses waits return, ``DhcpctlError.status``, values read
 back (as bytes). Where :class:`differential_corpus.Model` can tell, the outcome must also be
-what ISC's source makes the server do.
+what ISC's source makes the server do. (:class:`ConnectionMachine` is about dhcpd's process:
+stopped, frozen, killed; it runs against dhcpd only.)
 
 - :class:`HostGroupMachine`: hypothesis stateful testing of hosts and groups: created, looked
   up, updated, refreshed and removed, with random names, MACs, client ids, addresses
@@ -110,14 +113,18 @@ HOST_VALUES = (
 
 
 def make_twin(factory: ServerFactory, servers: int) -> Twin:
-    """Both backends, each connected to its own server (``servers=2``) or to one (``1``)."""
+    """Both backends, each connected to its own server (``servers=2``) or to one (``1``); and
+    both again on fake servers (:class:`dhcpctl.testing.OmapiServer`) set up the same way, so
+    every outcome is also compared between dhcpd and the fake."""
     key = make_key("hmac-sha256")
-    started = [factory.start(key) for _ in range(servers)]
+    started = [factory.start(key).endpoint for _ in range(servers)]
+    fakes = [factory.fake(key).endpoint for _ in range(servers)]
     sides = []
-    for i, name in enumerate(BACKENDS):
-        backend = backend_or_skip(name)
-        endpoint = started[i % servers].endpoint
-        sides.append(Side(name, backend, endpoint, connect(backend, endpoint)))
+    for where, endpoints in (("", started), ("@fake", fakes)):
+        for i, name in enumerate(BACKENDS):
+            backend = backend_or_skip(name)
+            endpoint = endpoints[i % servers]
+            sides.append(Side(name + where, backend, endpoint, connect(backend, endpoint)))
     return Twin(sides)
 
 
@@ -880,8 +887,12 @@ def test_encoding_client_identifier(paired: Twin, uid: bytes, found: Outcome) ->
         # A 0-length value arrives as a null, which dhcp_host_set_value refuses.
         ("", dhcpctl.DHCP_R_INVALIDARG),
         ("if {", dhcpctl.DHCP_R_BADPARSE),
+        # parse_executable_statements stops at what starts no statement: success.
+        ("default-lease-time 60;;", SUCCESS),
+        ("default-lease-time 60", SUCCESS),
+        ("zzz;", SUCCESS),
     ],
-    ids=["1000", "60000", "empty", "bad"],
+    ids=["1000", "60000", "empty", "bad", "empty-statement", "no-semicolon", "junk"],
 )
 def test_encoding_statements(paired: Twin, text: str, status: int) -> None:
     handle, outcome = paired.open("host", new_host_values(f"st-{next(_hosts)}"), CREATE_EXCL)

@@ -34,7 +34,7 @@ import dhcpctl
 from dhcpctl._api import Backend, Handle
 from dhcpctl.fallback.wire import OP_STATUS
 from testbed import dataset
-from testbed.pytest_plugin import ServerFactory
+from testbed.pytest_plugin import ServerFactory, StartServer
 from testbed.server import DhcpdServer, Endpoint, make_key
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,21 +68,25 @@ def raised(call: object, *args: object) -> int:
     ],
 )
 def test_key_algorithm_names(
-    backend: Backend, dhcpd_server: Endpoint, algorithm: str, connects: bool
+    backend: Backend, scenario_server: Endpoint, algorithm: str, connects: bool
 ) -> None:
     """Any name makes an authenticator; the server (an hmac-md5 key) decides at the connect,
     ignoring case (omapip/auth.c omapi_auth_key_lookup): ISC_R_NOTFOUND for another one."""
-    key = dhcpd_server.key
+    key = scenario_server.key
     if key is None or key.algorithm != "hmac-md5":
         pytest.fail("the session's server has an hmac-md5 key")
     auth = backend.dhcpctl_new_authenticator(key.name, algorithm, key.secret)
     if not connects:
         assert raised(
-            backend.dhcpctl_timed_connect, dhcpd_server.address, dhcpd_server.port, auth, TIMEOUT
+            backend.dhcpctl_timed_connect,
+            scenario_server.address,
+            scenario_server.port,
+            auth,
+            TIMEOUT,
         ) == (dhcpctl.ISC_R_NOTFOUND)
         return
     connection = backend.dhcpctl_timed_connect(
-        dhcpd_server.address, dhcpd_server.port, auth, TIMEOUT
+        scenario_server.address, scenario_server.port, auth, TIMEOUT
     )
     lease, status = open_object(backend, connection, "lease", LEASE_KEYS)
     assert status == dhcpctl.ISC_R_SUCCESS
@@ -138,10 +142,10 @@ def opened_lease(backend: Backend, connection: Handle) -> Handle:
 
 
 @pytest.mark.parametrize("force", [False, True])
-def test_wait_after_disconnect(backend: Backend, dhcpd_server: Endpoint, force: bool) -> None:
+def test_wait_after_disconnect(backend: Backend, scenario_server: Endpoint, force: bool) -> None:
     """The refresh in flight can never complete: DHCP_R_CONNRESET, every time (C: the same
     after dhcpctl_disconnect(c, 0) with the request unsent, else ISC_R_NOMORE or a block)."""
-    connection = connect(backend, dhcpd_server)
+    connection = connect(backend, scenario_server)
     lease = opened_lease(backend, connection)
     backend.dhcpctl_object_refresh(connection, lease)
     backend.dhcpctl_disconnect(connection, force)
@@ -152,10 +156,10 @@ def test_wait_after_disconnect(backend: Backend, dhcpd_server: Endpoint, force: 
     assert get(backend, lease, "ends") == uint32(LEASE.ends)
 
 
-def test_wait_on_a_connection(backend: Backend, dhcpd_factory: ServerFactory) -> None:
+def test_wait_on_a_connection(backend: Backend, scenario_factory: StartServer) -> None:
     """C waits on a connection for a signal that never comes after the connect: a timed wait
     times out, reading meanwhile; an untimed one would block (here DHCP_R_INVALIDARG)."""
-    server = dhcpd_factory.start(make_key("hmac-md5"))
+    server = scenario_factory(make_key("hmac-md5"))
     connection = connect(backend, server.endpoint)
     wait = backend.dhcpctl_timed_wait_for_completion
     assert raised(wait, connection, SHORT) == dhcpctl.ISC_R_TIMEDOUT
@@ -170,10 +174,10 @@ def test_wait_on_a_connection(backend: Backend, dhcpd_factory: ServerFactory) ->
     assert raised(backend.dhcpctl_wait_for_completion, connection) == dhcpctl.DHCP_R_CONNRESET
 
 
-def test_one_request_at_a_time(backend: Backend, dhcpd_factory: ServerFactory) -> None:
+def test_one_request_at_a_time(backend: Backend, scenario_factory: StartServer) -> None:
     """A second request on an object before its first was waited for is refused (C's second
     wait could block for good); once the first request's connection ended, it is over."""
-    server = dhcpd_factory.start(make_key("hmac-md5"))
+    server = scenario_factory(make_key("hmac-md5"))
     connection = connect(backend, server.endpoint)
     lease = opened_lease(backend, connection)
     backend.dhcpctl_object_refresh(connection, lease)

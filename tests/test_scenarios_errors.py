@@ -33,7 +33,7 @@ from scenario_helpers import (
 import dhcpctl
 from dhcpctl._api import Backend, Handle
 from testbed import dataset
-from testbed.pytest_plugin import ServerFactory, missing
+from testbed.pytest_plugin import ServerFactory, StartServer, missing
 from testbed.server import ALGORITHMS, Endpoint, make_key
 
 LEASE = dataset.LEASES[0]
@@ -71,21 +71,21 @@ def keyed(endpoint: Endpoint) -> tuple[str, str]:
 )
 def test_not_found(
     backend: Backend,
-    dhcpd_server: Endpoint,
+    scenario_server: Endpoint,
     omshell: Omshell,
     object_type: str,
     keys: dict[str, Value],
     omshell_keys: list[str],
 ) -> None:
-    _, status = open_object(backend, connect(backend, dhcpd_server), object_type, keys)
+    _, status = open_object(backend, connect(backend, scenario_server), object_type, keys)
     assert status == dhcpctl.ISC_R_NOTFOUND
     commands = [f"new {object_type}", *(f"set {key}" for key in omshell_keys), "open"]
-    expected = omshell_open_error(omshell, dhcpd_server, commands)
+    expected = omshell_open_error(omshell, scenario_server, commands)
     assert expected == f"can't open object: {backend.isc_result_totext(status)}"
 
 
-def test_get_value_not_in_object(backend: Backend, dhcpd_server: Endpoint) -> None:
-    lease, status = open_object(backend, connect(backend, dhcpd_server), "lease", LEASE_KEYS)
+def test_get_value_not_in_object(backend: Backend, scenario_server: Endpoint) -> None:
+    lease, status = open_object(backend, connect(backend, scenario_server), "lease", LEASE_KEYS)
     assert status == dhcpctl.ISC_R_SUCCESS
     assert get(backend, lease, "ends") == uint32(LEASE.ends)
     with pytest.raises(dhcpctl.DhcpctlError) as info:
@@ -106,11 +106,11 @@ def test_get_value_not_in_object(backend: Backend, dhcpd_server: Endpoint) -> No
 )
 def test_nul_in_a_c_string_is_refused(
     backend: Backend,
-    dhcpd_server: Endpoint,
+    scenario_server: Endpoint,
     call: Callable[[Backend, Handle, Handle], object],
 ) -> None:
     """C takes these as ``const char *`` and would cut them at the NUL: both backends refuse."""
-    connection = connect(backend, dhcpd_server)
+    connection = connect(backend, scenario_server)
     host = backend.dhcpctl_new_object(connection, "host")
     with pytest.raises(dhcpctl.DhcpctlError) as info:
         call(backend, connection, host)
@@ -119,9 +119,9 @@ def test_nul_in_a_c_string_is_refused(
 
 
 def test_exclusive_create_of_existing_host(
-    backend: Backend, dhcpd_server: Endpoint, omshell: Omshell
+    backend: Backend, scenario_server: Endpoint, omshell: Omshell
 ) -> None:
-    connection = connect(backend, dhcpd_server)
+    connection = connect(backend, scenario_server)
     flags = dhcpctl.DHCPCTL_CREATE | dhcpctl.DHCPCTL_EXCL
     _, status = open_object(backend, connection, "host", {"name": HOST.name}, flags)
     assert status == dhcpctl.ISC_R_EXISTS
@@ -132,7 +132,7 @@ def test_exclusive_create_of_existing_host(
     assert status == dhcpctl.ISC_R_EXISTS
     # omshell's "create" is CREATE|EXCL.
     commands = ["new host", f'set name = "{HOST.name}"', "create"]
-    expected = omshell(dhcpd_server, commands).last.messages
+    expected = omshell(scenario_server, commands).last.messages
     assert expected == [f"can't open object: {backend.isc_result_totext(status)}"]
 
 
@@ -143,21 +143,23 @@ def update_ip(backend: Backend, connection: Handle, handle: Handle) -> int:
 @pytest.mark.parametrize("operation", [update_ip, refresh, remove])
 def test_operation_on_an_object_never_opened(
     backend: Backend,
-    dhcpd_server: Endpoint,
+    scenario_server: Endpoint,
     operation: Callable[[Backend, Handle, Handle], int],
 ) -> None:
     """dhcpctl.c sends the object's remote handle, still 0 (dhcpctl_object_update,
     _refresh and _remove); message.c finds no object with handle 0: "no matching handle"."""
-    connection = connect(backend, dhcpd_server)
+    connection = connect(backend, scenario_server)
     host = backend.dhcpctl_new_object(connection, "host")
     backend.dhcpctl_set_string_value(host, HOST.name, "name")
     assert operation(backend, connection, host) == dhcpctl.ISC_R_NOTFOUND
 
 
-def test_reopen_of_an_opened_handle_sends_no_keys(backend: Backend, dhcpd_server: Endpoint) -> None:
+def test_reopen_of_an_opened_handle_sends_no_keys(
+    backend: Backend, scenario_server: Endpoint
+) -> None:
     """The server's reply clears the changed marks and an open sends changed values only
     (generic.c omapi_generic_stuff_values): no key, so dhcpd tries to create a lease."""
-    connection = connect(backend, dhcpd_server)
+    connection = connect(backend, scenario_server)
     lease, status = open_object(backend, connection, "lease", LEASE_KEYS)
     assert status == dhcpctl.ISC_R_SUCCESS
     backend.dhcpctl_open_object(lease, connection, 0)
@@ -225,8 +227,8 @@ def test_connect_refused_while_another_connection_is_open(
     backend.dhcpctl_disconnect(other)
 
 
-def test_server_stopped_mid_session(backend: Backend, dhcpd_factory: ServerFactory) -> None:
-    server = dhcpd_factory.start(make_key("hmac-md5"))
+def test_server_stopped_mid_session(backend: Backend, scenario_factory: StartServer) -> None:
+    server = scenario_factory(make_key("hmac-md5"))
     connection = connect(backend, server.endpoint)
     lease, status = open_object(backend, connection, "lease", LEASE_KEYS)
     assert status == dhcpctl.ISC_R_SUCCESS
@@ -237,11 +239,11 @@ def test_server_stopped_mid_session(backend: Backend, dhcpd_factory: ServerFacto
     assert info.value.status == dhcpctl.DHCP_R_CONNRESET
 
 
-def test_wrong_secret(backend: Backend, dhcpd_server: Endpoint, omshell: Omshell) -> None:
+def test_wrong_secret(backend: Backend, scenario_server: Endpoint, omshell: Omshell) -> None:
     """dhcpd drops a connection whose first signed message fails verification."""
-    wrong = with_key(dhcpd_server, *keyed(dhcpd_server))
-    assert wrong.key is not None and dhcpd_server.key is not None
-    assert wrong.key.secret != dhcpd_server.key.secret
+    wrong = with_key(scenario_server, *keyed(scenario_server))
+    assert wrong.key is not None and scenario_server.key is not None
+    assert wrong.key.secret != scenario_server.key.secret
     error = open_with_wrong_secret(backend, wrong)
     assert error.status == dhcpctl.DHCP_R_CONNRESET
     assert repr(wrong.key.secret) not in str(error)
@@ -249,10 +251,10 @@ def test_wrong_secret(backend: Backend, dhcpd_server: Endpoint, omshell: Omshell
     assert expected == f"can't open object: {backend.isc_result_totext(error.status)}"
 
 
-def test_unknown_key_name(backend: Backend, dhcpd_server: Endpoint, omshell: Omshell) -> None:
+def test_unknown_key_name(backend: Backend, scenario_server: Endpoint, omshell: Omshell) -> None:
     """The server answers the authenticator's open with "not found": connect fails."""
-    algorithm, _ = keyed(dhcpd_server)
-    stranger = with_key(dhcpd_server, algorithm, "nobody")
+    algorithm, _ = keyed(scenario_server)
+    stranger = with_key(scenario_server, algorithm, "nobody")
     with pytest.raises(dhcpctl.DhcpctlError) as info:
         connect(backend, stranger)
     assert info.value.status == dhcpctl.ISC_R_NOTFOUND
@@ -261,10 +263,10 @@ def test_unknown_key_name(backend: Backend, dhcpd_server: Endpoint, omshell: Oms
 
 
 def test_no_key_on_a_keyed_server(
-    backend: Backend, dhcpd_server: Endpoint, omshell: Omshell
+    backend: Backend, scenario_server: Endpoint, omshell: Omshell
 ) -> None:
-    keyed(dhcpd_server)
-    anonymous = dataclasses.replace(dhcpd_server, key=None)
+    keyed(scenario_server)
+    anonymous = dataclasses.replace(scenario_server, key=None)
     _, status = open_object(backend, connect(backend, anonymous), "lease", LEASE_KEYS)
     assert status == dhcpctl.DHCP_R_NOKEYS
     expected = omshell_open_error(omshell, anonymous, OMSHELL_LEASE)
@@ -273,21 +275,21 @@ def test_no_key_on_a_keyed_server(
 
 @pytest.mark.parametrize("algorithm", ALGORITHMS)
 def test_every_key_algorithm(
-    backend: Backend, dhcpd_factory: ServerFactory, omshell: Omshell, algorithm: str
+    backend: Backend, scenario_factory: StartServer, omshell: Omshell, algorithm: str
 ) -> None:
-    server = dhcpd_factory.start(make_key(algorithm))
-    lease, status = open_object(backend, connect(backend, server.endpoint), "lease", LEASE_KEYS)
+    endpoint = scenario_factory(make_key(algorithm)).endpoint
+    lease, status = open_object(backend, connect(backend, endpoint), "lease", LEASE_KEYS)
     assert status == dhcpctl.ISC_R_SUCCESS
     assert get(backend, lease, "client-hostname") == LEASE.hostname.encode()
-    wrong = with_key(server.endpoint, algorithm, "omapi_key")
+    wrong = with_key(endpoint, algorithm, "omapi_key")
     status = open_with_wrong_secret(backend, wrong).status
     assert status == dhcpctl.DHCP_R_CONNRESET
     expected = omshell_open_error(omshell, wrong, OMSHELL_LEASE)
     assert expected == f"can't open object: {backend.isc_result_totext(status)}"
 
 
-def test_server_without_key(backend: Backend, dhcpd_factory: ServerFactory) -> None:
-    server = dhcpd_factory.start(None)
-    lease, status = open_object(backend, connect(backend, server.endpoint), "lease", LEASE_KEYS)
+def test_server_without_key(backend: Backend, scenario_factory: StartServer) -> None:
+    endpoint = scenario_factory(None).endpoint
+    lease, status = open_object(backend, connect(backend, endpoint), "lease", LEASE_KEYS)
     assert status == dhcpctl.ISC_R_SUCCESS
     assert get(backend, lease, "client-hostname") == LEASE.hostname.encode()

@@ -19,7 +19,7 @@ from scenario_helpers import (
     assert_matches_omshell,
     connect,
     data_string,
-    declaration,
+    dhcpd_wrote,
     get,
     ip,
     mac,
@@ -34,7 +34,7 @@ from scenario_helpers import (
 import dhcpctl
 from dhcpctl._api import Backend
 from testbed import dataset
-from testbed.pytest_plugin import ServerFactory
+from testbed.pytest_plugin import ServerFactory, StartServer
 from testbed.server import Endpoint, make_key
 
 CREATE_EXCL = dhcpctl.DHCPCTL_CREATE | dhcpctl.DHCPCTL_EXCL
@@ -61,31 +61,31 @@ UID_LEASE = (
 
 @pytest.mark.parametrize("lease", dataset.LEASES, ids=lambda lease: lease.hostname)
 def test_lease_by_ip_address(
-    backend: Backend, dhcpd_server: Endpoint, omshell: Omshell, lease: dataset.Lease
+    backend: Backend, scenario_server: Endpoint, omshell: Omshell, lease: dataset.Lease
 ) -> None:
     keys: dict[str, Value] = {"ip-address": data_string(backend, ip(lease.ip))}
-    handle, status = open_object(backend, connect(backend, dhcpd_server), "lease", keys)
+    handle, status = open_object(backend, connect(backend, scenario_server), "lease", keys)
     assert status == dhcpctl.ISC_R_SUCCESS
     assert get(backend, handle, "hardware-address") == mac(lease.mac)
     assert get(backend, handle, "client-hostname") == lease.hostname.encode()
     assert get(backend, handle, "starts") == uint32(lease.starts)
     assert get(backend, handle, "ends") == uint32(lease.ends)
     assert get(backend, handle, "state") == STATE_ACTIVE
-    expected = omshell_open(omshell, dhcpd_server, "lease", [f"ip-address = {lease.ip}"])
+    expected = omshell_open(omshell, scenario_server, "lease", [f"ip-address = {lease.ip}"])
     assert_matches_omshell(backend, handle, expected)
 
 
 def test_lease_by_hardware_address(
-    backend: Backend, dhcpd_server: Endpoint, omshell: Omshell
+    backend: Backend, scenario_server: Endpoint, omshell: Omshell
 ) -> None:
     lease = dataset.LEASES[2]
     handle, status = open_object(
-        backend, connect(backend, dhcpd_server), "lease", {"hardware-address": mac(lease.mac)}
+        backend, connect(backend, scenario_server), "lease", {"hardware-address": mac(lease.mac)}
     )
     assert status == dhcpctl.ISC_R_SUCCESS
     assert get(backend, handle, "ip-address") == ip(lease.ip)
     assert get(backend, handle, "hardware-type") == uint32(1)
-    expected = omshell_open(omshell, dhcpd_server, "lease", [f"hardware-address = {lease.mac}"])
+    expected = omshell_open(omshell, scenario_server, "lease", [f"hardware-address = {lease.mac}"])
     assert_matches_omshell(backend, handle, expected)
 
 
@@ -124,23 +124,23 @@ def test_lease_by_client_identifier(
     ids=["key-conflict", "no-key", "unknown-mac", "unknown-uid"],
 )
 def test_lease_lookup_refused(
-    backend: Backend, dhcpd_server: Endpoint, keys: dict[str, Value], expected: int
+    backend: Backend, scenario_server: Endpoint, keys: dict[str, Value], expected: int
 ) -> None:
-    _, status = open_object(backend, connect(backend, dhcpd_server), "lease", keys)
+    _, status = open_object(backend, connect(backend, scenario_server), "lease", keys)
     assert status == expected
 
 
 def test_lease_refresh_sees_a_change_made_elsewhere(
-    backend: Backend, dhcpd_factory: ServerFactory
+    backend: Backend, scenario_factory: StartServer
 ) -> None:
-    server = dhcpd_factory.start(make_key("hmac-sha256"))
+    endpoint = scenario_factory(make_key("hmac-sha256")).endpoint
     lease = dataset.LEASES[0]
-    reader = connect(backend, server.endpoint)
+    reader = connect(backend, endpoint)
     watched, status = open_object(backend, reader, "lease", {"ip-address": ip(lease.ip)})
     assert status == dhcpctl.ISC_R_SUCCESS
     assert get(backend, watched, "ends") == uint32(lease.ends)
 
-    writer = connect(backend, server.endpoint)
+    writer = connect(backend, endpoint)
     changed, status = open_object(backend, writer, "lease", {"ip-address": ip(lease.ip)})
     assert status == dhcpctl.ISC_R_SUCCESS
     assert update(backend, writer, changed, {"ends": lease.ends + 3600}) == dhcpctl.ISC_R_SUCCESS
@@ -151,34 +151,55 @@ def test_lease_refresh_sees_a_change_made_elsewhere(
     assert get(backend, watched, "client-hostname") == lease.hostname.encode()
 
 
-def test_lease_update_ends_is_written(backend: Backend, dhcpd_factory: ServerFactory) -> None:
-    server = dhcpd_factory.start(make_key("hmac-md5"))
+def test_lease_update_ends_is_written(backend: Backend, scenario_factory: StartServer) -> None:
+    server = scenario_factory(make_key("hmac-md5"))
     lease = dataset.LEASES[1]
     connection = connect(backend, server.endpoint)
     handle, status = open_object(backend, connection, "lease", {"ip-address": ip(lease.ip)})
     assert status == dhcpctl.ISC_R_SUCCESS
     new_end = int(datetime(2037, 5, 6, 7, 8, 9, tzinfo=timezone.utc).timestamp())
     assert update(backend, connection, handle, {"ends": new_end}) == dhcpctl.ISC_R_SUCCESS
-    assert "\n  ends 3 2037/05/06 07:08:09;\n" in declaration(server.leases_file, "lease", lease.ip)
+    if (written := dhcpd_wrote(server, "lease", lease.ip)) is not None:
+        assert "\n  ends 3 2037/05/06 07:08:09;\n" in written
     reopened, status = open_object(backend, connection, "lease", {"ip-address": ip(lease.ip)})
     assert status == dhcpctl.ISC_R_SUCCESS
     assert get(backend, reopened, "ends") == uint32(new_end)
 
 
-def test_lease_state_change_is_written(backend: Backend, dhcpd_factory: ServerFactory) -> None:
-    server = dhcpd_factory.start(make_key("hmac-md5"))
+def test_lease_state_change_is_written(backend: Backend, scenario_factory: StartServer) -> None:
+    server = scenario_factory(make_key("hmac-md5"))
     lease = dataset.LEASES[2]
     connection = connect(backend, server.endpoint)
     handle, status = open_object(backend, connection, "lease", {"ip-address": ip(lease.ip)})
     assert status == dhcpctl.ISC_R_SUCCESS
     assert update(backend, connection, handle, {"state": STATE_FREE}) == dhcpctl.ISC_R_SUCCESS
-    assert "\n  binding state free;\n" in declaration(server.leases_file, "lease", lease.ip)
+    if (written := dhcpd_wrote(server, "lease", lease.ip)) is not None:
+        assert "\n  binding state free;\n" in written
     assert refresh(backend, connection, handle) == dhcpctl.ISC_R_SUCCESS
     assert get(backend, handle, "state") == uint32(STATE_FREE)
     # omapi.c dhcp_lease_set_value: the same state again is DHCP_R_UNCHANGED, reported as success.
     assert update(backend, connection, handle, {"state": STATE_FREE}) == dhcpctl.ISC_R_SUCCESS
     # ... and a state beyond FTS_LAST is refused.
     assert update(backend, connection, handle, {"state": 99}) == dhcpctl.DHCP_R_INVALIDARG
+
+
+def test_lease_flags_change_only_the_ephemeral_ones(
+    backend: Backend, scenario_factory: StartServer
+) -> None:
+    """omapi.c update_lease_flags: a 1-byte or 4-byte value; only EPHEMERAL_FLAGS (0x4e)
+    change, the same flags again are "unchanged" (success)."""
+    server = scenario_factory(make_key("hmac-md5"))
+    connection = connect(backend, server.endpoint)
+    lease = dataset.LEASES[0]
+    handle, status = open_object(backend, connection, "lease", {"ip-address": ip(lease.ip)})
+    assert status == dhcpctl.ISC_R_SUCCESS
+    assert get(backend, handle, "flags") == b"\0"
+    assert update(backend, connection, handle, {"flags": b"\xff"}) == dhcpctl.ISC_R_SUCCESS
+    assert refresh(backend, connection, handle) == dhcpctl.ISC_R_SUCCESS
+    assert get(backend, handle, "flags") == b"\x4e"
+    assert update(backend, connection, handle, {"flags": 0x4E}) == dhcpctl.ISC_R_SUCCESS
+    status = update(backend, connection, handle, {"flags": b"\0\0"})
+    assert status == dhcpctl.DHCP_R_INVALIDARG
 
 
 def assert_lease_update_keeps_value(
@@ -206,9 +227,9 @@ def assert_lease_update_keeps_value(
     ],
 )
 def test_lease_update_refused(
-    backend: Backend, dhcpd_server: Endpoint, name: str, value: Value, expected: int
+    backend: Backend, scenario_server: Endpoint, name: str, value: Value, expected: int
 ) -> None:
-    assert_lease_update_keeps_value(backend, dhcpd_server, name, value, expected)
+    assert_lease_update_keeps_value(backend, scenario_server, name, value, expected)
 
 
 @pytest.mark.parametrize(
@@ -216,21 +237,21 @@ def test_lease_update_refused(
     [("client-hostname", "renamed"), ("hardware-address", mac("52:54:00:00:00:99"))],
 )
 def test_lease_update_ignored(
-    backend: Backend, dhcpd_factory: ServerFactory, name: str, value: Value
+    backend: Backend, scenario_factory: StartServer, name: str, value: Value
 ) -> None:
     """omapi.c dhcp_lease_set_value answers DHCP_R_UNCHANGED ("XXX take change"), which
     omapi_object_update reports as success; it then stores the client's handle in the lease
     (``set remote-handle``), so this runs on a server of its own."""
-    server = dhcpd_factory.start(make_key("hmac-md5"))
+    server = scenario_factory(make_key("hmac-md5"))
     assert_lease_update_keeps_value(backend, server.endpoint, name, value, dhcpctl.ISC_R_SUCCESS)
-    written = declaration(server.leases_file, "lease", dataset.LEASES[1].ip)
-    assert '\n  client-hostname "bravo";\n' in written
-    assert "\n  hardware ethernet 52:54:00:12:34:57;\n" in written
+    if (written := dhcpd_wrote(server, "lease", dataset.LEASES[1].ip)) is not None:
+        assert '\n  client-hostname "bravo";\n' in written
+        assert "\n  hardware ethernet 52:54:00:12:34:57;\n" in written
 
 
-def test_lease_create_and_remove_refused(backend: Backend, dhcpd_server: Endpoint) -> None:
+def test_lease_create_and_remove_refused(backend: Backend, scenario_server: Endpoint) -> None:
     lease = dataset.LEASES[0]
-    connection = connect(backend, dhcpd_server)
+    connection = connect(backend, scenario_server)
     # The lease exists, so CREATE or UPDATE sets the key on it, and ip-address is read-only.
     for flags in (dhcpctl.DHCPCTL_CREATE, dhcpctl.DHCPCTL_UPDATE, CREATE_EXCL):
         _, status = open_object(backend, connection, "lease", {"ip-address": ip(lease.ip)}, flags)
@@ -246,40 +267,40 @@ def test_lease_create_and_remove_refused(backend: Backend, dhcpd_server: Endpoin
 
 @pytest.mark.parametrize("host", dataset.HOSTS, ids=lambda host: host.name)
 def test_host_by_name(
-    backend: Backend, dhcpd_server: Endpoint, omshell: Omshell, host: dataset.Host
+    backend: Backend, scenario_server: Endpoint, omshell: Omshell, host: dataset.Host
 ) -> None:
     handle, status = open_object(
-        backend, connect(backend, dhcpd_server), "host", {"name": host.name}
+        backend, connect(backend, scenario_server), "host", {"name": host.name}
     )
     assert status == dhcpctl.ISC_R_SUCCESS
     assert get(backend, handle, "ip-address") == ip(host.ip)
     assert get(backend, handle, "hardware-address") == mac(host.mac)
     assert get(backend, handle, "hardware-type") == uint32(1)
-    expected = omshell_open(omshell, dhcpd_server, "host", [f'name = "{host.name}"'])
+    expected = omshell_open(omshell, scenario_server, "host", [f'name = "{host.name}"'])
     assert_matches_omshell(backend, handle, expected)
 
 
 def test_host_by_hardware_address(
-    backend: Backend, dhcpd_server: Endpoint, omshell: Omshell
+    backend: Backend, scenario_server: Endpoint, omshell: Omshell
 ) -> None:
     host = dataset.HOSTS[1]
     keys: dict[str, Value] = {"hardware-address": mac(host.mac), "hardware-type": 1}
-    handle, status = open_object(backend, connect(backend, dhcpd_server), "host", keys)
+    handle, status = open_object(backend, connect(backend, scenario_server), "host", keys)
     assert status == dhcpctl.ISC_R_SUCCESS
     assert get(backend, handle, "name") == host.name.encode()
     expected = omshell_open(
-        omshell, dhcpd_server, "host", [f"hardware-address = {host.mac}", "hardware-type = 1"]
+        omshell, scenario_server, "host", [f"hardware-address = {host.mac}", "hardware-type = 1"]
     )
     assert_matches_omshell(backend, handle, expected)
 
 
 def test_host_by_ip_address_goes_through_the_lease(
-    backend: Backend, dhcpd_factory: ServerFactory
+    backend: Backend, scenario_factory: StartServer
 ) -> None:
     """omapi.c dhcp_host_lookup finds the lease of the address, then the host by its MAC:
     a fixed-address alone is not found, a host with the MAC of the address's lease is."""
-    server = dhcpd_factory.start(make_key("hmac-md5"))
-    connection = connect(backend, server.endpoint)
+    endpoint = scenario_factory(make_key("hmac-md5")).endpoint
+    connection = connect(backend, endpoint)
     static = dataset.HOSTS[0]
     _, status = open_object(backend, connection, "host", {"ip-address": ip(static.ip)})
     assert status == dhcpctl.ISC_R_NOTFOUND
@@ -298,9 +319,9 @@ def test_host_by_ip_address_goes_through_the_lease(
 
 
 def test_host_create_update_remove(
-    backend: Backend, dhcpd_factory: ServerFactory, omshell: Omshell
+    backend: Backend, scenario_factory: StartServer, omshell: Omshell
 ) -> None:
-    server = dhcpd_factory.start(make_key("hmac-sha1"))
+    server = scenario_factory(make_key("hmac-sha1"))
     connection = connect(backend, server.endpoint)
     made: dict[str, Value] = {
         "name": "made",
@@ -310,15 +331,16 @@ def test_host_create_update_remove(
     host, status = open_object(backend, connection, "host", made, CREATE_EXCL)
     assert status == dhcpctl.ISC_R_SUCCESS
     assert get(backend, host, "name") == b"made"
-    written = declaration(server.leases_file, "host", "made")
-    assert written == "  dynamic;\n  hardware ethernet 02:00:00:ab:cd:ef;\n"
+    if (written := dhcpd_wrote(server, "host", "made")) is not None:
+        assert written == "  dynamic;\n  hardware ethernet 02:00:00:ab:cd:ef;\n"
 
     _, status = open_object(backend, connection, "host", {"name": "made"}, CREATE_EXCL)
     assert status == dhcpctl.ISC_R_EXISTS
 
     status = update(backend, connection, host, {"ip-address": ip("198.18.254.77")})
     assert status == dhcpctl.ISC_R_SUCCESS
-    assert "\n  fixed-address 198.18.254.77;\n" in declaration(server.leases_file, "host", "made")
+    if (written := dhcpd_wrote(server, "host", "made")) is not None:
+        assert "\n  fixed-address 198.18.254.77;\n" in written
     seen = omshell_open(omshell, server.endpoint, "host", ['name = "made"'])
     assert seen["ip-address"] == ip("198.18.254.77")
     assert seen["hardware-address"] == mac("02:00:00:ab:cd:ef")
@@ -334,21 +356,21 @@ def test_host_create_update_remove(
         assert update(backend, connection, again, refused) == expected
 
     assert remove(backend, connection, host) == dhcpctl.ISC_R_SUCCESS
-    assert declaration(server.leases_file, "host", "made") == "  dynamic;\n  deleted;\n"
+    if (written := dhcpd_wrote(server, "host", "made")) is not None:
+        assert written == "  dynamic;\n  deleted;\n"
     _, status = open_object(backend, connection, "host", {"name": "made"})
     assert status == dhcpctl.ISC_R_NOTFOUND
 
 
-def test_host_by_client_identifier(backend: Backend, dhcpd_factory: ServerFactory) -> None:
-    server = dhcpd_factory.start(make_key("hmac-md5"))
+def test_host_by_client_identifier(backend: Backend, scenario_factory: StartServer) -> None:
+    server = scenario_factory(make_key("hmac-md5"))
     connection = connect(backend, server.endpoint)
     uid = mac("ff:00:00:00:01:02")
     made: dict[str, Value] = {"name": "by-uid", "dhcp-client-identifier": uid}
     _, status = open_object(backend, connection, "host", made, CREATE_EXCL)
     assert status == dhcpctl.ISC_R_SUCCESS
-    assert declaration(server.leases_file, "host", "by-uid") == (
-        "  dynamic;\n  uid ff:00:00:00:01:02;\n"
-    )
+    if (written := dhcpd_wrote(server, "host", "by-uid")) is not None:
+        assert written == ("  dynamic;\n  uid ff:00:00:00:01:02;\n")
     found, status = open_object(backend, connection, "host", {"dhcp-client-identifier": uid})
     assert status == dhcpctl.ISC_R_SUCCESS
     assert get(backend, found, "name") == b"by-uid"
@@ -356,12 +378,12 @@ def test_host_by_client_identifier(backend: Backend, dhcpd_factory: ServerFactor
 
 
 def test_update_resends_values_until_refreshed(
-    backend: Backend, dhcpd_factory: ServerFactory
+    backend: Backend, scenario_factory: StartServer
 ) -> None:
     """Only an update from the server clears a handle's changed marks (remote.c
     dhcpctl_remote_signal_handler, "updated"); a status reply does not, so the next update
     sends the statements again, which omapi.c dhcp_host_set_value refuses once set."""
-    server = dhcpd_factory.start(make_key("hmac-md5"))
+    server = scenario_factory(make_key("hmac-md5"))
     connection = connect(backend, server.endpoint)
     made: dict[str, Value] = {
         "name": "resent",
@@ -377,14 +399,15 @@ def test_update_resends_values_until_refreshed(
     assert refresh(backend, connection, host) == dhcpctl.ISC_R_SUCCESS
     assert get(backend, host, "statements") == b"default-lease-time 300;"
     assert update(backend, connection, host, fixed) == dhcpctl.ISC_R_SUCCESS
-    assert declaration(server.leases_file, "host", "resent") == (
-        "  dynamic;\n  hardware ethernet 02:00:00:00:00:04;\n  fixed-address 198.18.254.50;\n"
-        "        supersede server.default-lease-time = 00:00:01:2c;\n"
-    )
+    if (written := dhcpd_wrote(server, "host", "resent")) is not None:
+        assert written == (
+            "  dynamic;\n  hardware ethernet 02:00:00:00:00:04;\n  fixed-address 198.18.254.50;\n"
+            "        supersede server.default-lease-time = 00:00:01:2c;\n"
+        )
 
 
-def test_host_created_in_a_group(backend: Backend, dhcpd_factory: ServerFactory) -> None:
-    server = dhcpd_factory.start(make_key("hmac-md5"))
+def test_host_created_in_a_group(backend: Backend, scenario_factory: StartServer) -> None:
+    server = scenario_factory(make_key("hmac-md5"))
     connection = connect(backend, server.endpoint)
     made: dict[str, Value] = {
         "name": "golden",
@@ -395,7 +418,8 @@ def test_host_created_in_a_group(backend: Backend, dhcpd_factory: ServerFactory)
     host, status = open_object(backend, connection, "host", made, CREATE_EXCL)
     assert status == dhcpctl.ISC_R_SUCCESS
     assert get(backend, host, "group") == b"gold"
-    assert '\n  group "gold";\n' in declaration(server.leases_file, "host", "golden")
+    if (written := dhcpd_wrote(server, "host", "golden")) is not None:
+        assert '\n  group "gold";\n' in written
     _, status = open_object(
         backend, connection, "host", {"name": "other", "group": "no-such-group"}, CREATE_EXCL
     )
@@ -405,19 +429,19 @@ def test_host_created_in_a_group(backend: Backend, dhcpd_factory: ServerFactory)
 # --- group -------------------------------------------------------------------------------------
 
 
-def test_group_by_name(backend: Backend, dhcpd_server: Endpoint, omshell: Omshell) -> None:
+def test_group_by_name(backend: Backend, scenario_server: Endpoint, omshell: Omshell) -> None:
     group = dataset.GROUPS[0]
     handle, status = open_object(
-        backend, connect(backend, dhcpd_server), "group", {"name": group.name}
+        backend, connect(backend, scenario_server), "group", {"name": group.name}
     )
     assert status == dhcpctl.ISC_R_SUCCESS
     assert get(backend, handle, "name") == group.name.encode()
-    expected = omshell_open(omshell, dhcpd_server, "group", [f'name = "{group.name}"'])
+    expected = omshell_open(omshell, scenario_server, "group", [f'name = "{group.name}"'])
     assert_matches_omshell(backend, handle, expected)
 
 
-def test_group_create_update_remove(backend: Backend, dhcpd_factory: ServerFactory) -> None:
-    server = dhcpd_factory.start(make_key("hmac-sha512"))
+def test_group_create_update_remove(backend: Backend, scenario_factory: StartServer) -> None:
+    server = scenario_factory(make_key("hmac-sha512"))
     connection = connect(backend, server.endpoint)
     # comapi.c dhcp_group_signal_handler: a group without statements is not valid.
     _, status = open_object(backend, connection, "group", {"name": "empty"}, CREATE_EXCL)
@@ -427,9 +451,10 @@ def test_group_create_update_remove(backend: Backend, dhcpd_factory: ServerFacto
     group, status = open_object(backend, connection, "group", made, CREATE_EXCL)
     assert status == dhcpctl.ISC_R_SUCCESS
     # dhcpd writes the statement back as the option it sets: 600 = 0x258.
-    assert declaration(server.leases_file, "group", "silver") == (
-        "  dynamic;\n        supersede server.default-lease-time = 00:00:02:58;\n"
-    )
+    if (written := dhcpd_wrote(server, "group", "silver")) is not None:
+        assert written == (
+            "  dynamic;\n        supersede server.default-lease-time = 00:00:02:58;\n"
+        )
 
     _, status = open_object(backend, connection, "group", {"name": "silver"}, CREATE_EXCL)
     assert status == dhcpctl.ISC_R_EXISTS
@@ -446,7 +471,8 @@ def test_group_create_update_remove(backend: Backend, dhcpd_factory: ServerFacto
     assert status == dhcpctl.ISC_R_SUCCESS
 
     assert remove(backend, connection, group) == dhcpctl.ISC_R_SUCCESS
-    assert declaration(server.leases_file, "group", "silver") == "  dynamic;\n  deleted;\n"
+    if (written := dhcpd_wrote(server, "group", "silver")) is not None:
+        assert written == "  dynamic;\n  deleted;\n"
     _, status = open_object(backend, connection, "group", {"name": "silver"})
     assert status == dhcpctl.ISC_R_NOTFOUND
 
@@ -456,32 +482,32 @@ def test_group_create_update_remove(backend: Backend, dhcpd_factory: ServerFacto
 
 @pytest.mark.parametrize("klass", dataset.CLASSES, ids=lambda klass: klass.name)
 def test_class_by_name(
-    backend: Backend, dhcpd_server: Endpoint, omshell: Omshell, klass: dataset.Class
+    backend: Backend, scenario_server: Endpoint, omshell: Omshell, klass: dataset.Class
 ) -> None:
     handle, status = open_object(
-        backend, connect(backend, dhcpd_server), "class", {"name": klass.name}
+        backend, connect(backend, scenario_server), "class", {"name": klass.name}
     )
     assert status == dhcpctl.ISC_R_SUCCESS
     assert get(backend, handle, "name") == klass.name.encode()
     assert get(backend, handle, "lease-limit") == uint32(0)
     assert get(backend, handle, "leases-used") == uint32(0)
-    expected = omshell_open(omshell, dhcpd_server, "class", [f'name = "{klass.name}"'])
+    expected = omshell_open(omshell, scenario_server, "class", [f'name = "{klass.name}"'])
     assert_matches_omshell(backend, handle, expected)
 
 
 def test_subclass_by_name_and_hashstring(
-    backend: Backend, dhcpd_server: Endpoint, omshell: Omshell
+    backend: Backend, scenario_server: Endpoint, omshell: Omshell
 ) -> None:
     klass = dataset.CLASSES[1]
     hashstring = mac(klass.subclasses[0])
     keys: dict[str, Value] = {"name": klass.name, "hashstring": hashstring}
-    connection = connect(backend, dhcpd_server)
+    connection = connect(backend, scenario_server)
     handle, status = open_object(backend, connection, "subclass", keys)
     assert status == dhcpctl.ISC_R_SUCCESS
     assert get(backend, handle, "hashstring") == hashstring
     expected = omshell_open(
         omshell,
-        dhcpd_server,
+        scenario_server,
         "subclass",
         [f'name = "{klass.name}"', f"hashstring = {hashstring.hex(':')}"],
     )
@@ -502,26 +528,27 @@ def test_subclass_by_name_and_hashstring(
     ids=["class", "subclass-of-unknown-class", "unknown-hashstring"],
 )
 def test_class_not_found(
-    backend: Backend, dhcpd_server: Endpoint, object_type: str, keys: dict[str, Value]
+    backend: Backend, scenario_server: Endpoint, object_type: str, keys: dict[str, Value]
 ) -> None:
-    _, status = open_object(backend, connect(backend, dhcpd_server), object_type, keys)
+    _, status = open_object(backend, connect(backend, scenario_server), object_type, keys)
     assert status == dhcpctl.ISC_R_NOTFOUND
 
 
-def test_class_and_subclass_create_remove(backend: Backend, dhcpd_factory: ServerFactory) -> None:
-    server = dhcpd_factory.start(make_key("hmac-sha224"))
+def test_class_and_subclass_create_remove(backend: Backend, scenario_factory: StartServer) -> None:
+    server = scenario_factory(make_key("hmac-sha224"))
     connection = connect(backend, server.endpoint)
     klass, status = open_object(backend, connection, "class", {"name": "made-class"}, CREATE_EXCL)
     assert status == dhcpctl.ISC_R_SUCCESS
-    assert declaration(server.leases_file, "class", '"made-class"') == "  dynamic;\n"
+    if (written := dhcpd_wrote(server, "class", '"made-class"')) is not None:
+        assert written == "  dynamic;\n"
     _, status = open_object(backend, connection, "class", {"name": "made-class"}, CREATE_EXCL)
     assert status == dhcpctl.ISC_R_EXISTS
 
     keys: dict[str, Value] = {"name": "by-mac", "hashstring": mac("01:52:54:00:12:34:59")}
     subclass, status = open_object(backend, connection, "subclass", keys, CREATE_EXCL)
     assert status == dhcpctl.ISC_R_SUCCESS
-    written = declaration(server.leases_file, "subclass", '"by-mac" 01:52:54:00:12:34:59')
-    assert written == "  dynamic;\n"
+    if (written := dhcpd_wrote(server, "subclass", '"by-mac" 01:52:54:00:12:34:59')) is not None:
+        assert written == "  dynamic;\n"
     _, status = open_object(backend, connection, "subclass", keys)
     assert status == dhcpctl.ISC_R_SUCCESS
 
@@ -539,18 +566,18 @@ def test_class_and_subclass_create_remove(backend: Backend, dhcpd_factory: Serve
 @pytest.mark.parametrize("object_type", ["pool", "subnet", "shared-network"])
 @pytest.mark.parametrize("flags", [0, dhcpctl.DHCPCTL_CREATE], ids=["open", "create"])
 def test_unsearchable_types_refused(
-    backend: Backend, dhcpd_server: Endpoint, object_type: str, flags: int
+    backend: Backend, scenario_server: Endpoint, object_type: str, flags: int
 ) -> None:
     """Their lookups always say DHCP_R_NOKEYS; message.c then calls the type's create, which is
     ISC_R_NOTIMPLEMENTED (omapi.c dhcp_pool_create, comapi.c dhcp_subnet_create and
     dhcp_shared_network_create)."""
-    _, status = open_object(backend, connect(backend, dhcpd_server), object_type, {}, flags)
+    _, status = open_object(backend, connect(backend, scenario_server), object_type, {}, flags)
     assert status == dhcpctl.ISC_R_NOTIMPLEMENTED
 
 
-def test_unknown_object_type(backend: Backend, dhcpd_server: Endpoint) -> None:
+def test_unknown_object_type(backend: Backend, scenario_server: Endpoint) -> None:
     """message.c: no such type, so the object is looked up by handle (0 here): not found."""
-    _, status = open_object(backend, connect(backend, dhcpd_server), "no-such-type", {})
+    _, status = open_object(backend, connect(backend, scenario_server), "no-such-type", {})
     assert status == dhcpctl.ISC_R_NOTFOUND
 
 
@@ -584,10 +611,10 @@ def test_failover_state(backend: Backend, dhcpd_factory: ServerFactory, omshell:
 
 
 def test_failover_state_on_a_server_without_failover(
-    backend: Backend, dhcpd_server: Endpoint
+    backend: Backend, scenario_server: Endpoint
 ) -> None:
     _, status = open_object(
-        backend, connect(backend, dhcpd_server), "failover-state", {"name": "pair"}
+        backend, connect(backend, scenario_server), "failover-state", {"name": "pair"}
     )
     assert status == dhcpctl.ISC_R_NOTFOUND
 
@@ -595,12 +622,12 @@ def test_failover_state_on_a_server_without_failover(
 # --- control -----------------------------------------------------------------------------------
 
 
-def test_control_open(backend: Backend, dhcpd_server: Endpoint, omshell: Omshell) -> None:
-    connection = connect(backend, dhcpd_server)
+def test_control_open(backend: Backend, scenario_server: Endpoint, omshell: Omshell) -> None:
+    connection = connect(backend, scenario_server)
     control, status = open_object(backend, connection, "control", {})
     assert status == dhcpctl.ISC_R_SUCCESS
     assert get(backend, control, "state") == uint32(SERVER_STARTUP)
-    assert_matches_omshell(backend, control, omshell_open(omshell, dhcpd_server, "control", []))
+    assert_matches_omshell(backend, control, omshell_open(omshell, scenario_server, "control", []))
     # comapi.c: the one control object cannot be removed, and only "shutdown" is a state.
     assert remove(backend, connection, control) == dhcpctl.ISC_R_NOPERM
     status = update(backend, connection, control, {"state": SERVER_STARTUP})

@@ -1,0 +1,486 @@
+"""One OMAPI connection under asyncio, many requests in flight (the engine of ``dhcpctl.aio``).
+
+The bytes move through :class:`asyncio.Protocol`; the OMAPI state machine is the sans-I/O
+:class:`~dhcpctl.fallback.protocol.ClientProtocol` of the pure-Python backend, so framing,
+signing and signature checks are the same code as the sync backend's.
+
+- Requests wait in a FIFO queue until the window admits them: at most ``max_in_flight``
+  requests sent and not answered (a cancelled or timed-out call keeps its place until its
+  reply is read: dhcpd still answers it), and on a keyed connection the rules of
+  :mod:`._dhcpd_limits` (which keep dhcpd from aborting). Admitted requests are encoded at
+  once, in queue order, and everything queued in one turn of the event loop goes out in one
+  ``transport.write``.
+- Every ``data_received`` feeds the codec, which decodes every complete message in the buffer
+  at once. A reply completes the call whose request id it carries as ``rid`` (and whose op it
+  may answer, :func:`~dhcpctl.fallback.protocol.may_answer`); a reply for no call in flight
+  (never sent, answered already, an unknown id) is dropped and logged, never delivered to
+  another call. A message without a rid (the server's own) is ignored.
+- Signatures: every reply on a keyed connection is verified by the codec (the six HMACs). A
+  message with a wrong signature reaches no call: it is answered with a STATUS of
+  ``DHCP_R_INVALIDKEY``, as the sync backend and ISC's ``protocol.c`` do, and its call waits on
+  (for a good reply, its timeout or the end of the connection); an unsigned reply on a keyed
+  connection ends the connection (``DHCP_R_CONNRESET``). Requests on a keyed connection are
+  always signed: the codec signs every request once the authenticator is accepted, and none is
+  sent before.
+- A call ends with its reply, :class:`~dhcpctl.Timeout` after ``timeout`` seconds (queueing
+  included), or :class:`~dhcpctl.ConnectionLost` when the connection ends (every call in
+  flight and every queued one; ``ConnectionLost.sent`` tells whether the request went out).
+  Cancelling a call is safe: a queued request is never sent, a sent one's reply is read and
+  dropped. A call that times out after its request went out, with nothing at all received
+  since, ends the connection (the server is silent; the next call opens a new one).
+
+Logging: ``logging.getLogger("dhcpctl.aio")``: a WARNING for the first message a connection
+drops (a reply for no call, a wrong or missing signature), DEBUG for later ones, for replies to
+cancelled calls and for the end of a connection; never a secret (messages are named by op and
+id only).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Final
+
+from dhcpctl._errors import AuthenticationFailed, ConnectionLost, OmapiError, Timeout
+from dhcpctl._results import (
+    DHCP_R_CONNRESET,
+    ISC_R_NOSPACE,
+    ISC_R_TIMEDOUT,
+    isc_result_totext,
+)
+from dhcpctl.fallback.auth import Key
+from dhcpctl.fallback.protocol import (
+    AuthenticatorAccepted,
+    BadSignature,
+    ClientProtocol,
+    ConnectionFailed,
+    Intro,
+    MessageReceived,
+    Unauthenticated,
+    may_answer,
+)
+from dhcpctl.fallback.transport import _answer as answer_dropped
+from dhcpctl.fallback.wire import MAX_UNSENT, Message, Pair, ProtocolError
+
+from ._dhcpd_limits import SignedQueueGuard
+
+log: Final = logging.getLogger("dhcpctl.aio")
+
+#: The name the errors of this module give as their ``function``.
+FUNCTION: Final = "dhcpctl.aio"
+
+
+class Lost(ConnectionLost):
+    """:class:`~dhcpctl.ConnectionLost` of one call; ``sent`` tells whether its request had
+    been written (a request never sent may be sent again on a new connection, even a write),
+    ``connected`` whether the connection had been made (else the server was not there)."""
+
+    def __init__(
+        self,
+        status: int,
+        detail: str | None,
+        *,
+        sent: bool,
+        connected: bool = True,
+        function: str = FUNCTION,
+        request: str | None = None,
+    ) -> None:
+        super().__init__(function, status, detail, request=request)
+        self.sent = sent
+        self.connected = connected
+
+
+@dataclass(eq=False)
+class _Call:
+    """One request: queued (``xid`` 0) or in flight, until its reply or the connection's end."""
+
+    op: int
+    handle: int
+    message_values: tuple[Pair, ...]
+    object_values: tuple[Pair, ...]
+    bound: int
+    future: asyncio.Future[Message]
+    kind: str
+    xid: int = 0
+    sent_at: float = 0.0
+    data: bytes = field(default=b"", repr=False)
+
+
+class Connection(asyncio.Protocol):
+    """One connected OMAPI session; made by :func:`connect`. See the module docstring.
+
+    ``max_in_flight`` (int >= 1) bounds the requests sent and not answered. ``learned`` maps a
+    request kind to the largest reply seen for it (shared by a client's connections).
+    """
+
+    def __init__(self, key: Key | None, max_in_flight: int, learned: dict[str, int]) -> None:
+        self._codec = ClientProtocol(key)
+        self._max_in_flight = max_in_flight
+        self._learned = learned
+        self._guard = SignedQueueGuard() if key is not None else None
+        self._transport: asyncio.Transport | None = None
+        self._loop = asyncio.get_running_loop()
+        self._ready: asyncio.Future[None] = self._loop.create_future()
+        self._queue: collections.deque[_Call] = collections.deque()
+        self._in_flight: dict[int, _Call] = {}
+        self._out = bytearray()
+        self._flush_scheduled = False
+        self._paused = False
+        self._error: Lost | None = None
+        self._deadlines = _Deadlines(self._loop, self._expired)
+        #: When the last bytes came from the server (``loop.time()``).
+        self._received_at = self._loop.time()
+        self._key_name = None if key is None else key.name
+        #: Whether a verified reply has come (the key works).
+        self._proven = False
+        self._warned = False
+        self.dropped = 0  # replies dropped: for no call in flight, or for a cancelled call
+
+    # -- state ----------------------------------------------------------------------------
+
+    @property
+    def alive(self) -> bool:
+        """Whether requests can still be made on this connection."""
+        return self._error is None
+
+    @property
+    def in_flight(self) -> int:
+        """Requests sent and not answered (cancelled ones included)."""
+        return len(self._in_flight)
+
+    async def ready(self) -> None:
+        """Wait until intros are exchanged and, with a key, the authenticator is accepted."""
+        await asyncio.shield(self._ready)
+
+    # -- requests -------------------------------------------------------------------------
+
+    async def request(
+        self,
+        op: int,
+        handle: int,
+        message_values: tuple[Pair, ...],
+        object_values: tuple[Pair, ...],
+        *,
+        bound: int,
+        kind: str,
+        timeout: float | None,
+    ) -> Message:
+        """Send one request and return its reply (an UPDATE or STATUS answering it).
+
+        ``bound``: an upper bound of the reply's size in bytes (see :mod:`._dhcpd_limits`),
+        raised to the largest reply seen so far for requests of the same ``kind``.
+        Raises :class:`Lost` (a ConnectionLost) or :class:`~dhcpctl.Timeout`.
+        """
+        if self._error is not None:
+            raise Lost(self._error.status, self._error.detail, sent=False)
+        future: asyncio.Future[Message] = self._loop.create_future()
+        bound = max(bound, self._learned.get(kind, 0))
+        call = _Call(op, handle, message_values, object_values, bound, future, kind)
+        self._queue.append(call)
+        self._admit()
+        if timeout is not None:
+            self._deadlines.add(call, timeout)
+        # A cancelled task cancels ``future``: _admit skips it if it is still queued, _deliver
+        # drops its reply if it was sent.
+        return await future
+
+    def _admit(self) -> None:
+        """Encode and queue for writing every request the window admits, in queue order."""
+        queue = self._queue
+        while queue and self._ready.done() and self._error is None:
+            call = queue[0]
+            if call.future.done():  # cancelled or timed out while queued: never sent
+                queue.popleft()
+                continue
+            if len(self._in_flight) >= self._max_in_flight:
+                return
+            if not call.data:
+                try:
+                    call.xid, call.data = self._codec.send(
+                        call.op, call.handle, call.message_values, call.object_values
+                    )
+                except Exception as exc:  # a value the wire cannot carry: that call fails
+                    queue.popleft()
+                    call.future.set_exception(exc)
+                    continue
+            guard = self._guard
+            if guard is not None:
+                if not guard.admits(len(call.data), call.bound):
+                    return
+                guard.wrote(len(call.data), call.bound)
+            queue.popleft()
+            call.sent_at = self._loop.time()
+            self._in_flight[call.xid] = call
+            self._write(call.data)
+
+    def _write(self, data: bytes) -> None:
+        self._out += data
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            self._loop.call_soon(self._flush)
+
+    def _flush(self) -> None:
+        self._flush_scheduled = False
+        if self._paused or not self._out or self._transport is None or self._error is not None:
+            return
+        self._transport.write(bytes(self._out))
+        self._out.clear()
+
+    # -- asyncio.Protocol -----------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self._transport = transport
+        transport.write(self._codec.initiate())
+
+    def pause_writing(self) -> None:
+        self._paused = True
+
+    def resume_writing(self) -> None:
+        self._paused = False
+        self._flush()
+
+    def data_received(self, data: bytes) -> None:
+        if self._error is not None:
+            return
+        self._received_at = self._loop.time()
+        try:
+            events = self._codec.feed(data)
+        except ProtocolError as exc:  # fed after a failure: cannot happen, we stop first
+            self._fail(exc.status, exc.detail)
+            return
+        for event in events:
+            if isinstance(event, MessageReceived):
+                self._deliver(event.message)
+            elif isinstance(event, ConnectionFailed):
+                self._fail(event.status, event.detail)
+                return
+            elif isinstance(event, (BadSignature, Unauthenticated)):
+                self._answer_dropped(event)
+            elif isinstance(event, Intro):
+                self._introduced()
+            elif isinstance(event, AuthenticatorAccepted):
+                self._became_ready()
+        self._admit()
+
+    def eof_received(self) -> bool:
+        self._fail(DHCP_R_CONNRESET, "the server closed the connection")
+        return False
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        detail = f"the connection was lost: {exc}" if exc else "the connection was closed"
+        self._fail(DHCP_R_CONNRESET, detail)
+
+    # -- events ---------------------------------------------------------------------------
+
+    def _introduced(self) -> None:
+        if self._codec.key is None:
+            self._became_ready()
+            return
+        assert self._transport is not None
+        self._transport.write(self._codec.open_authenticator())
+
+    def _became_ready(self) -> None:
+        if not self._ready.done():
+            self._ready.set_result(None)
+
+    def _deliver(self, message: Message) -> None:
+        if not message.rid:
+            log.debug("dropped a message without rid (op %d) from the server", message.op)
+            return
+        call = self._in_flight.get(message.rid)
+        if call is None or not may_answer(call.op, message.op):
+            self.dropped += 1
+            self._warn(
+                "dropped a reply (op %d, rid %d) that answers no request in flight",
+                message.op,
+                message.rid,
+            )
+            return
+        del self._in_flight[message.rid]
+        self._proven = True
+        if self._guard is not None:
+            self._guard.answered(call.bound)
+            size = _size(message)
+            if size > self._learned.get(call.kind, 0):
+                self._learned[call.kind] = size
+        if call.future.done():
+            self.dropped += 1
+            log.debug("dropped the reply to cancelled request %d", message.rid)
+        else:
+            call.future.set_result(message)
+
+    def _warn(self, text: str, *args: object) -> None:
+        """A WARNING for the first dropped message of the connection, DEBUG for later ones (a
+        server cannot flood the log); :attr:`dropped` counts them all."""
+        log.log(logging.WARNING if not self._warned else logging.DEBUG, text, *args)
+        self._warned = True
+
+    def _answer_dropped(self, event: BadSignature | Unauthenticated) -> None:
+        """The STATUS ISC's client sends back for a message it dropped (the sync backend's
+        answer, :mod:`dhcpctl.fallback.transport`: ``DHCP_R_INVALIDKEY`` for a wrong signature,
+        ``DHCP_R_NOKEYS`` for an unsigned message)."""
+        kind = "a wrong signature" if isinstance(event, BadSignature) else "no signature"
+        self._warn("dropped a message with %s (id %d)", kind, event.message_id)
+        data = answer_dropped(self._codec, event)
+        assert data is not None
+        if len(self._out) + len(data) > MAX_UNSENT:
+            self._fail(ISC_R_NOSPACE, "the server does not read what it is sent")
+            return
+        if self._guard is not None:
+            self._guard.wrote_unanswered(len(data))
+        self._write(data)
+
+    def _fail(self, status: int, detail: str) -> None:
+        """End the connection: every call queued or in flight fails with :class:`Lost`."""
+        if self._error is None:
+            self._error = Lost(status, detail, sent=True)
+            log.debug("connection ended: %s (%s)", detail, isc_result_totext(status))
+        error = self._error
+        if not self._ready.done():
+            failure: OmapiError = Lost(error.status, error.detail, sent=False, connected=False)
+            if error.detail and error.detail.startswith("the server refused the authenticator"):
+                failure = AuthenticationFailed(
+                    FUNCTION,
+                    error.status,
+                    f"{error.detail}: it has no key named {self._key_name!r} of that algorithm",
+                )
+            self._ready.set_exception(failure)
+            self._ready.exception()  # retrieved: nobody may be waiting yet
+        bad_secret = not self._proven and self._key_name is not None and "unsigned" in detail
+        for calls, sent in ((self._in_flight.values(), True), (self._queue, False)):
+            for call in calls:
+                if call.future.done():
+                    continue
+                if bad_secret:
+                    call.future.set_exception(
+                        AuthenticationFailed(
+                            FUNCTION,
+                            error.status,
+                            f"{detail}: the server did not take the first signed request; "
+                            f"most likely the secret of key {self._key_name!r} is wrong",
+                        )
+                    )
+                else:
+                    call.future.set_exception(Lost(error.status, error.detail, sent=sent))
+        self._in_flight.clear()
+        self._queue.clear()
+        self._out.clear()
+        self._deadlines.clear()
+        if self._transport is not None:
+            self._transport.abort()
+
+    def _expired(self, call: _Call, timeout: float) -> None:
+        """``call`` ran out of time: it fails with Timeout. If its request went out and the
+        server has sent nothing since, the server is silent: the connection ends (its other
+        calls get :class:`Lost`, and the next call opens a new one) rather than keep the
+        window filled with requests that will never be answered."""
+        call.future.set_exception(
+            Timeout(FUNCTION, ISC_R_TIMEDOUT, f"no answer within {timeout:g} s")
+        )
+        if call.sent_at and self._received_at < call.sent_at:
+            self._fail(ISC_R_TIMEDOUT, f"the server sent nothing for {timeout:g} s")
+
+    def close(self) -> None:
+        """Close the connection; calls still waiting end with :class:`Lost`."""
+        self._fail(DHCP_R_CONNRESET, "the connection was closed")
+
+
+class _Deadlines:
+    """The calls' timeouts with one timer: ``expired(call, timeout)`` runs once a call's
+    deadline passes. Deadlines are kept in call order, which with one timeout per session is
+    also their time order, so the head is always the next to expire; a deadline earlier than
+    the last one queued (a shorter timeout) gets a timer of its own. Done calls are pruned from
+    the head as calls come, so memory follows the calls in flight."""
+
+    def __init__(
+        self, loop: asyncio.AbstractEventLoop, expired: Callable[[_Call, float], None]
+    ) -> None:
+        self._loop = loop
+        self._expired = expired
+        self._queue: collections.deque[tuple[float, float, _Call]] = collections.deque()
+        self._timer: asyncio.TimerHandle | None = None
+
+    def add(self, call: _Call, timeout: float) -> None:
+        queue = self._queue
+        while queue and queue[0][2].future.done():
+            queue.popleft()
+        deadline = self._loop.time() + timeout
+        if queue and deadline < queue[-1][0]:  # shorter than a call before it: a timer of its own
+            timer = self._loop.call_at(deadline, self._expired, call, timeout)
+            call.future.add_done_callback(lambda _: timer.cancel())
+            return
+        queue.append((deadline, timeout, call))
+        if self._timer is None:
+            self._timer = self._loop.call_at(queue[0][0], self._expire)
+
+    def _expire(self) -> None:
+        self._timer = None
+        queue, now = self._queue, self._loop.time()
+        while queue and (queue[0][0] <= now or queue[0][2].future.done()):
+            _, timeout, call = queue.popleft()
+            if not call.future.done():
+                self._expired(call, timeout)
+        if queue:
+            self._timer = self._loop.call_at(queue[0][0], self._expire)
+
+    def clear(self) -> None:
+        """Forget every deadline (the connection ended: its calls are done)."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._queue.clear()
+
+
+def _size(message: Message) -> int:
+    """The bytes ``message`` took on the wire (header, values, signature)."""
+    size = 24 + 4 + len(message.signature)
+    for name, value in message.message_values + message.object_values:
+        size += 6 + len(name) + (len(value) if isinstance(value, bytes) else 0)
+    return size
+
+
+async def connect(
+    address: str,
+    port: int,
+    key: Key | None,
+    *,
+    max_in_flight: int,
+    learned: dict[str, int],
+    timeout: float | None,
+) -> Connection:
+    """Open a connection and wait until it is ready (intros, the authenticator).
+
+    Raises :class:`Lost` (refused, reset, the authenticator refused: its status says why) or
+    :class:`~dhcpctl.Timeout` when ``timeout`` seconds pass first.
+    """
+    loop = asyncio.get_running_loop()
+
+    async def opening() -> Connection:
+        try:
+            _, connection = await loop.create_connection(
+                lambda: Connection(key, max_in_flight, learned), address, port
+            )
+        except OSError as exc:
+            raise Lost(
+                DHCP_R_CONNRESET,
+                f"cannot connect to {address}:{port}: {exc}",
+                sent=False,
+                connected=False,
+            ) from None
+        try:
+            await connection.ready()
+        except BaseException:
+            connection.close()
+            raise
+        return connection
+
+    try:
+        return await asyncio.wait_for(opening(), timeout)
+    except asyncio.TimeoutError:
+        raise Timeout(
+            FUNCTION, ISC_R_TIMEDOUT, f"connecting to {address}:{port} took over {timeout} s"
+        ) from None

@@ -1,0 +1,303 @@
+"""The asyncio executor of typed operations: :mod:`dhcpctl._exchange` requests as pipelined
+OMAPI messages on one :class:`~._connection.Connection`, reconnecting after a loss.
+
+A request becomes one message (``omapip/protocol.c``; the flags as ``dhcpctl_open_object``
+sends them, ``dhcpctl/dhcpctl.c``):
+
+- :class:`~dhcpctl._exchange.Open`: an OPEN with the message values ``create``, ``update``,
+  ``exclusive`` (1, where set) and ``type``, and the lookup values as object values;
+- :class:`~dhcpctl._exchange.Update`: an UPDATE of the handle ``target`` with ``values``;
+- :class:`~dhcpctl._exchange.Remove`: a DELETE of the handle ``target``.
+
+Its reply becomes a :class:`~dhcpctl._exchange.Reply`: a STATUS gives its ``result`` and
+``message`` and no values; an UPDATE gives ``ISC_R_SUCCESS``, every non-null object value
+(names decoded as ASCII) and, as ``target``, the server's handle of the object (its
+``remote-handle`` value, or the message's handle). The executor's contract is the sync one
+(:class:`dhcpctl._collections.SyncExecutor`): a status other than success is thrown into the
+operation as :func:`dhcpctl._operations.reply_error` makes it, and so are ConnectionLost and
+Timeout.
+
+Time: each call (an operation, all its requests, a connect if one is needed) ends within the
+client's ``timeout`` or raises :class:`~dhcpctl.Timeout`. Unlike the sync client, a Timeout
+leaves the connection open: a late answer is told apart by its ``rid`` and dropped.
+
+Authentication: the server refusing the authenticator (no key of that name and algorithm), and
+an unsigned answer to the first signed request (dhcpd's answer to a wrong signature: most
+likely a wrong secret) raise :class:`~dhcpctl.AuthenticationFailed`, as in the sync client.
+
+Reconnecting (as the sync ``Client``): after :class:`~dhcpctl.ConnectionLost`, the next call
+opens a new connection. A request that was never sent (queued when the connection ended) is
+sent on the new connection; a read (an operation the caller marks ``read``) whose request was
+lost in flight is sent again once; a write in flight is never sent again: its caller gets the
+ConnectionLost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Final, TypeVar, cast
+
+from dhcpctl._errors import OmapiError, Timeout
+from dhcpctl._exchange import Open, Operation, Reply, Request, Update
+from dhcpctl._operations import Driver, describe
+from dhcpctl._results import DHCP_R_CONNRESET, ISC_R_SUCCESS, ISC_R_TIMEDOUT, isc_result_totext
+from dhcpctl.fallback.auth import Key
+from dhcpctl.fallback.protocol import status_of, text_of
+from dhcpctl.fallback.wire import OP_DELETE, OP_OPEN, OP_STATUS, OP_UPDATE, Message, Pair
+
+from ._connection import FUNCTION, Connection, Lost, connect, log
+from ._dhcpd_limits import reply_bound
+
+T = TypeVar("T")
+
+#: How many connections one request may try: a request is sent again only after its
+#: connection ended (never sent, or a read once), on a new connection that did open.
+_ATTEMPTS: Final = 3
+_FLAGS: Final = ((b"create", "create"), (b"update", "update"), (b"exclusive", "exclusive"))
+
+
+def encode_request(request: Request) -> tuple[int, int, tuple[Pair, ...], tuple[Pair, ...]]:
+    """The op, handle, message values and object values of ``request``'s message."""
+    if isinstance(request, Open):
+        flags: tuple[Pair, ...] = tuple(
+            (wire, 1) for wire, attribute in _FLAGS if getattr(request, attribute)
+        )
+        values = tuple((name.encode(), value) for name, value in request.values)
+        return OP_OPEN, 0, (*flags, (b"type", request.object_type.encode())), values
+    handle = _handle(request.target)
+    if isinstance(request, Update):
+        values = tuple((name.encode(), value) for name, value in request.values)
+        return OP_UPDATE, handle, (), values
+    return OP_DELETE, handle, (), ()
+
+
+def _handle(target: object) -> int:
+    if not isinstance(target, int) or not 0 < target < 1 << 32:
+        raise ValueError(f"not an object handle of this client: {target!r}")
+    return target
+
+
+def decode_reply(message: Message) -> Reply:
+    """The :class:`~dhcpctl._exchange.Reply` a STATUS or UPDATE message gives."""
+    if message.op == OP_STATUS:
+        return Reply(status_of(message), text_of(message) or None)
+    # Decoded values are bytes or None (null: dropped, as a handle's clear_flags drops them).
+    values = {
+        name.decode("ascii", "replace"): value
+        for name, value in message.object_values
+        if isinstance(value, bytes)
+    }
+    remote_handle = values.pop("remote-handle", None)  # 4 bytes: the codec refuses others
+    target = int.from_bytes(remote_handle, "big") if remote_handle else message.handle
+    return Reply(ISC_R_SUCCESS, None, values, target or None)
+
+
+class Session:
+    """Runs typed operations on one OMAPI server, one pipelined connection at a time: the
+    :class:`~dhcpctl._collections.AsyncExecutor` of ``dhcpctl.aio.Client``.
+
+    ``timeout`` (seconds, None: no limit) bounds each call, connecting included.
+    ``reconnect``: whether a new connection is opened after one is lost (else every later call
+    raises ConnectionLost).
+    """
+
+    def __init__(
+        self,
+        address: str,
+        port: int,
+        key: Key | None,
+        *,
+        timeout: float | None,
+        max_in_flight: int,
+        reconnect: bool,
+    ) -> None:
+        self.address = address
+        self.port = port
+        self.key = key
+        self._timeout = timeout
+        self._max_in_flight = max_in_flight
+        self._reconnect = reconnect
+        self._connection: Connection | None = None
+        self._connecting: asyncio.Future[Connection] | None = None
+        self.opened = 0  # connections opened so far
+        self._closed = False
+        #: The largest reply seen per request kind, shared by this session's connections.
+        self.learned: dict[str, int] = {}
+
+    @property
+    def connection(self) -> Connection | None:
+        """The current connection (None before the first call)."""
+        return self._connection
+
+    async def _current(self, deadline: float | None) -> Connection:
+        """The live connection, opened (once for all callers) if needed before ``deadline``
+        (``loop.time()``). Raises Lost, Timeout, AuthenticationFailed."""
+        if self._closed:
+            raise Lost(DHCP_R_CONNRESET, "the client is closed", sent=False)
+        connection = self._connection
+        if connection is not None and connection.alive:
+            return connection
+        if connection is not None and not self._reconnect:
+            raise Lost(DHCP_R_CONNRESET, "the connection was lost; reconnect=False", sent=False)
+        if self._connecting is None:
+            self._connecting = asyncio.ensure_future(self._open())
+        connecting = self._connecting
+        try:
+            remaining = None if deadline is None else max(deadline - _now(), 0.0)
+            return await asyncio.wait_for(asyncio.shield(connecting), remaining)
+        except asyncio.TimeoutError:
+            raise Timeout(FUNCTION, ISC_R_TIMEDOUT, "no connection in time") from None
+        finally:
+            if connecting.done() and self._connecting is connecting:
+                self._connecting = None
+                if not connecting.cancelled():
+                    connecting.exception()  # retrieved: each waiter got it already
+
+    async def _open(self) -> Connection:
+        connection = await connect(
+            self.address,
+            self.port,
+            self.key,
+            max_in_flight=self._max_in_flight,
+            learned=self.learned,
+            timeout=self._timeout,
+        )
+        if self._closed:
+            connection.close()
+            raise Lost(DHCP_R_CONNRESET, "the client is closed", sent=False)
+        self._connection = connection
+        self.opened += 1
+        return connection
+
+    async def connect(self) -> None:
+        """Open the connection now (else the first call does)."""
+        try:
+            await self._current(None if self._timeout is None else _now() + self._timeout)
+        except OmapiError as error:
+            raise _named(error, "connect", None) from None
+
+    async def execute(
+        self,
+        request: Request,
+        *,
+        read: bool,
+        function: str = FUNCTION,
+        what: str | None = None,
+        deadline: float | None = None,
+    ) -> Reply:
+        """One request's reply (its status whatever it is); sent again on a new connection as
+        the module docstring says. ``what`` describes it in errors and logs (default:
+        :func:`~dhcpctl._operations.describe`); ``deadline`` is a ``loop.time()`` (default:
+        the client's timeout from now).
+
+        Raises ValueError for a target that is no handle; ConnectionLost, Timeout,
+        AuthenticationFailed naming ``function`` and ``what``.
+        """
+        started = time.monotonic()
+        if deadline is None and self._timeout is not None:
+            deadline = _now() + self._timeout
+        what = what or describe(request)
+        op, handle, message_values, object_values = encode_request(request)
+        object_type = request.object_type if isinstance(request, Open) else None
+        kind = object_type or ("remove" if op == OP_DELETE else "update")
+        bound = reply_bound(object_type)
+        retried = False
+        for attempt in range(_ATTEMPTS):
+            try:
+                connection = await self._current(deadline)  # not there: the call ends
+                remaining = None if deadline is None else deadline - _now()
+                if remaining is not None and remaining <= 0:
+                    raise Timeout(FUNCTION, ISC_R_TIMEDOUT, "no time left for the request")
+                message = await connection.request(
+                    op,
+                    handle,
+                    message_values,
+                    object_values,
+                    bound=bound,
+                    kind=kind,
+                    timeout=remaining,
+                )
+                break
+            except Lost as lost:
+                again = self._reconnect and not self._closed and attempt + 1 < _ATTEMPTS
+                if lost.connected and again and not lost.sent:
+                    continue  # queued, never sent: safe to send on a new connection
+                if lost.connected and again and read and not retried:
+                    retried = True
+                    continue
+                raise _named(lost, function, what, read) from None
+            except OmapiError as error:
+                raise _named(error, function, what, read) from None
+        reply = decode_reply(message)
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug(
+                "%s: %s: %s (%.3f s)",
+                function,
+                what,
+                isc_result_totext(reply.status),
+                time.monotonic() - started,
+            )
+        return reply
+
+    async def run(
+        self, operation: Operation[T], *, read: bool, function: str, timeout: float | None = None
+    ) -> T:
+        """Drive ``operation`` to its result (the contract of
+        :class:`dhcpctl._collections.SyncExecutor`), within ``timeout`` seconds if given and
+        shorter than the client's. ``read``: whether it only reads; ``function`` names it."""
+        limits = [each for each in (self._timeout, timeout) if each is not None]
+        deadline = _now() + min(limits) if limits else None
+        drive = Driver(operation, function=function, keyed=self.key is not None)
+        try:
+            waiting = drive.start()
+            while waiting:
+                assert drive.request is not None
+                try:
+                    reply = await self.execute(
+                        drive.request,
+                        read=read,
+                        function=function,
+                        what=drive.what,
+                        deadline=deadline,
+                    )
+                except OmapiError as error:
+                    waiting = drive.fail(error)
+                    continue
+                waiting = drive.answer(reply)
+        finally:
+            drive.close()  # also when the task is cancelled
+        return cast(T, drive.result)
+
+    async def close(self) -> None:
+        """Close the connection; calls still waiting end with ConnectionLost. Idempotent."""
+        self._closed = True
+        if self._connecting is not None:
+            self._connecting.cancel()
+        if self._connection is not None:
+            self._connection.close()
+        await asyncio.sleep(0)  # let the transport's close run
+
+
+def _now() -> float:
+    return asyncio.get_running_loop().time()
+
+
+def _named(error: OmapiError, function: str, what: str | None, read: bool = True) -> OmapiError:
+    """``error`` again (same class), naming ``function`` and the request."""
+    detail = (
+        error.detail
+        if read or not isinstance(error, (Lost, Timeout))
+        else (f"{error.detail}; the change may have been made")
+    )
+    if isinstance(error, Lost):
+        return Lost(
+            error.status,
+            detail,
+            sent=error.sent,
+            connected=error.connected,
+            function=function,
+            request=what,
+        )
+    return type(error)(function, error.status, detail, request=what)

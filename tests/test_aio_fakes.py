@@ -1,0 +1,495 @@
+"""``dhcpctl.aio``'s engine against fake servers built on the codec (127.0.0.1) and against an
+in-memory peer: replies out of order, twice, for unknown ids, wrongly signed or unsigned; and a
+hypothesis property over interleavings and chunkings of the byte streams.
+
+Each fake answers a lease OPEN with an UPDATE echoing the request's ``ip-address``, so every
+call can check that it got the reply to its own request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import queue
+import socket
+from collections.abc import Callable, Coroutine, Iterator
+from typing import Any, TypeVar
+
+import pytest
+from fake_omapi import AUTHID, KEY, PATIENCE, Behaviour, handshake, recv_message, reply
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dhcpctl._errors import ConnectionLost, Timeout
+from dhcpctl._exchange import Open, Reply
+from dhcpctl._results import DHCP_R_INVALIDKEY
+from dhcpctl.aio._connection import Connection
+from dhcpctl.aio._session import Session
+from dhcpctl.fallback.protocol import status_of
+from dhcpctl.fallback.wire import (
+    OP_OPEN,
+    OP_STATUS,
+    OP_UPDATE,
+    Message,
+    MessageDecoder,
+    encode_intro,
+    encode_message,
+)
+
+FakeStarter = Callable[[Behaviour], int]
+T = TypeVar("T")
+
+
+def address(number: int) -> bytes:
+    return socket.inet_aton(f"192.0.2.{number}")
+
+
+def lookup(number: int) -> Open:
+    return Open("lease", (("ip-address", address(number)),))
+
+
+def echo(request: Message, xid: int = 1000, *, keyed: bool = True) -> bytes:
+    """The fake's answer to a lease OPEN: an UPDATE carrying the asked ip-address."""
+    (ip,) = (value for name, value in request.object_values if name == b"ip-address")
+    assert isinstance(ip, bytes)
+    return reply(request, keyed, object_values=((b"ip-address", ip),), xid=xid)
+
+
+def session(
+    port: int,
+    *,
+    timeout: float = PATIENCE,
+    window: int = 64,
+    keyed: bool = True,
+    reconnect: bool = False,
+) -> Session:
+    return Session(
+        "127.0.0.1",
+        port,
+        KEY if keyed else None,
+        timeout=timeout,
+        max_in_flight=window,
+        reconnect=reconnect,
+    )
+
+
+async def lookups(sess: Session, numbers: range) -> list[bytes]:
+    replies = await asyncio.gather(*(sess.execute(lookup(n), read=True) for n in numbers))
+    return [r.values["ip-address"] for r in replies]
+
+
+def run(coroutine: Coroutine[Any, Any, T]) -> T:
+    return asyncio.run(asyncio.wait_for(coroutine, PATIENCE))
+
+
+def per_request(answer: Callable[[int, Message, socket.socket], bool]) -> Behaviour:
+    """A keyed fake calling ``answer(connection number, request, socket)`` for each request
+    of each connection (numbered from 1); the connection closes when it returns False."""
+    connections = itertools.count(1)
+
+    def behaviour(sock: socket.socket) -> None:
+        number = next(connections)
+        handshake(sock, keyed=True)
+        while answer(number, recv_message(sock), sock):
+            pass
+
+    return behaviour
+
+
+def read_requests(sock: socket.socket, count: int) -> list[Message]:
+    return [recv_message(sock) for _ in range(count)]
+
+
+@pytest.mark.parametrize("keyed, count", [(False, 16), (True, 4)])
+def test_replies_out_of_order_reach_their_callers(
+    fake_server: FakeStarter, keyed: bool, count: int
+) -> None:
+    """Keyed, the client keeps at most 4 lease lookups in flight (replies owed within 4,047
+    bytes, see dhcpctl.aio._dhcpd_limits): the fake waits for as many as can come."""
+
+    signed: list[bool] = []
+
+    def behaviour(sock: socket.socket) -> None:
+        handshake(sock, keyed=keyed)
+        requests = read_requests(sock, count)
+        signed.extend(r.authid == AUTHID and len(r.signature) == 16 for r in requests)
+        sock.sendall(b"".join(echo(r, keyed=keyed) for r in reversed(requests)))
+        sock.recv(1)  # until the client closes
+
+    async def main() -> list[bytes]:
+        sess = session(fake_server(behaviour), keyed=keyed)
+        try:
+            return await lookups(sess, range(1, count + 1))
+        finally:
+            await sess.close()
+
+    assert run(main()) == [address(n) for n in range(1, count + 1)]
+    assert signed == [keyed] * count  # keyed: every request signed (recv_message verified it)
+
+
+def test_after_a_lost_connection_reads_are_sent_again_once_writes_never(
+    fake_server: FakeStarter,
+) -> None:
+    """The first connection dies with a request in flight: the read is sent again on a new
+    connection and answered; the write is not sent again (ConnectionLost), and the call after
+    it gets a new connection of its own."""
+    received: list[int] = []  # the connection (1, 2...) each request came on
+
+    def answer(number: int, request: Message, sock: socket.socket) -> bool:
+        received.append(number)
+        if len(received) in (1, 3):  # the read's first request, the write's: close
+            return False
+        sock.sendall(echo(request))
+        return True
+
+    behaviour = per_request(answer)
+
+    async def main() -> tuple[bytes, BaseException, bytes, int]:
+        sess = Session(
+            "127.0.0.1",
+            fake_server(behaviour),
+            KEY,
+            timeout=PATIENCE,
+            max_in_flight=8,
+            reconnect=True,
+        )
+        try:
+            read = await sess.execute(lookup(1), read=True)
+            with pytest.raises(ConnectionLost) as lost:
+                await sess.execute(lookup(2), read=False)
+            after = await sess.execute(lookup(3), read=True)
+            return read.values["ip-address"], lost.value, after.values["ip-address"], sess.opened
+        finally:
+            await sess.close()
+
+    read, lost, after, opened = run(main())
+    assert (read, after) == (address(1), address(3))
+    assert received == [1, 2, 2, 3]  # the read twice, the write once, the next read once
+    assert opened == 3
+    assert "open lease" in str(lost)
+
+
+def test_a_second_answer_is_dropped(fake_server: FakeStarter) -> None:
+    def behaviour(sock: socket.socket) -> None:
+        handshake(sock, keyed=True)
+        for _ in range(8):
+            request = recv_message(sock)
+            sock.sendall(echo(request) + echo(request, xid=2000))
+        sock.recv(1)
+
+    async def main() -> tuple[list[bytes], int]:
+        sess = session(fake_server(behaviour))
+        try:
+            got = await lookups(sess, range(1, 9))
+            await asyncio.sleep(0.1)  # the last duplicates arrive
+            assert sess.connection is not None
+            return got, sess.connection.dropped
+        finally:
+            await sess.close()
+
+    got, dropped = run(main())
+    assert got == [address(n) for n in range(1, 9)]
+    assert dropped == 8
+
+
+def test_a_reply_with_an_unknown_rid_is_dropped(fake_server: FakeStarter) -> None:
+    def behaviour(sock: socket.socket) -> None:
+        handshake(sock, keyed=True)
+        (request,) = read_requests(sock, 1)
+        stray = Message(OP_UPDATE, 9, 77, (request.id + 1) & 0xFFFFFFFF, AUTHID, (), ())
+        sock.sendall(encode_message(stray, KEY) + echo(request))
+        sock.recv(1)
+
+    async def main() -> tuple[list[bytes], int]:
+        sess = session(fake_server(behaviour))
+        try:
+            got = await lookups(sess, range(5, 6))
+            assert sess.connection is not None
+            return got, sess.connection.dropped
+        finally:
+            await sess.close()
+
+    assert run(main()) == ([address(5)], 1)
+
+
+def test_a_wrongly_signed_reply_is_answered_and_the_call_waits(fake_server: FakeStarter) -> None:
+    """As ISC's client: the badly signed reply reaches no caller, the client answers it with a
+    STATUS of DHCP_R_INVALIDKEY (signed), and the call takes the good reply that follows."""
+    statuses: queue.Queue[Message] = queue.Queue()
+
+    def behaviour(sock: socket.socket) -> None:
+        handshake(sock, keyed=True)
+        (request,) = read_requests(sock, 1)
+        forged = bytearray(echo(request, xid=555))
+        forged[-1] ^= 0xFF
+        sock.sendall(forged)
+        statuses.put(recv_message(sock))
+        sock.sendall(echo(request))
+        sock.recv(1)
+
+    async def main() -> list[bytes]:
+        sess = session(fake_server(behaviour))
+        try:
+            return await lookups(sess, range(3, 4))
+        finally:
+            await sess.close()
+
+    assert run(main()) == [address(3)]
+    status = statuses.get(timeout=PATIENCE)
+    assert (status.op, status.rid, status_of(status)) == (OP_STATUS, 555, DHCP_R_INVALIDKEY)
+    assert status.authid == AUTHID  # signed (recv_message checked the signature)
+
+
+def test_only_wrong_signatures_end_in_timeout(fake_server: FakeStarter) -> None:
+    def behaviour(sock: socket.socket) -> None:
+        handshake(sock, keyed=True)
+        for request in read_requests(sock, 3):
+            forged = bytearray(echo(request))
+            forged[-1] ^= 0xFF
+            sock.sendall(forged)
+        while sock.recv(4096):  # the client's STATUS answers, until it closes
+            pass
+
+    async def main() -> list[BaseException | object]:
+        sess = session(fake_server(behaviour), timeout=0.5)
+        try:
+            return await asyncio.gather(
+                *(sess.execute(lookup(n), read=True) for n in range(3)), return_exceptions=True
+            )
+        finally:
+            await sess.close()
+
+    outcomes = run(main())
+    assert [type(outcome) for outcome in outcomes] == [Timeout] * 3, outcomes
+
+
+def test_an_unsigned_reply_on_a_keyed_connection_ends_it(fake_server: FakeStarter) -> None:
+    def behaviour(sock: socket.socket) -> None:
+        handshake(sock, keyed=True)
+        requests = read_requests(sock, 4)
+        sock.sendall(echo(requests[0]) + reply(requests[1], False))
+        sock.recv(1)
+
+    async def main() -> list[BaseException | object]:
+        sess = session(fake_server(behaviour))
+        try:
+            return await asyncio.gather(
+                *(sess.execute(lookup(n), read=False) for n in range(1, 5)),
+                return_exceptions=True,
+            )
+        finally:
+            await sess.close()
+
+    outcomes = run(main())
+    assert isinstance(outcomes[0], Reply)
+    assert outcomes[0].values["ip-address"] == address(1)
+    assert all(isinstance(outcome, ConnectionLost) for outcome in outcomes[1:])
+    assert "unsigned" in str(outcomes[1])
+
+
+def test_the_window_holds_requests_back(fake_server: FakeStarter) -> None:
+    """With max_in_flight=4 the server never sees more than 4 requests it has not answered."""
+    seen: list[int] = []
+
+    def behaviour(sock: socket.socket) -> None:
+        handshake(sock, keyed=True)
+        sock.settimeout(0.3)
+        for _ in range(5):  # 20 requests in 5 rounds of what arrives before a pause
+            batch: list[Message] = []
+            try:
+                while True:
+                    batch.append(recv_message(sock))
+            except TimeoutError:
+                pass
+            seen.append(len(batch))
+            sock.sendall(b"".join(echo(r) for r in batch))
+        sock.settimeout(None)
+        sock.recv(1)
+
+    async def main() -> list[bytes]:
+        sess = session(fake_server(behaviour), window=4)
+        try:
+            return await lookups(sess, range(1, 21))
+        finally:
+            await sess.close()
+
+    assert run(main()) == [address(n) for n in range(1, 21)]
+    assert seen == [4, 4, 4, 4, 4]
+
+
+# --- the property: interleavings and chunkings --------------------------------------------
+
+
+class MemoryTransport(asyncio.Transport):
+    """Collects what the connection writes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.written = bytearray()
+        self.closed = False
+
+    def write(self, data: bytes | bytearray | memoryview) -> None:
+        self.written += data
+
+    def abort(self) -> None:
+        self.closed = True
+
+    def is_closing(self) -> bool:
+        return self.closed
+
+
+class Peer:
+    """The server side in memory: decodes the client's bytes, answers each OPEN with an echo."""
+
+    def __init__(self) -> None:
+        self._buffer = bytearray()
+        self._decoder = MessageDecoder(24, lambda authid: KEY if authid else None)
+        self._intro_seen = False
+        self.authenticated = False
+
+    def take(self, data: bytes) -> Iterator[Message]:
+        self._buffer += data
+        if not self._intro_seen:
+            if len(self._buffer) < 8:
+                return
+            del self._buffer[:8]
+            self._intro_seen = True
+        offset = 0
+        while (done := self._decoder.parse(self._buffer, offset)) is not None:
+            message, offset, verified = done
+            assert verified
+            yield message
+        del self._buffer[:offset]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    count=st.integers(1, 40),
+    window=st.integers(1, 12),
+    data=st.data(),
+)
+def test_interleavings_and_chunkings_give_sequential_results(
+    count: int, window: int, data: st.DataObject
+) -> None:
+    """Requests pipelined through a window, replies released in any order the draw picks and
+    fed in arbitrary chunks, interleaved with new requests being sent: every call gets what
+    asking alone would give (its own echo)."""
+
+    async def main() -> list[bytes]:
+        transport = MemoryTransport()
+        connection = Connection(KEY, window, {})
+        connection.connection_made(transport)
+        peer = Peer()
+        answers = bytearray(encode_intro())
+        owed: list[bytes] = []
+        calls = [
+            asyncio.ensure_future(
+                connection.request(
+                    OP_OPEN,
+                    0,
+                    ((b"type", b"lease"),),
+                    ((b"ip-address", address(n)),),
+                    bound=300,
+                    kind="lease",
+                    timeout=None,
+                )
+            )
+            for n in range(1, count + 1)
+        ]
+        while not all(call.done() for call in calls):
+            await asyncio.sleep(0)
+            for message in peer.take(bytes(transport.written)):
+                if not peer.authenticated:
+                    auth = Message(OP_UPDATE, AUTHID, 1, message.id, 0, (), ((b"name", b"k"),))
+                    answers += encode_message(auth)
+                    peer.authenticated = True
+                else:
+                    owed.append(echo(message))
+            transport.written.clear()
+            # Release a reply when the draw says so, or when nothing else would move.
+            if owed and (not answers or data.draw(st.booleans(), "release a reply")):
+                answers += owed.pop(data.draw(st.integers(0, len(owed) - 1), "which"))
+            if answers:
+                cut = data.draw(st.integers(1, len(answers)), "chunk")
+                connection.data_received(bytes(answers[:cut]))
+                del answers[:cut]
+        assert connection.dropped == 0
+        return [call.result().object_values[0][1] for call in calls]  # type: ignore[misc]
+
+    got = asyncio.run(asyncio.wait_for(main(), PATIENCE))
+    assert got == [address(n) for n in range(1, count + 1)]
+
+
+def test_no_server_is_connection_lost_at_once() -> None:
+    """Nothing listens: the call ends with ConnectionLost (no endless reconnecting)."""
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+
+    async def main() -> BaseException | None:
+        sess = Session("127.0.0.1", port, KEY, timeout=5.0, max_in_flight=8, reconnect=True)
+        try:
+            await sess.execute(lookup(1), read=True)
+        except ConnectionLost as lost:
+            return lost
+        finally:
+            await sess.close()
+        return None
+
+    lost = run(main())
+    assert isinstance(lost, ConnectionLost)
+    assert f"127.0.0.1:{port}" in str(lost)
+
+
+def test_a_value_the_wire_cannot_carry_fails_its_call_only(fake_server: FakeStarter) -> None:
+    """A name longer than the wire's 16-bit length: that call fails, the others go on."""
+
+    def behaviour(sock: socket.socket) -> None:
+        handshake(sock, keyed=True)
+        while True:
+            sock.sendall(echo(recv_message(sock)))
+
+    async def main() -> tuple[BaseException | Reply, ...]:
+        sess = session(fake_server(behaviour))
+        try:
+            bad = Open("lease", (("x" * 70000, b"1"),))
+            return await asyncio.gather(
+                sess.execute(lookup(1), read=True),
+                sess.execute(bad, read=True),
+                sess.execute(lookup(2), read=True),
+                return_exceptions=True,
+            )
+        finally:
+            await sess.close()
+
+    first, bad, last = run(main())
+    assert isinstance(first, Reply) and isinstance(last, Reply)
+    assert (first.values["ip-address"], last.values["ip-address"]) == (address(1), address(2))
+    assert isinstance(bad, Exception) and not isinstance(bad, ConnectionLost)
+
+
+def test_a_silent_server_is_left_for_a_new_connection(fake_server: FakeStarter) -> None:
+    """The first connection takes requests and never answers: the call times out and the
+    connection is dropped, so the next call gets a new connection (answered) instead of a
+    window full of requests that will never be answered."""
+
+    def answer(number: int, request: Message, sock: socket.socket) -> bool:
+        if number > 1:
+            sock.sendall(echo(request))
+        return True
+
+    behaviour = per_request(answer)
+
+    async def main() -> tuple[BaseException | Reply, Reply, int]:
+        sess = session(fake_server(behaviour), timeout=0.5, reconnect=True)
+        try:
+            first = await asyncio.gather(sess.execute(lookup(1), read=True), return_exceptions=True)
+            second = await sess.execute(lookup(2), read=True)
+            return first[0], second, sess.opened
+        finally:
+            await sess.close()
+
+    first, second, opened = run(main())
+    assert isinstance(first, Timeout)
+    assert second.values["ip-address"] == address(2)
+    assert opened == 2

@@ -1,0 +1,49 @@
+"""The rules of ``dhcpctl.aio._dhcpd_limits`` on the sizes measured against dhcpd 4.4.3-P1."""
+
+from __future__ import annotations
+
+from dhcpctl.aio._dhcpd_limits import OUTPUT_BUFFER, SignedQueueGuard, reply_bound
+
+
+def test_the_authlen_of_request_872_would_cross_the_input_ring() -> None:
+    """871 hmac-md5 lookups (79 bytes) written back to back were answered, the 872nd killed
+    dhcpd: the guard holds exactly that one back while anything is in flight, and lets it go
+    once the ring is fresh (nothing in flight)."""
+    guard = SignedQueueGuard()
+    held = []
+    for number in range(2000):
+        if not guard.admits(79, 1):
+            held.append(number)
+            while guard.in_flight:  # every reply comes: the ring is fresh again
+                guard.answered(1)
+            assert guard.admits(79, 1)
+        guard.wrote(79, 1)
+        if guard.in_flight > 1:
+            guard.answered(1)  # one request stays in flight: the ring is never fresh
+    assert held[0] == 871
+
+
+def test_replies_owed_stay_within_one_output_buffer() -> None:
+    guard = SignedQueueGuard()
+    bound = reply_bound("lease")
+    admitted = 0
+    while guard.admits(79, bound):
+        guard.wrote(79, bound)
+        admitted += 1
+    assert admitted == OUTPUT_BUFFER // bound
+    assert guard.owed <= OUTPUT_BUFFER
+    guard.answered(bound)
+    assert guard.admits(79, bound)
+
+
+def test_a_request_too_big_for_the_budget_goes_alone() -> None:
+    guard = SignedQueueGuard()
+    guard.wrote(79, reply_bound(None))
+    assert not guard.admits(5000, reply_bound(None))  # longer than the input ring
+    assert not guard.admits(79, OUTPUT_BUFFER + 1)  # a reply that may not fit
+    guard.answered(reply_bound(None))
+    assert guard.admits(5000, reply_bound(None))
+    guard.wrote(5000, reply_bound(None))
+    assert not guard.admits(79, reply_bound(None))  # nothing follows it until it is answered
+    guard.answered(reply_bound(None))
+    assert guard.admits(79, reply_bound(None))

@@ -1,0 +1,526 @@
+"""``dhcpctl.testing``: the codec's server side, :class:`OmapiServer`, its faults, the pytest
+plugin, ISC's omshell against it, the README's example.
+
+How the fake is checked against dhcpd: the scenario tests that take ``scenario_server`` or
+``scenario_factory`` (``tests/test_scenarios_objects.py``, ``test_scenarios_errors.py``,
+``test_scenarios_connections.py``) run with the same assertions against the test bed's dhcpd
+and against the fake holding the same dataset, on both backends, with omshell's view compared
+where the test does; the differential twins of ``tests/test_differential.py`` (the fixed
+scenarios of ``differential_corpus.SCENARIOS``, the encoding tests, the hypothesis state
+machine of hosts and groups and its regressions) run every call on dhcpd and on the fake, both
+backends each, and require identical outcomes.
+
+Where the fake does not do what dhcpd does, and the tests that therefore run against dhcpd
+only:
+
+- No leases file: what dhcpd writes there (``dhcpd_wrote``) is checked on dhcpd only; the
+  statuses and values of the same tests are compared on both.
+- A lease file given as text (``test_lease_by_client_identifier`` starts dhcpd with a leases
+  file of its own): dhcpd only; the fake's client-identifier lookups are covered by
+  ``FakeLease(uid=...)`` here and by the lease lookups of ``test_lease_lookup_refused``.
+- Statements are not parsed with dhcpd's grammar (``dhcpctl/testing/_statements.py``): the
+  fake refuses an ``if`` left open (``DHCP_R_BADPARSE``, as dhcpd does), answers
+  ``DHCP_R_BADPARSE`` with a :class:`DhcpdWouldCrash` warning where dhcpd dies (the classes
+  ``dhcpctl/_guards.py`` measured), and takes everything else, where dhcpd refuses a few more
+  malformed texts (unknown option names, bad expressions: ``DHCP_R_BADPARSE``).
+- The control object's shutdown (``test_control_shutdown``): dhcpd stops listening, drops
+  OMAPI connections after its countdown (about 12 s) and exits; the fake drops them at once
+  and stops listening (:attr:`OmapiServer.shut_down`).
+- failover-state (``test_failover_state`` needs a real failover pair): the fake runs no
+  failover protocol; its states are what ``FakeFailoverState`` says (a ``local-state`` update
+  is recorded, nothing transitions).
+- Connections under a server that is stopped, frozen, killed or restarted
+  (``ConnectionMachine``, ``test_server_restarted_under_a_connection``,
+  ``test_requests_after_an_unnoticed_restart``, ``test_disconnect_after_the_server_dropped``,
+  the refused connects): about dhcpd's process, not its OMAPI answers (a stop is compared:
+  ``test_server_stopped_mid_session``, ``test_wait_on_a_connection``).
+- One subnet and one pool hold every lease (their handles are those of dhcpd with the test
+  bed's one ``subnet`` and ``range``); classes match no client (``leases-used`` stays 0); lease
+  times do not run (no expiry, ``tstp`` is ``ends``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import socket
+import warnings
+from datetime import datetime, timezone
+from ipaddress import IPv4Address
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scenario_helpers import (
+    TIMEOUT,
+    Omshell,
+    Value,
+    connect,
+    get,
+    ip,
+    open_object,
+    refresh,
+    remove,
+    update,
+)
+
+import dhcpctl
+from dhcpctl import AlreadyExists, Client, NotFound
+from dhcpctl._api import Backend
+from dhcpctl._key import Key
+from dhcpctl._states import FailoverStateName, LeaseState
+from dhcpctl.fallback.auth import Key as WireKey
+from dhcpctl.fallback.protocol import (
+    AuthenticatorAccepted,
+    ClientProtocol,
+    ConnectionFailed,
+    Intro,
+    MessageReceived,
+)
+from dhcpctl.fallback.server_protocol import Answer, Closed, Request, ServerProtocol
+from dhcpctl.fallback.wire import OP_OPEN, OP_STATUS, OP_UPDATE, ProtocolError
+from dhcpctl.testing import (
+    BadSignature,
+    Delay,
+    DhcpdWouldCrash,
+    Drop,
+    FakeClass,
+    FakeFailoverState,
+    FakeGroup,
+    FakeHost,
+    FakeLease,
+    FakeSubclass,
+    Garbage,
+    OmapiServer,
+    Stall,
+)
+from dhcpctl.testing._dispatch import process
+from dhcpctl.testing._store import Store
+from testbed.server import Endpoint, OmapiKey
+
+KEY = Key("omapi_key", "hmac-sha256", b"sixteen byte key")
+LEASE = FakeLease(
+    ip="198.18.1.150",
+    mac="00:11:22:33:44:55",
+    ends=datetime(2033, 5, 18, 3, 33, 20, tzinfo=timezone.utc),
+    client_hostname="alpha",
+)
+HOST = FakeHost("web-1", mac="02-00-00-00-00-01", ip="198.18.1.60")
+
+
+def endpoint(server: OmapiServer) -> Endpoint:
+    key = server.key
+    test_key = None if key is None else OmapiKey(key.name, key.algorithm, key.secret)
+    return Endpoint(server.address, server.port, test_key)
+
+
+# --- the codec's server side, no sockets -------------------------------------------------------
+
+
+def converse(client: ClientProtocol, server: ServerProtocol, data: bytes) -> list[object]:
+    """Feed ``data`` (client bytes) to the server; feed its answers back; the client's events."""
+    events: list[object] = []
+    for event in server.feed(data):
+        if isinstance(event, Answer):
+            events += client.feed(event.data)
+        else:
+            events.append(event)
+    return events
+
+
+def handshake(key: WireKey | None, known: list[WireKey]) -> tuple[ClientProtocol, ServerProtocol]:
+    handles = iter(range(1, 100))
+    client = ClientProtocol(key)
+    server = ServerProtocol(known, lambda _: next(handles))
+    assert client.feed(server.initiate())
+    assert server.feed(client.initiate()) == [Intro(24)]
+    return client, server
+
+
+def test_codec_opens_a_known_key_and_answers_signed() -> None:
+    key = WireKey("k", "HMAC-MD5", b"secret")
+    client, server = handshake(key, [WireKey("k", "hmac-md5", b"secret")])
+    assert converse(client, server, client.open_authenticator()) == [AuthenticatorAccepted(1)]
+    _, data = client.send(OP_OPEN, 0, ((b"type", b"host"),), ((b"name", b"x"),))
+    (request,) = server.feed(data)
+    assert isinstance(request, Request) and request.message.authid == 1
+    (reply,) = client.feed(server.update(request.message, 5, ((b"name", b"x"),)))
+    assert isinstance(reply, MessageReceived)
+    assert (reply.message.op, reply.message.handle) == (OP_UPDATE, 5)
+    assert reply.message.object_values == ((b"name", b"x"),)
+
+
+def test_codec_unknown_key_is_not_found() -> None:
+    client, server = handshake(
+        WireKey("nobody", "hmac-md5", b"s"), [WireKey("k", "hmac-md5", b"s")]
+    )
+    (failed,) = converse(client, server, client.open_authenticator())
+    assert failed == ConnectionFailed(
+        dhcpctl.ISC_R_NOTFOUND,
+        "the server refused the authenticator: no object matches specification",
+    )
+
+
+def test_codec_wrong_secret_gets_an_unsigned_status_that_resets_the_client() -> None:
+    """protocol.c: verify_result DHCP_R_INVALIDKEY, answered by an unsigned STATUS, which
+    ISC's client takes as the end of the connection."""
+    client, server = handshake(WireKey("k", "hmac-md5", b"wrong"), [WireKey("k", "hmac-md5", b"s")])
+    converse(client, server, client.open_authenticator())
+    _, data = client.send(OP_OPEN, 0, ((b"type", b"lease"),))
+    (answer,) = server.feed(data)
+    assert isinstance(answer, Answer) and answer.status == dhcpctl.DHCP_R_INVALIDKEY
+    (failed,) = client.feed(answer.data)
+    assert isinstance(failed, ConnectionFailed) and failed.status == dhcpctl.DHCP_R_CONNRESET
+
+
+def test_codec_unsigned_request_on_a_keyed_server_is_nokeys() -> None:
+    client, server = handshake(None, [WireKey("k", "hmac-md5", b"s")])
+    _, data = client.send(OP_OPEN, 0, ((b"type", b"lease"),))
+    (answer,) = server.feed(data)
+    assert isinstance(answer, Answer) and answer.status == dhcpctl.DHCP_R_NOKEYS
+    (status,) = client.feed(answer.data)
+    assert isinstance(status, MessageReceived) and status.message.op == OP_STATUS
+
+
+def test_codec_bad_bytes_close_the_connection() -> None:
+    server = ServerProtocol([], lambda _: 1)
+    (closed,) = server.feed(b"\0\0\0\x63\0\0\0\x18")  # protocol version 99
+    assert isinstance(closed, Closed) and closed.status == dhcpctl.DHCP_R_VERSIONMISMATCH
+
+
+# --- OmapiServer through both backends ---------------------------------------------------------
+
+
+def test_state_shows_what_clients_did(backend: Backend) -> None:
+    with OmapiServer(key=KEY, leases=[LEASE], hosts=[HOST]) as server:
+        assert server.address == "127.0.0.1" and server.port > 0
+        connection = connect(backend, endpoint(server))
+        made: dict[str, Value] = {
+            "name": "web-2",
+            "hardware-address": bytes.fromhex("020000000002"),
+            "hardware-type": 1,
+        }
+        _, status = open_object(backend, connection, "host", made, 3)
+        assert status == dhcpctl.ISC_R_SUCCESS
+        assert [(h.name, h.mac) for h in server.hosts] == [
+            ("web-1", "02:00:00:00:00:01"),
+            ("web-2", "02:00:00:00:00:02"),
+        ]
+        lease, status = open_object(backend, connection, "lease", {"ip-address": ip(str(LEASE.ip))})
+        assert status == dhcpctl.ISC_R_SUCCESS
+        assert get(backend, lease, "client-hostname") == b"alpha"
+        state = {"state": int(LeaseState.RELEASED)}
+        assert update(backend, connection, lease, state) == dhcpctl.ISC_R_SUCCESS
+        assert server.leases[0].state is LeaseState.RELEASED
+        assert update(backend, connection, lease, {"starts": 5}) == dhcpctl.ISC_R_NOPERM
+
+
+def open_lease(backend: Backend, server: OmapiServer, timeout: float = TIMEOUT) -> int:
+    connection = connect(backend, endpoint(server))
+    lease = backend.dhcpctl_new_object(connection, "lease")
+    backend.dhcpctl_set_data_value(lease, ip(str(LEASE.ip)), "ip-address")
+    backend.dhcpctl_open_object(lease, connection, 0)
+    return backend.dhcpctl_timed_wait_for_completion(lease, timeout)
+
+
+def test_fault_drop_resets_the_connection(backend: Backend) -> None:
+    with OmapiServer(key=KEY, leases=[LEASE]) as server:
+        server.inject(Drop(), replies=2)
+        for _ in range(2):
+            with pytest.raises(dhcpctl.DhcpctlError) as info:
+                open_lease(backend, server)
+            assert info.value.status == dhcpctl.DHCP_R_CONNRESET
+        assert open_lease(backend, server) == dhcpctl.ISC_R_SUCCESS
+
+
+@pytest.mark.parametrize("fault", [Stall(), Delay(3600.0)], ids=repr)
+def test_fault_without_an_answer_times_out(backend: Backend, fault: object) -> None:
+    """No answer (stalled, or late): a timed wait raises ISC_R_TIMEDOUT; another connection is
+    answered meanwhile."""
+    with OmapiServer(key=KEY, leases=[LEASE]) as server:
+        server.inject(fault)  # type: ignore[arg-type]
+        with pytest.raises(dhcpctl.DhcpctlError) as info:
+            open_lease(backend, server, timeout=0.5)
+        assert info.value.status == dhcpctl.ISC_R_TIMEDOUT
+        assert open_lease(backend, server) == dhcpctl.ISC_R_SUCCESS
+
+
+def test_fault_bad_signature_ends_the_connection(backend: Backend) -> None:
+    """The client drops the reply and answers it with a STATUS DHCP_R_INVALIDKEY (protocol.c);
+    a STATUS the server never asked for makes it disconnect, as dhcpd does (message.c: no
+    registered message for its rid)."""
+    with OmapiServer(key=KEY, leases=[LEASE]) as server:
+        server.inject(BadSignature())
+        with pytest.raises(dhcpctl.DhcpctlError) as info:
+            open_lease(backend, server)
+        assert info.value.status == dhcpctl.DHCP_R_CONNRESET
+        assert open_lease(backend, server) == dhcpctl.ISC_R_SUCCESS
+
+
+def test_fault_delay_answers_late(backend: Backend) -> None:
+    with OmapiServer(leases=[LEASE]) as server:
+        server.inject(Delay(0.2))
+        assert open_lease(backend, server) == dhcpctl.ISC_R_SUCCESS
+
+
+def test_fault_garbage_breaks_the_protocol(backend: Backend) -> None:
+    with OmapiServer(leases=[LEASE]) as server:
+        server.inject(Garbage(b"\xff" * 64))
+        with pytest.raises(dhcpctl.DhcpctlError):
+            open_lease(backend, server)
+        assert open_lease(backend, server) == dhcpctl.ISC_R_SUCCESS
+
+
+def test_inject_refuses_what_cannot_happen() -> None:
+    server = OmapiServer()
+    with pytest.raises(ValueError, match="keyed server"):
+        server.inject(BadSignature())
+    with pytest.raises(ValueError, match="replies"):
+        server.inject(Drop(), replies=0)
+    with pytest.raises(ValueError, match="seconds"):
+        Delay(-1.0)
+
+
+def test_async_with_serves_in_an_event_loop(backend: Backend) -> None:
+    async def main() -> int:
+        async with OmapiServer(key=KEY, leases=[LEASE]) as server:
+            return await asyncio.to_thread(open_lease, backend, server)
+
+    assert asyncio.run(main()) == dhcpctl.ISC_R_SUCCESS
+
+
+def test_a_null_group_value_would_crash_dhcpd(backend: Backend) -> None:
+    """comapi.c dhcp_group_set_value dereferences the value: dhcpd 4.4.3-P1 would crash."""
+    with OmapiServer() as server:
+        connection = connect(backend, endpoint(server))
+        group = backend.dhcpctl_new_object(connection, "group")
+        backend.dhcpctl_set_string_value(group, "g", "name")
+        backend.dhcpctl_set_null_value(group, "statements")
+        with pytest.warns(DhcpdWouldCrash, match="would have crashed"):
+            backend.dhcpctl_open_object(group, connection, 3)
+            status = backend.dhcpctl_timed_wait_for_completion(group, TIMEOUT)
+        assert status == dhcpctl.DHCP_R_INVALIDARG
+
+
+@pytest.mark.parametrize(
+    ("make", "field"),
+    [
+        (lambda: FakeLease(ip="198.18.1.300"), "FakeLease.ip"),
+        (lambda: FakeLease(ip="198.18.1.1", mac="00:11:zz"), "FakeLease.mac"),
+        (lambda: FakeHost("h", mac="00" * 17), "FakeHost.mac"),
+        (lambda: FakeHost("h"), "needs a mac or a uid"),
+        (lambda: OmapiServer(hosts=[HOST, HOST]), "two hosts"),
+    ],
+)
+def test_bad_objects_are_refused(make: object, field: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(field)):
+        make()  # type: ignore[operator]
+
+
+# --- omshell, the plugin, the README -----------------------------------------------------------
+
+
+def test_omshell_against_the_fake(omshell: Omshell) -> None:
+    with OmapiServer(key=KEY, leases=[LEASE]) as server:
+        run = omshell(
+            endpoint(server),
+            [
+                "new host",
+                'set name = "from-omshell"',
+                "set hardware-address = 02:00:00:00:00:09",
+                "set hardware-type = 1",
+                "create",
+            ],
+        )
+        assert run.last.messages == [], run.last.messages
+        assert [host.name for host in server.hosts] == ["from-omshell"]
+        lease = omshell(endpoint(server), ["new lease", f"set ip-address = {LEASE.ip}", "open"])
+        assert lease.last.values["client-hostname"] == b"alpha"
+        assert lease.last.values["ip-address"] == socket.inet_aton(str(LEASE.ip))
+
+
+def readme_example() -> str:
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    section = readme.split("## Testing your code without dhcpd", 1)[1]
+    match = re.search(r"```python\n(.*?)```", section, re.DOTALL)
+    assert match is not None
+    return match.group(1)
+
+
+def test_readme_example_runs_with_the_plugin(pytester: pytest.Pytester) -> None:
+    """The README's example, as a user's test file: the installed plugin's fixtures run it."""
+    pytester.makepyfile(test_user=readme_example())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+
+
+def test_plugin_fixture_serves(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_user="""
+import dhcpctl
+
+def test_connects(omapi_server):
+    connection = dhcpctl.dhcpctl_connect(omapi_server.address, omapi_server.port, None)
+    control = dhcpctl.dhcpctl_new_object(connection, "control")
+    dhcpctl.dhcpctl_open_object(control, connection, 0)
+    assert dhcpctl.dhcpctl_wait_for_completion(control) == dhcpctl.ISC_R_SUCCESS
+    assert omapi_server.hosts == []
+"""
+    )
+    pytester.runpytest_inprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+@pytest.mark.parametrize(
+    ("statements", "expected", "crashes"),
+    [
+        (b"option routers ;;; nonsense {", dhcpctl.DHCP_R_BADPARSE, True),
+        (b"default-lease-time 60; supersede routers;;", dhcpctl.DHCP_R_BADPARSE, True),
+        (b"default-lease-time 60;" + b" " * 1500, dhcpctl.DHCP_R_BADPARSE, True),
+        (b"default-lease-time 60;;", dhcpctl.ISC_R_SUCCESS, False),
+        (b"default-lease-time 60", dhcpctl.ISC_R_SUCCESS, False),
+        (b"if {", dhcpctl.DHCP_R_BADPARSE, False),
+    ],
+)
+def test_statements_that_would_crash_dhcpd(
+    backend: Backend, statements: bytes, expected: int, crashes: bool
+) -> None:
+    """The classes :mod:`dhcpctl._guards` measured to kill dhcpd are answered
+    DHCP_R_BADPARSE with a DhcpdWouldCrash warning; what dhcpd truncates it takes (success),
+    an open ``if`` it refuses, as dhcpd does."""
+    with OmapiServer() as server:
+        connection = connect(backend, endpoint(server))
+        made: dict[str, Value] = {"name": "g", "statements": statements}
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            _, status = open_object(backend, connection, "group", made, 3)
+        assert status == expected
+        crashed = [w for w in seen if issubclass(w.category, DhcpdWouldCrash)]
+        assert len(crashed) == crashes
+
+
+def test_failover_state_is_read_only_but_for_its_local_state(backend: Backend) -> None:
+    """failover.c: found by name, never created nor removed; local-state is taken."""
+    peer = FakeFailoverState("pair", mclt=60, hierarchy=1)
+    with OmapiServer(failover=[peer]) as server:
+        connection = connect(backend, endpoint(server))
+        state, status = open_object(backend, connection, "failover-state", {"name": "pair"})
+        assert status == dhcpctl.ISC_R_SUCCESS
+        assert get(backend, state, "mclt") == (60).to_bytes(4, "big")
+        assert get(backend, state, "hierarchy") == (1).to_bytes(4, "big")
+        assert get(backend, state, "local-state") == int(FailoverStateName.NORMAL).to_bytes(
+            4, "big"
+        )
+        down = {"local-state": int(FailoverStateName.PARTNER_DOWN)}
+        assert update(backend, connection, state, down) == dhcpctl.ISC_R_SUCCESS
+        assert refresh(backend, connection, state) == dhcpctl.ISC_R_SUCCESS
+        assert get(backend, state, "local-state") == (4).to_bytes(4, "big")
+        assert remove(backend, connection, state) == dhcpctl.ISC_R_NOTIMPLEMENTED
+        _, status = open_object(backend, connection, "failover-state", {"name": "other"}, 1)
+        assert status == dhcpctl.ISC_R_NOTIMPLEMENTED
+
+
+def test_classes_and_groups_given_are_found(backend: Backend) -> None:
+    with OmapiServer(
+        groups=[FakeGroup("gold", "default-lease-time 600;")],
+        classes=[FakeClass("by-mac", lease_limit=5)],
+        subclasses=[FakeSubclass("by-mac", b"\x01\x02")],
+        hosts=[FakeHost("member", uid=b"\x01\x02", group="gold")],
+    ) as server:
+        connection = connect(backend, endpoint(server))
+        _, status = open_object(backend, connection, "group", {"name": "gold"})
+        assert status == dhcpctl.ISC_R_SUCCESS
+        keys: dict[str, Value] = {"name": "by-mac", "hashstring": b"\x01\x02"}
+        subclass, status = open_object(backend, connection, "subclass", keys)
+        assert status == dhcpctl.ISC_R_SUCCESS
+        assert get(backend, subclass, "lease-limit") == (5).to_bytes(4, "big")
+        host, status = open_object(
+            backend, connection, "host", {"dhcp-client-identifier": b"\x01\x02"}
+        )
+        assert status == dhcpctl.ISC_R_SUCCESS
+        assert get(backend, host, "name") == b"member"
+        assert server.hosts[0].group == "gold"
+        assert [group.name for group in server.groups] == ["gold"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    at=st.integers(0, 10_000),
+    byte=st.integers(0, 255),
+    tail=st.binary(max_size=40),
+    keyed=st.booleans(),
+)
+def test_codec_takes_any_bytes_from_a_client(at: int, byte: int, tail: bytes, keyed: bool) -> None:
+    """A real request with one byte changed and bytes appended: the server side only returns
+    events, the last a Closed if the bytes broke the protocol, and never raises; the fake's
+    processing of every request that comes out answers it (bytes) or ends the connection."""
+    key = WireKey("k", "hmac-md5", b"s")
+    client, server = handshake(key if keyed else None, [key] if keyed else [])
+    if keyed:
+        converse(client, server, client.open_authenticator())
+    _, data = client.send(OP_OPEN, 0, ((b"type", b"lease"),), ((b"ip-address", b"\1\2\3\4"),))
+    damaged = bytearray(data)
+    damaged[at % len(damaged)] = byte
+    events = server.feed(bytes(damaged) + tail)
+    assert all(isinstance(e, (Request, Answer, Closed)) for e in events)
+    assert all(not isinstance(e, Closed) for e in events[:-1])
+    store = Store(lambda: 0)
+    for event in events:
+        if isinstance(event, Request):
+            answer = process(store, server, event.message)
+            assert answer is None or isinstance(answer, bytes)
+    if events and isinstance(events[-1], Closed):
+        with pytest.raises(ProtocolError):
+            server.feed(b"\0")
+
+
+def test_a_broken_client_does_not_stop_the_server(backend: Backend) -> None:
+    with OmapiServer(key=KEY, leases=[LEASE]) as server:
+        with socket.create_connection((server.address, server.port), TIMEOUT) as rogue:
+            rogue.sendall(b"\0\0\0\x64\0\0\0\x18" + b"\xff" * 64)  # a good intro, then junk
+            rogue.settimeout(TIMEOUT)
+            received = b""
+            while chunk := rogue.recv(4096):  # the server's intro, then it closes
+                received += chunk
+            assert len(received) == 8
+        assert open_lease(backend, server) == dhcpctl.ISC_R_SUCCESS
+
+
+@pytest.mark.parametrize("name", ["state", "ends", "flags"])
+def test_a_null_lease_number_would_crash_dhcpd(backend: Backend, name: str) -> None:
+    """omapi.c dhcp_lease_set_value reads the value with omapi_get_int_value, which
+    dereferences it: a null one would crash dhcpd 4.4.3-P1."""
+    with OmapiServer(leases=[LEASE]) as server:
+        connection = connect(backend, endpoint(server))
+        lease, status = open_object(backend, connection, "lease", {"ip-address": ip(str(LEASE.ip))})
+        assert status == dhcpctl.ISC_R_SUCCESS
+        backend.dhcpctl_set_null_value(lease, name)
+        with pytest.warns(DhcpdWouldCrash, match=f"null lease {name}"):
+            backend.dhcpctl_object_update(connection, lease)
+            status = backend.dhcpctl_timed_wait_for_completion(lease, TIMEOUT)
+        assert status == dhcpctl.DHCP_R_INVALIDARG
+
+
+def test_the_typed_client_against_the_fake(backend_name: str) -> None:
+    """dhcpctl.Client on either backend: typed lease reads and updates, host create, put and
+    get, the errors dhcpd's statuses become, the state the server then shows."""
+    with OmapiServer(key=KEY, leases=[LEASE], hosts=[HOST]) as server:
+        with Client(server.address, server.port, key=KEY, backend=backend_name) as omapi:
+            lease = omapi.leases.get(mac="00:11:22:33:44:55")
+            assert (lease.ip_address, lease.ends) == (LEASE.ip, LEASE.ends)
+            assert lease.client_hostname == "alpha"
+            omapi.leases.update(ip=str(LEASE.ip), state=LeaseState.RELEASED)
+            omapi.hosts.create("web-2", mac="02:00:00:00:00:02", ip="198.18.1.61")
+            with pytest.raises(AlreadyExists):
+                omapi.hosts.create("web-1", mac="02:00:00:00:00:09")
+            omapi.hosts.put("web-1", mac="02:00:00:00:00:01", ip="198.18.1.62")
+            assert omapi.hosts.get(name="web-1").ip_address == IPv4Address("198.18.1.62")
+            with pytest.raises(NotFound):
+                omapi.hosts.get(name="nobody")
+        assert server.leases[0].state is LeaseState.RELEASED
+        assert {(h.name, str(h.ip)) for h in server.hosts} == {
+            ("web-1", "198.18.1.62"),
+            ("web-2", "198.18.1.61"),
+        }
