@@ -5,20 +5,17 @@ omshell (``dhcpctl/omshell.c``, ``main``) walks the remote object's inner generi
 ``<null>``) and prints each by its C type: an int in decimal, a string in double quotes, data
 as text in double quotes when every byte is printable ASCII, else colon-separated hex
 (``common/print.c``, ``print_hex_or_string`` with a 1025-byte buffer). The C-named API has no
-call that lists an object's values, so each backend's object is read here:
-
-- ``python``: :class:`dhcpctl.fallback.objects.RemoteObject` keeps them in ``values``; a value
-  set as a string is the very ``bytes`` object :meth:`ObjectReader.mark_string` recorded;
-- ``native``: the C structs (``omapi_generic_object_t``, ``omapi_value_t``,
-  ``omapi_typed_data_t`` of ISC DHCP 4.4.3-P1's ``omapip/omapip_p.h`` and ``omapip.h``), read
-  under the library lock with a cffi declaration of their own. The native backend refuses at
-  import any library that is not 4.4.3-P1's (:mod:`dhcpctl._native.layout`).
+call that lists an object's values, so each backend's ``received`` extension lists them
+(``listing``): :mod:`dhcpctl.fallback.received` keeps no string type, so a value set as a
+string is shown as one while it is the very value :meth:`ObjectReader.mark_string` recorded;
+:mod:`dhcpctl._native.received` reads ISC's structs under the library lock, after checking the
+object's type.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Final, Literal
+from typing import Final, Literal
 
 Kind = Literal["int", "string", "data", "object"]
 
@@ -87,77 +84,22 @@ class ObjectReader:
 
     @staticmethod
     def _raw(handle: object) -> list[tuple[bytes, ShownValue | None, int]]:
-        values = getattr(handle, "values", None)
-        if isinstance(values, dict):
-            return [(name, _python_value(value), id(value)) for name, value in values.items()]
-        return _native_values(handle)
+        from dhcpctl.fallback import received as python_received
+        from dhcpctl.fallback.objects import RemoteObject
+
+        if isinstance(handle, RemoteObject):
+            listed = python_received.listing(handle)
+        else:
+            from dhcpctl._native import received as native_received
+
+            listed = native_received.listing(handle)  # type: ignore[arg-type]
+        return [
+            (name, None if kind is None else ShownValue(_KINDS[kind], content), identity)
+            for name, kind, content, identity in listed
+        ]
 
 
-def _python_value(value: object) -> ShownValue | None:
-    if value is None:
-        return None
-    if isinstance(value, int):
-        return ShownValue("int", value)
-    assert isinstance(value, bytes)
-    return ShownValue("data", value)
-
-
-_CDEF: Final = """
-typedef struct { int refcnt; unsigned len; unsigned char value[1]; } shell_data_string_t;
-typedef struct {
-    int refcnt; int type;
-    union {
-        struct { unsigned len; unsigned char value[1]; } buffer;
-        void *object;
-        struct { void *ptr; void *reference; void *dereference; } ref;
-        int integer;
-    } u;
-} shell_typed_data_t;
-typedef struct { int refcnt; shell_data_string_t *name; shell_typed_data_t *value; } shell_value_t;
-typedef struct {
-    void *type; int refcnt; unsigned handle; void *outer; void *inner;
-    shell_value_t **values; unsigned char *changed; int nvalues, va_max;
-} shell_generic_object_t;
-typedef struct {
-    void *type; int refcnt; unsigned handle; void *outer; shell_generic_object_t *inner;
-} shell_remote_head_t;
-"""
 _KINDS: Final[dict[int, Kind]] = {0: "int", 1: "string", 2: "data", 3: "object"}
-_ffi: Any = None
-
-
-def _native_values(handle: object) -> list[tuple[bytes, ShownValue | None, int]]:
-    global _ffi
-    from cffi import FFI  # type: ignore[import-untyped,unused-ignore]
-
-    from dhcpctl._native.loader import ffi as library_ffi
-    from dhcpctl._native.lock import locked
-
-    if _ffi is None:
-        _ffi = FFI()
-        _ffi.cdef(_CDEF)
-    shown: list[tuple[bytes, ShownValue | None, int]] = []
-    with locked("omshell object"):
-        pointer = handle.pointer("omshell object")  # type: ignore[attr-defined]
-        address = int(library_ffi.cast("uintptr_t", pointer))
-        generic = _ffi.cast("shell_remote_head_t *", address).inner
-        for i in range(generic.nvalues):
-            value = generic.values[i]
-            if value == _ffi.NULL:
-                continue
-            name = bytes(_ffi.buffer(value.name.value, value.name.len))
-            typed = value.value
-            address = int(_ffi.cast("uintptr_t", typed))
-            if typed == _ffi.NULL:
-                shown.append((name, None, address))
-            elif typed.type == 0:
-                shown.append((name, ShownValue("int", int(typed.u.integer)), address))
-            elif typed.type == 3:  # an object reference: omshell prints <obj>
-                shown.append((name, ShownValue("object", 0), address))
-            elif typed.type in _KINDS:
-                data = bytes(_ffi.buffer(typed.u.buffer.value, typed.u.buffer.len))
-                shown.append((name, ShownValue(_KINDS[typed.type], data), address))
-    return shown
 
 
 def json_value(value: ShownValue | None) -> int | str | None:
