@@ -21,6 +21,7 @@ ImportError a program gets.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 import warnings
 from typing import Final, NamedTuple, cast
@@ -88,11 +89,14 @@ def load_backend(name: str) -> Backend:
 
 
 def running_a_command(argv: list[str] | None = None, orig_argv: list[str] | None = None) -> bool:
-    """Whether this package is being imported to run one of its modules, ``python -m dhcpctl``
-    or ``python -m dhcpctl.<module>``: while ``-m`` locates its module, ``sys.argv[0]`` is
-    ``"-m"`` (Python's documentation of ``-m``), and ``sys.orig_argv`` names the module."""
+    """Whether this package is being imported to run one of its commands: the ``dhcpctl``
+    console script (``sys.argv[0]`` is its path), ``python -m dhcpctl`` or ``python -m
+    dhcpctl.<module>`` (while ``-m`` locates its module, ``sys.argv[0]`` is ``"-m"``, Python's
+    documentation of ``-m``, and ``sys.orig_argv`` names the module)."""
     argv = sys.argv if argv is None else argv
     orig_argv = sys.orig_argv if orig_argv is None else orig_argv
+    if argv[:1] and os.path.basename(argv[0]) == "dhcpctl":  # the console script (dhcpctl.cli)
+        return True
     if argv[:1] != ["-m"]:
         return False
     for index, arg in enumerate(orig_argv[1:], 1):

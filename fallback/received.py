@@ -12,6 +12,9 @@ from __future__ import annotations
 
 from .objects import RemoteObject
 
+Listed = tuple[bytes, "int | None", "bytes | int", int]
+"""One value of :func:`listing`: name, ISC datatype, content, identity."""
+
 
 def mark(handle: RemoteObject) -> list[int]:
     """Before a request on ``handle``: forget the previous reply's values."""
@@ -32,3 +35,17 @@ def received(handle: RemoteObject, before: list[int]) -> dict[str, bytes]:
 def message(handle: RemoteObject) -> str | None:
     """The text of the last STATUS reply to ``handle``, or None if it carried none."""
     return handle.message or None
+
+
+def _listed(name: bytes, value: bytes | int | None) -> Listed:
+    if value is None:
+        return (name, None, b"", id(value))
+    return (name, 0 if isinstance(value, int) else 2, value, id(value))
+
+
+def listing(handle: RemoteObject) -> list[Listed]:
+    """Every value of ``handle`` in the order first set, as ``(name, datatype, content,
+    identity)``, as :func:`dhcpctl._native.received.listing` gives them: ``datatype`` 0 for an
+    int, 2 for bytes (this backend keeps no string type), None for a null value (content
+    b""); ``identity`` the Python object's id, which changes whenever the value is replaced."""
+    return [_listed(name, value) for name, value in handle.values.items()]

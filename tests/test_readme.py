@@ -24,7 +24,7 @@ FIND_HOST = ["new host", 'set name = "printer-3"', "open"]
 
 def c_api_section() -> str:
     text = README.read_text(encoding="utf-8")
-    start = text.index("\n## The C API\n")
+    start = text.index("\n## The C API, one to one\n")
     return text[start : text.index("\n## ", start + 1)]
 
 

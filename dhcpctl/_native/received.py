@@ -36,6 +36,7 @@ from .lock import locked
 _GENERIC: Final = b"generic"
 _DATATYPE_INT: Final = 0  # omapi_datatype_int
 _BUFFERS: Final = (1, 2)  # omapi_datatype_string, omapi_datatype_data (object: never read)
+_DATATYPE_OBJECT: Final = 3  # omapi_datatype_object
 
 
 def _generic(function: str, handle: Handle) -> Any:
@@ -103,4 +104,36 @@ def message(handle: Handle) -> str | None:
         return _bytes(typed).decode("utf-8", "replace") or None
 
 
-__all__ = ["mark", "message", "received"]
+Listed = tuple[bytes, "int | None", "bytes | int", int]
+"""One value of :func:`listing`: name, ISC datatype, content, identity."""
+
+
+def listing(handle: Handle) -> list[Listed]:
+    """Every value of ``handle``'s object in ISC's order (``omapip/generic.c``: names in the
+    order first set), as ``(name, datatype, content, identity)``: ``datatype`` is ISC's
+    ``omapi_datatype_*`` (0 int, 1 string, 2 data, 3 object) or None for a null value;
+    ``content`` the int, the bytes of a string or data (b"" for null, 0 for an object); and
+    ``identity`` the address of the typed data, which changes whenever the value is replaced.
+    What ``dhcpctl shell`` prints, as omshell does (``dhcpctl/omshell.c``)."""
+    with locked():
+        generic = _generic("received.listing", handle)
+        values: list[Listed] = []
+        for slot in range(max(generic.nvalues, 0)):
+            value = generic.values[slot]
+            if value == LAYOUT.NULL or value.name == LAYOUT.NULL:
+                continue
+            name = bytes(LAYOUT.buffer(value.name.value, value.name.len))
+            typed = value.value
+            identity = int(LAYOUT.cast("uintptr_t", typed))
+            if typed == LAYOUT.NULL:
+                values.append((name, None, b"", identity))
+            elif typed.type == _DATATYPE_INT:
+                values.append((name, _DATATYPE_INT, int(typed.u.integer), identity))
+            elif typed.type in _BUFFERS:
+                values.append((name, int(typed.type), _bytes(typed), identity))
+            else:
+                values.append((name, _DATATYPE_OBJECT, 0, identity))
+        return values
+
+
+__all__ = ["listing", "mark", "message", "received"]

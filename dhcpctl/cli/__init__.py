@@ -1,0 +1,145 @@
+"""The ``dhcpctl`` command (console script and ``python -m dhcpctl``): OMAPI from the shell.
+
+One module per command group (:mod:`.lease`, :mod:`.host` with :mod:`.bulk`, :mod:`.group`,
+:mod:`.klass` for ``class``/``subclass``, :mod:`.server` for ``failover`` and ``server``,
+:mod:`.shell`, :mod:`.info`); :mod:`._connection` holds the connection options every command
+takes, :mod:`._exit` the exit statuses, :mod:`._output` the table and JSON forms. Arguments are
+parsed with the standard library's :mod:`argparse`. Typed commands run on
+:class:`dhcpctl.Client`, bulk ones on :class:`dhcpctl.aio.Client`, ``shell`` on the C-named API.
+Errors are one line on stderr (``dhcpctl: ...``), with the server's own message where it sent
+one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Sequence
+from typing import NoReturn, cast
+
+from dhcpctl._api import Backend
+from dhcpctl._backend import choose_backend
+from dhcpctl._errors import DhcpctlError
+from dhcpctl.cli import (
+    _command,
+    _connection,
+    _exit,
+    _output,
+    group,
+    host,
+    info,
+    klass,
+    lease,
+    server,
+    shell,
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a usage error on one line of stderr (exit status 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(_exit.ExitCode.USAGE, f"{self.prog}: {message} (see --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command line (subcommands and their options)."""
+    parser = _Parser(
+        prog="dhcpctl",
+        description="Query and change a running ISC dhcpd over OMAPI.",
+        epilog=_exit.EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = cast(
+        _command.Commands,
+        parser.add_subparsers(dest="command", metavar="COMMAND", required=True),
+    )
+    for module in (lease, host, group, klass, server):
+        module.register(commands)
+    _connection.add_options(shell.register(commands))
+    info.register(commands)
+    _epilogs(parser)
+    return parser
+
+
+def _epilogs(parser: argparse.ArgumentParser) -> None:
+    """The exit statuses at the end of every command's --help."""
+    parser.epilog = _exit.EPILOG
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                _epilogs(child)
+
+
+def load_backend(name: str) -> Backend:
+    """The C-named API of backend ``name`` (auto, native, python), initialized."""
+    backend = choose_backend(name)[1]
+    backend.dhcpctl_initialize()
+    return backend
+
+
+def _run(args: argparse.Namespace, connection: _connection.Connection) -> int:
+    if args.command == "shell":
+        return shell.run(args, load_backend(connection.backend), connection)
+    if args.bulk is not None:
+        return asyncio.run(_run_bulk(args, connection))
+    from dhcpctl import Client
+
+    backend = None if connection.backend == "auto" else connection.backend
+    with Client(
+        connection.host,
+        connection.port,
+        key=connection.key,
+        timeout=connection.timeout,
+        backend=backend,
+    ) as omapi:
+        result = args.handler(args, omapi)
+    if result is not None:
+        _output.show(result, as_json=args.json, out=sys.stdout)
+    return _exit.ExitCode.OK
+
+
+async def _run_bulk(args: argparse.Namespace, connection: _connection.Connection) -> int:
+    from dhcpctl.aio import Client
+
+    async with Client(
+        connection.host, connection.port, key=connection.key, timeout=connection.timeout
+    ) as omapi:
+        code: int = await args.bulk(args, omapi)
+        return code
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line ``argv`` (default ``sys.argv[1:]``); the exit status."""
+    try:
+        return _main(argv)
+    except BrokenPipeError:  # the reader went away (``dhcpctl ... | head``): as a shell tool
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return _exit.ExitCode.FAILED
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "info":
+        return info.run()
+    try:
+        return _run(args, _connection.resolve(args))
+    except DhcpctlError as error:
+        _error(str(error))
+        return _exit.exit_code(error)
+    except ImportError as error:
+        _error(f"the {args.backend} backend cannot be loaded: {error}")
+        return _exit.ExitCode.USAGE
+    except (ValueError, OSError) as error:
+        _error(str(error))
+        return _exit.exit_code(error)
+    except KeyboardInterrupt:
+        _error("interrupted")
+        return 130
+
+
+def _error(text: str) -> None:
+    print("dhcpctl: " + " ".join(text.split()), file=sys.stderr)

@@ -1,0 +1,68 @@
+"""What every typed command shares: its parser's options and how its handler is run.
+
+A handler takes the parsed arguments and a connected :class:`dhcpctl.Client` and returns the
+typed object to print (or None). Bulk commands (``host import``/``export``) take a
+:class:`dhcpctl.aio.Client` instead and return their exit status (:mod:`.bulk`).
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, TypeAlias
+
+from dhcpctl.cli import _connection
+
+if TYPE_CHECKING:
+    from dhcpctl import Client
+    from dhcpctl.aio import Client as AsyncClient
+
+Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+Handler = Callable[[argparse.Namespace, "Client"], object]
+BulkHandler = Callable[[argparse.Namespace, "AsyncClient"], Awaitable[int]]
+
+
+def add(
+    commands: Commands, name: str, text: str, handler: Handler, *, json_lines: bool = False
+) -> argparse.ArgumentParser:
+    """A subcommand running ``handler`` with a connected client; ``--json`` and the connection
+    options included."""
+    parser = commands.add_parser(name, help=text, description=text)
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="JSON lines, one object per host" if json_lines else "one JSON object",
+    )
+    _connection.add_options(parser)
+    parser.set_defaults(handler=handler, bulk=None)
+    return parser
+
+
+def add_bulk(
+    commands: Commands, name: str, text: str, handler: BulkHandler
+) -> argparse.ArgumentParser:
+    """A bulk subcommand: ``handler`` gets a :class:`dhcpctl.aio.Client`."""
+    parser = commands.add_parser(name, help=text, description=text)
+    _connection.add_options(parser)
+    parser.set_defaults(handler=None, bulk=handler)
+    return parser
+
+
+def group(commands: Commands, name: str, text: str) -> Commands:
+    """A command group (``lease``, ``host``...) and its own subcommands."""
+    parser = commands.add_parser(name, help=text, description=text)
+    return parser.add_subparsers(dest=f"{name}_command", metavar="COMMAND", required=True)
+
+
+def parse_hex(text: str) -> bytes:
+    """Bytes written as hex, with or without colons (``01:52:54``, ``015254``); a one-digit
+    part is one byte (``1:52`` as dhcpd writes subclass data). ValueError otherwise."""
+    try:
+        if ":" not in text:
+            return bytes.fromhex(text)
+        parts = text.split(":")
+        if any(not 1 <= len(part) <= 2 for part in parts):
+            raise ValueError(text)
+        return bytes(int(part, 16) for part in parts)
+    except ValueError:
+        raise ValueError(f"{text!r} is not hex bytes (such as 01:52:54 or 015254)") from None

@@ -1,0 +1,84 @@
+"""The ``dhcpctl`` command's exit statuses, one per failure class, and how errors map to them.
+
+The classes are those of the typed errors (:mod:`dhcpctl._errors`, ``typed_error``), so an
+``isc_result_t`` from the C-named API (``dhcpctl shell``) and a typed error from
+:class:`dhcpctl.Client` give the same status.
+"""
+
+from __future__ import annotations
+
+import socket
+from enum import IntEnum
+
+from dhcpctl._errors import (
+    AlreadyExists,
+    AuthenticationFailed,
+    ConnectionLost,
+    DhcpctlError,
+    KeyConflict,
+    NotFound,
+    Timeout,
+    typed_error,
+)
+
+
+class ExitCode(IntEnum):
+    """What ``dhcpctl`` exits with (``--help`` and README list them)."""
+
+    OK = 0
+    #: The server refused for another reason (invalid value, read-only field, several
+    #: matches...), or a command of a ``dhcpctl shell`` script failed in its parsing.
+    FAILED = 1
+    #: Bad usage: unknown command or option, a value that cannot be encoded, a bad key file.
+    USAGE = 2
+    NOT_FOUND = 3
+    #: Already exists, or the keys given match another object (``KeyConflict``).
+    CONFLICT = 4
+    #: Wrong key name, wrong secret, no key for a keyed server, unsupported algorithm.
+    AUTHENTICATION = 5
+    #: Timed out, refused, unreachable, or the connection was lost.
+    UNREACHABLE = 6
+    #: Bulk import/export: some rows failed (the others were done).
+    SOME_ROWS_FAILED = 7
+
+
+EPILOG = """exit status:
+  0  success
+  1  the server refused for another reason (invalid value, read-only field, several matches),
+     or a command of a shell script failed
+  2  bad usage (unknown option, a value that cannot be encoded, unreadable key file)
+  3  not found
+  4  already exists, or the keys given belong to another object
+  5  authentication failed (key name, secret or algorithm)
+  6  timeout, connection refused or lost, server unreachable
+  7  import/export: some rows failed"""
+
+_CLASSES: tuple[tuple[type[DhcpctlError], ExitCode], ...] = (
+    (NotFound, ExitCode.NOT_FOUND),
+    (AlreadyExists, ExitCode.CONFLICT),
+    (KeyConflict, ExitCode.CONFLICT),
+    (AuthenticationFailed, ExitCode.AUTHENTICATION),
+    (Timeout, ExitCode.UNREACHABLE),
+    (ConnectionLost, ExitCode.UNREACHABLE),
+)
+
+
+def exit_code(error: BaseException) -> ExitCode:
+    """The exit status for an error raised by the typed client or the C-named API."""
+    if isinstance(error, DhcpctlError) and type(error) is DhcpctlError:
+        error = typed_error(error.status, function=error.function)
+    if isinstance(error, (TimeoutError, ConnectionError, socket.gaierror)) and not isinstance(
+        error, DhcpctlError
+    ):
+        return ExitCode.UNREACHABLE
+    for cls, code in _CLASSES:
+        if isinstance(error, cls):
+            return code
+    if isinstance(error, (ValueError, OSError)):  # a bad value, an unreadable file
+        return ExitCode.USAGE
+    return ExitCode.FAILED
+
+
+def status_exit_code(status: int) -> ExitCode:
+    """The exit status for an ``isc_result_t`` that is not success."""
+    return exit_code(typed_error(status, function="dhcpctl"))

@@ -1,0 +1,218 @@
+"""Many requests at once: ``host import`` and ``host export``, pipelined through
+:class:`dhcpctl.aio.Client`.
+
+:func:`pipeline` keeps up to ``window`` calls in flight on the one connection (the client
+queues beyond its own ``max_in_flight``), reports each finished item to a callback, counts
+progress on a :mod:`tqdm` bar shown only when stderr is a terminal, and stops submitting after
+the first failure with ``stop_on_error``. A failure of the connection itself (authentication,
+timeout, lost connection) ends the run at once: every later row would fail the same way.
+
+The import file is CSV with a header line; columns (any order, unknown ones refused):
+``name`` (required), ``mac``, ``ip`` (one or more addresses separated by spaces), ``uid``
+(hex), ``hardware_type``, ``group``, ``statements``. Each row is a ``hosts.put``: create, or
+replace the host of that name, MAC or uid, so running the same import again is safe. Line
+numbers are the file's (the header is line 1).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import os
+import sys
+import time
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TextIO, TypeVar
+
+from dhcpctl._errors import AuthenticationFailed, ConnectionLost, DhcpctlError, Timeout
+from dhcpctl.cli._command import parse_hex
+from dhcpctl.cli._exit import ExitCode, exit_code
+
+T = TypeVar("T")
+#: How many calls ``pipeline`` keeps in flight.
+WINDOW = 256
+#: Import columns and what they become in ``hosts.put``.
+COLUMNS = ("name", "mac", "ip", "uid", "hardware_type", "group", "statements")
+#: The connection's own failures: no row after one of these can succeed.
+FATAL = (AuthenticationFailed, Timeout, ConnectionLost)
+
+
+@dataclass(frozen=True)
+class Item:
+    """One line of input: its number and what to do with it (or why it cannot be done)."""
+
+    line: int
+    label: str
+    arguments: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+
+
+@dataclass
+class Summary:
+    """How a bulk run went: rows, failures (line and reason), seconds taken."""
+
+    total: int
+    done: int = 0
+    failures: list[tuple[int, str]] = field(default_factory=list)
+    seconds: float = 0.0
+    fatal: BaseException | None = None
+
+    def exit_code(self) -> ExitCode:
+        if self.fatal is not None:
+            return exit_code(self.fatal)
+        return ExitCode.SOME_ROWS_FAILED if self.failures else ExitCode.OK
+
+
+def reason(error: BaseException) -> str:
+    """One line: what went wrong (the server's message included where it sent one)."""
+    text = str(error) if isinstance(error, DhcpctlError) else f"{type(error).__name__}: {error}"
+    return " ".join(text.split())
+
+
+def read_hosts(stream: TextIO) -> list[Item]:
+    """The import rows of a CSV file; a malformed row is an item with its ``error``."""
+    reader = csv.DictReader(stream)
+    unknown = sorted(set(reader.fieldnames or ()) - set(COLUMNS))
+    if unknown or "name" not in (reader.fieldnames or ()):
+        raise ValueError(
+            f"the CSV header must name the columns {', '.join(COLUMNS)} (name required); "
+            f"unknown: {', '.join(unknown) or 'none'}"
+        )
+    items = []
+    for record in reader:
+        line = reader.line_num
+        label = record.get("name") or ""
+        try:
+            items.append(Item(line, label, _put_arguments(record)))
+        except ValueError as error:
+            items.append(Item(line, label, error=str(error)))
+    return items
+
+
+def _put_arguments(record: dict[str, str | None]) -> dict[str, Any]:
+    values = {name: (value or "").strip() for name, value in record.items() if name}
+    if None in record:
+        raise ValueError("more fields than the header names")
+    if not values.get("name"):
+        raise ValueError("no name")
+    arguments: dict[str, Any] = {"name": values["name"]}
+    if values.get("mac"):
+        arguments["mac"] = values["mac"]
+    if values.get("ip"):
+        arguments["ip"] = values["ip"].split()
+    if values.get("uid"):
+        arguments["uid"] = parse_hex(values["uid"])
+    if values.get("hardware_type"):
+        if not values["hardware_type"].isdigit():
+            raise ValueError(f"hardware_type {values['hardware_type']!r} is not a number")
+        arguments["hardware_type"] = int(values["hardware_type"])
+    for name in ("group", "statements"):
+        if values.get(name):
+            arguments[name] = values[name]
+    return arguments
+
+
+def read_names(stream: TextIO) -> list[Item]:
+    """The host names to export, one a line (blank lines skipped)."""
+    return [
+        Item(number, line.strip(), {"name": line.strip()})
+        for number, line in enumerate(stream, 1)
+        if line.strip()
+    ]
+
+
+def progress_bar(total: int, unit: str, stream: TextIO) -> Any:
+    """A tqdm bar on ``stream`` when it is a terminal; disabled (prints nothing) otherwise.
+
+    A terminal that reports no size (0 columns: tqdm would draw nothing) gets 80 columns.
+    """
+    from tqdm import tqdm
+
+    terminal = stream.isatty()
+    try:
+        sized = terminal and os.get_terminal_size(stream.fileno()).columns > 0
+    except (OSError, ValueError):
+        sized = False
+    return tqdm(
+        total=total,
+        unit=unit,
+        file=stream,
+        disable=not terminal,
+        leave=False,
+        ncols=None if sized else 80,
+    )
+
+
+async def pipeline(
+    items: Sequence[Item],
+    call: Callable[[Item], Awaitable[T]],
+    on_result: Callable[[Item, T], None],
+    *,
+    on_failure: Callable[[Item], None] | None = None,
+    stop_on_error: bool,
+    unit: str,
+    err: TextIO = sys.stderr,
+    window: int = WINDOW,
+) -> Summary:
+    """Run ``call`` for every item, ``window`` at a time: ``on_result`` gets each success,
+    ``on_failure`` each failed item (also reported on ``err`` with its line)."""
+    summary = Summary(len(items))
+    started = time.monotonic()
+    bar = progress_bar(len(items), unit, err)
+    pending: dict[asyncio.Task[T], Item] = {}
+
+    def fail(item: Item, text: str) -> None:
+        summary.failures.append((item.line, text))
+        if on_failure is not None:
+            on_failure(item)
+        bar.clear()
+        print(f"line {item.line}: {item.label}: {text}", file=err)
+
+    def finish(tasks: Iterable[asyncio.Task[T]]) -> None:
+        for task in tasks:
+            item = pending.pop(task)
+            bar.update(1)
+            error = task.exception()
+            if error is None:
+                summary.done += 1
+                on_result(item, task.result())
+            elif isinstance(error, FATAL):
+                summary.fatal = summary.fatal or error
+            else:
+                fail(item, reason(error))
+
+    try:
+        for item in items:
+            if summary.fatal is not None or (stop_on_error and summary.failures):
+                break
+            if item.error is not None:
+                bar.update(1)
+                fail(item, item.error)
+                continue
+            pending[asyncio.ensure_future(call(item))] = item
+            if len(pending) >= window:
+                done, _ = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                finish(done)
+        while pending:
+            done, _ = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+            finish(done)
+    finally:
+        for task in pending:
+            task.cancel()
+        bar.close()
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def report(summary: Summary, what: str, err: TextIO = sys.stderr) -> None:
+    """The closing line on stderr."""
+    failed = f", {len(summary.failures)} failed" if summary.failures else ""
+    skipped = summary.total - summary.done - len(summary.failures)
+    rest = f", {skipped} not done" if skipped else ""
+    print(
+        f"{what}: {summary.done} of {summary.total} done{failed}{rest} in {summary.seconds:.1f} s",
+        file=err,
+    )
+    if summary.fatal is not None:
+        print(f"dhcpctl: {reason(summary.fatal)}", file=err)

@@ -1,0 +1,175 @@
+"""``dhcpctl host get|add|put|delete|import|export``: host declarations, one or many."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from contextlib import ExitStack
+from typing import TYPE_CHECKING, Any, TextIO
+
+from dhcpctl.cli import _command, bulk
+from dhcpctl.cli._output import fields, plain, to_json
+
+if TYPE_CHECKING:
+    from dhcpctl import Client
+    from dhcpctl.aio import Client as AsyncClient
+
+
+def register(commands: _command.Commands) -> None:
+    hosts = _command.group(commands, "host", "host declarations")
+    for name, text, handler in (
+        ("get", "look a host up", _get),
+        ("delete", "delete a host", _delete),
+    ):
+        parser = _command.add(hosts, name, text, handler)
+        parser.add_argument("name", nargs="?", help="the host's name")
+        parser.add_argument("--mac", help="its hardware address")
+        parser.add_argument("--uid", type=_command.parse_hex, help="its client identifier, hex")
+        parser.add_argument("--ip", help="the address of its lease")
+    for name, text, handler in (
+        ("add", "create a host (fails if one of that name, MAC or uid exists)", _add),
+        ("put", "create a host, replacing any of that name, MAC or uid", _put),
+    ):
+        parser = _command.add(hosts, name, text, handler)
+        parser.add_argument("name", help="the host's name")
+        parser.add_argument("--mac", help="its hardware address (hardware-type 1, Ethernet)")
+        parser.add_argument("--uid", type=_command.parse_hex, help="its client identifier, hex")
+        parser.add_argument("--ip", action="append", help="a fixed address (again for several)")
+        parser.add_argument("--hardware-type", type=int, help="the hardware type (default 1)")
+        parser.add_argument("--group", help="the group it belongs to")
+        parser.add_argument("--statements", help="its statements, as in dhcpd.conf")
+    importer = _command.add_bulk(
+        hosts, "import", "create or replace many hosts from CSV (pipelined)", _import
+    )
+    importer.add_argument(
+        "file", metavar="FILE.csv", help="columns: " + ", ".join(bulk.COLUMNS) + "; - for stdin"
+    )
+    importer.add_argument(
+        "--stop-on-error", action="store_true", help="stop at the first failed row"
+    )
+    exporter = _command.add_bulk(hosts, "export", "look many hosts up (pipelined)", _export)
+    exporter.add_argument(
+        "--names", required=True, metavar="FILE", help="host names, one a line; - for stdin"
+    )
+    exporter.add_argument(
+        "--format",
+        choices=("json", "csv"),
+        default="json",
+        help="JSON lines (default) or CSV that host import reads",
+    )
+    exporter.add_argument(
+        "--stop-on-error", action="store_true", help="stop at the first name not found"
+    )
+
+
+def _keys(args: argparse.Namespace) -> dict[str, Any]:
+    keys = {"name": args.name, "mac": args.mac, "uid": args.uid, "ip": args.ip}
+    if not any(value is not None for value in keys.values()):
+        raise ValueError("name the host: NAME, --mac, --uid or --ip")
+    return keys
+
+
+def _get(args: argparse.Namespace, omapi: Client) -> object:
+    return omapi.hosts.get(**_keys(args))
+
+
+def _delete(args: argparse.Namespace, omapi: Client) -> object:
+    omapi.hosts.delete(**_keys(args))
+    return None
+
+
+def _fields(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "mac": args.mac,
+        "uid": args.uid,
+        "ip": args.ip,
+        "hardware_type": args.hardware_type,
+        "group": args.group,
+        "statements": args.statements,
+    }
+
+
+def _add(args: argparse.Namespace, omapi: Client) -> object:
+    return omapi.hosts.create(args.name, **_fields(args))
+
+
+def _put(args: argparse.Namespace, omapi: Client) -> object:
+    return omapi.hosts.put(args.name, **_fields(args))
+
+
+def _open(path: str, stack: ExitStack) -> TextIO:
+    if path == "-":
+        return sys.stdin
+    return stack.enter_context(open(path, encoding="utf-8", newline=""))
+
+
+async def _import(args: argparse.Namespace, omapi: AsyncClient) -> int:
+    with ExitStack() as stack:
+        items = bulk.read_hosts(_open(args.file, stack))
+
+    async def put(item: bulk.Item) -> object:
+        arguments = dict(item.arguments)
+        return await omapi.hosts.put(arguments.pop("name"), **arguments)
+
+    summary = await bulk.pipeline(
+        items, put, lambda item, host: None, stop_on_error=args.stop_on_error, unit="host"
+    )
+    bulk.report(summary, "host import")
+    return summary.exit_code()
+
+
+async def _export(args: argparse.Namespace, omapi: AsyncClient) -> int:
+    with ExitStack() as stack:
+        items = bulk.read_names(_open(args.names, stack))
+    out = sys.stdout
+    writer = csv.writer(out, lineterminator="\n") if args.format == "csv" else None
+    if writer is not None:
+        writer.writerow(bulk.COLUMNS[:5])
+    # Hosts are written in the order of the names, as soon as all before them are done.
+    results: dict[int, object] = {}
+    order = [item.line for item in items]
+    position = 0
+
+    def flush(item: bulk.Item, host: object) -> None:
+        nonlocal position
+        results[item.line] = host
+        while position < len(order) and order[position] in results:
+            found = results.pop(order[position])
+            if found is not None:
+                _write(found, writer, out)
+            position += 1
+
+    async def get(item: bulk.Item) -> object:
+        return await omapi.hosts.get(name=item.arguments["name"])
+
+    summary = await bulk.pipeline(
+        items,
+        get,
+        flush,
+        on_failure=lambda item: flush(item, None),
+        stop_on_error=args.stop_on_error,
+        unit="host",
+    )
+    for found in (results.pop(line) for line in order[position:] if line in results):
+        if found is not None:
+            _write(found, writer, out)
+    bulk.report(summary, "host export")
+    return summary.exit_code()
+
+
+def _write(host: object, writer: Any, out: TextIO) -> None:
+    record = fields(host)
+    if writer is None:
+        print(to_json(record), file=out)
+        return
+    ips = record.get("ip_addresses") or []
+    writer.writerow(
+        [
+            record.get("name") or "",
+            record.get("hardware_address") or "",
+            " ".join(ips) if isinstance(ips, list) else ips,
+            record.get("dhcp_client_identifier") or "",
+            "" if record.get("hardware_type") is None else plain(record["hardware_type"]),
+        ]
+    )

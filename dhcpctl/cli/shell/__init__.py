@@ -1,0 +1,144 @@
+"""``dhcpctl shell [SCRIPT]``: omshell's language, with the same standard output, and more.
+
+Reads omshell commands from ``SCRIPT``, from standard input (``-`` or no argument), or, on a
+terminal, interactively (line editing and history through :mod:`readline`). Standard output is
+omshell's, byte for byte, for the same script against the same dhcpd (:mod:`._interpreter`).
+Beyond omshell (ISC DHCP 4.4.3-P1 ``dhcpctl/omshell.c``):
+
+- the exit status is not 0 when a command failed: the status of the first failure's class
+  (:mod:`dhcpctl.cli._exit`; 1 for a failure of omshell's own, such as a usage message);
+- ``--timeout`` bounds every connect and wait (omshell waits forever on a silent dhcpd);
+- any key algorithm ISC signs with (``key-algorithm hmac-sha256`` ...), on either backend;
+- ``--json``: one JSON object per command instead of omshell's text (its line number, text,
+  whether it failed and why, what omshell would have printed, and the object afterwards);
+- the connection options (``--server``, ``--key-file`` ...) preset what ``server``, ``port``
+  and ``key`` would set, so a script may leave its key out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import itertools
+import json
+import sys
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from dhcpctl._api import Backend
+from dhcpctl.cli._command import Commands
+from dhcpctl.cli._connection import Connection
+from dhcpctl.cli._exit import ExitCode, status_exit_code
+
+from ._interpreter import Interpreter, Outcome
+from ._objects import json_value
+
+#: omshell reads with ``fgets(buf, 1024, stdin)``: a longer line arrives in pieces.
+LINE_LIMIT = 1023
+
+
+def register(commands: Commands) -> argparse.ArgumentParser:
+    parser = commands.add_parser(
+        "shell",
+        help="run omshell commands (a drop-in for omshell scripts)",
+        description=__doc__.split("\n\n")[0].split(": ", 1)[1] if __doc__ else None,
+    )
+    parser.add_argument(
+        "script", nargs="?", default="-", help="a file of omshell commands; - or none: stdin"
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="one JSON object per command instead of omshell's text"
+    )
+    return parser
+
+
+def fgets_lines(stream: BinaryIO) -> Iterator[bytes]:
+    """omshell's ``fgets(buf, 1024, stdin)`` loop: up to a newline, at most 1023 bytes, each
+    read as it arrives (a program driving the shell through a pipe gets every answer before
+    it writes the next command)."""
+    while line := stream.readline(LINE_LIMIT):
+        yield line
+
+
+def _interactive_lines(interpreter: Interpreter) -> Iterator[bytes]:
+    import readline  # noqa: F401  (line editing and history for input())
+
+    while True:
+        try:
+            line = input(interpreter.prompt().decode("utf-8", "replace"))
+        except EOFError:
+            print()
+            return
+        yield line.encode("utf-8", "surrogateescape") + b"\n"
+
+
+def run(args: argparse.Namespace, backend: Backend, connection: Connection) -> int:
+    """Run the script; the exit status (0 when every command succeeded)."""
+    stdout: BinaryIO = sys.stdout.buffer
+    interpreter = Interpreter(
+        backend, timeout=connection.timeout, out=None if args.json else stdout, err=sys.stderr
+    )
+    interpreter.preset(connection.host, connection.port, connection.key)
+    interactive = args.script == "-" and sys.stdin.isatty() and not args.json
+    with contextlib.ExitStack() as stack:
+        if interactive:
+            lines = _interactive_lines(interpreter)
+        elif args.script == "-":
+            lines = fgets_lines(sys.stdin.buffer)
+        else:
+            lines = fgets_lines(stack.enter_context(open(args.script, "rb")))
+        return _run_lines(args, interpreter, lines, stdout, interactive=interactive)
+
+
+def _run_lines(
+    args: argparse.Namespace,
+    interpreter: Interpreter,
+    lines: Iterator[bytes],
+    stdout: BinaryIO,
+    *,
+    interactive: bool,
+) -> int:
+    first_failure: Outcome | None = None
+    prompting = not interactive and not args.json  # input() prompts on a terminal
+    try:
+        for number in itertools.count(1):
+            if prompting:  # before reading, as omshell: a driving program waits for it
+                stdout.write(interpreter.prompt())
+                stdout.flush()
+            line = next(lines, None)
+            if line is None:
+                break
+            outcome = interpreter.run_line(line)
+            if args.json:
+                _write_json(stdout, number, outcome, interpreter)
+            if outcome.failed and first_failure is None:
+                first_failure = outcome
+        stdout.flush()
+    finally:
+        interpreter.disconnect()
+    if first_failure is None:
+        return ExitCode.OK
+    if first_failure.status is None:
+        return ExitCode.FAILED
+    return status_exit_code(first_failure.status)
+
+
+def _write_json(stdout: BinaryIO, number: int, outcome: Outcome, interpreter: Interpreter) -> None:
+    record = {
+        "line": number,
+        "command": outcome.command,
+        "ok": not outcome.failed,
+        "error": outcome.message or None,
+        "output": outcome.output.decode("utf-8", "replace"),
+        "object": None
+        if interpreter.object_type is None
+        else {
+            "type": interpreter.object_type,
+            "values": {
+                name.decode("utf-8", "replace"): json_value(value)
+                for name, value in interpreter.values()
+            },
+        },
+    }
+    stdout.write(json.dumps(record).encode() + b"\n")
+    stdout.flush()

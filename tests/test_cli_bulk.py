@@ -1,0 +1,157 @@
+"""``dhcpctl host import``/``export`` against a real dhcpd: 5,000 hosts with bad rows, a re-run,
+``--stop-on-error``, and the progress bar (on a pseudo-terminal only)."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import struct
+import subprocess
+import sys
+import termios
+from pathlib import Path
+
+from cli_helpers import endpoint_environment, run_dhcpctl
+
+from dhcpctl.cli._exit import ExitCode
+from testbed.pytest_plugin import ServerFactory
+from testbed.server import Endpoint, make_key
+
+#: Line number (the header is line 1) -> a bad row and what the report must say.
+BAD_ROWS = {
+    101: ("bad-mac,zz:zz,", "is not a MAC address"),
+    2002: (",02:20:ff:ff:00:01,", "no name"),
+    3003: ("bad-ip,02:20:fe:fe:00:01,300.1.1.1", "is not an IPv4 address"),
+    4004: ("extra-field,02:20:fd:fd:00:01,198.18.254.5,surplus", "more fields than the header"),
+}
+
+
+def host_csv(count: int, bad: dict[int, tuple[str, str]]) -> tuple[str, list[str]]:
+    """A CSV of ``count`` rows (``bad`` rows in place of good ones) and the good names."""
+    lines, good = ["name,mac,ip"], []
+    for index in range(count):
+        line = index + 2
+        if line in bad:
+            lines.append(bad[line][0])
+            continue
+        name = f"bulk-{index}"
+        lines.append(f"{name},02:20:{index >> 8 & 0xFF:02x}:{index & 0xFF:02x}:00:01,")
+        good.append(name)
+    return "\n".join(lines) + "\n", good
+
+
+def import_hosts(
+    endpoint: Endpoint, path: Path, *options: str
+) -> subprocess.CompletedProcess[bytes]:
+    return run_dhcpctl(["host", "import", str(path), *options], env=endpoint_environment(endpoint))
+
+
+def export_hosts(endpoint: Endpoint, names: list[str]) -> subprocess.CompletedProcess[bytes]:
+    return run_dhcpctl(
+        ["host", "export", "--names", "-"],
+        "".join(f"{name}\n" for name in names).encode(),
+        env=endpoint_environment(endpoint),
+    )
+
+
+def failed_lines(stderr: bytes) -> dict[int, str]:
+    return {
+        int(line.split(":", 1)[0].removeprefix("line ")): line
+        for line in stderr.decode().splitlines()
+        if line.startswith("line ")
+    }
+
+
+def test_import_5000_hosts_with_bad_rows_and_run_again(
+    dhcpd_factory: ServerFactory, tmp_path: Path
+) -> None:
+    endpoint = dhcpd_factory.start(make_key("hmac-sha256"), with_dataset=False).endpoint
+    text, good = host_csv(5000, BAD_ROWS)
+    path = tmp_path / "hosts.csv"
+    path.write_text(text)
+    for run in ("first", "again"):
+        result = import_hosts(endpoint, path)
+        assert result.returncode == ExitCode.SOME_ROWS_FAILED, (run, result.stderr[-2000:])
+        failures = failed_lines(result.stderr)
+        assert sorted(failures) == sorted(BAD_ROWS), run
+        for line, (_, says) in BAD_ROWS.items():
+            assert says in failures[line], (run, failures[line])
+        assert b"host import: 4996 of 5000 done, 4 failed" in result.stderr, run
+        # The right rows exist, each once, with their own MAC; the bad ones do not.
+        exported = export_hosts(endpoint, [*good, "bad-mac", "bad-ip", "extra-field"])
+        assert exported.returncode == ExitCode.SOME_ROWS_FAILED
+        hosts = [json.loads(line) for line in exported.stdout.splitlines()]
+        assert [host["name"] for host in hosts] == good, run
+        index = good.index("bulk-4999")
+        assert hosts[index]["hardware_address"] == "02:20:13:87:00:01"
+        assert len(failed_lines(exported.stderr)) == 3
+
+
+def test_stop_on_error_stops_at_the_first_bad_row(
+    dhcpd_factory: ServerFactory, tmp_path: Path
+) -> None:
+    endpoint = dhcpd_factory.start(None, with_dataset=False).endpoint
+    text, good = host_csv(600, {302: ("bad,nonsense,", "is not a MAC address")})
+    path = tmp_path / "hosts.csv"
+    path.write_text(text)
+    result = import_hosts(endpoint, path, "--stop-on-error")
+    assert result.returncode == ExitCode.SOME_ROWS_FAILED
+    assert list(failed_lines(result.stderr)) == [302]
+    assert b"not done" in result.stderr
+    exported = export_hosts(endpoint, [good[-1]])
+    assert exported.returncode == ExitCode.SOME_ROWS_FAILED  # the last row was never sent
+
+
+def test_export_as_csv_imports_again(dhcpd_server: Endpoint, tmp_path: Path) -> None:
+    exported = export_hosts(dhcpd_server, ["static-one", "static-two"])
+    assert exported.returncode == ExitCode.OK
+    as_csv = run_dhcpctl(
+        ["host", "export", "--names", "-", "--format", "csv"],
+        b"static-one\nstatic-two\n",
+        env=endpoint_environment(dhcpd_server),
+    )
+    assert as_csv.stdout.decode().splitlines() == [
+        "name,mac,ip,uid,hardware_type",
+        "static-one,00:11:22:33:44:01,198.18.254.11,,1",
+        "static-two,00:11:22:33:44:02,198.18.254.12,,1",
+    ]
+
+
+def _stderr_of_import(endpoint: Endpoint, path: Path, *, terminal: bool) -> bytes:
+    """The import's stderr, written to a pseudo-terminal or to a pipe."""
+    command = [sys.executable, "-m", "dhcpctl", "host", "import", str(path)]
+    env = endpoint_environment(endpoint)
+    if not terminal:
+        return subprocess.run(command, env=env, capture_output=True, timeout=120).stderr
+    controller, terminal_end = os.openpty()
+    # A terminal window of 100 columns and 30 rows, as a terminal emulator sets it.
+    fcntl.ioctl(terminal_end, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
+    with subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=terminal_end, stdin=subprocess.DEVNULL
+    ) as process:
+        os.close(terminal_end)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(controller, 4096)
+            except OSError:  # EIO: the child closed its end
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        process.wait(timeout=120)
+    os.close(controller)
+    return b"".join(chunks)
+
+
+def test_progress_bar_on_a_terminal_only(dhcpd_factory: ServerFactory, tmp_path: Path) -> None:
+    endpoint = dhcpd_factory.start(None, with_dataset=False).endpoint
+    text, _ = host_csv(400, {})
+    path = tmp_path / "hosts.csv"
+    path.write_text(text)
+    on_terminal = _stderr_of_import(endpoint, path, terminal=True)
+    assert b"/400" in on_terminal and b"host" in on_terminal and b"\r" in on_terminal
+    in_pipe = _stderr_of_import(endpoint, path, terminal=False)
+    assert in_pipe.decode().splitlines() == [in_pipe.decode().splitlines()[0]]
+    assert in_pipe.startswith(b"host import: 400 of 400 done in ")

@@ -1,0 +1,185 @@
+"""The ``dhcpctl`` commands against a real dhcpd, on both backends, and their exit statuses.
+
+Each command runs as a user runs it: ``python -m dhcpctl ...`` in a child process, the server
+and key given by environment variables (the secret in a variable of its own) or options.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from cli_helpers import clean_environment, endpoint_environment, run_dhcpctl
+from fake_omapi import PATIENCE, Behaviour, handshake
+
+from dhcpctl.cli._exit import ExitCode
+from testbed.pytest_plugin import ServerFactory
+from testbed.server import Endpoint, make_key
+
+
+def dhcpctl(endpoint: Endpoint, backend: str, *arguments: str) -> tuple[int, str, str]:
+    """Run ``dhcpctl ARGUMENTS --backend BACKEND`` against ``endpoint``: status, out, err."""
+    result = run_dhcpctl([*arguments, "--backend", backend], env=endpoint_environment(endpoint))
+    return result.returncode, result.stdout.decode(), result.stderr.decode()
+
+
+def test_lease_get_as_table_and_json(dhcpd_server: Endpoint, backend_name: str) -> None:
+    status, table, _ = dhcpctl(dhcpd_server, backend_name, "lease", "get", "--ip", "198.18.254.150")
+    assert status == ExitCode.OK
+    rows = dict(line.split(None, 1) for line in table.splitlines())
+    assert rows["client-hostname"] == "alpha"
+    assert rows["state"] == "active"
+    assert rows["ends"] == "2036-01-01T00:00:00Z"
+    status, out, _ = dhcpctl(
+        dhcpd_server, backend_name, "lease", "get", "--mac", "52-54-00-12-34-57", "--json"
+    )
+    lease = json.loads(out)
+    assert status == ExitCode.OK
+    assert lease["ip_address"] == "198.18.254.151"
+    assert lease["hardware_address"] == "52:54:00:12:34:57"
+    assert lease["starts"] == "2026-02-01T00:00:00Z"
+    assert lease["state"] == "active"
+
+
+def test_host_add_put_get_delete(dhcpd_server: Endpoint, backend_name: str) -> None:
+    name = f"cli-{backend_name}"
+    mac = "02:00:00:00:77:01" if backend_name == "python" else "02:00:00:00:77:02"
+    ip = "198.18.254.71" if backend_name == "python" else "198.18.254.72"
+    run = dhcpctl
+    status, out, err = run(dhcpd_server, backend_name, "host", "add", name, "--mac", mac, "--json")
+    assert status == ExitCode.OK, err
+    assert json.loads(out)["hardware_address"] == mac
+    status, _, err = run(dhcpd_server, backend_name, "host", "add", name, "--mac", mac)
+    assert status == ExitCode.CONFLICT
+    assert err.startswith("dhcpctl: ") and err.count("\n") == 1
+    status, out, _ = run(
+        dhcpd_server, backend_name, "host", "put", name, "--mac", mac.upper(), "--ip", ip, "--json"
+    )
+    assert status == ExitCode.OK
+    assert json.loads(out)["ip_addresses"] == [ip]
+    status, out, _ = run(dhcpd_server, backend_name, "host", "get", "--mac", mac, "--json")
+    assert (status, json.loads(out)["name"]) == (ExitCode.OK, name)
+    assert run(dhcpd_server, backend_name, "host", "delete", name)[0] == ExitCode.OK
+    status, _, err = run(dhcpd_server, backend_name, "host", "get", name)
+    assert status == ExitCode.NOT_FOUND
+    assert "no object matches specification" in err  # the server's own message
+
+
+def test_groups_classes_subclasses(dhcpd_server: Endpoint, backend_name: str) -> None:
+    run = dhcpctl
+    status, out, _ = run(dhcpd_server, backend_name, "group", "get", "gold", "--json")
+    assert (status, json.loads(out)["name"]) == (ExitCode.OK, "gold")
+    group = f"cli-group-{backend_name}"
+    status, _, err = run(
+        dhcpd_server, backend_name, "group", "add", group, "--statements", "default-lease-time 600;"
+    )
+    assert status == ExitCode.OK, err
+    assert run(dhcpd_server, backend_name, "group", "delete", group)[0] == ExitCode.OK
+    status, out, _ = run(dhcpd_server, backend_name, "class", "get", "vendor-test", "--json")
+    assert (status, json.loads(out)["name"]) == (ExitCode.OK, "vendor-test")
+    status, out, _ = run(
+        dhcpd_server, backend_name, "subclass", "get", "by-mac", "1:52:54:00:12:34:58", "--json"
+    )
+    assert status == ExitCode.OK
+    assert json.loads(out)["data"] == "01:52:54:00:12:34:58"
+    data = "1:02:00:00:00:78:01" if backend_name == "python" else "1:02:00:00:00:78:02"
+    assert run(dhcpd_server, backend_name, "subclass", "add", "by-mac", data)[0] == ExitCode.OK
+    assert run(dhcpd_server, backend_name, "subclass", "delete", "by-mac", data)[0] == 0
+    status, _, _ = run(dhcpd_server, backend_name, "subclass", "get", "by-mac", data)
+    assert status == ExitCode.NOT_FOUND
+
+
+def test_failover_get_and_server_shutdown(dhcpd_factory: ServerFactory) -> None:
+    primary, _ = dhcpd_factory.failover_pair()
+    for backend in ("python", "native"):
+        status, out, err = dhcpctl(primary.endpoint, backend, "failover", "get", "pair", "--json")
+        assert status == ExitCode.OK, err
+        state = json.loads(out)
+        assert state["name"] == "pair"
+        assert state["local_state"] in ("startup", "normal", "communications-interrupted")
+        assert state["hierarchy"] == "primary"
+    for backend in ("python", "native"):
+        server = dhcpd_factory.start(make_key("hmac-md5"))
+        process = server._process
+        assert process is not None
+        status, _, err = dhcpctl(server.endpoint, backend, "server", "shutdown")
+        assert status == ExitCode.OK, err
+        assert process.wait(timeout=30) == 0  # dhcpd exits once our connection is closed
+
+
+def test_exit_status_of_each_failure_class(
+    dhcpd_server: Endpoint,
+    backend_name: str,
+    fake_server: Callable[[Behaviour], int],
+    released: threading.Event,
+) -> None:
+    lease = ("lease", "get", "--ip", "198.18.254.150")
+    assert dhcpd_server.key is not None
+    env = endpoint_environment(dhcpd_server)
+
+    def status(*arguments: str, **extra: str) -> int:
+        result = run_dhcpctl([*arguments, "--backend", backend_name], env={**env, **extra})
+        assert result.stderr.count(b"\n") <= 1, result.stderr  # one line
+        return result.returncode
+
+    assert status(*lease) == ExitCode.OK
+    assert status("lease", "get", "--ip", "198.18.254.99") == ExitCode.NOT_FOUND
+    assert status("host", "add", "static-one", "--mac", "00:11:22:33:44:01") == ExitCode.CONFLICT
+    assert status(*lease, OMAPI_SECRET="d3Jvbmc=") == ExitCode.AUTHENTICATION
+    assert status(*lease, DHCPCTL_KEY_NAME="no-such-key") == ExitCode.AUTHENTICATION
+    assert status(*lease, DHCPCTL_SERVER=f"{dhcpd_server.address}:1") == ExitCode.UNREACHABLE
+    assert status("host", "add", "x", "--mac", "not-a-mac") == ExitCode.USAGE
+    assert status(*lease, DHCPCTL_SERVER="host:port") == ExitCode.USAGE
+    assert status(*lease, DHCPCTL_KEY_SECRET_ENV="UNSET_VARIABLE") == ExitCode.USAGE
+    assert status("lease", "get") == ExitCode.USAGE  # argparse: a key is required
+    statements = ("--statements", "option routers ;;; nonsense {")  # refused before sending
+    assert status("host", "add", "x", "--mac", "02:00:00:00:00:99", *statements) == 2
+    # dhcpd refuses a hardware type it does not know: invalid argument, another failure
+    other = ("--mac", "02:00:00:00:00:98", "--hardware-type", "999")
+    assert status("host", "add", "x", *other) == ExitCode.FAILED
+
+    def silent(sock: socket.socket) -> None:
+        handshake(sock, keyed=False)
+        released.wait(PATIENCE)
+
+    port = fake_server(silent)
+    # An empty variable counts as unset: no key.
+    unkeyed = {"DHCPCTL_SERVER": f"127.0.0.1:{port}", "DHCPCTL_KEY_SECRET_ENV": ""}
+    unkeyed["DHCPCTL_KEY_NAME"] = ""
+    assert status(*lease, "--timeout", "1", **unkeyed) == ExitCode.UNREACHABLE
+
+
+def test_key_file_and_options(
+    dhcpd_factory: ServerFactory, backend_name: str, tmp_path: Path
+) -> None:
+    key = make_key("hmac-sha384")
+    endpoint = dhcpd_factory.start(key).endpoint
+    key_file = tmp_path / "omapi.key"
+    key_file.write_text(
+        f'key "{key.name}" {{\n  algorithm {key.algorithm};\n  secret "{key.secret_base64}";\n}};\n'
+    )
+    result = run_dhcpctl(
+        [
+            "lease", "get", "--ip", "198.18.254.152", "--json", "--backend", backend_name,
+            "--server", f"{endpoint.address}:{endpoint.port}", "--key-file", str(key_file),
+        ]
+    )  # fmt: skip
+    assert result.returncode == ExitCode.OK, result.stderr
+    assert json.loads(result.stdout)["client_hostname"] == "charlie"
+
+
+def test_console_script_and_module_are_the_same_command() -> None:
+    script = Path(sys.executable).parent / "dhcpctl"
+    assert script.exists(), "pip install puts the dhcpctl console script beside the interpreter"
+    by_script = subprocess.run(
+        [str(script), "info"], capture_output=True, text=True, check=False, env=clean_environment()
+    )
+    by_module = run_dhcpctl(["info"])
+    assert by_script.returncode == by_module.returncode == 0
+    assert by_script.stdout.splitlines()[0] == by_module.stdout.decode().splitlines()[0]
+    assert by_script.stdout.startswith("backend: ")

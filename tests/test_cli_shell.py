@@ -1,0 +1,263 @@
+"""``dhcpctl shell`` against ISC's omshell: the same script, the same dhcpd, the same stdout.
+
+Every script of the corpus (tests/data/shell_corpus/, see :mod:`shell_corpus`) runs through
+omshell and then through ``dhcpctl shell`` on each backend, against the same test-bed dhcpd;
+standard output must be equal byte for byte. The exit status must say whether a command failed
+(omshell always exits 0).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import select
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from cli_helpers import clean_environment, run_dhcpctl
+from fake_omapi import PATIENCE, Behaviour, handshake
+from shell_corpus import CORPUS, SCRIPTS, render, run_omshell_script, server_kind
+
+from dhcpctl.cli._exit import ExitCode
+from testbed.omshell import connect_script, find_omshell
+from testbed.pytest_plugin import ServerFactory, missing, require_local_servers
+from testbed.server import Endpoint, make_key
+
+
+class CorpusServers:
+    """The servers of the corpus, started on first use and closed at the module's end."""
+
+    def __init__(self, default: Endpoint) -> None:
+        self._endpoints = {"default": default}
+        self._factory = ServerFactory()
+
+    def get(self, kind: str) -> Endpoint:
+        if kind not in self._endpoints:
+            require_local_servers()
+            if kind == "failover":
+                primary, _ = self._factory.failover_pair()
+                self._endpoints[kind] = primary.endpoint
+                settle(primary.endpoint)
+            else:
+                key = {"sha256": make_key("hmac-sha256"), "nokey": None}[kind]
+                self._endpoints[kind] = self._factory.start(key).endpoint
+        return self._endpoints[kind]
+
+    def close(self) -> None:
+        self._factory.close()
+
+
+def settle(endpoint: Endpoint, limit: float = 90.0) -> None:
+    """Wait until both failover peers are in state normal (2) with no update unacknowledged,
+    the same twice in a row: before, their states, times and counters change from one moment
+    to the next, and omshell's output with them."""
+    probe = render(CORPUS / "45-failover.omshell", endpoint)
+    settled = b"partner-state = 00:00:00:02\nlocal-state = 00:00:00:02\n"
+    idle = b"cur-unacked-updates = 00:00:00:00\n"
+    deadline = time.monotonic() + limit
+    previous = b""
+    while True:
+        seen = run_omshell_script(probe).stdout
+        if settled in seen and idle in seen and seen == previous:
+            return
+        assert time.monotonic() < deadline, f"the failover pair did not settle in {limit} s"
+        previous = seen
+        time.sleep(0.5)  # polling the server's own state: no event to wait on
+
+
+@pytest.fixture(scope="module")
+def corpus_servers(dhcpd_server: Endpoint) -> Iterator[CorpusServers]:
+    if find_omshell() is None:
+        missing("omshell not found: apt-get install isc-dhcp-server")
+    servers = CorpusServers(dhcpd_server)
+    try:
+        yield servers
+    finally:
+        servers.close()
+
+
+def test_corpus_size() -> None:
+    assert len(SCRIPTS) >= 40
+
+
+@pytest.mark.parametrize("script", SCRIPTS, ids=[path.stem for path in SCRIPTS])
+def test_shell_matches_omshell(
+    script: Path, backend_name: str, corpus_servers: CorpusServers
+) -> None:
+    endpoint = corpus_servers.get(server_kind(script))
+    text = render(script, endpoint)
+    # omshell right before: the server's state (failover times) is that of the same moment.
+    expected = run_omshell_script(text)
+    assert expected.returncode == 0, expected.stderr
+    ours = run_dhcpctl(["shell", "--backend", backend_name], text)
+    assert ours.stdout.decode("latin-1") == expected.stdout.decode("latin-1"), (
+        f"stdout differs from omshell's; stderr: {ours.stderr.decode()}"
+    )
+
+
+def _lease_script(endpoint: Endpoint, address: str) -> bytes:
+    script = [*connect_script(endpoint), "new lease", f"set ip-address = {address}", "open"]
+    return "".join(line + "\n" for line in script).encode()
+
+
+@pytest.mark.parametrize(
+    ("address", "expected"),
+    [("198.18.254.150", ExitCode.OK), ("198.18.254.99", ExitCode.NOT_FOUND)],
+)
+def test_exit_status_says_whether_a_command_failed(
+    dhcpd_server: Endpoint, backend_name: str, address: str, expected: ExitCode
+) -> None:
+    result = run_dhcpctl(["shell", "--backend", backend_name], _lease_script(dhcpd_server, address))
+    assert result.returncode == expected, result.stderr
+
+
+def test_exit_status_of_usage_and_wrong_key_failures(
+    dhcpd_server: Endpoint, backend_name: str
+) -> None:
+    usage = run_dhcpctl(["shell", "--backend", backend_name], b"new\n")
+    assert usage.returncode == ExitCode.FAILED
+    assert usage.stdout == b"> usage: new <object-type>\n> "
+    assert dhcpd_server.key is not None
+    key = dataclasses.replace(dhcpd_server.key, secret=b"wrong")
+    wrong = dataclasses.replace(dhcpd_server, key=key)
+    refused = run_dhcpctl(
+        ["shell", "--backend", backend_name], _lease_script(wrong, "198.18.254.150")
+    )
+    # dhcpd answers a request signed with the wrong secret by closing the connection: the
+    # status omshell prints is ISC's, so the exit status is the lost connection's.
+    assert b"can't open object: connection reset by peer\n" in refused.stdout
+    assert refused.returncode == ExitCode.UNREACHABLE
+
+
+def test_script_file_and_json_transcript(
+    dhcpd_server: Endpoint, backend_name: str, tmp_path: Path
+) -> None:
+    script = tmp_path / "lease.omshell"
+    script.write_bytes(_lease_script(dhcpd_server, "198.18.254.150") + b"set extra = 7\nfrob\n")
+    result = run_dhcpctl(["shell", "--json", "--backend", backend_name, str(script)])
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [record["command"] for record in records][-4:] == [
+        "set ip-address = 198.18.254.150",
+        "open",
+        "set extra = 7",
+        "frob",
+    ]
+    opened = records[-3]
+    assert opened["ok"] and opened["object"]["type"] == "lease"
+    values = opened["object"]["values"]
+    assert values["ip-address"] == "c6:12:fe:96"
+    assert values["client-hostname"] == "alpha"
+    assert values["hardware-address"] == "52:54:00:12:34:56"
+    assert records[-2]["object"]["values"]["extra"] == 7
+    assert records[-1]["ok"] is False and "unknown token" in records[-1]["error"]
+    assert result.returncode == ExitCode.FAILED
+
+
+def test_timeout_ends_a_wait_on_a_silent_server(
+    fake_server: Callable[[Behaviour], int], released: threading.Event, backend_name: str
+) -> None:
+    def silent(sock: socket.socket) -> None:
+        handshake(sock, keyed=False)
+        released.wait(PATIENCE)
+
+    port = fake_server(silent)
+    script = b"server 127.0.0.1\nport %d\nconnect\nnew lease\nopen\n" % port
+    result = run_dhcpctl(["shell", "--timeout", "1", "--backend", backend_name], script)
+    assert b"can't open object: timed out\n" in result.stdout
+    assert result.returncode == ExitCode.UNREACHABLE
+
+
+@pytest.mark.parametrize("algorithm", ["hmac-sha512", "hmac-sha224"])
+def test_sha2_keys(dhcpd_factory: ServerFactory, backend_name: str, algorithm: str) -> None:
+    endpoint = dhcpd_factory.start(make_key(algorithm)).endpoint
+    script = _lease_script(endpoint, "198.18.254.151")
+    assert f"key-algorithm {algorithm}\n".encode() in script
+    result = run_dhcpctl(["shell", "--backend", backend_name], script)
+    assert result.returncode == ExitCode.OK, result.stdout
+    assert b'client-hostname = "bravo"\n' in result.stdout
+
+
+def test_interactive_on_a_terminal(dhcpd_server: Endpoint) -> None:
+    """On a terminal, commands are read line by line (readline) and each answered at once."""
+    controller, terminal = os.openpty()
+    env = {**clean_environment(), "TERM": "dumb"}
+    with subprocess.Popen(
+        [sys.executable, "-m", "dhcpctl", "shell"],
+        stdin=terminal,
+        stdout=terminal,
+        stderr=terminal,
+        env=env,
+    ) as process:
+        os.close(terminal)
+
+        def read_until(marker: bytes) -> bytes:
+            seen = b""
+            while marker not in seen:
+                ready, _, _ = select.select([controller], [], [], 30)
+                assert ready, f"no {marker!r} in {seen!r}"
+                seen += os.read(controller, 4096)
+            return seen
+
+        read_until(b"> ")
+        for line in connect_script(dhcpd_server):
+            os.write(controller, line.encode() + b"\n")
+            read_until(b"> ")
+        os.write(controller, b"new lease\n")
+        assert b"obj: lease" in read_until(b"> ")
+        os.write(controller, b"set ip-address = 198.18.254.150\nopen\n")
+        assert b'client-hostname = "alpha"' in read_until(b'client-hostname = "alpha"')
+        os.write(controller, b"\x04")  # end of input (Ctrl-D)
+        assert process.wait(timeout=30) == 0
+    os.close(controller)
+
+
+def test_connection_options_preset_the_script(dhcpd_server: Endpoint, tmp_path: Path) -> None:
+    """A script without server, port or key lines: the options and variables give them."""
+    assert dhcpd_server.key is not None
+    key_file = tmp_path / "omapi.key"
+    key = dhcpd_server.key
+    key_file.write_text(
+        f'key {key.name} {{ algorithm {key.algorithm}; secret "{key.secret_base64}"; }};\n'
+    )
+    script = b"connect\nnew lease\nset ip-address = 198.18.254.151\nopen\n"
+    env = {**clean_environment(), "DHCPCTL_KEY_FILE": str(key_file)}
+    server = f"{dhcpd_server.address}:{dhcpd_server.port}"
+    result = run_dhcpctl(["shell", "--server", server], script, env=env)
+    assert result.returncode == ExitCode.OK, result.stdout
+    assert b'client-hostname = "bravo"\n' in result.stdout
+    missing = run_dhcpctl(["shell", str(tmp_path / "no-such-script")])
+    assert missing.returncode == ExitCode.USAGE
+    assert missing.stderr.startswith(b"dhcpctl: ") and missing.stderr.count(b"\n") == 1
+
+
+def test_a_program_drives_the_shell_through_pipes(dhcpd_server: Endpoint) -> None:
+    """As Net::ISC::DHCPd drives omshell: write a command, read up to the next prompt."""
+    with subprocess.Popen(
+        [sys.executable, "-m", "dhcpctl", "shell"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        env=clean_environment(),
+    ) as process:
+        assert process.stdin is not None and process.stdout is not None
+        commands = [*connect_script(dhcpd_server), "new lease", "set ip-address = 198.18.254.150"]
+        answers = []
+        for command in ["", *commands, "open"]:
+            if command:
+                process.stdin.write(command.encode() + b"\n")
+                process.stdin.flush()
+            answer = b""
+            while not answer.endswith(b"> "):
+                ready, _, _ = select.select([process.stdout], [], [], 30)
+                assert ready, f"no prompt after {command!r}: {answer!r}"
+                answer += os.read(process.stdout.fileno(), 4096)
+            answers.append(answer)
+        assert b'client-hostname = "alpha"\n' in answers[-1]
+        process.stdin.close()
+        assert process.wait(timeout=30) == 0

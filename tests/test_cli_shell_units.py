@@ -1,0 +1,82 @@
+"""The pieces of ``dhcpctl shell`` that copy ISC's C without a server: conflex's tokens,
+``atoi``, ``convert_num``, ``parse_base64`` and ``print_hex_or_string``."""
+
+from __future__ import annotations
+
+import pytest
+
+from dhcpctl.cli.shell import _lexer as lx
+from dhcpctl.cli.shell._interpreter import c_atoi, convert_hex_byte, decode_base64
+from dhcpctl.cli.shell._objects import ShownValue, hex_or_string
+
+
+def kinds(line: bytes) -> list[tuple[str, bytes]]:
+    lexer, found = lx.Lexer(line), []
+    while (token := lexer.next()).kind != lx.END_OF_FILE:
+        found.append((token.kind, token.text))
+    return found
+
+
+def test_tokens_as_conflex_reads_them() -> None:
+    assert kinds(b'set name = "x\\ty" # comment\n') == [
+        ("keyword", b"set"),
+        (lx.NAME, b"name"),
+        ("=", b"="),
+        (lx.STRING, b"x\ty"),
+    ]  # the comment swallows the newline
+    assert kinds(b"10.0.0.1\n") == [
+        (lx.NUMBER, b"10"), (".", b"."), (lx.NUMBER, b"0"), (".", b"."),
+        (lx.NUMBER, b"0"), (".", b"."), (lx.NUMBER, b"1"), ("\n", b"\n"),
+    ]  # fmt: skip
+    assert kinds(b"ab 12ab 0x1f 1x Connect -") == [
+        (lx.NUMBER_OR_NAME, b"ab"),
+        (lx.NUMBER_OR_NAME, b"12ab"),
+        (lx.NUMBER_OR_NAME, b"0x1f"),
+        (lx.NAME, b"1x"),
+        ("keyword", b"Connect"),
+        (lx.NUMBER, b"-"),  # conflex's lone minus is a NUMBER (it tests the wrong byte)
+    ]
+    assert kinds(b'"\\101\\x42"') == [(lx.STRING, b"AB")]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        (b"42", 42),
+        (b"-7", -7),
+        (b"-", 0),
+        (b"2147483648", -(2**31)),
+        (b"99999999999", 1215752191),
+        (b"9" * 20, -1),
+    ],
+)
+def test_atoi_as_glibc(text: bytes, value: int) -> None:
+    assert c_atoi(text) == value
+
+
+def test_convert_num_one_byte() -> None:
+    warnings: list[str] = []
+    assert convert_hex_byte(b"ab", warnings) == 0xAB and not warnings
+    assert convert_hex_byte(b"abc", warnings) == 0xBC  # truncated, with a warning
+    assert warnings == ["abc exceeds max (255) for precision."]
+    assert convert_hex_byte(b"0x1f", []) == 0  # 'x' is no hex digit: conflex stops there
+
+
+def test_base64_as_parse_base64() -> None:
+    assert decode_base64(b"c2VjcmV0", []) == b"secret"
+    assert decode_base64(b"c2VjcmV0LQ==", []) == b"secret-"
+    warnings: list[str] = []
+    assert decode_base64(b"ab=cd", warnings) is None
+    assert warnings == ["stuff after base64 '=' terminator"]
+    assert decode_base64(b"\n", []) is None
+
+
+def test_values_printed_as_omshell_prints_them() -> None:
+    assert hex_or_string(b"alpha") == b'"alpha"'
+    assert hex_or_string(b"\x00\x01") == b"00:01"
+    assert hex_or_string(b"a" * 1100) == b'"' + b"a" * 1022 + b'"'
+    assert hex_or_string(b"\x00" * 342) == b""  # 3 * len > 1025: omshell prints nothing
+    assert ShownValue("int", -5).omshell_text() == b"-5"
+    assert ShownValue("string", b"a\x00b").omshell_text() == b'"a"'
+    assert ShownValue("string", b"\x01").omshell_text() == b'"\x01"'
+    assert ShownValue("object", 0).omshell_text() == b"<obj>"
