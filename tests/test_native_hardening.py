@@ -643,6 +643,7 @@ def test_info_command() -> None:
     assert lines[2:] == [
         f"native mode: {_native.MODE}",
         f"ISC library: {_native.LIBRARY}",
+        f"ISC version: {_native.VERSION}",
         f"hardened: {'yes' if _native.HARDENED else 'no'} "
         f"({_native.HARDENING or 'no dhcpctl_omapi_hardening marker'})",
     ]
