@@ -48,6 +48,7 @@ import warnings
 from datetime import datetime, timezone
 from ipaddress import IPv4Address
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -67,6 +68,7 @@ from scenario_helpers import (
 
 import dhcpctl
 from dhcpctl import AlreadyExists, Client, NotFound
+from dhcpctl import _values as v
 from dhcpctl._api import Backend
 from dhcpctl._key import Key
 from dhcpctl._states import FailoverStateName, LeaseState
@@ -303,6 +305,11 @@ def test_a_null_group_value_would_crash_dhcpd(backend: Backend) -> None:
         assert status == dhcpctl.DHCP_R_INVALIDARG
 
 
+def wrong(value: object) -> Any:
+    """``value`` as the type checker lets a user pass anything: what a test of refusals gives."""
+    return value
+
+
 @pytest.mark.parametrize(
     ("make", "field"),
     [
@@ -311,11 +318,84 @@ def test_a_null_group_value_would_crash_dhcpd(backend: Backend) -> None:
         (lambda: FakeHost("h", mac="00" * 17), "FakeHost.mac"),
         (lambda: FakeHost("h"), "needs a mac or a uid"),
         (lambda: OmapiServer(hosts=[HOST, HOST]), "two hosts"),
+        # what would otherwise fail in the server's thread when a client reads the object
+        (lambda: FakeLease(ip="198.18.1.1", uid=wrong("abc")), "FakeLease.uid"),
+        (lambda: FakeHost("h", uid=wrong("abc")), "FakeHost.uid"),
+        (lambda: FakeLease(ip="198.18.1.1", hardware_type=256), "FakeLease.hardware_type"),
+        (lambda: FakeHost("h", uid=b"\1", hardware_type=wrong("1")), "FakeHost.hardware_type"),
+        (lambda: FakeLease(ip="198.18.1.1", state="leased"), "FakeLease.state"),
+        (lambda: FakeLease(ip="198.18.1.1", state=0), "FakeLease.state"),
+        (lambda: FakeLease(ip="198.18.1.1", ends=wrong(5)), "FakeLease.ends"),
+        (lambda: FakeHost("h", uid=b"\1", ip=[]), "FakeHost.ip"),
+        (lambda: FakeHost("h", uid=b"\1", statements=wrong(5)), "FakeHost.statements"),
+        (lambda: FakeGroup("g", statements=wrong(None)), "FakeGroup.statements"),
+        (lambda: FakeClass("c", lease_limit=wrong("5")), "FakeClass.lease_limit"),
+        (lambda: FakeSubclass("c", wrong(5)), "FakeSubclass.data"),
+        (lambda: FakeFailoverState("f", mclt=-1), "FakeFailoverState.mclt"),
+        (lambda: FakeFailoverState("f", local_state="lost"), "FakeFailoverState.local_state"),
+        (lambda: FakeFailoverState("f", extra=wrong({"x": "t"})), "FakeFailoverState.extra['x']"),
+        (lambda: FakeFailoverState("f", extra={"": b"x"}), "FakeFailoverState.extra['']"),
     ],
 )
 def test_bad_objects_are_refused(make: object, field: str) -> None:
+    """A value of the wrong type or range is refused when the object is made, naming the
+    field, not when a client later reads it (which would end the server's thread)."""
     with pytest.raises(ValueError, match=re.escape(field)):
         make()  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("state", [LeaseState.RELEASED, 4, "released", "RELEASED", " Released "])
+def test_a_lease_state_in_the_clients_spellings(state: LeaseState | int | str) -> None:
+    """FakeLease takes a state as the typed client does (dhcpctl._values.LEASE_STATE): the
+    enum, its number, or its name in any case; a client reads it back as that state."""
+    lease = FakeLease(ip="198.18.1.150", mac="00:11:22:33:44:55", state=state)
+    assert lease.state is LeaseState.RELEASED
+    with (
+        OmapiServer(leases=[lease]) as server,
+        Client(server.address, server.port, backend="python") as omapi,
+    ):
+        assert omapi.leases.get(ip="198.18.1.150").state is LeaseState.RELEASED
+
+
+def test_a_lease_that_never_ends(backend: Backend) -> None:
+    """ends=None is ISC's "never": MAX_TIME on the wire (dhcpctl._values.NEVER), None to the
+    typed client and in the snapshot."""
+    with OmapiServer(leases=[FakeLease(ip="198.18.1.150", ends=None)]) as server:
+        connection = connect(backend, endpoint(server))
+        keys: dict[str, Value] = {"ip-address": ip("198.18.1.150")}
+        lease, status = open_object(backend, connection, "lease", keys)
+        assert status == dhcpctl.ISC_R_SUCCESS
+        assert get(backend, lease, "ends") == v.NEVER.to_bytes(4, "big")
+        with Client(server.address, server.port, backend="python") as omapi:
+            assert omapi.leases.get(ip="198.18.1.150").ends is None
+        assert server.leases[0].ends is None
+
+
+def test_a_snapshot_shows_what_a_client_set(backend: Backend) -> None:
+    """A client may set a lease's ends past ISC's MAX_TIME (2038), which FakeLease refuses:
+    dhcpd takes the number (omapi.c dhcp_lease_set_value), and the snapshot shows it as it is
+    held, not checked again as a user's input."""
+    late = 0xFFFF_FFFE  # 2106-02-07 06:28:14 UTC
+    with OmapiServer(leases=[LEASE]) as server:
+        connection = connect(backend, endpoint(server))
+        keys: dict[str, Value] = {"ip-address": ip(str(LEASE.ip))}
+        lease, status = open_object(backend, connection, "lease", keys)
+        assert status == dhcpctl.ISC_R_SUCCESS
+        assert update(backend, connection, lease, {"ends": late}) == dhcpctl.ISC_R_SUCCESS
+        assert server.leases[0].ends == datetime.fromtimestamp(late, timezone.utc)
+
+
+def test_a_host_with_several_fixed_addresses(backend_name: str) -> None:
+    """FakeHost(ip=[...]): dhcpd's ``fixed-address a, b;``, sent as one ip-address value of
+    4 bytes each; a client's update to several addresses shows in the snapshot as a tuple."""
+    first, second, third = (IPv4Address(f"198.18.1.{n}") for n in (60, 61, 62))
+    host = FakeHost("multi", mac="02:00:00:00:00:01", ip=[str(first), second])
+    assert host.ip == (first, second)
+    with OmapiServer(hosts=[host]) as server:
+        with Client(server.address, server.port, backend=backend_name) as omapi:
+            assert omapi.hosts.get(name="multi").ip_addresses == (first, second)
+            omapi.hosts.update(name="multi", ip=[third, first])
+        assert server.hosts[0].ip == (third, first)
 
 
 # --- omshell, the plugin, the README -----------------------------------------------------------

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import TypeVar
 
+from dhcpctl import _values as v
 from dhcpctl._key import Key
 from dhcpctl.fallback.auth import Key as WireKey
 from dhcpctl.fallback.server_protocol import Answer, Closed, Request, ServerProtocol
@@ -107,11 +108,11 @@ class OmapiServer:
             _unique(store.leases, loaded_lease.ip, loaded_lease, "lease")
         for klass in classes:
             made_class = _store.Class(
-                store, name=klass.name.encode(), lease_limit=klass.lease_limit
+                store, name=v.encode_string(klass.name, "name"), lease_limit=klass.lease_limit
             )
-            _unique(store.classes, klass.name.encode(), made_class, "class")
+            _unique(store.classes, v.encode_string(klass.name, "name"), made_class, "class")
         for sub in subclasses:
-            superclass = store.classes.get(sub.class_name.encode())
+            superclass = store.classes.get(v.encode_string(sub.class_name, "class_name"))
             if superclass is None:
                 raise ValueError(f"FakeSubclass: no class {sub.class_name!r}")
             made_sub = _store.Class(
@@ -127,7 +128,7 @@ class OmapiServer:
         for state in failover:
             _unique(
                 store.failover,
-                state.name.encode(),
+                v.encode_string(state.name, "name"),
                 _store.FailoverState(store, state._values()),
                 "failover state",
             )
@@ -194,7 +195,7 @@ class OmapiServer:
         """Every named group that exists now."""
         with self._lock:
             return [
-                FakeGroup(name.decode("utf-8", "replace"), (g.statements or b"").decode())
+                FakeGroup(v.decode_string(name), v.decode_string(g.statements or b""))
                 for name, g in self._store.groups.items()
             ]
 
