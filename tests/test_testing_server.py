@@ -10,33 +10,17 @@ scenarios of ``differential_corpus.SCENARIOS``, the encoding tests, the hypothes
 machine of hosts and groups and its regressions) run every call on dhcpd and on the fake, both
 backends each, and require identical outcomes.
 
-Where the fake does not do what dhcpd does, and the tests that therefore run against dhcpd
-only:
-
-- No leases file: what dhcpd writes there (``dhcpd_wrote``) is checked on dhcpd only; the
-  statuses and values of the same tests are compared on both.
-- A lease file given as text (``test_lease_by_client_identifier`` starts dhcpd with a leases
-  file of its own): dhcpd only; the fake's client-identifier lookups are covered by
-  ``FakeLease(uid=...)`` here and by the lease lookups of ``test_lease_lookup_refused``.
-- Statements are not parsed with dhcpd's grammar (``dhcpctl/testing/_statements.py``): the
-  fake refuses an ``if`` left open (``DHCP_R_BADPARSE``, as dhcpd does), answers
-  ``DHCP_R_BADPARSE`` with a :class:`DhcpdWouldCrash` warning where dhcpd dies (the classes
-  ``dhcpctl/_guards.py`` measured), and takes everything else, where dhcpd refuses a few more
-  malformed texts (unknown option names, bad expressions: ``DHCP_R_BADPARSE``).
-- The control object's shutdown (``test_control_shutdown``): dhcpd stops listening, drops
-  OMAPI connections after its countdown (about 12 s) and exits; the fake drops them at once
-  and stops listening (:attr:`OmapiServer.shut_down`).
-- failover-state (``test_failover_state`` needs a real failover pair): the fake runs no
-  failover protocol; its states are what ``FakeFailoverState`` says (a ``local-state`` update
-  is recorded, nothing transitions).
-- Connections under a server that is stopped, frozen, killed or restarted
-  (``ConnectionMachine``, ``test_server_restarted_under_a_connection``,
-  ``test_requests_after_an_unnoticed_restart``, ``test_disconnect_after_the_server_dropped``,
-  the refused connects): about dhcpd's process, not its OMAPI answers (a stop is compared:
-  ``test_server_stopped_mid_session``, ``test_wait_on_a_connection``).
-- One subnet and one pool hold every lease (their handles are those of dhcpd with the test
-  bed's one ``subnet`` and ``range``); classes match no client (``leases-used`` stays 0); lease
-  times do not run (no expiry, ``tstp`` is ``ends``).
+Where the fake does not do what dhcpd does is listed in the docstring of :mod:`dhcpctl.testing`
+(it ships in the wheel). The tests that therefore run against dhcpd only: what dhcpd writes to
+its leases file (``dhcpd_wrote``; the statuses and values of the same tests are compared on
+both), ``test_lease_by_client_identifier`` (dhcpd started with a leases file of its own; the
+fake's client-identifier lookups are covered by ``FakeLease(uid=...)`` here and by
+``test_lease_lookup_refused``), ``test_control_shutdown``, ``test_failover_state`` (a real
+failover pair), and the connections under a stopped, frozen, killed or restarted server
+(``ConnectionMachine``, ``test_server_restarted_under_a_connection``,
+``test_requests_after_an_unnoticed_restart``, ``test_disconnect_after_the_server_dropped``, the
+refused connects; a stop is compared: ``test_server_stopped_mid_session``,
+``test_wait_on_a_connection``).
 """
 
 from __future__ import annotations
@@ -67,6 +51,7 @@ from scenario_helpers import (
 )
 
 import dhcpctl
+import dhcpctl.testing
 from dhcpctl import AlreadyExists, Client, NotFound
 from dhcpctl import _values as v
 from dhcpctl._api import Backend
@@ -396,6 +381,24 @@ def test_a_host_with_several_fixed_addresses(backend_name: str) -> None:
             assert omapi.hosts.get(name="multi").ip_addresses == (first, second)
             omapi.hosts.update(name="multi", ip=[third, first])
         assert server.hosts[0].ip == (third, first)
+
+
+def test_the_differences_from_dhcpd_ship_with_the_package() -> None:
+    """Where the fake differs from dhcpd is in :mod:`dhcpctl.testing`'s docstring, which is in
+    the wheel, not in this test module, which is not; "never" is there as MAX_TIME."""
+    doc = dhcpctl.testing.__doc__ or ""
+    listed = doc.split("Where the fake differs from dhcpd 4.4.3-P1:", 1)[1]
+    for difference in (
+        "No leases file",
+        "MAX_TIME",
+        ":data:`dhcpctl._values.NEVER`",
+        "not parsed with dhcpd's grammar",
+        "shutdown",
+        "no failover protocol",
+        "One subnet and one pool",
+    ):
+        assert difference in listed
+    assert "tests/" not in doc
 
 
 # --- omshell, the plugin, the README -----------------------------------------------------------

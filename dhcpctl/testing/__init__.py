@@ -4,8 +4,9 @@ No root, no dhcpd, no network namespaces: :class:`OmapiServer` listens on 127.0.
 port by default) in background threads, as a context manager (``with``) or in an event loop
 (``async with``), and speaks real OMAPI, signed with a :class:`dhcpctl.Key` or unkeyed: this
 package on either backend and ISC's ``omshell`` are tested against it. What it answers is read
-from ISC's source and checked against real dhcpd by this project's own scenario corpus (see
-``tests/test_testing_server.py`` for what was compared and the documented differences)::
+from ISC's source and checked against real dhcpd by this project's own scenario corpus (the
+same scenarios, on both backends, against dhcpd and against the fake, with identical results;
+the differences are listed below)::
 
     from dhcpctl.testing import OmapiServer, FakeLease, FakeHost
 
@@ -25,6 +26,29 @@ Where dhcpd 4.4.3-P1 would crash (a null value for a group or class attribute, o
 dhcpd reads with ``omapi_get_int_value``: a lease's state, ends or flags, the control state, a
 failover local-state; statements with a value-less option before an empty statement, or 1,500
 whitespace characters in a row), the fake answers an error and warns :class:`DhcpdWouldCrash`.
+
+Where the fake differs from dhcpd 4.4.3-P1:
+
+- No leases file: nothing is written; a lease exists as given (:class:`FakeLease`), not as
+  read from a leases file, and lease times do not run (no expiry; ``tstp`` is ``ends``).
+- "Never" is ISC's ``MAX_TIME``, 0x7FFFFFFF (2038-01-19 03:14:07 UTC,
+  :data:`dhcpctl._values.NEVER`), as dhcpd sends it; a lease ``ends`` of None is sent so. A
+  client may set a later ``ends``: dhcpd keeps the number until it rewrites its leases file,
+  where it becomes ``never``; the fake, without a leases file, keeps the number.
+- Statements are not parsed with dhcpd's grammar (``dhcpctl/testing/_statements.py``): the
+  fake refuses an ``if`` left open (``DHCP_R_BADPARSE``, as dhcpd does), answers
+  ``DHCP_R_BADPARSE`` with a :class:`DhcpdWouldCrash` warning where dhcpd dies, and takes
+  everything else, where dhcpd refuses a few more malformed texts (unknown option names, bad
+  expressions: ``DHCP_R_BADPARSE``).
+- The control object's shutdown: dhcpd stops listening, drops OMAPI connections after its
+  countdown (about 12 s) and exits; the fake drops them at once and stops listening
+  (:attr:`OmapiServer.shut_down`).
+- failover-state: the fake runs no failover protocol; its states are what
+  :class:`FakeFailoverState` says (a ``local-state`` update is recorded, nothing transitions).
+- No process to stop, freeze, kill or restart: connections under such a server behave as the
+  fake's :meth:`OmapiServer.inject` faults make them, not as dhcpd's process would.
+- One subnet and one pool hold every lease (their handles are those of a dhcpd with one
+  ``subnet`` and ``range``); classes match no client (``leases-used`` stays 0).
 """
 
 from __future__ import annotations
