@@ -112,12 +112,14 @@ def choose_backend(policy: str, *, command: bool = False) -> Choice:
     ``reason`` keeps why: with ``auto``, the exact reason the native backend was not taken.
     Raises ValueError for an unknown policy; ImportError if ``native`` is forced and cannot
     be loaded, unless ``command`` (:func:`running_a_command`): then pure Python, and the
-    reason says that a program would get the ImportError.
+    reason says that a program would get the error (the command itself refuses an unknown
+    policy as bad usage, ``dhcpctl.cli``, once it has read its arguments: ``--help`` works).
     """
     if policy not in POLICIES:
-        raise ValueError(
-            f"{POLICY_VARIABLE}={policy!r} is not valid; use one of: {', '.join(POLICIES)}"
-        )
+        invalid = f"{POLICY_VARIABLE}={policy!r} is not valid; use one of: {', '.join(POLICIES)}"
+        if not command:
+            raise ValueError(invalid)
+        return Choice("python", _import("python"), f"{invalid} (a program's import raises)")
     if policy == "python":
         return Choice("python", _import("python"), f"{POLICY_VARIABLE}=python")
     if policy == "native":

@@ -1,0 +1,83 @@
+"""The ``dhcpctl`` command's help and its refusal of a bad ``DHCPCTL_BACKEND``, as a user runs
+it: ``python -m dhcpctl`` and the console script, in child processes, no server needed."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from cli_helpers import clean_environment, run_dhcpctl
+
+from dhcpctl.cli._exit import ExitCode
+
+BOGUS = "DHCPCTL_BACKEND='bogus' is not valid; use one of: auto, native, python"
+
+
+def console_script(arguments: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[bytes]:
+    """The ``dhcpctl`` console script pip put beside the interpreter, with ``arguments``."""
+    script = Path(sys.executable).parent / "dhcpctl"
+    return subprocess.run(
+        [str(script), *arguments], capture_output=True, timeout=120, check=False, env=env
+    )
+
+
+def bogus_environment() -> dict[str, str]:
+    return {**clean_environment(), "DHCPCTL_BACKEND": "bogus"}
+
+
+@pytest.mark.parametrize("run", [run_dhcpctl, console_script], ids=["module", "script"])
+@pytest.mark.parametrize("backend", [None, "bogus"])
+def test_help_is_printed_with_status_0(
+    run: Callable[..., subprocess.CompletedProcess[bytes]], backend: str | None
+) -> None:
+    """``--help`` prints the help (with the exit statuses) on stdout and exits 0, also when
+    DHCPCTL_BACKEND is bad (that is refused only when a command runs)."""
+    env = clean_environment() if backend is None else bogus_environment()
+    result = run(["--help"], env=env)
+    assert (result.returncode, result.stderr) == (ExitCode.OK, b"")
+    out = result.stdout.decode()
+    assert out.startswith("usage: dhcpctl ")
+    assert "exit status:" in out and "bad usage" in out
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [["info"], ["lease", "get", "--ip", "198.18.1.1"], ["shell"], ["host", "import", "-"]],
+)
+def test_a_bad_backend_variable_is_bad_usage(arguments: list[str]) -> None:
+    """DHCPCTL_BACKEND=bogus: one line on stderr and exit status 2, no traceback, for every
+    command (``import dhcpctl`` in a program still raises ValueError)."""
+    result = run_dhcpctl(arguments, env=bogus_environment())
+    assert result.returncode == ExitCode.USAGE
+    assert result.stderr.decode() == f"dhcpctl: {BOGUS}\n"
+    assert result.stdout == b""
+
+
+def test_a_bad_backend_variable_through_the_console_script() -> None:
+    result = console_script(["info"], bogus_environment())
+    assert (result.returncode, result.stderr.decode()) == (ExitCode.USAGE, f"dhcpctl: {BOGUS}\n")
+
+
+def test_the_backend_option_wins_over_a_bad_variable(closed_port: int) -> None:
+    """``--backend python`` is used, not the variable: the command runs (and finds no server
+    on a closed port: exit status 6, not 2)."""
+    arguments = ["lease", "get", "--ip", "198.18.1.1", "--backend", "python", "--timeout", "5"]
+    result = run_dhcpctl(
+        [*arguments, "--server", f"127.0.0.1:{closed_port}"], env=bogus_environment()
+    )
+    assert result.returncode == ExitCode.UNREACHABLE, result.stderr
+
+
+def test_a_program_importing_dhcpctl_still_gets_the_error() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", "import dhcpctl"],
+        capture_output=True,
+        timeout=120,
+        check=False,
+        env=bogus_environment(),
+    )
+    assert result.returncode != 0
+    assert f"ValueError: {BOGUS}" in result.stderr.decode()
