@@ -320,6 +320,7 @@ def wrong(value: object) -> Any:
         (lambda: FakeFailoverState("f", local_state="lost"), "FakeFailoverState.local_state"),
         (lambda: FakeFailoverState("f", extra=wrong({"x": "t"})), "FakeFailoverState.extra['x']"),
         (lambda: FakeFailoverState("f", extra={"": b"x"}), "FakeFailoverState.extra['']"),
+        (lambda: FakeFailoverState("f", extra={"n" * 1025: b""}), "is not 1 to 1024 bytes"),
     ],
 )
 def test_bad_objects_are_refused(make: object, field: str) -> None:

@@ -26,14 +26,15 @@ from typing import Any, TypeVar
 from dhcpctl import _values as v
 from dhcpctl._states import FailoverHierarchy, FailoverStateName, LeaseState
 from dhcpctl._values import NEVER
+from dhcpctl.fallback.wire import MAX_NAME_LEN
 
 from . import _store
 
 F = TypeVar("F")
 
 
-def _encode_uid(value: object, field: str) -> bytes:
-    """A client identifier (``dhcp-client-identifier``): bytes as they are."""
+def _encode_data(value: object, field: str) -> bytes:
+    """Bytes as they are, empty too (a ``dhcp-client-identifier``, a failover value)."""
     if not isinstance(value, bytes | bytearray | memoryview):
         raise v.refuse(field, value, "is not bytes")
     return bytes(value)
@@ -53,7 +54,7 @@ def _decode_fixed_addresses(
     return addresses[0] if len(addresses) == 1 else addresses
 
 
-_UID = v.Codec("uid", "bytes", _encode_uid, v.decode_bytes)
+_UID = v.Codec("uid", "bytes", _encode_data, v.decode_bytes)
 _TEXT = v.Codec("text", "str", _encode_text, v.decode_string)
 #: A host's ``fixed-address``: one address, or several (a list or tuple) as dhcpd allows.
 _FIXED_ADDRESSES = v.Codec(
@@ -307,10 +308,9 @@ class FakeFailoverState:
         extra = {}
         for name, value in self.extra.items():
             where = f"FakeFailoverState.extra[{name!r}]"
-            if not name:
-                raise v.refuse(where, name, "is empty: OMAPI has no empty names")
-            v.encode_string(name, where)
-            extra[name] = _encode_uid(value, where)
+            if not 0 < len(v.encode_string(name, where)) <= MAX_NAME_LEN:
+                raise v.refuse(where, name, f"is not 1 to {MAX_NAME_LEN} bytes, as OMAPI names")
+            extra[name] = _encode_data(value, where)
         object.__setattr__(self, "extra", extra)
 
     def _values(self) -> dict[bytes, bytes]:
