@@ -493,3 +493,34 @@ def test_a_silent_server_is_left_for_a_new_connection(fake_server: FakeStarter) 
     assert isinstance(first, Timeout)
     assert second.values["ip-address"] == address(2)
     assert opened == 2
+
+
+def test_a_shorter_deadline_after_a_longer_one_is_kept(fake_server: FakeStarter) -> None:
+    """A call with a long timeout is answered; the next call, with a short one, is never
+    answered: it times out at its own deadline, not at the earlier call's (whose timer was
+    the one set)."""
+    long = 2 * PATIENCE  # unfixed, the second call would end here, after run()'s PATIENCE
+    short = 0.2
+
+    def answer(number: int, request: Message, sock: socket.socket) -> bool:
+        if request.object_values == ((b"ip-address", address(1)),):
+            sock.sendall(echo(request))
+        return True
+
+    behaviour = per_request(answer)
+
+    async def main() -> tuple[BaseException, float, float]:
+        sess = session(fake_server(behaviour), timeout=long)
+        loop = asyncio.get_running_loop()
+        try:
+            started = loop.time()
+            await sess.execute(lookup(1), read=True)  # its deadline: started + long
+            asked = loop.time()
+            with pytest.raises(Timeout) as timeout:
+                await sess.execute(lookup(2), read=True, deadline=asked + short)
+            return timeout.value, loop.time() - asked, loop.time() - started
+        finally:
+            await sess.close()
+
+    _, waited, total = run(main())
+    assert short <= waited and total < long, (waited, total)

@@ -394,7 +394,8 @@ class _Deadlines:
     deadline passes. Deadlines are kept in call order, which with one timeout per session is
     also their time order, so the head is always the next to expire; a deadline earlier than
     the last one queued (a shorter timeout) gets a timer of its own. Done calls are pruned from
-    the head as calls come, so memory follows the calls in flight."""
+    the head as calls come, so memory follows the calls in flight; the timer is moved earlier
+    when the head's deadline is earlier than it (the calls it was set for are done)."""
 
     def __init__(
         self, loop: asyncio.AbstractEventLoop, expired: Callable[[_Call, float], None]
@@ -414,7 +415,10 @@ class _Deadlines:
             call.future.add_done_callback(lambda _: timer.cancel())
             return
         queue.append((deadline, timeout, call))
-        if self._timer is None:
+        timer = self._timer
+        if timer is None or timer.when() > queue[0][0]:  # the calls it was set for are done
+            if timer is not None:
+                timer.cancel()
             self._timer = self._loop.call_at(queue[0][0], self._expire)
 
     def _expire(self) -> None:
