@@ -9,9 +9,11 @@ call can check that it got the reply to its own request.
 from __future__ import annotations
 
 import asyncio
+import gc
 import itertools
 import queue
 import socket
+import threading
 from collections.abc import Callable, Coroutine, Iterator
 from typing import Any, TypeVar
 
@@ -524,3 +526,72 @@ def test_a_shorter_deadline_after_a_longer_one_is_kept(fake_server: FakeStarter)
 
     _, waited, total = run(main())
     assert short <= waited and total < long, (waited, total)
+
+
+def silent_first(closed: threading.Event) -> Behaviour:
+    """A keyed fake whose first connection never answers the intro (``closed`` is set when
+    the client gives it up); later connections echo every lookup."""
+    connections = itertools.count(1)
+
+    def behaviour(sock: socket.socket) -> None:
+        if next(connections) == 1:
+            try:
+                while sock.recv(4096):
+                    pass
+            finally:
+                closed.set()
+            return
+        handshake(sock, keyed=True)
+        while True:
+            sock.sendall(echo(recv_message(sock)))
+
+    return behaviour
+
+
+def test_a_connect_that_timed_out_is_not_replayed(fake_server: FakeStarter) -> None:
+    """The first call's connect gets no intro and times out; once that connect is given up,
+    the next call connects anew (and is answered) instead of getting the old Timeout."""
+    closed = threading.Event()
+
+    async def main() -> tuple[BaseException | Reply, Reply, int]:
+        sess = session(fake_server(silent_first(closed)), timeout=0.3, reconnect=True)
+        try:
+            (first,) = await asyncio.gather(
+                sess.execute(lookup(1), read=True), return_exceptions=True
+            )
+            assert await asyncio.to_thread(closed.wait, PATIENCE)  # the connect has ended
+            second = await sess.execute(lookup(2), read=True)
+            return first, second, sess.opened
+        finally:
+            await sess.close()
+
+    first, second, opened = run(main())
+    assert isinstance(first, Timeout)
+    assert second.values["ip-address"] == address(2)
+    assert opened == 1
+
+
+def test_a_connect_that_failed_unawaited_is_not_reported_unretrieved(
+    fake_server: FakeStarter,
+) -> None:
+    """The connect outlives the call that started it and fails with nobody waiting: asyncio
+    must not report "Task exception was never retrieved" when it is collected (the client was
+    not closed: ``close`` cancels the task, which would hide the report)."""
+    closed = threading.Event()
+    reported: list[dict[str, Any]] = []
+
+    async def main() -> type[BaseException | Reply]:
+        asyncio.get_running_loop().set_exception_handler(
+            lambda _, context: reported.append(context)
+        )
+        sess = session(fake_server(silent_first(closed)), timeout=0.3)
+        (first,) = await asyncio.gather(sess.execute(lookup(1), read=True), return_exceptions=True)
+        assert await asyncio.to_thread(closed.wait, PATIENCE)  # the connect has failed
+        await asyncio.sleep(0)  # its done callbacks run
+        outcome = type(first)  # the client is dropped unclosed (as after a failed ``async with``)
+        del sess, first  # (the error's traceback holds the session)
+        gc.collect()  # the connect task is collected: unretrieved, asyncio would report it
+        return outcome
+
+    assert run(main()) is Timeout
+    assert reported == []

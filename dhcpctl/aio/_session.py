@@ -141,19 +141,25 @@ class Session:
             return connection
         if connection is not None and not self._reconnect:
             raise Lost(DHCP_R_CONNRESET, "the connection was lost; reconnect=False", sent=False)
-        if self._connecting is None:
-            self._connecting = asyncio.ensure_future(self._open())
         connecting = self._connecting
-        try:
-            remaining = None if deadline is None else max(deadline - _now(), 0.0)
-            return await asyncio.wait_for(asyncio.shield(connecting), remaining)
-        except asyncio.TimeoutError:
-            raise Timeout(FUNCTION, ISC_R_TIMEDOUT, "no connection in time") from None
-        finally:
-            if connecting.done() and self._connecting is connecting:
-                self._connecting = None
-                if not connecting.cancelled():
-                    connecting.exception()  # retrieved: each waiter got it already
+        if connecting is None or connecting.done():  # a connect that ended is never replayed
+            connecting = self._connecting = asyncio.ensure_future(self._open())
+            connecting.add_done_callback(self._opened)
+        remaining = None if deadline is None else max(deadline - _now(), 0.0)
+        await asyncio.wait((connecting,), timeout=remaining)
+        if not connecting.done():  # it goes on for the callers still waiting
+            raise Timeout(FUNCTION, ISC_R_TIMEDOUT, "no connection in time")
+        if connecting.cancelled():
+            raise Lost(DHCP_R_CONNRESET, "the client is closed", sent=False, connected=False)
+        return connecting.result()  # or its error, for every caller that waited for it
+
+    def _opened(self, connecting: asyncio.Future[Connection]) -> None:
+        """A connect ended: the next call that needs a connection starts a new one, and its
+        error (which the callers waiting for it raise) counts as retrieved even if none did."""
+        if self._connecting is connecting:
+            self._connecting = None
+        if not connecting.cancelled():
+            connecting.exception()
 
     async def _open(self) -> Connection:
         connection = await connect(
