@@ -289,34 +289,43 @@ def test_an_unsigned_reply_on_a_keyed_connection_ends_it(fake_server: FakeStarte
     assert "unsigned" in str(outcomes[1])
 
 
-def test_the_window_holds_requests_back(fake_server: FakeStarter) -> None:
-    """With max_in_flight=4 the server never sees more than 4 requests it has not answered."""
+def pending(sock: socket.socket) -> bool:
+    """Whether bytes from the client wait unread (without waiting for any)."""
+    try:
+        return bool(sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT))
+    except BlockingIOError:
+        return False
+
+
+@pytest.mark.parametrize("window", [1, 4, 16])
+def test_the_window_holds_requests_back(fake_server: FakeStarter, window: int) -> None:
+    """Unkeyed (no rule of _dhcpd_limits applies), 4 rounds of ``window`` lookups: the fake
+    reads requests until ``window`` are unanswered, then takes every byte already there (a
+    client sending past its window wrote them in the same write: on loopback they are in the
+    fake's buffer by then) and answers them all. It must count exactly ``window`` unanswered
+    requests each round: never more (the window holds), never fewer (the window is used)."""
+    rounds = 4
     seen: list[int] = []
 
     def behaviour(sock: socket.socket) -> None:
-        handshake(sock, keyed=True)
-        sock.settimeout(0.3)
-        for _ in range(5):  # 20 requests in 5 rounds of what arrives before a pause
-            batch: list[Message] = []
-            try:
-                while True:
-                    batch.append(recv_message(sock))
-            except TimeoutError:
-                pass
+        handshake(sock, keyed=False)
+        while sum(seen) < rounds * window:
+            batch = read_requests(sock, window)
+            while pending(sock):
+                batch.append(recv_message(sock))
             seen.append(len(batch))
-            sock.sendall(b"".join(echo(r) for r in batch))
-        sock.settimeout(None)
+            sock.sendall(b"".join(echo(r, keyed=False) for r in batch))
         sock.recv(1)
 
     async def main() -> list[bytes]:
-        sess = session(fake_server(behaviour), window=4)
+        sess = session(fake_server(behaviour), window=window, keyed=False)
         try:
-            return await lookups(sess, range(1, 21))
+            return await lookups(sess, range(1, rounds * window + 1))
         finally:
             await sess.close()
 
-    assert run(main()) == [address(n) for n in range(1, 21)]
-    assert seen == [4, 4, 4, 4, 4]
+    assert run(main()) == [address(n) for n in range(1, rounds * window + 1)]
+    assert seen == [window] * rounds
 
 
 # --- the property: interleavings and chunkings --------------------------------------------
