@@ -23,8 +23,9 @@ signing and signature checks are the same code as the sync backend's.
   always signed: the codec signs every request once the authenticator is accepted, and none is
   sent before.
 - A call ends with its reply, :class:`~dhcpctl.Timeout` after ``timeout`` seconds (queueing
-  included), or :class:`~dhcpctl.ConnectionLost` when the connection ends (every call in
-  flight and every queued one; ``ConnectionLost.sent`` tells whether the request went out).
+  included), or :class:`Lost` when the connection ends (every call in flight and every
+  queued one; ``Lost.sent`` tells whether the request went out). Lost is this package's
+  ConnectionLost: the session turns it into a plain :class:`~dhcpctl.ConnectionLost`.
   Cancelling a call is safe: a queued request is never sent, a sent one's reply is read and
   dropped. A call that times out after its request went out, with nothing at all received
   since, ends the connection (the server is silent; the next call opens a new one).
