@@ -9,9 +9,11 @@ call can check that it got the reply to its own request.
 from __future__ import annotations
 
 import asyncio
+import gc
 import itertools
 import queue
 import socket
+import threading
 from collections.abc import Callable, Coroutine, Iterator
 from typing import Any, TypeVar
 
@@ -20,11 +22,15 @@ from fake_omapi import AUTHID, KEY, PATIENCE, Behaviour, handshake, recv_message
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dhcpctl._errors import ConnectionLost, Timeout
+import dhcpctl.aio
+from dhcpctl import Client, Key
+from dhcpctl._diagnosis import Peer as Server
+from dhcpctl._diagnosis import connect_failed
+from dhcpctl._errors import AuthenticationFailed, ConnectionLost, Timeout
 from dhcpctl._exchange import Open, Reply
-from dhcpctl._results import DHCP_R_INVALIDKEY
+from dhcpctl._results import DHCP_R_INVALIDKEY, ISC_R_NOMORE, ISC_R_TIMEDOUT
 from dhcpctl.aio._connection import Connection
-from dhcpctl.aio._session import Session
+from dhcpctl.aio._session import Deadline, Session
 from dhcpctl.fallback.protocol import status_of
 from dhcpctl.fallback.wire import (
     OP_OPEN,
@@ -287,34 +293,43 @@ def test_an_unsigned_reply_on_a_keyed_connection_ends_it(fake_server: FakeStarte
     assert "unsigned" in str(outcomes[1])
 
 
-def test_the_window_holds_requests_back(fake_server: FakeStarter) -> None:
-    """With max_in_flight=4 the server never sees more than 4 requests it has not answered."""
+def pending(sock: socket.socket) -> bool:
+    """Whether bytes from the client wait unread (without waiting for any)."""
+    try:
+        return bool(sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT))
+    except BlockingIOError:
+        return False
+
+
+@pytest.mark.parametrize("window", [1, 4, 16])
+def test_the_window_holds_requests_back(fake_server: FakeStarter, window: int) -> None:
+    """Unkeyed (no rule of _dhcpd_limits applies), 4 rounds of ``window`` lookups: the fake
+    reads requests until ``window`` are unanswered, then takes every byte already there (a
+    client sending past its window wrote them in the same write: on loopback they are in the
+    fake's buffer by then) and answers them all. It must count exactly ``window`` unanswered
+    requests each round: never more (the window holds), never fewer (the window is used)."""
+    rounds = 4
     seen: list[int] = []
 
     def behaviour(sock: socket.socket) -> None:
-        handshake(sock, keyed=True)
-        sock.settimeout(0.3)
-        for _ in range(5):  # 20 requests in 5 rounds of what arrives before a pause
-            batch: list[Message] = []
-            try:
-                while True:
-                    batch.append(recv_message(sock))
-            except TimeoutError:
-                pass
+        handshake(sock, keyed=False)
+        while sum(seen) < rounds * window:
+            batch = read_requests(sock, window)
+            while pending(sock):
+                batch.append(recv_message(sock))
             seen.append(len(batch))
-            sock.sendall(b"".join(echo(r) for r in batch))
-        sock.settimeout(None)
+            sock.sendall(b"".join(echo(r, keyed=False) for r in batch))
         sock.recv(1)
 
     async def main() -> list[bytes]:
-        sess = session(fake_server(behaviour), window=4)
+        sess = session(fake_server(behaviour), window=window, keyed=False)
         try:
-            return await lookups(sess, range(1, 21))
+            return await lookups(sess, range(1, rounds * window + 1))
         finally:
             await sess.close()
 
-    assert run(main()) == [address(n) for n in range(1, 21)]
-    assert seen == [4, 4, 4, 4, 4]
+    assert run(main()) == [address(n) for n in range(1, rounds * window + 1)]
+    assert seen == [window] * rounds
 
 
 # --- the property: interleavings and chunkings --------------------------------------------
@@ -478,18 +493,229 @@ def test_a_silent_server_is_left_for_a_new_connection(fake_server: FakeStarter) 
             sock.sendall(echo(request))
         return True
 
+    sess = session(fake_server(per_request(answer)), timeout=0.5, reconnect=True)
+    assert run(timeout_then_answer(sess)) == 2
+
+
+async def timeout_then_answer(sess: Session, ended: threading.Event | None = None) -> int:
+    """Lookup 1 times out; once ``ended`` is set (if given), lookup 2 is answered. The
+    connections ``sess`` opened; it is closed after."""
+    try:
+        (first,) = await asyncio.gather(sess.execute(lookup(1), read=True), return_exceptions=True)
+        assert isinstance(first, Timeout), first
+        if ended is not None:
+            assert await asyncio.to_thread(ended.wait, PATIENCE)
+        second = await sess.execute(lookup(2), read=True)
+        assert second.values["ip-address"] == address(2)
+        return sess.opened
+    finally:
+        await sess.close()
+
+
+def test_a_shorter_deadline_after_a_longer_one_is_kept(fake_server: FakeStarter) -> None:
+    """A call with a long timeout is answered; the next call, with a short one, is never
+    answered: it times out at its own deadline, not at the earlier call's (whose timer was
+    the one set)."""
+    long = 2 * PATIENCE  # unfixed, the second call would end here, after run()'s PATIENCE
+    short = 0.2
+
+    def answer(number: int, request: Message, sock: socket.socket) -> bool:
+        if request.object_values == ((b"ip-address", address(1)),):
+            sock.sendall(echo(request))
+        return True
+
     behaviour = per_request(answer)
 
-    async def main() -> tuple[BaseException | Reply, Reply, int]:
-        sess = session(fake_server(behaviour), timeout=0.5, reconnect=True)
+    async def main() -> tuple[BaseException, float, float]:
+        sess = session(fake_server(behaviour), timeout=long)
+        loop = asyncio.get_running_loop()
         try:
-            first = await asyncio.gather(sess.execute(lookup(1), read=True), return_exceptions=True)
-            second = await sess.execute(lookup(2), read=True)
-            return first[0], second, sess.opened
+            started = loop.time()
+            await sess.execute(lookup(1), read=True)  # its deadline: started + long
+            asked = loop.time()
+            with pytest.raises(Timeout) as timeout:
+                await sess.execute(lookup(2), read=True, deadline=Deadline(asked + short, short))
+            return timeout.value, loop.time() - asked, loop.time() - started
         finally:
             await sess.close()
 
-    first, second, opened = run(main())
-    assert isinstance(first, Timeout)
-    assert second.values["ip-address"] == address(2)
-    assert opened == 2
+    error, waited, total = run(main())
+    assert short <= waited and total < long, (waited, total)
+    assert str(error).endswith("no answer within 0.2 s"), error  # rounded: not 0.19993 s
+
+
+def silent_first(closed: threading.Event) -> Behaviour:
+    """A keyed fake whose first connection never answers the intro (``closed`` is set when
+    the client gives it up); later connections echo every lookup."""
+    connections = itertools.count(1)
+
+    def behaviour(sock: socket.socket) -> None:
+        if next(connections) == 1:
+            try:
+                while sock.recv(4096):
+                    pass
+            finally:
+                closed.set()
+            return
+        handshake(sock, keyed=True)
+        while True:
+            sock.sendall(echo(recv_message(sock)))
+
+    return behaviour
+
+
+def test_a_connect_that_timed_out_is_not_replayed(fake_server: FakeStarter) -> None:
+    """The first call's connect gets no intro and times out; once that connect is given up,
+    the next call connects anew (and is answered) instead of getting the old Timeout."""
+    closed = threading.Event()  # set when the client gives up the first connect
+    sess = session(fake_server(silent_first(closed)), timeout=0.3, reconnect=True)
+    assert run(timeout_then_answer(sess, closed)) == 1
+
+
+def test_a_connect_that_failed_unawaited_is_not_reported_unretrieved(
+    fake_server: FakeStarter,
+) -> None:
+    """The connect outlives the call that started it and fails with nobody waiting: asyncio
+    must not report "Task exception was never retrieved" when it is collected (the client was
+    not closed: ``close`` cancels the task, which would hide the report)."""
+    closed = threading.Event()
+    reported: list[dict[str, Any]] = []
+
+    async def main() -> type[BaseException | Reply]:
+        asyncio.get_running_loop().set_exception_handler(
+            lambda _, context: reported.append(context)
+        )
+        sess = session(fake_server(silent_first(closed)), timeout=0.3)
+        (first,) = await asyncio.gather(sess.execute(lookup(1), read=True), return_exceptions=True)
+        assert await asyncio.to_thread(closed.wait, PATIENCE)  # the connect has failed
+        await asyncio.sleep(0)  # its done callbacks run
+        outcome = type(first)  # the client is dropped unclosed (as after a failed ``async with``)
+        del sess, first  # (the error's traceback holds the session)
+        gc.collect()  # the connect task is collected: unretrieved, asyncio would report it
+        return outcome
+
+    assert run(main()) is Timeout
+    assert reported == []
+
+
+# --- what callers see: public error classes, the sync client's words ------------------------
+
+
+def test_a_refused_connect_is_connection_lost_in_the_sync_clients_words(
+    closed_port: int,
+) -> None:
+    """A plain ConnectionLost (not a class of dhcpctl.aio's own), with the status and the
+    text of the sync client (pure-Python backend): the address, the cause, the hint."""
+    with pytest.raises(ConnectionLost) as sync:
+        Client("127.0.0.1", closed_port, timeout=PATIENCE, backend="python").connect()
+
+    async def main() -> tuple[BaseException, BaseException]:
+        client = dhcpctl.aio.Client("127.0.0.1", closed_port, timeout=PATIENCE)
+        errors = []
+        for call in (client.connect(), client.session.execute(lookup(1), read=True)):
+            with pytest.raises(ConnectionLost) as error:
+                await call
+            errors.append(error.value)
+        await client.close()
+        return errors[0], errors[1]
+
+    expected = connect_failed(Server("127.0.0.1", closed_port), ISC_R_NOMORE, "Connection refused")
+    for error in (sync.value, *run(main())):
+        assert type(error) is ConnectionLost, type(error)
+        assert isinstance(error, ConnectionLost)
+        assert error.status == ISC_R_NOMORE
+        assert str(error).endswith(expected), error
+
+
+def test_a_connect_timeout_names_the_address(fake_server: FakeStarter) -> None:
+    """No intro comes: the Timeout says where, as the sync client does, and the time given."""
+    closed = threading.Event()
+    port = fake_server(silent_first(closed))
+
+    async def main() -> BaseException:
+        client = dhcpctl.aio.Client("127.0.0.1", port, timeout=0.25)
+        try:
+            with pytest.raises(Timeout) as error:
+                await client.connect()
+            return error.value
+        finally:
+            await client.close()
+
+    error = run(main())
+    said = connect_failed(Server("127.0.0.1", port), ISC_R_TIMEDOUT, "no answer within 0.25 s")
+    assert type(error) is Timeout and str(error).endswith(said), error
+
+
+@pytest.mark.parametrize("reconnect", [False, True])
+def test_a_closed_client_opens_a_new_connection(fake_server: FakeStarter, reconnect: bool) -> None:
+    """As dhcpctl.Client: after close() (the end of ``async with``), ``async with`` again and
+    calls work on a new connection, whatever ``reconnect``."""
+
+    def behaviour(sock: socket.socket) -> None:
+        handshake(sock, keyed=False)
+        while True:
+            sock.sendall(echo(recv_message(sock), keyed=False))
+
+    async def main() -> tuple[list[bytes], int]:
+        client = dhcpctl.aio.Client(
+            "127.0.0.1", fake_server(behaviour), timeout=PATIENCE, reconnect=reconnect
+        )
+        got = []
+        for number in (1, 2):
+            async with client:
+                got.append((await client.session.execute(lookup(number), read=True)).values)
+        await client.close()
+        got.append((await client.session.execute(lookup(3), read=True)).values)
+        await client.close()
+        return [each["ip-address"] for each in got], client.session.opened
+
+    assert run(main()) == ([address(1), address(2), address(3)], 3)
+
+
+def test_close_ends_the_calls_in_flight_without_sending_them_again(
+    fake_server: FakeStarter,
+) -> None:
+    """A read in flight when close() is called ends with ConnectionLost: close() is not a lost
+    connection, the read is not sent again on a new one."""
+    received: queue.Queue[int] = queue.Queue()
+
+    def answer(number: int, request: Message, sock: socket.socket) -> bool:
+        received.put(number)  # never answered
+        return True
+
+    async def main() -> tuple[BaseException, int]:
+        sess = session(fake_server(per_request(answer)), reconnect=True)
+        call = asyncio.ensure_future(sess.execute(lookup(1), read=True))
+        await asyncio.to_thread(received.get, timeout=PATIENCE)  # it is in flight
+        await sess.close()
+        with pytest.raises(ConnectionLost) as lost:
+            await call
+        return lost.value, sess.opened
+
+    lost, opened = run(main())
+    assert type(lost) is ConnectionLost and opened == 1, lost
+    assert received.empty()
+
+
+def test_a_wrong_secret_is_said_once(fake_server: FakeStarter) -> None:
+    """dhcpd's answer to a wrong signature (an unsigned DHCP_R_INVALIDKEY): the error names
+    the likely cause, the key, once."""
+
+    def behaviour(sock: socket.socket) -> None:
+        handshake(sock, keyed=True)
+        request = recv_message(sock)
+        sock.sendall(
+            reply(request, False, op=OP_STATUS, message_values=((b"result", DHCP_R_INVALIDKEY),))
+        )
+        sock.recv(1)
+
+    async def main() -> BaseException:
+        key = Key(KEY.name, KEY.algorithm, KEY.secret)
+        async with dhcpctl.aio.Client("127.0.0.1", fake_server(behaviour), key=key) as client:
+            with pytest.raises(AuthenticationFailed) as error:
+                await client.session.execute(lookup(1), read=True)
+            return error.value
+
+    error = run(main())
+    assert str(error).count(repr(KEY.name)) == 1, error
+    assert "wrong secret" in str(error)

@@ -35,7 +35,10 @@ class Client(Collections[Async]):
 
     Raises ValueError for an argument out of range, before anything is sent. Use it as
     ``async with dhcpctl.aio.Client(...) as omapi:`` (connects on entry, closes on exit), or
-    call :meth:`close` yourself (the first call connects).
+    call :meth:`close` yourself (the first call connects). A closed client may be used again,
+    as :class:`dhcpctl.Client`: the next call, or ``async with`` again, opens a new connection.
+    Errors are the public classes of :mod:`dhcpctl` (ConnectionLost, Timeout,
+    AuthenticationFailed, NotFound...).
     """
 
     def __init__(
@@ -78,11 +81,14 @@ class Client(Collections[Async]):
             await self.close()
 
     async def connect(self) -> None:
-        """Connect now (else the first call does). Raises ConnectionLost, Timeout."""
+        """Connect now (else the first call does); after :meth:`close`, reconnect. Raises
+        ConnectionLost (refused, unreachable, unresolved: the text names the address),
+        Timeout, AuthenticationFailed."""
         await self.session.connect()
 
     async def close(self) -> None:
-        """Close the connection; calls still waiting end with ConnectionLost. Idempotent."""
+        """Close the connection; calls still waiting end with ConnectionLost. Idempotent; a
+        later call (or :meth:`connect`, ``async with``) opens a new connection."""
         await self.session.close()
 
     async def __aenter__(self) -> Client:

@@ -23,8 +23,9 @@ signing and signature checks are the same code as the sync backend's.
   always signed: the codec signs every request once the authenticator is accepted, and none is
   sent before.
 - A call ends with its reply, :class:`~dhcpctl.Timeout` after ``timeout`` seconds (queueing
-  included), or :class:`~dhcpctl.ConnectionLost` when the connection ends (every call in
-  flight and every queued one; ``ConnectionLost.sent`` tells whether the request went out).
+  included), or :class:`Lost` when the connection ends (every call in flight and every
+  queued one; ``Lost.sent`` tells whether the request went out). Lost is this package's
+  ConnectionLost: the session turns it into a plain :class:`~dhcpctl.ConnectionLost`.
   Cancelling a call is safe: a queued request is never sent, a sent one's reply is read and
   dropped. A call that times out after its request went out, with nothing at all received
   since, ends the connection (the server is silent; the next call opens a new one).
@@ -40,13 +41,18 @@ from __future__ import annotations
 import asyncio
 import collections
 import logging
+import os
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Final
 
+from dhcpctl._diagnosis import KeyName, Peer, connect_failed, key_name, wrong_secret
 from dhcpctl._errors import AuthenticationFailed, ConnectionLost, OmapiError, Timeout
 from dhcpctl._results import (
     DHCP_R_CONNRESET,
+    DHCP_R_HOSTUNKNOWN,
+    ISC_R_NOMORE,
     ISC_R_NOSPACE,
     ISC_R_TIMEDOUT,
     isc_result_totext,
@@ -73,9 +79,16 @@ log: Final = logging.getLogger("dhcpctl.aio")
 FUNCTION: Final = "dhcpctl.aio"
 
 
+def seconds(value: float) -> str:
+    """``value`` seconds as error texts print them: ``"3 s"``, ``"2.5 s"``, ``"0.25 s"`` (two
+    significant digits, whole seconds from 10 s on)."""
+    return f"{value:.0f} s" if value >= 10 else f"{value:.2g} s"
+
+
 class Lost(ConnectionLost):
-    """:class:`~dhcpctl.ConnectionLost` of one call; ``sent`` tells whether its request had
-    been written (a request never sent may be sent again on a new connection, even a write),
+    """:class:`~dhcpctl.ConnectionLost` of one call, inside this package only (the session
+    raises a plain ConnectionLost to the caller); ``sent`` tells whether its request had been
+    written (a request never sent may be sent again on a new connection, even a write),
     ``connected`` whether the connection had been made (else the server was not there)."""
 
     def __init__(
@@ -133,7 +146,7 @@ class Connection(asyncio.Protocol):
         self._deadlines = _Deadlines(self._loop, self._expired)
         #: When the last bytes came from the server (``loop.time()``).
         self._received_at = self._loop.time()
-        self._key_name = None if key is None else key.name
+        self._key_name: KeyName | None = None if key is None else key_name(key.name, key.algorithm)
         #: Whether a verified reply has come (the key works).
         self._proven = False
         self._warned = False
@@ -167,11 +180,14 @@ class Connection(asyncio.Protocol):
         bound: int,
         kind: str,
         timeout: float | None,
+        limit: float | None = None,
     ) -> Message:
-        """Send one request and return its reply (an UPDATE or STATUS answering it).
+        """Send one request and return its reply (an UPDATE or STATUS answering it), within
+        ``timeout`` seconds (None: no limit).
 
         ``bound``: an upper bound of the reply's size in bytes (see :mod:`._dhcpd_limits`),
-        raised to the largest reply seen so far for requests of the same ``kind``.
+        raised to the largest reply seen so far for requests of the same ``kind``. ``limit``:
+        the seconds the Timeout names (the whole call's; default ``timeout``).
         Raises :class:`Lost` (a ConnectionLost) or :class:`~dhcpctl.Timeout`.
         """
         if self._error is not None:
@@ -182,7 +198,7 @@ class Connection(asyncio.Protocol):
         self._queue.append(call)
         self._admit()
         if timeout is not None:
-            self._deadlines.add(call, timeout)
+            self._deadlines.add(call, timeout, timeout if limit is None else limit)
         # A cancelled task cancels ``future``: _admit skips it if it is still queued, _deliver
         # drops its reply if it was sent.
         return await future
@@ -343,26 +359,23 @@ class Connection(asyncio.Protocol):
         if not self._ready.done():
             failure: OmapiError = Lost(error.status, error.detail, sent=False, connected=False)
             if error.detail and error.detail.startswith("the server refused the authenticator"):
+                assert self._key_name is not None
                 failure = AuthenticationFailed(
                     FUNCTION,
                     error.status,
-                    f"{error.detail}: it has no key named {self._key_name!r} of that algorithm",
+                    f"{error.detail}: it has no key named {self._key_name.name!r} of that "
+                    "algorithm",
                 )
             self._ready.set_exception(failure)
             self._ready.exception()  # retrieved: nobody may be waiting yet
-        bad_secret = not self._proven and self._key_name is not None and "unsigned" in detail
+        bad_secret = self._bad_secret(detail)
         for calls, sent in ((self._in_flight.values(), True), (self._queue, False)):
             for call in calls:
                 if call.future.done():
                     continue
-                if bad_secret:
+                if bad_secret is not None:
                     call.future.set_exception(
-                        AuthenticationFailed(
-                            FUNCTION,
-                            error.status,
-                            f"{detail}: the server did not take the first signed request; "
-                            f"most likely the secret of key {self._key_name!r} is wrong",
-                        )
+                        AuthenticationFailed(FUNCTION, error.status, bad_secret)
                     )
                 else:
                     call.future.set_exception(Lost(error.status, error.detail, sent=sent))
@@ -373,16 +386,32 @@ class Connection(asyncio.Protocol):
         if self._transport is not None:
             self._transport.abort()
 
-    def _expired(self, call: _Call, timeout: float) -> None:
+    def _bad_secret(self, detail: str) -> str | None:
+        """The text of the AuthenticationFailed the calls get when the connection ended with
+        ``detail`` before any verified reply because the server sent an unsigned one (its
+        answer to a wrong signature), None otherwise. The likely cause is said once: the codec
+        says it already when the server answered ``DHCP_R_INVALIDKEY``."""
+        key = self._key_name
+        if self._proven or key is None or "unsigned" not in detail:
+            return None
+        if wrong_secret(key) in detail:
+            return detail
+        return (
+            f"{detail}; the server did not take the first signed request: most likely the "
+            f"secret of key {key.name!r} is wrong"
+        )
+
+    def _expired(self, call: _Call, limit: float) -> None:
         """``call`` ran out of time: it fails with Timeout. If its request went out and the
         server has sent nothing since, the server is silent: the connection ends (its other
         calls get :class:`Lost`, and the next call opens a new one) rather than keep the
         window filled with requests that will never be answered."""
         call.future.set_exception(
-            Timeout(FUNCTION, ISC_R_TIMEDOUT, f"no answer within {timeout:g} s")
+            Timeout(FUNCTION, ISC_R_TIMEDOUT, f"no answer within {seconds(limit)}")
         )
         if call.sent_at and self._received_at < call.sent_at:
-            self._fail(ISC_R_TIMEDOUT, f"the server sent nothing for {timeout:g} s")
+            silent = seconds(self._loop.time() - call.sent_at)
+            self._fail(ISC_R_TIMEDOUT, f"the server sent nothing for {silent} after a request")
 
     def close(self) -> None:
         """Close the connection; calls still waiting end with :class:`Lost`."""
@@ -394,7 +423,8 @@ class _Deadlines:
     deadline passes. Deadlines are kept in call order, which with one timeout per session is
     also their time order, so the head is always the next to expire; a deadline earlier than
     the last one queued (a shorter timeout) gets a timer of its own. Done calls are pruned from
-    the head as calls come, so memory follows the calls in flight."""
+    the head as calls come, so memory follows the calls in flight; the timer is moved earlier
+    when the head's deadline is earlier than it (the calls it was set for are done)."""
 
     def __init__(
         self, loop: asyncio.AbstractEventLoop, expired: Callable[[_Call, float], None]
@@ -404,26 +434,31 @@ class _Deadlines:
         self._queue: collections.deque[tuple[float, float, _Call]] = collections.deque()
         self._timer: asyncio.TimerHandle | None = None
 
-    def add(self, call: _Call, timeout: float) -> None:
+    def add(self, call: _Call, timeout: float, limit: float) -> None:
+        """``call`` expires ``timeout`` seconds from now; ``limit`` is passed on to
+        ``expired``."""
         queue = self._queue
         while queue and queue[0][2].future.done():
             queue.popleft()
         deadline = self._loop.time() + timeout
         if queue and deadline < queue[-1][0]:  # shorter than a call before it: a timer of its own
-            timer = self._loop.call_at(deadline, self._expired, call, timeout)
+            timer = self._loop.call_at(deadline, self._expired, call, limit)
             call.future.add_done_callback(lambda _: timer.cancel())
             return
-        queue.append((deadline, timeout, call))
-        if self._timer is None:
+        queue.append((deadline, limit, call))
+        current = self._timer
+        if current is None or current.when() > queue[0][0]:  # the calls it was set for are done
+            if current is not None:
+                current.cancel()
             self._timer = self._loop.call_at(queue[0][0], self._expire)
 
     def _expire(self) -> None:
         self._timer = None
         queue, now = self._queue, self._loop.time()
         while queue and (queue[0][0] <= now or queue[0][2].future.done()):
-            _, timeout, call = queue.popleft()
+            _, limit, call = queue.popleft()
             if not call.future.done():
-                self._expired(call, timeout)
+                self._expired(call, limit)
         if queue:
             self._timer = self._loop.call_at(queue[0][0], self._expire)
 
@@ -452,22 +487,38 @@ async def connect(
     learned: dict[str, int],
     timeout: float | None,
 ) -> Connection:
-    """Open a connection and wait until it is ready (intros, the authenticator).
+    """Open a connection to ``address``:``port`` (IPv4, as ``fallback/session.py``) and wait
+    until it is ready (intros, the authenticator), within ``timeout`` seconds.
 
-    Raises :class:`Lost` (refused, reset, the authenticator refused: its status says why) or
-    :class:`~dhcpctl.Timeout` when ``timeout`` seconds pass first.
+    Raises :class:`Lost` (``connected`` False) for an address that does not resolve
+    (``DHCP_R_HOSTUNKNOWN``) or a connect that failed (``ISC_R_NOMORE``, as the sync client
+    says it: ``omapip/dispatch.c`` omapi_one_dispatch), Lost or AuthenticationFailed for a
+    connection the server ended or an authenticator it refused, :class:`~dhcpctl.Timeout`
+    when ``timeout`` passes first. Their texts are :func:`dhcpctl._diagnosis.connect_failed`'s.
     """
     loop = asyncio.get_running_loop()
+    peer = Peer(address, port, None if key is None else key_name(key.name, key.algorithm))
 
     async def opening() -> Connection:
         try:
             _, connection = await loop.create_connection(
-                lambda: Connection(key, max_in_flight, learned), address, port
+                lambda: Connection(key, max_in_flight, learned),
+                address,
+                port,
+                family=socket.AF_INET,
             )
-        except OSError as exc:
+        except socket.gaierror:
             raise Lost(
-                DHCP_R_CONNRESET,
-                f"cannot connect to {address}:{port}: {exc}",
+                DHCP_R_HOSTUNKNOWN,
+                connect_failed(peer, DHCP_R_HOSTUNKNOWN),
+                sent=False,
+                connected=False,
+            ) from None
+        except OSError as exc:
+            reason = os.strerror(exc.errno) if exc.errno else str(exc)
+            raise Lost(
+                ISC_R_NOMORE,
+                connect_failed(peer, ISC_R_NOMORE, reason),
                 sent=False,
                 connected=False,
             ) from None
@@ -481,6 +532,11 @@ async def connect(
     try:
         return await asyncio.wait_for(opening(), timeout)
     except asyncio.TimeoutError:
-        raise Timeout(
-            FUNCTION, ISC_R_TIMEDOUT, f"connecting to {address}:{port} took over {timeout} s"
-        ) from None
+        assert timeout is not None
+        raise connect_timeout(peer, timeout) from None
+
+
+def connect_timeout(peer: Peer, limit: float) -> Timeout:
+    """The Timeout of a connect to ``peer`` not made within ``limit`` seconds."""
+    said = f"no answer within {seconds(limit)}"
+    return Timeout(FUNCTION, ISC_R_TIMEDOUT, connect_failed(peer, ISC_R_TIMEDOUT, said))

@@ -29,7 +29,14 @@ Reconnecting (as the sync ``Client``): after :class:`~dhcpctl.ConnectionLost`, t
 opens a new connection. A request that was never sent (queued when the connection ended) is
 sent on the new connection; a read (an operation the caller marks ``read``) whose request was
 lost in flight is sent again once; a write in flight is never sent again: its caller gets the
-ConnectionLost.
+ConnectionLost. After ``close()``, calls still waiting end with ConnectionLost (none is sent
+again) and the next call opens a new connection, even with ``reconnect=False`` (as the sync
+client's ``close``).
+
+Errors: callers get the public classes only (:class:`~dhcpctl.ConnectionLost`,
+:class:`~dhcpctl.Timeout`, :class:`~dhcpctl.AuthenticationFailed`...); a connect that failed or
+timed out says so in the words of the sync client (:func:`dhcpctl._diagnosis.connect_failed`:
+the address, the cause, the hint), times in seconds rounded to two digits.
 """
 
 from __future__ import annotations
@@ -37,9 +44,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import Final, TypeVar, cast
+from typing import Final, NamedTuple, TypeVar, cast
 
-from dhcpctl._errors import OmapiError, Timeout
+from dhcpctl._diagnosis import Peer, key_name
+from dhcpctl._errors import ConnectionLost, OmapiError, Timeout
 from dhcpctl._exchange import Open, Operation, Reply, Request, Update
 from dhcpctl._operations import Driver, describe
 from dhcpctl._results import DHCP_R_CONNRESET, ISC_R_SUCCESS, ISC_R_TIMEDOUT, isc_result_totext
@@ -47,7 +55,7 @@ from dhcpctl.fallback.auth import Key
 from dhcpctl.fallback.protocol import status_of, text_of
 from dhcpctl.fallback.wire import OP_DELETE, OP_OPEN, OP_STATUS, OP_UPDATE, Message, Pair
 
-from ._connection import FUNCTION, Connection, Lost, connect, log
+from ._connection import FUNCTION, Connection, Lost, connect, connect_timeout, log, seconds
 from ._dhcpd_limits import reply_bound
 
 T = TypeVar("T")
@@ -56,6 +64,14 @@ T = TypeVar("T")
 #: connection ended (never sent, or a read once), on a new connection that did open.
 _ATTEMPTS: Final = 3
 _FLAGS: Final = ((b"create", "create"), (b"update", "update"), (b"exclusive", "exclusive"))
+
+
+class Deadline(NamedTuple):
+    """When a call must end (``at``, a ``loop.time()``) and the ``seconds`` it was given (what
+    its Timeout says)."""
+
+    at: float
+    seconds: float
 
 
 def encode_request(request: Request) -> tuple[int, int, tuple[Pair, ...], tuple[Pair, ...]]:
@@ -100,7 +116,8 @@ class Session:
 
     ``timeout`` (seconds, None: no limit) bounds each call, connecting included.
     ``reconnect``: whether a new connection is opened after one is lost (else every later call
-    raises ConnectionLost).
+    raises ConnectionLost). After :meth:`close`, the next call opens a new connection whatever
+    ``reconnect`` (as :meth:`dhcpctl.Client.close`).
     """
 
     def __init__(
@@ -121,8 +138,13 @@ class Session:
         self._reconnect = reconnect
         self._connection: Connection | None = None
         self._connecting: asyncio.Future[Connection] | None = None
+        self._peer = Peer(address, port, None if key is None else key_name(key.name, key.algorithm))
         self.opened = 0  # connections opened so far
+        #: Whether close() ended the last connection (the next call opens one, even without
+        #: ``reconnect``).
         self._closed = False
+        #: Counts close() calls: a call of an earlier count is never sent again after a loss.
+        self._generation = 0
         #: The largest reply seen per request kind, shared by this session's connections.
         self.learned: dict[str, int] = {}
 
@@ -131,29 +153,34 @@ class Session:
         """The current connection (None before the first call)."""
         return self._connection
 
-    async def _current(self, deadline: float | None) -> Connection:
-        """The live connection, opened (once for all callers) if needed before ``deadline``
-        (``loop.time()``). Raises Lost, Timeout, AuthenticationFailed."""
-        if self._closed:
-            raise Lost(DHCP_R_CONNRESET, "the client is closed", sent=False)
+    async def _current(self, deadline: Deadline | None) -> Connection:
+        """The live connection, opened (once for all callers) if needed before ``deadline``.
+        Raises Lost, Timeout, AuthenticationFailed."""
         connection = self._connection
         if connection is not None and connection.alive:
             return connection
-        if connection is not None and not self._reconnect:
+        if connection is not None and not self._reconnect and not self._closed:
             raise Lost(DHCP_R_CONNRESET, "the connection was lost; reconnect=False", sent=False)
-        if self._connecting is None:
-            self._connecting = asyncio.ensure_future(self._open())
         connecting = self._connecting
-        try:
-            remaining = None if deadline is None else max(deadline - _now(), 0.0)
-            return await asyncio.wait_for(asyncio.shield(connecting), remaining)
-        except asyncio.TimeoutError:
-            raise Timeout(FUNCTION, ISC_R_TIMEDOUT, "no connection in time") from None
-        finally:
-            if connecting.done() and self._connecting is connecting:
-                self._connecting = None
-                if not connecting.cancelled():
-                    connecting.exception()  # retrieved: each waiter got it already
+        if connecting is None or connecting.done():  # a connect that ended is never replayed
+            connecting = self._connecting = asyncio.ensure_future(self._open())
+            connecting.add_done_callback(self._opened)
+        remaining = None if deadline is None else max(deadline.at - _now(), 0.0)
+        await asyncio.wait((connecting,), timeout=remaining)
+        if not connecting.done():  # it goes on for the callers still waiting
+            assert deadline is not None
+            raise connect_timeout(self._peer, deadline.seconds)
+        if connecting.cancelled():
+            raise Lost(DHCP_R_CONNRESET, "the client was closed", sent=False, connected=False)
+        return connecting.result()  # or its error, for every caller that waited for it
+
+    def _opened(self, connecting: asyncio.Future[Connection]) -> None:
+        """A connect ended: the next call that needs a connection starts a new one, and its
+        error (which the callers waiting for it raise) counts as retrieved even if none did."""
+        if self._connecting is connecting:
+            self._connecting = None
+        if not connecting.cancelled():
+            connecting.exception()
 
     async def _open(self) -> Connection:
         connection = await connect(
@@ -164,19 +191,22 @@ class Session:
             learned=self.learned,
             timeout=self._timeout,
         )
-        if self._closed:
-            connection.close()
-            raise Lost(DHCP_R_CONNRESET, "the client is closed", sent=False)
         self._connection = connection
+        self._closed = False
         self.opened += 1
         return connection
 
+    def _deadline(self) -> Deadline | None:
+        """The deadline of a call starting now with the client's timeout."""
+        return None if self._timeout is None else Deadline(_now() + self._timeout, self._timeout)
+
     async def connect(self) -> None:
-        """Open the connection now (else the first call does)."""
+        """Open the connection now (else the first call does); after :meth:`close`, a new
+        one. Raises ConnectionLost, Timeout, AuthenticationFailed."""
         try:
-            await self._current(None if self._timeout is None else _now() + self._timeout)
+            await self._current(self._deadline())
         except OmapiError as error:
-            raise _named(error, "connect", None) from None
+            raise _named(error, "connect", f"connect to {self._peer}") from None
 
     async def execute(
         self,
@@ -185,19 +215,20 @@ class Session:
         read: bool,
         function: str = FUNCTION,
         what: str | None = None,
-        deadline: float | None = None,
+        deadline: Deadline | None = None,
     ) -> Reply:
         """One request's reply (its status whatever it is); sent again on a new connection as
-        the module docstring says. ``what`` describes it in errors and logs (default:
-        :func:`~dhcpctl._operations.describe`); ``deadline`` is a ``loop.time()`` (default:
-        the client's timeout from now).
+        the module docstring says (not after :meth:`close` was called meanwhile). ``what``
+        describes it in errors and logs (default: :func:`~dhcpctl._operations.describe`);
+        ``deadline`` defaults to the client's timeout from now.
 
         Raises ValueError for a target that is no handle; ConnectionLost, Timeout,
         AuthenticationFailed naming ``function`` and ``what``.
         """
         started = time.monotonic()
-        if deadline is None and self._timeout is not None:
-            deadline = _now() + self._timeout
+        generation = self._generation
+        if deadline is None:
+            deadline = self._deadline()
         what = what or describe(request)
         op, handle, message_values, object_values = encode_request(request)
         object_type = request.object_type if isinstance(request, Open) else None
@@ -207,9 +238,12 @@ class Session:
         for attempt in range(_ATTEMPTS):
             try:
                 connection = await self._current(deadline)  # not there: the call ends
-                remaining = None if deadline is None else deadline - _now()
-                if remaining is not None and remaining <= 0:
-                    raise Timeout(FUNCTION, ISC_R_TIMEDOUT, "no time left for the request")
+                remaining = None
+                if deadline is not None:
+                    remaining = deadline.at - _now()
+                    if remaining <= 0:
+                        detail = f"no answer within {seconds(deadline.seconds)}"
+                        raise Timeout(FUNCTION, ISC_R_TIMEDOUT, detail)
                 message = await connection.request(
                     op,
                     handle,
@@ -218,10 +252,13 @@ class Session:
                     bound=bound,
                     kind=kind,
                     timeout=remaining,
+                    limit=None if deadline is None else deadline.seconds,
                 )
                 break
             except Lost as lost:
-                again = self._reconnect and not self._closed and attempt + 1 < _ATTEMPTS
+                again = (
+                    self._reconnect and generation == self._generation and attempt + 1 < _ATTEMPTS
+                )
                 if lost.connected and again and not lost.sent:
                     continue  # queued, never sent: safe to send on a new connection
                 if lost.connected and again and read and not retried:
@@ -248,7 +285,7 @@ class Session:
         :class:`dhcpctl._collections.SyncExecutor`), within ``timeout`` seconds if given and
         shorter than the client's. ``read``: whether it only reads; ``function`` names it."""
         limits = [each for each in (self._timeout, timeout) if each is not None]
-        deadline = _now() + min(limits) if limits else None
+        deadline = Deadline(_now() + min(limits), min(limits)) if limits else None
         drive = Driver(operation, function=function, keyed=self.key is not None)
         try:
             waiting = drive.start()
@@ -271,10 +308,13 @@ class Session:
         return cast(T, drive.result)
 
     async def close(self) -> None:
-        """Close the connection; calls still waiting end with ConnectionLost. Idempotent."""
+        """Close the connection (and stop a connect under way); calls still waiting end with
+        ConnectionLost and are not sent again. The next call opens a new connection."""
+        self._generation += 1
         self._closed = True
-        if self._connecting is not None:
-            self._connecting.cancel()
+        connecting, self._connecting = self._connecting, None
+        if connecting is not None:
+            connecting.cancel()
         if self._connection is not None:
             self._connection.close()
         await asyncio.sleep(0)  # let the transport's close run
@@ -291,13 +331,6 @@ def _named(error: OmapiError, function: str, what: str | None, read: bool = True
         if read or not isinstance(error, (Lost, Timeout))
         else (f"{error.detail}; the change may have been made")
     )
-    if isinstance(error, Lost):
-        return Lost(
-            error.status,
-            detail,
-            sent=error.sent,
-            connected=error.connected,
-            function=function,
-            request=what,
-        )
+    if isinstance(error, Lost):  # the public class: Lost's attributes are this package's
+        return ConnectionLost(function, error.status, detail, request=what)
     return type(error)(function, error.status, detail, request=what)
