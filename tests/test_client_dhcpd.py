@@ -122,6 +122,32 @@ def test_lease_update_state_and_ends(dhcpd_factory: ServerFactory, backend_name:
         assert omapi.leases.get(ip=ip) == released
 
 
+def test_lease_ends_never_reads_none_and_writes_as_never_across_a_restart(
+    dhcpd_factory: ServerFactory, backend_name: str
+) -> None:
+    """ISC's "never" is MAX_TIME (0x7FFFFFFF): a lease file's ``ends never;`` reads back None,
+    and ``ends=None`` writes "never", which dhcpd keeps across a restart."""
+    never = (
+        "lease 198.18.254.160 {\n  starts 4 2026/01/01 00:00:00;\n  ends never;\n"
+        "  binding state active;\n  hardware ethernet 52:54:00:00:00:60;\n}\n"
+    )
+    server = dhcpd_factory.start(None, leases=never)
+    ip = dataset.LEASES[1].ip
+    with client_for(server.endpoint, backend_name) as omapi:
+        from_file = omapi.leases.get(ip="198.18.254.160")
+        assert from_file.ends is None and from_file.raw["ends"] == b"\x7f\xff\xff\xff"
+        assert from_file.starts == datetime(2026, 1, 1, tzinfo=timezone.utc)
+        assert omapi.leases.get(ip=ip).ends is not None
+        assert omapi.leases.update(ip=ip, ends=None).ends is None
+        with pytest.raises(ValueError, match="MAX_TIME"):
+            omapi.leases.update(ip=ip, ends=datetime(2040, 1, 1, tzinfo=timezone.utc))
+    assert re.search(rf"lease {re.escape(ip)} \{{[^}}]*ends never;", server.leases_file.read_text())
+    server.restart()
+    with client_for(server.endpoint, backend_name) as omapi:
+        assert omapi.leases.get(ip=ip).ends is None
+        assert omapi.leases.get(ip="198.18.254.160").ends is None
+
+
 # -- hosts --------------------------------------------------------------------------------------
 
 

@@ -107,9 +107,13 @@ def test_time_round_trips_as_utc_datetime(seconds: int) -> None:
     assert _values.TIME.encode(other_zone, "ends") == wire
 
 
-def test_time_never_is_none_both_ways() -> None:
-    assert _values.TIME.decode(b"\xff\xff\xff\xff") is None
-    assert _values.TIME.encode(None, "ends") == b"\xff\xff\xff\xff"
+def test_time_never_is_iscs_max_time_both_ways() -> None:
+    """ISC's "never" is MAX_TIME, 0x7FFFFFFF (includes/dhcpd.h), not 0xFFFFFFFF."""
+    assert _values.TIME.decode(b"\x7f\xff\xff\xff") is None
+    assert _values.TIME.encode(None, "ends") == b"\x7f\xff\xff\xff"
+    assert _values.TIME.decode(b"\x7f\xff\xff\xfe") == datetime(
+        2038, 1, 19, 3, 14, 6, tzinfo=timezone.utc
+    )
 
 
 @pytest.mark.parametrize(
@@ -117,14 +121,39 @@ def test_time_never_is_none_both_ways() -> None:
     [
         datetime(2030, 1, 1),  # naive
         datetime(1969, 12, 31, tzinfo=timezone.utc),
-        datetime(2107, 1, 1, tzinfo=timezone.utc),
-        datetime(2030, 1, 1, 0, 0, 0, 500, tzinfo=timezone.utc),
+        datetime(2038, 1, 19, 3, 14, 7, tzinfo=timezone.utc),  # MAX_TIME itself
+        datetime(2040, 1, 1, tzinfo=timezone.utc),
+        datetime(2100, 1, 1, tzinfo=timezone.utc),
         1_700_000_000,
     ],
 )
 def test_time_that_cannot_be_encoded_is_refused(bad: object) -> None:
     with pytest.raises(ValueError, match=r"^ends: "):
         _values.TIME.encode(bad, "ends")
+
+
+def test_time_at_or_after_max_time_is_refused_saying_why() -> None:
+    with pytest.raises(ValueError, match=r"MAX_TIME.*'never' \(give None for never\)"):
+        _values.TIME.encode(datetime(2040, 1, 1, tzinfo=timezone.utc), "ends")
+
+
+def test_time_drops_a_fraction_of_a_second() -> None:
+    whole = datetime(2030, 1, 1, 0, 0, 0, tzinfo=timezone.utc)
+    wire = _values.TIME.encode(whole, "ends")
+    assert _values.TIME.encode(whole.replace(microsecond=999_999), "ends") == wire
+    assert _values.TIME.encode(whole.replace(microsecond=500), "ends") == wire
+
+
+def test_time_or_unset_decodes_zero_as_none_where_time_keeps_the_epoch() -> None:
+    zero = bytes(4)
+    assert _values.TIME_OR_UNSET.decode(zero) is None
+    assert _values.TIME_OR_UNSET.decode(b"\x7f\xff\xff\xff") is None
+    assert _values.TIME.decode(zero) == datetime(1970, 1, 1, tzinfo=timezone.utc)
+    lease = _model.decode(_model.LEASE, {"starts": zero, "cltt": zero, "tsfp": zero, "ends": zero})
+    assert (lease.starts, lease.cltt, lease.tsfp) == (None, None, None)
+    assert lease.ends == datetime(1970, 1, 1, tzinfo=timezone.utc)
+    peer = _model.decode(_model.FAILOVER_STATE, {"local-stos": zero, "last-packet-sent": zero})
+    assert (peer.local_stos, peer.last_packet_sent) == (None, None)
 
 
 # -- integers, enumerations, strings --------------------------------------------------------
