@@ -90,12 +90,17 @@ def update(schema: Schema[ObjectT], keys: Values, changes: Values) -> Operation[
     """Change ``changes`` of the object ``keys`` name; the object as dhcpd then sends it (dhcpd
     answers an UPDATE with a bare STATUS, so it is looked up again by the same keys).
 
+    Raises ValueError, after the lookup and before the UPDATE, when the object as looked up
+    with ``changes`` in place would make a reply that could abort a keyed dhcpd
+    (:func:`dhcpctl._guards.check_reply_size`).
+
     A PermissionDenied from dhcpd names the attributes it refuses to change.
     """
     if not changes:
         raise ValueError(f"a {schema.object_type} update needs at least one attribute to change")
     check_values(schema, changes)
     found = yield Open(schema.object_type, keys)
+    _guards.check_reply_size(schema.object_type, found.values, changes)
     try:
         yield Update(found.target, changes)
     except PermissionDenied as error:

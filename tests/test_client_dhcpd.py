@@ -182,6 +182,31 @@ def test_host_create_get_update_put_delete(
             omapi.hosts.get(name=name)
 
 
+def test_an_update_whose_reply_could_abort_a_keyed_dhcpd_is_refused(
+    dhcpd_factory: ServerFactory, backend_name: str
+) -> None:
+    """The review's abort: a host of a 700-byte name given ever more fixed addresses. Each
+    UPDATE request is small, but dhcpd answers with the whole host; with hmac-sha512 a reply
+    of 3,984..4,046 bytes aborts it (at about 795 addresses). Each update whose reply could
+    come near that is refused before the UPDATE is sent, and dhcpd stays up."""
+    server = dhcpd_factory.start(make_key("hmac-sha512"))
+    name = "n" * 700
+    refused: list[int] = []
+    with client_for(server.endpoint, backend_name) as omapi:
+        omapi.hosts.create(name, mac="02:00:00:00:ee:01")
+        for count in range(660, 856, 3):  # each request itself passes check_object_size
+            addresses = tuple(IPv4Address(0x0A000000 + i) for i in range(count))
+            try:
+                omapi.hosts.update(name=name, ip=addresses)
+            except ValueError as error:
+                assert "in the reply this update would bring" in str(error)
+                refused.append(count)
+        kept = omapi.hosts.get(name=name)
+    assert server.running
+    assert refused and refused == list(range(refused[0], 856, 3)) and refused[0] < 795
+    assert len(kept.ip_addresses) == refused[0] - 3  # the last update that was sent
+
+
 def test_host_put_replaces_hosts_of_that_name_and_of_that_mac(
     server: DhcpdServer, backend_name: str
 ) -> None:
