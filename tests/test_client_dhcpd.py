@@ -343,6 +343,9 @@ def test_failover_state_is_typed_and_matches_omshell(
     assert isinstance(state.partner_state, dhcpctl.FailoverStateName)
     assert state.hierarchy is dhcpctl.FailoverHierarchy.PRIMARY
     assert state.mclt == 60
+    # What dhcpd sends as the addresses: the bytes of a pointer (server/failover.c), not IPv4.
+    assert state.local_address is not None and len(state.local_address) == 8
+    assert state.partner_address is not None and len(state.partner_address) == 8
     step = omshell(primary.endpoint, ["new failover-state", 'set name = "pair"', "open"]).last
     changing = frozenset(
         {"local-state", "partner-state", "local-stos", "partner-stos", "skew"}
