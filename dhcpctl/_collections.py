@@ -422,7 +422,12 @@ class Failover(Collection[ModeT]):
     @operation(read=True)
     def get(self, name: str) -> Operation[FailoverState]:
         """The state of the failover peer ``name`` (its ``failover peer "name"`` declaration).
-        NotFound if none."""
+        NotFound if none; ValueError for an empty name, before anything is sent."""
+        if not name:
+            raise ValueError(
+                "failover peer name '': dhcpd finds a failover-state by its peer's name "
+                '(failover peer "name" in dhcpd.conf)'
+            )
         keys = ops.lookup_keys(FAILOVER_STATE, (("name", name),))
         return (yield from ops.get(FAILOVER_STATE, keys))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 from datetime import datetime, timedelta, timezone
+from typing import TypeVar
 
 import pytest
 from hypothesis import given, settings
@@ -12,11 +13,13 @@ from hypothesis import strategies as st
 
 import dhcpctl
 from dhcpctl import _model, _values
+from dhcpctl._collections import Failover, Sync
 from dhcpctl._errors import typed_error
-from dhcpctl._exchange import Open, Update
+from dhcpctl._exchange import Open, Operation, Request, Update
 from dhcpctl._model import SCHEMAS, Access
 from dhcpctl._operations import describe, reply_error
 
+T = TypeVar("T")
 SETTINGS = settings(max_examples=300, deadline=None)
 
 macs = st.binary(min_size=1, max_size=_values.HARDWARE_ADDR_LEN)
@@ -355,3 +358,30 @@ def test_reply_error_names_the_key_to_add_and_a_missing_key() -> None:
 def test_to_values_then_decode_gives_the_object_back(lease: _model.Lease) -> None:
     """What a (fake) server sends for a typed object decodes to that object."""
     assert _model.decode(_model.LEASE, dict(_model.to_values(lease))) == lease
+
+
+class Sent(Exception):
+    """What :class:`FirstRequest` raises once an operation has yielded its first request."""
+
+
+class FirstRequest:
+    """An executor that keeps the first request an operation yields, then stops it."""
+
+    def __init__(self) -> None:
+        self.requests: list[Request] = []
+
+    def run(self, operation: Operation[T], *, read: bool, function: str) -> T:
+        self.requests.append(next(operation))
+        operation.close()
+        raise Sent
+
+
+def test_an_empty_failover_peer_name_is_refused_before_anything_is_sent() -> None:
+    executor = FirstRequest()
+    failover: Failover[Sync] = Failover(executor)
+    with pytest.raises(ValueError, match="failover peer name ''"):
+        failover.get("")
+    assert executor.requests == []
+    with pytest.raises(Sent):
+        failover.get("pair")
+    assert executor.requests == [Open("failover-state", (("name", b"pair"),))]
