@@ -268,6 +268,11 @@ class Hosts(Collection[ModeT]):
                 ("group", group),
             ),
         )
+        if not changes and name is not None and (mac is not None or uid is not None):
+            raise ValueError(
+                "hosts.update: name=, mac= and uid= only find the host to change; dhcpd "
+                "4.4.3-P1 cannot change a host's MAC or uid in place: use hosts.put"
+            )
         return (yield from ops.update(HOST, keys, changes))
 
     @operation(read=False)

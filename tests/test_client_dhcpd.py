@@ -235,9 +235,11 @@ def test_host_errors_from_dhcpd(server: DhcpdServer, backend_name: str) -> None:
             assert exists.value.status == dhcpctl.ISC_R_EXISTS
             assert omapi.hosts.get(uid=name.encode()).name == name
             assert f"name={name!r}" in (exists.value.request or "")
-            with pytest.raises(NotFound) as no_group:
+            with pytest.raises(NotFound, match="dhcpd has no group 'no-such-group'") as no_group:
                 omapi.hosts.update(name=name, group="no-such-group")
             assert "group" in (no_group.value.request or "")
+            with pytest.raises(NotFound, match="dhcpd has no group 'no-such-group'"):
+                omapi.hosts.create(f"{name}-2", uid=b"two", group="no-such-group")
             with pytest.raises(KeyConflict):  # two keys naming two hosts
                 omapi.hosts.get(name=name, mac=dataset.HOSTS[0].mac)
             with pytest.raises(KeyConflict):  # two keys naming two leases

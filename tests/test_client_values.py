@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import dhcpctl
 from dhcpctl import _model, _values
-from dhcpctl._collections import Failover, Sync
+from dhcpctl._collections import Failover, Hosts, Sync
 from dhcpctl._errors import typed_error
 from dhcpctl._exchange import Open, Operation, Request, Update
 from dhcpctl._model import SCHEMAS, Access
@@ -286,10 +286,16 @@ def test_lookup_keys_need_one_key() -> None:
 def test_describe_shows_decoded_keys_and_never_statements() -> None:
     values = _model.encode(
         _model.HOST,
-        (("name", "web-1"), ("ip", "198.18.1.60"), ("statements", 'option host-name "x";')),
+        (
+            ("name", "web-1"),
+            ("ip", ["198.18.1.60", "198.18.1.61"]),
+            ("statements", 'option host-name "x";'),
+        ),
     )
     text = describe(Open("host", values, create=True))
-    assert text.startswith("create host (name='web-1', ip-address=(IPv4Address('198.18.1.60'),)")
+    assert text.startswith("create host (name='web-1', ip-address=198.18.1.60,198.18.1.61, ")
+    one = _model.encode(_model.HOST, (("ip", "198.18.1.60"),))
+    assert describe(Open("host", one)) == "open host (ip-address=198.18.1.60)"
     assert "host-name" not in text and "statements=<21 bytes>" in text
     assert describe(Update(object(), values)) == "update name, ip-address, statements"
 
@@ -385,3 +391,21 @@ def test_an_empty_failover_peer_name_is_refused_before_anything_is_sent() -> Non
     with pytest.raises(Sent):
         failover.get("pair")
     assert executor.requests == [Open("failover-state", (("name", b"pair"),))]
+
+
+def test_a_host_update_of_only_keys_says_the_mac_cannot_change_in_place() -> None:
+    executor = FirstRequest()
+    hosts: Hosts[Sync] = Hosts(executor)
+    with pytest.raises(
+        ValueError, match=r"cannot change a host.s MAC or uid in place: use hosts\.put"
+    ):
+        hosts.update(name="web-1", mac="02:00:00:00:00:01")
+    with pytest.raises(ValueError, match="needs at least one attribute"):
+        hosts.update(name="web-1")
+    assert executor.requests == []
+
+
+@pytest.mark.parametrize("address", ["::1", "fe80::1%lo", "2001:db8::2"])
+def test_an_ipv6_address_is_refused_as_ipv4_only(address: str) -> None:
+    with pytest.raises(ValueError, match="IPv4 only"):
+        dhcpctl.Client(address)
