@@ -413,7 +413,9 @@ def check_object_size(object_type: str, values: Values) -> None:
     the first such reply having 3,984 bytes (hmac-sha512); a signed request of about 4 KB and
     more can leave it waiting for bytes that never come, answering no client any more. Every
     value sent counts, ``statements`` too (dhcpd does not echo them, but the request carries
-    them). Follows ``omapip/buffer.c`` omapi_connection_copyin and copyout.
+    them). The bound holds on connections without a key too: an object too large for a keyed
+    connection could not be read or changed over one. Follows ``omapip/buffer.c``
+    omapi_connection_copyin and copyout.
 
     Raises:
         ValueError: naming ``object_type`` and its largest attribute, with the bytes counted
@@ -445,7 +447,8 @@ def _check_size(object_type: str, values: Values, counted: str) -> None:
         largest = max(values, key=lambda pair: len(pair[1]))[0]
         raise ValueError(
             f"{object_type}: {size} bytes {counted} (the largest: {largest}); at most "
-            f"{MAX_MESSAGE_BYTES}: a keyed dhcpd 4.4.3-P1 aborts (SIGABRT) on a signed reply "
+            f"{MAX_MESSAGE_BYTES}, with or without a key, so that an object stays usable on "
+            f"every connection: a keyed dhcpd 4.4.3-P1 aborts (SIGABRT) on a signed reply "
             f"whose signature crosses the end of its {OMAPI_BUFFER_BYTES}-byte output buffer, "
             f"possible from {FIRST_ABORTING_MESSAGE} bytes on, and can hang on a request of "
             "about 4 KB"

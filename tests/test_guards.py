@@ -307,7 +307,7 @@ def test_the_measured_abort_is_refused() -> None:
     host = (("name", b"n" * 3950), ("hardware-address", bytes(6)), ("hardware-type", bytes(4)))
     assert message_bytes(host) == 4039
     assert FIRST_ABORTING_MESSAGE == 3984
-    with pytest.raises(ValueError, match="SIGABRT"):
+    with pytest.raises(ValueError, match=r"with or without a key, .* aborts \(SIGABRT\)"):
         check_object_size("host", host)
 
 
