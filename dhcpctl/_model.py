@@ -84,11 +84,6 @@ class Attribute:
     sent: bool = True
     keyword: str | None = None
 
-    @property
-    def writable(self) -> bool:
-        """Whether dhcpd takes a write of it (at creation at least)."""
-        return self.access in (Access.WRITE, Access.CREATE)
-
 
 def _raw() -> Mapping[str, bytes]:
     return MappingProxyType({})
@@ -214,7 +209,6 @@ class FailoverState:
     raw: Mapping[str, bytes] = field(default_factory=_raw, repr=False, compare=False)
 
 
-TypedObject = Lease | Host | Group | Class | Subclass | FailoverState
 ObjectT = TypeVar("ObjectT", Lease, Host, Group, Class, Subclass, FailoverState)
 
 
@@ -398,23 +392,3 @@ def encode(
         if hardware_type is not None:
             encoded["hardware-type"] = v.encode_uint32(1, "hardware_type")
     return tuple(encoded.items())
-
-
-def to_values(obj: TypedObject) -> Values:
-    """The wire values of ``obj``'s fields that dhcpd sends, as ISC names them, in the table's
-    order; None fields left out: what a server sends for it (a fake server's replies, a
-    CLI's output). ``raw`` is not used. Raises ValueError for a field its codec cannot encode.
-    """
-    schema = SCHEMAS_BY_CLASS[type(obj)]
-    values: list[tuple[str, bytes]] = []
-    for attribute in schema.attributes:
-        value = getattr(obj, attribute.field, None) if attribute.sent else None
-        if value is not None and value != ():
-            values.append((attribute.isc_name, attribute.codec.encode(value, attribute.field)))
-    return tuple(values)
-
-
-#: Every object type's schema, by its dataclass.
-SCHEMAS_BY_CLASS: Final[Mapping[type, Schema[Any]]] = MappingProxyType(
-    {schema.cls: schema for schema in SCHEMAS.values()}
-)

@@ -349,23 +349,6 @@ def test_reply_error_names_the_key_to_add_and_a_missing_key() -> None:
     assert "requires a key" in str(nokey)
 
 
-@SETTINGS
-@given(
-    st.builds(
-        _model.Lease,
-        ip_address=st.none() | st.ip_addresses(v=4),
-        state=st.none() | st.sampled_from(list(dhcpctl.LeaseState)),
-        hardware_address=st.none() | macs.map(_values.decode_mac),
-        ends=st.none() | epoch_seconds.map(lambda s: datetime.fromtimestamp(s, timezone.utc)),
-        flags=st.none() | st.integers(min_value=0, max_value=255),
-        client_hostname=st.none() | st.text(min_size=1).filter(lambda t: "\0" not in t),
-    )
-)
-def test_to_values_then_decode_gives_the_object_back(lease: _model.Lease) -> None:
-    """What a (fake) server sends for a typed object decodes to that object."""
-    assert _model.decode(_model.LEASE, dict(_model.to_values(lease))) == lease
-
-
 class Sent(Exception):
     """What :class:`FirstRequest` raises once an operation has yielded its first request."""
 
