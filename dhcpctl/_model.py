@@ -138,6 +138,7 @@ class Host:
 
     @property
     def ip_address(self) -> IPv4Address | None:
+        """the first of ``ip_addresses`` (None without)"""
         return self.ip_addresses[0] if self.ip_addresses else None
 
 
