@@ -29,6 +29,11 @@ def check_arguments(address: object, port: object, key: object, timeout: object)
     (this one, ``dhcpctl.aio.Client``) can use, naming it."""
     if not isinstance(address, str) or not address:
         raise ValueError(f"address: {address!r} is not a host name or address")
+    if ":" in address:
+        raise ValueError(
+            f"address: {address!r} is not an IPv4 address or host name: OMAPI in ISC DHCP "
+            "4.4.3-P1 is IPv4 only (omapip/connection.c omapi_connect: inet_aton, AF_INET)"
+        )
     if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
         raise ValueError(f"port: {port!r} is not a TCP port (1 to 65535)")
     if timeout is not None and (

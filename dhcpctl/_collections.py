@@ -15,11 +15,22 @@ sent, and the typed errors of :mod:`dhcpctl._errors` for dhcpd's refusals.
 
 from __future__ import annotations
 
+import enum
 import functools
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from ipaddress import IPv4Address
-from typing import Any, ClassVar, Concatenate, Generic, ParamSpec, Protocol, TypeVar, overload
+from typing import (
+    Any,
+    ClassVar,
+    Concatenate,
+    Final,
+    Generic,
+    ParamSpec,
+    Protocol,
+    TypeVar,
+    overload,
+)
 
 from dhcpctl import _operations as ops
 from dhcpctl._exchange import Operation, Values
@@ -47,6 +58,17 @@ T = TypeVar("T")
 Mac = str | bytes
 Ip = str | IPv4Address
 Ips = Ip | list[Ip] | tuple[Ip, ...]
+
+
+class Unchanged(enum.Enum):
+    """The default of a write's argument where None has a meaning of its own (``ends=None``
+    is "never"): :data:`UNCHANGED` leaves the attribute as it is."""
+
+    UNCHANGED = "unchanged"
+
+
+#: Leave the attribute as it is (``leases.update``'s ``ends`` default).
+UNCHANGED: Final = Unchanged.UNCHANGED
 
 
 class Sync:
@@ -163,20 +185,22 @@ class Leases(Collection[ModeT]):
         mac: Mac | None = None,
         uid: bytes | None = None,
         state: LeaseState | None = None,
-        ends: datetime | None = None,
+        ends: datetime | Unchanged | None = UNCHANGED,
         flags: int | None = None,
         **attributes: object,
     ) -> Operation[Lease]:
         """Change the lease ``ip``/``mac``/``uid`` names: its ``state``, ``ends`` (a tz-aware
-        datetime) or ``flags`` (dhcpd keeps only its ephemeral flags), the only attributes
-        dhcpd 4.4.3-P1 changes; the lease as dhcpd then sends it. ``attributes`` takes any
-        other attribute of :class:`Lease` by its field name: those dhcpd refuses
-        (``ip_address``, ``starts``, ``pool``) give PermissionDenied or InvalidValue from
-        dhcpd, those it would silently ignore a ValueError here."""
+        datetime, a fraction of a second dropped, before 2038-01-19 03:14:07 UTC, ISC's
+        ``MAX_TIME``; None for "never"; left as it is by default) or ``flags`` (dhcpd keeps
+        only its ephemeral flags), the only attributes dhcpd 4.4.3-P1 changes; the lease as
+        dhcpd then sends it. ``attributes`` takes any other attribute of :class:`Lease` by its
+        field name: those dhcpd refuses (``ip_address``, ``starts``, ``pool``) give
+        PermissionDenied or InvalidValue from dhcpd, those it would silently ignore a
+        ValueError here."""
         keys = ops.lookup_keys(LEASE, (("ip", ip), ("mac", mac), ("uid", uid)))
-        changes = encode(
-            LEASE, (("state", state), ("ends", ends), ("flags", flags), *attributes.items())
-        )
+        changes: Values = encode(LEASE, (("state", state), ("flags", flags), *attributes.items()))
+        if ends is not UNCHANGED:
+            changes = (*changes, ("ends", LEASE.by_field("ends").codec.encode(ends, "ends")))
         return (yield from ops.update(LEASE, keys, changes))
 
 
@@ -244,6 +268,11 @@ class Hosts(Collection[ModeT]):
                 ("group", group),
             ),
         )
+        if not changes and name is not None and (mac is not None or uid is not None):
+            raise ValueError(
+                "hosts.update: name=, mac= and uid= only find the host to change; dhcpd "
+                "4.4.3-P1 cannot change a host's MAC or uid in place: use hosts.put"
+            )
         return (yield from ops.update(HOST, keys, changes))
 
     @operation(read=False)
@@ -398,7 +427,12 @@ class Failover(Collection[ModeT]):
     @operation(read=True)
     def get(self, name: str) -> Operation[FailoverState]:
         """The state of the failover peer ``name`` (its ``failover peer "name"`` declaration).
-        NotFound if none."""
+        NotFound if none; ValueError for an empty name, before anything is sent."""
+        if not name:
+            raise ValueError(
+                "failover peer name '': dhcpd finds a failover-state by its peer's name "
+                '(failover peer "name" in dhcpd.conf)'
+            )
         keys = ops.lookup_keys(FAILOVER_STATE, (("name", name),))
         return (yield from ops.get(FAILOVER_STATE, keys))
 

@@ -74,12 +74,14 @@ bytes in a host of hmac-md5; again about 4 KB further) leaves dhcpd waiting for 
 come, answering no client any more. Values over 65,536 bytes are also kept by dhcpd while both
 backends drop the reply. Refused: value sets whose message exceeds :data:`MAX_MESSAGE_BYTES`,
 the first aborting size (3,984) less a margin of 512 bytes for what a reply carries beyond the
-values sent.
+values sent; and updates whose reply, the object as looked up with the new values in place,
+would exceed it (:func:`check_reply_size`: a host of a 700-byte name given 795 fixed addresses
+aborted an hmac-sha512 dhcpd although neither request was large).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Final
 
 from dhcpctl._exchange import Values
@@ -93,6 +95,7 @@ __all__ = [
     "Token",
     "check_name",
     "check_object_size",
+    "check_reply_size",
     "check_statements",
     "message_bytes",
     "quote",
@@ -410,18 +413,42 @@ def check_object_size(object_type: str, values: Values) -> None:
     the first such reply having 3,984 bytes (hmac-sha512); a signed request of about 4 KB and
     more can leave it waiting for bytes that never come, answering no client any more. Every
     value sent counts, ``statements`` too (dhcpd does not echo them, but the request carries
-    them). Follows ``omapip/buffer.c`` omapi_connection_copyin and copyout.
+    them). The bound holds on connections without a key too: an object too large for a keyed
+    connection could not be read or changed over one. Follows ``omapip/buffer.c``
+    omapi_connection_copyin and copyout.
 
     Raises:
         ValueError: naming ``object_type`` and its largest attribute, with the bytes counted
             and the bound.
     """
+    _check_size(object_type, values, "of values")
+
+
+def check_reply_size(object_type: str, current: Mapping[str, bytes], changes: Values) -> None:
+    """Refuse an update of ``changes`` to an ``object_type`` object that dhcpd sent as
+    ``current`` (its lookup's values) when the object dhcpd then sends back could abort a keyed
+    dhcpd 4.4.3-P1 (:func:`check_object_size`'s bound): a lookup or an update answers with every
+    attribute the object has, so a long host name plus a longer address list can cross the
+    output buffer although neither request does. Counts ``current`` with ``changes`` in place,
+    without ``statements`` (server/omapi.c dhcp_host_stuff_values never sends them).
+
+    Raises:
+        ValueError: naming ``object_type`` and its largest attribute, with the bytes counted
+            and the bound.
+    """
+    reply = dict(current)
+    reply.update((name, data) for name, data in changes if name != "statements")
+    _check_size(object_type, tuple(reply.items()), "in the reply this update would bring")
+
+
+def _check_size(object_type: str, values: Values, counted: str) -> None:
     size = message_bytes(values)
     if size > MAX_MESSAGE_BYTES:
         largest = max(values, key=lambda pair: len(pair[1]))[0]
         raise ValueError(
-            f"{object_type}: {size} bytes of values (the largest: {largest}); at most "
-            f"{MAX_MESSAGE_BYTES}: a keyed dhcpd 4.4.3-P1 aborts (SIGABRT) on a signed reply "
+            f"{object_type}: {size} bytes {counted} (the largest: {largest}); at most "
+            f"{MAX_MESSAGE_BYTES}, with or without a key, so that an object stays usable on "
+            f"every connection: a keyed dhcpd 4.4.3-P1 aborts (SIGABRT) on a signed reply "
             f"whose signature crosses the end of its {OMAPI_BUFFER_BYTES}-byte output buffer, "
             f"possible from {FIRST_ABORTING_MESSAGE} bytes on, and can hang on a request of "
             "about 4 KB"

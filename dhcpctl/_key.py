@@ -38,7 +38,13 @@ _SUFFIX: Final = ".sig-alg.reg.int."
 # statements `algorithm NAME;` and `secret "BASE64";` (or unquoted) in any order.
 _BLOCK: Final = re.compile(r'\bkey\s+("[^"]*"|[^\s{]+)\s*\{(.*?)\}\s*;?', re.DOTALL)
 _STATEMENT: Final = re.compile(r'\s*(algorithm|secret)\s+("[^"]*"|[^\s;]+)\s*;', re.DOTALL)
-_COMMENT: Final = re.compile(r"(#|//)[^\n]*|/\*.*?\*/", re.DOTALL)
+# A quoted string (kept as it is: a base64 secret may hold "//") or a comment (dropped).
+_STRING_OR_COMMENT: Final = re.compile(r'("(?:[^"\\]|\\.)*")|(?:#|//)[^\n]*|/\*.*?\*/', re.DOTALL)
+
+
+def _strip_comments(text: str) -> str:
+    """``text`` without its ``#``, ``//`` and ``/* */`` comments, outside quoted strings only."""
+    return _STRING_OR_COMMENT.sub(lambda found: found[1] or " ", text)
 
 
 def _unquote(token: str) -> str:
@@ -59,8 +65,9 @@ def _algorithm(algorithm: str) -> str:
 class Key:
     """An OMAPI key: ``name`` (str), ``algorithm`` (one of :data:`ALGORITHMS`), ``secret`` (bytes).
 
-    Raises ValueError for an empty name, a name or algorithm ISC cannot carry, or an empty
-    secret, before anything is sent. The algorithm is normalized to its short lower-case name.
+    Raises ValueError for an empty name, a name or algorithm ISC cannot carry, or a secret
+    that is empty or not bytes (``bytes``, ``bytearray``, ``memoryview``), before anything is
+    sent. The algorithm is normalized to its short lower-case name.
     """
 
     name: str
@@ -71,6 +78,11 @@ class Key:
         if not self.name or "\0" in self.name:
             raise ValueError(f"key name {self.name!r} must be a non-empty string without NUL")
         object.__setattr__(self, "algorithm", _algorithm(self.algorithm))
+        if not isinstance(self.secret, bytes | bytearray | memoryview):
+            raise ValueError(
+                f"key {self.name!r}: the secret must be bytes (the raw secret), not "
+                f"{type(self.secret).__name__}; for a base64 text use Key.from_base64"
+            )
         secret = bytes(self.secret)
         if not secret:
             raise ValueError(f"key {self.name!r}: the secret is empty")
@@ -94,12 +106,17 @@ class Key:
         """The key named ``name`` (or the only key) of a dhcpd.conf-style file.
 
         ``path`` holds one or more ``key "NAME" { algorithm ALG; secret "BASE64"; };`` blocks
-        (dhcpd.conf, an include file, ``tsig-keygen`` output); comments are ignored. Raises
-        OSError if the file cannot be read, ValueError if it has no such key, several keys and
-        no ``name``, or a block without an algorithm or a secret.
+        (dhcpd.conf, an include file, ``tsig-keygen`` output); ``#``, ``//`` and ``/* */``
+        comments are ignored outside quoted strings. Raises OSError if the file cannot be read,
+        ValueError if it has no such key, several keys and no ``name``, a key name twice, or a
+        block without an algorithm or a secret.
         """
-        text = _COMMENT.sub("", Path(path).read_text(encoding="utf-8"))
-        blocks = {_unquote(found[1]): found[2] for found in _BLOCK.finditer(text)}
+        text = _strip_comments(Path(path).read_text(encoding="utf-8"))
+        blocks: dict[str, str] = {}
+        for found in _BLOCK.finditer(text):
+            if _unquote(found[1]) in blocks:
+                raise ValueError(f"{path}: key {_unquote(found[1])!r} is defined more than once")
+            blocks[_unquote(found[1])] = found[2]
         if name is None:
             if len(blocks) != 1:
                 names = ", ".join(repr(each) for each in blocks) or "none"

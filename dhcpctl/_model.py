@@ -84,11 +84,6 @@ class Attribute:
     sent: bool = True
     keyword: str | None = None
 
-    @property
-    def writable(self) -> bool:
-        """Whether dhcpd takes a write of it (at creation at least)."""
-        return self.access in (Access.WRITE, Access.CREATE)
-
 
 def _raw() -> Mapping[str, bytes]:
     return MappingProxyType({})
@@ -98,9 +93,12 @@ def _raw() -> Mapping[str, bytes]:
 class Lease:
     """A lease (OMAPI type ``lease``; server/omapi.c dhcp_lease_stuff_values).
 
-    Times are tz-aware UTC datetimes, None where ISC sends "never" (0xFFFFFFFF); a time ISC
-    never set is the epoch. ``host``, ``subnet``, ``pool`` and ``billing_class`` are the
-    server's handles of those objects (int), not the objects.
+    Times are tz-aware UTC datetimes, None where ISC sends "never" (``MAX_TIME``, 0x7FFFFFFF);
+    ``starts``, ``tstp``, ``tsfp``, ``atsfp`` and ``cltt`` are None also where ISC never set
+    them (0, which server/db.c write_lease leaves out of the leases file). An ``ends`` of 0
+    is the epoch: dhcpd compares it as a time (the lease has expired). ``host``, ``subnet``,
+    ``pool`` and ``billing_class`` are the server's handles of those objects (int), not the
+    objects.
     """
 
     ip_address: IPv4Address | None = None
@@ -140,6 +138,7 @@ class Host:
 
     @property
     def ip_address(self) -> IPv4Address | None:
+        """the first of ``ip_addresses`` (None without)"""
         return self.ip_addresses[0] if self.ip_addresses else None
 
 
@@ -182,9 +181,12 @@ class Subclass:
 @dataclass(frozen=True)
 class FailoverState:
     """A failover peer's state (OMAPI type ``failover-state``; server/failover.c
-    dhcp_failover_state_stuff). Times are UTC datetimes; ``mclt``, ``load_balance_max_secs``,
+    dhcp_failover_state_stuff). Times are UTC datetimes, None where dhcpd sends 0 (not set:
+    ``last_packet_sent`` before the first packet; the state structure starts zeroed) or
+    ``MAX_TIME``; ``mclt``, ``load_balance_max_secs``,
     ``max_response_delay`` and ``skew`` are seconds. ``partner_address``/``local_address``
-    are what dhcpd sends there: the bytes of a server pointer, not an address."""
+    are what dhcpd sends there: the 8 bytes of a server pointer (``sizeof`` a pointer on a
+    64-bit dhcpd, server/failover.c dhcp_failover_state_stuff), not an address."""
 
     name: str | None = None
     partner_address: bytes | None = None
@@ -208,7 +210,6 @@ class FailoverState:
     raw: Mapping[str, bytes] = field(default_factory=_raw, repr=False, compare=False)
 
 
-TypedObject = Lease | Host | Group | Class | Subclass | FailoverState
 ObjectT = TypeVar("ObjectT", Lease, Host, Group, Class, Subclass, FailoverState)
 
 
@@ -252,11 +253,11 @@ LEASE: Final = Schema(
         Attribute("hardware_address", "hardware-address", v.MAC, IGN, keyword="mac"),
         Attribute("hardware_type", "hardware-type", v.UINT32, IGN),
         Attribute("ends", "ends", v.TIME, W),
-        Attribute("starts", "starts", v.TIME, R),
-        Attribute("tstp", "tstp", v.TIME, IGN),
-        Attribute("tsfp", "tsfp", v.TIME, IGN),
-        Attribute("atsfp", "atsfp", v.TIME, IGN),
-        Attribute("cltt", "cltt", v.TIME, IGN),
+        Attribute("starts", "starts", v.TIME_OR_UNSET, R),
+        Attribute("tstp", "tstp", v.TIME_OR_UNSET, IGN),
+        Attribute("tsfp", "tsfp", v.TIME_OR_UNSET, IGN),
+        Attribute("atsfp", "atsfp", v.TIME_OR_UNSET, IGN),
+        Attribute("cltt", "cltt", v.TIME_OR_UNSET, IGN),
         Attribute("flags", "flags", v.UINT8, W),
     ),
 )
@@ -325,11 +326,11 @@ FAILOVER_STATE: Final = Schema(
         Attribute("load_balance_hba", "load-balance-hba", v.BYTES, IGN),
         Attribute("partner_state", "partner-state", v.FAILOVER_STATE, IGN),
         Attribute("local_state", "local-state", v.FAILOVER_STATE, W),
-        Attribute("partner_stos", "partner-stos", v.TIME, IGN),
-        Attribute("local_stos", "local-stos", v.TIME, IGN),
+        Attribute("partner_stos", "partner-stos", v.TIME_OR_UNSET, IGN),
+        Attribute("local_stos", "local-stos", v.TIME_OR_UNSET, IGN),
         Attribute("hierarchy", "hierarchy", v.HIERARCHY, IGN),
-        Attribute("last_packet_sent", "last-packet-sent", v.TIME, IGN),
-        Attribute("last_timestamp_received", "last-timestamp-received", v.TIME, IGN),
+        Attribute("last_packet_sent", "last-packet-sent", v.TIME_OR_UNSET, IGN),
+        Attribute("last_timestamp_received", "last-timestamp-received", v.TIME_OR_UNSET, IGN),
         Attribute("skew", "skew", v.INT32, IGN),
         Attribute("max_response_delay", "max-response-delay", v.UINT32, IGN),
         Attribute("cur_unacked_updates", "cur-unacked-updates", v.UINT32, IGN),
@@ -392,23 +393,3 @@ def encode(
         if hardware_type is not None:
             encoded["hardware-type"] = v.encode_uint32(1, "hardware_type")
     return tuple(encoded.items())
-
-
-def to_values(obj: TypedObject) -> Values:
-    """The wire values of ``obj``'s fields that dhcpd sends, as ISC names them, in the table's
-    order; None fields left out: what a server sends for it (a fake server's replies, a
-    CLI's output). ``raw`` is not used. Raises ValueError for a field its codec cannot encode.
-    """
-    schema = SCHEMAS_BY_CLASS[type(obj)]
-    values: list[tuple[str, bytes]] = []
-    for attribute in schema.attributes:
-        value = getattr(obj, attribute.field, None) if attribute.sent else None
-        if value is not None and value != ():
-            values.append((attribute.isc_name, attribute.codec.encode(value, attribute.field)))
-    return tuple(values)
-
-
-#: Every object type's schema, by its dataclass.
-SCHEMAS_BY_CLASS: Final[Mapping[type, Schema[Any]]] = MappingProxyType(
-    {schema.cls: schema for schema in SCHEMAS.values()}
-)

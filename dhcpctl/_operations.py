@@ -82,13 +82,40 @@ def create(schema: Schema[ObjectT], values: Values) -> Operation[ObjectT]:
     """A new object of ``values`` (OPEN with DHCPCTL_CREATE|DHCPCTL_EXCL): AlreadyExists if
     dhcpd finds one by the keys among them."""
     check_values(schema, values)
-    reply = yield Open(schema.object_type, values, create=True, exclusive=True)
+    return (yield from _create(schema, values))
+
+
+def _create(schema: Schema[ObjectT], values: Values) -> Operation[ObjectT]:
+    try:
+        reply = yield Open(schema.object_type, values, create=True, exclusive=True)
+    except NotFound as error:
+        raise missing_group(error, values) from None
     return decode(schema, reply.values, values)
+
+
+def missing_group(error: NotFound, values: Values) -> NotFound:
+    """``error`` saying which group dhcpd did not find when ``values`` name one (dhcpd answers
+    ISC_R_NOTFOUND for a write of an unknown ``group``: server/omapi.c dhcp_host_set_value);
+    ``error`` itself otherwise."""
+    group = dict(values).get("group")
+    if group is None:
+        return error
+    return NotFound(
+        error.function,
+        error.status,
+        f"dhcpd has no group {decode_string(group)!r} (groups.create makes one)",
+        server_message=error.server_message,
+        request=error.request,
+    )
 
 
 def update(schema: Schema[ObjectT], keys: Values, changes: Values) -> Operation[ObjectT]:
     """Change ``changes`` of the object ``keys`` name; the object as dhcpd then sends it (dhcpd
     answers an UPDATE with a bare STATUS, so it is looked up again by the same keys).
+
+    Raises ValueError, after the lookup and before the UPDATE, when the object as looked up
+    with ``changes`` in place would make a reply that could abort a keyed dhcpd
+    (:func:`dhcpctl._guards.check_reply_size`).
 
     A PermissionDenied from dhcpd names the attributes it refuses to change.
     """
@@ -96,6 +123,7 @@ def update(schema: Schema[ObjectT], keys: Values, changes: Values) -> Operation[
         raise ValueError(f"a {schema.object_type} update needs at least one attribute to change")
     check_values(schema, changes)
     found = yield Open(schema.object_type, keys)
+    _guards.check_reply_size(schema.object_type, found.values, changes)
     try:
         yield Update(found.target, changes)
     except PermissionDenied as error:
@@ -112,6 +140,8 @@ def update(schema: Schema[ObjectT], keys: Values, changes: Values) -> Operation[
             server_message=error.server_message,
             request=error.request,
         ) from None
+    except NotFound as error:
+        raise missing_group(error, changes) from None
     return (yield from get(schema, keys))
 
 
@@ -133,8 +163,7 @@ def put(schema: Schema[ObjectT], values: Values, replace: Iterable[Values]) -> O
         found = yield from find(schema, keys)
         if found is not None:
             yield Remove(found)
-    reply = yield Open(schema.object_type, values, create=True, exclusive=True)
-    return decode(schema, reply.values, values)
+    return (yield from _create(schema, values))
 
 
 def find(schema: Schema[ObjectT], keys: Values) -> Operation[object | None]:
@@ -251,7 +280,10 @@ def _show(object_type: str, name: str, data: bytes) -> str:
         if attribute is None:
             raise ValueError(name)
         value = attribute.codec.decode(data)
-        text = repr(value) if isinstance(value, str | bytes) else str(value)
+        if isinstance(value, tuple):
+            text = ",".join(map(str, value))
+        else:
+            text = repr(value) if isinstance(value, str | bytes) else str(value)
     except ValueError:
         text = data.hex(":")
     return text if len(text) <= 40 else text[:37] + "..."

@@ -7,8 +7,12 @@ An OMAPI value is a byte string; dhcpd gives it meaning per attribute (``server/
   (``HARDWARE_ADDR_LEN``).
 - :data:`IPV4`: :class:`ipaddress.IPv4Address`; 4 bytes, network order. :data:`IPV4_LIST`: a
   tuple of them, 4 bytes each (a host's ``fixed-address`` list).
-- :data:`TIME`: a tz-aware UTC ``datetime``, or None for ISC's "never" (``0xFFFFFFFF``,
-  ``MAX_TIME`` cut to 32 bits); 4-byte big-endian seconds since the epoch.
+- :data:`TIME`: a tz-aware UTC ``datetime``, or None for ISC's "never" (``MAX_TIME``,
+  ``0x7FFFFFFF``, 2038-01-19 03:14:07 UTC: ``includes/dhcpd.h``; ``common/print.c`` print_time
+  writes it as ``never``); 4-byte big-endian seconds since the epoch. A time at or after
+  ``MAX_TIME`` cannot be written (dhcpd would keep it as "never"); a fraction of a second is
+  dropped (OMAPI carries whole seconds). :data:`TIME_OR_UNSET`: the same, and a 0 (a time ISC
+  never set: ``server/db.c`` write_lease leaves it out of the leases file) is None too.
 - :data:`UINT32`, :data:`INT32`, :data:`UINT8`: ``int``; 4-byte big-endian unsigned, 4-byte
   two's complement, 1 byte (a lease's ``flags``). :data:`HANDLE`: ``int``, the server's handle
   of a related object (a lease's ``host``), 4 bytes.
@@ -31,6 +35,7 @@ from __future__ import annotations
 
 import enum
 import ipaddress
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -41,8 +46,9 @@ from dhcpctl._states import FailoverHierarchy, FailoverStateName, LeaseState
 
 T = TypeVar("T")
 
-#: ISC's ``MAX_TIME`` as it goes on the wire (``(u_int32_t)lease->ends``): "never".
-NEVER: Final = 0xFFFF_FFFF
+#: ISC's ``MAX_TIME`` (``includes/dhcpd.h``) as it goes on the wire (``(u_int32_t)lease->ends``,
+#: server/omapi.c dhcp_lease_stuff_values): "never" (``ends never;`` in a leases file).
+NEVER: Final = 0x7FFF_FFFF
 #: ``HARDWARE_ADDR_LEN`` (``includes/dhcpd.h``): the longest hardware address ISC keeps.
 HARDWARE_ADDR_LEN: Final = 16
 
@@ -219,26 +225,40 @@ def _enum_codec(kind: type[E], name: str) -> Codec[E]:
 
 
 def encode_time(value: object, field: str) -> bytes:
-    """A tz-aware ``datetime`` as 4-byte seconds since the epoch, None as ISC's "never"."""
+    """A tz-aware ``datetime`` as 4-byte seconds since the epoch (a fraction of a second
+    dropped), None as ISC's "never" (:data:`NEVER`). Raises ValueError for a naive datetime,
+    one before 1970, or one at or after ISC's ``MAX_TIME`` (2038-01-19 03:14:07 UTC), which
+    dhcpd would keep as "never" (``common/print.c`` print_time, ``server/db.c`` write_lease)."""
     if value is None:
         return NEVER.to_bytes(4, "big")
     if not isinstance(value, datetime):
         raise refuse(field, value, "is not a datetime (or None for never)")
     if value.tzinfo is None or value.utcoffset() is None:
         raise refuse(field, value, "is a naive datetime; give a timezone (UTC)")
-    seconds = value.timestamp()
-    if seconds != int(seconds):
-        raise refuse(field, value, "has a fraction of a second; OMAPI carries whole seconds")
-    if not 0 <= seconds < NEVER:
-        raise refuse(field, value, "is outside OMAPI's 32-bit seconds (1970 to 2106)")
-    return int(seconds).to_bytes(4, "big")
+    seconds = math.floor(value.timestamp())
+    if seconds < 0:
+        raise refuse(field, value, "is before 1970, outside OMAPI's seconds since the epoch")
+    if seconds >= NEVER:
+        raise refuse(
+            field,
+            value,
+            "is at or after 2038-01-19 03:14:07 UTC, ISC's MAX_TIME, which dhcpd 4.4.3-P1 "
+            "keeps as 'never' (give None for never)",
+        )
+    return seconds.to_bytes(4, "big")
 
 
 def decode_time(data: bytes) -> datetime | None:
+    """Seconds since the epoch as a UTC datetime; :data:`NEVER` as None."""
     seconds = decode_uint32(data)
     if seconds == NEVER:
         return None
     return datetime.fromtimestamp(seconds, timezone.utc)
+
+
+def decode_time_or_unset(data: bytes) -> datetime | None:
+    """As :func:`decode_time`, and 0 (a time ISC never set) as None too."""
+    return None if decode_uint32(data) == 0 else decode_time(data)
 
 
 # -- text and bytes -----------------------------------------------------------------------------
@@ -274,6 +294,7 @@ MAC: Final = Codec("mac", "str", encode_mac, decode_mac)
 IPV4: Final = Codec("ipv4", "IPv4Address", encode_ipv4, decode_ipv4)
 IPV4_LIST: Final = Codec("ipv4-list", "tuple[IPv4Address, ...]", encode_ipv4_list, decode_ipv4_list)
 TIME: Final = Codec("time", "datetime | None", encode_time, decode_time)
+TIME_OR_UNSET: Final = Codec("time-or-unset", "datetime | None", encode_time, decode_time_or_unset)
 UINT32: Final = Codec("uint32", "int", encode_uint32, decode_uint32)
 INT32: Final = Codec("int32", "int", encode_int32, decode_int32)
 UINT8: Final = Codec("uint8", "int", encode_uint8, decode_uint8)

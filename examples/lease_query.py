@@ -4,13 +4,15 @@ Usage: python3 lease_query.py ADDRESS PORT IP [KEYNAME ALGORITHM BASE64-SECRET]
 
 Exit status: 0 with the lease's end printed; 1 when the lookup fails (the server's status, such
 as "not found", or a local failure such as a refused connect, printed to stderr as C's example
-prints ``isc_result_totext``); 2 for wrong arguments. (ISC's example exits 0 when the server
+prints ``isc_result_totext``); 2 for wrong arguments (the usage, or one line for a secret that
+is not base64). (ISC's example exits 0 when the server
 is "not authoritative"; a script wants to know.)
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
 import socket
 import sys
 import time
@@ -36,8 +38,15 @@ def main(argv: list[str]) -> int:
     if len(argv) not in (4, 7) or not argv[2].isdigit() or not _is_ipv4(argv[3]):
         print(__doc__, file=sys.stderr)
         return 2
+    secret = None
+    if len(argv) == 7:
+        try:
+            secret = base64.b64decode(argv[6], validate=True)
+        except binascii.Error:
+            print("lease_query.py: BASE64-SECRET is not valid base64", file=sys.stderr)
+            return 2
     try:
-        return lease_query(argv)
+        return lease_query(argv, secret)
     except DhcpctlError as error:
         # C's example: fprintf (stderr, "dhcpctl_connect: %s\n", isc_result_totext (status));
         # exit (1); here with the error's detail (the address, the likely cause).
@@ -53,7 +62,7 @@ def _is_ipv4(text: str) -> bool:
     return True
 
 
-def lease_query(argv: list[str]) -> int:
+def lease_query(argv: list[str], secret: bytes | None) -> int:
     address, port, ip = argv[1], int(argv[2]), argv[3]
 
     # Required first step.
@@ -61,8 +70,8 @@ def lease_query(argv: list[str]) -> int:
 
     # If the server demands authenticated connections, create the authenticator first.
     authenticator = None
-    if len(argv) == 7:
-        authenticator = dhcpctl_new_authenticator(argv[4], argv[5], base64.b64decode(argv[6]))
+    if secret is not None:
+        authenticator = dhcpctl_new_authenticator(argv[4], argv[5], secret)
 
     # Set up the connection to the server.
     connection = dhcpctl_connect(address, port, authenticator)

@@ -28,6 +28,16 @@ def dhcpctl(endpoint: Endpoint, backend: str, *arguments: str) -> tuple[int, str
     return result.returncode, result.stdout.decode(), result.stderr.decode()
 
 
+def test_lease_set_state_only_leaves_ends_as_it_is(
+    dhcpd_factory: ServerFactory, backend_name: str
+) -> None:
+    server = dhcpd_factory.start(make_key("hmac-md5"))
+    arguments = ("lease", "set", "--ip", "198.18.254.150", "--state", "active", "--json")
+    status, out, err = dhcpctl(server.endpoint, backend_name, *arguments)
+    assert (status, err) == (ExitCode.OK, "")
+    assert json.loads(out)["ends"] == "2036-01-01T00:00:00Z"
+
+
 def test_lease_get_as_table_and_json(dhcpd_server: Endpoint, backend_name: str) -> None:
     status, table, _ = dhcpctl(dhcpd_server, backend_name, "lease", "get", "--ip", "198.18.254.150")
     assert status == ExitCode.OK

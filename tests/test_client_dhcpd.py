@@ -122,6 +122,32 @@ def test_lease_update_state_and_ends(dhcpd_factory: ServerFactory, backend_name:
         assert omapi.leases.get(ip=ip) == released
 
 
+def test_lease_ends_never_reads_none_and_writes_as_never_across_a_restart(
+    dhcpd_factory: ServerFactory, backend_name: str
+) -> None:
+    """ISC's "never" is MAX_TIME (0x7FFFFFFF): a lease file's ``ends never;`` reads back None,
+    and ``ends=None`` writes "never", which dhcpd keeps across a restart."""
+    never = (
+        "lease 198.18.254.160 {\n  starts 4 2026/01/01 00:00:00;\n  ends never;\n"
+        "  binding state active;\n  hardware ethernet 52:54:00:00:00:60;\n}\n"
+    )
+    server = dhcpd_factory.start(None, leases=never)
+    ip = dataset.LEASES[1].ip
+    with client_for(server.endpoint, backend_name) as omapi:
+        from_file = omapi.leases.get(ip="198.18.254.160")
+        assert from_file.ends is None and from_file.raw["ends"] == b"\x7f\xff\xff\xff"
+        assert from_file.starts == datetime(2026, 1, 1, tzinfo=timezone.utc)
+        assert omapi.leases.get(ip=ip).ends is not None
+        assert omapi.leases.update(ip=ip, ends=None).ends is None
+        with pytest.raises(ValueError, match="MAX_TIME"):
+            omapi.leases.update(ip=ip, ends=datetime(2040, 1, 1, tzinfo=timezone.utc))
+    assert re.search(rf"lease {re.escape(ip)} \{{[^}}]*ends never;", server.leases_file.read_text())
+    server.restart()
+    with client_for(server.endpoint, backend_name) as omapi:
+        assert omapi.leases.get(ip=ip).ends is None
+        assert omapi.leases.get(ip="198.18.254.160").ends is None
+
+
 # -- hosts --------------------------------------------------------------------------------------
 
 
@@ -156,6 +182,31 @@ def test_host_create_get_update_put_delete(
             omapi.hosts.get(name=name)
 
 
+def test_an_update_whose_reply_could_abort_a_keyed_dhcpd_is_refused(
+    dhcpd_factory: ServerFactory, backend_name: str
+) -> None:
+    """The review's abort: a host of a 700-byte name given ever more fixed addresses. Each
+    UPDATE request is small, but dhcpd answers with the whole host; with hmac-sha512 a reply
+    of 3,984..4,046 bytes aborts it (at about 795 addresses). Each update whose reply could
+    come near that is refused before the UPDATE is sent, and dhcpd stays up."""
+    server = dhcpd_factory.start(make_key("hmac-sha512"))
+    name = "n" * 700
+    refused: list[int] = []
+    with client_for(server.endpoint, backend_name) as omapi:
+        omapi.hosts.create(name, mac="02:00:00:00:ee:01")
+        for count in range(660, 856, 3):  # each request itself passes check_object_size
+            addresses = tuple(IPv4Address(0x0A000000 + i) for i in range(count))
+            try:
+                omapi.hosts.update(name=name, ip=addresses)
+            except ValueError as error:
+                assert "in the reply this update would bring" in str(error)
+                refused.append(count)
+        kept = omapi.hosts.get(name=name)
+    assert server.running
+    assert refused and refused == list(range(refused[0], 856, 3)) and refused[0] < 795
+    assert len(kept.ip_addresses) == refused[0] - 3  # the last update that was sent
+
+
 def test_host_put_replaces_hosts_of_that_name_and_of_that_mac(
     server: DhcpdServer, backend_name: str
 ) -> None:
@@ -184,9 +235,11 @@ def test_host_errors_from_dhcpd(server: DhcpdServer, backend_name: str) -> None:
             assert exists.value.status == dhcpctl.ISC_R_EXISTS
             assert omapi.hosts.get(uid=name.encode()).name == name
             assert f"name={name!r}" in (exists.value.request or "")
-            with pytest.raises(NotFound) as no_group:
+            with pytest.raises(NotFound, match="dhcpd has no group 'no-such-group'") as no_group:
                 omapi.hosts.update(name=name, group="no-such-group")
             assert "group" in (no_group.value.request or "")
+            with pytest.raises(NotFound, match="dhcpd has no group 'no-such-group'"):
+                omapi.hosts.create(f"{name}-2", uid=b"two", group="no-such-group")
             with pytest.raises(KeyConflict):  # two keys naming two hosts
                 omapi.hosts.get(name=name, mac=dataset.HOSTS[0].mac)
             with pytest.raises(KeyConflict):  # two keys naming two leases
@@ -292,6 +345,9 @@ def test_failover_state_is_typed_and_matches_omshell(
     assert isinstance(state.partner_state, dhcpctl.FailoverStateName)
     assert state.hierarchy is dhcpctl.FailoverHierarchy.PRIMARY
     assert state.mclt == 60
+    # What dhcpd sends as the addresses: the bytes of a pointer (server/failover.c), not IPv4.
+    assert state.local_address is not None and len(state.local_address) == 8
+    assert state.partner_address is not None and len(state.partner_address) == 8
     step = omshell(primary.endpoint, ["new failover-state", 'set name = "pair"', "open"]).last
     changing = frozenset(
         {"local-state", "partner-state", "local-stos", "partner-stos", "skew"}

@@ -47,6 +47,10 @@ def render_attribute_tables() -> str:
                 f"| `{attribute.field}`{keyword} | `{attribute.isc_name}` | {kind} "
                 f"| {WRITES[attribute.access]} |"
             )
+        for name, member in vars(schema.cls).items():
+            if isinstance(member, property):
+                kind = member.fget.__annotations__["return"].replace(" | ", " or ")
+                lines.append(f"| `{name}` (property) | | `{kind}` | no: {member.__doc__} |")
         lines.append("")
     return "\n".join(lines)
 

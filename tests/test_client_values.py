@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 from datetime import datetime, timedelta, timezone
+from typing import TypeVar
 
 import pytest
 from hypothesis import given, settings
@@ -12,11 +13,13 @@ from hypothesis import strategies as st
 
 import dhcpctl
 from dhcpctl import _model, _values
+from dhcpctl._collections import Failover, Hosts, Sync
 from dhcpctl._errors import typed_error
-from dhcpctl._exchange import Open, Update
+from dhcpctl._exchange import Open, Operation, Request, Update
 from dhcpctl._model import SCHEMAS, Access
 from dhcpctl._operations import describe, reply_error
 
+T = TypeVar("T")
 SETTINGS = settings(max_examples=300, deadline=None)
 
 macs = st.binary(min_size=1, max_size=_values.HARDWARE_ADDR_LEN)
@@ -107,9 +110,13 @@ def test_time_round_trips_as_utc_datetime(seconds: int) -> None:
     assert _values.TIME.encode(other_zone, "ends") == wire
 
 
-def test_time_never_is_none_both_ways() -> None:
-    assert _values.TIME.decode(b"\xff\xff\xff\xff") is None
-    assert _values.TIME.encode(None, "ends") == b"\xff\xff\xff\xff"
+def test_time_never_is_iscs_max_time_both_ways() -> None:
+    """ISC's "never" is MAX_TIME, 0x7FFFFFFF (includes/dhcpd.h), not 0xFFFFFFFF."""
+    assert _values.TIME.decode(b"\x7f\xff\xff\xff") is None
+    assert _values.TIME.encode(None, "ends") == b"\x7f\xff\xff\xff"
+    assert _values.TIME.decode(b"\x7f\xff\xff\xfe") == datetime(
+        2038, 1, 19, 3, 14, 6, tzinfo=timezone.utc
+    )
 
 
 @pytest.mark.parametrize(
@@ -117,14 +124,39 @@ def test_time_never_is_none_both_ways() -> None:
     [
         datetime(2030, 1, 1),  # naive
         datetime(1969, 12, 31, tzinfo=timezone.utc),
-        datetime(2107, 1, 1, tzinfo=timezone.utc),
-        datetime(2030, 1, 1, 0, 0, 0, 500, tzinfo=timezone.utc),
+        datetime(2038, 1, 19, 3, 14, 7, tzinfo=timezone.utc),  # MAX_TIME itself
+        datetime(2040, 1, 1, tzinfo=timezone.utc),
+        datetime(2100, 1, 1, tzinfo=timezone.utc),
         1_700_000_000,
     ],
 )
 def test_time_that_cannot_be_encoded_is_refused(bad: object) -> None:
     with pytest.raises(ValueError, match=r"^ends: "):
         _values.TIME.encode(bad, "ends")
+
+
+def test_time_at_or_after_max_time_is_refused_saying_why() -> None:
+    with pytest.raises(ValueError, match=r"MAX_TIME.*'never' \(give None for never\)"):
+        _values.TIME.encode(datetime(2040, 1, 1, tzinfo=timezone.utc), "ends")
+
+
+def test_time_drops_a_fraction_of_a_second() -> None:
+    whole = datetime(2030, 1, 1, 0, 0, 0, tzinfo=timezone.utc)
+    wire = _values.TIME.encode(whole, "ends")
+    assert _values.TIME.encode(whole.replace(microsecond=999_999), "ends") == wire
+    assert _values.TIME.encode(whole.replace(microsecond=500), "ends") == wire
+
+
+def test_time_or_unset_decodes_zero_as_none_where_time_keeps_the_epoch() -> None:
+    zero = bytes(4)
+    assert _values.TIME_OR_UNSET.decode(zero) is None
+    assert _values.TIME_OR_UNSET.decode(b"\x7f\xff\xff\xff") is None
+    assert _values.TIME.decode(zero) == datetime(1970, 1, 1, tzinfo=timezone.utc)
+    lease = _model.decode(_model.LEASE, {"starts": zero, "cltt": zero, "tsfp": zero, "ends": zero})
+    assert (lease.starts, lease.cltt, lease.tsfp) == (None, None, None)
+    assert lease.ends == datetime(1970, 1, 1, tzinfo=timezone.utc)
+    peer = _model.decode(_model.FAILOVER_STATE, {"local-stos": zero, "last-packet-sent": zero})
+    assert (peer.local_stos, peer.last_packet_sent) == (None, None)
 
 
 # -- integers, enumerations, strings --------------------------------------------------------
@@ -254,10 +286,16 @@ def test_lookup_keys_need_one_key() -> None:
 def test_describe_shows_decoded_keys_and_never_statements() -> None:
     values = _model.encode(
         _model.HOST,
-        (("name", "web-1"), ("ip", "198.18.1.60"), ("statements", 'option host-name "x";')),
+        (
+            ("name", "web-1"),
+            ("ip", ["198.18.1.60", "198.18.1.61"]),
+            ("statements", 'option host-name "x";'),
+        ),
     )
     text = describe(Open("host", values, create=True))
-    assert text.startswith("create host (name='web-1', ip-address=(IPv4Address('198.18.1.60'),)")
+    assert text.startswith("create host (name='web-1', ip-address=198.18.1.60,198.18.1.61, ")
+    one = _model.encode(_model.HOST, (("ip", "198.18.1.60"),))
+    assert describe(Open("host", one)) == "open host (ip-address=198.18.1.60)"
     assert "host-name" not in text and "statements=<21 bytes>" in text
     assert describe(Update(object(), values)) == "update name, ip-address, statements"
 
@@ -311,18 +349,46 @@ def test_reply_error_names_the_key_to_add_and_a_missing_key() -> None:
     assert "requires a key" in str(nokey)
 
 
-@SETTINGS
-@given(
-    st.builds(
-        _model.Lease,
-        ip_address=st.none() | st.ip_addresses(v=4),
-        state=st.none() | st.sampled_from(list(dhcpctl.LeaseState)),
-        hardware_address=st.none() | macs.map(_values.decode_mac),
-        ends=st.none() | epoch_seconds.map(lambda s: datetime.fromtimestamp(s, timezone.utc)),
-        flags=st.none() | st.integers(min_value=0, max_value=255),
-        client_hostname=st.none() | st.text(min_size=1).filter(lambda t: "\0" not in t),
-    )
-)
-def test_to_values_then_decode_gives_the_object_back(lease: _model.Lease) -> None:
-    """What a (fake) server sends for a typed object decodes to that object."""
-    assert _model.decode(_model.LEASE, dict(_model.to_values(lease))) == lease
+class Sent(Exception):
+    """What :class:`FirstRequest` raises once an operation has yielded its first request."""
+
+
+class FirstRequest:
+    """An executor that keeps the first request an operation yields, then stops it."""
+
+    def __init__(self) -> None:
+        self.requests: list[Request] = []
+
+    def run(self, operation: Operation[T], *, read: bool, function: str) -> T:
+        self.requests.append(next(operation))
+        operation.close()
+        raise Sent
+
+
+def test_an_empty_failover_peer_name_is_refused_before_anything_is_sent() -> None:
+    executor = FirstRequest()
+    failover: Failover[Sync] = Failover(executor)
+    with pytest.raises(ValueError, match="failover peer name ''"):
+        failover.get("")
+    assert executor.requests == []
+    with pytest.raises(Sent):
+        failover.get("pair")
+    assert executor.requests == [Open("failover-state", (("name", b"pair"),))]
+
+
+def test_a_host_update_of_only_keys_says_the_mac_cannot_change_in_place() -> None:
+    executor = FirstRequest()
+    hosts: Hosts[Sync] = Hosts(executor)
+    with pytest.raises(
+        ValueError, match=r"cannot change a host.s MAC or uid in place: use hosts\.put"
+    ):
+        hosts.update(name="web-1", mac="02:00:00:00:00:01")
+    with pytest.raises(ValueError, match="needs at least one attribute"):
+        hosts.update(name="web-1")
+    assert executor.requests == []
+
+
+@pytest.mark.parametrize("address", ["::1", "fe80::1%lo", "2001:db8::2"])
+def test_an_ipv6_address_is_refused_as_ipv4_only(address: str) -> None:
+    with pytest.raises(ValueError, match="IPv4 only"):
+        dhcpctl.Client(address)

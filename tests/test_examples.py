@@ -65,3 +65,9 @@ def test_wrong_arguments_exit_2(backend_name: str) -> None:
         result = lease_query(backend_name, *args)
         assert result.returncode == 2, args
         assert "Usage: python3 lease_query.py" in result.stderr
+
+
+def test_a_secret_that_is_not_base64_exits_2_with_one_line(backend_name: str) -> None:
+    result = lease_query(backend_name, "127.0.0.1", "7911", NO_LEASE, "k", "hmac-md5", "not b64!")
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == "lease_query.py: BASE64-SECRET is not valid base64\n"

@@ -16,6 +16,7 @@ from dhcpctl._guards import (
     Token,
     check_name,
     check_object_size,
+    check_reply_size,
     check_statements,
     message_bytes,
     quote,
@@ -306,5 +307,17 @@ def test_the_measured_abort_is_refused() -> None:
     host = (("name", b"n" * 3950), ("hardware-address", bytes(6)), ("hardware-type", bytes(4)))
     assert message_bytes(host) == 4039
     assert FIRST_ABORTING_MESSAGE == 3984
-    with pytest.raises(ValueError, match="SIGABRT"):
+    with pytest.raises(ValueError, match=r"with or without a key, .* aborts \(SIGABRT\)"):
         check_object_size("host", host)
+
+
+def test_reply_sizes_count_the_object_as_looked_up_with_the_changes_in_place() -> None:
+    """An update's reply carries what the host has (here a 700-byte name) and the new
+    addresses; ``statements`` are not sent back, and replaced values count once."""
+    current = {"name": b"n" * 700, "hardware-address": bytes(6), "hardware-type": bytes(4)}
+    room = MAX_MESSAGE_BYTES - message_bytes(tuple(current.items())) - 6 - len("ip-address")
+    fits = (("ip-address", bytes(room)), ("statements", b"#" * 3000))
+    check_reply_size("host", current, fits)
+    check_reply_size("host", {**current, "ip-address": bytes(room)}, fits)
+    with pytest.raises(ValueError, match=r"^host: 3473 bytes in the reply this update would"):
+        check_reply_size("host", current, (("ip-address", bytes(room + 1)),))

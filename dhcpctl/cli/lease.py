@@ -6,6 +6,7 @@ import argparse
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
+from dhcpctl._collections import UNCHANGED
 from dhcpctl._states import LeaseState
 from dhcpctl.cli import _command
 
@@ -63,4 +64,5 @@ def _release(args: argparse.Namespace, omapi: Client) -> object:
 def _set(args: argparse.Namespace, omapi: Client) -> object:
     if args.ends is None and args.state is None:
         raise ValueError("lease set: give --ends, --state or both")
-    return omapi.leases.update(ip=args.ip, ends=args.ends, state=args.state)
+    ends = UNCHANGED if args.ends is None else args.ends  # ends=None would mean "never"
+    return omapi.leases.update(ip=args.ip, ends=ends, state=args.state)

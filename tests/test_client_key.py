@@ -1,0 +1,65 @@
+"""``dhcpctl.Key``: the secret's type, and key files (comments, several keys, a key twice)."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+import pytest
+
+from dhcpctl import Key
+
+SECRET = b"\x85\xf7\xa5>U}K\xe6\xf9Y_\xf7\x19\x8e\xaa\xeb\x1f\xff\xc8G$i\xeb|\xd1\xb7sJ\xd9mK\xcc"
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "omapi.key"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_base64_secret_holding_double_slashes_is_read_whole(tmp_path: Path) -> None:
+    """``//`` inside a quoted secret is base64, not a comment."""
+    text = base64.b64encode(SECRET).decode()
+    assert "//" in text
+    path = write(
+        tmp_path, f'key "omapi_key" {{\n\talgorithm hmac-sha256;\n\tsecret "{text}";\n}};\n'
+    )
+    assert Key.from_file(path).secret == SECRET
+
+
+def test_comments_outside_strings_are_ignored(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        '# a "quote in a comment\n'
+        'key "a" { algorithm hmac-md5; secret "YWFhYQ=="; };  // trailing comment\n'
+        '/* block\n key "ghost" { algorithm hmac-md5; secret "Z2hvc3Q="; }; */\n'
+        'key b {\n   secret "YmJiYg=="; # comment\n   algorithm HMAC-SHA512;\n};\n',
+    )
+    assert Key.from_file(path, name="a") == Key("a", "hmac-md5", b"aaaa")
+    assert Key.from_file(path, name="b") == Key("b", "hmac-sha512", b"bbbb")
+    with pytest.raises(ValueError, match=r"no key 'ghost' \(it has: 'a', 'b'\)"):
+        Key.from_file(path, name="ghost")
+
+
+def test_a_key_name_twice_in_one_file_is_refused(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        'key "dup" { algorithm hmac-md5; secret "YWFhYQ=="; };\n'
+        'key dup { algorithm hmac-sha1; secret "YmJiYg=="; };\n',
+    )
+    with pytest.raises(ValueError, match="key 'dup' is defined more than once"):
+        Key.from_file(path, name="dup")
+
+
+@pytest.mark.parametrize("secret", [5, "c2VjcmV0", 3.0, None, [1, 2]])
+def test_a_secret_that_is_not_bytes_is_refused_naming_the_key(secret: object) -> None:
+    with pytest.raises(ValueError, match=r"^key 'k': the secret must be bytes .*from_base64"):
+        Key("k", "hmac-sha256", secret)  # type: ignore[arg-type]
+
+
+def test_bytes_like_secrets_are_kept_as_bytes_and_never_shown() -> None:
+    for secret in (b"topsecret", bytearray(b"topsecret"), memoryview(b"topsecret")):
+        key = Key("k", "hmac-md5", secret)  # type: ignore[arg-type]
+        assert key.secret == b"topsecret" and type(key.secret) is bytes
+        assert "topsecret" not in repr(key) + str(key)
