@@ -608,3 +608,8 @@ def test_the_typed_client_against_the_fake(backend_name: str) -> None:
             ("web-1", "198.18.1.62"),
             ("web-2", "198.18.1.61"),
         }
+
+
+def test_two_leases_of_one_address_are_refused_by_address() -> None:
+    with pytest.raises(ValueError, match=r"^two leases under 198\.18\.1\.150$"):
+        OmapiServer(leases=[FakeLease(ip="198.18.1.150"), FakeLease(ip="198.18.1.150")])

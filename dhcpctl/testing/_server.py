@@ -105,7 +105,7 @@ class OmapiServer:
                 raise ValueError(f"two hosts named {host.name!r}")
         for lease in leases:
             loaded_lease = lease._load(store)
-            _unique(store.leases, loaded_lease.ip, loaded_lease, "lease")
+            _unique(store.leases, loaded_lease.ip, loaded_lease, "lease", lease.ip)
         for klass in classes:
             made_class = _store.Class(
                 store, name=v.encode_string(klass.name, "name"), lease_limit=klass.lease_limit
@@ -320,9 +320,11 @@ class _Pending:
     left: int
 
 
-def _unique(table: dict[K, V], key: K, value: V, what: str) -> None:
+def _unique(table: dict[K, V], key: K, value: V, what: str, shown: object = None) -> None:
+    """Enter ``value``; ValueError naming ``shown`` (else ``key``) if ``key`` is taken."""
     if key in table:
-        raise ValueError(f"two {what}s under {key!r}")
+        label = str(shown) if shown is not None else repr(key)
+        raise ValueError(f"two {what}s under {label}")
     table[key] = value
 
 
