@@ -38,6 +38,19 @@ def test_lease_set_state_only_leaves_ends_as_it_is(
     assert json.loads(out)["ends"] == "2036-01-01T00:00:00Z"
 
 
+def test_lease_set_ends_never(dhcpd_factory: ServerFactory, backend_name: str) -> None:
+    server = dhcpd_factory.start(make_key("hmac-md5"))
+    arguments = ("lease", "set", "--ip", "198.18.254.150", "--ends", "never", "--json")
+    status, out, err = dhcpctl(server.endpoint, backend_name, *arguments)
+    assert (status, err) == (ExitCode.OK, "")
+    assert json.loads(out)["ends"] is None
+    status, out, _ = dhcpctl(
+        server.endpoint, backend_name, "lease", "get", "--ip", "198.18.254.150", "--json"
+    )
+    assert status == ExitCode.OK
+    assert json.loads(out)["ends"] is None
+
+
 def test_lease_get_as_table_and_json(dhcpd_server: Endpoint, backend_name: str) -> None:
     status, table, _ = dhcpctl(dhcpd_server, backend_name, "lease", "get", "--ip", "198.18.254.150")
     assert status == ExitCode.OK

@@ -28,7 +28,10 @@ def register(commands: _command.Commands) -> None:
     change = _command.add(leases, "set", "change a lease's end time or state", _set)
     change.add_argument("--ip", required=True, help="its IPv4 address")
     change.add_argument(
-        "--ends", type=parse_when, help="ISO 8601 time (UTC if no zone is given), or 'now'"
+        "--ends",
+        type=parse_when,
+        default=UNCHANGED,
+        help="ISO 8601 time (UTC if no zone is given), 'now', or 'never'",
     )
     change.add_argument(
         "--state",
@@ -37,8 +40,11 @@ def register(commands: _command.Commands) -> None:
     )
 
 
-def parse_when(text: str) -> datetime:
-    """``now`` or an ISO 8601 time; one without a zone is UTC. ValueError otherwise."""
+def parse_when(text: str) -> datetime | None:
+    """``now``, ``never`` (None: ISC's "never") or an ISO 8601 time; one without a zone is
+    UTC. ValueError otherwise."""
+    if text == "never":
+        return None
     if text == "now":
         return datetime.now(timezone.utc).replace(microsecond=0)
     moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
@@ -62,7 +68,6 @@ def _release(args: argparse.Namespace, omapi: Client) -> object:
 
 
 def _set(args: argparse.Namespace, omapi: Client) -> object:
-    if args.ends is None and args.state is None:
+    if args.ends is UNCHANGED and args.state is None:
         raise ValueError("lease set: give --ends, --state or both")
-    ends = UNCHANGED if args.ends is None else args.ends  # ends=None would mean "never"
-    return omapi.leases.update(ip=args.ip, ends=ends, state=args.state)
+    return omapi.leases.update(ip=args.ip, ends=args.ends, state=args.state)
