@@ -47,6 +47,11 @@ Where the fake differs from dhcpd 4.4.3-P1:
   :class:`FakeFailoverState` says (a ``local-state`` update is recorded, nothing transitions).
 - No process to stop, freeze, kill or restart: connections under such a server behave as the
   fake's :meth:`OmapiServer.inject` faults make them, not as dhcpd's process would.
+- Handles of removed objects: once a host or group is removed, the fake answers every
+  request naming its handle ``ISC_R_NOTFOUND``. dhcpd's answer follows ISC's reference counts
+  (``omapip/handle.c`` keeps a handle while something holds the object): usually
+  ``ISC_R_NOTFOUND`` too, but a host that was also opened with several lookup keys can stay
+  reachable (a second remove through another handle answered success).
 - One subnet and one pool hold every lease (their handles are those of a dhcpd with one
   ``subnet`` and ``range``); classes match no client (``leases-used`` stays 0).
 """
