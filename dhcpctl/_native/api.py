@@ -38,7 +38,7 @@ from . import replies
 from .arguments import CHECKS, c_int, checked_handle, checked_timeout, timeval
 from .handles import DataString, Handle
 from .loader import c_data_string_dereference, c_data_string_new, c_object_dereference, ffi, lib
-from .lock import locked
+from .lock import enter, leave, locked
 
 #: Why a connection is gone: C drops it alike when the server closes it and when a reply breaks
 #: the protocol (a malformed or over-limit message, a reply that answers nothing).
@@ -163,7 +163,8 @@ def _wait(function: str, handle: object, timeout: float | None) -> int:
         raise DhcpctlError(function, DHCP_R_INVALIDARG, "nothing to wait for on this handle")
     conn = target.connection
     while True:
-        with locked(function, deadline):
+        enter(function, deadline)
+        try:
             pointer = target.pointer(function)
             # Another thread's wait may have read the reply since the last look.
             if target.arrived:
@@ -202,6 +203,8 @@ def _wait(function: str, handle: object, timeout: float | None) -> int:
                 if dropped:
                     raise DhcpctlError(function, DHCP_R_CONNRESET, _lost(conn))
                 raise DhcpctlError(function, int(status), _lost(conn))
+        finally:
+            leave()
 
 
 def _wait_on_connection(function: str, conn: Handle, deadline: float | None) -> int:
@@ -251,13 +254,17 @@ def dhcpctl_get_value(handle: Handle, name: str) -> DataString:
     key = CHECKS.name(function, name)
     target = checked_handle(function, handle)
     _readable(function, target, key)
-    with locked():
+    enter()
+    try:
         status = lib.dhcpctl_get_value(_VALUE, target.pointer(function), key)
         value = _VALUE[0]
-        copy = bytearray()
-        if value != ffi.NULL:
-            copy += ffi.buffer(value.value, value.len)
+        if value == ffi.NULL:
+            copy = bytearray()
+        else:
+            copy = bytearray(ffi.buffer(value.value, value.len))
             c_data_string_dereference(_VALUE)
+    finally:
+        leave()
     if status != ISC_R_SUCCESS:
         detail = no_value(name) if status == ISC_R_NOTFOUND else f"value {name!r}"
         raise DhcpctlError(function, int(status), detail)
@@ -278,12 +285,15 @@ def dhcpctl_get_boolean(handle: Handle, name: str) -> bool:
     return bool(result[0])
 
 
-def _set(function: str, handle: object, name: object, call: Callable[[Any, bytes], int]) -> None:
-    """Set the value ``name``: ``call(handle pointer, name)`` is the C setter."""
+def _set(function: str, handle: object, name: object, call: Callable[..., int], *args: Any) -> None:
+    """Set the value ``name``: ``call(handle pointer, *args, name)`` is the C setter."""
     key = CHECKS.name(function, name)
     target = checked_handle(function, handle)
-    with locked():
-        status = int(call(target.pointer(function), key))
+    enter()
+    try:
+        status = call(target.pointer(function), *args, key)
+    finally:
+        leave()
     if status != ISC_R_SUCCESS:
         # C's authenticator has no set_value (omapip/support.c omapi_set_value): not found.
         authenticator = target.kind == "authenticator" and status == ISC_R_NOTFOUND
@@ -295,8 +305,7 @@ def _set(function: str, handle: object, name: object, call: Callable[[Any, bytes
 def dhcpctl_set_value(handle: Handle, value: DataLike, name: str) -> None:
     function = "dhcpctl_set_value"
     if isinstance(value, DataString) and value.cell is not None:
-        data = value
-        _set(function, handle, name, lambda p, k: lib.dhcpctl_set_value(p, data.synced(), k))
+        _set(function, handle, name, _set_synced, value)
         return
     # Same typed value as C's dhcpctl_set_value makes (omapi_datatype_data).
     expected = "a DataString or bytes-like"
@@ -305,10 +314,15 @@ def dhcpctl_set_value(handle: Handle, value: DataLike, name: str) -> None:
     _set_data(function, handle, CHECKS.bytes_like(function, "the value", value, expected), name)
 
 
+def _set_synced(pointer: Any, data: DataString, key: bytes) -> int:
+    """``dhcpctl_set_value`` of a data string C owns, written first (under the lock)."""
+    return int(lib.dhcpctl_set_value(pointer, data.synced(), key))
+
+
 def dhcpctl_set_string_value(handle: Handle, value: str, name: str) -> None:
     function = "dhcpctl_set_string_value"
     text = CHECKS.c_string(function, "the value", value)
-    _set(function, handle, name, lambda p, k: lib.dhcpctl_set_string_value(p, text, k))
+    _set(function, handle, name, lib.dhcpctl_set_string_value, text)
 
 
 def dhcpctl_set_data_value(handle: Handle, value: BytesLike, name: str) -> None:
@@ -317,7 +331,7 @@ def dhcpctl_set_data_value(handle: Handle, value: BytesLike, name: str) -> None:
 
 
 def _set_data(function: str, handle: object, data: bytes, name: object) -> None:
-    _set(function, handle, name, lambda p, k: lib.dhcpctl_set_data_value(p, data, len(data), k))
+    _set(function, handle, name, lib.dhcpctl_set_data_value, data, len(data))
 
 
 def dhcpctl_set_null_value(handle: Handle, name: str) -> None:
@@ -327,29 +341,31 @@ def dhcpctl_set_null_value(handle: Handle, name: str) -> None:
 def dhcpctl_set_boolean_value(handle: Handle, value: bool, name: str) -> None:
     function = "dhcpctl_set_boolean_value"
     number = c_int(function, value)
-    _set(function, handle, name, lambda p, k: lib.dhcpctl_set_boolean_value(p, number, k))
+    _set(function, handle, name, lib.dhcpctl_set_boolean_value, number)
 
 
 def dhcpctl_set_int_value(handle: Handle, value: int, name: str) -> None:
     function = "dhcpctl_set_int_value"
     number = c_int(function, value)
-    _set(function, handle, name, lambda p, k: lib.dhcpctl_set_int_value(p, number, k))
+    _set(function, handle, name, lib.dhcpctl_set_int_value, number)
 
 
 def _send(
     function: str,
     connection: object,
     handle: object,
-    call: Callable[[Any, Any], int],
-    update_reply: bool = False,
+    update_reply: bool,
+    call: Callable[..., int],
+    *args: Any,
 ) -> None:
-    """Send a request: ``call(connection pointer, object pointer)`` is the C function.
+    """Send a request: ``call(connection pointer, object pointer, *args)`` is the C function.
 
     ``update_reply``: the server answers it with an UPDATE on success.
     """
     conn = checked_handle(function, connection, "connection")
     obj = checked_handle(function, handle, "object")
-    with locked():
+    enter()
+    try:
         conn_pointer = conn.pointer(function)
         obj_pointer = obj.pointer(function)
         # C's open, update and remove say so too (omapi_protocol_send_message); its refresh
@@ -360,9 +376,11 @@ def _send(
             if _alive(obj.connection):
                 raise DhcpctlError(function, DHCP_R_INVALIDARG, _IN_PROGRESS)
             replies.forget(obj)
-        status = int(call(conn_pointer, obj_pointer))
+        status = call(conn_pointer, obj_pointer, *args)
         if status == ISC_R_SUCCESS:
             replies.sent(obj, conn, update_reply)
+    finally:
+        leave()
     _check(function, status)
 
 
@@ -380,27 +398,24 @@ def _alive(connection: Handle | None) -> bool:
 def dhcpctl_open_object(handle: Handle, connection: Handle, flags: int = 0) -> None:
     function = "dhcpctl_open_object"
     number = c_int(function, CHECKS.integer(function, "flags", flags))
-    _send(
-        function,
-        connection,
-        handle,
-        lambda c, h: lib.dhcpctl_open_object(h, c, number),
-        update_reply=True,
-    )
+    _send(function, connection, handle, True, _open_object, number)
+
+
+def _open_object(connection: Any, handle: Any, flags: int) -> int:
+    """C's ``dhcpctl_open_object``, taking the connection first as the other requests do."""
+    return int(lib.dhcpctl_open_object(handle, connection, flags))
 
 
 def dhcpctl_object_update(connection: Handle, handle: Handle) -> None:
-    _send("dhcpctl_object_update", connection, handle, lib.dhcpctl_object_update)
+    _send("dhcpctl_object_update", connection, handle, False, lib.dhcpctl_object_update)
 
 
 def dhcpctl_object_refresh(connection: Handle, handle: Handle) -> None:
-    _send(
-        "dhcpctl_object_refresh", connection, handle, lib.dhcpctl_object_refresh, update_reply=True
-    )
+    _send("dhcpctl_object_refresh", connection, handle, True, lib.dhcpctl_object_refresh)
 
 
 def dhcpctl_object_remove(connection: Handle, handle: Handle) -> None:
-    _send("dhcpctl_object_remove", connection, handle, lib.dhcpctl_object_remove)
+    _send("dhcpctl_object_remove", connection, handle, False, lib.dhcpctl_object_remove)
 
 
 def dhcpctl_set_callback(handle: Handle, data: Any, callback: Callback) -> None:
@@ -437,10 +452,13 @@ def dhcpctl_new_object(connection: Handle, object_type: str) -> Handle:
     conn = checked_handle(function, connection, "connection")
     rtype = CHECKS.name(function, object_type, "the object type")
     cell = ffi.new("dhcpctl_handle *")
-    with locked():
+    enter()
+    try:
         status = lib.dhcpctl_new_object(cell, conn.pointer(function), rtype)
         if status != ISC_R_SUCCESS and cell[0] != ffi.NULL:
             c_object_dereference(cell)
+    finally:
+        leave()
     _check(function, status)
     return Handle("object", cell)
 
@@ -468,12 +486,15 @@ def omapi_data_string_new(length: int) -> DataString:
 def omapi_object_dereference(handle: Handle) -> None:
     function = "omapi_object_dereference"
     target = checked_handle(function, handle)
-    with locked():
+    enter()
+    try:
         target.pointer(function)
         if target.kind == "connection" and not target.lost:
             lib.dhcpctl_disconnect(target.cell, 1)
-        if target.cell[0] != ffi.NULL:
-            _check(function, c_object_dereference(target.cell))
+        status = ISC_R_SUCCESS if target.cell[0] == ffi.NULL else c_object_dereference(target.cell)
+    finally:
+        leave()
+    _check(function, status)
 
 
 def isc_result_totext(status: int) -> str:

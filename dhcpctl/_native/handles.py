@@ -8,6 +8,7 @@ memory.
 
 from __future__ import annotations
 
+import weakref
 from collections import deque
 from typing import Any
 
@@ -16,7 +17,6 @@ from dhcpctl._diagnosis import KeyName, Peer
 from dhcpctl._errors import DhcpctlError
 from dhcpctl._results import DHCP_R_INVALIDARG, ISC_R_SUCCESS
 
-from .layout import remote
 from .loader import c_data_string_dereference, ffi
 from .lock import bury
 from .preamble import head, is_cut
@@ -31,14 +31,15 @@ class Handle:
 
     __slots__ = (
         "__weakref__",
-        "_cell",
         "_head",
         "_release",
         "answered",
         "arrived",
         "arrived_status",
         "callback",
+        "cell",
         "connection",
+        "flight",
         "key",
         "kind",
         "peer",
@@ -52,13 +53,16 @@ class Handle:
         #: How the finalizer releases the cell (shared with it, so it must not hold self):
         #: only a connection's changes, once C has dropped it.
         self._release = release = [kind]
-        if kind == "connection":
-            self._cell = ffi.gc(cell, lambda c: bury(c, release[0]))
-        else:
-            self._cell = ffi.gc(cell, _bury_object)
+        #: The ``dhcpctl_handle *`` that holds the reference (NULL once dereferenced).
+        self.cell: Any = (
+            ffi.gc(cell, lambda c: bury(c, release[0]))
+            if kind == "connection"
+            else ffi.gc(cell, _bury_object)
+        )
         # The structs read from Python, cast once: they stay put while the cell holds them.
-        #: A remote object's ``dhcpctl_remote_object_t`` (its ``waitstatus``, :mod:`.replies`).
-        self.remote: Any = remote(cell[0]) if kind == "object" else None
+        #: A remote object's ``dhcpctl_remote_object_t`` (its ``waitstatus``), cast by
+        #: :mod:`.replies` when first needed.
+        self.remote: Any = None
         #: A connection's preamble, for :func:`.preamble.is_cut`.
         self._head: Any = head(cell[0]) if kind == "connection" else None
         #: Requests sent on this object whose reply no wait has taken yet.
@@ -69,6 +73,8 @@ class Handle:
         #: Replies that arrived while no wait was on this object, and the latest one's status.
         self.arrived = 0
         self.arrived_status = ISC_R_SUCCESS
+        #: While requests are in flight: the weak reference in :mod:`.replies`' set of them.
+        self.flight: weakref.ref[Handle] | None = None
         #: The connection of the latest request (keeps it alive for the wait).
         self.connection: Handle | None = None
         #: ``dhcpctl_set_callback``'s function and data.
@@ -85,7 +91,7 @@ class Handle:
         closed, the handle stays until dereferenced (call with the lock held)."""
         if self._release[0] == "lost connection":
             return True
-        if self._head is not None and self._cell[0] != ffi.NULL and is_cut(self._head):
+        if self._head is not None and self.cell[0] != ffi.NULL and is_cut(self._head):
             self.mark_lost()
             return True
         return False
@@ -95,18 +101,14 @@ class Handle:
 
     def pointer(self, function: str) -> Any:
         """The C handle; raises if it was dereferenced (call with the lock held)."""
-        pointer = self._cell[0]
+        pointer = self.cell[0]
         if pointer == ffi.NULL:
             raise DhcpctlError(function, DHCP_R_INVALIDARG, "handle was dereferenced")
         return pointer
 
-    @property
-    def cell(self) -> Any:
-        return self._cell
-
     def __repr__(self) -> str:
         lost = self._release[0] == "lost connection"
-        state = "dereferenced" if self._cell[0] == ffi.NULL else "lost" if lost else "live"
+        state = "dereferenced" if self.cell[0] == ffi.NULL else "lost" if lost else "live"
         return f"<dhcpctl native {self.kind} handle ({state})>"
 
 

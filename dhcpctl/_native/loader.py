@@ -29,6 +29,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final
 
@@ -187,19 +188,27 @@ HARDENED: Final = _is_hardened(HARDENING)
 _MDL_FILE: Final = ffi.new("char[]", b"dhcpctl/_native/loader.py")
 
 
-def c_data_string_new(cell: Any, length: int) -> int:
-    if MODE == "api":
-        return int(lib.py_omapi_data_string_new(cell, length))
+def _abi_data_string_new(cell: Any, length: int) -> int:
     return int(lib.omapi_data_string_new(cell, length, _MDL_FILE, 0))
 
 
-def c_object_dereference(cell: Any) -> int:
-    if MODE == "api":
-        return int(lib.py_omapi_object_dereference(cell))
+def _abi_object_dereference(cell: Any) -> int:
     return int(lib.omapi_object_dereference(cell, _MDL_FILE, 0))
 
 
-def c_data_string_dereference(cell: Any) -> int:
-    if MODE == "api":
-        return int(lib.py_dhcpctl_data_string_dereference(cell))
+def _abi_data_string_dereference(cell: Any) -> int:
     return int(lib.dhcpctl_data_string_dereference(cell, _MDL_FILE, 0))
+
+
+# Bound once: in API mode the C helpers themselves, no Python frame in between.
+c_data_string_new: Callable[[Any, int], int]
+c_object_dereference: Callable[[Any], int]
+c_data_string_dereference: Callable[[Any], int]
+if MODE == "api":
+    c_data_string_new = lib.py_omapi_data_string_new
+    c_object_dereference = lib.py_omapi_object_dereference
+    c_data_string_dereference = lib.py_dhcpctl_data_string_dereference
+else:
+    c_data_string_new = _abi_data_string_new
+    c_object_dereference = _abi_object_dereference
+    c_data_string_dereference = _abi_data_string_dereference

@@ -1,9 +1,9 @@
 """The one lock around ISC's library, and the work that waits for it.
 
 ISC's library keeps global state (its dispatcher and I/O list) and is not thread-safe, so
-every call into it holds this module's lock (:func:`locked`). The GIL is released during each C
-call (cffi does so in API and ABI mode), so other Python threads run while a wait blocks; their
-dhcpctl calls wait for the lock. The lock is fair (first come, first served: an untimed wait
+every call into it holds this module's lock (:func:`enter` and :func:`leave`, or
+:func:`locked`). The GIL is released during each C call (cffi does so in API and ABI mode), so
+other Python threads run while a wait blocks; their dhcpctl calls wait for the lock. The lock is fair (first come, first served: an untimed wait
 that runs in slices hands it over between two), and a timed call waits for it no longer than
 its deadline (then ``ISC_R_TIMEDOUT``): a timed call returns in time even while another
 thread's connect or wait is inside C.
@@ -18,8 +18,8 @@ Two kinds of work are deferred:
   returned, outside the lock (:func:`call_after_release`), so they may call dhcpctl functions;
   also when that call raises (its error then follows them).
 
-What one call costs here, uncontended: two short holds of a plain mutex, no allocation (the
-untimed hold is one shared object), and a look at the two queues.
+What one call costs here, uncontended: one acquire and one release of a plain lock, no
+allocation, and a look at the two queues.
 """
 
 from __future__ import annotations
@@ -43,30 +43,37 @@ if TYPE_CHECKING:
 class _FairLock:
     """A lock taken in the order it was asked for, with a deadline (``time.monotonic()``).
 
-    Uncontended, taking and releasing it is one short hold of a plain mutex each. A thread
-    that finds it held queues a gate of its own (a locked :class:`threading.Lock`) and blocks
-    on it; the release hands the lock straight to the first in the queue by opening its gate,
-    so a thread that releases and asks again (an untimed wait between two slices) goes behind
-    the others. The mutex is only ever held for a few bytecodes, and never blockingly by
-    :meth:`try_acquire`, which finalizers call from any thread, also from inside this class.
+    ``_owner``, a plain lock, is held by the thread that has the library. Uncontended, taking
+    and releasing it is one call each (``_owner.acquire(False)``, ``_owner.release()``). A
+    thread that finds it held queues a gate of its own (a locked :class:`threading.Lock`) and
+    blocks on it; the release hands the lock straight to the first in the queue by opening its
+    gate (``_owner`` stays held), so a thread that releases and asks again (an untimed wait
+    between two slices) goes behind the others. The queue is changed under ``_mutex``, held
+    only for a few bytecodes and never blockingly by :meth:`try_acquire`, which finalizers call
+    from any thread, also from inside this class.
+
+    A release that finds no queue frees ``_owner`` and then looks again: a thread queues
+    first and then tries ``_owner``, so one of the two sees the other (nobody waits at a free
+    lock).
     """
 
     def __init__(self) -> None:
+        self._owner = threading.Lock()
         self._mutex = threading.Lock()
-        self._held = False
-        #: The gates of the threads waiting, first come first: held means the queue is empty
-        #: or the release will hand over.
+        #: The gates of the threads waiting, first come first.
         self._queue: deque[threading.Lock] = deque()
 
     def acquire(self, deadline: float | None = None) -> bool:
         """Take the lock; False if ``deadline`` passed first. Ctrl-C interrupts the wait."""
+        if not self._queue and self._owner.acquire(False):
+            return True
+        gate = threading.Lock()
+        gate.acquire()
         with self._mutex:
-            if not self._held:
-                self._held = True
-                return True
-            gate = threading.Lock()
-            gate.acquire()
             self._queue.append(gate)
+            if self._owner.acquire(False):
+                self._queue.remove(gate)
+                return True
         timeout = -1.0 if deadline is None else max(deadline - time.monotonic(), 0.0)
         try:
             handed = gate.acquire(timeout=timeout)
@@ -86,22 +93,24 @@ class _FairLock:
 
     def try_acquire(self) -> bool:
         """Take the lock if it is free at once; never blocks."""
-        if not self._mutex.acquire(blocking=False):
-            return False
-        try:
-            if self._held:
-                return False
-            self._held = True
-            return True
-        finally:
-            self._mutex.release()
+        return self._owner.acquire(False)
 
     def release(self) -> None:
+        if not self._queue:
+            self._owner.release()
+            if not self._queue:
+                return
+            # A thread queued meanwhile: hand it the lock unless another took it first
+            # (whose release then does).
+            with self._mutex:
+                if self._queue and self._owner.acquire(False):
+                    self._queue.popleft().release()
+            return
         with self._mutex:
             if self._queue:
                 self._queue.popleft().release()  # handed over: still held
             else:
-                self._held = False
+                self._owner.release()
 
 
 _lock = _FairLock()
@@ -111,8 +120,39 @@ _graveyard: list[tuple[Any, str]] = []
 _fired: list[tuple[Handle, int]] = []
 
 
+def enter(function: str = "", deadline: float | None = None) -> None:
+    """Take the library lock (then ``try: ... finally: leave()``), and dereference what the
+    finalizers queued.
+
+    ``deadline`` (``time.monotonic()`` seconds): a timed call's; if another thread still holds
+    the lock then, :class:`DhcpctlError` ``ISC_R_TIMEDOUT`` (naming ``function``).
+    """
+    if not _lock.acquire(deadline):
+        raise DhcpctlError(function, ISC_R_TIMEDOUT, "ISC's library was busy with another call")
+    if _graveyard:
+        try:
+            _drain()
+        except BaseException:
+            _lock.release()
+            raise
+
+
+def leave() -> None:
+    """Release the library lock taken by :func:`enter`; then run the callbacks that fired."""
+    if not _fired:
+        _lock.release()
+        return
+    fired = _fired[:]
+    del _fired[:]
+    _lock.release()
+    for handle, status in fired:
+        if handle.callback is not None:
+            callback, data = handle.callback
+            run_callback(callback, handle, status, data)
+
+
 class _Locked:
-    """``with locked(...)``: hold the library lock; run the fired callbacks once released."""
+    """``with locked(...)``: :func:`enter`, and :func:`leave` at the end."""
 
     __slots__ = ("deadline", "function")
 
@@ -121,28 +161,10 @@ class _Locked:
         self.deadline = deadline
 
     def __enter__(self) -> None:
-        if not _lock.acquire(self.deadline):
-            raise DhcpctlError(
-                self.function, ISC_R_TIMEDOUT, "ISC's library was busy with another call"
-            )
-        if _graveyard:
-            try:
-                _drain()
-            except BaseException:
-                _lock.release()
-                raise
+        enter(self.function, self.deadline)
 
     def __exit__(self, *exc_info: object) -> None:
-        if not _fired:
-            _lock.release()
-            return
-        fired = _fired[:]
-        del _fired[:]
-        _lock.release()
-        for handle, status in fired:
-            if handle.callback is not None:
-                callback, data = handle.callback
-                run_callback(callback, handle, status, data)
+        leave()
 
 
 #: The untimed hold, shared (it keeps no state of its own).
@@ -150,12 +172,9 @@ _UNTIMED: Final = _Locked("", None)
 
 
 def locked(function: str = "", deadline: float | None = None) -> _Locked:
-    """Hold the library lock (``with locked():``); run the callbacks that fired once it is
-    released.
-
-    ``deadline`` (``time.monotonic()`` seconds): a timed call's; if another thread still holds
-    the lock then, :class:`DhcpctlError` ``ISC_R_TIMEDOUT`` (naming ``function``).
-    """
+    """Hold the library lock (``with locked():``): :func:`enter` and :func:`leave`, for the
+    calls off the hot path (the C-named functions of a lookup use those two directly, one
+    Python frame fewer each)."""
     return _UNTIMED if deadline is None else _Locked(function, deadline)
 
 

@@ -7,7 +7,10 @@ reply for an object nobody waits on is lost: in C, a later wait on that object b
 reply (:func:`collect`), which the next wait on that object returns at once. (This reads ISC's
 ``dhcpctl_remote_object_t``, whose layout :mod:`.layout` checks at import.) A wait with no other
 object in flight, the common case, marks only its own: the walk costs in proportion to the
-requests in flight, never to the handles alive.
+requests in flight, never to the handles alive. The objects in flight are a set of weak
+references (each object's ``flight``, made when a request goes out, dropped when its last reply
+is taken): adding and removing one is a set operation, and one whose object goes drops out of
+the set by itself.
 
 Callbacks: C's ``dhcpctl_set_callback`` is unusable in 4.4.3-P1. It allocates its callback
 object without an object type, so the next request on the handle (``stuff_values`` walking the
@@ -32,11 +35,12 @@ from typing import Any, Final
 from dhcpctl._results import ISC_R_SUCCESS
 
 from .handles import Handle
+from .layout import remote
 from .loader import ffi
 from .lock import call_after_release
 
-#: Objects with requests in flight, whose replies the next dispatch may take.
-_in_flight: weakref.WeakSet[Handle] = weakref.WeakSet()
+#: Objects with requests in flight, whose replies the next dispatch may take: their ``flight``.
+_in_flight: set[weakref.ref[Handle]] = set()
 
 #: No isc_result_t: a waitstatus still holding it has seen no reply.
 _NO_REPLY: Final = 0xFFFF_FFFF
@@ -47,7 +51,9 @@ def sent(obj: Handle, connection: Handle, update_reply: bool) -> None:
     obj.pending += 1
     obj.unreplied.append(update_reply)
     obj.connection = connection
-    _in_flight.add(obj)
+    if obj.flight is None:
+        obj.flight = weakref.ref(obj, _in_flight.discard)
+        _in_flight.add(obj.flight)
 
 
 def arm(waiting: Handle | None = None) -> list[tuple[Handle, Any]]:
@@ -60,25 +66,29 @@ def arm(waiting: Handle | None = None) -> list[tuple[Handle, Any]]:
     if waiting is not None:
         _arm(waiting, armed)
     if len(_in_flight) > (0 if waiting is None else 1):
-        for obj in _in_flight:
-            if obj is not waiting:
+        for flight in tuple(_in_flight):  # a copy: a finalizer may change the set
+            obj = flight()
+            if obj is not None and obj is not waiting:
                 _arm(obj, armed)
     return armed
 
 
 def _arm(obj: Handle, armed: list[tuple[Handle, Any]]) -> None:
-    if obj.pending > obj.arrived and obj.cell[0] != ffi.NULL:
-        remote = obj.remote
-        remote.waitstatus = _NO_REPLY
-        armed.append((obj, remote))
+    pointer = obj.cell[0]
+    if obj.pending > obj.arrived and pointer != ffi.NULL:
+        struct = obj.remote
+        if struct is None:  # cast when first needed: most objects never are
+            struct = obj.remote = remote(pointer)
+        struct.waitstatus = _NO_REPLY
+        armed.append((obj, struct))
 
 
 def collect(armed: list[tuple[Handle, Any]], skip: Handle | None = None) -> None:
     """After it: note the replies that arrived (but for ``skip``, which the wait took)."""
-    for obj, remote in armed:
-        if obj is not skip and remote.waitstatus != _NO_REPLY and obj.cell[0] != ffi.NULL:
+    for obj, struct in armed:
+        if obj is not skip and struct.waitstatus != _NO_REPLY and obj.cell[0] != ffi.NULL:
             obj.arrived += 1
-            obj.arrived_status = int(remote.waitstatus)
+            obj.arrived_status = int(struct.waitstatus)
             seen(obj, obj.arrived_status)
 
 
@@ -95,7 +105,7 @@ def forget(obj: Handle) -> None:
     """The requests of ``obj`` died with their connection: none is in flight any more."""
     obj.pending = obj.arrived = 0
     obj.unreplied.clear()
-    _in_flight.discard(obj)
+    _landed(obj)
 
 
 def took(target: Handle, status: int, arrived: bool) -> int:
@@ -104,5 +114,12 @@ def took(target: Handle, status: int, arrived: bool) -> int:
         target.arrived -= 1
     target.pending -= 1
     if target.pending == 0:
-        _in_flight.discard(target)
+        _landed(target)
     return status
+
+
+def _landed(obj: Handle) -> None:
+    """``obj`` has no request in flight any more."""
+    if obj.flight is not None:
+        _in_flight.discard(obj.flight)
+        obj.flight = None
