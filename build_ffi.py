@@ -45,14 +45,16 @@ def load_by_path(name: str, path: Path) -> ModuleType:
     return module
 
 
-# API mode only (see _native_cdef's docstring): no MDL file/line arguments; the layout of the
-# one struct read from Python as this header has it; the hardening marker, NULL when the library
+# API mode only (see _native_cdef's docstring): no MDL file/line arguments; a wait that marks
+# its own remote object first (dhcpctl._native.replies); the layout of the one struct read from
+# Python as this header has it; the hardening marker, NULL when the library
 # lacks it (a weak reference: linking never fails on it); and where the ISC library this module
 # was built with came from.
 CDEF_API = """
 isc_result_t py_omapi_data_string_new(omapi_data_string_t **, unsigned);
 isc_result_t py_omapi_object_dereference(omapi_object_t **);
 isc_result_t py_dhcpctl_data_string_dereference(dhcpctl_data_string *);
+isc_result_t py_wait_for_reply(dhcpctl_handle, dhcpctl_status *, struct timeval *);
 static const size_t py_remote_waitstatus_offset;
 static const size_t py_remote_object_size;
 const char *py_dhcpctl_omapi_hardening(void);
@@ -74,6 +76,14 @@ static isc_result_t py_omapi_object_dereference(omapi_object_t **h)
 { return omapi_object_dereference(h, MDL); }
 static isc_result_t py_dhcpctl_data_string_dereference(dhcpctl_data_string *s)
 { return dhcpctl_data_string_dereference(s, MDL); }
+
+/* dhcpctl._native.replies.wait_for_reply: a wait on a remote object whose reply it has not
+   seen, its waitstatus first set to replies._NO_REPLY (one C call for the two). */
+static isc_result_t py_wait_for_reply(dhcpctl_handle h, dhcpctl_status *s, struct timeval *t)
+{
+	((dhcpctl_remote_object_t *)h)->waitstatus = 0xFFFFFFFFu;
+	return dhcpctl_timed_wait_for_completion(h, s, t);
+}
 
 static const size_t py_remote_waitstatus_offset = offsetof(dhcpctl_remote_object_t, waitstatus);
 static const size_t py_remote_object_size = sizeof(dhcpctl_remote_object_t);

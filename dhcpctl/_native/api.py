@@ -35,8 +35,8 @@ from dhcpctl._results import (
 )
 
 from . import replies
-from .arguments import CHECKS, c_int, checked_handle, checked_timeout, timeval
-from .handles import DataString, Handle
+from .arguments import CHECKS, c_int, checked_handle, checked_timeout, timeval, wrong_handle
+from .handles import DataString, Handle, dereferenced
 from .loader import c_data_string_dereference, c_data_string_new, c_object_dereference, ffi, lib
 from .lock import enter, leave, locked
 
@@ -45,6 +45,8 @@ from .lock import enter, leave, locked
 _LOST: Final = (
     "the connection was closed by the server, or dropped for a reply that broke the protocol"
 )
+#: What C's NULL handle is (bound once: the hot calls compare with it).
+_NULL: Final = ffi.NULL
 #: A wait on an object whose connection was closed by this process.
 _CLOSED: Final = "the connection was closed"
 
@@ -154,18 +156,21 @@ _UNTIMED_SLICE: Final = ffi.new("struct timeval *", {"tv_sec": WAIT_SLICE, "tv_u
 _SERVER_STATUS: Final = ffi.new("dhcpctl_status *")
 
 
-def _wait(function: str, handle: object, timeout: float | None) -> int:
-    target = checked_handle(function, handle)
+def _wait(function: str, target: object, timeout: float | None) -> int:
+    if type(target) is not Handle:
+        raise wrong_handle(function, target, None)
     deadline = None if timeout is None else time.monotonic() + timeout
-    if target.kind == "connection":
-        return _wait_on_connection(function, target, deadline)
     if target.kind != "object":
+        if target.kind == "connection":
+            return _wait_on_connection(function, target, deadline)
         raise DhcpctlError(function, DHCP_R_INVALIDARG, "nothing to wait for on this handle")
     conn = target.connection
     while True:
         enter(function, deadline)
         try:
-            pointer = target.pointer(function)
+            pointer = target.cell[0]
+            if pointer == _NULL:
+                raise dereferenced(function)
             # Another thread's wait may have read the reply since the last look.
             if target.arrived:
                 return replies.took(target, target.arrived_status, arrived=True)
@@ -182,18 +187,20 @@ def _wait(function: str, handle: object, timeout: float | None) -> int:
                 if remaining <= 0:
                     raise DhcpctlError(function, ISC_R_TIMEDOUT, _at(conn, STILL_QUEUED))
                 slice_ = timeval(min(remaining, WAIT_SLICE), False)
-            if conn.cell[0] == ffi.NULL:
+            if conn.cell[0] == _NULL:
                 raise DhcpctlError(function, DHCP_R_CONNRESET, _at(conn, _CLOSED))
             if conn.lost:
                 raise DhcpctlError(function, DHCP_R_CONNRESET, _lost(conn))
-            armed = replies.arm(target)
-            status = lib.dhcpctl_timed_wait_for_completion(pointer, _SERVER_STATUS, slice_)
-            # The reply a successful wait took is its result, not an "arrived" one.
-            replies.collect(armed, target if status == ISC_R_SUCCESS else None)
+            others = replies.arm(target)
+            status = replies.wait_for_reply(pointer, _SERVER_STATUS, slice_)
+            if others:
+                replies.collect(others)
             if status == ISC_R_SUCCESS:
-                server_status = int(_SERVER_STATUS[0])
+                # The reply a successful wait took is its result, not an "arrived" one.
+                server_status = _SERVER_STATUS[0]
                 replies.seen(target, server_status)
                 return replies.took(target, server_status, arrived=False)
+            replies.collect_waited(target)
             if status != ISC_R_TIMEDOUT:
                 # C's status for a connection that ended depends on how it learnt of the end
                 # (DHCP_R_CONNRESET at EOF; after a reset, ISC_R_NOMORE when no other
@@ -252,11 +259,16 @@ _VALUE: Final = ffi.new("dhcpctl_data_string *")
 def dhcpctl_get_value(handle: Handle, name: str) -> DataString:
     function = "dhcpctl_get_value"
     key = CHECKS.name(function, name)
-    target = checked_handle(function, handle)
-    _readable(function, target, key)
+    if type(handle) is not Handle:
+        raise wrong_handle(function, handle, None)
+    if handle.kind == "authenticator":
+        _readable(function, handle, key)
     enter()
     try:
-        status = lib.dhcpctl_get_value(_VALUE, target.pointer(function), key)
+        pointer = handle.cell[0]
+        if pointer == _NULL:
+            raise dereferenced(function)
+        status = lib.dhcpctl_get_value(_VALUE, pointer, key)
         value = _VALUE[0]
         if value == ffi.NULL:
             copy = bytearray()
@@ -268,7 +280,7 @@ def dhcpctl_get_value(handle: Handle, name: str) -> DataString:
     if status != ISC_R_SUCCESS:
         detail = no_value(name) if status == ISC_R_NOTFOUND else f"value {name!r}"
         raise DhcpctlError(function, int(status), detail)
-    return DataString(copy, secret=target.kind == "authenticator")
+    return DataString(copy, secret=handle.kind == "authenticator")
 
 
 def dhcpctl_get_boolean(handle: Handle, name: str) -> bool:
@@ -288,15 +300,19 @@ def dhcpctl_get_boolean(handle: Handle, name: str) -> bool:
 def _set(function: str, handle: object, name: object, call: Callable[..., int], *args: Any) -> None:
     """Set the value ``name``: ``call(handle pointer, *args, name)`` is the C setter."""
     key = CHECKS.name(function, name)
-    target = checked_handle(function, handle)
+    if type(handle) is not Handle:
+        raise wrong_handle(function, handle, None)
     enter()
     try:
-        status = call(target.pointer(function), *args, key)
+        pointer = handle.cell[0]
+        if pointer == _NULL:
+            raise dereferenced(function)
+        status = call(pointer, *args, key)
     finally:
         leave()
     if status != ISC_R_SUCCESS:
         # C's authenticator has no set_value (omapip/support.c omapi_set_value): not found.
-        authenticator = target.kind == "authenticator" and status == ISC_R_NOTFOUND
+        authenticator = handle.kind == "authenticator" and status == ISC_R_NOTFOUND
         raise DhcpctlError(
             function, status, AUTHENTICATOR_TAKES_NO_VALUES if authenticator else None
         )
@@ -304,6 +320,9 @@ def _set(function: str, handle: object, name: object, call: Callable[..., int], 
 
 def dhcpctl_set_value(handle: Handle, value: DataLike, name: str) -> None:
     function = "dhcpctl_set_value"
+    if type(value) is bytes:  # the common case, first
+        _set(function, handle, name, lib.dhcpctl_set_data_value, value, len(value))
+        return
     if isinstance(value, DataString) and value.cell is not None:
         _set(function, handle, name, _set_synced, value)
         return
@@ -362,12 +381,17 @@ def _send(
 
     ``update_reply``: the server answers it with an UPDATE on success.
     """
-    conn = checked_handle(function, connection, "connection")
-    obj = checked_handle(function, handle, "object")
+    if type(connection) is not Handle or connection.kind != "connection":
+        raise wrong_handle(function, connection, "connection")
+    if type(handle) is not Handle or handle.kind != "object":
+        raise wrong_handle(function, handle, "object")
+    conn, obj = connection, handle
     enter()
     try:
-        conn_pointer = conn.pointer(function)
-        obj_pointer = obj.pointer(function)
+        conn_pointer = conn.cell[0]
+        obj_pointer = obj.cell[0]
+        if conn_pointer == _NULL or obj_pointer == _NULL:
+            raise dereferenced(function)
         # C's open, update and remove say so too (omapi_protocol_send_message); its refresh
         # would lose the status and leave a request that never completes (dhcpctl.c:681-696).
         if conn.lost:
@@ -397,8 +421,13 @@ def _alive(connection: Handle | None) -> bool:
 
 def dhcpctl_open_object(handle: Handle, connection: Handle, flags: int = 0) -> None:
     function = "dhcpctl_open_object"
-    number = c_int(function, CHECKS.integer(function, "flags", flags))
+    # Any or'ing of DHCPCTL_CREATE, DHCPCTL_UPDATE and DHCPCTL_EXCL (1, 2, 4) passes at once.
+    number = flags if type(flags) is int and 0 <= flags <= 7 else _flags(function, flags)
     _send(function, connection, handle, True, _open_object, number)
+
+
+def _flags(function: str, flags: object) -> int:
+    return c_int(function, CHECKS.integer(function, "flags", flags))
 
 
 def _open_object(connection: Any, handle: Any, flags: int) -> int:
@@ -449,17 +478,22 @@ def dhcpctl_new_authenticator(name: str, algorithm: str, secret: BytesLike) -> H
 
 def dhcpctl_new_object(connection: Handle, object_type: str) -> Handle:
     function = "dhcpctl_new_object"
-    conn = checked_handle(function, connection, "connection")
+    if type(connection) is not Handle or connection.kind != "connection":
+        raise wrong_handle(function, connection, "connection")
     rtype = CHECKS.name(function, object_type, "the object type")
     cell = ffi.new("dhcpctl_handle *")
     enter()
     try:
-        status = lib.dhcpctl_new_object(cell, conn.pointer(function), rtype)
-        if status != ISC_R_SUCCESS and cell[0] != ffi.NULL:
+        pointer = connection.cell[0]
+        if pointer == _NULL:
+            raise dereferenced(function)
+        status = lib.dhcpctl_new_object(cell, pointer, rtype)
+        if status != ISC_R_SUCCESS and cell[0] != _NULL:
             c_object_dereference(cell)
     finally:
         leave()
-    _check(function, status)
+    if status != ISC_R_SUCCESS:
+        raise DhcpctlError(function, status)
     return Handle("object", cell)
 
 
@@ -485,16 +519,20 @@ def omapi_data_string_new(length: int) -> DataString:
 
 def omapi_object_dereference(handle: Handle) -> None:
     function = "omapi_object_dereference"
-    target = checked_handle(function, handle)
+    if type(handle) is not Handle:
+        raise wrong_handle(function, handle, None)
+    cell = handle.cell
     enter()
     try:
-        target.pointer(function)
-        if target.kind == "connection" and not target.lost:
-            lib.dhcpctl_disconnect(target.cell, 1)
-        status = ISC_R_SUCCESS if target.cell[0] == ffi.NULL else c_object_dereference(target.cell)
+        if cell[0] == _NULL:
+            raise dereferenced(function)
+        if handle.kind == "connection" and not handle.lost:
+            lib.dhcpctl_disconnect(cell, 1)
+        status = ISC_R_SUCCESS if cell[0] == _NULL else c_object_dereference(cell)
     finally:
         leave()
-    _check(function, status)
+    if status != ISC_R_SUCCESS:
+        raise DhcpctlError(function, status)
 
 
 def isc_result_totext(status: int) -> str:

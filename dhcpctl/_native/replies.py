@@ -30,13 +30,14 @@ Every function here is called with the library lock held.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
 from typing import Any, Final
 
 from dhcpctl._results import ISC_R_SUCCESS
 
 from .handles import Handle
 from .layout import remote
-from .loader import ffi
+from .loader import MODE, ffi, lib
 from .lock import call_after_release
 
 #: Objects with requests in flight, whose replies the next dispatch may take: their ``flight``.
@@ -57,14 +58,12 @@ def sent(obj: Handle, connection: Handle, update_reply: bool) -> None:
 
 
 def arm(waiting: Handle | None = None) -> list[tuple[Handle, Any]]:
-    """Before a C call that dispatches: mark the objects in flight as unreplied.
+    """Before a C call that dispatches: mark the objects in flight as unreplied, but for
+    ``waiting``, the object the call waits on (in flight), which :func:`wait_for_reply` marks.
 
-    ``waiting``, the object the call waits on (in flight), is marked first; the others are
-    walked only when there are any, so a lone request costs no walk.
+    The others are walked only when there are any, so a lone request costs no walk.
     """
     armed: list[tuple[Handle, Any]] = []
-    if waiting is not None:
-        _arm(waiting, armed)
     if len(_in_flight) > (0 if waiting is None else 1):
         for flight in tuple(_in_flight):  # a copy: a finalizer may change the set
             obj = flight()
@@ -74,13 +73,38 @@ def arm(waiting: Handle | None = None) -> list[tuple[Handle, Any]]:
 
 
 def _arm(obj: Handle, armed: list[tuple[Handle, Any]]) -> None:
-    pointer = obj.cell[0]
-    if obj.pending > obj.arrived and pointer != ffi.NULL:
-        struct = obj.remote
-        if struct is None:  # cast when first needed: most objects never are
-            struct = obj.remote = remote(pointer)
+    if obj.pending > obj.arrived and obj.cell[0] != ffi.NULL:
+        struct = _struct(obj)
         struct.waitstatus = _NO_REPLY
         armed.append((obj, struct))
+
+
+def _struct(obj: Handle) -> Any:
+    """The ``dhcpctl_remote_object_t`` of ``obj`` (live), cast when first needed: the objects
+    whose replies only their own waits take never are."""
+    struct = obj.remote
+    if struct is None:
+        struct = obj.remote = remote(obj.cell[0])
+    return struct
+
+
+def _wait_for_reply_abi(handle: Any, status: Any, timeout: Any) -> int:
+    remote(handle).waitstatus = _NO_REPLY
+    return int(lib.dhcpctl_timed_wait_for_completion(handle, status, timeout))
+
+
+#: ``dhcpctl_timed_wait_for_completion(handle, status, timeout)`` on a remote object, its
+#: ``waitstatus`` first set to :data:`_NO_REPLY` (one call of a C helper in API mode): then
+#: :func:`collect_waited` tells a reply it read from none when the wait fails.
+wait_for_reply: Callable[[Any, Any, Any], int] = (
+    lib.py_wait_for_reply if MODE == "api" else _wait_for_reply_abi
+)
+
+
+def collect_waited(target: Handle) -> None:
+    """After a :func:`wait_for_reply` on ``target`` that failed: note a reply it read."""
+    if target.cell[0] != ffi.NULL:
+        collect([(target, _struct(target))])
 
 
 def collect(armed: list[tuple[Handle, Any]], skip: Handle | None = None) -> None:
