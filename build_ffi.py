@@ -46,15 +46,18 @@ def load_by_path(name: str, path: Path) -> ModuleType:
 
 
 # API mode only (see _native_cdef's docstring): no MDL file/line arguments; a wait that marks
-# its own remote object first (dhcpctl._native.replies); the layout of the one struct read from
-# Python as this header has it; the hardening marker, NULL when the library
-# lacks it (a weak reference: linking never fails on it); and where the ISC library this module
-# was built with came from.
+# its own remote object first (dhcpctl._native.replies) and a get_value that copies the value
+# out (dhcpctl._native.loader's c_get_value), each one C call for the hot path; the layout of
+# the one struct read from Python as this header has it; the hardening marker, NULL when the
+# library lacks it (a weak reference: linking never fails on it); and where the ISC library this
+# module was built with came from.
 CDEF_API = """
 isc_result_t py_omapi_data_string_new(omapi_data_string_t **, unsigned);
 isc_result_t py_omapi_object_dereference(omapi_object_t **);
 isc_result_t py_dhcpctl_data_string_dereference(dhcpctl_data_string *);
 isc_result_t py_wait_for_reply(dhcpctl_handle, dhcpctl_status *, struct timeval *);
+isc_result_t py_get_value(dhcpctl_handle, const char *, unsigned char *, size_t,
+                          dhcpctl_data_string *, size_t *);
 static const size_t py_remote_waitstatus_offset;
 static const size_t py_remote_object_size;
 const char *py_dhcpctl_omapi_hardening(void);
@@ -63,6 +66,7 @@ const char *py_isc_location(void);
 
 SOURCE = """
 #include <stddef.h>
+#include <string.h>
 #include <stdarg.h>
 #include <sys/time.h>
 #include <netinet/in.h>
@@ -83,6 +87,20 @@ static isc_result_t py_wait_for_reply(dhcpctl_handle h, dhcpctl_status *s, struc
 {
 	((dhcpctl_remote_object_t *)h)->waitstatus = 0xFFFFFFFFu;
 	return dhcpctl_timed_wait_for_completion(h, s, t);
+}
+
+/* dhcpctl._native.api.dhcpctl_get_value: the value copied into buf and freed at once when it
+   fits in cap bytes, else left in *value for the caller; its length in *len (0: none). */
+static isc_result_t py_get_value(dhcpctl_handle h, const char *name, unsigned char *buf,
+                                 size_t cap, dhcpctl_data_string *value, size_t *len)
+{
+	isc_result_t status = dhcpctl_get_value(value, h, name);
+	*len = *value ? (*value)->len : 0;
+	if (*value && *len <= cap) {
+		memcpy(buf, (*value)->value, *len);
+		dhcpctl_data_string_dereference(value, MDL);
+	}
+	return status;
 }
 
 static const size_t py_remote_waitstatus_offset = offsetof(dhcpctl_remote_object_t, waitstatus);

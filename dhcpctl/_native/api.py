@@ -37,7 +37,14 @@ from dhcpctl._results import (
 from . import replies
 from .arguments import CHECKS, c_int, checked_handle, checked_timeout, timeval, wrong_handle
 from .handles import DataString, Handle, dereferenced
-from .loader import c_data_string_dereference, c_data_string_new, c_object_dereference, ffi, lib
+from .loader import (
+    c_data_string_dereference,
+    c_data_string_new,
+    c_get_value,
+    c_object_dereference,
+    ffi,
+    lib,
+)
 from .lock import enter, leave, locked
 
 #: Why a connection is gone: C drops it alike when the server closes it and when a reply breaks
@@ -252,8 +259,13 @@ def _readable(function: str, target: Handle, key: bytes) -> None:
         raise DhcpctlError(function, ISC_R_NOTFOUND, no_value(key.decode()))
 
 
-#: Where ``dhcpctl_get_value`` has C put the value, copied and freed at once (under the lock).
+#: Where ``dhcpctl_get_value`` has C put a value, copied and freed at once (under the lock):
+#: into :data:`_BUFFER` when it fits (most do), else copied from :data:`_VALUE` here.
 _VALUE: Final = ffi.new("dhcpctl_data_string *")
+_BUFFER_SIZE: Final = 256
+_BUFFER: Final = ffi.new("unsigned char[]", _BUFFER_SIZE)
+_BUFFER_VIEW: Final = memoryview(ffi.buffer(_BUFFER))
+_LENGTH: Final = ffi.new("size_t *")
 
 
 def dhcpctl_get_value(handle: Handle, name: str) -> DataString:
@@ -268,12 +280,12 @@ def dhcpctl_get_value(handle: Handle, name: str) -> DataString:
         pointer = handle.cell[0]
         if pointer == _NULL:
             raise dereferenced(function)
-        status = lib.dhcpctl_get_value(_VALUE, pointer, key)
-        value = _VALUE[0]
-        if value == ffi.NULL:
-            copy = bytearray()
+        status = c_get_value(pointer, key, _BUFFER, _BUFFER_SIZE, _VALUE, _LENGTH)
+        length = _LENGTH[0]
+        if length <= _BUFFER_SIZE:
+            copy = bytearray(_BUFFER_VIEW[:length])
         else:
-            copy = bytearray(ffi.buffer(value.value, value.len))
+            copy = bytearray(ffi.buffer(_VALUE[0].value, length))
             c_data_string_dereference(_VALUE)
     finally:
         leave()
