@@ -54,6 +54,8 @@ _LOST: Final = (
 )
 #: What C's NULL handle is (bound once: the hot calls compare with it).
 _NULL: Final = ffi.NULL
+#: The C type of a handle's cell, looked up once (``ffi.new`` of a type name parses it).
+_HANDLE_CELL: Final = ffi.typeof("dhcpctl_handle *")
 #: A wait on an object whose connection was closed by this process.
 _CLOSED: Final = "the connection was closed"
 
@@ -109,7 +111,7 @@ def _connect(
         None if authenticator is None else checked_handle(function, authenticator, "authenticator")
     )
     peer = Peer(host, number, None if auth is None else auth.key)
-    cell = ffi.new("dhcpctl_handle *")
+    cell = ffi.new(_HANDLE_CELL)
     # The connect holds ISC's library until it returns (C cannot do it in slices): other calls
     # wait for it, timed ones no longer than their deadline.
     deadline = None if timeout is None else time.monotonic() + timeout
@@ -475,7 +477,7 @@ def dhcpctl_new_authenticator(name: str, algorithm: str, secret: BytesLike) -> H
     c_name = CHECKS.name(function, name, "the key name")
     c_algorithm = CHECKS.name(function, algorithm, "the algorithm")
     data = CHECKS.bytes_like(function, "the secret", secret)
-    cell = ffi.new("dhcpctl_handle *")
+    cell = ffi.new(_HANDLE_CELL)
     with locked():
         status = lib.dhcpctl_new_authenticator(cell, c_name, c_algorithm, data, len(data))
         if status != ISC_R_SUCCESS and cell[0] != ffi.NULL:
@@ -493,7 +495,7 @@ def dhcpctl_new_object(connection: Handle, object_type: str) -> Handle:
     if type(connection) is not Handle or connection.kind != "connection":
         raise wrong_handle(function, connection, "connection")
     rtype = CHECKS.name(function, object_type, "the object type")
-    cell = ffi.new("dhcpctl_handle *")
+    cell = ffi.new(_HANDLE_CELL)
     enter()
     try:
         pointer = connection.cell[0]

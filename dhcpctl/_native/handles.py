@@ -186,7 +186,8 @@ def dereferenced(function: str) -> DhcpctlError:
 
 
 def _bury_object(cell: Any) -> None:
-    bury(cell, "object")
+    if cell[0] != ffi.NULL:  # else dereferenced explicitly: bury has nothing to do
+        bury(cell, "object")
 
 
 def _bury_data_string(cell: Any) -> None:

@@ -30,7 +30,7 @@ Every function here is called with the library lock held.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Final
 
 from dhcpctl._results import ISC_R_SUCCESS
@@ -57,18 +57,20 @@ def sent(obj: Handle, connection: Handle, update_reply: bool) -> None:
         _in_flight.add(obj.flight)
 
 
-def arm(waiting: Handle | None = None) -> list[tuple[Handle, Any]]:
+def arm(waiting: Handle | None = None) -> Sequence[tuple[Handle, Any]]:
     """Before a C call that dispatches: mark the objects in flight as unreplied, but for
     ``waiting``, the object the call waits on (in flight), which :func:`wait_for_reply` marks.
 
-    The others are walked only when there are any, so a lone request costs no walk.
+    The others are walked only when there are any, so a lone request costs no walk (and no
+    allocation).
     """
+    if len(_in_flight) <= (0 if waiting is None else 1):
+        return ()
     armed: list[tuple[Handle, Any]] = []
-    if len(_in_flight) > (0 if waiting is None else 1):
-        for flight in tuple(_in_flight):  # a copy: a finalizer may change the set
-            obj = flight()
-            if obj is not None and obj is not waiting:
-                _arm(obj, armed)
+    for flight in tuple(_in_flight):  # a copy: a finalizer may change the set
+        obj = flight()
+        if obj is not None and obj is not waiting:
+            _arm(obj, armed)
     return armed
 
 
@@ -107,7 +109,7 @@ def collect_waited(target: Handle) -> None:
         collect([(target, _struct(target))])
 
 
-def collect(armed: list[tuple[Handle, Any]], skip: Handle | None = None) -> None:
+def collect(armed: Sequence[tuple[Handle, Any]], skip: Handle | None = None) -> None:
     """After it: note the replies that arrived (but for ``skip``, which the wait took)."""
     for obj, struct in armed:
         if obj is not skip and struct.waitstatus != _NO_REPLY and obj.cell[0] != ffi.NULL:
