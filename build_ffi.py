@@ -46,8 +46,9 @@ def load_by_path(name: str, path: Path) -> ModuleType:
 
 
 # API mode only (see _native_cdef's docstring): no MDL file/line arguments; a wait that marks
-# its own remote object first (dhcpctl._native.replies) and a get_value that copies the value
-# out (dhcpctl._native.loader's c_get_value), each one C call for the hot path; the layout of
+# its own remote object first (dhcpctl._native.replies), a get_value that copies the value out
+# (dhcpctl._native.loader's c_get_value) and the test of a dropped connection
+# (dhcpctl._native.preamble), each one C call for the hot path; the layout of
 # the one struct read from Python as this header has it; the hardening marker, NULL when the
 # library lacks it (a weak reference: linking never fails on it); and where the ISC library this
 # module was built with came from.
@@ -56,6 +57,7 @@ isc_result_t py_omapi_data_string_new(omapi_data_string_t **, unsigned);
 isc_result_t py_omapi_object_dereference(omapi_object_t **);
 isc_result_t py_dhcpctl_data_string_dereference(dhcpctl_data_string *);
 isc_result_t py_wait_for_reply(dhcpctl_handle, dhcpctl_status *, struct timeval *);
+int py_dropped(dhcpctl_handle);
 isc_result_t py_get_value(dhcpctl_handle, const char *, unsigned char *, size_t,
                           dhcpctl_data_string *, size_t *);
 static const size_t py_remote_waitstatus_offset;
@@ -101,6 +103,13 @@ static isc_result_t py_get_value(dhcpctl_handle h, const char *name, unsigned ch
 		dhcpctl_data_string_dereference(value, MDL);
 	}
 	return status;
+}
+
+/* dhcpctl._native.preamble.dropped, read through this header's OMAPI_OBJECT_PREAMBLE: whether
+   omapi_disconnect has cut the connection of a dhcpctl_connect handle. */
+static int py_dropped(dhcpctl_handle h)
+{
+	return !h->outer || !h->outer->outer;
 }
 
 static const size_t py_remote_waitstatus_offset = offsetof(dhcpctl_remote_object_t, waitstatus);

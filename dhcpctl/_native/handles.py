@@ -19,7 +19,7 @@ from dhcpctl._results import DHCP_R_INVALIDARG, ISC_R_SUCCESS
 
 from .loader import c_data_string_dereference, ffi
 from .lock import bury
-from .preamble import head, is_cut
+from .preamble import dropped
 
 
 class Handle:
@@ -31,7 +31,6 @@ class Handle:
 
     __slots__ = (
         "__weakref__",
-        "_head",
         "_release",
         "answered",
         "arrived",
@@ -59,12 +58,9 @@ class Handle:
             if kind == "connection"
             else ffi.gc(cell, _bury_object)
         )
-        # The structs read from Python, cast once: they stay put while the cell holds them.
         #: A remote object's ``dhcpctl_remote_object_t`` (its ``waitstatus``), cast by
-        #: :mod:`.replies` when first needed.
+        #: :mod:`.replies` when first needed (it stays put while the cell holds it).
         self.remote: Any = None
-        #: A connection's preamble, for :func:`.preamble.is_cut`.
-        self._head: Any = head(cell[0]) if kind == "connection" else None
         #: Requests sent on this object whose reply no wait has taken yet.
         self.pending = 0
         #: For each request whose reply was not read yet: is it an open or refresh (answered
@@ -91,7 +87,8 @@ class Handle:
         closed, the handle stays until dereferenced (call with the lock held)."""
         if self._release[0] == "lost connection":
             return True
-        if self._head is not None and self.cell[0] != ffi.NULL and is_cut(self._head):
+        pointer = self.cell[0]
+        if self.kind == "connection" and pointer != ffi.NULL and dropped(pointer):
             self.mark_lost()
             return True
         return False
