@@ -204,6 +204,11 @@ class MessageDecoder:
     ``key_for(authid)`` gives the key that must have signed a message with that authid (None
     for an unsigned message); it raises if the authid is not acceptable. It is called once the
     header is there.
+
+    Two paths, one result: when the header arrives in a ``bytes`` buffer, the lists are first
+    read in one go (:func:`_whole_lists`, about a quarter cheaper for a 15-value reply); only
+    if the buffer ends before the message does, the resumable walk reads them again and
+    remembers how far it got. Both check the same fields in the same order.
     """
 
     __slots__ = (
@@ -241,10 +246,17 @@ class MessageDecoder:
         header = self._header
         if header is None:
             header = _HEADER.unpack_from(buffer, start)
-            if header[1] > MAX_SIGNATURE_LEN:
-                raise _fail(f"signature length {header[1]} exceeds {MAX_SIGNATURE_LEN}")
+            authlen = header[1]
+            if authlen > MAX_SIGNATURE_LEN:
+                raise _fail(f"signature length {authlen} exceeds {MAX_SIGNATURE_LEN}")
             self._key = self._key_for(header[0])
             self._header = header
+            # The usual case: the message is all there (see :func:`_whole_lists`); the limit on
+            # its length is then met by the buffer's.
+            if type(buffer) is bytes and end - start <= MAX_MESSAGE_LEN - authlen:
+                whole = _whole_lists(buffer, start + self._header_size)
+                if whole is not None and whole[2] + authlen <= end:
+                    return self._finish(buffer, start, whole[2], whole[0], whole[1])
         authlen = header[1]
         # Where the lists must end at the latest, for the message to fit MAX_MESSAGE_LEN.
         limit = start + MAX_MESSAGE_LEN - authlen
@@ -293,13 +305,26 @@ class MessageDecoder:
         if pos + authlen > end:
             self._suspend(start, pos, pos + authlen)
             return None
+        return self._finish(buffer, start, pos, lists[0], lists[1])
+
+    def _finish(
+        self,
+        buffer: Buffer,
+        start: int,
+        pos: int,
+        message_values: tuple[Pair, ...],
+        object_values: tuple[Pair, ...],
+    ) -> tuple[Message, int, bool]:
+        """The message whose lists end at ``pos``, its signature being in the buffer too."""
+        header = self._header
+        assert header is not None
+        authid, authlen, op, handle, xid, rid = header
         signature = bytes(buffer[pos : pos + authlen])
         key = self._key
         verified = key is None or hmac.compare_digest(
             self._sign(key, buffer, start, pos), signature
         )
-        authid, _, op, handle, xid, rid = header
-        message = Message(op, handle, xid, rid, authid, lists[0], lists[1], signature)
+        message = Message(op, handle, xid, rid, authid, message_values, object_values, signature)
         self._restart()
         return message, pos + authlen, verified
 
@@ -325,6 +350,65 @@ class MessageDecoder:
         """Stop at the field at ``pos`` until the buffer holds ``wanted`` bytes."""
         self._resume = pos - start
         self.needed = wanted - start
+
+
+def _whole_lists(data: bytes, pos: int) -> tuple[tuple[Pair, ...], tuple[Pair, ...], int] | None:
+    """Both name/value lists of a message, the first starting at ``pos``, and where they end;
+    None if ``data`` does not hold them whole.
+
+    :meth:`MessageDecoder.parse`'s fast path, tried once per message, when a message's header
+    arrives in a ``bytes`` object: the same fields read with the same checks in the same
+    order as the resumable path, which also reads on to the end of the buffer, but without
+    the bookkeeping that lets it stop at any field. When a field lies past the end of
+    ``data`` (``struct.error`` for a length, a check for a value), the caller goes on with the
+    resumable path from the first list, and the work done here is lost (once per message).
+    """
+    end = len(data)
+    try:
+        message_values, pos = _whole_list(data, pos, end, MESSAGE_FIELDS, b"")
+        if pos > end:
+            return None
+        object_values, pos = _whole_list(data, pos, end, _NO_NAMES, b"remote-handle")
+    except struct.error:
+        return None
+    return None if pos > end else (message_values, object_values, pos)
+
+
+def _whole_list(
+    data: bytes, pos: int, end: int, refused: frozenset[bytes], four_bytes: bytes
+) -> tuple[tuple[Pair, ...], int]:
+    """One list for :func:`_whole_lists`: its pairs and where its terminator ends, or an end
+    past ``end`` when a value does not end by ``end``; raises ``struct.error`` when a length
+    lies past the end of ``data``. Names in ``refused``, and a ``four_bytes`` name with a value
+    of another length, break the protocol (see the module docstring)."""
+    pairs: list[Pair] = []
+    unpack_u16 = _U16.unpack_from
+    unpack_u32 = _U32.unpack_from
+    while True:
+        (nlen,) = unpack_u16(data, pos)
+        if nlen == 0:
+            return tuple(pairs), pos + 2
+        if nlen > MAX_NAME_LEN:
+            raise _fail(f"name length {nlen} exceeds {MAX_NAME_LEN}")
+        if len(pairs) == MAX_VALUES:
+            raise _fail(f"more than {MAX_VALUES} values in one list")
+        name_at = pos + 2
+        value_at = name_at + nlen + 4
+        (vlen,) = unpack_u32(data, value_at - 4)
+        if vlen > MAX_VALUE_LEN:
+            raise _fail(f"value length {vlen} exceeds {MAX_VALUE_LEN}")
+        pos = value_at + vlen
+        if pos > end:
+            return (), pos
+        name = data[name_at : value_at - 4]
+        if name in refused:
+            raise _fail(f"message value {name!r} from the peer")
+        if name == four_bytes and vlen != 4:
+            raise _fail(f"remote-handle of {vlen} bytes")
+        pairs.append((name, data[value_at:pos] if vlen else None))
+
+
+_NO_NAMES: Final = frozenset[bytes]()
 
 
 #: What :meth:`StreamDecoder.feed` yields: the peer's header size (its introduction), or a
@@ -373,6 +457,8 @@ class StreamDecoder:
                 break
             message, offset, verified = done
             yield message, verified
+            if offset == len(buffer):  # the usual end of a read: no second look
+                break
         if buffer is self._buffer:
             del self._buffer[:offset]
         elif offset < len(buffer):
