@@ -299,7 +299,7 @@ class MessageDecoder:
                 if vlen != 4 and name == b"remote-handle":
                     raise _fail(f"remote-handle of {vlen} bytes")
             elif name in MESSAGE_FIELDS:
-                raise _fail(f"message value {name!r} from the peer")
+                raise _fail(_refused(name))
             pairs.append((name, bytes(buffer[value_at:after]) if vlen else None))
             pos = after
         if pos + authlen > end:
@@ -365,22 +365,23 @@ def _whole_lists(data: bytes, pos: int) -> tuple[tuple[Pair, ...], tuple[Pair, .
     """
     end = len(data)
     try:
-        message_values, pos = _whole_list(data, pos, end, MESSAGE_FIELDS, b"")
+        message_values, pos = _whole_list(data, pos, end, MESSAGE_FIELDS, False)
         if pos > end:
             return None
-        object_values, pos = _whole_list(data, pos, end, _NO_NAMES, b"remote-handle")
+        object_values, pos = _whole_list(data, pos, end, _REMOTE_HANDLE, True)
     except struct.error:
         return None
     return None if pos > end else (message_values, object_values, pos)
 
 
 def _whole_list(
-    data: bytes, pos: int, end: int, refused: frozenset[bytes], four_bytes: bytes
+    data: bytes, pos: int, end: int, special: frozenset[bytes], object_list: bool
 ) -> tuple[tuple[Pair, ...], int]:
     """One list for :func:`_whole_lists`: its pairs and where its terminator ends, or an end
     past ``end`` when a value does not end by ``end``; raises ``struct.error`` when a length
-    lies past the end of ``data``. Names in ``refused``, and a ``four_bytes`` name with a value
-    of another length, break the protocol (see the module docstring)."""
+    lies past the end of ``data``. A name in ``special`` breaks the protocol, but in the
+    object list only with a value that is not 4 bytes (see the module docstring): one set
+    lookup per name."""
     pairs: list[Pair] = []
     unpack_u16 = _U16.unpack_from
     unpack_u32 = _U32.unpack_from
@@ -401,14 +402,16 @@ def _whole_list(
         if pos > end:
             return (), pos
         name = data[name_at : value_at - 4]
-        if name in refused:
-            raise _fail(f"message value {name!r} from the peer")
-        if name == four_bytes and vlen != 4:
-            raise _fail(f"remote-handle of {vlen} bytes")
+        if name in special and not (object_list and vlen == 4):
+            raise _fail(f"remote-handle of {vlen} bytes" if object_list else _refused(name))
         pairs.append((name, data[value_at:pos] if vlen else None))
 
 
-_NO_NAMES: Final = frozenset[bytes]()
+_REMOTE_HANDLE: Final = frozenset((b"remote-handle",))
+
+
+def _refused(name: bytes) -> str:
+    return f"message value {name!r} from the peer"
 
 
 #: What :meth:`StreamDecoder.feed` yields: the peer's header size (its introduction), or a

@@ -134,6 +134,24 @@ def test_signature_covers_authlen_to_last_terminator(algorithm: str) -> None:
     assert info.value.status == DHCP_R_INVALIDKEY
 
 
+@settings(SETTINGS, max_examples=100)
+@given(
+    st.sampled_from(sorted(DIGESTS)),
+    st.one_of(st.sampled_from([63, 64, 65, 127, 128, 129]), st.integers(0, 300)).flatmap(
+        lambda size: st.binary(min_size=size, max_size=size)
+    ),
+    st.binary(max_size=300),
+)
+def test_key_signs_as_hmac_new(algorithm: str, secret: bytes, data: bytes) -> None:
+    """Key.sign is RFC 2104's HMAC, as the stdlib's: secrets shorter than, as long as and
+    longer than the block size (64 bytes, 128 for SHA-384/512), hashed first when longer."""
+    block = 128 if algorithm.startswith(("hmac-sha384", "hmac-sha512")) else 64
+    event(f"secret {'longer than' if len(secret) > block else 'within'} the block size")
+    expected = hmac.new(secret, data, DIGESTS[algorithm]).digest()
+    assert Key("k", algorithm, secret).sign(data) == expected
+    assert Key("k", algorithm, secret).sign(memoryview(bytearray(data))) == expected
+
+
 def test_extra_header_bytes_are_skipped_and_not_signed() -> None:
     key = Key("k", "hmac-md5", b"s")
     signed = u32(16) + u32(OP_UPDATE) + u32(1) + u32(2) + u32(3)
