@@ -256,7 +256,7 @@ class MessageDecoder:
             if type(buffer) is bytes and end - start <= MAX_MESSAGE_LEN - authlen:
                 whole = _whole_lists(buffer, start + self._header_size)
                 if whole is not None and whole[2] + authlen <= end:
-                    return self._finish(buffer, start, whole[2], whole[0], whole[1])
+                    return self._finish(buffer, start, header, *whole)
         authlen = header[1]
         # Where the lists must end at the latest, for the message to fit MAX_MESSAGE_LEN.
         limit = start + MAX_MESSAGE_LEN - authlen
@@ -305,19 +305,19 @@ class MessageDecoder:
         if pos + authlen > end:
             self._suspend(start, pos, pos + authlen)
             return None
-        return self._finish(buffer, start, pos, lists[0], lists[1])
+        return self._finish(buffer, start, header, lists[0], lists[1], pos)
 
     def _finish(
         self,
         buffer: Buffer,
         start: int,
-        pos: int,
+        header: tuple[int, ...],
         message_values: tuple[Pair, ...],
         object_values: tuple[Pair, ...],
+        pos: int,
     ) -> tuple[Message, int, bool]:
-        """The message whose lists end at ``pos``, its signature being in the buffer too."""
-        header = self._header
-        assert header is not None
+        """The message of ``header`` whose lists end at ``pos``, the signature being in the
+        buffer too."""
         authid, authlen, op, handle, xid, rid = header
         signature = bytes(buffer[pos : pos + authlen])
         key = self._key
@@ -423,8 +423,10 @@ class StreamDecoder:
     """One side's incoming byte stream, no I/O: the peer's 8-byte introduction, then
     messages (:class:`MessageDecoder`), for both the client's and the server's protocol.
 
-    Whole messages are decoded straight from the bytes fed; only an incomplete tail is kept,
-    and the buffer is compacted once per :meth:`feed`. ``key_for`` is the
+    Whole messages are decoded straight from the bytes fed (the decoder's fast path); only an
+    incomplete tail is kept, and the buffer is compacted once per :meth:`feed`. The message
+    that straddles two reads is decoded from the buffer, the ones after it from the read's own
+    bytes again. ``key_for`` is the
     :class:`MessageDecoder`'s. The caller that stops early (on an error raised by
     :meth:`feed` or by its own handling of a frame) calls :meth:`clear`.
     """
@@ -441,11 +443,15 @@ class StreamDecoder:
         """Every frame ``data`` completes, in order; raises :class:`ProtocolError` (after the
         frames before the fault) when the bytes break the protocol."""
         buffer: Buffer = data
-        if self._buffer:
+        kept = len(self._buffer)  # where ``data`` starts in the buffer
+        if kept:
             self._buffer += data
             buffer = self._buffer
         offset = 0
         while True:
+            if buffer is not data and offset >= kept:  # the kept bytes are decoded
+                buffer, offset = data, offset - kept
+                self._buffer.clear()
             decoder = self._decoder
             if decoder is None:
                 if len(buffer) - offset < INTRO_SIZE:
