@@ -282,22 +282,26 @@ def _send(
         raise DhcpctlError(function, exc.status, lost(conn.peer, exc.detail)) from None
 
 
+_FLAG_NAMES = (
+    (DHCPCTL_CREATE, b"create"),
+    (DHCPCTL_UPDATE, b"update"),
+    (DHCPCTL_EXCL, b"exclusive"),
+)
+_FLAG_MASK = DHCPCTL_CREATE | DHCPCTL_UPDATE | DHCPCTL_EXCL
+#: The message values of each combination of open flags (made once, not at each open).
+_OPEN_FLAGS: dict[int, tuple[Pair, ...]] = {
+    flags: tuple((name, 1) for flag, name in _FLAG_NAMES if flags & flag)
+    for flags in range(_FLAG_MASK + 1)
+}
+
+
 def dhcpctl_open_object(handle: Handle, connection: Handle, flags: int = 0) -> None:
     function = "dhcpctl_open_object"
     _CHECKS.integer(function, "flags", flags)
     obj = _remote(function, handle)
-    message_values: list[Pair] = [
-        (flag_name, 1)
-        for flag, flag_name in (
-            (DHCPCTL_CREATE, b"create"),
-            (DHCPCTL_UPDATE, b"update"),
-            (DHCPCTL_EXCL, b"exclusive"),
-        )
-        if flags & flag
-    ]
-    message_values.append((b"type", obj.rtype.encode()))
+    message_values = _OPEN_FLAGS[flags & _FLAG_MASK] + ((b"type", obj.rtype.encode()),)
     # C writes the handle of the local object here, which is never assigned: 0.
-    _send(function, connection, obj, OP_OPEN, tuple(message_values), True, 0)
+    _send(function, connection, obj, OP_OPEN, message_values, True, 0)
 
 
 def dhcpctl_object_update(connection: Handle, handle: Handle) -> None:

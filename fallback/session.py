@@ -114,7 +114,7 @@ def _apply(obj: RemoteObject, message: Message) -> list[Thunk]:
         return _fire(obj, obj.waitstatus)
     values = dict(message.object_values)
     remote_handle = values.pop(b"remote-handle", None)
-    obj.received = dict(values)
+    obj.received = values  # kept as it came: obj.values takes a copy of its items
     if isinstance(remote_handle, bytes):  # 4 bytes: the codec refuses any other length
         obj.remote_handle = int.from_bytes(remote_handle, "big")
     obj.values.update(values)
@@ -122,7 +122,7 @@ def _apply(obj: RemoteObject, message: Message) -> list[Thunk]:
         obj.remote_handle = message.handle
     obj.clear_flags()
     obj.waitstatus = ISC_R_SUCCESS
-    return _fire(obj, ISC_R_SUCCESS) + _fire(obj, ISC_R_SUCCESS)
+    return _fire(obj, ISC_R_SUCCESS) * 2
 
 
 def _resolve(function: str, address: str, port: int) -> tuple[str, int]:

@@ -88,6 +88,8 @@ class Link:
         self._events = select.POLLIN
         self._poll.register(sock, self._events)
         self._reading = False
+        #: Waiters asleep on the condition while another thread reads.
+        self._sleepers = 0
         self._error: LinkError | None = None
 
     @property
@@ -114,23 +116,31 @@ class Link:
                     f"the server does not read: more than {MAX_UNSENT} bytes left unsent",
                 )
                 return
-            self._unsent += data
-            self._flush()
+            if self._unsent:
+                self._unsent += data
+                self._flush()
+            else:  # the usual case: straight to the socket, no copy unless it takes part
+                self._unsent += data[self._send(data) :]
 
     def _flush(self) -> None:
         """Send what the socket takes of the unsent bytes now (the send lock is held)."""
         while self._unsent:
-            try:
-                sent = self._sock.send(self._unsent, socket.MSG_DONTWAIT)
-            except (BlockingIOError, InterruptedError):
-                return
-            except (OSError, ValueError):
-                # The peer is gone: the next wait reads the end of the connection and reports
-                # it. As in C, where only a wait's dispatcher writes and reads, requests on a
-                # dropped connection succeed until a wait has seen the drop.
-                self._unsent.clear()
+            sent = self._send(self._unsent)
+            if not sent:
                 return
             del self._unsent[:sent]
+
+    def _send(self, data: bytes | bytearray) -> int:
+        """Send what the socket takes of ``data`` now; how many bytes are done with (all of
+        them when the peer is gone: the next wait reads the end of the connection and reports
+        it; as in C, where only a wait's dispatcher writes and reads, requests on a dropped
+        connection succeed until a wait has seen the drop)."""
+        try:
+            return self._sock.send(data, socket.MSG_DONTWAIT)
+        except (BlockingIOError, InterruptedError):
+            return 0
+        except (OSError, ValueError):
+            return len(data)
 
     def request(
         self,
@@ -174,7 +184,11 @@ class Link:
                 if remaining is not None and remaining <= 0:
                     raise LinkError(ISC_R_TIMEDOUT, STILL_QUEUED)
                 if self._reading:
-                    self._cond.wait(remaining)
+                    self._sleepers += 1
+                    try:
+                        self._cond.wait(remaining)
+                    finally:
+                        self._sleepers -= 1
                     continue
                 self._reading = True
                 self._cond.release()
@@ -185,7 +199,8 @@ class Link:
                     self._reading = False
                     if self._error is not None:
                         self._release()
-                    self._cond.notify_all()
+                    if self._sleepers:  # notify_all costs as much when nobody sleeps
+                        self._cond.notify_all()
                 if data is not None:
                     callbacks = self._dispatch(data)
 

@@ -204,6 +204,11 @@ class MessageDecoder:
     ``key_for(authid)`` gives the key that must have signed a message with that authid (None
     for an unsigned message); it raises if the authid is not acceptable. It is called once the
     header is there.
+
+    Two paths, one result: when the header arrives in a ``bytes`` buffer, the lists are first
+    read in one go (:func:`_whole_lists`, about a quarter cheaper for a 15-value reply); only
+    if the buffer ends before the message does, the resumable walk reads them again and
+    remembers how far it got. Both check the same fields in the same order.
     """
 
     __slots__ = (
@@ -241,10 +246,17 @@ class MessageDecoder:
         header = self._header
         if header is None:
             header = _HEADER.unpack_from(buffer, start)
-            if header[1] > MAX_SIGNATURE_LEN:
-                raise _fail(f"signature length {header[1]} exceeds {MAX_SIGNATURE_LEN}")
+            authlen = header[1]
+            if authlen > MAX_SIGNATURE_LEN:
+                raise _fail(f"signature length {authlen} exceeds {MAX_SIGNATURE_LEN}")
             self._key = self._key_for(header[0])
             self._header = header
+            # The usual case: the message is all there (see :func:`_whole_lists`); the limit on
+            # its length is then met by the buffer's.
+            if type(buffer) is bytes and end - start <= MAX_MESSAGE_LEN - authlen:
+                whole = _whole_lists(buffer, start + self._header_size)
+                if whole is not None and whole[2] + authlen <= end:
+                    return self._finish(buffer, start, header, *whole)
         authlen = header[1]
         # Where the lists must end at the latest, for the message to fit MAX_MESSAGE_LEN.
         limit = start + MAX_MESSAGE_LEN - authlen
@@ -287,19 +299,32 @@ class MessageDecoder:
                 if vlen != 4 and name == b"remote-handle":
                     raise _fail(f"remote-handle of {vlen} bytes")
             elif name in MESSAGE_FIELDS:
-                raise _fail(f"message value {name!r} from the peer")
+                raise _fail(_refused(name))
             pairs.append((name, bytes(buffer[value_at:after]) if vlen else None))
             pos = after
         if pos + authlen > end:
             self._suspend(start, pos, pos + authlen)
             return None
+        return self._finish(buffer, start, header, lists[0], lists[1], pos)
+
+    def _finish(
+        self,
+        buffer: Buffer,
+        start: int,
+        header: tuple[int, ...],
+        message_values: tuple[Pair, ...],
+        object_values: tuple[Pair, ...],
+        pos: int,
+    ) -> tuple[Message, int, bool]:
+        """The message of ``header`` whose lists end at ``pos``, the signature being in the
+        buffer too."""
+        authid, authlen, op, handle, xid, rid = header
         signature = bytes(buffer[pos : pos + authlen])
         key = self._key
         verified = key is None or hmac.compare_digest(
             self._sign(key, buffer, start, pos), signature
         )
-        authid, _, op, handle, xid, rid = header
-        message = Message(op, handle, xid, rid, authid, lists[0], lists[1], signature)
+        message = Message(op, handle, xid, rid, authid, message_values, object_values, signature)
         self._restart()
         return message, pos + authlen, verified
 
@@ -327,6 +352,68 @@ class MessageDecoder:
         self.needed = wanted - start
 
 
+def _whole_lists(data: bytes, pos: int) -> tuple[tuple[Pair, ...], tuple[Pair, ...], int] | None:
+    """Both name/value lists of a message, the first starting at ``pos``, and where they end;
+    None if ``data`` does not hold them whole.
+
+    :meth:`MessageDecoder.parse`'s fast path, tried once per message, when a message's header
+    arrives in a ``bytes`` object: the same fields read with the same checks in the same
+    order as the resumable path, which also reads on to the end of the buffer, but without
+    the bookkeeping that lets it stop at any field. When a field lies past the end of
+    ``data`` (``struct.error`` for a length, a check for a value), the caller goes on with the
+    resumable path from the first list, and the work done here is lost (once per message).
+    """
+    end = len(data)
+    try:
+        message_values, pos = _whole_list(data, pos, end, MESSAGE_FIELDS, False)
+        if pos > end:
+            return None
+        object_values, pos = _whole_list(data, pos, end, _REMOTE_HANDLE, True)
+    except struct.error:
+        return None
+    return None if pos > end else (message_values, object_values, pos)
+
+
+def _whole_list(
+    data: bytes, pos: int, end: int, special: frozenset[bytes], object_list: bool
+) -> tuple[tuple[Pair, ...], int]:
+    """One list for :func:`_whole_lists`: its pairs and where its terminator ends, or an end
+    past ``end`` when a value does not end by ``end``; raises ``struct.error`` when a length
+    lies past the end of ``data``. A name in ``special`` breaks the protocol, but in the
+    object list only with a value that is not 4 bytes (see the module docstring): one set
+    lookup per name."""
+    pairs: list[Pair] = []
+    unpack_u16 = _U16.unpack_from
+    unpack_u32 = _U32.unpack_from
+    while True:
+        (nlen,) = unpack_u16(data, pos)
+        if nlen == 0:
+            return tuple(pairs), pos + 2
+        if nlen > MAX_NAME_LEN:
+            raise _fail(f"name length {nlen} exceeds {MAX_NAME_LEN}")
+        if len(pairs) == MAX_VALUES:
+            raise _fail(f"more than {MAX_VALUES} values in one list")
+        name_at = pos + 2
+        value_at = name_at + nlen + 4
+        (vlen,) = unpack_u32(data, value_at - 4)
+        if vlen > MAX_VALUE_LEN:
+            raise _fail(f"value length {vlen} exceeds {MAX_VALUE_LEN}")
+        pos = value_at + vlen
+        if pos > end:
+            return (), pos
+        name = data[name_at : value_at - 4]
+        if name in special and not (object_list and vlen == 4):
+            raise _fail(f"remote-handle of {vlen} bytes" if object_list else _refused(name))
+        pairs.append((name, data[value_at:pos] if vlen else None))
+
+
+_REMOTE_HANDLE: Final = frozenset((b"remote-handle",))
+
+
+def _refused(name: bytes) -> str:
+    return f"message value {name!r} from the peer"
+
+
 #: What :meth:`StreamDecoder.feed` yields: the peer's header size (its introduction), or a
 #: message and whether its signature is right.
 Frame: TypeAlias = "int | tuple[Message, bool]"
@@ -336,8 +423,10 @@ class StreamDecoder:
     """One side's incoming byte stream, no I/O: the peer's 8-byte introduction, then
     messages (:class:`MessageDecoder`), for both the client's and the server's protocol.
 
-    Whole messages are decoded straight from the bytes fed; only an incomplete tail is kept,
-    and the buffer is compacted once per :meth:`feed`. ``key_for`` is the
+    Whole messages are decoded straight from the bytes fed (the decoder's fast path); only an
+    incomplete tail is kept, and the buffer is compacted once per :meth:`feed`. The message
+    that straddles two reads is decoded from the buffer, the ones after it from the read's own
+    bytes again. ``key_for`` is the
     :class:`MessageDecoder`'s. The caller that stops early (on an error raised by
     :meth:`feed` or by its own handling of a frame) calls :meth:`clear`.
     """
@@ -354,11 +443,15 @@ class StreamDecoder:
         """Every frame ``data`` completes, in order; raises :class:`ProtocolError` (after the
         frames before the fault) when the bytes break the protocol."""
         buffer: Buffer = data
-        if self._buffer:
+        kept = len(self._buffer)  # where ``data`` starts in the buffer
+        if kept:
             self._buffer += data
             buffer = self._buffer
         offset = 0
         while True:
+            if buffer is not data and offset >= kept:  # the kept bytes are decoded
+                buffer, offset = data, offset - kept
+                self._buffer.clear()
             decoder = self._decoder
             if decoder is None:
                 if len(buffer) - offset < INTRO_SIZE:
@@ -373,6 +466,8 @@ class StreamDecoder:
                 break
             message, offset, verified = done
             yield message, verified
+            if offset == len(buffer):  # the usual end of a read: no second look
+                break
         if buffer is self._buffer:
             del self._buffer[:offset]
         elif offset < len(buffer):

@@ -8,6 +8,7 @@ import hmac
 import random
 import struct
 from collections.abc import Callable
+from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, assume, event, given, settings
@@ -24,6 +25,7 @@ from dhcpctl._results import (
     ISC_R_UNEXPECTED,
     isc_result_totext,
 )
+from dhcpctl.fallback import wire
 from dhcpctl.fallback.auth import DIGESTS, Key
 from dhcpctl.fallback.protocol import (
     AuthenticatorAccepted,
@@ -46,7 +48,9 @@ from dhcpctl.fallback.wire import (
     OP_OPEN,
     OP_STATUS,
     OP_UPDATE,
+    Buffer,
     Message,
+    MessageDecoder,
     Pair,
     ProtocolError,
     Value,
@@ -130,6 +134,24 @@ def test_signature_covers_authlen_to_last_terminator(algorithm: str) -> None:
     assert info.value.status == DHCP_R_INVALIDKEY
 
 
+@settings(SETTINGS, max_examples=100)
+@given(
+    st.sampled_from(sorted(DIGESTS)),
+    st.one_of(st.sampled_from([63, 64, 65, 127, 128, 129]), st.integers(0, 300)).flatmap(
+        lambda size: st.binary(min_size=size, max_size=size)
+    ),
+    st.binary(max_size=300),
+)
+def test_key_signs_as_hmac_new(algorithm: str, secret: bytes, data: bytes) -> None:
+    """Key.sign is RFC 2104's HMAC, as the stdlib's: secrets shorter than, as long as and
+    longer than the block size (64 bytes, 128 for SHA-384/512), hashed first when longer."""
+    block = 128 if algorithm.startswith(("hmac-sha384", "hmac-sha512")) else 64
+    event(f"secret {'longer than' if len(secret) > block else 'within'} the block size")
+    expected = hmac.new(secret, data, DIGESTS[algorithm]).digest()
+    assert Key("k", algorithm, secret).sign(data) == expected
+    assert Key("k", algorithm, secret).sign(memoryview(bytearray(data))) == expected
+
+
 def test_extra_header_bytes_are_skipped_and_not_signed() -> None:
     key = Key("k", "hmac-md5", b"s")
     signed = u32(16) + u32(OP_UPDATE) + u32(1) + u32(2) + u32(3)
@@ -186,27 +208,47 @@ def test_bad_intro(intro: bytes, status: int) -> None:
     assert failure(ClientProtocol().feed(intro)) == status
 
 
+def feed_in_reads(proto: ClientProtocol, data: bytes, read: int | None) -> list[Event]:
+    """``data`` fed whole (``read`` None: the decoder's fast path), or in reads of ``read``
+    bytes (the resumable path), until the protocol fails."""
+    if read is None:
+        return proto.feed(data)
+    events: list[Event] = []
+    for at in range(0, len(data), read):
+        events += proto.feed(data[at : at + read])
+        if proto.state is State.ERROR:
+            break
+    return events
+
+
+READS = pytest.mark.parametrize("read", [None, 1, 7], ids=["whole", "bytewise", "7-byte reads"])
+
+
 @pytest.mark.parametrize(
     "name", [b"op", b"handle", b"id", b"rid", b"authid", b"object", b"notify-object"]
 )
 @pytest.mark.parametrize("value", [b"", b"\0\0\0\1"])
-def test_message_fields_from_the_peer_break_the_protocol(name: bytes, value: bytes) -> None:
+@READS
+def test_message_fields_from_the_peer_break_the_protocol(
+    name: bytes, value: bytes, read: int | None
+) -> None:
     """``omapi_message_set_value`` cannot take them as data (C: a NULL dereference if null)."""
     proto = ClientProtocol()
     proto.feed(SERVER_INTRO)
     good = encode_message(Message(OP_STATUS, 0, 1, 5, 0, ((b"result", 0),)))
     bad = u32(0) * 2 + u32(OP_STATUS) + u32(0) * 3 + pair(name, value) + u16(0) + u16(0)
-    events = proto.feed(good + bad + good)
+    events = feed_in_reads(proto, good + bad + good, read)
     assert isinstance(events[0], MessageReceived)  # what came before is not lost
     assert len(events) == 2 and failure(events) == DHCP_R_PROTOCOLERROR
 
 
 @pytest.mark.parametrize("value", [b"", b"\0\0\1", b"\0\0\0\0\1"])
-def test_remote_handle_must_be_four_bytes(value: bytes) -> None:
+@READS
+def test_remote_handle_must_be_four_bytes(value: bytes, read: int | None) -> None:
     proto = ClientProtocol()
     proto.feed(SERVER_INTRO)
     bad = u32(0) * 2 + u32(OP_UPDATE) + u32(0) * 3 + u16(0) + pair(b"remote-handle", value)
-    assert failure(proto.feed(bad + u16(0))) == DHCP_R_PROTOCOLERROR
+    assert failure(feed_in_reads(proto, bad + u16(0), read)) == DHCP_R_PROTOCOLERROR
 
 
 def test_transaction_ids_are_not_from_the_global_random() -> None:
@@ -328,7 +370,7 @@ keys = st.one_of(
 )
 
 
-def _normal(values: tuple[tuple[bytes, object], ...]) -> tuple[tuple[bytes, object], ...]:
+def _normal(values: tuple[Pair, ...]) -> tuple[Pair, ...]:
     return tuple((n, u32(v) if isinstance(v, int) else v) for n, v in values)
 
 
@@ -697,3 +739,90 @@ def test_random_mutations_of_real_streams(stream: Stream, data: st.DataObject) -
     if outcome.error is not None:
         result = isc_result_totext(outcome.error.status)
     event(f"first damage in {first.name} -> {result}")
+
+
+# The decoder's two paths (``wire.MessageDecoder.parse``): a message whose bytes all arrive with
+# its header in one ``bytes`` object is read by the fast path (``wire._whole_lists``), any other
+# by the resumable one. Both must give the same message, signature verdict, error (status and
+# text) or wait for more, whatever the bytes.
+
+Outcome2 = tuple[object, ...]
+
+
+def _parse_outcome(decoder: MessageDecoder, buffer: Buffer) -> Outcome2:
+    try:
+        done = decoder.parse(buffer)
+    except ProtocolError as error:
+        return ("error", error.status, error.detail)
+    return ("more", decoder.needed) if done is None else ("message", *done)
+
+
+def _fast_path(buffer: bytes, key: Key | None) -> tuple[Outcome2, list[object]]:
+    """One parse of the whole ``buffer``, and what each try of the fast path gave."""
+    tries: list[object] = []
+    real = wire._whole_lists
+
+    def spy(data: bytes, pos: int) -> object:
+        try:
+            tries.append(real(data, pos))
+        except ProtocolError:
+            tries.append("raised")
+            raise
+        return tries[-1]
+
+    with mock.patch.object(wire, "_whole_lists", spy):
+        decoder = MessageDecoder(24, lambda authid: key if authid else None)
+        return _parse_outcome(decoder, buffer), tries
+
+
+def _resumable_path(buffer: bytes, key: Key | None, sizes: list[int]) -> Outcome2:
+    """``buffer`` fed in reads of ``sizes`` bytes (then the rest), with the fast path off."""
+    decoder = MessageDecoder(24, lambda authid: key if authid else None)
+    received = bytearray()
+    pos = 0
+    outcome: Outcome2 = ("more", 24)
+    with mock.patch.object(wire, "_whole_lists", lambda data, pos: None):
+        for size in [*sizes, len(buffer)]:
+            received += buffer[pos : pos + size]
+            pos += size
+            outcome = _parse_outcome(decoder, bytes(received))
+            if outcome[0] != "more":
+                break
+    return outcome
+
+
+@SETTINGS
+@given(messages, keys, st.data())
+def test_fast_and_resumable_paths_agree(
+    message: Message, key: Key | None, data: st.DataObject
+) -> None:
+    if key is not None and message.authid == 0:
+        message = message._replace(authid=1)
+    if key is None:
+        message = message._replace(authid=0)
+    buffer = bytearray(encode_message(message, key))
+    damage = st.tuples(st.integers(0, len(buffer) - 1), st.integers(0, 255))
+    for at, byte in data.draw(st.lists(damage, max_size=2), label="damage"):
+        buffer[at] = byte
+    cut = data.draw(st.integers(0, len(buffer)), label="cut")
+    whole = bytes(buffer[:cut]) if data.draw(st.booleans(), label="cut it") else bytes(buffer)
+    fast, tries = _fast_path(whole, key)
+    sizes = data.draw(st.lists(st.integers(1, 64), max_size=20), label="reads")
+    assert _resumable_path(whole, key, sizes) == fast
+    if fast[0] == "message":
+        # The fast path read it: the resumable one was not needed.
+        assert len(tries) == 1 and tries[0] is not None
+        if whole == encode_message(message, key):
+            sent = message._replace(
+                message_values=_normal(message.message_values),
+                object_values=_normal(message.object_values),
+                signature=whole[len(whole) - (key.signature_size if key else 0) :],
+            )
+            assert fast[1:] == (sent, len(whole), True)
+    if not tries:
+        path = "not tried"  # an error in the header, or not all of it there
+    elif tries[0] is None:
+        path = "fell back"
+    else:
+        path = "raised" if tries[0] == "raised" else "read the lists"
+    event(f"{fast[0]}; fast path: {path}")
