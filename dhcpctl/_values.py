@@ -108,7 +108,7 @@ def decode_mac(data: bytes) -> str:
     """``aa:bb:cc:..`` in lower case; ValueError for an empty or over-long address."""
     if not 1 <= len(data) <= HARDWARE_ADDR_LEN:
         raise ValueError(f"a hardware address of {len(data)} octets")
-    return ":".join(f"{octet:02x}" for octet in data)
+    return data.hex(":")
 
 
 # -- IPv4 ---------------------------------------------------------------------------------------

@@ -170,7 +170,7 @@ class Connection(asyncio.Protocol):
 
     # -- requests -------------------------------------------------------------------------
 
-    async def request(
+    def request(
         self,
         op: int,
         handle: int,
@@ -181,14 +181,16 @@ class Connection(asyncio.Protocol):
         kind: str,
         timeout: float | None,
         limit: float | None = None,
-    ) -> Message:
-        """Send one request and return its reply (an UPDATE or STATUS answering it), within
-        ``timeout`` seconds (None: no limit).
+    ) -> asyncio.Future[Message]:
+        """Queue one request; the future of its reply (an UPDATE or STATUS answering it),
+        within ``timeout`` seconds (None: no limit). A plain function, not a coroutine: the
+        caller awaits the future itself, one frame less on each call's path.
 
         ``bound``: an upper bound of the reply's size in bytes (see :mod:`._dhcpd_limits`),
         raised to the largest reply seen so far for requests of the same ``kind``. ``limit``:
         the seconds the Timeout names (the whole call's; default ``timeout``).
-        Raises :class:`Lost` (a ConnectionLost) or :class:`~dhcpctl.Timeout`.
+        Raises, or the future raises, :class:`Lost` (a ConnectionLost) or
+        :class:`~dhcpctl.Timeout`.
         """
         if self._error is not None:
             raise Lost(self._error.status, self._error.detail, sent=False)
@@ -201,7 +203,7 @@ class Connection(asyncio.Protocol):
             self._deadlines.add(call, timeout, timeout if limit is None else limit)
         # A cancelled task cancels ``future``: _admit skips it if it is still queued, _deliver
         # drops its reply if it was sent.
-        return await future
+        return future
 
     def _admit(self) -> None:
         """Encode and queue for writing every request the window admits, in queue order."""
