@@ -258,7 +258,10 @@ def decode_time(data: bytes) -> datetime | None:
 
 def decode_time_or_unset(data: bytes) -> datetime | None:
     """As :func:`decode_time`, and 0 (a time ISC never set) as None too."""
-    return None if decode_uint32(data) == 0 else decode_time(data)
+    seconds = decode_uint32(data)
+    if seconds in (0, NEVER):
+        return None
+    return datetime.fromtimestamp(seconds, timezone.utc)
 
 
 # -- text and bytes -----------------------------------------------------------------------------
