@@ -45,7 +45,7 @@ import os
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Final, cast
 
 from dhcpctl._diagnosis import KeyName, Peer, connect_failed, key_name, wrong_secret
 from dhcpctl._errors import AuthenticationFailed, ConnectionLost, OmapiError, Timeout
@@ -250,9 +250,10 @@ class Connection(asyncio.Protocol):
     # -- asyncio.Protocol -----------------------------------------------------------------
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self._transport = transport
-        transport.write(self._codec.initiate())
+        # Any loop's stream transport (uvloop's is no subclass of asyncio.Transport): it has
+        # the write and abort of one.
+        self._transport = stream = cast(asyncio.Transport, transport)
+        stream.write(self._codec.initiate())
 
     def pause_writing(self) -> None:
         self._paused = True
