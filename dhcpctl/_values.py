@@ -37,6 +37,7 @@ import enum
 import ipaddress
 import math
 import re
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -123,8 +124,18 @@ def encode_ipv4(value: object, field: str = "ip-address") -> bytes:
     if isinstance(value, ipaddress.IPv4Address):
         return value.packed
     if isinstance(value, str):
+        text = value.strip()
         try:
-            return ipaddress.IPv4Address(value.strip()).packed
+            # The C parser, kept only when it reads the one canonical dotted quad (the form
+            # ipaddress accepts: no leading zeros, no shorthand), 20 times cheaper; anything
+            # else is ipaddress's to take or refuse.
+            packed = socket.inet_pton(socket.AF_INET, text)
+            if socket.inet_ntop(socket.AF_INET, packed) == text:
+                return packed
+        except OSError:
+            pass
+        try:
+            return ipaddress.IPv4Address(text).packed
         except ValueError:
             raise refuse(field, value, "is not an IPv4 address") from None
     raise refuse(field, value, "is not an IPv4 address (str or IPv4Address)")
