@@ -379,10 +379,10 @@ def decode(schema: Schema[ObjectT], values: Mapping[str, bytes], asked: Values =
         if data is None:
             continue
         try:
-            fields[field_name] = decoder(bytes(data))
+            fields[field_name] = decoder(data)
         except ValueError as error:
             _log.debug("%s %s: undecodable value (%s)", schema.object_type, isc_name, error)
-    raw = MappingProxyType({name: bytes(data) for name, data in values.items()})
+    raw = MappingProxyType(dict(values))
     return schema.cls(**fields, raw=raw)
 
 
