@@ -30,6 +30,9 @@ root (the test bed's network namespace).
 lookup rates summed: what the server answers when asked by as many sequential clients as it
 takes. The aio rows also show their ratio to the best of those.
 
+``--uvloop`` adds the aio rows again on uvloop's event loop (``dhcpctl.aio`` takes any asyncio
+loop; uvloop runs the loop itself in C).
+
 ``--algorithm`` picks the server's key (``none``: no key). On a keyed connection the aio
 client keeps the replies it is owed within 4,047 bytes (dhcpd 4.4.3-P1 aborts otherwise:
 ``dhcpctl/aio/_dhcpd_limits.py``), about 4 lease lookups in flight whatever the window.
@@ -86,8 +89,8 @@ AIO_WINDOWS = (1, 8, 64, 256)
 SATURATION = (1, 2, 3, 4)
 
 
-def aio_name(window: int) -> str:
-    return f"dhcpctl.aio, window {window}"
+def aio_name(window: int, uvloop: bool = False) -> str:
+    return f"dhcpctl.aio{' on uvloop' if uvloop else ''}, window {window}"
 
 
 def saturation_name(loops: int) -> str:
@@ -207,26 +210,34 @@ def typed_client(endpoint: Endpoint, workload: Workload, backend: str) -> Client
     return Client(timed(lookup if workload == "lookup" else host_cycle), omapi.close)
 
 
-def aio_client(endpoint: Endpoint, workload: Workload, *, window: int) -> Client:
-    """``dhcpctl.aio.Client`` on an event loop of its own, connected beforehand; each run is
-    one burst of ``count`` tasks."""
+def aio_client(
+    endpoint: Endpoint, workload: Workload, *, window: int, uvloop: bool = False
+) -> Client:
+    """``dhcpctl.aio.Client`` on an event loop of its own (asyncio's, or with ``uvloop``
+    uvloop's), connected beforehand; each run is one burst of ``count`` tasks."""
     import dhcpctl.aio
     from dhcpctl._key import Key
 
     key = endpoint.key
     typed = None if key is None else Key(key.name, key.algorithm, key.secret)
-    loop = asyncio.new_event_loop()
+    loop: asyncio.AbstractEventLoop
+    if uvloop:
+        import uvloop as uv  # the [test] extra installs it
+
+        loop = uv.new_event_loop()
+    else:
+        loop = asyncio.new_event_loop()
     omapi = dhcpctl.aio.Client(
         endpoint.address, endpoint.port, key=typed, timeout=120.0, max_in_flight=window
     )
     loop.run_until_complete(omapi.connect())
     numbers = itertools.count()
-    tag = 0x10 + window.bit_length()
+    tag = 0x10 + window.bit_length() + (0x10 if uvloop else 0)
 
     async def lookup() -> None:
         lease = await omapi.leases.get(ip=LEASE.ip)
         if lease.ends is None or int(lease.ends.timestamp()) != LEASE.ends:
-            raise BenchmarkError(f"{aio_name(window)}: wrong lease end")
+            raise BenchmarkError(f"{aio_name(window, uvloop)}: wrong lease end")
 
     async def host_cycle(number: int) -> None:
         name = f"bench-aio-{tag}-{number}"
@@ -546,6 +557,11 @@ def main() -> int:
         "child process); repeat to compare builds, e.g. unpatched and hardened",
     )
     parser.add_argument("--top", type=int, default=15, help="--profile: how many lines")
+    parser.add_argument(
+        "--uvloop",
+        action="store_true",
+        help="also measure dhcpctl.aio on uvloop's event loop (the [test] extra installs it)",
+    )
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the table as JSON")
     parser.add_argument(
         "--algorithm",
@@ -587,6 +603,10 @@ def main() -> int:
                 )
             for window in AIO_WINDOWS:
                 makers[aio_name(window)] = functools.partial(aio_client, endpoint, window=window)
+            for window in AIO_WINDOWS if args.uvloop else ():
+                makers[aio_name(window, uvloop=True)] = functools.partial(
+                    aio_client, endpoint, window=window, uvloop=True
+                )
             for loops in SATURATION:
                 makers[saturation_name(loops)] = functools.partial(
                     c_parallel_client, binary, endpoint, loops=loops
@@ -600,8 +620,8 @@ def main() -> int:
                     try:
                         clients[NAMES.get(name, name)] = make(workload)
                     except ImportError as error:
-                        print(f"{NAMES[name]}: not measured: {error}", file=sys.stderr)
-                for tag, prefix in enumerate(args.native_library, start=0x10):
+                        print(f"{NAMES.get(name, name)}: not measured: {error}", file=sys.stderr)
+                for tag, prefix in enumerate(args.native_library, start=0x30):
                     label, client = native_library_client(prefix, tag, endpoint, workload)
                     clients[label] = client
                 measured = round_rates(clients, counts[workload], args.rounds, args.warmup)

@@ -146,6 +146,9 @@ class OperationMethod(Generic[P, T]):
         def bound(*args: Any, **kwargs: Any) -> Any:
             return run(func(instance, *args, **kwargs), read=read, function=label)
 
+        # Kept on the instance, which a descriptor without __set__ yields to: made once per
+        # collection, not at every call (functools.wraps alone cost 4% of a pipelined lookup).
+        instance.__dict__[self._name] = bound
         return bound
 
 

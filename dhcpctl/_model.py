@@ -38,9 +38,10 @@ from __future__ import annotations
 
 import enum
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from ipaddress import IPv4Address
 from types import MappingProxyType
 from typing import Any, Final, Generic, TypeVar
@@ -221,11 +222,32 @@ class Schema(Generic[ObjectT]):
     cls: type[ObjectT]
     attributes: tuple[Attribute, ...]
 
+    @cached_property
+    def decoders(self) -> tuple[tuple[str, str, bool, Callable[[bytes], Any]], ...]:
+        """For :func:`decode`, each attribute that is a field of :attr:`cls`: its ISC name,
+        field, whether dhcpd sends it, and its codec's decoder (worked out once per type)."""
+        fields = self.cls.__dataclass_fields__
+        return tuple(
+            (a.isc_name, a.field, a.sent, a.codec.decode)
+            for a in self.attributes
+            if a.field in fields
+        )
+
+    @cached_property
+    def _by_name(self) -> Mapping[str, Attribute]:
+        """Each attribute by its field and by its keyword (the first one that has it)."""
+        names: dict[str, Attribute] = {}
+        for attribute in self.attributes:
+            names.setdefault(attribute.field, attribute)
+            if attribute.keyword is not None:
+                names.setdefault(attribute.keyword, attribute)
+        return names
+
     def by_field(self, name: str) -> Attribute:
         """The attribute of snake_case ``name`` or short ``keyword``; ValueError if none."""
-        for attribute in self.attributes:
-            if name in (attribute.field, attribute.keyword):
-                return attribute
+        attribute = self._by_name.get(name)
+        if attribute is not None:
+            return attribute
         known = ", ".join(a.field for a in self.attributes)
         raise ValueError(f"{self.object_type} has no attribute {name!r} (it has: {known})")
 
@@ -352,17 +374,15 @@ def decode(schema: Schema[ObjectT], values: Mapping[str, bytes], asked: Values =
     """
     fields: dict[str, Any] = {}
     given = dict(asked)
-    for attribute in schema.attributes:
-        data = values.get(attribute.isc_name) if attribute.sent else given.get(attribute.isc_name)
-        if data is None or attribute.field not in schema.cls.__dataclass_fields__:
+    for isc_name, field_name, sent, decoder in schema.decoders:
+        data = values.get(isc_name) if sent else given.get(isc_name)
+        if data is None:
             continue
         try:
-            fields[attribute.field] = attribute.codec.decode(bytes(data))
+            fields[field_name] = decoder(data)
         except ValueError as error:
-            _log.debug(
-                "%s %s: undecodable value (%s)", schema.object_type, attribute.isc_name, error
-            )
-    raw = MappingProxyType({name: bytes(data) for name, data in values.items()})
+            _log.debug("%s %s: undecodable value (%s)", schema.object_type, isc_name, error)
+    raw = MappingProxyType(dict(values))
     return schema.cls(**fields, raw=raw)
 
 

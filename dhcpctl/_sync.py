@@ -39,10 +39,12 @@ secret or statements' text), the status and the time taken.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import Any, Protocol, TypeVar, cast
 
 from dhcpctl._api import DHCPCTL_CREATE, DHCPCTL_EXCL, DHCPCTL_UPDATE, Backend
@@ -109,13 +111,15 @@ class SyncExecutor:
 
     # -- connection ---------------------------------------------------------------------------
 
-    def _remaining(self, deadline: float | None, function: str, request: str) -> float | None:
+    def _remaining(
+        self, deadline: float | None, function: str, request: Callable[[], str]
+    ) -> float | None:
         if deadline is None:
             return None
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise Timeout(
-                function, ISC_R_TIMEDOUT, f"no answer within {self.timeout} s", request=request
+                function, ISC_R_TIMEDOUT, f"no answer within {self.timeout} s", request=request()
             )
         return remaining
 
@@ -132,7 +136,7 @@ class SyncExecutor:
                 )
             if deadline is None and self.timeout is not None:
                 deadline = time.monotonic() + self.timeout
-            remaining = self._remaining(deadline, function, where)
+            remaining = self._remaining(deadline, function, lambda: where)
             authenticator = None
             if self.key is not None:
                 authenticator = self._api.dhcpctl_new_authenticator(
@@ -234,7 +238,8 @@ class SyncExecutor:
         function: str,
         deadline: float | None,
     ) -> Reply:
-        what = _what(request, context)
+        # Described only for an error or a DEBUG line: most calls need neither.
+        what = functools.partial(_what, request, context)
         for attempt in (1, 2):
             connection = self.connect(deadline, function)
             remaining = self._remaining(deadline, function, what)
@@ -246,11 +251,11 @@ class SyncExecutor:
                 if attempt == 1 and self.reconnect and isinstance(request, Open):
                     continue
                 raise ConnectionLost(
-                    function, not_sent.error.status, not_sent.error.detail, request=what
+                    function, not_sent.error.status, not_sent.error.detail, request=what()
                 ) from None
             except DhcpctlError as error:
                 elapsed = time.monotonic() - started
-                _log.debug("%s: %s: %s (%.3f s)", function, what, error.text, elapsed)
+                _log.debug("%s: %s: %s (%.3f s)", function, what(), error.text, elapsed)
                 proven = self._proven
                 self._drop(error.detail or error.text)
                 if error.status == ISC_R_TIMEDOUT:
@@ -259,7 +264,7 @@ class SyncExecutor:
                         error.status,
                         f"no answer within {self.timeout} s"
                         + ("" if read else "; the change may have been made"),
-                        request=what,
+                        request=what(),
                     ) from None
                 if not proven and self.key is not None and self._answers(deadline, function):
                     raise AuthenticationFailed(
@@ -268,7 +273,7 @@ class SyncExecutor:
                         "the server dropped the connection at its first signed request and "
                         f"takes new ones: most likely the secret of key {self.key.name!r} is "
                         "wrong",
-                        request=what,
+                        request=what(),
                     ) from None
                 if attempt == 1 and read and self.reconnect:
                     continue
@@ -276,16 +281,17 @@ class SyncExecutor:
                     function,
                     error.status,
                     error.detail if read else f"{error.detail}; the change may have been made",
-                    request=what,
+                    request=what(),
                 ) from None
             self._proven = True
-            _log.debug(
-                "%s: %s: %s (%.3f s)",
-                function,
-                what,
-                self._api.isc_result_totext(reply.status),
-                time.monotonic() - started,
-            )
+            if _log.isEnabledFor(logging.DEBUG):
+                _log.debug(
+                    "%s: %s: %s (%.3f s)",
+                    function,
+                    what(),
+                    self._api.isc_result_totext(reply.status),
+                    time.monotonic() - started,
+                )
             return reply
         raise AssertionError("unreachable")  # pragma: no cover
 

@@ -37,6 +37,7 @@ import enum
 import ipaddress
 import math
 import re
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -108,7 +109,7 @@ def decode_mac(data: bytes) -> str:
     """``aa:bb:cc:..`` in lower case; ValueError for an empty or over-long address."""
     if not 1 <= len(data) <= HARDWARE_ADDR_LEN:
         raise ValueError(f"a hardware address of {len(data)} octets")
-    return ":".join(f"{octet:02x}" for octet in data)
+    return data.hex(":")
 
 
 # -- IPv4 ---------------------------------------------------------------------------------------
@@ -123,8 +124,18 @@ def encode_ipv4(value: object, field: str = "ip-address") -> bytes:
     if isinstance(value, ipaddress.IPv4Address):
         return value.packed
     if isinstance(value, str):
+        text = value.strip()
         try:
-            return ipaddress.IPv4Address(value.strip()).packed
+            # The C parser, kept only when it reads the one canonical dotted quad (the form
+            # ipaddress accepts: no leading zeros, no shorthand), 20 times cheaper; anything
+            # else is ipaddress's to take or refuse.
+            packed = socket.inet_pton(socket.AF_INET, text)
+            if socket.inet_ntop(socket.AF_INET, packed) == text:
+                return packed
+        except OSError:
+            pass
+        try:
+            return ipaddress.IPv4Address(text).packed
         except ValueError:
             raise refuse(field, value, "is not an IPv4 address") from None
     raise refuse(field, value, "is not an IPv4 address (str or IPv4Address)")
@@ -258,7 +269,10 @@ def decode_time(data: bytes) -> datetime | None:
 
 def decode_time_or_unset(data: bytes) -> datetime | None:
     """As :func:`decode_time`, and 0 (a time ISC never set) as None too."""
-    return None if decode_uint32(data) == 0 else decode_time(data)
+    seconds = decode_uint32(data)
+    if seconds in (0, NEVER):
+        return None
+    return datetime.fromtimestamp(seconds, timezone.utc)
 
 
 # -- text and bytes -----------------------------------------------------------------------------

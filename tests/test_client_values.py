@@ -80,6 +80,32 @@ def test_ipv4_round_trips_in_every_form(packed: bytes) -> None:
         assert _values.IPV4.encode(form, "ip") == packed
 
 
+#: Text near dotted quads: digits, dots, signs, spaces, leading zeros, hex and octal forms.
+NEAR_IPV4 = st.one_of(
+    st.ip_addresses(v=4).map(str),
+    st.text(alphabet="0123456789.", max_size=16),
+    st.text(alphabet="0123456789.x+- \t", max_size=18),
+    st.lists(st.integers(0, 300).map(str), min_size=1, max_size=5).map(".".join),
+    st.lists(st.from_regex(r"0[0-9]{1,3}", fullmatch=True), min_size=4, max_size=4).map(".".join),
+)
+
+
+@SETTINGS
+@given(NEAR_IPV4)
+def test_ipv4_text_is_read_as_ipaddress_reads_it(text: str) -> None:
+    """The encoder's fast path (the C parser) accepts exactly what ipaddress accepts, with
+    the same bytes, and refuses the rest."""
+    try:
+        expected: bytes | None = ipaddress.IPv4Address(text.strip()).packed
+    except ValueError:
+        expected = None
+    if expected is None:
+        with pytest.raises(ValueError, match=r"^ip: "):
+            _values.IPV4.encode(text, "ip")
+    else:
+        assert _values.IPV4.encode(text, "ip") == expected
+
+
 @SETTINGS
 @given(st.lists(st.binary(min_size=4, max_size=4), min_size=1, max_size=8))
 def test_ipv4_list_round_trips(addresses: list[bytes]) -> None:

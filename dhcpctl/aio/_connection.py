@@ -45,7 +45,7 @@ import os
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Final, cast
 
 from dhcpctl._diagnosis import KeyName, Peer, connect_failed, key_name, wrong_secret
 from dhcpctl._errors import AuthenticationFailed, ConnectionLost, OmapiError, Timeout
@@ -170,7 +170,7 @@ class Connection(asyncio.Protocol):
 
     # -- requests -------------------------------------------------------------------------
 
-    async def request(
+    def request(
         self,
         op: int,
         handle: int,
@@ -181,14 +181,16 @@ class Connection(asyncio.Protocol):
         kind: str,
         timeout: float | None,
         limit: float | None = None,
-    ) -> Message:
-        """Send one request and return its reply (an UPDATE or STATUS answering it), within
-        ``timeout`` seconds (None: no limit).
+    ) -> asyncio.Future[Message]:
+        """Queue one request; the future of its reply (an UPDATE or STATUS answering it),
+        within ``timeout`` seconds (None: no limit). A plain function, not a coroutine: the
+        caller awaits the future itself, one frame less on each call's path.
 
         ``bound``: an upper bound of the reply's size in bytes (see :mod:`._dhcpd_limits`),
         raised to the largest reply seen so far for requests of the same ``kind``. ``limit``:
         the seconds the Timeout names (the whole call's; default ``timeout``).
-        Raises :class:`Lost` (a ConnectionLost) or :class:`~dhcpctl.Timeout`.
+        Raises, or the future raises, :class:`Lost` (a ConnectionLost) or
+        :class:`~dhcpctl.Timeout`.
         """
         if self._error is not None:
             raise Lost(self._error.status, self._error.detail, sent=False)
@@ -201,7 +203,7 @@ class Connection(asyncio.Protocol):
             self._deadlines.add(call, timeout, timeout if limit is None else limit)
         # A cancelled task cancels ``future``: _admit skips it if it is still queued, _deliver
         # drops its reply if it was sent.
-        return await future
+        return future
 
     def _admit(self) -> None:
         """Encode and queue for writing every request the window admits, in queue order."""
@@ -248,9 +250,10 @@ class Connection(asyncio.Protocol):
     # -- asyncio.Protocol -----------------------------------------------------------------
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self._transport = transport
-        transport.write(self._codec.initiate())
+        # Any loop's stream transport (uvloop's is no subclass of asyncio.Transport): it has
+        # the write and abort of one.
+        self._transport = stream = cast(asyncio.Transport, transport)
+        stream.write(self._codec.initiate())
 
     def pause_writing(self) -> None:
         self._paused = True

@@ -42,14 +42,16 @@ the address, the cause, the hint), times in seconds rounded to two digits.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
+from collections.abc import Callable
 from typing import Final, NamedTuple, TypeVar, cast
 
 from dhcpctl._diagnosis import Peer, key_name
 from dhcpctl._errors import ConnectionLost, OmapiError, Timeout
 from dhcpctl._exchange import Open, Operation, Reply, Request, Update
-from dhcpctl._operations import Driver, describe
+from dhcpctl._operations import Driver, describe, describe_in
 from dhcpctl._results import DHCP_R_CONNRESET, ISC_R_SUCCESS, ISC_R_TIMEDOUT, isc_result_totext
 from dhcpctl.fallback.auth import Key
 from dhcpctl.fallback.protocol import status_of, text_of
@@ -214,13 +216,13 @@ class Session:
         *,
         read: bool,
         function: str = FUNCTION,
-        what: str | None = None,
+        what: Callable[[], str] | None = None,
         deadline: Deadline | None = None,
     ) -> Reply:
         """One request's reply (its status whatever it is); sent again on a new connection as
-        the module docstring says (not after :meth:`close` was called meanwhile). ``what``
-        describes it in errors and logs (default: :func:`~dhcpctl._operations.describe`);
-        ``deadline`` defaults to the client's timeout from now.
+        the module docstring says (not after :meth:`close` was called meanwhile). ``what()``
+        describes it in errors and logs (default: :func:`~dhcpctl._operations.describe`), only
+        when one needs it; ``deadline`` defaults to the client's timeout from now.
 
         Raises ValueError for a target that is no handle; ConnectionLost, Timeout,
         AuthenticationFailed naming ``function`` and ``what``.
@@ -229,7 +231,7 @@ class Session:
         generation = self._generation
         if deadline is None:
             deadline = self._deadline()
-        what = what or describe(request)
+        what = what or functools.partial(describe, request)
         op, handle, message_values, object_values = encode_request(request)
         object_type = request.object_type if isinstance(request, Open) else None
         kind = object_type or ("remove" if op == OP_DELETE else "update")
@@ -237,7 +239,9 @@ class Session:
         retried = False
         for attempt in range(_ATTEMPTS):
             try:
-                connection = await self._current(deadline)  # not there: the call ends
+                connection = self._connection  # live: no coroutine made to find it out
+                if connection is None or not connection.alive:
+                    connection = await self._current(deadline)  # not there: the call ends
                 remaining = None
                 if deadline is not None:
                     remaining = deadline.at - _now()
@@ -264,15 +268,15 @@ class Session:
                 if lost.connected and again and read and not retried:
                     retried = True
                     continue
-                raise _named(lost, function, what, read) from None
+                raise _named(lost, function, what(), read) from None
             except OmapiError as error:
-                raise _named(error, function, what, read) from None
+                raise _named(error, function, what(), read) from None
         reply = decode_reply(message)
         if log.isEnabledFor(logging.DEBUG):
             log.debug(
                 "%s: %s: %s (%.3f s)",
                 function,
-                what,
+                what(),
                 isc_result_totext(reply.status),
                 time.monotonic() - started,
             )
@@ -296,7 +300,7 @@ class Session:
                         drive.request,
                         read=read,
                         function=function,
-                        what=drive.what,
+                        what=functools.partial(describe_in, drive.request, drive.context),
                         deadline=deadline,
                     )
                 except OmapiError as error:
