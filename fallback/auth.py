@@ -1,10 +1,8 @@
 """OMAPI message signing keys: ISC's key algorithms mapped onto the stdlib's HMAC.
 
 ISC DHCP signs through BIND's DST library (``omapip/isclib.c``: ``isclib_make_dst_key``), whose
-HMAC keys give a signature of the full digest length: RFC 2104's HMAC, which :class:`Key`
-computes from two hashlib objects keyed once (BIND's ``lib/dns/hmac_link.c`` keeps the same
-two padded keys); the tests compare it with :func:`hmac.new` for every algorithm and for
-secrets longer than the block size, which are hashed first.
+HMAC keys give a signature of the full digest length. ``hmac.new`` computes the same MAC,
+including hashing secrets longer than the block size, so no DST code is needed here.
 
 Like C, a key takes any algorithm name (``dhcpctl/remote.c`` dhcpctl_new_authenticator only
 appends the suffix to a name without a dot): the server decides whether it knows the key
@@ -16,6 +14,7 @@ knows exactly the six names of :data:`DIGESTS` (``strcasecmp`` with the suffix).
 from __future__ import annotations
 
 import hashlib
+import hmac
 from typing import Final
 
 #: What ``dhcpctl_new_authenticator`` appends to an algorithm name that has no dot.
@@ -49,7 +48,7 @@ class Key:
     not know the key) or the first request does (see :mod:`.api`).
     """
 
-    __slots__ = ("_inner", "_outer", "_secret", "algorithm", "digest", "name", "signature_size")
+    __slots__ = ("_keyed", "_secret", "algorithm", "digest", "name", "signature_size")
 
     def __init__(self, name: str, algorithm: str, secret: bytes) -> None:
         self.name = name
@@ -60,12 +59,8 @@ class Key:
         self._secret = bytes(secret)
         #: Bytes of a signature (0 when the algorithm is unknown).
         self.signature_size: int = hashlib.new(self.digest).digest_size if self.digest else 0
-        #: The hashes of the padded key (RFC 2104's K XOR ipad and K XOR opad), made once and
-        #: copied for each signature: 40% fewer instructions than copying an ``hmac.HMAC``,
-        #: whose Python methods wrap the same two hashes.
-        self._inner = self._outer = None
-        if self.digest:
-            self._inner, self._outer = _padded_key_hashes(self.digest, self._secret)
+        #: The HMAC keyed once, copied for each signature: a third cheaper than keying anew.
+        self._keyed = hmac.new(self._secret, digestmod=self.digest) if self.digest else None
 
     @property
     def secret(self) -> bytes:
@@ -74,25 +69,11 @@ class Key:
 
     def sign(self, data: bytes | bytearray | memoryview) -> bytes:
         """The HMAC of ``data`` (the signed span of a message), in one go."""
-        if self._inner is None or self._outer is None:
+        if self._keyed is None:
             raise ValueError(f"no digest for key algorithm {self.algorithm!r}")
-        inner = self._inner.copy()
-        inner.update(data)
-        outer = self._outer.copy()
-        outer.update(inner.digest())
-        return outer.digest()
+        mac = self._keyed.copy()
+        mac.update(data)
+        return mac.digest()
 
     def __repr__(self) -> str:
         return f"Key(name={self.name!r}, algorithm={self.algorithm!r}, secret=<hidden>)"
-
-
-def _padded_key_hashes(digest: str, secret: bytes) -> tuple[hashlib._Hash, hashlib._Hash]:
-    """RFC 2104: the hash of the secret XOR ipad (0x36) and the hash of the secret XOR opad
-    (0x5C), the secret zero-padded to the block size and first hashed if longer."""
-    block_size = hashlib.new(digest).block_size
-    if len(secret) > block_size:
-        secret = hashlib.new(digest, secret).digest()
-    padded = secret.ljust(block_size, b"\0")
-    inner = hashlib.new(digest, bytes(byte ^ 0x36 for byte in padded))
-    outer = hashlib.new(digest, bytes(byte ^ 0x5C for byte in padded))
-    return inner, outer

@@ -71,8 +71,10 @@ class _FairLock:
         gate.acquire()
         with self._mutex:
             self._queue.append(gate)
-            if self._owner.acquire(False):
-                self._queue.remove(gate)
+            # Only the first in the queue may take a lock freed meanwhile: the others are
+            # handed it in turn (first come, first served).
+            if self._queue[0] is gate and self._owner.acquire(False):
+                self._queue.popleft()
                 return True
         timeout = -1.0 if deadline is None else max(deadline - time.monotonic(), 0.0)
         try:
