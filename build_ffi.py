@@ -58,6 +58,8 @@ isc_result_t py_omapi_object_dereference(omapi_object_t **);
 isc_result_t py_dhcpctl_data_string_dereference(dhcpctl_data_string *);
 isc_result_t py_wait_for_reply(dhcpctl_handle, dhcpctl_status *, struct timeval *);
 int py_dropped(dhcpctl_handle);
+int py_slots(dhcpctl_handle, uintptr_t *, size_t);
+size_t py_received(dhcpctl_handle, const uintptr_t *, size_t, unsigned char *, size_t);
 isc_result_t py_get_value(dhcpctl_handle, const char *, unsigned char *, size_t,
                           dhcpctl_data_string *, size_t *);
 static const size_t py_remote_waitstatus_offset;
@@ -112,6 +114,68 @@ static int py_dropped(dhcpctl_handle h)
 	return !h->outer || !h->outer->outer;
 }
 
+/* dhcpctl._native.received, API mode. ISC's generic object (omapip/omapip_p.h, a header
+   ISC does not install everywhere), from the public preamble and types; received.py checks
+   the inner object's registered type name and size before either function reads it. */
+typedef struct {
+	OMAPI_OBJECT_PREAMBLE;
+	omapi_value_t **values;
+	u_int8_t *changed;
+	int nvalues, va_max;
+} py_generic_object_t;
+
+/* received.mark: the address in each slot of the remote object h's value list, the first cap
+   of them into out; returns how many slots there are. */
+static int py_slots(dhcpctl_handle h, uintptr_t *out, size_t cap)
+{
+	py_generic_object_t *g = (py_generic_object_t *)h->inner;
+	for (int i = 0; i < g->nvalues && (size_t)i < cap; i++)
+		out[i] = (uintptr_t)g->values[i];
+	return g->nvalues < 0 ? 0 : g->nvalues;
+}
+
+/* received.received: the values in the slots of h's value list whose address is not the one
+   in before (what py_slots gave before the request), in slot order, packed into out: a u32
+   name length, the name, a u32 value length, the value (an int as 4 big-endian bytes); a slot
+   without a name or value, or holding an object reference, is left out. Returns the bytes
+   they take: out holds them all only when that is at most cap. */
+static size_t py_received(dhcpctl_handle h, const uintptr_t *before, size_t nbefore,
+                          unsigned char *out, size_t cap)
+{
+	py_generic_object_t *g = (py_generic_object_t *)h->inner;
+	size_t used = 0;
+	for (int i = 0; i < g->nvalues; i++) {
+		omapi_value_t *v = g->values[i];
+		if (!v || ((size_t)i < nbefore && before[i] == (uintptr_t)v) || !v->name || !v->value)
+			continue;
+		omapi_typed_data_t *t = v->value;
+		unsigned char word[4];
+		const unsigned char *data = word;
+		size_t len = 4;
+		if (t->type == omapi_datatype_int) {
+			u_int32_t n = (u_int32_t)t->u.integer;
+			word[0] = n >> 24; word[1] = n >> 16; word[2] = n >> 8; word[3] = n;
+		} else if (t->type == omapi_datatype_string || t->type == omapi_datatype_data) {
+			data = t->u.buffer.value;
+			len = t->u.buffer.len;
+		} else {
+			continue;
+		}
+		size_t need = 8 + v->name->len + len;
+		if (used + need <= cap) {
+			unsigned char *p = out + used;
+			size_t nlen = v->name->len;
+			p[0] = nlen >> 24; p[1] = nlen >> 16; p[2] = nlen >> 8; p[3] = nlen;
+			memcpy(p + 4, v->name->value, nlen);
+			p += 4 + nlen;
+			p[0] = len >> 24; p[1] = len >> 16; p[2] = len >> 8; p[3] = len;
+			memcpy(p + 4, data, len);
+		}
+		used += need;
+	}
+	return used;
+}
+
 static const size_t py_remote_waitstatus_offset = offsetof(dhcpctl_remote_object_t, waitstatus);
 static const size_t py_remote_object_size = sizeof(dhcpctl_remote_object_t);
 
@@ -127,6 +191,8 @@ _Static_assert(offsetof(dhcpctl_remote_object_t, waitstatus) == {offset}
                && sizeof(dhcpctl_remote_object_t) == {size},
                "this dhcpctl.h is not the one of ISC DHCP {version}: dhcpctl._native needs "
                "dhcpctl_remote_object_t.waitstatus at offset {offset} of {size} bytes");
+_Static_assert(sizeof(py_generic_object_t) == {generic_size},
+               "py_generic_object_t is not dhcpctl._native_cdef's omapi_generic_object_t");
 """
 
 
@@ -144,6 +210,7 @@ def ffibuilder() -> FFI:
     check = LAYOUT_CHECK.format(
         offset=layout.offsetof("dhcpctl_remote_object_t", "waitstatus"),
         size=layout.sizeof("dhcpctl_remote_object_t"),
+        generic_size=layout.sizeof("omapi_generic_object_t"),
         version=isc_locate.ISC_DHCP_VERSION,
     )
     isc = isc_locate.locate()
