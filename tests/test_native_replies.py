@@ -7,16 +7,20 @@ with the library lock held, as the backend calls it; callbacks run when the lock
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import socket
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from conftest import backend_or_skip
 
 from dhcpctl._results import ISC_R_NOTFOUND, ISC_R_SUCCESS
+from dhcpctl.testing import FakeLease, OmapiServer
 
 pytestmark = pytest.mark.native
 NO_REPLY = 0xFFFF_FFFF
+#: Seconds a call may take at most here (a bound against hangs, not a speed figure).
+PATIENCE = 10.0
 
 
 @pytest.fixture(autouse=True)
@@ -161,3 +165,36 @@ def test_dereferenced_object_is_not_watched(books: Any) -> None:
         books.sent(obj, obj, update_reply=False)
         c_object_dereference(obj.cell)
         assert books.arm() == []
+
+
+def test_ctrl_c_as_a_wait_returns_keeps_the_replies_it_read(
+    omapi_server_factory: Callable[..., OmapiServer], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Ctrl-C during a wait raises KeyboardInterrupt as the C call returns, after C read
+    replies: its own object's and those of the others in flight. The next waits on them take
+    those replies at once (C signalled them already: waited for again, they never came)."""
+    from dhcpctl._native import api as n
+    from dhcpctl._native import replies
+
+    server = omapi_server_factory(leases=[FakeLease(ip="198.18.1.150", mac="02:00:00:00:00:01")])
+    connection = n.dhcpctl_timed_connect(server.address, server.port, None, PATIENCE)
+    leases = []
+    for _ in range(2):  # the first one's reply comes first
+        lease = n.dhcpctl_new_object(connection, "lease")
+        n.dhcpctl_set_data_value(lease, socket.inet_aton("198.18.1.150"), "ip-address")
+        n.dhcpctl_open_object(lease, connection, 0)
+        leases.append(lease)
+    real = replies.wait_for_reply
+
+    def interrupted(*args: Any) -> int:
+        real(*args)  # returns once the second one's reply is read, the first one's before it
+        raise KeyboardInterrupt  # what Python's handler of a SIGINT that came meanwhile does
+
+    monkeypatch.setattr(replies, "wait_for_reply", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        n.dhcpctl_timed_wait_for_completion(leases[1], PATIENCE)
+    monkeypatch.undo()
+    for lease in leases:
+        assert n.dhcpctl_timed_wait_for_completion(lease, 2.0) == ISC_R_SUCCESS
+        assert bytes(n.dhcpctl_get_value(lease, "ip-address")) == socket.inet_aton("198.18.1.150")
+    n.dhcpctl_disconnect(connection, True)
