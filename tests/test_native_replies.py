@@ -167,8 +167,29 @@ def test_dereferenced_object_is_not_watched(books: Any) -> None:
         assert books.arm() == []
 
 
+def open_leases(server: OmapiServer, ips: list[str]) -> tuple[Any, list[Any]]:
+    """A connection to ``server`` and a lease opened on it for each of ``ips`` (in flight)."""
+    from dhcpctl._native import api as n
+
+    connection = n.dhcpctl_timed_connect(server.address, server.port, None, PATIENCE)
+    leases = [n.dhcpctl_new_object(connection, "lease") for _ in ips]
+    for lease, ip in zip(leases, ips, strict=True):
+        n.dhcpctl_set_data_value(lease, socket.inet_aton(ip), "ip-address")
+        n.dhcpctl_open_object(lease, connection, 0)
+    return connection, leases
+
+
+@pytest.fixture
+def lease_server(omapi_server_factory: Callable[..., OmapiServer]) -> OmapiServer:
+    """dhcpctl.testing's server with the one lease :data:`LEASE_IP`."""
+    return omapi_server_factory(leases=[FakeLease(ip=LEASE_IP, mac="02:00:00:00:00:01")])
+
+
+LEASE_IP = "198.18.1.150"
+
+
 def test_ctrl_c_as_a_wait_returns_keeps_the_replies_it_read(
-    omapi_server_factory: Callable[..., OmapiServer], monkeypatch: pytest.MonkeyPatch
+    lease_server: OmapiServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A Ctrl-C during a wait raises KeyboardInterrupt as the C call returns, after C read
     replies: its own object's and those of the others in flight. The next waits on them take
@@ -176,14 +197,7 @@ def test_ctrl_c_as_a_wait_returns_keeps_the_replies_it_read(
     from dhcpctl._native import api as n
     from dhcpctl._native import replies
 
-    server = omapi_server_factory(leases=[FakeLease(ip="198.18.1.150", mac="02:00:00:00:00:01")])
-    connection = n.dhcpctl_timed_connect(server.address, server.port, None, PATIENCE)
-    leases = []
-    for _ in range(2):  # the first one's reply comes first
-        lease = n.dhcpctl_new_object(connection, "lease")
-        n.dhcpctl_set_data_value(lease, socket.inet_aton("198.18.1.150"), "ip-address")
-        n.dhcpctl_open_object(lease, connection, 0)
-        leases.append(lease)
+    connection, leases = open_leases(lease_server, [LEASE_IP, LEASE_IP])
     real = replies.wait_for_reply
 
     def interrupted(*args: Any) -> int:
@@ -196,5 +210,30 @@ def test_ctrl_c_as_a_wait_returns_keeps_the_replies_it_read(
     monkeypatch.undo()
     for lease in leases:
         assert n.dhcpctl_timed_wait_for_completion(lease, 2.0) == ISC_R_SUCCESS
-        assert bytes(n.dhcpctl_get_value(lease, "ip-address")) == socket.inet_aton("198.18.1.150")
+        assert bytes(n.dhcpctl_get_value(lease, "ip-address")) == socket.inet_aton(LEASE_IP)
+    n.dhcpctl_disconnect(connection, True)
+
+
+def test_ctrl_c_before_c_waits_makes_up_no_reply(
+    lease_server: OmapiServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Ctrl-C raised before C's wait began (at the entry of ABI mode's Python helper) took
+    no reply: the next wait takes the real one, not the previous reply's status left in the
+    object's waitstatus."""
+    from dhcpctl._native import api as n
+    from dhcpctl._native import replies
+
+    connection, (lease,) = open_leases(lease_server, [LEASE_IP])
+    assert n.dhcpctl_timed_wait_for_completion(lease, PATIENCE) == ISC_R_SUCCESS
+    n.dhcpctl_set_data_value(lease, socket.inet_aton("198.18.1.151"), "ip-address")  # no such
+    n.dhcpctl_open_object(lease, connection, 0)
+
+    def interrupted(*args: Any) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(replies, "wait_for_reply", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        n.dhcpctl_timed_wait_for_completion(lease, PATIENCE)
+    monkeypatch.undo()
+    assert n.dhcpctl_timed_wait_for_completion(lease, PATIENCE) == ISC_R_NOTFOUND
     n.dhcpctl_disconnect(connection, True)

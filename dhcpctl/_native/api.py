@@ -46,6 +46,7 @@ from .loader import (
     lib,
 )
 from .lock import enter, leave, locked
+from .replies import NO_REPLY
 
 #: Why a connection is gone: C drops it alike when the server closes it and when a reply breaks
 #: the protocol (a malformed or over-limit message, a reply that answers nothing).
@@ -203,10 +204,12 @@ def _wait(function: str, target: object, timeout: float | None) -> int:
             if conn.lost:
                 raise DhcpctlError(function, DHCP_R_CONNRESET, _lost(conn))
             others = replies.arm(target)
+            _SERVER_STATUS[0] = NO_REPLY  # C writes it when its wait took the reply
             try:
                 status = replies.wait_for_reply(pointer, _SERVER_STATUS, slice_)
             except BaseException:  # Ctrl-C, raised as C returns: the next wait takes its reply
-                replies.collect_waited(target)
+                if _SERVER_STATUS[0] != NO_REPLY:
+                    replies.arrived(target, _SERVER_STATUS[0])
                 raise
             finally:  # the replies of the others it read, also then
                 if others:
