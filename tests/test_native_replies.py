@@ -237,3 +237,31 @@ def test_ctrl_c_before_c_waits_makes_up_no_reply(
     monkeypatch.undo()
     assert n.dhcpctl_timed_wait_for_completion(lease, PATIENCE) == ISC_R_NOTFOUND
     n.dhcpctl_disconnect(connection, True)
+
+
+def test_a_value_left_by_an_interrupted_get_value_is_freed_by_the_next(
+    lease_server: OmapiServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """dhcpctl_get_value's C data string is one cell, reused by every call. A call stopped
+    (Ctrl-C, MemoryError) after C filled it, before it was freed, leaves it full; ISC's
+    dhcpctl_get_value into a full cell fails, and then drops the value it read from the
+    object (4.4.3-P1: omapi_typed_data_dereference of the stored value). The next call frees
+    what was left first: it reads the value, and the object keeps it."""
+    from dhcpctl._native import api as n
+
+    connection = n.dhcpctl_timed_connect(lease_server.address, lease_server.port, None, PATIENCE)
+    host = n.dhcpctl_new_object(connection, "host")
+    n.dhcpctl_set_value(host, b"L" * 1000, "name")  # longer than get_value's own buffer
+    n.dhcpctl_set_value(host, b"short", "statements")
+
+    def interrupted(cell: Any) -> int:
+        raise KeyboardInterrupt  # as it lands right before the free
+
+    monkeypatch.setattr(n, "c_data_string_dereference", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        n.dhcpctl_get_value(host, "name")
+    monkeypatch.undo()
+    for _ in range(2):
+        assert bytes(n.dhcpctl_get_value(host, "statements")) == b"short"
+    assert bytes(n.dhcpctl_get_value(host, "name")) == b"L" * 1000
+    n.dhcpctl_disconnect(connection, True)
