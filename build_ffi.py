@@ -94,11 +94,16 @@ static isc_result_t py_wait_for_reply(dhcpctl_handle h, dhcpctl_status *s, struc
 }
 
 /* dhcpctl._native.api.dhcpctl_get_value: the value copied into buf and freed at once when it
-   fits in cap bytes, else left in *value for the caller; its length in *len (0: none). */
+   fits in cap bytes, else left in *value for the caller; its length in *len (0: none). A
+   value a Python exception left in *value is freed first: dhcpctl_get_value into a full cell
+   fails, and drops the object's stored value as it does. */
 static isc_result_t py_get_value(dhcpctl_handle h, const char *name, unsigned char *buf,
                                  size_t cap, dhcpctl_data_string *value, size_t *len)
 {
-	isc_result_t status = dhcpctl_get_value(value, h, name);
+	isc_result_t status;
+	if (*value)
+		dhcpctl_data_string_dereference(value, MDL);
+	status = dhcpctl_get_value(value, h, name);
 	*len = *value ? (*value)->len : 0;
 	if (*value && *len <= cap) {
 		memcpy(buf, (*value)->value, *len);

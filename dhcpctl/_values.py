@@ -132,7 +132,7 @@ def encode_ipv4(value: object, field: str = "ip-address") -> bytes:
             packed = socket.inet_pton(socket.AF_INET, text)
             if socket.inet_ntop(socket.AF_INET, packed) == text:
                 return packed
-        except OSError:
+        except (OSError, ValueError):  # ValueError: a NUL, or a lone surrogate (no UTF-8)
             pass
         try:
             return ipaddress.IPv4Address(text).packed

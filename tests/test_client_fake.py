@@ -4,15 +4,19 @@ sent again on a new connection."""
 
 from __future__ import annotations
 
+import gc
 import socket
 import threading
 import time
+import warnings
+import weakref
 from collections.abc import Callable
 
 import pytest
 from fake_omapi import PATIENCE, Behaviour, handshake, recv_message, reply
 
 from dhcpctl import Client, ConnectionLost, Key, Timeout
+from dhcpctl.testing import FakeLease, OmapiServer
 
 #: The timeout of these clients (seconds), and how much later than it a call may end at most:
 #: the backends' 1 s slack plus scheduling (a bound against hangs, not a speed figure).
@@ -161,3 +165,29 @@ def test_repr_names_the_key_never_its_secret(backend_name: str) -> None:
     text = repr(omapi)
     assert text == f"<dhcpctl.Client 127.0.0.1:7911, key 'omapi_key', {backend_name} backend>"
     assert omapi.backend == backend_name
+
+
+def test_a_dropped_client_goes_with_its_last_reference(
+    omapi_server_factory: Callable[..., OmapiServer], backend_name: str
+) -> None:
+    """A client dropped without close() goes, its connection with it, when its last
+    reference does, not at the garbage collector's next cycle: nothing it holds refers back to
+    it (a collection once kept its bound operations, each holding the collection). A bound
+    operation held elsewhere keeps it."""
+    server = omapi_server_factory(leases=[FakeLease(ip="198.18.1.150", mac="02:00:00:00:00:01")])
+    omapi = Client(server.address, server.port, timeout=PATIENCE, backend=backend_name)
+    lookup = omapi.leases.get
+    assert lookup(ip="198.18.1.150").hardware_address == "02:00:00:00:00:01"
+    omapi.hosts.get  # noqa: B018 (an access that binds, once more)
+    client, executor = weakref.ref(omapi), weakref.ref(omapi._executor)
+    gc.disable()
+    try:
+        with warnings.catch_warnings():
+            # The python backend's socket, closed by its finalizer, says it was not closed.
+            warnings.simplefilter("ignore", ResourceWarning)
+            del omapi
+            assert executor() is not None  # the bound operation holds its collection
+            del lookup
+            assert client() is None and executor() is None
+    finally:
+        gc.enable()

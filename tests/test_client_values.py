@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 from typing import TypeVar
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import dhcpctl
@@ -87,11 +87,16 @@ NEAR_IPV4 = st.one_of(
     st.text(alphabet="0123456789.x+- \t", max_size=18),
     st.lists(st.integers(0, 300).map(str), min_size=1, max_size=5).map(".".join),
     st.lists(st.from_regex(r"0[0-9]{1,3}", fullmatch=True), min_size=4, max_size=4).map(".".join),
+    # Text the C parser cannot even take: a NUL, a lone surrogate (no UTF-8), anything.
+    st.tuples(st.ip_addresses(v=4).map(str), st.sampled_from(["\0", "\udc80"])).map("".join),
+    st.text(max_size=18),
 )
 
 
 @SETTINGS
 @given(NEAR_IPV4)
+@example("1.2.3.4\0").via("a NUL: inet_pton raises ValueError")
+@example("\udc80").via("a lone surrogate: UnicodeEncodeError")
 def test_ipv4_text_is_read_as_ipaddress_reads_it(text: str) -> None:
     """The encoder's fast path (the C parser) accepts exactly what ipaddress accepts, with
     the same bytes, and refuses the rest."""

@@ -5,7 +5,9 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import hmac
+import itertools
 import random
+import re
 import struct
 from collections.abc import Callable
 from unittest import mock
@@ -40,9 +42,11 @@ from dhcpctl.fallback.protocol import (
 )
 from dhcpctl.fallback.wire import (
     MAX_HEADER_SIZE,
+    MAX_MESSAGE_LEN,
     MAX_NAME_LEN,
     MAX_SIGNATURE_LEN,
     MAX_VALUE_LEN,
+    MAX_VALUES,
     MESSAGE_FIELDS,
     OP_NOTIFY,
     OP_OPEN,
@@ -826,3 +830,161 @@ def test_fast_and_resumable_paths_agree(
     else:
         path = "raised" if tries[0] == "raised" else "read the lists"
     event(f"{fast[0]}; fast path: {path}")
+
+
+# The two paths on hostile streams (``wire.StreamDecoder``): messages built field by field, with
+# every name the codec refuses in either list, name and value lengths at and past their limits,
+# lists of MAX_VALUES values and one more, a longer header, signatures right, wrong and too
+# long, between well-formed messages (so a message also starts inside a read), cut anywhere.
+# Fed whole (every message read by the fast path, counted below), in reads of random sizes,
+# and one byte at a time (the resumable path alone): the same frames, then the same error, or
+# the same bytes kept.
+
+#: The names the message list refuses (remote-handle, refused in the object list unless of 4
+#: bytes, is drawn as often as all of them): both are drawn for both lists.
+REFUSED_NAMES = sorted(MESSAGE_FIELDS)
+
+
+@st.composite
+def hostile_list(draw: st.DrawFn) -> bytes:
+    """One name/value list, its terminator included (unless a length past a limit comes
+    first: the rest is then never read)."""
+    out = b""
+    for kind in draw(st.lists(st.sampled_from(HOSTILE_FIELDS), max_size=4)):
+        if kind == "pair":
+            out += pair(draw(st.binary(min_size=1, max_size=6)), draw(st.binary(max_size=12)))
+        elif kind == "checked name":
+            value = draw(st.sampled_from([b"", b"\0\0\1", b"\0\0\0\1", b"\0\0\0\0\1"]))
+            name = draw(st.one_of(st.just(b"remote-handle"), st.sampled_from(REFUSED_NAMES)))
+            out += pair(name, value)
+        elif kind == "name length":
+            nlen = draw(st.sampled_from([MAX_NAME_LEN, MAX_NAME_LEN + 1, 0xFFFF]))
+            out += u16(nlen) + b"n" * min(nlen, MAX_NAME_LEN) + u32(1) + b"v"
+        elif kind == "value length":
+            vlen = draw(st.sampled_from([MAX_VALUE_LEN, MAX_VALUE_LEN + 1, 0xFFFF_FFFF]))
+            out += u16(1) + b"v" + u32(vlen) + b"w" * min(vlen, MAX_VALUE_LEN)
+        else:  # "values": as many as a list may hold, or one more
+            out += pair(b"m", b"") * draw(st.sampled_from([MAX_VALUES, MAX_VALUES + 1]))
+    return out + u16(0)
+
+
+HOSTILE_FIELDS = (
+    "pair",
+    "pair",
+    "checked name",
+    "checked name",
+    "name length",
+    "value length",
+    "values",
+)
+
+
+@st.composite
+def hostile_streams(draw: st.DrawFn) -> tuple[bytes, Key | None]:
+    """The intro, then well-formed messages around a hostile one, maybe cut."""
+    key = draw(keys)
+    extra = draw(st.sampled_from([0, 0, 4]))  # header bytes beyond 24, neither read nor signed
+    authid = 1 if key is not None else 0
+    size = key.signature_size if key is not None else 0
+
+    def framed(message: bytes) -> bytes:
+        return message[:24] + b"\xee" * extra + message[24:]
+
+    def good(xid: int) -> bytes:
+        message = Message(OP_STATUS, 0, xid, 1, authid, ((b"result", 0),))
+        return framed(encode_message(message, key))
+
+    authlen = draw(st.sampled_from([size] * 5 + [MAX_SIGNATURE_LEN + 1]))
+    header = u32(draw(st.sampled_from([authid, 0]))) + u32(authlen) + u32(OP_UPDATE) + u32(7) * 3
+    lists = draw(hostile_list()) + draw(hostile_list())
+    signature = key.sign(header[4:] + lists) if key is not None else b""
+    if draw(st.booleans()):  # a wrong one (or one of the wrong length)
+        signature = bytes(b ^ 1 for b in signature) or b"\1"
+    hostile = framed(header + lists + signature[:authlen] + b"\0" * (authlen - len(signature)))
+    stream = u32(100) + u32(24 + extra)
+    stream += b"".join(good(xid) for xid in range(draw(st.integers(0, 2)))) + hostile + good(9)
+    if draw(st.booleans()):
+        stream = stream[: draw(st.integers(0, len(stream)))]
+    return stream, key
+
+
+Fed = tuple[list[object], object]
+
+
+def feed_stream(stream: bytes, key: Key | None, sizes: list[int]) -> Fed:
+    """``stream`` fed to a :class:`wire.StreamDecoder` in reads of ``sizes`` bytes (the last
+    size repeated): the frames, then the error (status and text) or the bytes kept."""
+    decoder = wire.StreamDecoder(lambda authid: key if authid else None)
+    frames: list[object] = []
+    pos = 0
+    for size in itertools.chain(sizes, itertools.repeat(sizes[-1])):
+        if pos >= len(stream):
+            break
+        try:
+            frames += decoder.feed(stream[pos : pos + size])
+        except ProtocolError as error:
+            return frames, (error.status, error.detail)
+        pos += size
+    return frames, decoder.buffered
+
+
+@settings(SETTINGS, max_examples=300)
+@given(hostile_streams(), st.lists(st.integers(1, 200), min_size=1, max_size=30))
+def test_fast_and_resumable_paths_agree_on_hostile_streams(
+    stream_key: tuple[bytes, Key | None], sizes: list[int]
+) -> None:
+    stream, key = stream_key
+    bytewise = feed_stream(stream, key, [1])
+    tries: list[object] = []
+    real = wire._whole_lists
+
+    def spy(data: bytes, pos: int) -> object:
+        tries.append(None)
+        tries[-1] = real(data, pos)  # stays None when it raises
+        return tries[-1]
+
+    with mock.patch.object(wire, "_whole_lists", spy):
+        whole = feed_stream(stream, key, [len(stream) or 1])
+    assert whole == bytewise
+    # Fed whole, each message's header came with the rest of the read: one try of the fast path
+    # each, and the ones delivered were read by it (the last one tried may lack its signature).
+    messages = sum(isinstance(frame, tuple) for frame in whole[0])
+    read = sum(result is not None for result in tries)
+    assert messages <= read <= messages + 1
+    assert feed_stream(stream, key, sizes) == bytewise
+    fault = whole[1]
+    event(
+        re.sub(r"[0-9]+|'.*'", "N", f"then {fault[1] if isinstance(fault, tuple) else 'no error'}")
+    )
+    wrong = [frame for frame in whole[0] if isinstance(frame, tuple) and not frame[1]]
+    event(f"a message with a wrong signature: {bool(wrong)}")
+
+
+def _big(values: int, xid: int) -> bytes:
+    """A message of ``values`` object values of MAX_VALUE_LEN bytes each."""
+    big = tuple((b"v%d" % n, b"x" * MAX_VALUE_LEN) for n in range(values))
+    return encode_message(Message(OP_UPDATE, 1, xid, 1, 0, (), big))
+
+
+#: A message just under MAX_MESSAGE_LEN, and one past it.
+UNDER_LIMIT = MAX_MESSAGE_LEN // MAX_VALUE_LEN - 1
+PAST_LIMIT = MAX_MESSAGE_LEN // MAX_VALUE_LEN + 1
+
+
+@pytest.mark.parametrize("read", [None, 4096, 65537], ids=["whole", "4K reads", "64K+1 reads"])
+def test_paths_agree_around_the_message_limit(read: int | None) -> None:
+    """A read longer than MAX_MESSAGE_LEN is not given to the fast path (its limit is the
+    read's length); the resumable path reads its first message from it: two messages of
+    almost MAX_MESSAGE_LEN in one read are both read, and a message longer than the limit is
+    refused at the field that crosses it, whole or in reads."""
+    intro = u32(100) + u32(24)
+    near = [_big(UNDER_LIMIT, xid) for xid in (1, 2)]
+    stream = intro + near[0] + near[1] + encode_message(Message(OP_STATUS, 0, 3, 1))
+    frames, kept = feed_stream(stream, None, [read or len(stream)])
+    assert [frame[0].id for frame in frames[1:] if isinstance(frame, tuple)] == [1, 2, 3]
+    assert kept == 0
+    assert frames[1:3] == [(decode(near[0]), True), (decode(near[1]), True)]
+    stream = intro + encode_message(Message(OP_STATUS, 0, 1, 1)) + _big(PAST_LIMIT, 2)
+    frames, fault = feed_stream(stream, None, [read or len(stream)])
+    assert len(frames) == 2
+    assert fault == (DHCP_R_PROTOCOLERROR, f"message longer than {MAX_MESSAGE_LEN} bytes")

@@ -9,6 +9,8 @@ from __future__ import annotations
 import signal
 import threading
 import time
+from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -116,5 +118,53 @@ def test_an_interrupted_wait_leaves_the_queue(lock: Any) -> None:
     assert not lock._queue
     holder_done.set()
     holder.join(PATIENCE)
+    assert lock.try_acquire()
+    lock.release()
+
+
+class FinalizerAfterQueueing(deque[threading.Lock]):
+    """A queue of gates whose first ``append`` runs ``hook`` right after it: the bytecode of
+    :meth:`_FairLock.acquire` inside its hold of ``_mutex`` where a finalizer may run (the
+    cyclic GC runs at eval-breaker checks on CPython 3.12+, at any allocation on PyPy)."""
+
+    def __init__(self, hook: Callable[[], None]) -> None:
+        super().__init__()
+        self.hook: Callable[[], None] | None = hook
+
+    def append(self, gate: threading.Lock) -> None:
+        super().append(gate)
+        hook, self.hook = self.hook, None
+        if hook is not None:
+            hook()
+
+
+def test_a_finalizer_inside_the_queue_mutex_neither_blocks_nor_takes_the_lock(lock: Any) -> None:
+    """The interleaving: the holder's release saw no queue and freed the lock; before it looks
+    again, a thread that found the lock held has queued its gate (``_mutex`` held), and a
+    finalizer runs there (:func:`dhcpctl._native.lock.bury`: ``try_acquire``, then
+    ``release`` if taken). Taking the free lock there made its release wait for the
+    ``_mutex`` its own thread holds: the thread, and every later call, hung."""
+    assert lock.acquire()
+    tried: list[bool] = []
+
+    def finalizer() -> None:
+        lock._owner.release()  # the holder's release, landing here
+        tried.append(lock.try_acquire())
+        if tried[-1]:
+            lock.release()
+
+    lock._queue = FinalizerAfterQueueing(finalizer)
+    outcome: list[bool] = []
+    waiter = threading.Thread(
+        target=lambda: outcome.append(lock.acquire(time.monotonic() + PATIENCE)), daemon=True
+    )
+    waiter.start()
+    waiter.join(PATIENCE)
+    assert not waiter.is_alive(), "the thread hung on the lock's own mutex"
+    assert tried == [False]
+    assert outcome == [True]  # the head of the queue took the freed lock
+    assert not lock._queue
+    assert not lock.try_acquire()
+    lock.release()
     assert lock.try_acquire()
     lock.release()

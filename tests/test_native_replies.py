@@ -7,16 +7,20 @@ with the library lock held, as the backend calls it; callbacks run when the lock
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import socket
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from conftest import backend_or_skip
 
 from dhcpctl._results import ISC_R_NOTFOUND, ISC_R_SUCCESS
+from dhcpctl.testing import FakeLease, OmapiServer
 
 pytestmark = pytest.mark.native
 NO_REPLY = 0xFFFF_FFFF
+#: Seconds a call may take at most here (a bound against hangs, not a speed figure).
+PATIENCE = 10.0
 
 
 @pytest.fixture(autouse=True)
@@ -161,3 +165,103 @@ def test_dereferenced_object_is_not_watched(books: Any) -> None:
         books.sent(obj, obj, update_reply=False)
         c_object_dereference(obj.cell)
         assert books.arm() == []
+
+
+def open_leases(server: OmapiServer, ips: list[str]) -> tuple[Any, list[Any]]:
+    """A connection to ``server`` and a lease opened on it for each of ``ips`` (in flight)."""
+    from dhcpctl._native import api as n
+
+    connection = n.dhcpctl_timed_connect(server.address, server.port, None, PATIENCE)
+    leases = [n.dhcpctl_new_object(connection, "lease") for _ in ips]
+    for lease, ip in zip(leases, ips, strict=True):
+        n.dhcpctl_set_data_value(lease, socket.inet_aton(ip), "ip-address")
+        n.dhcpctl_open_object(lease, connection, 0)
+    return connection, leases
+
+
+@pytest.fixture
+def lease_server(omapi_server_factory: Callable[..., OmapiServer]) -> OmapiServer:
+    """dhcpctl.testing's server with the one lease :data:`LEASE_IP`."""
+    return omapi_server_factory(leases=[FakeLease(ip=LEASE_IP, mac="02:00:00:00:00:01")])
+
+
+LEASE_IP = "198.18.1.150"
+
+
+def test_ctrl_c_as_a_wait_returns_keeps_the_replies_it_read(
+    lease_server: OmapiServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Ctrl-C during a wait raises KeyboardInterrupt as the C call returns, after C read
+    replies: its own object's and those of the others in flight. The next waits on them take
+    those replies at once (C signalled them already: waited for again, they never came)."""
+    from dhcpctl._native import api as n
+    from dhcpctl._native import replies
+
+    connection, leases = open_leases(lease_server, [LEASE_IP, LEASE_IP])
+    real = replies.wait_for_reply
+
+    def interrupted(*args: Any) -> int:
+        real(*args)  # returns once the second one's reply is read, the first one's before it
+        raise KeyboardInterrupt  # what Python's handler of a SIGINT that came meanwhile does
+
+    monkeypatch.setattr(replies, "wait_for_reply", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        n.dhcpctl_timed_wait_for_completion(leases[1], PATIENCE)
+    monkeypatch.undo()
+    for lease in leases:
+        assert n.dhcpctl_timed_wait_for_completion(lease, 2.0) == ISC_R_SUCCESS
+        assert bytes(n.dhcpctl_get_value(lease, "ip-address")) == socket.inet_aton(LEASE_IP)
+    n.dhcpctl_disconnect(connection, True)
+
+
+def test_ctrl_c_before_c_waits_makes_up_no_reply(
+    lease_server: OmapiServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Ctrl-C raised before C's wait began (at the entry of ABI mode's Python helper) took
+    no reply: the next wait takes the real one, not the previous reply's status left in the
+    object's waitstatus."""
+    from dhcpctl._native import api as n
+    from dhcpctl._native import replies
+
+    connection, (lease,) = open_leases(lease_server, [LEASE_IP])
+    assert n.dhcpctl_timed_wait_for_completion(lease, PATIENCE) == ISC_R_SUCCESS
+    n.dhcpctl_set_data_value(lease, socket.inet_aton("198.18.1.151"), "ip-address")  # no such
+    n.dhcpctl_open_object(lease, connection, 0)
+
+    def interrupted(*args: Any) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(replies, "wait_for_reply", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        n.dhcpctl_timed_wait_for_completion(lease, PATIENCE)
+    monkeypatch.undo()
+    assert n.dhcpctl_timed_wait_for_completion(lease, PATIENCE) == ISC_R_NOTFOUND
+    n.dhcpctl_disconnect(connection, True)
+
+
+def test_a_value_left_by_an_interrupted_get_value_is_freed_by_the_next(
+    lease_server: OmapiServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """dhcpctl_get_value's C data string is one cell, reused by every call. A call stopped
+    (Ctrl-C, MemoryError) after C filled it, before it was freed, leaves it full; ISC's
+    dhcpctl_get_value into a full cell fails, and then drops the value it read from the
+    object (4.4.3-P1: omapi_typed_data_dereference of the stored value). The next call frees
+    what was left first: it reads the value, and the object keeps it."""
+    from dhcpctl._native import api as n
+
+    connection = n.dhcpctl_timed_connect(lease_server.address, lease_server.port, None, PATIENCE)
+    host = n.dhcpctl_new_object(connection, "host")
+    n.dhcpctl_set_value(host, b"L" * 1000, "name")  # longer than get_value's own buffer
+    n.dhcpctl_set_value(host, b"short", "statements")
+
+    def interrupted(cell: Any) -> int:
+        raise KeyboardInterrupt  # as it lands right before the free
+
+    monkeypatch.setattr(n, "c_data_string_dereference", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        n.dhcpctl_get_value(host, "name")
+    monkeypatch.undo()
+    for _ in range(2):
+        assert bytes(n.dhcpctl_get_value(host, "statements")) == b"short"
+    assert bytes(n.dhcpctl_get_value(host, "name")) == b"L" * 1000
+    n.dhcpctl_disconnect(connection, True)

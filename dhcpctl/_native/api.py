@@ -46,6 +46,7 @@ from .loader import (
     lib,
 )
 from .lock import enter, leave, locked
+from .replies import NO_REPLY
 
 #: Why a connection is gone: C drops it alike when the server closes it and when a reply breaks
 #: the protocol (a malformed or over-limit message, a reply that answers nothing).
@@ -120,13 +121,15 @@ def _connect(
         armed = replies.arm()
         if deadline is not None:
             timeout = max(deadline - time.monotonic(), 0.001)
-        if timeout is None:
-            status = lib.dhcpctl_connect(cell, host.encode(), number, auth_pointer)
-        else:
-            status = lib.dhcpctl_timed_connect(
-                cell, host.encode(), number, auth_pointer, timeval(timeout, True)
-            )
-        replies.collect(armed)
+        try:
+            if timeout is None:
+                status = lib.dhcpctl_connect(cell, host.encode(), number, auth_pointer)
+            else:
+                status = lib.dhcpctl_timed_connect(
+                    cell, host.encode(), number, auth_pointer, timeval(timeout, True)
+                )
+        finally:  # also for Ctrl-C, raised as C returns: the replies it read are kept
+            replies.collect(armed)
         if status != ISC_R_SUCCESS and cell[0] != ffi.NULL:
             c_object_dereference(cell)
     if status != ISC_R_SUCCESS:
@@ -201,9 +204,16 @@ def _wait(function: str, target: object, timeout: float | None) -> int:
             if conn.lost:
                 raise DhcpctlError(function, DHCP_R_CONNRESET, _lost(conn))
             others = replies.arm(target)
-            status = replies.wait_for_reply(pointer, _SERVER_STATUS, slice_)
-            if others:
-                replies.collect(others)
+            _SERVER_STATUS[0] = NO_REPLY  # C writes it when its wait took the reply
+            try:
+                status = replies.wait_for_reply(pointer, _SERVER_STATUS, slice_)
+            except BaseException:  # Ctrl-C, raised as C returns: the next wait takes its reply
+                if _SERVER_STATUS[0] != NO_REPLY:
+                    replies.arrived(target, _SERVER_STATUS[0])
+                raise
+            finally:  # the replies of the others it read, also then
+                if others:
+                    replies.collect(others)
             if status == ISC_R_SUCCESS:
                 # The reply a successful wait took is its result, not an "arrived" one.
                 server_status = _SERVER_STATUS[0]
@@ -241,10 +251,12 @@ def _wait_on_connection(function: str, conn: Handle, deadline: float | None) -> 
             if remaining <= 0:
                 raise DhcpctlError(function, ISC_R_TIMEDOUT, _at(conn, NO_ANSWER))
             armed = replies.arm()
-            status = lib.dhcpctl_timed_wait_for_completion(
-                pointer, server_status, timeval(min(remaining, WAIT_SLICE), False)
-            )
-            replies.collect(armed)
+            try:
+                status = lib.dhcpctl_timed_wait_for_completion(
+                    pointer, server_status, timeval(min(remaining, WAIT_SLICE), False)
+                )
+            finally:  # also for Ctrl-C, raised as C returns: the replies it read are kept
+                replies.collect(armed)
             # ISC_R_NOMORE when the drop left C no connection to read: lost, said above.
             if status != ISC_R_TIMEDOUT and not conn.lost:
                 raise DhcpctlError(function, int(status), _at(conn, "the wait failed"))

@@ -203,6 +203,8 @@ def _abi_data_string_dereference(cell: Any) -> int:
 def _abi_get_value(
     handle: Any, name: bytes, buffer: Any, size: int, value: Any, length: Any
 ) -> int:
+    if value[0] != ffi.NULL:  # left by an exception (see py_get_value in build_ffi.py)
+        _abi_data_string_dereference(value)
     status = int(lib.dhcpctl_get_value(value, handle, name))
     length[0] = 0 if value[0] == ffi.NULL else value[0].len
     if value[0] != ffi.NULL and length[0] <= size:
@@ -214,7 +216,8 @@ def _abi_get_value(
 # Bound once: in API mode the C helpers themselves, no Python frame in between.
 #: ``c_get_value(handle, name, buffer, size, value, length)``: ``dhcpctl_get_value`` into the
 #: ``dhcpctl_data_string *`` ``value``, copied into ``buffer`` (``size`` bytes) and freed at
-#: once if it fits, else left there; its length in ``length[0]`` (0: none).
+#: once if it fits, else left there; its length in ``length[0]`` (0: none). A value left in
+#: ``value`` (by an exception before the caller freed it) is freed first.
 c_get_value: Callable[[Any, bytes, Any, int, Any, Any], int]
 c_data_string_new: Callable[[Any, int], int]
 c_object_dereference: Callable[[Any], int]

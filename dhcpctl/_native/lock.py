@@ -94,8 +94,18 @@ class _FairLock:
             return False
 
     def try_acquire(self) -> bool:
-        """Take the lock if it is free at once; never blocks."""
-        return self._owner.acquire(False)
+        """Take the lock if it is free at once; never blocks.
+
+        False also while the queue is being changed (``_mutex`` held): a finalizer may run
+        inside this class's own code, in the thread that holds ``_mutex``, and the
+        :meth:`release` after a successful try may wait for ``_mutex``.
+        """
+        if not self._mutex.acquire(False):
+            return False
+        try:
+            return self._owner.acquire(False)
+        finally:
+            self._mutex.release()
 
     def release(self) -> None:
         if not self._queue:

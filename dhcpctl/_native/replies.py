@@ -43,8 +43,8 @@ from .lock import call_after_release
 #: Objects with requests in flight, whose replies the next dispatch may take: their ``flight``.
 _in_flight: set[weakref.ref[Handle]] = set()
 
-#: No isc_result_t: a waitstatus still holding it has seen no reply.
-_NO_REPLY: Final = 0xFFFF_FFFF
+#: No isc_result_t: a waitstatus (or a wait's server status) still holding it has seen no reply.
+NO_REPLY: Final = 0xFFFF_FFFF
 
 
 def sent(obj: Handle, connection: Handle, update_reply: bool) -> None:
@@ -77,7 +77,7 @@ def arm(waiting: Handle | None = None) -> Sequence[tuple[Handle, Any]]:
 def _arm(obj: Handle, armed: list[tuple[Handle, Any]]) -> None:
     if obj.pending > obj.arrived and obj.cell[0] != ffi.NULL:
         struct = _struct(obj)
-        struct.waitstatus = _NO_REPLY
+        struct.waitstatus = NO_REPLY
         armed.append((obj, struct))
 
 
@@ -91,12 +91,12 @@ def _struct(obj: Handle) -> Any:
 
 
 def _wait_for_reply_abi(handle: Any, status: Any, timeout: Any) -> int:
-    remote(handle).waitstatus = _NO_REPLY
+    remote(handle).waitstatus = NO_REPLY
     return int(lib.dhcpctl_timed_wait_for_completion(handle, status, timeout))
 
 
 #: ``dhcpctl_timed_wait_for_completion(handle, status, timeout)`` on a remote object, its
-#: ``waitstatus`` first set to :data:`_NO_REPLY` (one call of a C helper in API mode): then
+#: ``waitstatus`` first set to :data:`NO_REPLY` (one call of a C helper in API mode): then
 #: :func:`collect_waited` tells a reply it read from none when the wait fails.
 wait_for_reply: Callable[[Any, Any, Any], int] = (
     lib.py_wait_for_reply if MODE == "api" else _wait_for_reply_abi
@@ -112,10 +112,15 @@ def collect_waited(target: Handle) -> None:
 def collect(armed: Sequence[tuple[Handle, Any]], skip: Handle | None = None) -> None:
     """After it: note the replies that arrived (but for ``skip``, which the wait took)."""
     for obj, struct in armed:
-        if obj is not skip and struct.waitstatus != _NO_REPLY and obj.cell[0] != ffi.NULL:
-            obj.arrived += 1
-            obj.arrived_status = int(struct.waitstatus)
-            seen(obj, obj.arrived_status)
+        if obj is not skip and struct.waitstatus != NO_REPLY and obj.cell[0] != ffi.NULL:
+            arrived(obj, int(struct.waitstatus))
+
+
+def arrived(obj: Handle, status: int) -> None:
+    """A reply of ``obj`` (its server ``status``) was read: the next wait on it takes it."""
+    obj.arrived += 1
+    obj.arrived_status = status
+    seen(obj, status)
 
 
 def seen(obj: Handle, status: int) -> None:
