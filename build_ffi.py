@@ -196,7 +196,11 @@ _Static_assert(offsetof(dhcpctl_remote_object_t, waitstatus) == {offset}
                && sizeof(dhcpctl_remote_object_t) == {size},
                "this dhcpctl.h is not the one of ISC DHCP {version}: dhcpctl._native needs "
                "dhcpctl_remote_object_t.waitstatus at offset {offset} of {size} bytes");
-_Static_assert(sizeof(py_generic_object_t) == {generic_size},
+"""
+
+#: After SOURCE: its copy of ISC's generic object has the size dhcpctl._native_cdef declares.
+GENERIC_CHECK = """
+_Static_assert(sizeof(py_generic_object_t) == {size},
                "py_generic_object_t is not dhcpctl._native_cdef's omapi_generic_object_t");
 """
 
@@ -215,9 +219,9 @@ def ffibuilder() -> FFI:
     check = LAYOUT_CHECK.format(
         offset=layout.offsetof("dhcpctl_remote_object_t", "waitstatus"),
         size=layout.sizeof("dhcpctl_remote_object_t"),
-        generic_size=layout.sizeof("omapi_generic_object_t"),
         version=isc_locate.ISC_DHCP_VERSION,
     )
+    check += GENERIC_CHECK.format(size=layout.sizeof("omapi_generic_object_t"))
     isc = isc_locate.locate()
     # A C string literal: json's escapes of a str are valid in C.
     location = json.dumps(f"{isc.kind} libraries in {isc.prefix}")

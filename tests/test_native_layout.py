@@ -16,7 +16,7 @@ from cffi import FFI  # type: ignore[import-untyped,unused-ignore]
 from child_python import run_python
 from conftest import backend_or_skip, require_api_mode
 
-from build_ffi import LAYOUT_CHECK, SOURCE
+from build_ffi import GENERIC_CHECK, LAYOUT_CHECK, SOURCE
 from dhcpctl._isc_locate import locate
 from dhcpctl._native_cdef import LAYOUT_CDEF
 from testbed.pytest_plugin import missing
@@ -133,3 +133,32 @@ def test_build_refuses_another_layout(
     with pytest.raises(Exception, match="CompileError"):
         builder.compile(tmpdir=str(tmp_path))
     assert "this dhcpctl.h is not the one of ISC DHCP 4.4.3-P1" in capfd.readouterr().err
+
+
+@pytest.mark.parametrize(("extra", "compiles"), [(0, True), (8, False)])
+def test_build_refuses_another_generic_object(
+    extra: int, compiles: bool, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """``build_ffi.py``'s copy of ISC's generic object (``py_generic_object_t``, read by the
+    typed client's ``py_received``) must have the size ``_native_cdef`` declares: checked
+    when the module is compiled."""
+    try:
+        isc = locate()
+    except LookupError as error:
+        missing(str(error), "DHCPCTL_REQUIRE_NATIVE")
+    layout = FFI()
+    layout.cdef(LAYOUT_CDEF)
+    check = GENERIC_CHECK.format(size=layout.sizeof("omapi_generic_object_t") + extra)
+    builder = FFI()
+    builder.cdef("int py_probe(void);")
+    builder.set_source(
+        "_generic_probe",
+        '#define PY_ISC_LOCATION ""\n' + SOURCE + check + "int py_probe(void) { return 1; }",
+        include_dirs=list(isc.include_dirs),
+    )
+    if compiles:
+        builder.compile(tmpdir=str(tmp_path))
+        return
+    with pytest.raises(Exception, match="CompileError"):
+        builder.compile(tmpdir=str(tmp_path))
+    assert "py_generic_object_t is not" in capfd.readouterr().err
