@@ -261,18 +261,17 @@ def encode_time(value: object, field: str) -> bytes:
 
 def decode_time(data: bytes) -> datetime | None:
     """Seconds since the epoch as a UTC datetime; :data:`NEVER` as None."""
-    seconds = decode_uint32(data)
-    if seconds == NEVER:
-        return None
-    return datetime.fromtimestamp(seconds, timezone.utc)
+    return _utc(decode_uint32(data))
 
 
 def decode_time_or_unset(data: bytes) -> datetime | None:
     """As :func:`decode_time`, and 0 (a time ISC never set) as None too."""
     seconds = decode_uint32(data)
-    if seconds in (0, NEVER):
-        return None
-    return datetime.fromtimestamp(seconds, timezone.utc)
+    return None if seconds == 0 else _utc(seconds)
+
+
+def _utc(seconds: int) -> datetime | None:
+    return None if seconds == NEVER else datetime.fromtimestamp(seconds, timezone.utc)
 
 
 # -- text and bytes -----------------------------------------------------------------------------

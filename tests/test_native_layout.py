@@ -110,28 +110,33 @@ def test_api_mode_layout_comes_from_the_header() -> None:
     assert lib.py_remote_object_size == LAYOUT.sizeof("dhcpctl_remote_object_t")
 
 
-@pytest.mark.parametrize(("offset", "compiles"), [(40, True), (48, False)])
-def test_build_refuses_another_layout(
-    offset: int, compiles: bool, tmp_path: Path, capfd: pytest.CaptureFixture[str]
-) -> None:
-    """``build_ffi.py``'s compile-time check, against ISC's real header."""
+def compile_probe(source: str, tmp_path: Path) -> None:
+    """Compile ``source`` (C, against ISC's real headers) as a cffi module; raises cffi's
+    CompileError (the compiler's message on stderr) when it does not compile."""
     try:
         isc = locate()
     except LookupError as error:
         missing(str(error), "DHCPCTL_REQUIRE_NATIVE")
     builder = FFI()
     builder.cdef("int py_probe(void);")
-    check = LAYOUT_CHECK.format(offset=offset, size=64, version="4.4.3-P1")
     builder.set_source(
-        "_layout_probe",
-        SOURCE.split("static isc_result_t")[0] + check + "int py_probe(void) { return 1; }",
-        include_dirs=list(isc.include_dirs),
+        "_probe", source + "int py_probe(void) { return 1; }", include_dirs=list(isc.include_dirs)
     )
+    builder.compile(tmpdir=str(tmp_path))
+
+
+@pytest.mark.parametrize(("offset", "compiles"), [(40, True), (48, False)])
+def test_build_refuses_another_layout(
+    offset: int, compiles: bool, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """``build_ffi.py``'s compile-time check, against ISC's real header."""
+    check = LAYOUT_CHECK.format(offset=offset, size=64, version="4.4.3-P1")
+    source = SOURCE.split("static isc_result_t")[0] + check
     if compiles:
-        builder.compile(tmpdir=str(tmp_path))
+        compile_probe(source, tmp_path)
         return
     with pytest.raises(Exception, match="CompileError"):
-        builder.compile(tmpdir=str(tmp_path))
+        compile_probe(source, tmp_path)
     assert "this dhcpctl.h is not the one of ISC DHCP 4.4.3-P1" in capfd.readouterr().err
 
 
@@ -142,23 +147,13 @@ def test_build_refuses_another_generic_object(
     """``build_ffi.py``'s copy of ISC's generic object (``py_generic_object_t``, read by the
     typed client's ``py_received``) must have the size ``_native_cdef`` declares: checked
     when the module is compiled."""
-    try:
-        isc = locate()
-    except LookupError as error:
-        missing(str(error), "DHCPCTL_REQUIRE_NATIVE")
     layout = FFI()
     layout.cdef(LAYOUT_CDEF)
     check = GENERIC_CHECK.format(size=layout.sizeof("omapi_generic_object_t") + extra)
-    builder = FFI()
-    builder.cdef("int py_probe(void);")
-    builder.set_source(
-        "_generic_probe",
-        '#define PY_ISC_LOCATION ""\n' + SOURCE + check + "int py_probe(void) { return 1; }",
-        include_dirs=list(isc.include_dirs),
-    )
+    source = '#define PY_ISC_LOCATION ""\n' + SOURCE + check
     if compiles:
-        builder.compile(tmpdir=str(tmp_path))
+        compile_probe(source, tmp_path)
         return
     with pytest.raises(Exception, match="CompileError"):
-        builder.compile(tmpdir=str(tmp_path))
+        compile_probe(source, tmp_path)
     assert "py_generic_object_t is not" in capfd.readouterr().err

@@ -120,18 +120,20 @@ def test_failed_open_and_status_replies_call_back_once(books: Any) -> None:
 
 
 def test_the_waits_own_reply_is_not_counted_as_arrived(books: Any) -> None:
-    """A wait that took its object's reply (``skip``) counts it itself (``seen``, ``took``);
-    another object's reply read by the same call is kept for that object."""
+    """A wait arms only the other objects in flight (its own reply it counts itself:
+    ``seen``, ``took``); another object's reply read by the same call is kept for that
+    object."""
     from dhcpctl._native.lock import locked
 
     waited, other = remote_object(), remote_object()
     with locked():
         books.sent(waited, waited, update_reply=False)
         books.sent(other, other, update_reply=False)
-        armed = books.arm()
+        armed = books.arm(waited)
+        assert [obj for obj, _ in armed] == [other]
         reply(waited, ISC_R_SUCCESS)
         reply(other, ISC_R_NOTFOUND)
-        books.collect(armed, skip=waited)
+        books.collect(armed)
         assert (waited.arrived, other.arrived, other.arrived_status) == (0, 1, ISC_R_NOTFOUND)
         books.seen(waited, ISC_R_SUCCESS)
         assert books.took(waited, ISC_R_SUCCESS, arrived=False) == ISC_R_SUCCESS

@@ -35,8 +35,8 @@ from dhcpctl._results import (
 )
 
 from . import replies
-from .arguments import CHECKS, c_int, checked_handle, checked_timeout, timeval, wrong_handle
-from .handles import DataString, Handle, dereferenced
+from .arguments import CHECKS, c_int, checked_handle, checked_timeout, timeval
+from .handles import DataString, Handle
 from .loader import (
     c_data_string_dereference,
     c_data_string_new,
@@ -53,8 +53,6 @@ from .replies import NO_REPLY
 _LOST: Final = (
     "the connection was closed by the server, or dropped for a reply that broke the protocol"
 )
-#: What C's NULL handle is (bound once: the hot calls compare with it).
-_NULL: Final = ffi.NULL
 #: The C type of a handle's cell, looked up once (``ffi.new`` of a type name parses it).
 _HANDLE_CELL: Final = ffi.typeof("dhcpctl_handle *")
 #: A wait on an object whose connection was closed by this process.
@@ -168,9 +166,8 @@ _UNTIMED_SLICE: Final = ffi.new("struct timeval *", {"tv_sec": WAIT_SLICE, "tv_u
 _SERVER_STATUS: Final = ffi.new("dhcpctl_status *")
 
 
-def _wait(function: str, target: object, timeout: float | None) -> int:
-    if type(target) is not Handle:
-        raise wrong_handle(function, target, None)
+def _wait(function: str, handle: object, timeout: float | None) -> int:
+    target = checked_handle(function, handle)
     deadline = None if timeout is None else time.monotonic() + timeout
     if target.kind != "object":
         if target.kind == "connection":
@@ -180,9 +177,7 @@ def _wait(function: str, target: object, timeout: float | None) -> int:
     while True:
         enter(function, deadline)
         try:
-            pointer = target.cell[0]
-            if pointer == _NULL:
-                raise dereferenced(function)
+            pointer = target.pointer(function)
             # Another thread's wait may have read the reply since the last look.
             if target.arrived:
                 return replies.took(target, target.arrived_status, arrived=True)
@@ -199,7 +194,7 @@ def _wait(function: str, target: object, timeout: float | None) -> int:
                 if remaining <= 0:
                     raise DhcpctlError(function, ISC_R_TIMEDOUT, _at(conn, STILL_QUEUED))
                 slice_ = timeval(min(remaining, WAIT_SLICE), False)
-            if conn.cell[0] == _NULL:
+            if conn.cell[0] == ffi.NULL:
                 raise DhcpctlError(function, DHCP_R_CONNRESET, _at(conn, _CLOSED))
             if conn.lost:
                 raise DhcpctlError(function, DHCP_R_CONNRESET, _lost(conn))
@@ -285,15 +280,11 @@ _LENGTH: Final = ffi.new("size_t *")
 def dhcpctl_get_value(handle: Handle, name: str) -> DataString:
     function = "dhcpctl_get_value"
     key = CHECKS.name(function, name)
-    if type(handle) is not Handle:
-        raise wrong_handle(function, handle, None)
-    if handle.kind == "authenticator":
-        _readable(function, handle, key)
+    target = checked_handle(function, handle)
+    _readable(function, target, key)
     enter()
     try:
-        pointer = handle.cell[0]
-        if pointer == _NULL:
-            raise dereferenced(function)
+        pointer = target.pointer(function)
         status = c_get_value(pointer, key, _BUFFER, _BUFFER_SIZE, _VALUE, _LENGTH)
         length = _LENGTH[0]
         if length <= _BUFFER_SIZE:
@@ -306,7 +297,7 @@ def dhcpctl_get_value(handle: Handle, name: str) -> DataString:
     if status != ISC_R_SUCCESS:
         detail = no_value(name) if status == ISC_R_NOTFOUND else f"value {name!r}"
         raise DhcpctlError(function, int(status), detail)
-    return DataString(copy, secret=handle.kind == "authenticator")
+    return DataString(copy, secret=target.kind == "authenticator")
 
 
 def dhcpctl_get_boolean(handle: Handle, name: str) -> bool:
@@ -326,19 +317,15 @@ def dhcpctl_get_boolean(handle: Handle, name: str) -> bool:
 def _set(function: str, handle: object, name: object, call: Callable[..., int], *args: Any) -> None:
     """Set the value ``name``: ``call(handle pointer, *args, name)`` is the C setter."""
     key = CHECKS.name(function, name)
-    if type(handle) is not Handle:
-        raise wrong_handle(function, handle, None)
+    target = checked_handle(function, handle)
     enter()
     try:
-        pointer = handle.cell[0]
-        if pointer == _NULL:
-            raise dereferenced(function)
-        status = call(pointer, *args, key)
+        status = call(target.pointer(function), *args, key)
     finally:
         leave()
     if status != ISC_R_SUCCESS:
         # C's authenticator has no set_value (omapip/support.c omapi_set_value): not found.
-        authenticator = handle.kind == "authenticator" and status == ISC_R_NOTFOUND
+        authenticator = target.kind == "authenticator" and status == ISC_R_NOTFOUND
         raise DhcpctlError(
             function, status, AUTHENTICATOR_TAKES_NO_VALUES if authenticator else None
         )
@@ -407,17 +394,12 @@ def _send(
 
     ``update_reply``: the server answers it with an UPDATE on success.
     """
-    if type(connection) is not Handle or connection.kind != "connection":
-        raise wrong_handle(function, connection, "connection")
-    if type(handle) is not Handle or handle.kind != "object":
-        raise wrong_handle(function, handle, "object")
-    conn, obj = connection, handle
+    conn = checked_handle(function, connection, "connection")
+    obj = checked_handle(function, handle, "object")
     enter()
     try:
-        conn_pointer = conn.cell[0]
-        obj_pointer = obj.cell[0]
-        if conn_pointer == _NULL or obj_pointer == _NULL:
-            raise dereferenced(function)
+        conn_pointer = conn.pointer(function)
+        obj_pointer = obj.pointer(function)
         # C's open, update and remove say so too (omapi_protocol_send_message); its refresh
         # would lose the status and leave a request that never completes (dhcpctl.c:681-696).
         if conn.lost:
@@ -504,22 +486,17 @@ def dhcpctl_new_authenticator(name: str, algorithm: str, secret: BytesLike) -> H
 
 def dhcpctl_new_object(connection: Handle, object_type: str) -> Handle:
     function = "dhcpctl_new_object"
-    if type(connection) is not Handle or connection.kind != "connection":
-        raise wrong_handle(function, connection, "connection")
+    conn = checked_handle(function, connection, "connection")
     rtype = CHECKS.name(function, object_type, "the object type")
     cell = ffi.new(_HANDLE_CELL)
     enter()
     try:
-        pointer = connection.cell[0]
-        if pointer == _NULL:
-            raise dereferenced(function)
-        status = lib.dhcpctl_new_object(cell, pointer, rtype)
-        if status != ISC_R_SUCCESS and cell[0] != _NULL:
+        status = lib.dhcpctl_new_object(cell, conn.pointer(function), rtype)
+        if status != ISC_R_SUCCESS and cell[0] != ffi.NULL:
             c_object_dereference(cell)
     finally:
         leave()
-    if status != ISC_R_SUCCESS:
-        raise DhcpctlError(function, status)
+    _check(function, status)
     return Handle("object", cell)
 
 
@@ -545,20 +522,17 @@ def omapi_data_string_new(length: int) -> DataString:
 
 def omapi_object_dereference(handle: Handle) -> None:
     function = "omapi_object_dereference"
-    if type(handle) is not Handle:
-        raise wrong_handle(function, handle, None)
-    cell = handle.cell
+    target = checked_handle(function, handle)
+    cell = target.cell
     enter()
     try:
-        if cell[0] == _NULL:
-            raise dereferenced(function)
-        if handle.kind == "connection" and not handle.lost:
+        target.pointer(function)
+        if target.kind == "connection" and not target.lost:
             lib.dhcpctl_disconnect(cell, 1)
-        status = ISC_R_SUCCESS if cell[0] == _NULL else c_object_dereference(cell)
+        status = ISC_R_SUCCESS if cell[0] == ffi.NULL else c_object_dereference(cell)
     finally:
         leave()
-    if status != ISC_R_SUCCESS:
-        raise DhcpctlError(function, status)
+    _check(function, status)
 
 
 def isc_result_totext(status: int) -> str:

@@ -27,14 +27,9 @@ CHECKS: Final = ArgumentChecks(
 def checked_handle(function: str, handle: object, kind: str | None = None) -> Handle:
     """A native handle (of ``kind``: ``"connection"``, ``"authenticator"``, ``"object"``)."""
     if not isinstance(handle, Handle) or (kind is not None and handle.kind != kind):
-        raise wrong_handle(function, handle, kind)
+        expected = f"a dhcpctl {kind or ''} handle".replace("  ", " ")
+        raise CHECKS.type_error(function, "the handle", expected, handle)
     return handle
-
-
-def wrong_handle(function: str, handle: object, kind: str | None) -> TypeError:
-    """The error for what :func:`checked_handle` refuses (the hot calls check inline)."""
-    expected = f"a dhcpctl {kind or ''} handle".replace("  ", " ")
-    return CHECKS.type_error(function, "the handle", expected, handle)
 
 
 def c_int(function: str, value: object) -> int:

@@ -100,7 +100,7 @@ class Handle:
         """The C handle; raises if it was dereferenced (call with the lock held)."""
         pointer = self.cell[0]
         if pointer == ffi.NULL:
-            raise dereferenced(function)
+            raise DhcpctlError(function, DHCP_R_INVALIDARG, "handle was dereferenced")
         return pointer
 
     def __repr__(self) -> str:
@@ -175,11 +175,6 @@ class DataString:
         if self._secret:
             return f"DataString(<secret, {len(self._copy)} bytes>)"
         return f"DataString({bytes(self._copy)!r})"
-
-
-def dereferenced(function: str) -> DhcpctlError:
-    """The error for a use of a handle after its dereference (:meth:`Handle.pointer`)."""
-    return DhcpctlError(function, DHCP_R_INVALIDARG, "handle was dereferenced")
 
 
 def _bury_object(cell: Any) -> None:

@@ -109,10 +109,10 @@ def collect_waited(target: Handle) -> None:
         collect([(target, _struct(target))])
 
 
-def collect(armed: Sequence[tuple[Handle, Any]], skip: Handle | None = None) -> None:
-    """After it: note the replies that arrived (but for ``skip``, which the wait took)."""
+def collect(armed: Sequence[tuple[Handle, Any]]) -> None:
+    """After it: note the replies that arrived."""
     for obj, struct in armed:
-        if obj is not skip and struct.waitstatus != NO_REPLY and obj.cell[0] != ffi.NULL:
+        if struct.waitstatus != NO_REPLY and obj.cell[0] != ffi.NULL:
             arrived(obj, int(struct.waitstatus))
 
 
