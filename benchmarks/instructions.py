@@ -1,0 +1,287 @@
+"""Instructions per lease lookup, each client against one test-bed dhcpd, counted by valgrind.
+
+    python benchmarks/instructions.py [--lookups N] [--top K]
+
+On a shared VM the wall-clock rates of ``benchmarks/run.py`` swing by half between rounds, so a
+change of a few percent cannot be seen there. The instructions a client executes can: callgrind
+(valgrind's instruction counter) gives the same count for the same code and the same replies,
+whatever else the machine does. This script runs ``benchmarks/run.py``'s lookup (new_object
+lease, set_value ip-address, open_object, wait_for_completion, get_value ends, dereference)
+in a child process under ``valgrind --tool=callgrind``, twice per client: 200 lookups, then
+200 + N. The difference over N is the cost of one lookup, without start-up and imports.
+
+Clients:
+
+- C loop: ``c_loop.c`` over ISC's libdhcpctl, compiled as ``run.py`` does;
+- cffi, no guards: the same six C calls made straight through the native backend's compiled
+  module (``dhcpctl._native.loader.lib``) from a Python loop, with no argument checks, lock or
+  bookkeeping: the least any cffi binding of these calls can cost;
+- the native and the pure-Python backends, through the C-named API.
+
+Each count is split by where the instructions ran: ISC's code (statically linked into the C
+loop and into the native backend's module), libc, the Python interpreter, cffi, OpenSSL
+(the pure-Python backend's HMAC), and the rest. Instructions are a proxy, not the target:
+``run.py``'s rates also pay for the kernel (not counted here) and for cold caches after each
+blocking wait, which grow with code footprint. Needs root (the test bed's network namespace)
+and valgrind (``apt-get install valgrind``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the test bed is not installed
+
+from run import LEASE, BenchmarkError, compile_c_loop  # this script's neighbour
+
+from testbed import DhcpdServer, Endpoint, make_key
+
+#: Lookups in the first, shorter run of each client (the second runs N more).
+BASE = 200
+CLIENTS = {
+    "c": "C loop (libdhcpctl)",
+    "floor": "cffi, no guards",
+    "native": "dhcpctl, native backend",
+    "python": "dhcpctl, pure-Python backend",
+}
+#: Where an instruction ran, by the object file callgrind names (first match wins).
+PARTS: tuple[tuple[str, str], ...] = (
+    ("ISC's library", r"/c_loop$|_native_lib|libdhcpctl|libomapi|libisc|libdns"),
+    ("libc", r"/libc\.so|/libm\.so|/ld-linux"),
+    ("cffi", r"_cffi_backend"),
+    ("OpenSSL", r"libcrypto|libssl|_hashlib"),
+    ("Python interpreter", r"libpython|/bin/python|lib-dynload|/Python-3|^\./Include/"),
+)
+OTHER = "other"
+#: What a worker's lookups need alive that they do not name (the connection's handle, whose
+#: finalizer would close it).
+_KEPT: list[object] = []
+#: The environment variable that hands the server to a worker (not on its command line).
+ENDPOINT_VARIABLE = "DHCPCTL_BENCH_ENDPOINT"
+
+
+def worker(client: str, count: int) -> None:
+    """Run ``count`` lookups with ``client`` against the server in the environment."""
+    endpoint = json.loads(os.environ[ENDPOINT_VARIABLE])
+    lookup = floor_lookup(endpoint) if client == "floor" else backend_lookup(client, endpoint)
+    for _ in range(count):
+        lookup()
+
+
+def backend_lookup(name: str, endpoint: dict[str, str]) -> Callable[[], None]:
+    from dhcpctl import ISC_R_SUCCESS, load_backend
+
+    api = load_backend(name)
+    auth = api.dhcpctl_new_authenticator(
+        endpoint["key"], endpoint["algorithm"], bytes.fromhex(endpoint["secret"])
+    )
+    connection = api.dhcpctl_connect(endpoint["address"], int(endpoint["port"]), auth)
+    address = socket.inet_aton(LEASE.ip)
+
+    def lookup() -> None:
+        lease = api.dhcpctl_new_object(connection, "lease")
+        api.dhcpctl_set_value(lease, address, "ip-address")
+        api.dhcpctl_open_object(lease, connection, 0)
+        if api.dhcpctl_wait_for_completion(lease) != ISC_R_SUCCESS:
+            raise BenchmarkError(f"{name}: the lookup failed")
+        if int.from_bytes(bytes(api.dhcpctl_get_value(lease, "ends")), "big") != LEASE.ends:
+            raise BenchmarkError(f"{name}: wrong lease end")
+        api.omapi_object_dereference(lease)
+
+    return lookup
+
+
+def floor_lookup(endpoint: dict[str, str]) -> Callable[[], None]:
+    from dhcpctl import ISC_R_SUCCESS
+    from dhcpctl._native import api  # connects (authenticated) the way the backend does
+    from dhcpctl._native.loader import MODE, ffi, lib
+
+    if MODE != "api":
+        raise BenchmarkError("cffi, no guards: needs the compiled (API mode) native module")
+    auth = api.dhcpctl_new_authenticator(
+        endpoint["key"], endpoint["algorithm"], bytes.fromhex(endpoint["secret"])
+    )
+    connection = api.dhcpctl_connect(endpoint["address"], int(endpoint["port"]), auth)
+    _KEPT.append(connection)
+    conn = connection.cell[0]
+    address = socket.inet_aton(LEASE.ip)
+    cell = ffi.new("dhcpctl_handle *")
+    status = ffi.new("dhcpctl_status *")
+    slice_ = ffi.new("struct timeval *", {"tv_sec": 1, "tv_usec": 0})
+    value = ffi.new("dhcpctl_data_string *")
+    buffer = ffi.new("unsigned char[]", 256)
+    length = ffi.new("size_t *")
+
+    def lookup() -> None:
+        lib.dhcpctl_new_object(cell, conn, b"lease")
+        handle = cell[0]
+        lib.dhcpctl_set_data_value(handle, address, len(address), b"ip-address")
+        lib.dhcpctl_open_object(handle, conn, 0)
+        if lib.py_wait_for_reply(handle, status, slice_) != ISC_R_SUCCESS:
+            raise BenchmarkError("cffi, no guards: the lookup failed")
+        lib.py_get_value(handle, b"ends", buffer, 256, value, length)
+        if int.from_bytes(ffi.buffer(buffer, length[0]), "big") != LEASE.ends:
+            raise BenchmarkError("cffi, no guards: wrong lease end")
+        lib.py_omapi_object_dereference(cell)
+
+    return lookup
+
+
+def counted(command: list[str], environment: dict[str, str], out: Path) -> None:
+    """Run ``command`` under callgrind, its profile written to ``out``."""
+    valgrind = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}"]
+    done = subprocess.run(
+        valgrind + command, capture_output=True, text=True, env=environment, check=False
+    )
+    if done.returncode != 0:
+        raise BenchmarkError(f"{' '.join(command[:3])}: {done.stderr.strip()[-2000:]}")
+
+
+#: A function's line in ``callgrind_annotate``'s output: its count, then "file:function [object]".
+_LINE = re.compile(r"\s*([\d,]+) \(\s*[\d.]+%\)\s+(.*)$")
+
+
+def by_function(profile: Path) -> dict[str, int]:
+    """Self instructions of each function in ``profile`` (keys: "file:function [object]")."""
+    shown = subprocess.run(
+        ["callgrind_annotate", "--threshold=100", str(profile)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    counts: dict[str, int] = {}
+    for line in shown.splitlines():
+        match = _LINE.match(line)
+        if match and "PROGRAM TOTALS" not in line:
+            name = match.group(2)
+            counts[name] = counts.get(name, 0) + int(match.group(1).replace(",", ""))
+    return counts
+
+
+def part(function: str) -> str:
+    """Which of :data:`PARTS` a "file:function [object]" ran in."""
+    where = function.rsplit("[", 1)[-1].rstrip("]") if "[" in function else function
+    for name, pattern in PARTS:
+        if re.search(pattern, where):
+            return name
+    return OTHER
+
+
+def short(function: str) -> str:
+    """A function's name as shown: source paths cut to the source tree, objects to their file
+    name."""
+    function = re.sub(r"^\S*/Python-[\d.]+/", "", function)
+    return re.sub(r"\[\S*/([^/\]]+)\]$", r"[\1]", function)
+
+
+def per_lookup(short: Path, long: Path, lookups: int) -> tuple[dict[str, float], dict[str, float]]:
+    """Instructions per lookup, by part and by function: the two runs' difference."""
+    first, second = by_function(short), by_function(long)
+    functions = {
+        name: (second.get(name, 0) - first.get(name, 0)) / lookups
+        for name in first.keys() | second.keys()
+    }
+    parts: dict[str, float] = {}
+    for name, count in functions.items():
+        parts[part(name)] = parts.get(part(name), 0.0) + count
+    return parts, functions
+
+
+def commands(client: str, binary: Path, endpoint: Endpoint, count: int) -> list[str]:
+    if client == "c":
+        key = endpoint.key
+        assert key is not None
+        credentials = [key.name, key.algorithm, key.secret_base64]
+        arguments = [str(count), "lookup", LEASE.ip]
+        return [str(binary), endpoint.address, str(endpoint.port), *credentials, *arguments]
+    return [sys.executable, str(Path(__file__).resolve()), "--worker", client, str(count)]
+
+
+def report(
+    results: dict[str, tuple[dict[str, float], dict[str, float]]], lookups: int, top: int
+) -> str:
+    names = [name for name, _ in PARTS] + [OTHER]
+    baseline = sum(results["c"][0].values())
+    lines = [
+        f"Instructions per lookup (callgrind; runs of {BASE} and {BASE + lookups} lookups, "
+        f"difference over {lookups}), {sys.implementation.name} "
+        f"{'.'.join(map(str, sys.version_info[:3]))}:",
+        "",
+        "| client | total | vs C loop | " + " | ".join(names) + " |",
+        "|---" + "|---:" * (len(names) + 2) + "|",
+    ]
+    for client, (parts, _) in results.items():
+        total = sum(parts.values())
+        cells = [f"{parts.get(name, 0.0) / 1000:.1f}k" for name in names]
+        lines.append(
+            f"| {CLIENTS[client]} | {total / 1000:.1f}k | {total / baseline:.2f}x | "
+            + " | ".join(cells)
+            + " |"
+        )
+    for client, (_, functions) in results.items():
+        if client == "c" or top == 0:
+            continue
+        lines += ["", f"{CLIENTS[client]}: the {top} costliest functions per lookup", ""]
+        for name, count in sorted(functions.items(), key=lambda item: -item[1])[:top]:
+            lines.append(f"    {count:9.0f}  {short(name)}")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--lookups", type=int, default=1000, help="lookups the runs differ by")
+    parser.add_argument("--top", type=int, default=12, help="functions listed per client")
+    parser.add_argument("--worker", nargs=2, metavar=("CLIENT", "COUNT"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        worker(args.worker[0], int(args.worker[1]))
+        return 0
+    missing = [tool for tool in ("valgrind", "callgrind_annotate") if shutil.which(tool) is None]
+    if missing:
+        raise BenchmarkError(f"{', '.join(missing)} not found: apt-get install valgrind")
+    if args.lookups < 1:
+        parser.error("--lookups must be at least 1")
+    results: dict[str, tuple[dict[str, float], dict[str, float]]] = {}
+    with tempfile.TemporaryDirectory(prefix="dhcpctl-instructions-") as scratch:
+        directory = Path(scratch)
+        binary = compile_c_loop(directory)
+        with DhcpdServer(make_key("hmac-md5"), with_dataset=True) as server:
+            endpoint = server.endpoint
+            key = endpoint.key
+            assert key is not None
+            environment = dict(os.environ)
+            environment[ENDPOINT_VARIABLE] = json.dumps(
+                {
+                    "address": endpoint.address,
+                    "port": str(endpoint.port),
+                    "key": key.name,
+                    "algorithm": key.algorithm,
+                    "secret": key.secret.hex(),
+                }
+            )
+            for client in CLIENTS:
+                profiles = []
+                for count in (BASE, BASE + args.lookups):
+                    out = directory / f"{client}.{count}.callgrind"
+                    counted(commands(client, binary, endpoint, count), environment, out)
+                    profiles.append(out)
+                results[client] = per_lookup(profiles[0], profiles[1], args.lookups)
+    print(report(results, args.lookups, args.top))
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except BenchmarkError as error:
+        sys.exit(f"instructions.py: {error}")
