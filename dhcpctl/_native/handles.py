@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import weakref
 from collections import deque
-from typing import Any
+from typing import Any, Final
 
 from dhcpctl._api import Callback
 from dhcpctl._diagnosis import KeyName, Peer
@@ -20,6 +20,11 @@ from dhcpctl._results import DHCP_R_INVALIDARG, ISC_R_SUCCESS
 from .loader import c_data_string_dereference, ffi
 from .lock import bury
 from .preamble import dropped
+
+#: A connection's ``release_as`` once C has dropped it.
+LOST_CONNECTION: Final = "lost connection"
+#: The error text of a call on a handle after its dereference.
+DEREFERENCED_HANDLE: Final = "handle was dereferenced"
 
 
 class Handle:
@@ -31,7 +36,6 @@ class Handle:
 
     __slots__ = (
         "__weakref__",
-        "_release",
         "answered",
         "arrived",
         "arrived_status",
@@ -43,6 +47,7 @@ class Handle:
         "kind",
         "peer",
         "pending",
+        "release_as",
         "remote",
         "unreplied",
     )
@@ -50,8 +55,8 @@ class Handle:
     def __init__(self, kind: str, cell: Any) -> None:
         self.kind = kind
         #: How the finalizer releases the cell (shared with it, so it must not hold self):
-        #: only a connection's changes, once C has dropped it.
-        self._release = release = [kind]
+        #: only a connection's changes, to :data:`LOST_CONNECTION` once C has dropped it.
+        self.release_as = release = [kind]
         #: The ``dhcpctl_handle *`` that holds the reference (NULL once dereferenced).
         self.cell: Any = (
             ffi.gc(cell, lambda c: bury(c, release[0]))
@@ -85,7 +90,7 @@ class Handle:
     def lost(self) -> bool:
         """A connection C has dropped (the server closed it, a protocol error): its socket is
         closed, the handle stays until dereferenced (call with the lock held)."""
-        if self._release[0] == "lost connection":
+        if self.release_as[0] == LOST_CONNECTION:
             return True
         pointer = self.cell[0]
         if self.kind == "connection" and pointer != ffi.NULL and dropped(pointer):
@@ -94,17 +99,17 @@ class Handle:
         return False
 
     def mark_lost(self) -> None:
-        self._release[0] = "lost connection"
+        self.release_as[0] = LOST_CONNECTION
 
     def pointer(self, function: str) -> Any:
         """The C handle; raises if it was dereferenced (call with the lock held)."""
         pointer = self.cell[0]
         if pointer == ffi.NULL:
-            raise DhcpctlError(function, DHCP_R_INVALIDARG, "handle was dereferenced")
+            raise DhcpctlError(function, DHCP_R_INVALIDARG, DEREFERENCED_HANDLE)
         return pointer
 
     def __repr__(self) -> str:
-        lost = self._release[0] == "lost connection"
+        lost = self.release_as[0] == LOST_CONNECTION
         state = "dereferenced" if self.cell[0] == ffi.NULL else "lost" if lost else "live"
         return f"<dhcpctl native {self.kind} handle ({state})>"
 
