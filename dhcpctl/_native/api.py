@@ -175,7 +175,7 @@ def _wait(function: str, handle: object, timeout: float | None) -> int:
                 target.arrived
                 or not target.pending
                 or conn is None
-                or conn.release_as[0] == LOST_CONNECTION
+                or conn.release_as == LOST_CONNECTION
                 or (remaining is not None and remaining <= 0)
             ):
                 return _answer_unwaited(function, target, conn, remaining)
@@ -429,7 +429,7 @@ def _send(
     obj = checked_handle(function, handle, "object")
     enter()
     try:
-        if obj.pending or conn.release_as[0] == LOST_CONNECTION:
+        if obj.pending or conn.release_as == LOST_CONNECTION:
             _before_another(function, conn, obj)
         status = call(conn.cell, obj.cell, flags)
         if status == ISC_R_SUCCESS:

@@ -117,7 +117,7 @@ def seen(obj: Handle, status: int) -> None:
     """A reply of ``obj`` was read: queue its callback calls, as many as C's signals."""
     if obj.connection is not None:
         obj.connection.answered = True
-    update_reply = obj.unreplied.popleft() and status == ISC_R_SUCCESS
+    update_reply = obj.unreplied.pop(0) and status == ISC_R_SUCCESS
     if obj.callback is not None:
         call_after_release(obj, status, 2 if update_reply else 1)
 
