@@ -35,7 +35,7 @@ from dhcpctl._results import (
 )
 
 from . import calls, replies
-from .arguments import CHECKS, c_int, checked_handle, checked_timeout, timeval
+from .arguments import CHECKS, KNOWN_NAMES, c_int, checked_handle, checked_timeout, timeval
 from .calls import CLOSED, DEREFERENCED, DROPPED, NO_REPLY
 from .handles import DEREFERENCED_HANDLE, LOST_CONNECTION, DataString, Handle
 from .loader import c_data_string_dereference, c_data_string_new, c_object_dereference, ffi, lib
@@ -296,7 +296,8 @@ _LENGTH: Final = ffi.new("size_t *")
 
 def dhcpctl_get_value(handle: Handle, name: str) -> DataString:
     function = "dhcpctl_get_value"
-    key = CHECKS.name(function, name)
+    key = KNOWN_NAMES.get(name) if type(name) is str else None
+    key = key or CHECKS.name(function, name)
     target = checked_handle(function, handle)
     _readable(function, target, key)
     enter()
@@ -386,7 +387,8 @@ def dhcpctl_set_data_value(handle: Handle, value: BytesLike, name: str) -> None:
 
 def _set_data(function: str, handle: object, data: bytes, name: object) -> None:
     """``dhcpctl_set_data_value``: one call of ``calls.set_data_value``, which checks the cell."""
-    key = CHECKS.name(function, name)
+    key = KNOWN_NAMES.get(name) if type(name) is str else None
+    key = key or CHECKS.name(function, name)
     target = checked_handle(function, handle)
     enter()
     try:
@@ -526,7 +528,8 @@ def dhcpctl_new_authenticator(name: str, algorithm: str, secret: BytesLike) -> H
 def dhcpctl_new_object(connection: Handle, object_type: str) -> Handle:
     function = "dhcpctl_new_object"
     conn = checked_handle(function, connection, "connection")
-    rtype = CHECKS.name(function, object_type, "the object type")
+    rtype = KNOWN_NAMES.get(object_type) if type(object_type) is str else None
+    rtype = rtype or CHECKS.name(function, object_type, "the object type")
     cell = ffi.new(_HANDLE_CELL)
     enter()
     try:
