@@ -160,7 +160,7 @@ _SERVER_STATUS: Final = ffi.new("dhcpctl_status *")
 
 
 def _wait(function: str, handle: object, timeout: float | None) -> int:
-    target = checked_handle(function, handle)
+    target = handle if type(handle) is Handle else checked_handle(function, handle)
     deadline = None if timeout is None else time.monotonic() + timeout
     if target.kind != "object":
         if target.kind == "connection":
@@ -280,8 +280,9 @@ def _wait_on_connection(function: str, conn: Handle, deadline: float | None) -> 
 _AUTHENTICATOR_VALUES: Final = (b"name", b"algorithm", b"key")
 
 
-def _readable(function: str, target: Handle, key: bytes) -> None:
-    if target.kind == "authenticator" and key not in _AUTHENTICATOR_VALUES:
+def _readable(function: str, key: bytes) -> None:
+    """Refuse the names an authenticator has no value for (call only for an authenticator)."""
+    if key not in _AUTHENTICATOR_VALUES:
         raise DhcpctlError(function, ISC_R_NOTFOUND, no_value(key.decode()))
 
 
@@ -298,8 +299,9 @@ def dhcpctl_get_value(handle: Handle, name: str) -> DataString:
     function = "dhcpctl_get_value"
     key = KNOWN_NAMES.get(name) if type(name) is str else None
     key = key or CHECKS.name(function, name)
-    target = checked_handle(function, handle)
-    _readable(function, target, key)
+    target = handle if type(handle) is Handle else checked_handle(function, handle)
+    if target.kind == "authenticator":
+        _readable(function, key)
     enter()
     try:
         status = calls.get_value(target.cell, key, _BUFFER, _BUFFER_SIZE, _VALUE, _LENGTH)
@@ -323,7 +325,8 @@ def dhcpctl_get_boolean(handle: Handle, name: str) -> bool:
     function = "dhcpctl_get_boolean"
     key = CHECKS.name(function, name)
     target = checked_handle(function, handle)
-    _readable(function, target, key)
+    if target.kind == "authenticator":
+        _readable(function, key)
     result = ffi.new("int *")
     with locked():
         status = int(lib.dhcpctl_get_boolean(result, target.pointer(function), key))
@@ -389,7 +392,7 @@ def _set_data(function: str, handle: object, data: bytes, name: object) -> None:
     """``dhcpctl_set_data_value``: one call of ``calls.set_data_value``, which checks the cell."""
     key = KNOWN_NAMES.get(name) if type(name) is str else None
     key = key or CHECKS.name(function, name)
-    target = checked_handle(function, handle)
+    target = handle if type(handle) is Handle else checked_handle(function, handle)
     enter()
     try:
         status = calls.set_data_value(target.cell, data, len(data), key)
@@ -427,8 +430,17 @@ def _send(
 
     ``update_reply``: the server answers it with an UPDATE on success.
     """
-    conn = checked_handle(function, connection, "connection")
-    obj = checked_handle(function, handle, "object")
+    # checked_handle inline where the check passes (a call less: 520 instructions each)
+    conn = (
+        connection
+        if type(connection) is Handle and connection.kind == "connection"
+        else checked_handle(function, connection, "connection")
+    )
+    obj = (
+        handle
+        if type(handle) is Handle and handle.kind == "object"
+        else checked_handle(function, handle, "object")
+    )
     enter()
     try:
         if obj.pending or conn.release_as == LOST_CONNECTION:
@@ -443,7 +455,8 @@ def _send(
             raise DhcpctlError(function, DHCP_R_INVALIDARG, _lost(conn))
     finally:
         leave()
-    _check(function, status)
+    if status != ISC_R_SUCCESS:
+        raise DhcpctlError(function, int(status))
 
 
 def _before_another(function: str, conn: Handle, obj: Handle) -> None:
@@ -527,7 +540,11 @@ def dhcpctl_new_authenticator(name: str, algorithm: str, secret: BytesLike) -> H
 
 def dhcpctl_new_object(connection: Handle, object_type: str) -> Handle:
     function = "dhcpctl_new_object"
-    conn = checked_handle(function, connection, "connection")
+    conn = (
+        connection
+        if type(connection) is Handle and connection.kind == "connection"
+        else checked_handle(function, connection, "connection")
+    )
     rtype = KNOWN_NAMES.get(object_type) if type(object_type) is str else None
     rtype = rtype or CHECKS.name(function, object_type, "the object type")
     cell = ffi.new(_HANDLE_CELL)
@@ -538,7 +555,8 @@ def dhcpctl_new_object(connection: Handle, object_type: str) -> Handle:
         leave()
     if status == DEREFERENCED:
         raise DhcpctlError(function, DHCP_R_INVALIDARG, DEREFERENCED_HANDLE)
-    _check(function, status)
+    if status != ISC_R_SUCCESS:
+        raise DhcpctlError(function, int(status))
     return Handle("object", cell)
 
 
@@ -564,7 +582,7 @@ def omapi_data_string_new(length: int) -> DataString:
 
 def omapi_object_dereference(handle: Handle) -> None:
     function = "omapi_object_dereference"
-    target = checked_handle(function, handle)
+    target = handle if type(handle) is Handle else checked_handle(function, handle)
     if target.kind == "connection":
         _dereference_connection(function, target)
         return
@@ -575,7 +593,8 @@ def omapi_object_dereference(handle: Handle) -> None:
         leave()
     if status == DEREFERENCED:
         raise DhcpctlError(function, DHCP_R_INVALIDARG, DEREFERENCED_HANDLE)
-    _check(function, status)
+    if status != ISC_R_SUCCESS:
+        raise DhcpctlError(function, int(status))
 
 
 def _dereference_connection(function: str, conn: Handle) -> None:
