@@ -60,7 +60,12 @@ isc_result_t py_dhcpctl_data_string_dereference(dhcpctl_data_string *);
 #define PY_CLOSED ...
 #define PY_DROPPED ...
 isc_result_t py_new_object(dhcpctl_handle *, dhcpctl_handle *, const char *);
+isc_result_t py_set_value(dhcpctl_handle *, dhcpctl_data_string, const char *);
+isc_result_t py_set_string_value(dhcpctl_handle *, const char *, const char *);
 isc_result_t py_set_data_value(dhcpctl_handle *, const char *, unsigned, const char *);
+isc_result_t py_set_null_value(dhcpctl_handle *, const char *);
+isc_result_t py_set_boolean_value(dhcpctl_handle *, int, const char *);
+isc_result_t py_set_int_value(dhcpctl_handle *, int, const char *);
 isc_result_t py_open_object(dhcpctl_handle *, dhcpctl_handle *, int);
 isc_result_t py_object_update(dhcpctl_handle *, dhcpctl_handle *, int);
 isc_result_t py_object_refresh(dhcpctl_handle *, dhcpctl_handle *, int);
@@ -143,9 +148,19 @@ static isc_result_t py_new_object(dhcpctl_handle *h, dhcpctl_handle *conn, const
 	return status;
 }
 
+static isc_result_t py_set_value(dhcpctl_handle *h, dhcpctl_data_string value, const char *name)
+{ return *h ? dhcpctl_set_value(*h, value, name) : PY_DEREFERENCED; }
+static isc_result_t py_set_string_value(dhcpctl_handle *h, const char *value, const char *name)
+{ return *h ? dhcpctl_set_string_value(*h, value, name) : PY_DEREFERENCED; }
 static isc_result_t py_set_data_value(dhcpctl_handle *h, const char *data, unsigned len,
                                       const char *name)
 { return *h ? dhcpctl_set_data_value(*h, data, len, name) : PY_DEREFERENCED; }
+static isc_result_t py_set_null_value(dhcpctl_handle *h, const char *name)
+{ return *h ? dhcpctl_set_null_value(*h, name) : PY_DEREFERENCED; }
+static isc_result_t py_set_boolean_value(dhcpctl_handle *h, int value, const char *name)
+{ return *h ? dhcpctl_set_boolean_value(*h, value, name) : PY_DEREFERENCED; }
+static isc_result_t py_set_int_value(dhcpctl_handle *h, int value, const char *name)
+{ return *h ? dhcpctl_set_int_value(*h, value, name) : PY_DEREFERENCED; }
 
 /* The checks of a request (the connection first), as omapi_protocol_send_message makes the
    last one; ISC_R_SUCCESS when it may go. The requests take the same arguments, the

@@ -63,6 +63,16 @@ CHILD = textwrap.dedent(
         assert length[0] == 4 and value[0] == ffi.NULL
         assert calls.get_value(cell, b"ip-address", buffer, 64, value, length) == 0
         assert bytes(buffer[0:length[0]]) == ip
+        setters = [(calls.set_value, ffi.NULL), (calls.set_string_value, b"text"),
+                   (calls.set_boolean_value, 1), (calls.set_int_value, 7)]
+        for setter, argument in setters:
+            assert setter(null, argument, b"x") == calls.DEREFERENCED
+        assert calls.set_null_value(null, b"x") == calls.DEREFERENCED
+        assert calls.set_string_value(cell, b"text", b"x-string") == 0
+        assert calls.set_int_value(cell, 7, b"x-int") == 0
+        assert calls.get_value(cell, b"x-string", buffer, 64, value, length) == 0
+        assert bytes(buffer[0:length[0]]) == b"text"
+        assert calls.set_null_value(cell, b"x-int") == 0
         assert calls.release(cell) == 0 and cell[0] == ffi.NULL
         assert calls.release(cell) == calls.DEREFERENCED
         for request in requests:

@@ -336,13 +336,24 @@ def dhcpctl_get_boolean(handle: Handle, name: str) -> bool:
     return bool(result[0])
 
 
-def _set(function: str, handle: object, name: object, call: Callable[..., int], *args: Any) -> None:
-    """Set the value ``name``: ``call(handle pointer, *args, name)`` is the C setter."""
-    key = CHECKS.name(function, name)
-    target = checked_handle(function, handle)
+def _set(
+    function: str,
+    handle: object,
+    name: object,
+    call: Callable[..., int],
+    value: object,
+    size: int | None = None,
+) -> None:
+    """Set the value ``name``: ``call(handle cell, value, name)`` is the :mod:`.calls` setter,
+    ``call(handle cell, value, size, name)`` for data (no ``*args``: 800 instructions less)."""
+    key = KNOWN_NAMES.get(name) if type(name) is str else None
+    key = key or CHECKS.name(function, name)
+    target = handle if type(handle) is Handle else checked_handle(function, handle)
     enter()
     try:
-        status = call(target.pointer(function), *args, key)
+        status = (
+            call(target.cell, value, key) if size is None else call(target.cell, value, size, key)
+        )
     finally:
         leave()
     if status != ISC_R_SUCCESS:
@@ -372,15 +383,17 @@ def dhcpctl_set_value(handle: Handle, value: DataLike, name: str) -> None:
     _set_data(function, handle, CHECKS.bytes_like(function, "the value", value, expected), name)
 
 
-def _set_synced(pointer: Any, data: DataString, key: bytes) -> int:
+def _set_synced(cell: Any, data: DataString, key: bytes) -> int:
     """``dhcpctl_set_value`` of a data string C owns, written first (under the lock)."""
-    return int(lib.dhcpctl_set_value(pointer, data.synced(), key))
+    if cell[0] == ffi.NULL:  # before the data string's own check
+        return DEREFERENCED
+    return calls.set_value(cell, data.synced(), key)
 
 
 def dhcpctl_set_string_value(handle: Handle, value: str, name: str) -> None:
     function = "dhcpctl_set_string_value"
     text = CHECKS.c_string(function, "the value", value)
-    _set(function, handle, name, lib.dhcpctl_set_string_value, text)
+    _set(function, handle, name, calls.set_string_value, text)
 
 
 def dhcpctl_set_data_value(handle: Handle, value: BytesLike, name: str) -> None:
@@ -389,33 +402,27 @@ def dhcpctl_set_data_value(handle: Handle, value: BytesLike, name: str) -> None:
 
 
 def _set_data(function: str, handle: object, data: bytes, name: object) -> None:
-    """``dhcpctl_set_data_value``: one call of ``calls.set_data_value``, which checks the cell."""
-    key = KNOWN_NAMES.get(name) if type(name) is str else None
-    key = key or CHECKS.name(function, name)
-    target = handle if type(handle) is Handle else checked_handle(function, handle)
-    enter()
-    try:
-        status = calls.set_data_value(target.cell, data, len(data), key)
-    finally:
-        leave()
-    if status != ISC_R_SUCCESS:
-        raise _not_set(function, target, status)
+    _set(function, handle, name, calls.set_data_value, data, len(data))
+
+
+def _set_null(cell: Any, _value: None, key: bytes) -> int:
+    return calls.set_null_value(cell, key)
 
 
 def dhcpctl_set_null_value(handle: Handle, name: str) -> None:
-    _set("dhcpctl_set_null_value", handle, name, lib.dhcpctl_set_null_value)
+    _set("dhcpctl_set_null_value", handle, name, _set_null, None)
 
 
 def dhcpctl_set_boolean_value(handle: Handle, value: bool, name: str) -> None:
     function = "dhcpctl_set_boolean_value"
     number = c_int(function, value)
-    _set(function, handle, name, lib.dhcpctl_set_boolean_value, number)
+    _set(function, handle, name, calls.set_boolean_value, number)
 
 
 def dhcpctl_set_int_value(handle: Handle, value: int, name: str) -> None:
     function = "dhcpctl_set_int_value"
     number = c_int(function, value)
-    _set(function, handle, name, lib.dhcpctl_set_int_value, number)
+    _set(function, handle, name, calls.set_int_value, number)
 
 
 def _send(

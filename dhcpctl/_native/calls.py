@@ -38,10 +38,13 @@ def _new_object(cell: Any, connection: Any, object_type: bytes) -> int:
     return status
 
 
-def _set_data_value(cell: Any, data: bytes, length: int, name: bytes) -> int:
-    if cell[0] == _NULL:
-        return DEREFERENCED
-    return int(lib.dhcpctl_set_data_value(cell[0], data, length, name))
+def _setter(call: Callable[..., int]) -> Callable[..., int]:
+    """The twin of ``py_set_value`` (and the other setters) for C's ``call``."""
+
+    def setter(cell: Any, *args: Any) -> int:
+        return DEREFERENCED if cell[0] == _NULL else int(call(cell[0], *args))
+
+    return setter
 
 
 def _sendable(connection: Any, cell: Any) -> int:
@@ -97,8 +100,13 @@ def _get_value(cell: Any, name: bytes, buffer: Any, size: int, value: Any, lengt
 #: ``new_object(cell, connection, type)``: ``dhcpctl_new_object`` into ``cell``, the new
 #: object released again when it fails.
 new_object: Callable[[Any, Any, bytes], int]
-#: ``set_data_value(cell, data, length, name)``.
+#: The setters, ``set_data_value(cell, data, length, name)`` and the others as C's, on a cell.
+set_value: Callable[[Any, Any, bytes], int]
+set_string_value: Callable[[Any, bytes, bytes], int]
 set_data_value: Callable[[Any, bytes, int, bytes], int]
+set_null_value: Callable[[Any, bytes], int]
+set_boolean_value: Callable[[Any, int, bytes], int]
+set_int_value: Callable[[Any, int, bytes], int]
 #: The requests, ``open_object(connection, cell, flags)`` and the others alike (the connection
 #: first; only the open has ``flags``, the others ignore them).
 open_object: Callable[[Any, Any, int], int]
@@ -117,7 +125,12 @@ release: Callable[[Any], int]
 get_value: Callable[[Any, bytes, Any, int, Any, Any], int]
 if MODE == "api":
     new_object = lib.py_new_object
+    set_value = lib.py_set_value
+    set_string_value = lib.py_set_string_value
     set_data_value = lib.py_set_data_value
+    set_null_value = lib.py_set_null_value
+    set_boolean_value = lib.py_set_boolean_value
+    set_int_value = lib.py_set_int_value
     open_object = lib.py_open_object
     object_update = lib.py_object_update
     object_refresh = lib.py_object_refresh
@@ -127,7 +140,12 @@ if MODE == "api":
     get_value = lib.py_get_value
 else:
     new_object = _new_object
-    set_data_value = _set_data_value
+    set_value = _setter(lib.dhcpctl_set_value)
+    set_string_value = _setter(lib.dhcpctl_set_string_value)
+    set_data_value = _setter(lib.dhcpctl_set_data_value)
+    set_null_value = _setter(lib.dhcpctl_set_null_value)
+    set_boolean_value = _setter(lib.dhcpctl_set_boolean_value)
+    set_int_value = _setter(lib.dhcpctl_set_int_value)
     open_object = _open_object
     object_update = _request(lib.dhcpctl_object_update)
     object_refresh = _request(lib.dhcpctl_object_refresh)
