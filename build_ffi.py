@@ -45,10 +45,10 @@ def load_by_path(name: str, path: Path) -> ModuleType:
     return module
 
 
-# API mode only (see _native_cdef's docstring): no MDL file/line arguments; a wait that marks
-# its own remote object first (dhcpctl._native.replies), a get_value that copies the value out
-# (dhcpctl._native.loader's c_get_value) and the test of a dropped connection
-# (dhcpctl._native.preamble), each one C call for the hot path; the layout of
+# API mode only (see _native_cdef's docstring): no MDL file/line arguments; the calls of the hot
+# path (dhcpctl._native.calls: each checks its handles' cells and connection first; a wait marks
+# its own remote object, a get_value copies the value out) and the test of a dropped connection
+# (dhcpctl._native.preamble), each one C call; the layout of
 # the one struct read from Python as this header has it; the hardening marker, NULL when the
 # library lacks it (a weak reference: linking never fails on it); and where the ISC library this
 # module was built with came from.
@@ -56,11 +56,27 @@ CDEF_API = """
 isc_result_t py_omapi_data_string_new(omapi_data_string_t **, unsigned);
 isc_result_t py_omapi_object_dereference(omapi_object_t **);
 isc_result_t py_dhcpctl_data_string_dereference(dhcpctl_data_string *);
-isc_result_t py_wait_for_reply(dhcpctl_handle, dhcpctl_status *, struct timeval *);
+#define PY_DEREFERENCED ...
+#define PY_CLOSED ...
+#define PY_DROPPED ...
+isc_result_t py_new_object(dhcpctl_handle *, dhcpctl_handle *, const char *);
+isc_result_t py_set_value(dhcpctl_handle *, dhcpctl_data_string, const char *);
+isc_result_t py_set_string_value(dhcpctl_handle *, const char *, const char *);
+isc_result_t py_set_data_value(dhcpctl_handle *, const char *, unsigned, const char *);
+isc_result_t py_set_null_value(dhcpctl_handle *, const char *);
+isc_result_t py_set_boolean_value(dhcpctl_handle *, int, const char *);
+isc_result_t py_set_int_value(dhcpctl_handle *, int, const char *);
+isc_result_t py_open_object(dhcpctl_handle *, dhcpctl_handle *, int);
+isc_result_t py_object_update(dhcpctl_handle *, dhcpctl_handle *, int);
+isc_result_t py_object_refresh(dhcpctl_handle *, dhcpctl_handle *, int);
+isc_result_t py_object_remove(dhcpctl_handle *, dhcpctl_handle *, int);
+isc_result_t py_wait_for_reply(dhcpctl_handle *, dhcpctl_handle *, dhcpctl_status *,
+                               struct timeval *);
+isc_result_t py_release(dhcpctl_handle *);
 int py_dropped(dhcpctl_handle);
 int py_slots(dhcpctl_handle, uintptr_t *, size_t);
 size_t py_received(dhcpctl_handle, const uintptr_t *, size_t, unsigned char *, size_t);
-isc_result_t py_get_value(dhcpctl_handle, const char *, unsigned char *, size_t,
+isc_result_t py_get_value(dhcpctl_handle *, const char *, unsigned char *, size_t,
                           dhcpctl_data_string *, size_t *);
 static const size_t py_remote_waitstatus_offset;
 static const size_t py_remote_object_size;
@@ -78,6 +94,13 @@ SOURCE = """
 #include <isc/version.h>
 #include <dhcpctl/dhcpctl.h>
 
+/* dhcpctl._native.calls: the C calls of the hot path, each on the cells (dhcpctl_handle *) of
+   its handles, which it checks first: PY_DEREFERENCED for one that holds NULL (released),
+   PY_CLOSED for a wait's connection that does, PY_DROPPED for a connection C has dropped. */
+#define PY_DEREFERENCED 0xFFFFFF01u
+#define PY_CLOSED 0xFFFFFF02u
+#define PY_DROPPED 0xFFFFFF03u
+
 static isc_result_t py_omapi_data_string_new(omapi_data_string_t **s, unsigned len)
 { return omapi_data_string_new(s, len, MDL); }
 static isc_result_t py_omapi_object_dereference(omapi_object_t **h)
@@ -85,25 +108,20 @@ static isc_result_t py_omapi_object_dereference(omapi_object_t **h)
 static isc_result_t py_dhcpctl_data_string_dereference(dhcpctl_data_string *s)
 { return dhcpctl_data_string_dereference(s, MDL); }
 
-/* dhcpctl._native.replies.wait_for_reply: a wait on a remote object whose reply it has not
-   seen, its waitstatus first set to replies._NO_REPLY (one C call for the two). */
-static isc_result_t py_wait_for_reply(dhcpctl_handle h, dhcpctl_status *s, struct timeval *t)
-{
-	((dhcpctl_remote_object_t *)h)->waitstatus = 0xFFFFFFFFu;
-	return dhcpctl_timed_wait_for_completion(h, s, t);
-}
-
 /* dhcpctl._native.api.dhcpctl_get_value: the value copied into buf and freed at once when it
    fits in cap bytes, else left in *value for the caller; its length in *len (0: none). A
    value a Python exception left in *value is freed first: dhcpctl_get_value into a full cell
    fails, and drops the object's stored value as it does. */
-static isc_result_t py_get_value(dhcpctl_handle h, const char *name, unsigned char *buf,
+static isc_result_t py_get_value(dhcpctl_handle *h, const char *name, unsigned char *buf,
                                  size_t cap, dhcpctl_data_string *value, size_t *len)
 {
 	isc_result_t status;
+	*len = 0;
+	if (!*h)
+		return PY_DEREFERENCED;
 	if (*value)
 		dhcpctl_data_string_dereference(value, MDL);
-	status = dhcpctl_get_value(value, h, name);
+	status = dhcpctl_get_value(value, *h, name);
 	*len = *value ? (*value)->len : 0;
 	if (*value && *len <= cap) {
 		memcpy(buf, (*value)->value, *len);
@@ -118,6 +136,86 @@ static int py_dropped(dhcpctl_handle h)
 {
 	return !h->outer || !h->outer->outer;
 }
+
+static isc_result_t py_new_object(dhcpctl_handle *h, dhcpctl_handle *conn, const char *type)
+{
+	isc_result_t status;
+	if (!*conn)
+		return PY_DEREFERENCED;
+	status = dhcpctl_new_object(h, *conn, type);
+	if (status != ISC_R_SUCCESS && *h)
+		omapi_object_dereference(h, MDL);
+	return status;
+}
+
+static isc_result_t py_set_value(dhcpctl_handle *h, dhcpctl_data_string value, const char *name)
+{ return *h ? dhcpctl_set_value(*h, value, name) : PY_DEREFERENCED; }
+static isc_result_t py_set_string_value(dhcpctl_handle *h, const char *value, const char *name)
+{ return *h ? dhcpctl_set_string_value(*h, value, name) : PY_DEREFERENCED; }
+static isc_result_t py_set_data_value(dhcpctl_handle *h, const char *data, unsigned len,
+                                      const char *name)
+{ return *h ? dhcpctl_set_data_value(*h, data, len, name) : PY_DEREFERENCED; }
+static isc_result_t py_set_null_value(dhcpctl_handle *h, const char *name)
+{ return *h ? dhcpctl_set_null_value(*h, name) : PY_DEREFERENCED; }
+static isc_result_t py_set_boolean_value(dhcpctl_handle *h, int value, const char *name)
+{ return *h ? dhcpctl_set_boolean_value(*h, value, name) : PY_DEREFERENCED; }
+static isc_result_t py_set_int_value(dhcpctl_handle *h, int value, const char *name)
+{ return *h ? dhcpctl_set_int_value(*h, value, name) : PY_DEREFERENCED; }
+
+/* The checks of a request (the connection first), as omapi_protocol_send_message makes the
+   last one; ISC_R_SUCCESS when it may go. The requests take the same arguments, the
+   connection first; only the open has flags (the others ignore them). */
+static isc_result_t py_sendable(dhcpctl_handle *conn, dhcpctl_handle *h)
+{
+	if (!*conn || !*h)
+		return PY_DEREFERENCED;
+	return py_dropped(*conn) ? PY_DROPPED : ISC_R_SUCCESS;
+}
+
+static isc_result_t py_open_object(dhcpctl_handle *conn, dhcpctl_handle *h, int flags)
+{
+	isc_result_t status = py_sendable(conn, h);
+	return status != ISC_R_SUCCESS ? status : dhcpctl_open_object(*h, *conn, flags);
+}
+
+static isc_result_t py_object_update(dhcpctl_handle *conn, dhcpctl_handle *h, int flags)
+{
+	isc_result_t status = py_sendable(conn, h);
+	(void)flags;
+	return status != ISC_R_SUCCESS ? status : dhcpctl_object_update(*conn, *h);
+}
+
+static isc_result_t py_object_refresh(dhcpctl_handle *conn, dhcpctl_handle *h, int flags)
+{
+	isc_result_t status = py_sendable(conn, h);
+	(void)flags;
+	return status != ISC_R_SUCCESS ? status : dhcpctl_object_refresh(*conn, *h);
+}
+
+static isc_result_t py_object_remove(dhcpctl_handle *conn, dhcpctl_handle *h, int flags)
+{
+	isc_result_t status = py_sendable(conn, h);
+	(void)flags;
+	return status != ISC_R_SUCCESS ? status : dhcpctl_object_remove(*conn, *h);
+}
+
+/* A wait on the remote object *h, sent on *conn, whose reply it has not seen: its waitstatus
+   first set to replies.NO_REPLY (see dhcpctl._native.replies). */
+static isc_result_t py_wait_for_reply(dhcpctl_handle *h, dhcpctl_handle *conn,
+                                      dhcpctl_status *s, struct timeval *t)
+{
+	if (!*h)
+		return PY_DEREFERENCED;
+	if (!*conn)
+		return PY_CLOSED;
+	if (py_dropped(*conn))
+		return PY_DROPPED;
+	((dhcpctl_remote_object_t *)*h)->waitstatus = 0xFFFFFFFFu;
+	return dhcpctl_timed_wait_for_completion(*h, s, t);
+}
+
+static isc_result_t py_release(dhcpctl_handle *h)
+{ return *h ? omapi_object_dereference(h, MDL) : PY_DEREFERENCED; }
 
 /* dhcpctl._native.received, API mode. ISC's generic object (omapip/omapip_p.h, a header
    ISC does not install everywhere), from the public preamble and types; received.py checks

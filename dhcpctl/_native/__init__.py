@@ -10,7 +10,8 @@ library, ``LIBRARY``, and whether it carries the hardening patches, ``HARDENED``
 :mod:`.layout` (the one C struct read from Python; refuses a library of another version or
 layout with an ImportError that names both),
 :mod:`.lock` (the one lock around the library that is not thread-safe; deferred dereferences and
-callbacks), :mod:`.handles` (the Python owners of C objects), :mod:`.replies` (which reply
+callbacks), :mod:`.handles` (the Python owners of C objects), :mod:`.calls` (the C calls of the
+hot path, each checking its handles' cells first), :mod:`.replies` (which reply
 arrived for which object; callbacks, which C's own cannot do), :mod:`.arguments` (checks, and
 conversions to C values), :mod:`.api` (the C-named functions) and :mod:`.received` (the values
 and STATUS text a reply left in a remote object, for :class:`dhcpctl.Client`).

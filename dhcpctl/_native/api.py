@@ -34,19 +34,12 @@ from dhcpctl._results import (
     UNKNOWN_RESULT_TEXT,
 )
 
-from . import replies
-from .arguments import CHECKS, c_int, checked_handle, checked_timeout, timeval
-from .handles import DataString, Handle
-from .loader import (
-    c_data_string_dereference,
-    c_data_string_new,
-    c_get_value,
-    c_object_dereference,
-    ffi,
-    lib,
-)
+from . import calls, replies
+from .arguments import CHECKS, KNOWN_NAMES, c_int, checked_handle, checked_timeout, timeval
+from .calls import CLOSED, DEREFERENCED, DROPPED, NO_REPLY
+from .handles import DEREFERENCED_HANDLE, LOST_CONNECTION, DataString, Handle
+from .loader import c_data_string_dereference, c_data_string_new, c_object_dereference, ffi, lib
 from .lock import enter, leave, locked
-from .replies import NO_REPLY
 
 #: Why a connection is gone: C drops it alike when the server closes it and when a reply breaks
 #: the protocol (a malformed or over-limit message, a reply that answers nothing).
@@ -167,7 +160,7 @@ _SERVER_STATUS: Final = ffi.new("dhcpctl_status *")
 
 
 def _wait(function: str, handle: object, timeout: float | None) -> int:
-    target = checked_handle(function, handle)
+    target = handle if type(handle) is Handle else checked_handle(function, handle)
     deadline = None if timeout is None else time.monotonic() + timeout
     if target.kind != "object":
         if target.kind == "connection":
@@ -177,31 +170,24 @@ def _wait(function: str, handle: object, timeout: float | None) -> int:
     while True:
         enter(function, deadline)
         try:
-            pointer = target.pointer(function)
-            # Another thread's wait may have read the reply since the last look.
-            if target.arrived:
-                return replies.took(target, target.arrived_status, arrived=True)
-            if target.pending == 0 or conn is None:
-                raise DhcpctlError(
-                    function, DHCP_R_INVALIDARG, "no request in progress on this handle"
-                )
-            if deadline is None:
-                # An untimed wait too runs in slices: between two, the lock is released and
-                # Python's signal handlers run, so Ctrl-C interrupts it.
-                slice_ = _UNTIMED_SLICE
-            else:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise DhcpctlError(function, ISC_R_TIMEDOUT, _at(conn, STILL_QUEUED))
-                slice_ = timeval(min(remaining, WAIT_SLICE), False)
-            if conn.cell[0] == ffi.NULL:
-                raise DhcpctlError(function, DHCP_R_CONNRESET, _at(conn, _CLOSED))
-            if conn.lost:
-                raise DhcpctlError(function, DHCP_R_CONNRESET, _lost(conn))
+            remaining = None if deadline is None else deadline - time.monotonic()
+            if (
+                target.arrived
+                or not target.pending
+                or conn is None
+                or conn.release_as == LOST_CONNECTION
+                or (remaining is not None and remaining <= 0)
+            ):
+                return _answer_unwaited(function, target, conn, remaining)
+            # An untimed wait too runs in slices: between two, the lock is released and
+            # Python's signal handlers run, so Ctrl-C interrupts it.
+            slice_ = (
+                _UNTIMED_SLICE if remaining is None else timeval(min(remaining, WAIT_SLICE), False)
+            )
             others = replies.arm(target)
             _SERVER_STATUS[0] = NO_REPLY  # C writes it when its wait took the reply
             try:
-                status = replies.wait_for_reply(pointer, _SERVER_STATUS, slice_)
+                status = replies.wait_for_reply(target.cell, conn.cell, _SERVER_STATUS, slice_)
             except BaseException:  # Ctrl-C, raised as C returns: the next wait takes its reply
                 if _SERVER_STATUS[0] != NO_REPLY:
                     replies.arrived(target, _SERVER_STATUS[0])
@@ -214,6 +200,8 @@ def _wait(function: str, handle: object, timeout: float | None) -> int:
                 server_status = _SERVER_STATUS[0]
                 replies.seen(target, server_status)
                 return replies.took(target, server_status, arrived=False)
+            if status >= DEREFERENCED:  # refused by calls.wait_for_reply's checks: no wait
+                raise _unwaitable(function, status, conn)
             replies.collect_waited(target)
             if status != ISC_R_TIMEDOUT:
                 # C's status for a connection that ended depends on how it learnt of the end
@@ -226,6 +214,35 @@ def _wait(function: str, handle: object, timeout: float | None) -> int:
                 raise DhcpctlError(function, int(status), _lost(conn))
         finally:
             leave()
+
+
+def _answer_unwaited(
+    function: str, target: Handle, conn: Handle | None, remaining: float | None
+) -> int:
+    """A wait that does not go to C: the reply another wait read, else the error (call with
+    the lock held; these checks come in this order, before those of ``calls.wait_for_reply``)."""
+    target.pointer(function)
+    # Another thread's wait may have read the reply since the last look.
+    if target.arrived:
+        return replies.took(target, target.arrived_status, arrived=True)
+    if target.pending == 0 or conn is None:
+        raise DhcpctlError(function, DHCP_R_INVALIDARG, "no request in progress on this handle")
+    if remaining is not None and remaining <= 0:
+        raise DhcpctlError(function, ISC_R_TIMEDOUT, _at(conn, STILL_QUEUED))
+    if conn.cell[0] == ffi.NULL:
+        raise DhcpctlError(function, DHCP_R_CONNRESET, _at(conn, _CLOSED))
+    raise DhcpctlError(function, DHCP_R_CONNRESET, _lost(conn))  # marked lost before
+
+
+def _unwaitable(function: str, status: int, conn: Handle) -> DhcpctlError:
+    """The error of a wait ``calls.wait_for_reply`` refused: its object was dereferenced, or
+    its connection closed here or dropped by C (call with the lock held)."""
+    if status == DEREFERENCED:
+        return DhcpctlError(function, DHCP_R_INVALIDARG, DEREFERENCED_HANDLE)
+    if status == CLOSED:
+        return DhcpctlError(function, DHCP_R_CONNRESET, _at(conn, _CLOSED))
+    conn.mark_lost()
+    return DhcpctlError(function, DHCP_R_CONNRESET, _lost(conn))
 
 
 def _wait_on_connection(function: str, conn: Handle, deadline: float | None) -> int:
@@ -263,8 +280,9 @@ def _wait_on_connection(function: str, conn: Handle, deadline: float | None) -> 
 _AUTHENTICATOR_VALUES: Final = (b"name", b"algorithm", b"key")
 
 
-def _readable(function: str, target: Handle, key: bytes) -> None:
-    if target.kind == "authenticator" and key not in _AUTHENTICATOR_VALUES:
+def _readable(function: str, key: bytes) -> None:
+    """Refuse the names an authenticator has no value for (call only for an authenticator)."""
+    if key not in _AUTHENTICATOR_VALUES:
         raise DhcpctlError(function, ISC_R_NOTFOUND, no_value(key.decode()))
 
 
@@ -279,13 +297,14 @@ _LENGTH: Final = ffi.new("size_t *")
 
 def dhcpctl_get_value(handle: Handle, name: str) -> DataString:
     function = "dhcpctl_get_value"
-    key = CHECKS.name(function, name)
-    target = checked_handle(function, handle)
-    _readable(function, target, key)
+    key = KNOWN_NAMES.get(name) if type(name) is str else None
+    key = key or CHECKS.name(function, name)
+    target = handle if type(handle) is Handle else checked_handle(function, handle)
+    if target.kind == "authenticator":
+        _readable(function, key)
     enter()
     try:
-        pointer = target.pointer(function)
-        status = c_get_value(pointer, key, _BUFFER, _BUFFER_SIZE, _VALUE, _LENGTH)
+        status = calls.get_value(target.cell, key, _BUFFER, _BUFFER_SIZE, _VALUE, _LENGTH)
         length = _LENGTH[0]
         if length <= _BUFFER_SIZE:
             copy = bytearray(_BUFFER_VIEW[:length])
@@ -295,6 +314,8 @@ def dhcpctl_get_value(handle: Handle, name: str) -> DataString:
     finally:
         leave()
     if status != ISC_R_SUCCESS:
+        if status == DEREFERENCED:
+            raise DhcpctlError(function, DHCP_R_INVALIDARG, DEREFERENCED_HANDLE)
         detail = no_value(name) if status == ISC_R_NOTFOUND else f"value {name!r}"
         raise DhcpctlError(function, int(status), detail)
     return DataString(copy, secret=target.kind == "authenticator")
@@ -304,7 +325,8 @@ def dhcpctl_get_boolean(handle: Handle, name: str) -> bool:
     function = "dhcpctl_get_boolean"
     key = CHECKS.name(function, name)
     target = checked_handle(function, handle)
-    _readable(function, target, key)
+    if target.kind == "authenticator":
+        _readable(function, key)
     result = ffi.new("int *")
     with locked():
         status = int(lib.dhcpctl_get_boolean(result, target.pointer(function), key))
@@ -314,27 +336,42 @@ def dhcpctl_get_boolean(handle: Handle, name: str) -> bool:
     return bool(result[0])
 
 
-def _set(function: str, handle: object, name: object, call: Callable[..., int], *args: Any) -> None:
-    """Set the value ``name``: ``call(handle pointer, *args, name)`` is the C setter."""
-    key = CHECKS.name(function, name)
-    target = checked_handle(function, handle)
+def _set(
+    function: str,
+    handle: object,
+    name: object,
+    call: Callable[..., int],
+    value: object,
+    size: int | None = None,
+) -> None:
+    """Set the value ``name``: ``call(handle cell, value, name)`` is the :mod:`.calls` setter,
+    ``call(handle cell, value, size, name)`` for data (no ``*args``: 800 instructions less)."""
+    key = KNOWN_NAMES.get(name) if type(name) is str else None
+    key = key or CHECKS.name(function, name)
+    target = handle if type(handle) is Handle else checked_handle(function, handle)
     enter()
     try:
-        status = call(target.pointer(function), *args, key)
+        status = (
+            call(target.cell, value, key) if size is None else call(target.cell, value, size, key)
+        )
     finally:
         leave()
     if status != ISC_R_SUCCESS:
-        # C's authenticator has no set_value (omapip/support.c omapi_set_value): not found.
-        authenticator = target.kind == "authenticator" and status == ISC_R_NOTFOUND
-        raise DhcpctlError(
-            function, status, AUTHENTICATOR_TAKES_NO_VALUES if authenticator else None
-        )
+        raise _not_set(function, target, status)
+
+
+def _not_set(function: str, target: Handle, status: int) -> DhcpctlError:
+    if status == DEREFERENCED:
+        return DhcpctlError(function, DHCP_R_INVALIDARG, DEREFERENCED_HANDLE)
+    # C's authenticator has no set_value (omapip/support.c omapi_set_value): not found.
+    authenticator = target.kind == "authenticator" and status == ISC_R_NOTFOUND
+    return DhcpctlError(function, status, AUTHENTICATOR_TAKES_NO_VALUES if authenticator else None)
 
 
 def dhcpctl_set_value(handle: Handle, value: DataLike, name: str) -> None:
     function = "dhcpctl_set_value"
     if type(value) is bytes:  # the common case, first
-        _set(function, handle, name, lib.dhcpctl_set_data_value, value, len(value))
+        _set_data(function, handle, value, name)
         return
     if isinstance(value, DataString) and value.cell is not None:
         _set(function, handle, name, _set_synced, value)
@@ -346,15 +383,17 @@ def dhcpctl_set_value(handle: Handle, value: DataLike, name: str) -> None:
     _set_data(function, handle, CHECKS.bytes_like(function, "the value", value, expected), name)
 
 
-def _set_synced(pointer: Any, data: DataString, key: bytes) -> int:
+def _set_synced(cell: Any, data: DataString, key: bytes) -> int:
     """``dhcpctl_set_value`` of a data string C owns, written first (under the lock)."""
-    return int(lib.dhcpctl_set_value(pointer, data.synced(), key))
+    if cell[0] == ffi.NULL:  # before the data string's own check
+        return DEREFERENCED
+    return calls.set_value(cell, data.synced(), key)
 
 
 def dhcpctl_set_string_value(handle: Handle, value: str, name: str) -> None:
     function = "dhcpctl_set_string_value"
     text = CHECKS.c_string(function, "the value", value)
-    _set(function, handle, name, lib.dhcpctl_set_string_value, text)
+    _set(function, handle, name, calls.set_string_value, text)
 
 
 def dhcpctl_set_data_value(handle: Handle, value: BytesLike, name: str) -> None:
@@ -363,23 +402,27 @@ def dhcpctl_set_data_value(handle: Handle, value: BytesLike, name: str) -> None:
 
 
 def _set_data(function: str, handle: object, data: bytes, name: object) -> None:
-    _set(function, handle, name, lib.dhcpctl_set_data_value, data, len(data))
+    _set(function, handle, name, calls.set_data_value, data, len(data))
+
+
+def _set_null(cell: Any, _value: None, key: bytes) -> int:
+    return calls.set_null_value(cell, key)
 
 
 def dhcpctl_set_null_value(handle: Handle, name: str) -> None:
-    _set("dhcpctl_set_null_value", handle, name, lib.dhcpctl_set_null_value)
+    _set("dhcpctl_set_null_value", handle, name, _set_null, None)
 
 
 def dhcpctl_set_boolean_value(handle: Handle, value: bool, name: str) -> None:
     function = "dhcpctl_set_boolean_value"
     number = c_int(function, value)
-    _set(function, handle, name, lib.dhcpctl_set_boolean_value, number)
+    _set(function, handle, name, calls.set_boolean_value, number)
 
 
 def dhcpctl_set_int_value(handle: Handle, value: int, name: str) -> None:
     function = "dhcpctl_set_int_value"
     number = c_int(function, value)
-    _set(function, handle, name, lib.dhcpctl_set_int_value, number)
+    _set(function, handle, name, calls.set_int_value, number)
 
 
 def _send(
@@ -387,33 +430,56 @@ def _send(
     connection: object,
     handle: object,
     update_reply: bool,
-    call: Callable[..., int],
-    *args: Any,
+    call: Callable[[Any, Any, int], int],
+    flags: int = 0,
 ) -> None:
-    """Send a request: ``call(connection pointer, object pointer, *args)`` is the C function.
+    """Send a request: ``call(connection cell, object cell, flags)`` is its :mod:`.calls` one.
 
     ``update_reply``: the server answers it with an UPDATE on success.
     """
-    conn = checked_handle(function, connection, "connection")
-    obj = checked_handle(function, handle, "object")
+    # checked_handle inline where the check passes (a call less: 520 instructions each)
+    conn = (
+        connection
+        if type(connection) is Handle and connection.kind == "connection"
+        else checked_handle(function, connection, "connection")
+    )
+    obj = (
+        handle
+        if type(handle) is Handle and handle.kind == "object"
+        else checked_handle(function, handle, "object")
+    )
     enter()
     try:
-        conn_pointer = conn.pointer(function)
-        obj_pointer = obj.pointer(function)
-        # C's open, update and remove say so too (omapi_protocol_send_message); its refresh
-        # would lose the status and leave a request that never completes (dhcpctl.c:681-696).
-        if conn.lost:
-            raise DhcpctlError(function, DHCP_R_INVALIDARG, _lost(conn))
-        if obj.pending:
-            if _alive(obj.connection):
-                raise DhcpctlError(function, DHCP_R_INVALIDARG, _IN_PROGRESS)
-            replies.forget(obj)
-        status = call(conn_pointer, obj_pointer, *args)
+        if obj.pending or conn.release_as == LOST_CONNECTION:
+            _before_another(function, conn, obj)
+        status = call(conn.cell, obj.cell, flags)
         if status == ISC_R_SUCCESS:
             replies.sent(obj, conn, update_reply)
+        elif status == DEREFERENCED:
+            raise DhcpctlError(function, DHCP_R_INVALIDARG, DEREFERENCED_HANDLE)
+        elif status == DROPPED:
+            conn.mark_lost()
+            raise DhcpctlError(function, DHCP_R_INVALIDARG, _lost(conn))
     finally:
         leave()
-    _check(function, status)
+    if status != ISC_R_SUCCESS:
+        raise DhcpctlError(function, int(status))
+
+
+def _before_another(function: str, conn: Handle, obj: Handle) -> None:
+    """The checks before a request on an object that had one, or on a connection found lost:
+    in the order the cells are checked in, refuse it, or forget the requests that died with
+    their connection (call with the lock held)."""
+    conn.pointer(function)
+    obj.pointer(function)
+    # C's open, update and remove say so too (omapi_protocol_send_message); its refresh
+    # would lose the status and leave a request that never completes (dhcpctl.c:681-696).
+    if conn.lost:
+        raise DhcpctlError(function, DHCP_R_INVALIDARG, _lost(conn))
+    if obj.pending:
+        if _alive(obj.connection):
+            raise DhcpctlError(function, DHCP_R_INVALIDARG, _IN_PROGRESS)
+        replies.forget(obj)
 
 
 #: Why a second request on an object is refused: in C its wait may block for good (the
@@ -431,28 +497,23 @@ def dhcpctl_open_object(handle: Handle, connection: Handle, flags: int = 0) -> N
     function = "dhcpctl_open_object"
     # Any or'ing of DHCPCTL_CREATE, DHCPCTL_UPDATE and DHCPCTL_EXCL (1, 2, 4) passes at once.
     number = flags if type(flags) is int and 0 <= flags <= 7 else _flags(function, flags)
-    _send(function, connection, handle, True, _open_object, number)
+    _send(function, connection, handle, True, calls.open_object, number)
 
 
 def _flags(function: str, flags: object) -> int:
     return c_int(function, CHECKS.integer(function, "flags", flags))
 
 
-def _open_object(connection: Any, handle: Any, flags: int) -> int:
-    """C's ``dhcpctl_open_object``, taking the connection first as the other requests do."""
-    return int(lib.dhcpctl_open_object(handle, connection, flags))
-
-
 def dhcpctl_object_update(connection: Handle, handle: Handle) -> None:
-    _send("dhcpctl_object_update", connection, handle, False, lib.dhcpctl_object_update)
+    _send("dhcpctl_object_update", connection, handle, False, calls.object_update)
 
 
 def dhcpctl_object_refresh(connection: Handle, handle: Handle) -> None:
-    _send("dhcpctl_object_refresh", connection, handle, True, lib.dhcpctl_object_refresh)
+    _send("dhcpctl_object_refresh", connection, handle, True, calls.object_refresh)
 
 
 def dhcpctl_object_remove(connection: Handle, handle: Handle) -> None:
-    _send("dhcpctl_object_remove", connection, handle, False, lib.dhcpctl_object_remove)
+    _send("dhcpctl_object_remove", connection, handle, False, calls.object_remove)
 
 
 def dhcpctl_set_callback(handle: Handle, data: Any, callback: Callback) -> None:
@@ -486,17 +547,23 @@ def dhcpctl_new_authenticator(name: str, algorithm: str, secret: BytesLike) -> H
 
 def dhcpctl_new_object(connection: Handle, object_type: str) -> Handle:
     function = "dhcpctl_new_object"
-    conn = checked_handle(function, connection, "connection")
-    rtype = CHECKS.name(function, object_type, "the object type")
+    conn = (
+        connection
+        if type(connection) is Handle and connection.kind == "connection"
+        else checked_handle(function, connection, "connection")
+    )
+    rtype = KNOWN_NAMES.get(object_type) if type(object_type) is str else None
+    rtype = rtype or CHECKS.name(function, object_type, "the object type")
     cell = ffi.new(_HANDLE_CELL)
     enter()
     try:
-        status = lib.dhcpctl_new_object(cell, conn.pointer(function), rtype)
-        if status != ISC_R_SUCCESS and cell[0] != ffi.NULL:
-            c_object_dereference(cell)
+        status = calls.new_object(cell, conn.cell, rtype)
     finally:
         leave()
-    _check(function, status)
+    if status == DEREFERENCED:
+        raise DhcpctlError(function, DHCP_R_INVALIDARG, DEREFERENCED_HANDLE)
+    if status != ISC_R_SUCCESS:
+        raise DhcpctlError(function, int(status))
     return Handle("object", cell)
 
 
@@ -522,16 +589,29 @@ def omapi_data_string_new(length: int) -> DataString:
 
 def omapi_object_dereference(handle: Handle) -> None:
     function = "omapi_object_dereference"
-    target = checked_handle(function, handle)
-    cell = target.cell
+    target = handle if type(handle) is Handle else checked_handle(function, handle)
+    if target.kind == "connection":
+        _dereference_connection(function, target)
+        return
     enter()
     try:
-        target.pointer(function)
-        if target.kind == "connection" and not target.lost:
-            lib.dhcpctl_disconnect(cell, 1)
-        status = ISC_R_SUCCESS if cell[0] == ffi.NULL else c_object_dereference(cell)
+        status = calls.release(target.cell)
     finally:
         leave()
+    if status == DEREFERENCED:
+        raise DhcpctlError(function, DHCP_R_INVALIDARG, DEREFERENCED_HANDLE)
+    if status != ISC_R_SUCCESS:
+        raise DhcpctlError(function, int(status))
+
+
+def _dereference_connection(function: str, conn: Handle) -> None:
+    """``omapi_object_dereference`` of a connection: disconnected first, unless C dropped it."""
+    cell = conn.cell
+    with locked():
+        conn.pointer(function)
+        if not conn.lost:
+            lib.dhcpctl_disconnect(cell, 1)
+        status = ISC_R_SUCCESS if cell[0] == ffi.NULL else c_object_dereference(cell)
     _check(function, status)
 
 

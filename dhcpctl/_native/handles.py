@@ -9,8 +9,7 @@ memory.
 from __future__ import annotations
 
 import weakref
-from collections import deque
-from typing import Any
+from typing import Any, Final
 
 from dhcpctl._api import Callback
 from dhcpctl._diagnosis import KeyName, Peer
@@ -20,6 +19,11 @@ from dhcpctl._results import DHCP_R_INVALIDARG, ISC_R_SUCCESS
 from .loader import c_data_string_dereference, ffi
 from .lock import bury
 from .preamble import dropped
+
+#: A connection's ``release_as`` once C has dropped it.
+LOST_CONNECTION: Final = "lost connection"
+#: The error text of a call on a handle after its dereference.
+DEREFERENCED_HANDLE: Final = "handle was dereferenced"
 
 
 class Handle:
@@ -31,7 +35,6 @@ class Handle:
 
     __slots__ = (
         "__weakref__",
-        "_release",
         "answered",
         "arrived",
         "arrived_status",
@@ -43,21 +46,18 @@ class Handle:
         "kind",
         "peer",
         "pending",
+        "release_as",
         "remote",
         "unreplied",
     )
 
     def __init__(self, kind: str, cell: Any) -> None:
-        self.kind = kind
-        #: How the finalizer releases the cell (shared with it, so it must not hold self):
-        #: only a connection's changes, once C has dropped it.
-        self._release = release = [kind]
         #: The ``dhcpctl_handle *`` that holds the reference (NULL once dereferenced).
-        self.cell: Any = (
-            ffi.gc(cell, lambda c: bury(c, release[0]))
-            if kind == "connection"
-            else ffi.gc(cell, _bury_object)
-        )
+        self.cell: Any = cell
+        self.kind = kind
+        #: How the finalizer releases the cell: only a connection's changes, to
+        #: :data:`LOST_CONNECTION` once C has dropped it.
+        self.release_as = kind
         #: A remote object's ``dhcpctl_remote_object_t`` (its ``waitstatus``), cast by
         #: :mod:`.replies` when first needed (it stays put while the cell holds it).
         self.remote: Any = None
@@ -65,7 +65,7 @@ class Handle:
         self.pending = 0
         #: For each request whose reply was not read yet: is it an open or refresh (answered
         #: by an UPDATE when it succeeds)?
-        self.unreplied: deque[bool] = deque()
+        self.unreplied: list[bool] = []
         #: Replies that arrived while no wait was on this object, and the latest one's status.
         self.arrived = 0
         self.arrived_status = ISC_R_SUCCESS
@@ -85,7 +85,7 @@ class Handle:
     def lost(self) -> bool:
         """A connection C has dropped (the server closed it, a protocol error): its socket is
         closed, the handle stays until dereferenced (call with the lock held)."""
-        if self._release[0] == "lost connection":
+        if self.release_as == LOST_CONNECTION:
             return True
         pointer = self.cell[0]
         if self.kind == "connection" and pointer != ffi.NULL and dropped(pointer):
@@ -94,17 +94,23 @@ class Handle:
         return False
 
     def mark_lost(self) -> None:
-        self._release[0] = "lost connection"
+        self.release_as = LOST_CONNECTION
 
     def pointer(self, function: str) -> Any:
         """The C handle; raises if it was dereferenced (call with the lock held)."""
         pointer = self.cell[0]
         if pointer == ffi.NULL:
-            raise DhcpctlError(function, DHCP_R_INVALIDARG, "handle was dereferenced")
+            raise DhcpctlError(function, DHCP_R_INVALIDARG, DEREFERENCED_HANDLE)
         return pointer
 
+    def __del__(self) -> None:
+        """The finalizer (a method: a third of the instructions of an ``ffi.gc`` one): queue
+        the reference for :func:`.lock.bury`, unless it was dereferenced explicitly."""
+        if self.cell[0] != ffi.NULL:
+            bury(self.cell, self.release_as)
+
     def __repr__(self) -> str:
-        lost = self._release[0] == "lost connection"
+        lost = self.release_as == LOST_CONNECTION
         state = "dereferenced" if self.cell[0] == ffi.NULL else "lost" if lost else "live"
         return f"<dhcpctl native {self.kind} handle ({state})>"
 
@@ -175,11 +181,6 @@ class DataString:
         if self._secret:
             return f"DataString(<secret, {len(self._copy)} bytes>)"
         return f"DataString({bytes(self._copy)!r})"
-
-
-def _bury_object(cell: Any) -> None:
-    if cell[0] != ffi.NULL:  # else dereferenced explicitly: bury has nothing to do
-        bury(cell, "object")
 
 
 def _bury_data_string(cell: Any) -> None:

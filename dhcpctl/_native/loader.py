@@ -200,35 +200,15 @@ def _abi_data_string_dereference(cell: Any) -> int:
     return int(lib.dhcpctl_data_string_dereference(cell, _MDL_FILE, 0))
 
 
-def _abi_get_value(
-    handle: Any, name: bytes, buffer: Any, size: int, value: Any, length: Any
-) -> int:
-    if value[0] != ffi.NULL:  # left by an exception (see py_get_value in build_ffi.py)
-        _abi_data_string_dereference(value)
-    status = int(lib.dhcpctl_get_value(value, handle, name))
-    length[0] = 0 if value[0] == ffi.NULL else value[0].len
-    if value[0] != ffi.NULL and length[0] <= size:
-        ffi.memmove(buffer, value[0].value, length[0])
-        _abi_data_string_dereference(value)
-    return status
-
-
 # Bound once: in API mode the C helpers themselves, no Python frame in between.
-#: ``c_get_value(handle, name, buffer, size, value, length)``: ``dhcpctl_get_value`` into the
-#: ``dhcpctl_data_string *`` ``value``, copied into ``buffer`` (``size`` bytes) and freed at
-#: once if it fits, else left there; its length in ``length[0]`` (0: none). A value left in
-#: ``value`` (by an exception before the caller freed it) is freed first.
-c_get_value: Callable[[Any, bytes, Any, int, Any, Any], int]
 c_data_string_new: Callable[[Any, int], int]
 c_object_dereference: Callable[[Any], int]
 c_data_string_dereference: Callable[[Any], int]
 if MODE == "api":
-    c_get_value = lib.py_get_value
     c_data_string_new = lib.py_omapi_data_string_new
     c_object_dereference = lib.py_omapi_object_dereference
     c_data_string_dereference = lib.py_dhcpctl_data_string_dereference
 else:
-    c_get_value = _abi_get_value
     c_data_string_new = _abi_data_string_new
     c_object_dereference = _abi_object_dereference
     c_data_string_dereference = _abi_data_string_dereference

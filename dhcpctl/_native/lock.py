@@ -18,8 +18,8 @@ Two kinds of work are deferred:
   returned, outside the lock (:func:`call_after_release`), so they may call dhcpctl functions;
   also when that call raises (its error then follows them).
 
-What one call costs here, uncontended: one acquire and one release of a plain lock, no
-allocation, and a look at the two queues.
+What one call costs here, uncontended: taking and giving back a token (see :class:`_FairLock`),
+no allocation, and a look at the two queues.
 """
 
 from __future__ import annotations
@@ -43,29 +43,31 @@ if TYPE_CHECKING:
 class _FairLock:
     """A lock taken in the order it was asked for, with a deadline (``time.monotonic()``).
 
-    ``_owner``, a plain lock, is held by the thread that has the library. Uncontended, taking
-    and releasing it is one call each (``_owner.acquire(False)``, ``_owner.release()``). A
-    thread that finds it held queues a gate of its own (a locked :class:`threading.Lock`) and
-    blocks on it; the release hands the lock straight to the first in the queue by opening its
-    gate (``_owner`` stays held), so a thread that releases and asks again (an untimed wait
-    between two slices) goes behind the others. The queue is changed under ``_mutex``, held
-    only for a few bytecodes and never blockingly by :meth:`try_acquire`, which finalizers call
-    from any thread, also from inside this class.
+    ``_free`` holds the one token, ``{0: True}``, while no thread has the library: taking it is
+    ``_free.pop(0, False)`` and giving it back ``_free[0] = True``, each one operation the GIL
+    makes atomic (half the instructions of ``threading.Lock.acquire(False)``, which parses its
+    arguments as keywords, and ``release()``). A thread that finds it taken queues a gate of
+    its own (a locked :class:`threading.Lock`) and blocks on it; the release hands the lock
+    straight to the first in the queue by opening its gate (the token stays taken), so a thread
+    that releases and asks again (an untimed wait between two slices) goes behind the others.
+    The queue is changed under ``_mutex``, held only for a few bytecodes and never blockingly
+    by :meth:`try_acquire`, which finalizers call from any thread, also from inside this class.
 
-    A release that finds no queue frees ``_owner`` and then looks again: a thread queues
-    first and then tries ``_owner``, so one of the two sees the other (nobody waits at a free
+    A release that finds no queue gives the token back and then looks again: a thread queues
+    first and then tries the token, so one of the two sees the other (nobody waits at a free
     lock).
     """
 
     def __init__(self) -> None:
-        self._owner = threading.Lock()
+        #: The token, while the lock is free (see the class docstring).
+        self._free: dict[int, bool] = {0: True}
         self._mutex = threading.Lock()
         #: The gates of the threads waiting, first come first.
         self._queue: deque[threading.Lock] = deque()
 
     def acquire(self, deadline: float | None = None) -> bool:
         """Take the lock; False if ``deadline`` passed first. Ctrl-C interrupts the wait."""
-        if not self._queue and self._owner.acquire(False):
+        if not self._queue and self._free.pop(0, False):
             return True
         gate = threading.Lock()
         gate.acquire()
@@ -73,7 +75,7 @@ class _FairLock:
             self._queue.append(gate)
             # Only the first in the queue may take a lock freed meanwhile: the others are
             # handed it in turn (first come, first served).
-            if self._queue[0] is gate and self._owner.acquire(False):
+            if self._queue[0] is gate and self._free.pop(0, False):
                 self._queue.popleft()
                 return True
         timeout = -1.0 if deadline is None else max(deadline - time.monotonic(), 0.0)
@@ -103,13 +105,13 @@ class _FairLock:
         if not self._mutex.acquire(False):
             return False
         try:
-            return self._owner.acquire(False)
+            return self._free.pop(0, False)
         finally:
             self._mutex.release()
 
     def release(self) -> None:
         if not self._queue:
-            self._owner.release()
+            self._free[0] = True
             if self._queue:
                 self.pass_on()
             return
@@ -117,21 +119,21 @@ class _FairLock:
             if self._queue:
                 self._queue.popleft().release()  # handed over: still held
             else:
-                self._owner.release()
+                self._free[0] = True
 
     def pass_on(self) -> None:
-        """After ``_owner`` was freed with nobody in the queue: a thread that queued meanwhile
+        """After the token was given back with nobody in the queue: a thread that queued meanwhile
         gets the lock, unless another took it first (whose release then hands it over)."""
         with self._mutex:
-            if self._queue and self._owner.acquire(False):
+            if self._queue and self._free.pop(0, False):
                 self._queue.popleft().release()
 
 
 _lock = _FairLock()
 # The uncontended paths of _lock, inlined in enter and leave (one Python frame fewer each).
 _queue: Final = _lock._queue
-_take: Final = _lock._owner.acquire
-_free: Final = _lock._owner.release
+_token: Final = _lock._free
+_take: Final = _token.pop
 #: Cells whose Python owner is gone: ``(cell, kind)`` to dereference under the lock.
 _graveyard: list[tuple[Any, str]] = []
 #: Callbacks that fired during a C call: run once the lock is released.
@@ -145,7 +147,7 @@ def enter(function: str = "", deadline: float | None = None) -> None:
     ``deadline`` (``time.monotonic()`` seconds): a timed call's; if another thread still holds
     the lock then, :class:`DhcpctlError` ``ISC_R_TIMEDOUT`` (naming ``function``).
     """
-    if (_queue or not _take(False)) and not _lock.acquire(deadline):
+    if (_queue or not _take(0, False)) and not _lock.acquire(deadline):
         raise DhcpctlError(function, ISC_R_TIMEDOUT, "ISC's library was busy with another call")
     if _graveyard:
         try:
@@ -162,7 +164,7 @@ def leave() -> None:
     elif _queue:
         _lock.release()
     else:  # _lock.release(), uncontended
-        _free()
+        _token[0] = True
         if _queue:
             _lock.pass_on()
 

@@ -31,20 +31,19 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable, Sequence
-from typing import Any, Final
+from typing import Any
 
 from dhcpctl._results import ISC_R_SUCCESS
 
+from . import calls
+from .calls import NO_REPLY as NO_REPLY
 from .handles import Handle
 from .layout import remote
-from .loader import MODE, ffi, lib
+from .loader import ffi
 from .lock import call_after_release
 
 #: Objects with requests in flight, whose replies the next dispatch may take: their ``flight``.
 _in_flight: set[weakref.ref[Handle]] = set()
-
-#: No isc_result_t: a waitstatus (or a wait's server status) still holding it has seen no reply.
-NO_REPLY: Final = 0xFFFF_FFFF
 
 
 def sent(obj: Handle, connection: Handle, update_reply: bool) -> None:
@@ -90,17 +89,8 @@ def _struct(obj: Handle) -> Any:
     return struct
 
 
-def _wait_for_reply_abi(handle: Any, status: Any, timeout: Any) -> int:
-    remote(handle).waitstatus = NO_REPLY
-    return int(lib.dhcpctl_timed_wait_for_completion(handle, status, timeout))
-
-
-#: ``dhcpctl_timed_wait_for_completion(handle, status, timeout)`` on a remote object, its
-#: ``waitstatus`` first set to :data:`NO_REPLY` (one call of a C helper in API mode): then
-#: :func:`collect_waited` tells a reply it read from none when the wait fails.
-wait_for_reply: Callable[[Any, Any, Any], int] = (
-    lib.py_wait_for_reply if MODE == "api" else _wait_for_reply_abi
-)
+#: ``calls.wait_for_reply``, looked up here by each wait (the tests interrupt it).
+wait_for_reply: Callable[[Any, Any, Any, Any], int] = calls.wait_for_reply
 
 
 def collect_waited(target: Handle) -> None:
@@ -127,7 +117,7 @@ def seen(obj: Handle, status: int) -> None:
     """A reply of ``obj`` was read: queue its callback calls, as many as C's signals."""
     if obj.connection is not None:
         obj.connection.answered = True
-    update_reply = obj.unreplied.popleft() and status == ISC_R_SUCCESS
+    update_reply = obj.unreplied.pop(0) and status == ISC_R_SUCCESS
     if obj.callback is not None:
         call_after_release(obj, status, 2 if update_reply else 1)
 

@@ -1,0 +1,155 @@
+"""The C calls of the hot path, each taking the cells of its handles and checking them first.
+
+A lookup or host cycle makes these calls one after the other; each one is a single call of a
+C helper in API mode (``build_ffi.py``: ``py_new_object`` and the others), which does the
+checks that would otherwise be Python code around it: a cell that holds NULL (its handle was
+dereferenced) gives :data:`DEREFERENCED` instead of ISC's status, as a wait's connection cell
+gives :data:`CLOSED`; a connection C has dropped gives :data:`DROPPED` (:mod:`.preamble`). ABI
+mode has their Python twins, which do the same. Call each with the library lock held.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Final
+
+from .layout import remote
+from .loader import MODE, c_data_string_dereference, c_object_dereference, ffi, lib
+from .preamble import dropped
+
+#: Statuses no ISC call returns (``build_ffi.py``'s ``PY_*``): a cell holds NULL (its handle
+#: was dereferenced); a wait's connection cell does (closed by this process); the connection
+#: was dropped by C.
+DEREFERENCED: Final = 0xFFFF_FF01
+CLOSED: Final = 0xFFFF_FF02
+DROPPED: Final = 0xFFFF_FF03
+#: No isc_result_t: a waitstatus (or a wait's server status) still holding it has seen no reply.
+NO_REPLY: Final = 0xFFFF_FFFF
+
+_NULL: Final = ffi.NULL
+
+
+def _new_object(cell: Any, connection: Any, object_type: bytes) -> int:
+    if connection[0] == _NULL:
+        return DEREFERENCED
+    status = int(lib.dhcpctl_new_object(cell, connection[0], object_type))
+    if status != 0 and cell[0] != _NULL:
+        c_object_dereference(cell)
+    return status
+
+
+def _setter(call: Callable[..., int]) -> Callable[..., int]:
+    """The twin of ``py_set_value`` (and the other setters) for C's ``call``."""
+
+    def setter(cell: Any, *args: Any) -> int:
+        return DEREFERENCED if cell[0] == _NULL else int(call(cell[0], *args))
+
+    return setter
+
+
+def _sendable(connection: Any, cell: Any) -> int:
+    if connection[0] == _NULL or cell[0] == _NULL:
+        return DEREFERENCED
+    return DROPPED if dropped(connection[0]) else 0
+
+
+def _open_object(connection: Any, cell: Any, flags: int) -> int:
+    status = _sendable(connection, cell)
+    return status or int(lib.dhcpctl_open_object(cell[0], connection[0], flags))
+
+
+def _request(call: Callable[[Any, Any], int]) -> Callable[[Any, Any, int], int]:
+    """The twin of ``py_object_update`` (refresh, remove) for C's ``call``."""
+
+    def request(connection: Any, cell: Any, flags: int) -> int:
+        status = _sendable(connection, cell)
+        return status or int(call(connection[0], cell[0]))
+
+    return request
+
+
+def _wait_for_reply(cell: Any, connection: Any, status: Any, timeout: Any) -> int:
+    if cell[0] == _NULL:
+        return DEREFERENCED
+    if connection[0] == _NULL:
+        return CLOSED
+    if dropped(connection[0]):
+        return DROPPED
+    remote(cell[0]).waitstatus = NO_REPLY
+    return int(lib.dhcpctl_timed_wait_for_completion(cell[0], status, timeout))
+
+
+def _release(cell: Any) -> int:
+    return DEREFERENCED if cell[0] == _NULL else c_object_dereference(cell)
+
+
+def _get_value(cell: Any, name: bytes, buffer: Any, size: int, value: Any, length: Any) -> int:
+    length[0] = 0
+    if cell[0] == _NULL:
+        return DEREFERENCED
+    if value[0] != _NULL:  # left by an exception (see py_get_value in build_ffi.py)
+        c_data_string_dereference(value)
+    status = int(lib.dhcpctl_get_value(value, cell[0], name))
+    length[0] = 0 if value[0] == _NULL else value[0].len
+    if value[0] != _NULL and length[0] <= size:
+        ffi.memmove(buffer, value[0].value, length[0])
+        c_data_string_dereference(value)
+    return status
+
+
+#: ``new_object(cell, connection, type)``: ``dhcpctl_new_object`` into ``cell``, the new
+#: object released again when it fails.
+new_object: Callable[[Any, Any, bytes], int]
+#: The setters, ``set_data_value(cell, data, length, name)`` and the others as C's, on a cell.
+set_value: Callable[[Any, Any, bytes], int]
+set_string_value: Callable[[Any, bytes, bytes], int]
+set_data_value: Callable[[Any, bytes, int, bytes], int]
+set_null_value: Callable[[Any, bytes], int]
+set_boolean_value: Callable[[Any, int, bytes], int]
+set_int_value: Callable[[Any, int, bytes], int]
+#: The requests, ``open_object(connection, cell, flags)`` and the others alike (the connection
+#: first; only the open has ``flags``, the others ignore them).
+open_object: Callable[[Any, Any, int], int]
+object_update: Callable[[Any, Any, int], int]
+object_refresh: Callable[[Any, Any, int], int]
+object_remove: Callable[[Any, Any, int], int]
+#: ``wait_for_reply(cell, connection, status, timeout)``: ``dhcpctl_timed_wait_for_completion``
+#: on a remote object, its ``waitstatus`` first set to :data:`NO_REPLY` (see :mod:`.replies`).
+wait_for_reply: Callable[[Any, Any, Any, Any], int]
+#: ``release(cell)``: ``omapi_object_dereference``.
+release: Callable[[Any], int]
+#: ``get_value(cell, name, buffer, size, value, length)``: ``dhcpctl_get_value`` into the
+#: ``dhcpctl_data_string *`` ``value``, copied into ``buffer`` (``size`` bytes) and freed at
+#: once if it fits, else left there; its length in ``length[0]`` (0: none). A value left in
+#: ``value`` (by an exception before the caller freed it) is freed first.
+get_value: Callable[[Any, bytes, Any, int, Any, Any], int]
+if MODE == "api":
+    new_object = lib.py_new_object
+    set_value = lib.py_set_value
+    set_string_value = lib.py_set_string_value
+    set_data_value = lib.py_set_data_value
+    set_null_value = lib.py_set_null_value
+    set_boolean_value = lib.py_set_boolean_value
+    set_int_value = lib.py_set_int_value
+    open_object = lib.py_open_object
+    object_update = lib.py_object_update
+    object_refresh = lib.py_object_refresh
+    object_remove = lib.py_object_remove
+    wait_for_reply = lib.py_wait_for_reply
+    release = lib.py_release
+    get_value = lib.py_get_value
+else:
+    new_object = _new_object
+    set_value = _setter(lib.dhcpctl_set_value)
+    set_string_value = _setter(lib.dhcpctl_set_string_value)
+    set_data_value = _setter(lib.dhcpctl_set_data_value)
+    set_null_value = _setter(lib.dhcpctl_set_null_value)
+    set_boolean_value = _setter(lib.dhcpctl_set_boolean_value)
+    set_int_value = _setter(lib.dhcpctl_set_int_value)
+    open_object = _open_object
+    object_update = _request(lib.dhcpctl_object_update)
+    object_refresh = _request(lib.dhcpctl_object_refresh)
+    object_remove = _request(lib.dhcpctl_object_remove)
+    wait_for_reply = _wait_for_reply
+    release = _release
+    get_value = _get_value
