@@ -13,8 +13,9 @@ in a child process under ``valgrind --tool=callgrind``, twice per client: 200 lo
 Clients:
 
 - C loop: ``c_loop.c`` over ISC's libdhcpctl, compiled as ``run.py`` does;
-- cffi, no guards: the same six C calls made straight through the native backend's compiled
-  module (``dhcpctl._native.loader.lib``) from a Python loop, with no argument checks, lock or
+- cffi, no guards: the C loop's ISC calls (with ``dhcpctl_set_data_value`` for its data
+  string) made straight through the native backend's compiled module
+  (``dhcpctl._native.loader.lib``) from a Python loop, with no argument checks, lock or
   bookkeeping: the least any cffi binding of these calls can cost;
 - the native and the pure-Python backends, through the C-named API.
 
@@ -104,7 +105,13 @@ def backend_lookup(name: str, endpoint: dict[str, str]) -> Callable[[], None]:
 def floor_lookup(endpoint: dict[str, str]) -> Callable[[], None]:
     from dhcpctl import ISC_R_SUCCESS
     from dhcpctl._native import api  # connects (authenticated) the way the backend does
-    from dhcpctl._native.loader import MODE, ffi, lib
+    from dhcpctl._native.loader import (
+        MODE,
+        c_data_string_dereference,
+        c_object_dereference,
+        ffi,
+        lib,
+    )
 
     if MODE != "api":
         raise BenchmarkError("cffi, no guards: needs the compiled (API mode) native module")
@@ -117,22 +124,21 @@ def floor_lookup(endpoint: dict[str, str]) -> Callable[[], None]:
     address = socket.inet_aton(LEASE.ip)
     cell = ffi.new("dhcpctl_handle *")
     status = ffi.new("dhcpctl_status *")
-    slice_ = ffi.new("struct timeval *", {"tv_sec": 1, "tv_usec": 0})
     value = ffi.new("dhcpctl_data_string *")
-    buffer = ffi.new("unsigned char[]", 256)
-    length = ffi.new("size_t *")
 
     def lookup() -> None:
         lib.dhcpctl_new_object(cell, conn, b"lease")
         handle = cell[0]
         lib.dhcpctl_set_data_value(handle, address, len(address), b"ip-address")
         lib.dhcpctl_open_object(handle, conn, 0)
-        if lib.py_wait_for_reply(handle, status, slice_) != ISC_R_SUCCESS:
+        lib.dhcpctl_wait_for_completion(handle, status)
+        if status[0] != ISC_R_SUCCESS:
             raise BenchmarkError("cffi, no guards: the lookup failed")
-        lib.py_get_value(handle, b"ends", buffer, 256, value, length)
-        if int.from_bytes(ffi.buffer(buffer, length[0]), "big") != LEASE.ends:
+        lib.dhcpctl_get_value(value, handle, b"ends")
+        if int.from_bytes(ffi.buffer(value[0].value, value[0].len), "big") != LEASE.ends:
             raise BenchmarkError("cffi, no guards: wrong lease end")
-        lib.py_omapi_object_dereference(cell)
+        c_data_string_dereference(value)
+        c_object_dereference(cell)
 
     return lookup
 
