@@ -42,16 +42,14 @@ the address, the cause, the hint), times in seconds rounded to two digits.
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import time
-from collections.abc import Callable
 from typing import Final, NamedTuple, TypeVar, cast
 
 from dhcpctl._diagnosis import Peer, key_name
 from dhcpctl._errors import ConnectionLost, OmapiError, Timeout
 from dhcpctl._exchange import Open, Operation, Reply, Request, Update
-from dhcpctl._operations import Driver, describe, describe_in
+from dhcpctl._operations import Driver, describe_in
 from dhcpctl._results import DHCP_R_CONNRESET, ISC_R_SUCCESS, ISC_R_TIMEDOUT, isc_result_totext
 from dhcpctl.fallback.auth import Key
 from dhcpctl.fallback.protocol import status_of, text_of
@@ -216,22 +214,22 @@ class Session:
         *,
         read: bool,
         function: str = FUNCTION,
-        what: Callable[[], str] | None = None,
+        context: Open | None = None,
         deadline: Deadline | None = None,
     ) -> Reply:
         """One request's reply (its status whatever it is); sent again on a new connection as
-        the module docstring says (not after :meth:`close` was called meanwhile). ``what()``
-        describes it in errors and logs (default: :func:`~dhcpctl._operations.describe`), only
-        when one needs it; ``deadline`` defaults to the client's timeout from now.
+        the module docstring says (not after :meth:`close` was called meanwhile). Errors and
+        logs describe it with ``context``, the lookup it follows
+        (:func:`~dhcpctl._operations.describe_in`), only when one needs it; ``deadline``
+        defaults to the client's timeout from now.
 
         Raises ValueError for a target that is no handle; ConnectionLost, Timeout,
-        AuthenticationFailed naming ``function`` and ``what``.
+        AuthenticationFailed naming ``function`` and the request.
         """
         started = time.monotonic()
         generation = self._generation
         if deadline is None:
             deadline = self._deadline()
-        what = what or functools.partial(describe, request)
         op, handle, message_values, object_values = encode_request(request)
         object_type = request.object_type if isinstance(request, Open) else None
         kind = object_type or ("remove" if op == OP_DELETE else "update")
@@ -268,15 +266,15 @@ class Session:
                 if lost.connected and again and read and not retried:
                     retried = True
                     continue
-                raise _named(lost, function, what(), read) from None
+                raise _named(lost, function, describe_in(request, context), read) from None
             except OmapiError as error:
-                raise _named(error, function, what(), read) from None
+                raise _named(error, function, describe_in(request, context), read) from None
         reply = decode_reply(message)
         if log.isEnabledFor(logging.DEBUG):
             log.debug(
                 "%s: %s: %s (%.3f s)",
                 function,
-                what(),
+                describe_in(request, context),
                 isc_result_totext(reply.status),
                 time.monotonic() - started,
             )
@@ -288,8 +286,10 @@ class Session:
         """Drive ``operation`` to its result (the contract of
         :class:`dhcpctl._collections.SyncExecutor`), within ``timeout`` seconds if given and
         shorter than the client's. ``read``: whether it only reads; ``function`` names it."""
-        limits = [each for each in (self._timeout, timeout) if each is not None]
-        deadline = Deadline(_now() + min(limits), min(limits)) if limits else None
+        limit = self._timeout
+        if timeout is not None and (limit is None or timeout < limit):
+            limit = timeout
+        deadline = None if limit is None else Deadline(_now() + limit, limit)
         drive = Driver(operation, function=function, keyed=self.key is not None)
         try:
             waiting = drive.start()
@@ -300,7 +300,7 @@ class Session:
                         drive.request,
                         read=read,
                         function=function,
-                        what=functools.partial(describe_in, drive.request, drive.context),
+                        context=drive.context,
                         deadline=deadline,
                     )
                 except OmapiError as error:
