@@ -117,12 +117,7 @@ def decode_mac(data: bytes) -> str:
 
 def encode_ipv4(value: object, field: str = "ip-address") -> bytes:
     """An IPv4 address from ``str``, :class:`ipaddress.IPv4Address` or 4 bytes."""
-    if isinstance(value, bytes | bytearray):
-        if len(value) != 4:
-            raise refuse(field, value, "is not 4 bytes")
-        return bytes(value)
-    if isinstance(value, ipaddress.IPv4Address):
-        return value.packed
+    # Text first: the usual form, and no ``bytes | bytearray`` union made on its way.
     if isinstance(value, str):
         text = value.strip()
         try:
@@ -138,6 +133,12 @@ def encode_ipv4(value: object, field: str = "ip-address") -> bytes:
             return ipaddress.IPv4Address(text).packed
         except ValueError:
             raise refuse(field, value, "is not an IPv4 address") from None
+    if isinstance(value, bytes | bytearray):
+        if len(value) != 4:
+            raise refuse(field, value, "is not 4 bytes")
+        return bytes(value)
+    if isinstance(value, ipaddress.IPv4Address):
+        return value.packed
     raise refuse(field, value, "is not an IPv4 address (str or IPv4Address)")
 
 

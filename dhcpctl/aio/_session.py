@@ -48,7 +48,8 @@ from typing import Final, NamedTuple, TypeVar, cast
 
 from dhcpctl._diagnosis import Peer, key_name
 from dhcpctl._errors import ConnectionLost, OmapiError, Timeout
-from dhcpctl._exchange import Open, Operation, Reply, Request, Update
+from dhcpctl._exchange import Open, Operation, Reply, Request, Update, Values
+from dhcpctl._model import SCHEMAS
 from dhcpctl._operations import Driver, describe_in
 from dhcpctl._results import DHCP_R_CONNRESET, ISC_R_SUCCESS, ISC_R_TIMEDOUT, isc_result_totext
 from dhcpctl.fallback.auth import Key
@@ -63,7 +64,17 @@ T = TypeVar("T")
 #: How many connections one request may try: a request is sent again only after its
 #: connection ended (never sent, or a read once), on a new connection that did open.
 _ATTEMPTS: Final = 3
-_FLAGS: Final = ((b"create", "create"), (b"update", "update"), (b"exclusive", "exclusive"))
+#: An OPEN's flag values by (create, update, exclusive), as dhcpctl_open_object sends them.
+_OPEN_FLAGS: Final = {
+    (create, update, exclusive): tuple(
+        (name, 1)
+        for name, flag in ((b"create", create), (b"update", update), (b"exclusive", exclusive))
+        if flag
+    )
+    for create in (False, True)
+    for update in (False, True)
+    for exclusive in (False, True)
+}
 
 
 class Deadline(NamedTuple):
@@ -77,16 +88,17 @@ class Deadline(NamedTuple):
 def encode_request(request: Request) -> tuple[int, int, tuple[Pair, ...], tuple[Pair, ...]]:
     """The op, handle, message values and object values of ``request``'s message."""
     if isinstance(request, Open):
-        flags: tuple[Pair, ...] = tuple(
-            (wire, 1) for wire, attribute in _FLAGS if getattr(request, attribute)
-        )
-        values = tuple((name.encode(), value) for name, value in request.values)
+        flags = _OPEN_FLAGS[request.create, request.update, request.exclusive]
+        values = _wire_names(request.values)
         return OP_OPEN, 0, (*flags, (b"type", request.object_type.encode())), values
     handle = _handle(request.target)
     if isinstance(request, Update):
-        values = tuple((name.encode(), value) for name, value in request.values)
-        return OP_UPDATE, handle, (), values
+        return OP_UPDATE, handle, (), _wire_names(request.values)
     return OP_DELETE, handle, (), ()
+
+
+def _wire_names(values: Values) -> tuple[Pair, ...]:
+    return tuple((name.encode(), value) for name, value in values)
 
 
 def _handle(target: object) -> int:
@@ -95,13 +107,23 @@ def _handle(target: object) -> int:
     return target
 
 
+#: The names of every attribute the typed objects know, decoded once (a lookup here costs a
+#: third of ``bytes.decode``: a lease's reply decodes in 19k instructions instead of 27k).
+_NAMES: Final = {
+    attribute.isc_name.encode(): attribute.isc_name
+    for schema in SCHEMAS.values()
+    for attribute in schema.attributes
+} | {b"remote-handle": "remote-handle"}
+
+
 def decode_reply(message: Message) -> Reply:
     """The :class:`~dhcpctl._exchange.Reply` a STATUS or UPDATE message gives."""
     if message.op == OP_STATUS:
         return Reply(status_of(message), text_of(message) or None)
     # Decoded values are bytes or None (null: dropped, as a handle's clear_flags drops them).
+    known = _NAMES.get
     values = {
-        name.decode("ascii", "replace"): value
+        known(name) or name.decode("ascii", "replace"): value
         for name, value in message.object_values
         if isinstance(value, bytes)
     }
