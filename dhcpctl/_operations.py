@@ -196,6 +196,9 @@ class Driver(Generic[T]):
     makes it. The generator is closed when it ends, raises, or :meth:`close` is called.
     """
 
+    # One per call: without an instance dictionary it is one allocation (GC-tracked) less.
+    __slots__ = ("_function", "_keyed", "_operation", "context", "request", "result")
+
     def __init__(self, operation: Operation[T], *, function: str, keyed: bool) -> None:
         self._operation = operation
         self._function = function
