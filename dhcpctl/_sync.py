@@ -210,9 +210,11 @@ class SyncExecutor:
     ) -> T:
         """Run ``operation`` to its result (see :class:`dhcpctl._collections.SyncExecutor`),
         within ``timeout`` seconds if given and shorter than the client's."""
-        limits = [each for each in (self.timeout, timeout) if each is not None]
+        limit = self.timeout
+        if timeout is not None and (limit is None or timeout < limit):
+            limit = timeout
         with self._lock:
-            deadline = time.monotonic() + min(limits) if limits else None
+            deadline = None if limit is None else time.monotonic() + limit
             drive = Driver(operation, function=function, keyed=self.key is not None)
             try:
                 waiting = drive.start()
@@ -241,7 +243,11 @@ class SyncExecutor:
         # Described only for an error or a DEBUG line: most calls need neither.
         what = functools.partial(_what, request, context)
         for attempt in (1, 2):
-            connection = self.connect(deadline, function)
+            # The live connection without connect()'s second hold of the lock (run holds it):
+            # 1.9k instructions a request.
+            connection = self._connection
+            if connection is None:
+                connection = self.connect(deadline, function)
             remaining = self._remaining(deadline, function, what)
             started = time.monotonic()
             try:

@@ -3,7 +3,9 @@ the attribute tables, the operations' checks and descriptions, the error classes
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
+import pickle
 from datetime import datetime, timedelta, timezone
 from typing import TypeVar
 
@@ -280,6 +282,35 @@ def test_decode_of_any_reply_never_raises_and_keeps_raw(
             except ValueError:
                 expected = None
             assert getattr(obj, attribute.field) == expected
+
+
+@SETTINGS
+@given(
+    st.sampled_from(sorted(SCHEMAS)),
+    st.dictionaries(
+        st.sampled_from(sorted({a.isc_name for s in SCHEMAS.values() for a in s.attributes})),
+        st.binary(max_size=8),
+    ),
+)
+def test_decode_makes_the_object_the_class_would(
+    object_type: str, values: dict[str, bytes]
+) -> None:
+    """decode builds the object without the dataclass's __init__: it is the object __init__
+    makes from the same fields (equal, same repr and hash, same attributes in the same order,
+    frozen, not picklable as neither is: ``raw`` is a mapping proxy), whatever fields the reply
+    filled."""
+    schema = SCHEMAS[object_type]
+    obj = _model.decode(schema, values, tuple(values.items()))
+    fields = {name: getattr(obj, name) for name in schema.cls.__dataclass_fields__}
+    made = schema.cls(**fields)
+    assert type(obj) is schema.cls
+    assert obj == made and repr(obj) == repr(made) and hash(obj) == hash(made)
+    assert list(vars(obj)) == list(vars(made))
+    for each in (obj, made):
+        with pytest.raises(TypeError, match="mappingproxy"):
+            pickle.dumps(each)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        obj.raw = {}
 
 
 @SETTINGS

@@ -106,7 +106,7 @@ class Lost(ConnectionLost):
         self.connected = connected
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class _Call:
     """One request: queued (``xid`` 0) or in flight, until its reply or the connection's end."""
 
