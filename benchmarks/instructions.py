@@ -17,7 +17,10 @@ Clients:
   string) made straight through the native backend's compiled module
   (``dhcpctl._native.loader.lib``) from a Python loop, with no argument checks, lock or
   bookkeeping: the least any cffi binding of these calls can cost;
-- the native and the pure-Python backends, through the C-named API.
+- the native and the pure-Python backends, through the C-named API;
+- the typed ``dhcpctl.Client`` on each backend (``leases.get``), and ``dhcpctl.aio`` (one
+  ``asyncio.gather`` of the lookups, ``max_in_flight=64``; how many replies one read brings
+  depends on timing, so its count moves by a few thousand instructions between runs).
 
 Each count is split by where the instructions ran: ISC's code (statically linked into the C
 loop and into the native backend's module), libc, the Python interpreter, cffi, OpenSSL
@@ -30,6 +33,7 @@ and valgrind (``apt-get install valgrind``).
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import re
@@ -45,6 +49,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the test bed 
 
 from run import LEASE, BenchmarkError, compile_c_loop  # this script's neighbour
 
+import dhcpctl
+import dhcpctl.aio
+from dhcpctl import Key, Lease
 from testbed import DhcpdServer, Endpoint, make_key
 
 #: Lookups in the first, shorter run of each client (the second runs N more).
@@ -54,6 +61,9 @@ CLIENTS = {
     "floor": "cffi, no guards",
     "native": "dhcpctl, native backend",
     "python": "dhcpctl, pure-Python backend",
+    "typed-native": "dhcpctl.Client (typed), native backend",
+    "typed-python": "dhcpctl.Client (typed), python backend",
+    "aio": "dhcpctl.aio, window 64",
 }
 #: Where an instruction ran, by the object file callgrind names (first match wins).
 PARTS: tuple[tuple[str, str], ...] = (
@@ -74,7 +84,15 @@ ENDPOINT_VARIABLE = "DHCPCTL_BENCH_ENDPOINT"
 def worker(client: str, count: int) -> None:
     """Run ``count`` lookups with ``client`` against the server in the environment."""
     endpoint = json.loads(os.environ[ENDPOINT_VARIABLE])
-    lookup = floor_lookup(endpoint) if client == "floor" else backend_lookup(client, endpoint)
+    if client == "aio":
+        asyncio.run(aio_burst(endpoint, count))
+        return
+    if client == "floor":
+        lookup = floor_lookup(endpoint)
+    elif client.startswith("typed-"):
+        lookup = typed_lookup(client.removeprefix("typed-"), endpoint)
+    else:
+        lookup = backend_lookup(client, endpoint)
     for _ in range(count):
         lookup()
 
@@ -100,6 +118,39 @@ def backend_lookup(name: str, endpoint: dict[str, str]) -> Callable[[], None]:
         api.omapi_object_dereference(lease)
 
     return lookup
+
+
+def typed_key(endpoint: dict[str, str]) -> Key:
+    return Key(endpoint["key"], endpoint["algorithm"], bytes.fromhex(endpoint["secret"]))
+
+
+def checked(lease: Lease) -> None:
+    if lease.ends is None or int(lease.ends.timestamp()) != LEASE.ends:
+        raise BenchmarkError("typed lookup: wrong lease end")
+
+
+def typed_lookup(backend: str, endpoint: dict[str, str]) -> Callable[[], None]:
+    """``leases.get`` of the sync typed client on ``backend``."""
+    omapi = dhcpctl.Client(
+        endpoint["address"], int(endpoint["port"]), key=typed_key(endpoint), backend=backend
+    )
+    omapi.connect()
+    _KEPT.append(omapi)
+    return lambda: checked(omapi.leases.get(ip=LEASE.ip))
+
+
+async def aio_burst(endpoint: dict[str, str], count: int) -> None:
+    """One ``asyncio.gather`` of ``count`` ``leases.get``, at most 64 in flight (the timeout
+    allows for valgrind's slowness)."""
+    async with dhcpctl.aio.Client(
+        endpoint["address"],
+        int(endpoint["port"]),
+        key=typed_key(endpoint),
+        timeout=600.0,
+        max_in_flight=64,
+    ) as omapi:
+        for lease in await asyncio.gather(*(omapi.leases.get(ip=LEASE.ip) for _ in range(count))):
+            checked(lease)
 
 
 def floor_lookup(endpoint: dict[str, str]) -> Callable[[], None]:
