@@ -25,16 +25,13 @@ if TYPE_CHECKING:
 
 
 class Handle:
-    """Base of every handle: refuses use after ``omapi_object_dereference``."""
+    """Base of every handle: ``dead`` once ``omapi_object_dereference`` dropped it (the API
+    then refuses it)."""
 
-    _dead = False
-
-    def check(self, function: str) -> None:
-        if self._dead:
-            raise DhcpctlError(function, DHCP_R_INVALIDARG, "handle was dereferenced")
+    dead = False
 
     def dereference(self) -> None:
-        self._dead = True
+        self.dead = True
 
 
 class Authenticator(Handle):
@@ -100,7 +97,7 @@ class Connection(Generic):
         self.peer = peer
 
     def __repr__(self) -> str:
-        state = "open" if self.link.alive and not self._dead else "closed"
+        state = "open" if self.link.alive and not self.dead else "closed"
         return f"<dhcpctl connection to {self.peer} ({state})>"
 
 
