@@ -105,7 +105,7 @@ class RemoteObject(Generic):
     """``dhcpctl_new_object``'s handle (C's ``dhcpctl_remote_object_t``)."""
 
     def __init__(self, object_type: str) -> None:
-        super().__init__()
+        Generic.__init__(self)
         self.rtype = object_type
         self.remote_handle = 0
         self.waitstatus = ISC_R_SUCCESS
@@ -128,7 +128,7 @@ class RemoteObject(Generic):
                 raise DhcpctlError("dhcpctl_set_value", DHCP_R_INVALIDARG, "remote-handle")
             self.remote_handle = value & 0xFFFF_FFFF
             return
-        super().set(name, value)
+        Generic.set(self, name, value)
 
     def __repr__(self) -> str:
         return f"<dhcpctl {self.rtype} object, remote handle {self.remote_handle}>"
