@@ -25,16 +25,13 @@ if TYPE_CHECKING:
 
 
 class Handle:
-    """Base of every handle: refuses use after ``omapi_object_dereference``."""
+    """Base of every handle: ``dead`` once ``omapi_object_dereference`` dropped it (the API
+    then refuses it)."""
 
-    _dead = False
-
-    def check(self, function: str) -> None:
-        if self._dead:
-            raise DhcpctlError(function, DHCP_R_INVALIDARG, "handle was dereferenced")
+    dead = False
 
     def dereference(self) -> None:
-        self._dead = True
+        self.dead = True
 
 
 class Authenticator(Handle):
@@ -100,7 +97,7 @@ class Connection(Generic):
         self.peer = peer
 
     def __repr__(self) -> str:
-        state = "open" if self.link.alive and not self._dead else "closed"
+        state = "open" if self.link.alive and not self.dead else "closed"
         return f"<dhcpctl connection to {self.peer} ({state})>"
 
 
@@ -108,7 +105,7 @@ class RemoteObject(Generic):
     """``dhcpctl_new_object``'s handle (C's ``dhcpctl_remote_object_t``)."""
 
     def __init__(self, object_type: str) -> None:
-        super().__init__()
+        Generic.__init__(self)
         self.rtype = object_type
         self.remote_handle = 0
         self.waitstatus = ISC_R_SUCCESS
@@ -131,7 +128,7 @@ class RemoteObject(Generic):
                 raise DhcpctlError("dhcpctl_set_value", DHCP_R_INVALIDARG, "remote-handle")
             self.remote_handle = value & 0xFFFF_FFFF
             return
-        super().set(name, value)
+        Generic.set(self, name, value)
 
     def __repr__(self) -> str:
         return f"<dhcpctl {self.rtype} object, remote handle {self.remote_handle}>"
