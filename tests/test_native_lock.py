@@ -148,7 +148,7 @@ def test_a_finalizer_inside_the_queue_mutex_neither_blocks_nor_takes_the_lock(lo
     tried: list[bool] = []
 
     def finalizer() -> None:
-        lock._free[0] = True  # the holder's release, landing here
+        del lock._held[0]  # the holder's release, landing here
         tried.append(lock.try_acquire())
         if tried[-1]:
             lock.release()
@@ -168,3 +168,33 @@ def test_a_finalizer_inside_the_queue_mutex_neither_blocks_nor_takes_the_lock(lo
     lock.release()
     assert lock.try_acquire()
     lock.release()
+
+
+def test_ctrl_c_right_after_enter_takes_the_lock_gives_it_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A signal handler's exception (Ctrl-C) is raised at the first check after a C call
+    returns: also right after :func:`dhcpctl._native.lock.enter`'s take of the free lock,
+    before it returns to its caller's ``try``. The lock then stayed taken for good: every
+    later untimed call hung, every timed one failed as "busy"."""
+    backend_or_skip("native")
+    from dhcpctl._native import lock as library_lock
+
+    take = library_lock._take
+
+    def take_then_interrupted(*arguments: Any) -> Any:
+        take(*arguments)
+        raise Interrupted
+
+    monkeypatch.setattr(library_lock, "_take", take_then_interrupted)
+    with pytest.raises(Interrupted):
+        library_lock.enter("dhcpctl_wait_for_completion")
+    monkeypatch.undo()
+    free = library_lock._lock.try_acquire()
+    if free:
+        library_lock._lock.release()
+    else:  # taken for good: given back here, so that the tests after this one can run
+        library_lock.leave()
+    assert free, "the interrupted enter kept the library lock"
+    library_lock.enter("dhcpctl_wait_for_completion", time.monotonic() + PATIENCE)
+    library_lock.leave()

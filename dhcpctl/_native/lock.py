@@ -18,8 +18,8 @@ Two kinds of work are deferred:
   returned, outside the lock (:func:`call_after_release`), so they may call dhcpctl functions;
   also when that call raises (its error then follows them).
 
-What one call costs here, uncontended: taking and giving back a token (see :class:`_FairLock`),
-no allocation, and a look at the two queues.
+What one call costs here, uncontended: the thread's ident, taking and giving back the lock
+(see :class:`_FairLock`), no allocation, and a look at the two queues.
 """
 
 from __future__ import annotations
@@ -43,55 +43,61 @@ if TYPE_CHECKING:
 class _FairLock:
     """A lock taken in the order it was asked for, with a deadline (``time.monotonic()``).
 
-    ``_free`` holds the one token, ``{0: True}``, while no thread has the library: taking it is
-    ``_free.pop(0, False)`` and giving it back ``_free[0] = True``, each one operation the GIL
-    makes atomic (half the instructions of ``threading.Lock.acquire(False)``, which parses its
-    arguments as keywords, and ``release()``). A thread that finds it taken queues a gate of
-    its own (a locked :class:`threading.Lock`) and blocks on it; the release hands the lock
-    straight to the first in the queue by opening its gate (the token stays taken), so a thread
-    that releases and asks again (an untimed wait between two slices) goes behind the others.
-    The queue is changed under ``_mutex``, held only for a few bytecodes and never blockingly
-    by :meth:`try_acquire`, which finalizers call from any thread, also from inside this class.
+    ``_held`` says who has the library: ``{0: owner}``, the owner being the thread's
+    :func:`threading.get_ident` (a finalizer's :meth:`try_acquire`: an object of its own), and
+    empty while nobody has it. Taking the free lock is ``_held.setdefault(0, me) == me`` and
+    giving it back ``del _held[0]``, each one operation the GIL makes atomic (half the
+    instructions of ``threading.Lock.acquire(False)``, which parses its arguments as keywords,
+    and ``release()``). Because the take writes who took it, a thread that an exception
+    interrupts right after a take (Ctrl-C: a signal handler runs as a C call returns) can tell
+    it holds the lock and give it back (see :func:`enter`). A thread that finds it taken queues
+    a gate of its own (a locked :class:`threading.Lock`) with its ident and blocks on the gate;
+    the release hands the lock straight to the first in the queue (it becomes the owner, then
+    its gate opens), so a thread that releases and asks again (an untimed wait between two
+    slices) goes behind the others. The queue is changed under ``_mutex``, held only for a few
+    bytecodes and never blockingly by :meth:`try_acquire`, which finalizers call from any
+    thread, also from inside this class.
 
-    A release that finds no queue gives the token back and then looks again: a thread queues
-    first and then tries the token, so one of the two sees the other (nobody waits at a free
-    lock).
+    A release that finds no queue frees the lock and then looks again: a thread queues first
+    and then tries the lock, so one of the two sees the other (nobody waits at a free lock).
     """
 
     def __init__(self) -> None:
-        #: The token, while the lock is free (see the class docstring).
-        self._free: dict[int, bool] = {0: True}
+        #: The owner, while the lock is held (see the class docstring).
+        self._held: dict[int, object] = {}
         self._mutex = threading.Lock()
-        #: The gates of the threads waiting, first come first.
-        self._queue: deque[threading.Lock] = deque()
+        #: The gates of the threads waiting, with their idents, first come first.
+        self._queue: deque[tuple[threading.Lock, int]] = deque()
 
     def acquire(self, deadline: float | None = None) -> bool:
         """Take the lock; False if ``deadline`` passed first. Ctrl-C interrupts the wait."""
-        if not self._queue and self._free.pop(0, False):
+        me = threading.get_ident()
+        if not self._queue and self._held.setdefault(0, me) == me:
             return True
         gate = threading.Lock()
         gate.acquire()
+        entry = (gate, me)
         with self._mutex:
-            self._queue.append(gate)
+            self._queue.append(entry)
             # Only the first in the queue may take a lock freed meanwhile: the others are
             # handed it in turn (first come, first served).
-            if self._queue[0] is gate and self._free.pop(0, False):
+            if self._queue[0] is entry and self._held.setdefault(0, me) == me:
                 self._queue.popleft()
                 return True
         timeout = -1.0 if deadline is None else max(deadline - time.monotonic(), 0.0)
         try:
             handed = gate.acquire(timeout=timeout)
         except BaseException:  # Ctrl-C
-            if not self._leave(gate):
+            if not self._leave(entry):
                 self.release()  # handed over meanwhile: pass it on
             raise
-        return handed or not self._leave(gate)
+        return handed or not self._leave(entry)
 
-    def _leave(self, gate: threading.Lock) -> bool:
-        """Take ``gate`` out of the queue; False if the lock was handed to it already."""
+    def _leave(self, entry: tuple[threading.Lock, int]) -> bool:
+        """Take ``entry`` out of the queue; False if the lock was handed to it already."""
         with self._mutex:
-            if gate in self._queue:
-                self._queue.remove(gate)
+            if entry in self._queue:
+                self._queue.remove(entry)
                 return True
             return False
 
@@ -105,35 +111,43 @@ class _FairLock:
         if not self._mutex.acquire(False):
             return False
         try:
-            return self._free.pop(0, False)
+            mine = object()  # not the thread's ident: a finalizer may run where it holds it
+            return self._held.setdefault(0, mine) is mine
         finally:
             self._mutex.release()
 
     def release(self) -> None:
         if not self._queue:
-            self._free[0] = True
+            del self._held[0]
             if self._queue:
                 self.pass_on()
             return
         with self._mutex:
             if self._queue:
-                self._queue.popleft().release()  # handed over: still held
+                self._hand_over()
             else:
-                self._free[0] = True
+                del self._held[0]
 
     def pass_on(self) -> None:
-        """After the token was given back with nobody in the queue: a thread that queued meanwhile
-        gets the lock, unless another took it first (whose release then hands it over)."""
+        """After the lock was freed with nobody in the queue: a thread that queued meanwhile
+        gets it, unless another took it first (whose release then hands it over)."""
         with self._mutex:
-            if self._queue and self._free.pop(0, False):
-                self._queue.popleft().release()
+            if self._queue and self._held.setdefault(0, self._queue[0][1]) == self._queue[0][1]:
+                self._hand_over()
+
+    def _hand_over(self) -> None:
+        """The first in the queue becomes the owner, and its gate opens (``_mutex`` held)."""
+        gate, ident = self._queue.popleft()
+        self._held[0] = ident
+        gate.release()
 
 
 _lock = _FairLock()
 # The uncontended paths of _lock, inlined in enter and leave (one Python frame fewer each).
 _queue: Final = _lock._queue
-_token: Final = _lock._free
-_take: Final = _token.pop
+_held: Final = _lock._held
+_take: Final = _held.setdefault
+_ident: Final = threading.get_ident
 #: Cells whose Python owner is gone: ``(cell, kind)`` to dereference under the lock.
 _graveyard: list[tuple[Any, str]] = []
 #: Callbacks that fired during a C call: run once the lock is released.
@@ -147,14 +161,18 @@ def enter(function: str = "", deadline: float | None = None) -> None:
     ``deadline`` (``time.monotonic()`` seconds): a timed call's; if another thread still holds
     the lock then, :class:`DhcpctlError` ``ISC_R_TIMEDOUT`` (naming ``function``).
     """
-    if (_queue or not _take(0, False)) and not _lock.acquire(deadline):
-        raise DhcpctlError(function, ISC_R_TIMEDOUT, "ISC's library was busy with another call")
-    if _graveyard:
-        try:
+    me = _ident()
+    try:
+        if (_queue or _take(0, me) != me) and not _lock.acquire(deadline):
+            raise DhcpctlError(function, ISC_R_TIMEDOUT, "ISC's library was busy with another call")
+        if _graveyard:
             _drain()
-        except BaseException:
+    except BaseException:
+        # Also Ctrl-C raised right after a take (a signal handler runs as a C call returns),
+        # before the caller's ``try``: the lock is given back, not kept for good.
+        if _held.get(0) == me:
             _lock.release()
-            raise
+        raise
 
 
 def leave() -> None:
@@ -164,7 +182,7 @@ def leave() -> None:
     elif _queue:
         _lock.release()
     else:  # _lock.release(), uncontended
-        _token[0] = True
+        del _held[0]
         if _queue:
             _lock.pass_on()
 
