@@ -97,6 +97,26 @@ def test_handle_after_dereference() -> None:
     """)
 
 
+def test_copied_handle() -> None:
+    """A copy of a handle is the handle: a second Handle on the same cell released the C
+    object when it was dropped, under the first. A deep copy is refused, as cffi refuses to
+    copy the cell, with no half-made Handle left to its finalizer ("Exception ignored")."""
+    run_child("""
+    import copy, gc
+    unraisable = []
+    sys.unraisablehook = unraisable.append
+    auth = n.dhcpctl_new_authenticator("k", "hmac-md5", b"secret")
+    copied = copy.copy(auth)
+    del copied
+    gc.collect()
+    assert bytes(n.dhcpctl_get_value(auth, "name")) == b"k", repr(auth)
+    raises(TypeError, copy.deepcopy, [auth])
+    gc.collect()
+    assert not unraisable, [(hook.exc_value, hook.object) for hook in unraisable]
+    assert bytes(n.dhcpctl_get_value(auth, "name")) == b"k", repr(auth)
+    """)
+
+
 def test_data_string_after_dereference() -> None:
     run_child("""
     ds = n.omapi_data_string_new(4)

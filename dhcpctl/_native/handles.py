@@ -103,6 +103,16 @@ class Handle:
             raise DhcpctlError(function, DHCP_R_INVALIDARG, DEREFERENCED_HANDLE)
         return pointer
 
+    def __copy__(self) -> Handle:
+        """The handle itself: the one reference it holds keeps one owner (a second Handle on
+        the cell would release it under the first when dropped)."""
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Handle:
+        """Refused (``TypeError``), as cffi refuses to copy the cell, before a Handle is made
+        that its finalizer would find without one."""
+        raise TypeError(f"cannot deep-copy a dhcpctl native {self.kind} handle")
+
     def __del__(self) -> None:
         """The finalizer (a method: a third of the instructions of an ``ffi.gc`` one): queue
         the reference for :func:`.lock.bury`, unless it was dereferenced explicitly."""
