@@ -16,6 +16,8 @@ from typing import Any
 import pytest
 from conftest import backend_or_skip
 
+from dhcpctl import DhcpctlError
+
 pytestmark = pytest.mark.native
 PATIENCE = 10.0
 
@@ -198,3 +200,31 @@ def test_ctrl_c_right_after_enter_takes_the_lock_gives_it_back(
     assert free, "the interrupted enter kept the library lock"
     library_lock.enter("dhcpctl_wait_for_completion", time.monotonic() + PATIENCE)
     library_lock.leave()
+
+
+def test_a_give_back_an_exception_skipped_is_the_threads_own_lock() -> None:
+    """Ctrl-C may land as :func:`dhcpctl._native.lock.leave` is entered, before it frees the
+    lock. The thread's next call then finds the lock its own and goes on (and its leave hands
+    it to the thread that queued meanwhile), rather than waiting for itself for good."""
+    backend_or_skip("native")
+    from dhcpctl._native import lock as library_lock
+
+    library_lock.enter("dhcpctl_open_object")  # and no leave: the interrupted give-back
+    outcome: list[bool] = []
+    other = threading.Thread(
+        target=lambda: outcome.append(library_lock._lock.acquire(time.monotonic() + PATIENCE))
+    )
+    other.start()
+    queued(library_lock._lock, 1)
+    try:
+        library_lock.enter("dhcpctl_wait_for_completion", time.monotonic() + 1.0)
+    except DhcpctlError as error:  # busy: it waited behind the thread waiting for it
+        entered: DhcpctlError | None = error
+    else:
+        entered = None
+    library_lock.leave()  # the lock goes to the thread that queued, which gives it back
+    other.join(PATIENCE)
+    if outcome == [True]:
+        library_lock._lock.release()
+    assert entered is None
+    assert outcome == [True]

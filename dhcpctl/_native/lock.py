@@ -74,6 +74,8 @@ class _FairLock:
         me = threading.get_ident()
         if not self._queue and self._held.setdefault(0, me) == me:
             return True
+        if self._held.get(0) == me:  # its give-back skipped by an exception (see enter)
+            return True
         gate = threading.Lock()
         gate.acquire()
         entry = (gate, me)
@@ -160,6 +162,11 @@ def enter(function: str = "", deadline: float | None = None) -> None:
 
     ``deadline`` (``time.monotonic()`` seconds): a timed call's; if another thread still holds
     the lock then, :class:`DhcpctlError` ``ISC_R_TIMEDOUT`` (naming ``function``).
+
+    An exception that leaves it (Ctrl-C also right after the take) gives the lock back. One
+    that skipped a :func:`leave` (Ctrl-C as it is entered) leaves the lock to this thread,
+    whose next call takes it as its own: no call takes the lock twice, so that is the only
+    way a thread can find it its own here.
     """
     me = _ident()
     try:
