@@ -130,7 +130,16 @@ child processes (the memory rows under ``RLIMIT_AS``: peak resident growth under
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, Final, Protocol, TypeAlias, runtime_checkable
+from typing import (
+    Any,
+    Final,
+    NoReturn,
+    Protocol,
+    SupportsIndex,
+    TypeAlias,
+    TypeVar,
+    runtime_checkable,
+)
 
 #: Flags of ``dhcpctl_open_object`` (``OMAPI_CREATE``, ``OMAPI_UPDATE``, ``OMAPI_EXCL``).
 DHCPCTL_CREATE: Final = 1
@@ -182,6 +191,29 @@ class DataString(Protocol):
 
 class Handle(Protocol):
     """``dhcpctl_handle``: an opaque reference to a connection, authenticator or object."""
+
+
+class OneReference:
+    """Base of both backends' handles and data strings: like C's ``dhcpctl_handle`` and
+    ``dhcpctl_data_string``, each is a reference to one object, so ``copy.copy`` gives it
+    itself (as copying the pointer in C does); ``copy.deepcopy`` and pickling raise
+    ``TypeError`` (C has no way to duplicate a connection or a remote object, and a native
+    one's second owner would release the C object under the first)."""
+
+    __slots__ = ()
+
+    def __copy__(self: _Reference) -> _Reference:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> NoReturn:
+        raise TypeError(f"cannot deep-copy {self!r}: {_ONE_REFERENCE}")
+
+    def __reduce_ex__(self, protocol: SupportsIndex) -> NoReturn:
+        raise TypeError(f"cannot pickle {self!r}: {_ONE_REFERENCE}")
+
+
+_Reference = TypeVar("_Reference", bound=OneReference)
+_ONE_REFERENCE: Final = "it is the one reference to its object (copy.copy gives it itself)"
 
 
 #: What C passes as a ``(pointer, length)`` pair.

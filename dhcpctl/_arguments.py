@@ -17,8 +17,9 @@ from dhcpctl._results import DHCP_R_INVALIDARG
 BYTES_LIKE: Final = (bytes, bytearray, memoryview)
 
 #: Names checked before, and their C strings: a program asks for the same few names over and
-#: over. Bounded (no name is added past :data:`_NAMES_KEPT`).
-_NAMES: dict[str, bytes] = {}
+#: over. Bounded (no name is added past :data:`_NAMES_KEPT`). A str found here needs no check:
+#: a backend's hot calls may look there first (``KNOWN_NAMES.get(name) if type(name) is str``).
+KNOWN_NAMES: Final[dict[str, bytes]] = {}
 _NAMES_KEPT: Final = 1024
 
 
@@ -57,11 +58,11 @@ class ArgumentChecks:
         """A value, key, algorithm or object type name: a C string."""
         if type(name) is not str:
             return self.c_string(function, what, name)
-        known = _NAMES.get(name)
+        known = KNOWN_NAMES.get(name)
         if known is None:
             known = self.c_string(function, what, name)
-            if len(_NAMES) < _NAMES_KEPT:
-                _NAMES[name] = known
+            if len(KNOWN_NAMES) < _NAMES_KEPT:
+                KNOWN_NAMES[name] = known
         return known
 
     def bytes_like(

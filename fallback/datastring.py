@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dhcpctl._api import OneReference
 from dhcpctl._errors import DhcpctlError
 from dhcpctl._results import DHCP_R_INVALIDARG
 
 
-class DataString:
+class DataString(OneReference):
     """``len`` bytes in a writable ``value`` (``ds.value[:] = socket.inet_aton(addr)``).
 
     After ``dhcpctl_data_string_dereference`` the buffer is released and any use is a

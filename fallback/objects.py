@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from dhcpctl._api import Callback
+from dhcpctl._api import Callback, OneReference
 from dhcpctl._diagnosis import Peer, no_value
 from dhcpctl._errors import DhcpctlError
 from dhcpctl._results import DHCP_R_INVALIDARG, ISC_R_NOTFOUND, ISC_R_SUCCESS
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from .session import Dispatcher
 
 
-class Handle:
+class Handle(OneReference):
     """Base of every handle: ``dead`` once ``omapi_object_dereference`` dropped it (the API
     then refuses it)."""
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+import pickle
+
 import pytest
 
 from dhcpctl import DhcpctlError
@@ -48,3 +51,23 @@ def test_a_value_read_back_is_a_data_string_like_any_other(backend: Backend) -> 
         with pytest.raises(DhcpctlError) as info:
             use(name)
         assert info.value.status == DHCP_R_INVALIDARG
+
+
+def test_copies_are_the_object_itself_deep_copies_and_pickles_refused(backend: Backend) -> None:
+    """A data string or handle is one reference to its object, as in C: ``copy.copy`` gives
+    it itself (a second native owner of the C data string, released, left the first one
+    pointing at freed memory: the process died with SIGSEGV on its next use), and a deep
+    copy or pickle is refused with a ``TypeError`` that names the object, never a secret."""
+    data = backend.omapi_data_string_new(4)
+    key = backend.dhcpctl_new_authenticator("omapi_key", "hmac-md5", b"do-not-show")
+    secret = backend.dhcpctl_get_value(key, "key")
+    for reference in (data, key, secret):
+        assert copy.copy(reference) is reference
+        for refused in (copy.deepcopy, pickle.dumps):
+            with pytest.raises(TypeError, match="one reference to its object") as info:
+                refused([reference])
+            assert "do-not-show" not in str(info.value)
+    backend.dhcpctl_data_string_dereference(copy.copy(data))
+    with pytest.raises(DhcpctlError) as released:
+        bytes(data)
+    assert released.value.status == DHCP_R_INVALIDARG

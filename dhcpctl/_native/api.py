@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from dhcpctl._api import FUNCTION_NAMES, BytesLike, Callback, DataLike, inherit_docstrings
+from dhcpctl._arguments import KNOWN_NAMES
 from dhcpctl._diagnosis import (
     AUTHENTICATOR_TAKES_NO_VALUES,
     NO_ANSWER,
@@ -35,7 +36,7 @@ from dhcpctl._results import (
 )
 
 from . import calls, replies
-from .arguments import CHECKS, KNOWN_NAMES, c_int, checked_handle, checked_timeout, timeval
+from .arguments import CHECKS, c_int, checked_handle, checked_timeout, timeval
 from .calls import CLOSED, DEREFERENCED, DROPPED, NO_REPLY
 from .handles import DEREFERENCED_HANDLE, LOST_CONNECTION, DataString, Handle
 from .loader import c_data_string_dereference, c_data_string_new, c_object_dereference, ffi, lib

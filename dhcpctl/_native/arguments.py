@@ -10,7 +10,7 @@ import math
 import time
 from typing import Any, Final
 
-from dhcpctl._arguments import _NAMES, ArgumentChecks
+from dhcpctl._arguments import ArgumentChecks
 from dhcpctl._errors import DhcpctlError
 from dhcpctl._results import DHCP_R_INVALIDARG
 
@@ -22,11 +22,6 @@ CHECKS: Final = ArgumentChecks(
     mixing="belongs to the pure-Python backend (dhcpctl.fallback); this is the native backend "
     "(dhcpctl._native): objects cannot be mixed",
 )
-
-#: The names ``CHECKS.name`` checked before, and their C strings: a str found here needs no
-#: check. The hot calls look there first (``KNOWN_NAMES.get(name) if type(name) is str``),
-#: 250 instructions against 1,500 for the call.
-KNOWN_NAMES: Final = _NAMES
 
 
 def checked_handle(function: str, handle: object, kind: str | None = None) -> Handle:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import weakref
 from typing import Any, Final
 
-from dhcpctl._api import Callback
+from dhcpctl._api import Callback, OneReference
 from dhcpctl._diagnosis import KeyName, Peer
 from dhcpctl._errors import DhcpctlError
 from dhcpctl._results import DHCP_R_INVALIDARG, ISC_R_SUCCESS
@@ -26,7 +26,7 @@ LOST_CONNECTION: Final = "lost connection"
 DEREFERENCED_HANDLE: Final = "handle was dereferenced"
 
 
-class Handle:
+class Handle(OneReference):
     """``dhcpctl_handle``: a connection, authenticator or remote object of ISC's library.
 
     It owns one reference to the C object, dropped when the Python object goes (or by
@@ -103,16 +103,6 @@ class Handle:
             raise DhcpctlError(function, DHCP_R_INVALIDARG, DEREFERENCED_HANDLE)
         return pointer
 
-    def __copy__(self) -> Handle:
-        """The handle itself: the one reference it holds keeps one owner (a second Handle on
-        the cell would release it under the first when dropped)."""
-        return self
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> Handle:
-        """Refused (``TypeError``), as cffi refuses to copy the cell, before a Handle is made
-        that its finalizer would find without one."""
-        raise TypeError(f"cannot deep-copy a dhcpctl native {self.kind} handle")
-
     def __del__(self) -> None:
         """The finalizer (a method: a third of the instructions of an ``ffi.gc`` one): queue
         the reference for :func:`.lock.bury`, unless it was dereferenced explicitly."""
@@ -125,7 +115,7 @@ class Handle:
         return f"<dhcpctl native {self.kind} handle ({state})>"
 
 
-class DataString:
+class DataString(OneReference):
     """``dhcpctl_data_string``: ``len`` bytes in a writable ``value``.
 
     ``value`` is a view of a Python-owned copy of the bytes: ``ds.value[:] =
