@@ -572,6 +572,57 @@ def test_a_connect_that_timed_out_is_not_replayed(fake_server: FakeStarter) -> N
     assert run(timeout_then_answer(sess, closed)) == 1
 
 
+def test_many_calls_waiting_for_one_connect_cost_it_no_callback_each(
+    fake_server: FakeStarter,
+) -> None:
+    """Thousands of calls wait for one connect that never completes and all end in Timeout.
+    Each waits on a future of its own: the connect's callbacks do not grow with the callers
+    (with ``asyncio.wait`` on the connect, each caller that timed out removed its callback
+    from that list, a walk of all the others: 40,000 kept the event loop busy for 22 s)."""
+    closed = threading.Event()
+    callers = 5_000
+
+    async def main() -> tuple[int, list[BaseException | Reply]]:
+        sess = session(fake_server(silent_first(closed)), timeout=0.5)
+        calls = [asyncio.ensure_future(sess.execute(lookup(1), read=True)) for _ in range(callers)]
+        await asyncio.sleep(0.05)  # every call is waiting for the connect
+        connecting = sess._connecting
+        assert connecting is not None and not connecting.done()
+        callbacks = len(connecting._callbacks)
+        outcomes = await asyncio.gather(*calls, return_exceptions=True)
+        await sess.close()
+        return callbacks, outcomes
+
+    callbacks, outcomes = run(main())
+    assert callbacks <= 3, callbacks
+    assert [type(outcome) for outcome in outcomes] == [Timeout] * callers
+
+
+def test_calls_made_while_connecting_are_sent_in_their_order(fake_server: FakeStarter) -> None:
+    """The calls that waited for the connect go out in the order they were made."""
+    count = 250
+    order: list[bytes] = []
+
+    def behaviour(sock: socket.socket) -> None:
+        handshake(sock, keyed=False)
+        while len(order) < count:
+            request = recv_message(sock)
+            order.extend(v for n, v in request.object_values if isinstance(v, bytes))
+            sock.sendall(echo(request, keyed=False))
+        sock.recv(1)
+
+    async def main() -> list[bytes]:
+        sess = session(fake_server(behaviour), keyed=False)
+        try:
+            return await lookups(sess, range(1, count + 1))
+        finally:
+            await sess.close()
+
+    expected = [address(n) for n in range(1, count + 1)]
+    assert run(main()) == expected
+    assert order == expected
+
+
 def test_a_connect_that_failed_unawaited_is_not_reported_unretrieved(
     fake_server: FakeStarter,
 ) -> None:
