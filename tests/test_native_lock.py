@@ -202,6 +202,37 @@ def test_ctrl_c_right_after_enter_takes_the_lock_gives_it_back(
     library_lock.leave()
 
 
+def test_ctrl_c_right_after_a_finalizers_take_gives_the_lock_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """As for :func:`enter`: Ctrl-C raised right after a finalizer
+    (:func:`dhcpctl._native.lock.bury`) took the free lock, before its ``try``, kept the
+    lock for good (and a finalizer's exception is only printed: nobody would know)."""
+    backend_or_skip("native")
+    from dhcpctl._native import lock as library_lock
+    from dhcpctl._native.loader import ffi, lib
+
+    cell = ffi.new("dhcpctl_handle *")  # a C object no Handle owns, for the finalizer
+    with library_lock.locked():
+        assert lib.dhcpctl_new_authenticator(cell, b"k", b"hmac-md5", b"s", 1) == 0
+    try_acquire = library_lock._lock.try_acquire
+
+    def take_then_interrupted(*owner: object) -> bool:
+        assert try_acquire(*owner)
+        raise Interrupted
+
+    monkeypatch.setattr(library_lock._lock, "try_acquire", take_then_interrupted)
+    with pytest.raises(Interrupted):
+        library_lock.bury(cell, "authenticator")
+    monkeypatch.undo()
+    free = library_lock._lock.try_acquire()
+    library_lock._lock.release()  # this test's take, or else the one kept for good
+    assert free, "the interrupted finalizer kept the library lock"
+    library_lock.enter("dhcpctl_wait_for_completion", time.monotonic() + PATIENCE)
+    library_lock.leave()  # the enter dereferenced the buried cell
+    assert cell[0] == ffi.NULL
+
+
 def test_a_give_back_an_exception_skipped_is_the_threads_own_lock() -> None:
     """Ctrl-C may land as :func:`dhcpctl._native.lock.leave` is entered, before it frees the
     lock. The thread's next call then finds the lock its own and goes on (and its leave hands

@@ -103,8 +103,10 @@ class _FairLock:
                 return True
             return False
 
-    def try_acquire(self) -> bool:
-        """Take the lock if it is free at once; never blocks.
+    def try_acquire(self, owner: object = None) -> bool:
+        """Take the lock as ``owner`` (an object of the caller's own, never a thread's
+        ident: a finalizer may run where its thread holds the lock; None: a new one) if it
+        is free at once; never blocks.
 
         False also while the queue is being changed (``_mutex`` held): a finalizer may run
         inside this class's own code, in the thread that holds ``_mutex``, and the
@@ -113,7 +115,7 @@ class _FairLock:
         if not self._mutex.acquire(False):
             return False
         try:
-            mine = object()  # not the thread's ident: a finalizer may run where it holds it
+            mine = object() if owner is None else owner
             return self._held.setdefault(0, mine) is mine
         finally:
             self._mutex.release()
@@ -244,10 +246,14 @@ def bury(cell: Any, kind: str) -> None:
     if cell[0] == ffi.NULL:
         return
     _graveyard.append((cell, kind))
-    if _lock.try_acquire():
-        try:
+    finalizer = object()  # who takes the lock here
+    try:
+        if _lock.try_acquire(finalizer):
             _drain()
-        finally:
+    finally:
+        # Also when Ctrl-C lands right after the take (a signal handler runs as a C call
+        # returns), before a ``try`` after it would be entered: the lock is given back.
+        if _held.get(0) is finalizer:
             _lock.release()
 
 
