@@ -53,6 +53,7 @@ def load_by_path(name: str, path: Path) -> ModuleType:
 # library lacks it (a weak reference: linking never fails on it); and where the ISC library this
 # module was built with came from.
 CDEF_API = """
+isc_result_t py_initialize(void);
 isc_result_t py_omapi_data_string_new(omapi_data_string_t **, unsigned);
 isc_result_t py_omapi_object_dereference(omapi_object_t **);
 isc_result_t py_dhcpctl_data_string_dereference(dhcpctl_data_string *);
@@ -88,6 +89,7 @@ SOURCE = """
 #include <stddef.h>
 #include <string.h>
 #include <stdarg.h>
+#include <signal.h>
 #include <sys/time.h>
 #include <netinet/in.h>
 #include <isc/result.h>
@@ -100,6 +102,33 @@ SOURCE = """
 #define PY_DEREFERENCED 0xFFFFFF01u
 #define PY_CLOSED 0xFFFFFF02u
 #define PY_DROPPED 0xFFFFFF03u
+
+/* dhcpctl._native.calls.initialize: dhcpctl_initialize, keeping the process's signal
+   handling. ISC's start-up (omapip/isclib.c dhcp_context_create, after isc_app_ctxstart) sets
+   SIGINT and SIGTERM to their default action: Ctrl-C would kill a Python process instead of
+   raising KeyboardInterrupt, and a program's own handlers would be gone. Every disposition
+   but SIGPIPE's (ignored, as ISC sets it so that a write to a closed connection fails with
+   EPIPE; Python ignores it too) is put back, and the signal mask, which blocks every signal
+   meanwhile (one that comes then is delivered to the handler put back). */
+static isc_result_t py_initialize(void)
+{
+	static struct sigaction saved[NSIG];
+	static int kept[NSIG];
+	sigset_t all, mask;
+	isc_result_t status;
+	int sig;
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &mask);
+	for (sig = 1; sig < NSIG; sig++)
+		kept[sig] = sig != SIGKILL && sig != SIGSTOP && sig != SIGPIPE
+			&& sigaction(sig, NULL, &saved[sig]) == 0;
+	status = dhcpctl_initialize();
+	for (sig = 1; sig < NSIG; sig++)
+		if (kept[sig])
+			sigaction(sig, &saved[sig], NULL);
+	sigprocmask(SIG_SETMASK, &mask, NULL);
+	return status;
+}
 
 static isc_result_t py_omapi_data_string_new(omapi_data_string_t **s, unsigned len)
 { return omapi_data_string_new(s, len, MDL); }

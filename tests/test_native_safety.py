@@ -350,3 +350,33 @@ def test_abi_mode_lease_query(dhcpd_server: Endpoint) -> None:
         dhcpd_server,
         DHCPCTL_NATIVE_MODE="abi",
     )
+
+
+def test_the_import_keeps_the_programs_signal_handling() -> None:
+    """ISC's start-up (``omapip/isclib.c``) sets SIGINT and SIGTERM to their default action:
+    importing the backend made Ctrl-C kill the process (status 130, no KeyboardInterrupt, no
+    ``finally``) and silently dropped a program's own SIGTERM handler (status 143). Each
+    signal comes after the import, in this mode (API, or ABI in CI's rerun), from the process
+    itself."""
+    code = textwrap.dedent("""
+        import os, signal
+        caught = []
+        signal.signal(signal.SIGTERM, lambda number, frame: caught.append("SIGTERM"))
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, [])
+        from dhcpctl import _native
+        assert signal.pthread_sigmask(signal.SIG_BLOCK, []) == mask
+        os.kill(os.getpid(), signal.SIGTERM)
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+            signal.sigtimedwait([], 0.1)  # a bytecode boundary for the handlers to run
+        except KeyboardInterrupt:
+            caught.append("KeyboardInterrupt")
+        finally:
+            print(caught)
+    """)
+    result = run_python(["-c", code])
+    assert (result.returncode, result.stdout.strip()) == (0, "['SIGTERM', 'KeyboardInterrupt']"), (
+        result.returncode,
+        result.stdout,
+        result.stderr,
+    )

@@ -82,7 +82,7 @@ def dhcpctl_initialize() -> None:
 
 def _initialize_once() -> None:
     with locked():
-        _check("dhcpctl_initialize", lib.dhcpctl_initialize())
+        _check("dhcpctl_initialize", calls.initialize())
 
 
 def dhcpctl_connect(address: str, port: int, authenticator: Handle | None) -> Handle:

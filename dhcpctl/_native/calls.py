@@ -10,6 +10,7 @@ mode has their Python twins, which do the same. Call each with the library lock 
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Callable
 from typing import Any, Final
 
@@ -79,6 +80,34 @@ def _wait_for_reply(cell: Any, connection: Any, status: Any, timeout: Any) -> in
     return int(lib.dhcpctl_timed_wait_for_completion(cell[0], status, timeout))
 
 
+#: Bytes kept per signal for the ``struct sigaction`` of :func:`_initialize`: more than any
+#: libc's (glibc: 152 on x86_64 and arm64).
+_SIGACTION_SIZE: Final = 1024
+#: The signals whose disposition ISC's start-up may change and :func:`_initialize` puts back:
+#: all but those none can change and SIGPIPE (left ignored, see ``py_initialize``).
+_KEPT_SIGNALS: Final = sorted(
+    set(signal.valid_signals()) - {signal.SIGKILL, signal.SIGSTOP, signal.SIGPIPE}
+)
+
+
+def _initialize() -> int:
+    everything = signal.valid_signals()
+    mask = signal.pthread_sigmask(signal.SIG_SETMASK, everything)
+    try:
+        saved = []
+        for number in _KEPT_SIGNALS:
+            action = ffi.new("char[]", _SIGACTION_SIZE)
+            if lib.sigaction(number, _NULL, action) == 0:
+                saved.append((number, action))
+        try:
+            return int(lib.dhcpctl_initialize())
+        finally:
+            for number, action in saved:
+                lib.sigaction(number, action, _NULL)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+
+
 def _release(cell: Any) -> int:
     return DEREFERENCED if cell[0] == _NULL else c_object_dereference(cell)
 
@@ -116,6 +145,10 @@ object_remove: Callable[[Any, Any, int], int]
 #: ``wait_for_reply(cell, connection, status, timeout)``: ``dhcpctl_timed_wait_for_completion``
 #: on a remote object, its ``waitstatus`` first set to :data:`NO_REPLY` (see :mod:`.replies`).
 wait_for_reply: Callable[[Any, Any, Any, Any], int]
+#: ``initialize()``: ``dhcpctl_initialize``, the process's signal dispositions (but SIGPIPE's,
+#: left ignored) and mask kept (ISC's start-up sets SIGINT and SIGTERM to their default action:
+#: see ``py_initialize`` in ``build_ffi.py``).
+initialize: Callable[[], int]
 #: ``release(cell)``: ``omapi_object_dereference``.
 release: Callable[[Any], int]
 #: ``get_value(cell, name, buffer, size, value, length)``: ``dhcpctl_get_value`` into the
@@ -136,6 +169,7 @@ if MODE == "api":
     object_refresh = lib.py_object_refresh
     object_remove = lib.py_object_remove
     wait_for_reply = lib.py_wait_for_reply
+    initialize = lib.py_initialize
     release = lib.py_release
     get_value = lib.py_get_value
 else:
@@ -151,5 +185,6 @@ else:
     object_refresh = _request(lib.dhcpctl_object_refresh)
     object_remove = _request(lib.dhcpctl_object_remove)
     wait_for_reply = _wait_for_reply
+    initialize = _initialize
     release = _release
     get_value = _get_value

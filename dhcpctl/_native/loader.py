@@ -56,6 +56,9 @@ _HARDENING_TEXT: Final = re.compile(r"dhcpctl-omapi-hardening/(\d+)(?: |$)")
 #: ABI mode only: the marker may be absent, so it is declared apart from CDEF (API mode reaches
 #: it through ``py_dhcpctl_omapi_hardening``).
 _CDEF_MARKER: Final = "const char *dhcpctl_omapi_hardening(void);"
+#: ABI mode only: libc's ``sigaction``, for the twin of ``py_initialize`` (:mod:`.calls`); its
+#: ``struct sigaction`` is copied as opaque bytes, never read.
+_CDEF_SIGACTION: Final = "int sigaction(int, const void *, void *);"
 #: ``build_ffi.py``'s ``PY_ISC_LOCATION``, a C string in the compiled module's file.
 _LOCATION_TEXT: Final = re.compile(rb"(shared|static) libraries in ([^\0]+)\0")
 _API_MODULE: Final = "dhcpctl._native_lib"
@@ -81,6 +84,7 @@ def _load_abi() -> tuple[FFI, Any, tuple[Any, ...], str]:
     ffi = FFI()
     ffi.cdef(CDEF)
     ffi.cdef(_CDEF_MARKER)
+    ffi.cdef(_CDEF_SIGACTION)
     flags = os.RTLD_NOW | os.RTLD_GLOBAL
     try:
         handles = tuple(ffi.dlopen(str(path), flags) for path in installation.dlopen_order)
