@@ -280,8 +280,9 @@ class Backend(Protocol):
 
         ``dhcpctl/dhcpctl.c`` dhcpctl_timed_connect (C's ``struct timeval *``). Returns
         within the timeout plus 1 s whatever the server does; raises ``ISC_R_TIMEDOUT`` when
-        it passes, and otherwise as :meth:`dhcpctl_connect`. A timeout that is not a number
-        of seconds raises TypeError; the native backend refuses NaN (``DHCP_R_INVALIDARG``).
+        it passes, and otherwise as :meth:`dhcpctl_connect`. A negative timeout counts as 0,
+        one longer than a year (infinity too) as None; NaN raises ``DHCP_R_INVALIDARG``, a
+        timeout that is not a number of seconds TypeError.
         """
 
     def dhcpctl_disconnect(self, connection: Handle, force: bool = False) -> None:
@@ -318,7 +319,7 @@ class Backend(Protocol):
         plus 1 s; raises ``ISC_R_TIMEDOUT`` when it passes, and the request stays in flight:
         a later wait takes the late reply. On a connection handle it reads the connection
         until the timeout and raises ``ISC_R_TIMEDOUT`` (as C), or ``DHCP_R_CONNRESET`` if the
-        server dropped it.
+        server dropped it. Timeouts are taken as by :meth:`dhcpctl_timed_connect`.
         """
 
     def dhcpctl_get_value(self, handle: Handle, name: str) -> DataString:

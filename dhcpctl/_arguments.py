@@ -7,6 +7,7 @@ rejects NaN timeouts), the backend checks that on top of these.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Final
 
@@ -15,6 +16,10 @@ from dhcpctl._results import DHCP_R_INVALIDARG
 
 #: What C passes as a ``(pointer, length)`` pair.
 BYTES_LIKE: Final = (bytes, bytearray, memoryview)
+
+#: The longest timeout (seconds: a year) kept as such; a longer one means no limit (the
+#: operating system's timers and ``struct timeval`` arithmetic overflow not far above).
+LONGEST_TIMEOUT: Final = 365 * 86400.0
 
 #: Names checked before, and their C strings: a program asks for the same few names over and
 #: over. Bounded (no name is added past :data:`_NAMES_KEPT`). A str found here needs no check:
@@ -73,12 +78,17 @@ class ArgumentChecks:
         return bytes(value)
 
     def timeout(self, function: str, timeout: object) -> float | None:
-        """Seconds, or ``None`` for no limit."""
+        """Seconds, or ``None`` for no limit: a negative timeout counts as 0, one longer than
+        :data:`LONGEST_TIMEOUT` (infinity too) as None; NaN raises DhcpctlError
+        ``DHCP_R_INVALIDARG``, what is not a number TypeError."""
         if timeout is None:
             return None
         if isinstance(timeout, bool) or not isinstance(timeout, int | float):
             raise self.type_error(function, "the timeout", "seconds (float) or None", timeout)
-        return float(timeout)
+        seconds = float(timeout)
+        if math.isnan(seconds):
+            raise DhcpctlError(function, DHCP_R_INVALIDARG, "timeout is NaN")
+        return None if seconds > LONGEST_TIMEOUT else max(seconds, 0.0)
 
     def int32(self, function: str, value: object) -> int:
         """An int that fits 32 bits, signed or unsigned (C takes either as ``int``)."""

@@ -8,6 +8,7 @@ backend can read it, the likely cause (``dhcpctl/_diagnosis.py``), and never the
 from __future__ import annotations
 
 import dataclasses
+import math
 import socket
 import subprocess
 import sys
@@ -30,6 +31,7 @@ from scenario_helpers import TIMEOUT, connect, ip, open_object, open_with_wrong_
 
 import dhcpctl
 from dhcpctl._api import Backend
+from dhcpctl._arguments import LONGEST_TIMEOUT
 from dhcpctl._diagnosis import Peer, connect_failed, key_name
 from dhcpctl.fallback.wire import OP_STATUS, Message, encode_intro, encode_message
 from testbed import dataset
@@ -43,7 +45,7 @@ import sys
 from dhcpctl import DhcpctlError, load_backend
 backend = load_backend(sys.argv[1])
 try:
-    backend.dhcpctl_timed_connect("127.0.0.1", int(sys.argv[2]), None, 5.0)
+    backend.dhcpctl_timed_connect("127.0.0.1", int(sys.argv[2]), None, float(sys.argv[3]))
 except DhcpctlError as error:
     print(error.status)
     print(error)
@@ -61,15 +63,47 @@ def assert_no_secret(text: str, key: OmapiKey) -> None:
         assert form not in text
 
 
-def test_refused_connect(backend_name: str, closed_port: int) -> None:
+def connect_alone(backend_name: str, port: int, timeout: float) -> tuple[str, str]:
+    """The status and error text of :data:`CONNECT_ALONE`'s connect."""
     result = subprocess.run(
-        [sys.executable, "-c", CONNECT_ALONE, backend_name, str(closed_port)],
+        [sys.executable, "-c", CONNECT_ALONE, backend_name, str(port), repr(timeout)],
         capture_output=True,
         text=True,
         timeout=30,
         check=True,
     )
     status, text = result.stdout.splitlines()
+    return status, text
+
+
+@pytest.mark.parametrize("timeout", [math.inf, 1e10, 1e300, LONGEST_TIMEOUT + 1])
+def test_a_timeout_beyond_a_year_is_no_limit(
+    backend_name: str, closed_port: int, timeout: float
+) -> None:
+    """Longer than a year (infinity too), a timeout means no limit, on both backends: the
+    connect is refused as with a short one (the pure-Python backend raised OverflowError from
+    its socket's timer)."""
+    assert connect_alone(backend_name, closed_port, timeout) == connect_alone(
+        backend_name, closed_port, 5.0
+    )
+
+
+@pytest.mark.parametrize("call", ["connect", "wait"])
+def test_a_nan_timeout_is_refused_alike(backend: Backend, call: str) -> None:
+    """NaN seconds: DhcpctlError DHCP_R_INVALIDARG before anything is done, on both backends
+    (the pure-Python one raised a plain ValueError)."""
+    with pytest.raises(dhcpctl.DhcpctlError) as error:
+        if call == "connect":
+            backend.dhcpctl_timed_connect("127.0.0.1", 7911, None, math.nan)
+        else:
+            key = backend.dhcpctl_new_authenticator("k", "hmac-md5", b"s")
+            backend.dhcpctl_timed_wait_for_completion(key, math.nan)
+    assert error.value.status == dhcpctl.DHCP_R_INVALIDARG
+    assert str(error.value).endswith("timeout is NaN"), error.value
+
+
+def test_refused_connect(backend_name: str, closed_port: int) -> None:
+    status, text = connect_alone(backend_name, closed_port, 5.0)
     assert int(status) == dhcpctl.ISC_R_NOMORE
     assert f"cannot connect to 127.0.0.1:{closed_port}: " in text
     assert text.endswith(f"is dhcpd running there, with omapi-port {closed_port}?")

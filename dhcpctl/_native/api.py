@@ -36,7 +36,7 @@ from dhcpctl._results import (
 )
 
 from . import calls, replies
-from .arguments import CHECKS, c_int, checked_handle, checked_timeout, timeval
+from .arguments import CHECKS, c_int, checked_handle, timeval
 from .calls import CLOSED, DEREFERENCED, DROPPED, NO_REPLY
 from .handles import DEREFERENCED_HANDLE, LOST_CONNECTION, DataString, Handle
 from .loader import c_data_string_dereference, c_data_string_new, c_object_dereference, ffi, lib
@@ -93,7 +93,7 @@ def dhcpctl_timed_connect(
     address: str, port: int, authenticator: Handle | None, timeout: float | None
 ) -> Handle:
     function = "dhcpctl_timed_connect"
-    return _connect(function, address, port, authenticator, checked_timeout(function, timeout))
+    return _connect(function, address, port, authenticator, CHECKS.timeout(function, timeout))
 
 
 def _connect(
@@ -148,7 +148,7 @@ def dhcpctl_wait_for_completion(handle: Handle) -> int:
 
 def dhcpctl_timed_wait_for_completion(handle: Handle, timeout: float | None) -> int:
     function = "dhcpctl_timed_wait_for_completion"
-    return _wait(function, handle, checked_timeout(function, timeout))
+    return _wait(function, handle, CHECKS.timeout(function, timeout))
 
 
 #: The longest a wait stays in C at a time (seconds, whole): how soon Ctrl-C gets through.

@@ -6,13 +6,10 @@ limits on top (a signed ``int``, a ``struct timeval`` it can add).
 
 from __future__ import annotations
 
-import math
 import time
 from typing import Any, Final
 
-from dhcpctl._arguments import ArgumentChecks
-from dhcpctl._errors import DhcpctlError
-from dhcpctl._results import DHCP_R_INVALIDARG
+from dhcpctl._arguments import LONGEST_TIMEOUT, ArgumentChecks
 
 from .handles import Handle
 from .loader import ffi
@@ -38,16 +35,6 @@ def c_int(function: str, value: object) -> int:
     return number - (1 << 32) if number >= (1 << 31) else number
 
 
-def checked_timeout(function: str, timeout: object) -> float | None:
-    """Seconds (a negative timeout as 0), or ``None`` for no limit."""
-    seconds = CHECKS.timeout(function, timeout)
-    if seconds is None:
-        return None
-    if math.isnan(seconds):
-        raise DhcpctlError(function, DHCP_R_INVALIDARG, "timeout is NaN")
-    return max(seconds, 0.0)
-
-
 def timeval(seconds: float, round_up: bool) -> Any:
     """A ``struct timeval`` C adds to the current time without carrying the microseconds.
 
@@ -56,7 +43,7 @@ def timeval(seconds: float, round_up: bool) -> Any:
     cut to what fits the current second: the result may be shorter than ``seconds``
     (``round_up=False``, the caller waits again for the rest) or whole seconds, longer.
     """
-    seconds = min(seconds, 86400.0 * 365)
+    seconds = min(seconds, LONGEST_TIMEOUT)
     whole = int(seconds)
     usec = int((seconds - whole) * 1_000_000)
     room = 999_000 - int((time.time() % 1) * 1_000_000)
