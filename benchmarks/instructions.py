@@ -1,26 +1,41 @@
-"""Instructions per lease lookup, each client against one test-bed dhcpd, counted by valgrind.
+"""Instructions per lease lookup or host cycle, each client against one test-bed dhcpd, counted
+by valgrind.
 
-    python benchmarks/instructions.py [--lookups N] [--top K]
+    python benchmarks/instructions.py [--workload lookup|host-cycle] [--lookups N]
+                                      [--host-cycles N] [--top K]
 
 On a shared VM the wall-clock rates of ``benchmarks/run.py`` swing by half between rounds, so a
 change of a few percent cannot be seen there. The instructions a client executes can: callgrind
 (valgrind's instruction counter) gives the same count for the same code and the same replies,
-whatever else the machine does. This script runs ``benchmarks/run.py``'s lookup (new_object
-lease, set_value ip-address, open_object, wait_for_completion, get_value ends, dereference)
-in a child process under ``valgrind --tool=callgrind``, twice per client: 200 lookups, then
-200 + N. The difference over N is the cost of one lookup, without start-up and imports.
+whatever else the machine does. This script runs one of ``benchmarks/run.py``'s workloads in
+a child process under ``valgrind --tool=callgrind``, twice per client: 200 iterations, then
+200 + N (``--lookups``, default 1000; ``--host-cycles``, default 500). The difference over N is
+the cost of one iteration, without start-up and imports. The workloads (``--workload``):
+
+- lookup (the default): new_object lease, set_value ip-address, open_object,
+  wait_for_completion, get_value ends (checked), dereference;
+- host-cycle: new_object host, set name, hardware-address and hardware-type 1, open_object
+  with CREATE|EXCL, wait; object_remove, wait; dereference. Names and MACs are unique per
+  client, run and iteration (``run.py``'s ``host_mac`` of a tag per client and run), except the
+  C loop's MACs (02:c0 and the iteration), which its second run uses again after the first run
+  removed them. It writes to the server, which is the test-bed dhcpd this script starts (never
+  a server found in the environment).
 
 Clients:
 
-- C loop: ``c_loop.c`` over ISC's libdhcpctl, compiled as ``run.py`` does;
-- cffi, no guards: the C loop's ISC calls (with ``dhcpctl_set_data_value`` for its data
-  string) made straight through the native backend's compiled module
+- C loop: ``c_loop.c`` over ISC's libdhcpctl, compiled as ``run.py`` does (its mode
+  ``lookup`` or ``host-cycle``);
+- cffi, no guards: the C loop's ISC calls (for lookups with ``dhcpctl_set_data_value`` for its
+  data string) made straight through the native backend's compiled module
   (``dhcpctl._native.loader.lib``) from a Python loop, with no argument checks, lock or
   bookkeeping: the least any cffi binding of these calls can cost;
-- the native and the pure-Python backends, through the C-named API;
-- the typed ``dhcpctl.Client`` on each backend (``leases.get``), and ``dhcpctl.aio`` (one
-  ``asyncio.gather`` of the lookups, ``max_in_flight=64``; how many replies one read brings
-  depends on timing, so its count moves by a few thousand instructions between runs).
+- the native and the pure-Python backends, through the C-named API (host cycles: ``run.py``'s
+  ``dhcpctl_client``);
+- the typed ``dhcpctl.Client`` on each backend (``leases.get``; ``hosts.create`` +
+  ``hosts.delete``, ``run.py``'s ``typed_client``), and ``dhcpctl.aio`` (one
+  ``asyncio.gather`` of the lookups or of ``run.py``'s ``aio_client`` host cycles (create then
+  delete per task), ``max_in_flight=64``; how many replies one read brings depends on timing,
+  so its count moves by a few thousand instructions between runs).
 
 Each count is split by where the instructions ran: ISC's code (statically linked into the C
 loop and into the native backend's module), libc, the Python interpreter, cffi, OpenSSL
