@@ -1,26 +1,41 @@
-"""Instructions per lease lookup, each client against one test-bed dhcpd, counted by valgrind.
+"""Instructions per lease lookup or host cycle, each client against one test-bed dhcpd, counted
+by valgrind.
 
-    python benchmarks/instructions.py [--lookups N] [--top K]
+    python benchmarks/instructions.py [--workload lookup|host-cycle] [--lookups N]
+                                      [--host-cycles N] [--top K]
 
 On a shared VM the wall-clock rates of ``benchmarks/run.py`` swing by half between rounds, so a
 change of a few percent cannot be seen there. The instructions a client executes can: callgrind
 (valgrind's instruction counter) gives the same count for the same code and the same replies,
-whatever else the machine does. This script runs ``benchmarks/run.py``'s lookup (new_object
-lease, set_value ip-address, open_object, wait_for_completion, get_value ends, dereference)
-in a child process under ``valgrind --tool=callgrind``, twice per client: 200 lookups, then
-200 + N. The difference over N is the cost of one lookup, without start-up and imports.
+whatever else the machine does. This script runs one of ``benchmarks/run.py``'s workloads in
+a child process under ``valgrind --tool=callgrind``, twice per client: 200 iterations, then
+200 + N (``--lookups``, default 1000; ``--host-cycles``, default 500). The difference over N is
+the cost of one iteration, without start-up and imports. The workloads (``--workload``):
+
+- lookup (the default): new_object lease, set_value ip-address, open_object,
+  wait_for_completion, get_value ends (checked), dereference;
+- host-cycle: new_object host, set name, hardware-address and hardware-type 1, open_object
+  with CREATE|EXCL, wait; object_remove, wait; dereference. Names and MACs are unique per
+  client, run and iteration (``run.py``'s ``host_mac`` of a tag per client and run), except the
+  C loop's MACs (02:c0 and the iteration), which its second run uses again after the first run
+  removed them. It writes to the server, which is the test-bed dhcpd this script starts (never
+  a server found in the environment).
 
 Clients:
 
-- C loop: ``c_loop.c`` over ISC's libdhcpctl, compiled as ``run.py`` does;
-- cffi, no guards: the C loop's ISC calls (with ``dhcpctl_set_data_value`` for its data
-  string) made straight through the native backend's compiled module
+- C loop: ``c_loop.c`` over ISC's libdhcpctl, compiled as ``run.py`` does (its mode
+  ``lookup`` or ``host-cycle``);
+- cffi, no guards: the C loop's ISC calls (for lookups with ``dhcpctl_set_data_value`` for its
+  data string) made straight through the native backend's compiled module
   (``dhcpctl._native.loader.lib``) from a Python loop, with no argument checks, lock or
   bookkeeping: the least any cffi binding of these calls can cost;
-- the native and the pure-Python backends, through the C-named API;
-- the typed ``dhcpctl.Client`` on each backend (``leases.get``), and ``dhcpctl.aio`` (one
-  ``asyncio.gather`` of the lookups, ``max_in_flight=64``; how many replies one read brings
-  depends on timing, so its count moves by a few thousand instructions between runs).
+- the native and the pure-Python backends, through the C-named API (host cycles: ``run.py``'s
+  ``dhcpctl_client``);
+- the typed ``dhcpctl.Client`` on each backend (``leases.get``; ``hosts.create`` +
+  ``hosts.delete``, ``run.py``'s ``typed_client``), and ``dhcpctl.aio`` (one
+  ``asyncio.gather`` of the lookups or of ``run.py``'s ``aio_client`` host cycles (create then
+  delete per task), ``max_in_flight=64``; how many replies one read brings depends on timing,
+  so its count moves by a few thousand instructions between runs).
 
 Each count is split by where the instructions ran: ISC's code (statically linked into the C
 loop and into the native backend's module), libc, the Python interpreter, cffi, OpenSSL
@@ -47,15 +62,41 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the test bed is not installed
 
-from run import LEASE, BenchmarkError, compile_c_loop  # this script's neighbour
+from run import (  # this script's neighbour
+    LEASE,
+    WORKLOADS,
+    BenchmarkError,
+    Client,
+    Step,
+    Workload,
+    aio_client,
+    compile_c_loop,
+    dhcpctl_client,
+    host_mac,
+    timed,
+    typed_client,
+)
 
 import dhcpctl
 import dhcpctl.aio
 from dhcpctl import Key, Lease
 from testbed import DhcpdServer, Endpoint, make_key
+from testbed.server import OmapiKey
 
-#: Lookups in the first, shorter run of each client (the second runs N more).
+#: Iterations (lookups or host cycles) in the first, shorter run of each client (the second
+#: runs N more).
 BASE = 200
+#: Each workload's iteration, singular and plural, as the report names it.
+UNITS: dict[Workload, tuple[str, str]] = {
+    "lookup": ("lookup", "lookups"),
+    "host-cycle": ("host cycle", "host cycles"),
+}
+#: The first host-cycle tag (MAC byte, part of the host name): each client's two runs take the
+#: tags ``FIRST_TAG + 2 * i`` and ``FIRST_TAG + 2 * i + 1``, ``i`` its place in :data:`CLIENTS`
+#: (the C loop's MACs are 02:c0:..., its names ``bench-c-<tag>-<i>``).
+FIRST_TAG = 0x40
+#: dhcpctl.aio's window (max_in_flight) in both workloads.
+AIO_WINDOW = 64
 CLIENTS = {
     "c": "C loop (libdhcpctl)",
     "floor": "cffi, no guards",
@@ -81,9 +122,22 @@ _KEPT: list[object] = []
 ENDPOINT_VARIABLE = "DHCPCTL_BENCH_ENDPOINT"
 
 
-def worker(client: str, count: int) -> None:
-    """Run ``count`` lookups with ``client`` against the server in the environment."""
-    endpoint = json.loads(os.environ[ENDPOINT_VARIABLE])
+def handed_endpoint() -> Endpoint:
+    """The server :func:`main` hands a worker in :data:`ENDPOINT_VARIABLE` (JSON: address,
+    port, key name, algorithm, secret in hex)."""
+    handed = json.loads(os.environ[ENDPOINT_VARIABLE])
+    key = OmapiKey(handed["key"], handed["algorithm"], bytes.fromhex(handed["secret"]))
+    return Endpoint(handed["address"], int(handed["port"]), key)
+
+
+def worker(client: str, workload: Workload, count: int, tag: int) -> None:
+    """Run ``count`` iterations of ``workload`` with ``client`` (a key of :data:`CLIENTS`, not
+    the C loop) against the server in the environment; ``tag`` (a byte) makes this run's host
+    names and MACs its own. Raises :class:`BenchmarkError` if an iteration fails."""
+    endpoint = handed_endpoint()
+    if workload == "host-cycle":
+        host_cycles(client, endpoint, tag).run(count)
+        return
     if client == "aio":
         asyncio.run(aio_burst(endpoint, count))
         return
@@ -97,14 +151,28 @@ def worker(client: str, count: int) -> None:
         lookup()
 
 
-def backend_lookup(name: str, endpoint: dict[str, str]) -> Callable[[], None]:
+def host_cycles(client: str, endpoint: Endpoint, tag: int) -> Client:
+    """``client``'s host cycles as ``run.py`` makes them (create with CREATE|EXCL + wait,
+    remove + wait, dereference; the typed clients' ``hosts.create`` + ``hosts.delete``), its
+    host names and MACs made from ``tag`` (a byte) and the iteration."""
+    if client == "floor":
+        return Client(timed(floor_host_cycle(endpoint, tag)))
+    if client == "aio":
+        return aio_client(endpoint, "host-cycle", window=AIO_WINDOW, tag=tag)
+    if client.startswith("typed-"):
+        return typed_client(endpoint, "host-cycle", client.removeprefix("typed-"), tag)
+    return dhcpctl_client(client, endpoint, "host-cycle", tag)
+
+
+def backend_lookup(name: str, endpoint: Endpoint) -> Callable[[], None]:
+    """A lookup through backend ``name``'s C-named API, on a connection opened here."""
     from dhcpctl import ISC_R_SUCCESS, load_backend
 
     api = load_backend(name)
-    auth = api.dhcpctl_new_authenticator(
-        endpoint["key"], endpoint["algorithm"], bytes.fromhex(endpoint["secret"])
-    )
-    connection = api.dhcpctl_connect(endpoint["address"], int(endpoint["port"]), auth)
+    key = endpoint.key
+    assert key is not None
+    auth = api.dhcpctl_new_authenticator(key.name, key.algorithm, key.secret)
+    connection = api.dhcpctl_connect(endpoint.address, endpoint.port, auth)
     address = socket.inet_aton(LEASE.ip)
 
     def lookup() -> None:
@@ -120,58 +188,67 @@ def backend_lookup(name: str, endpoint: dict[str, str]) -> Callable[[], None]:
     return lookup
 
 
-def typed_key(endpoint: dict[str, str]) -> Key:
-    return Key(endpoint["key"], endpoint["algorithm"], bytes.fromhex(endpoint["secret"]))
+def typed_key(endpoint: Endpoint) -> Key:
+    """The typed clients' :class:`dhcpctl.Key` for ``endpoint``'s key."""
+    key = endpoint.key
+    assert key is not None
+    return Key(key.name, key.algorithm, key.secret)
 
 
 def checked(lease: Lease) -> None:
+    """Raises :class:`BenchmarkError` unless ``lease`` ends when the test bed's lease does
+    (``LEASE.ends``, seconds since the epoch)."""
     if lease.ends is None or int(lease.ends.timestamp()) != LEASE.ends:
         raise BenchmarkError("typed lookup: wrong lease end")
 
 
-def typed_lookup(backend: str, endpoint: dict[str, str]) -> Callable[[], None]:
+def typed_lookup(backend: str, endpoint: Endpoint) -> Callable[[], None]:
     """``leases.get`` of the sync typed client on ``backend``."""
     omapi = dhcpctl.Client(
-        endpoint["address"], int(endpoint["port"]), key=typed_key(endpoint), backend=backend
+        endpoint.address, endpoint.port, key=typed_key(endpoint), backend=backend
     )
     omapi.connect()
     _KEPT.append(omapi)
     return lambda: checked(omapi.leases.get(ip=LEASE.ip))
 
 
-async def aio_burst(endpoint: dict[str, str], count: int) -> None:
-    """One ``asyncio.gather`` of ``count`` ``leases.get``, at most 64 in flight (the timeout
-    allows for valgrind's slowness)."""
+async def aio_burst(endpoint: Endpoint, count: int) -> None:
+    """One ``asyncio.gather`` of ``count`` ``leases.get``, at most :data:`AIO_WINDOW` in
+    flight (the timeout allows for valgrind's slowness)."""
     async with dhcpctl.aio.Client(
-        endpoint["address"],
-        int(endpoint["port"]),
+        endpoint.address,
+        endpoint.port,
         key=typed_key(endpoint),
         timeout=600.0,
-        max_in_flight=64,
+        max_in_flight=AIO_WINDOW,
     ) as omapi:
         for lease in await asyncio.gather(*(omapi.leases.get(ip=LEASE.ip) for _ in range(count))):
             checked(lease)
 
 
-def floor_lookup(endpoint: dict[str, str]) -> Callable[[], None]:
-    from dhcpctl import ISC_R_SUCCESS
+def floor_connection(endpoint: Endpoint) -> object:
+    """An authenticated connection to ``endpoint``, opened by the native backend and kept
+    alive in :data:`_KEPT`: ISC's ``dhcpctl_handle`` (a cffi pointer) for the floor's calls.
+    Raises :class:`BenchmarkError` unless the native module is the compiled (API mode) one."""
     from dhcpctl._native import api  # connects (authenticated) the way the backend does
-    from dhcpctl._native.loader import (
-        MODE,
-        c_data_string_dereference,
-        c_object_dereference,
-        ffi,
-        lib,
-    )
+    from dhcpctl._native.loader import MODE
 
     if MODE != "api":
         raise BenchmarkError("cffi, no guards: needs the compiled (API mode) native module")
-    auth = api.dhcpctl_new_authenticator(
-        endpoint["key"], endpoint["algorithm"], bytes.fromhex(endpoint["secret"])
-    )
-    connection = api.dhcpctl_connect(endpoint["address"], int(endpoint["port"]), auth)
+    key = endpoint.key
+    assert key is not None
+    auth = api.dhcpctl_new_authenticator(key.name, key.algorithm, key.secret)
+    connection = api.dhcpctl_connect(endpoint.address, endpoint.port, auth)
     _KEPT.append(connection)
-    conn = connection.cell[0]
+    return connection.cell[0]
+
+
+def floor_lookup(endpoint: Endpoint) -> Callable[[], None]:
+    """The C loop's lookup calls straight through ``dhcpctl._native.loader.lib``."""
+    from dhcpctl import ISC_R_SUCCESS
+    from dhcpctl._native.loader import c_data_string_dereference, c_object_dereference, ffi, lib
+
+    conn = floor_connection(endpoint)
     address = socket.inet_aton(LEASE.ip)
     cell = ffi.new("dhcpctl_handle *")
     status = ffi.new("dhcpctl_status *")
@@ -192,6 +269,37 @@ def floor_lookup(endpoint: dict[str, str]) -> Callable[[], None]:
         c_object_dereference(cell)
 
     return lookup
+
+
+def floor_host_cycle(endpoint: Endpoint, tag: int) -> Step:
+    """The C loop's host cycle (``c_loop.c``'s ``host_cycle``) straight through
+    ``dhcpctl._native.loader.lib``, with ``run.py``'s host names and MACs for ``tag``."""
+    from dhcpctl import DHCPCTL_CREATE, DHCPCTL_EXCL, ISC_R_SUCCESS
+    from dhcpctl._native.loader import c_object_dereference, ffi, lib
+
+    conn = floor_connection(endpoint)
+    cell = ffi.new("dhcpctl_handle *")
+    status = ffi.new("dhcpctl_status *")
+    flags = DHCPCTL_CREATE | DHCPCTL_EXCL
+
+    def host_cycle(number: int) -> None:
+        lib.dhcpctl_new_object(cell, conn, b"host")
+        host = cell[0]
+        lib.dhcpctl_set_string_value(host, f"bench-{tag}-{number}".encode(), b"name")
+        mac = host_mac(tag, number)
+        lib.dhcpctl_set_data_value(host, mac, len(mac), b"hardware-address")
+        lib.dhcpctl_set_int_value(host, 1, b"hardware-type")
+        lib.dhcpctl_open_object(host, conn, flags)
+        lib.dhcpctl_wait_for_completion(host, status)
+        if status[0] != ISC_R_SUCCESS:
+            raise BenchmarkError(f"cffi, no guards: host create failed ({status[0]})")
+        lib.dhcpctl_object_remove(conn, host)
+        lib.dhcpctl_wait_for_completion(host, status)
+        if status[0] != ISC_R_SUCCESS:
+            raise BenchmarkError(f"cffi, no guards: host remove failed ({status[0]})")
+        c_object_dereference(cell)
+
+    return host_cycle
 
 
 def counted(command: list[str], environment: dict[str, str], out: Path) -> None:
@@ -241,11 +349,14 @@ def short(function: str) -> str:
     return re.sub(r"\[\S*/([^/\]]+)\]$", r"[\1]", function)
 
 
-def per_lookup(short: Path, long: Path, lookups: int) -> tuple[dict[str, float], dict[str, float]]:
-    """Instructions per lookup, by part and by function: the two runs' difference."""
+def per_iteration(
+    short: Path, long: Path, iterations: int
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Instructions per iteration (lookup or host cycle), by part and by function: the
+    difference of the profiles ``long`` and ``short`` over the ``iterations`` they differ by."""
     first, second = by_function(short), by_function(long)
     functions = {
-        name: (second.get(name, 0) - first.get(name, 0)) / lookups
+        name: (second.get(name, 0) - first.get(name, 0)) / iterations
         for name in first.keys() | second.keys()
     }
     parts: dict[str, float] = {}
@@ -254,24 +365,39 @@ def per_lookup(short: Path, long: Path, lookups: int) -> tuple[dict[str, float],
     return parts, functions
 
 
-def commands(client: str, binary: Path, endpoint: Endpoint, count: int) -> list[str]:
+def commands(
+    client: str, workload: Workload, binary: Path, endpoint: Endpoint, count: int, tag: int
+) -> list[str]:
+    """The command line of one counted run: ``count`` iterations of ``workload`` by ``client``
+    (a key of :data:`CLIENTS`): the compiled C loop ``binary``, or this script as a worker.
+    ``tag`` (a byte) names the run's hosts (the C loop: ``bench-c-<tag>-<i>``)."""
     if client == "c":
         key = endpoint.key
         assert key is not None
         credentials = [key.name, key.algorithm, key.secret_base64]
-        arguments = [str(count), "lookup", LEASE.ip]
+        argument = LEASE.ip if workload == "lookup" else f"bench-c-{tag}"
+        arguments = [str(count), workload, argument]
         return [str(binary), endpoint.address, str(endpoint.port), *credentials, *arguments]
-    return [sys.executable, str(Path(__file__).resolve()), "--worker", client, str(count)]
+    worker = [client, workload, str(count), str(tag)]
+    return [sys.executable, str(Path(__file__).resolve()), "--worker", *worker]
 
 
 def report(
-    results: dict[str, tuple[dict[str, float], dict[str, float]]], lookups: int, top: int
+    results: dict[str, tuple[dict[str, float], dict[str, float]]],
+    workload: Workload,
+    iterations: int,
+    top: int,
 ) -> str:
+    """The Markdown table of instructions per iteration of ``workload`` (thousands), each
+    client's total, its ratio to the C loop's and its parts (:data:`PARTS`), then each
+    client's ``top`` costliest functions; ``results`` as :func:`per_iteration` gives them,
+    ``iterations`` what the two runs differ by."""
+    one, many = UNITS[workload]
     names = [name for name, _ in PARTS] + [OTHER]
     baseline = sum(results["c"][0].values())
     lines = [
-        f"Instructions per lookup (callgrind; runs of {BASE} and {BASE + lookups} lookups, "
-        f"difference over {lookups}), {sys.implementation.name} "
+        f"Instructions per {one} (callgrind; runs of {BASE} and {BASE + iterations} {many}, "
+        f"difference over {iterations}), {sys.implementation.name} "
         f"{'.'.join(map(str, sys.version_info[:3]))}:",
         "",
         "| client | total | vs C loop | " + " | ".join(names) + " |",
@@ -288,7 +414,7 @@ def report(
     for client, (_, functions) in results.items():
         if client == "c" or top == 0:
             continue
-        lines += ["", f"{CLIENTS[client]}: the {top} costliest functions per lookup", ""]
+        lines += ["", f"{CLIENTS[client]}: the {top} costliest functions per {one}", ""]
         for name, count in sorted(functions.items(), key=lambda item: -item[1])[:top]:
             lines.append(f"    {count:9.0f}  {short(name)}")
     return "\n".join(lines)
@@ -296,18 +422,29 @@ def report(
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument(
+        "--workload", choices=WORKLOADS, default="lookup", help="what is counted (default: lookup)"
+    )
     parser.add_argument("--lookups", type=int, default=1000, help="lookups the runs differ by")
+    parser.add_argument(
+        "--host-cycles", type=int, default=500, help="host cycles the runs differ by"
+    )
     parser.add_argument("--top", type=int, default=12, help="functions listed per client")
-    parser.add_argument("--worker", nargs=2, metavar=("CLIENT", "COUNT"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--worker", nargs=4, metavar=("CLIENT", "WORKLOAD", "COUNT", "TAG"), help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
     if args.worker:
-        worker(args.worker[0], int(args.worker[1]))
+        client, what, count, tag = args.worker
+        worker(client, what, int(count), int(tag))
         return 0
     missing = [tool for tool in ("valgrind", "callgrind_annotate") if shutil.which(tool) is None]
     if missing:
         raise BenchmarkError(f"{', '.join(missing)} not found: apt-get install valgrind")
-    if args.lookups < 1:
-        parser.error("--lookups must be at least 1")
+    workload: Workload = args.workload
+    iterations: int = args.lookups if workload == "lookup" else args.host_cycles
+    if iterations < 1:
+        parser.error(f"--{UNITS[workload][1].replace(' ', '-')} must be at least 1")
     results: dict[str, tuple[dict[str, float], dict[str, float]]] = {}
     with tempfile.TemporaryDirectory(prefix="dhcpctl-instructions-") as scratch:
         directory = Path(scratch)
@@ -326,14 +463,16 @@ def main() -> int:
                     "secret": key.secret.hex(),
                 }
             )
-            for client in CLIENTS:
+            for place, client in enumerate(CLIENTS):
                 profiles = []
-                for count in (BASE, BASE + args.lookups):
+                for run, count in enumerate((BASE, BASE + iterations)):
                     out = directory / f"{client}.{count}.callgrind"
-                    counted(commands(client, binary, endpoint, count), environment, out)
+                    tag = FIRST_TAG + 2 * place + run
+                    command = commands(client, workload, binary, endpoint, count, tag)
+                    counted(command, environment, out)
                     profiles.append(out)
-                results[client] = per_lookup(profiles[0], profiles[1], args.lookups)
-    print(report(results, args.lookups, args.top))
+                results[client] = per_iteration(profiles[0], profiles[1], iterations)
+    print(report(results, workload, iterations, args.top))
     return 0
 
 

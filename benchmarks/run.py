@@ -183,9 +183,12 @@ def dhcpctl_client(
     return Client(timed(host_cycle), close)
 
 
-def typed_client(endpoint: Endpoint, workload: Workload, backend: str) -> Client:
+def typed_client(
+    endpoint: Endpoint, workload: Workload, backend: str, tag: int | None = None
+) -> Client:
     """The sync typed ``dhcpctl.Client`` on ``backend``, sequential: the same calls as the
-    aio rows (``leases.get``; ``hosts.create`` + ``hosts.delete``), one at a time."""
+    aio rows (``leases.get``; ``hosts.create`` + ``hosts.delete``), one at a time. ``tag``
+    (a byte) keeps host names and MACs apart from the other clients' (default: by backend)."""
     import dhcpctl
     from dhcpctl._key import Key
 
@@ -195,7 +198,8 @@ def typed_client(endpoint: Endpoint, workload: Workload, backend: str) -> Client
         endpoint.address, endpoint.port, key=typed, timeout=60.0, backend=backend
     )
     omapi.connect()
-    tag = {"python": 0x08, "native": 0x09}[backend]
+    if tag is None:
+        tag = {"python": 0x08, "native": 0x09}[backend]
 
     def lookup(_: int) -> None:
         lease = omapi.leases.get(ip=LEASE.ip)
@@ -211,10 +215,16 @@ def typed_client(endpoint: Endpoint, workload: Workload, backend: str) -> Client
 
 
 def aio_client(
-    endpoint: Endpoint, workload: Workload, *, window: int, uvloop: bool = False
+    endpoint: Endpoint,
+    workload: Workload,
+    *,
+    window: int,
+    uvloop: bool = False,
+    tag: int | None = None,
 ) -> Client:
     """``dhcpctl.aio.Client`` on an event loop of its own (asyncio's, or with ``uvloop``
-    uvloop's), connected beforehand; each run is one burst of ``count`` tasks."""
+    uvloop's), connected beforehand; each run is one burst of ``count`` tasks. ``tag`` (a
+    byte) keeps host names and MACs apart from the other clients' (default: by window)."""
     import dhcpctl.aio
     from dhcpctl._key import Key
 
@@ -232,7 +242,8 @@ def aio_client(
     )
     loop.run_until_complete(omapi.connect())
     numbers = itertools.count()
-    tag = 0x10 + window.bit_length() + (0x10 if uvloop else 0)
+    if tag is None:
+        tag = 0x10 + window.bit_length() + (0x10 if uvloop else 0)
 
     async def lookup() -> None:
         lease = await omapi.leases.get(ip=LEASE.ip)
