@@ -261,3 +261,26 @@ def test_a_program_drives_the_shell_through_pipes(dhcpd_server: Endpoint) -> Non
         assert b'client-hostname = "alpha"\n' in answers[-1]
         process.stdin.close()
         assert process.wait(timeout=30) == 0
+
+
+def test_no_secret_in_any_output(dhcpd_server: Endpoint, backend_name: str) -> None:
+    """A key line is echoed as ``key NAME <secret hidden>`` (``--json``'s ``command``); no
+    output path (JSON, omshell's text, stderr diagnostics) shows the secret."""
+    assert dhcpd_server.key is not None
+    name, secret = dhcpd_server.key.name, dhcpd_server.key.secret_base64
+    script = _lease_script(dhcpd_server, "198.18.254.150")
+    script += f'KEY {name} {secret}=x\nkey "{name}" {secret}\nkey {name}\n'.encode()
+    assert secret.encode() in script
+    outputs = {}
+    for option in ("--json", "--timeout"):  # --timeout 10: omshell's text
+        arguments = ["shell", option, *(["10"] if option == "--timeout" else [])]
+        result = run_dhcpctl([*arguments, "--backend", backend_name], script)
+        assert secret[:8].encode() not in result.stdout + result.stderr
+        outputs[option] = result.stdout
+    commands = [json.loads(line)["command"] for line in outputs["--json"].splitlines()]
+    assert f"key {name} <secret hidden>" in commands[:5]
+    assert commands[-3:] == [
+        f"key {name} <secret hidden>",
+        "key <secret hidden>",
+        f"key {name} <secret hidden>",
+    ]

@@ -30,6 +30,9 @@ from dhcpctl._results import DHCP_R_INVALIDARG, ISC_R_SUCCESS
 from . import _lexer as lx
 from ._objects import ObjectReader, Values
 
+#: What a ``key`` line's secret is shown as wherever the line is echoed (``--json``'s
+#: ``command``, the line a diagnostic quotes): never the secret itself.
+SECRET_HIDDEN = "<secret hidden>"
 #: omshell's ``help`` text.
 HELP = b"""Commands:
   port <server omapi port>
@@ -56,7 +59,8 @@ class Outcome:
     """One command: its text, what it printed, and whether it failed (with what status).
 
     ``status`` is the ``isc_result_t`` of a failed call, or None for a failure of omshell's own
-    (usage, not connected, bad value).
+    (usage, not connected, bad value). ``command`` is the line as typed, except a ``key`` line:
+    ``key NAME <secret hidden>`` (:data:`SECRET_HIDDEN`).
     """
 
     command: str
@@ -221,6 +225,8 @@ class Interpreter:
         self._outcome = Outcome(line.decode("utf-8", "replace").rstrip("\n"))
         lexer = lx.Lexer(line)
         token = lexer.next()
+        if token.kind == "keyword" and token.text.lower() == b"key":
+            self._outcome.command = f"key {SECRET_HIDDEN}"  # until its name is read
         if token.kind == "keyword":
             getattr(self, "_" + token.text.decode().lower().replace("-", "_"))(lexer)
         elif token.kind == "?":
@@ -367,6 +373,7 @@ class Interpreter:
             return
         session = self._session
         session.key_name = ".".join(labels) + ("." if trailing_dot else "")
+        self._outcome.command = f"key {session.key_name} {SECRET_HIDDEN}"
         session.secret = b""
         text = lexer.next().text
         while _base64_token(lexer.peek()):
