@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from cli_helpers import clean_environment, run_dhcpctl
 
+from dhcpctl._backend import policy_of
 from dhcpctl.cli._exit import ExitCode
 
 BOGUS = "DHCPCTL_BACKEND='bogus' is not valid; use one of: auto, native, python"
@@ -81,3 +82,34 @@ def test_a_program_importing_dhcpctl_still_gets_the_error() -> None:
     )
     assert result.returncode != 0
     assert f"ValueError: {BOGUS}" in result.stderr.decode()
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("", "auto"), ("  ", "auto"), (" Python ", "python"), ("NATIVE", "native")],
+)
+def test_an_empty_variable_is_unset_and_case_does_not_count(value: str, expected: str) -> None:
+    """README: an empty variable counts as unset; ``NATIVE`` or `` python `` is accepted,
+    by ``import dhcpctl``, by ``dhcpctl info`` and by the commands' ``--backend`` default."""
+    env = {**clean_environment(), "DHCPCTL_BACKEND": value}
+    imported = subprocess.run(
+        [sys.executable, "-c", "import dhcpctl; print(dhcpctl.BACKEND_REASON)"],
+        capture_output=True,
+        timeout=120,
+        check=False,
+        env=env,
+    )
+    assert imported.returncode == 0, imported.stderr
+    reason = imported.stdout.decode()
+    assert reason.startswith("auto: ") if expected == "auto" else f"={expected}" in reason
+    info = run_dhcpctl(["info"], env=env)
+    assert (info.returncode, info.stderr) == (ExitCode.OK, b"")
+    assert f"reason: {reason}".encode() in info.stdout
+    shell = run_dhcpctl(["shell", "--backend", value or "auto"], b"help\n", env=env)
+    assert (shell.returncode, shell.stderr) == (ExitCode.OK, b"")
+
+
+def test_policy_of() -> None:
+    assert [policy_of(value) for value in (None, "", "\t", " Auto", "python\n", "x")] == [
+        "auto", "auto", "auto", "auto", "python", "x"
+    ]  # fmt: skip

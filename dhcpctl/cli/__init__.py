@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from typing import NoReturn, cast
 
 from dhcpctl._api import Backend
-from dhcpctl._backend import POLICIES, POLICY_VARIABLE, choose_backend
+from dhcpctl._backend import POLICIES, POLICY_VARIABLE, choose_backend, policy_of
 from dhcpctl._errors import DhcpctlError
 from dhcpctl.cli import (
     _command,
@@ -123,9 +123,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
-    policy = getattr(args, "backend", None) or os.environ.get(POLICY_VARIABLE, "auto")
-    if policy not in POLICIES:  # argparse checks --backend, not the variable's default
-        _error(f"{POLICY_VARIABLE}={policy!r} is not valid; use one of: {', '.join(POLICIES)}")
+    variable = os.environ.get(POLICY_VARIABLE)
+    if policy_of(getattr(args, "backend", None) or variable) not in POLICIES:
+        # argparse checks --backend, not the variable's default
+        _error(f"{POLICY_VARIABLE}={variable!r} is not valid; use one of: {', '.join(POLICIES)}")
         return _exit.ExitCode.USAGE
     if args.command == "info":
         return info.run()

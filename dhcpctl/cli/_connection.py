@@ -9,7 +9,7 @@ option                  variable                   meaning
 ``--key-algorithm A``   ``DHCPCTL_KEY_ALGORITHM``  hmac-md5 (default) ... hmac-sha512
 ``--key-secret-env V``  ``DHCPCTL_KEY_SECRET_ENV`` the variable holding the base64 secret
 ``--timeout SECONDS``   ``DHCPCTL_TIMEOUT``        per request (default 10; 0 waits forever)
-``--backend B``         ``DHCPCTL_BACKEND``        auto, native or python
+``--backend B``         ``DHCPCTL_BACKEND``        auto, native or python (any case)
 ======================  =========================  ========================================
 
 The secret itself is never an option (``ps`` would show it): it comes from the key file or
@@ -23,6 +23,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from dhcpctl._backend import POLICIES, POLICY_VARIABLE, policy_of
 from dhcpctl._key import Key
 
 
@@ -79,9 +80,10 @@ def add_options(parser: argparse.ArgumentParser) -> None:
         )
     group.add_argument(
         "--backend",
-        default=os.environ.get("DHCPCTL_BACKEND", "auto"),
-        choices=("auto", "native", "python"),
-        help="the OMAPI implementation [DHCPCTL_BACKEND; default auto]",
+        type=policy_of,
+        default=os.environ.get(POLICY_VARIABLE) or "auto",
+        choices=POLICIES,
+        help=f"the OMAPI implementation, in any case [{POLICY_VARIABLE}; default auto]",
     )
 
 
