@@ -206,3 +206,26 @@ def test_console_script_and_module_are_the_same_command() -> None:
     assert by_script.returncode == by_module.returncode == 0
     assert by_script.stdout.splitlines()[0] == by_module.stdout.decode().splitlines()[0]
     assert by_script.stdout.startswith("backend: ")
+
+
+def test_connection_options_before_the_command(
+    dhcpd_server: Endpoint, backend_name: str, closed_port: int
+) -> None:
+    """``dhcpctl --server H --timeout S lease get ...``: the options work before the command
+    too; given on both sides, the one after the command wins."""
+    env = endpoint_environment(dhcpd_server)
+    server = env.pop("DHCPCTL_SERVER")
+    closed = f"127.0.0.1:{closed_port}"
+    lease = ["lease", "get", "--ip", "198.18.254.150", "--json"]
+    before = ["--server", server, "--timeout", "20", "--backend", backend_name.upper()]
+    result = run_dhcpctl([*before, *lease], env=env)
+    assert (result.returncode, result.stderr) == (ExitCode.OK, b"")
+    assert json.loads(result.stdout)["client_hostname"] == "alpha"
+    after_wins = run_dhcpctl(["--server", closed, *lease, "--server", server], env=env)
+    assert (after_wins.returncode, after_wins.stderr) == (ExitCode.OK, b"")
+    before_kept = run_dhcpctl(["--server", closed, *lease, "--timeout", "5"], env=env)
+    assert before_kept.returncode == ExitCode.UNREACHABLE
+    assert closed.encode() in before_kept.stderr
+    key_file = run_dhcpctl(["--key-file", "/nonexistent/omapi.key", *lease], env=env)
+    assert key_file.returncode == ExitCode.USAGE
+    assert key_file.stderr.startswith(b"dhcpctl: --key-file /nonexistent/omapi.key")

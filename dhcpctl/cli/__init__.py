@@ -52,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=_exit.EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    _connection.add_options(parser, command=False)
     commands = cast(
         _command.Commands,
         parser.add_subparsers(dest="command", metavar="COMMAND", required=True),

@@ -67,21 +67,28 @@ _OPTIONS: tuple[tuple[str, str, str | None, str | None, str], ...] = (
 )  # fmt: skip
 
 
-def add_options(parser: argparse.ArgumentParser) -> None:
-    """Add the connection options to a command's parser (defaults from the environment)."""
+def add_options(parser: argparse.ArgumentParser, *, command: bool = True) -> None:
+    """Add the connection options to a parser: a command's (``command``), or the main parser's
+    (``command=False``: before the command, ``dhcpctl --server H lease get ...``).
+
+    The main parser holds the defaults (from the environment); a command's options have none
+    (argparse's SUPPRESS), so one given after the command wins over one given before, and one
+    not given after leaves the value from before (argparse copies a command's namespace over
+    the main one).
+    """
     group = parser.add_argument_group("connection (each also from its environment variable)")
     for flag, variable, default, metavar, text in _OPTIONS:
         shown = f"; default {default}" if default else ""
         group.add_argument(
             flag,
-            default=os.environ.get(variable) or default,
+            default=argparse.SUPPRESS if command else os.environ.get(variable) or default,
             metavar=metavar,
             help=f"{text} [{variable}{shown}]",
         )
     group.add_argument(
         "--backend",
         type=policy_of,
-        default=os.environ.get(POLICY_VARIABLE) or "auto",
+        default=argparse.SUPPRESS if command else os.environ.get(POLICY_VARIABLE) or "auto",
         choices=POLICIES,
         help=f"the OMAPI implementation, in any case [{POLICY_VARIABLE}; default auto]",
     )
