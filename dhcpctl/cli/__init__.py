@@ -116,10 +116,15 @@ async def _run_bulk(args: argparse.Namespace, connection: _connection.Connection
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line ``argv`` (default ``sys.argv[1:]``); the exit status."""
     try:
-        return _main(argv)
-    except BrokenPipeError:  # the reader went away (``dhcpctl ... | head``): as a shell tool
+        code = _main(argv)
+        sys.stdout.flush()  # here, not at exit, where a closed pipe cannot be handled
+        return code
+    except BrokenPipeError:
+        # The reader of stdout went away (``dhcpctl ... | head``): Python's documentation
+        # (signal, "Note on SIGPIPE") points stdout at /dev/null so that the flush at exit
+        # does not fail again, and the command ends quietly.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return _exit.ExitCode.FAILED
+        return _exit.ExitCode.OUTPUT_CLOSED
 
 
 def _main(argv: Sequence[str] | None) -> int:
@@ -140,11 +145,13 @@ def _main(argv: Sequence[str] | None) -> int:
         _error(f"the {args.backend} backend cannot be loaded: {error}")
         return _exit.ExitCode.USAGE
     except (ValueError, OSError) as error:
+        if isinstance(error, BrokenPipeError) and _output.reader_gone(sys.stdout):
+            raise  # stdout's reader, not the server, went away (main ends quietly)
         _error(str(error))
         return _exit.exit_code(error)
     except KeyboardInterrupt:
         _error("interrupted")
-        return 130
+        return _exit.ExitCode.INTERRUPTED
 
 
 def _error(text: str) -> None:
