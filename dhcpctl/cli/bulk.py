@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO, TypeVar
 
 from dhcpctl._errors import AuthenticationFailed, ConnectionLost, DhcpctlError, Timeout
-from dhcpctl.cli._command import parse_hex
+from dhcpctl.cli._command import parse_hex, parse_number
 from dhcpctl.cli._exit import ExitCode, exit_code
 
 T = TypeVar("T")
@@ -104,9 +104,7 @@ def _put_arguments(record: dict[str, str | None]) -> dict[str, Any]:
     if values.get("uid"):
         arguments["uid"] = parse_hex(values["uid"])
     if values.get("hardware_type"):
-        if not values["hardware_type"].isdigit():
-            raise ValueError(f"hardware_type {values['hardware_type']!r} is not a number")
-        arguments["hardware_type"] = int(values["hardware_type"])
+        arguments["hardware_type"] = parse_number(values["hardware_type"])
     for name in ("group", "statements"):
         if values.get(name):
             arguments[name] = values[name]

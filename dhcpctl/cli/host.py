@@ -25,7 +25,7 @@ def register(commands: _command.Commands) -> None:
         parser = _command.add(hosts, name, text, handler)
         parser.add_argument("name", nargs="?", help="the host's name")
         parser.add_argument("--mac", help="its hardware address")
-        parser.add_argument("--uid", type=_command.parse_hex, help="its client identifier, hex")
+        parser.add_argument("--uid", type=_command.hex_bytes, help="its client identifier, hex")
         parser.add_argument("--ip", help="the address of its lease")
     for name, text, handler in (
         ("add", "create a host (fails if one of that name, MAC or uid exists)", _add),
@@ -34,9 +34,13 @@ def register(commands: _command.Commands) -> None:
         parser = _command.add(hosts, name, text, handler)
         parser.add_argument("name", help="the host's name")
         parser.add_argument("--mac", help="its hardware address (hardware-type 1, Ethernet)")
-        parser.add_argument("--uid", type=_command.parse_hex, help="its client identifier, hex")
+        parser.add_argument("--uid", type=_command.hex_bytes, help="its client identifier, hex")
         parser.add_argument("--ip", action="append", help="a fixed address (again for several)")
-        parser.add_argument("--hardware-type", type=int, help="the hardware type (default 1)")
+        parser.add_argument(
+            "--hardware-type",
+            type=_command.option_type(_command.parse_number),
+            help="the hardware type (default 1, Ethernet)",
+        )
         parser.add_argument("--group", help="the group it belongs to")
         parser.add_argument("--statements", help="its statements, as in dhcpd.conf")
     importer = _command.add_bulk(
