@@ -14,6 +14,7 @@ from cli_helpers import clean_environment, run_dhcpctl
 
 from dhcpctl import LeaseState
 from dhcpctl._backend import policy_of
+from dhcpctl.cli._connection import key_file_error
 from dhcpctl.cli._exit import ExitCode
 from dhcpctl.cli.lease import parse_state, parse_when
 
@@ -164,3 +165,19 @@ def test_ends_and_state_words_in_any_case() -> None:
     now = parse_when("NOW")
     assert now is not None and now.tzinfo is timezone.utc
     assert parse_state("Released") is LeaseState.RELEASED
+
+
+def test_a_bad_key_file_is_named_once(tmp_path: Path) -> None:
+    """``--key-file PATH``: the error names the path once, whether or not Key.from_file's
+    message names it (``--key-file /etc/hostname: /etc/hostname: ...`` before)."""
+    not_a_key = tmp_path / "hostname"
+    not_a_key.write_text("myhost\n")
+    binary = tmp_path / "binary"
+    binary.write_bytes(b"\xff\xfe\x00")
+    for path in (not_a_key, binary):
+        result = run_dhcpctl(["lease", "get", "--ip", "198.18.1.1", "--key-file", str(path)])
+        err = result.stderr.decode()
+        assert result.returncode == ExitCode.USAGE
+        assert err.startswith("dhcpctl: --key-file") and err.count(str(path)) == 1, err
+    assert key_file_error("/k", "/k: no key") == "--key-file: /k: no key"
+    assert key_file_error("/k", "no key") == "--key-file /k: no key"

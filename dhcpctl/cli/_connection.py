@@ -133,8 +133,10 @@ def resolve_key(args: argparse.Namespace, environ: Mapping[str, str]) -> Key | N
             key = Key.from_file(args.key_file, name=args.key_name)
         except OSError as error:
             raise UsageError(f"--key-file {args.key_file}: {error.strerror}") from None
+        except UnicodeDecodeError:
+            raise UsageError(f"--key-file {args.key_file}: not a text (UTF-8) file") from None
         except ValueError as error:
-            raise UsageError(f"--key-file {args.key_file}: {error}") from None
+            raise UsageError(key_file_error(args.key_file, str(error))) from None
         if args.key_algorithm and _algorithm(args.key_algorithm) != key.algorithm:
             raise UsageError(
                 f"--key-algorithm {args.key_algorithm} disagrees with the key file's "
@@ -154,6 +156,12 @@ def resolve_key(args: argparse.Namespace, environ: Mapping[str, str]) -> Key | N
         return Key.from_base64(args.key_name, args.key_algorithm or "hmac-md5", secret)
     except ValueError as error:
         raise UsageError(f"the key: {error}") from None
+
+
+def key_file_error(path: str, message: str) -> str:
+    """``--key-file PATH: MESSAGE``, the path said once: ``--key-file: MESSAGE`` if
+    :meth:`Key.from_file`'s message already names it."""
+    return f"--key-file: {message}" if path in message else f"--key-file {path}: {message}"
 
 
 def resolve(args: argparse.Namespace, environ: Mapping[str, str] = os.environ) -> Connection:
