@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from cli_helpers import clean_environment, run_dhcpctl
 
+import dhcpctl
 from dhcpctl import LeaseState
 from dhcpctl._backend import policy_of
 from dhcpctl.cli._connection import key_file_error
@@ -181,3 +182,12 @@ def test_a_bad_key_file_is_named_once(tmp_path: Path) -> None:
         assert err.startswith("dhcpctl: --key-file") and err.count(str(path)) == 1, err
     assert key_file_error("/k", "/k: no key") == "--key-file: /k: no key"
     assert key_file_error("/k", "no key") == "--key-file /k: no key"
+
+
+def test_version() -> None:
+    env = {**clean_environment(), "DHCPCTL_BACKEND": "python"}
+    result = run_dhcpctl(["--version"], env=env)
+    assert (result.returncode, result.stderr) == (ExitCode.OK, b"")
+    assert result.stdout.decode() == (
+        f"dhcpctl {dhcpctl.__version__}, backend python (DHCPCTL_BACKEND=python)\n"
+    )

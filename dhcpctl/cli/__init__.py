@@ -52,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=_exit.EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=version())
     _connection.add_options(parser, command=False)
     commands = cast(
         _command.Commands,
@@ -63,6 +64,13 @@ def build_parser() -> argparse.ArgumentParser:
     info.register(commands)
     _epilogs(parser)
     return parser
+
+
+def version() -> str:
+    """``--version``: the package's version and the backend ``import dhcpctl`` chose, why."""
+    import dhcpctl
+
+    return f"dhcpctl {dhcpctl.__version__}, backend {dhcpctl.BACKEND} ({dhcpctl.BACKEND_REASON})"
 
 
 def _epilogs(parser: argparse.ArgumentParser) -> None:

@@ -131,18 +131,12 @@ async def _export(args: argparse.Namespace, omapi: AsyncClient) -> int:
     if writer is not None:
         writer.writerow(bulk.COLUMNS[:5])
     # Hosts are written in the order of the names, as soon as all before them are done.
-    results: dict[int, object] = {}
-    order = [item.line for item in items]
-    position = 0
+    hosts: bulk.InOrder[object] = bulk.InOrder(item.line for item in items)
 
     def flush(item: bulk.Item, host: object) -> None:
-        nonlocal position
-        results[item.line] = host
-        while position < len(order) and order[position] in results:
-            found = results.pop(order[position])
+        for found in hosts.put(item.line, host):
             if found is not None:
                 _write(found, writer, out)
-            position += 1
 
     async def get(item: bulk.Item) -> object:
         return await omapi.hosts.get(name=item.arguments["name"])
@@ -155,7 +149,7 @@ async def _export(args: argparse.Namespace, omapi: AsyncClient) -> int:
         stop_on_error=args.stop_on_error,
         unit="host",
     )
-    for found in (results.pop(line) for line in order[position:] if line in results):
+    for found in hosts.rest():
         if found is not None:
             _write(found, writer, out)
     bulk.report(summary, "host export")
