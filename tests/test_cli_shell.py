@@ -100,6 +100,32 @@ def test_shell_matches_omshell(
     assert ours.stdout.decode("latin-1") == expected.stdout.decode("latin-1"), (
         f"stdout differs from omshell's; stderr: {ours.stderr.decode()}"
     )
+    assert ours.stderr.decode("latin-1") == secret_hidden(expected.stderr, text), (
+        "stderr differs from omshell's (its key lines' secrets hidden)"
+    )
+
+
+def secret_hidden(stderr: bytes, script: bytes) -> str:
+    """omshell's stderr as ``dhcpctl shell`` writes it: where omshell echoes a ``key`` line in
+    a parse diagnostic (the line read so far, secret included: more than ``key NAME``), and
+    where it quotes the rest of a secret after ``=``, the secret is hidden."""
+    lines = stderr.decode("latin-1").split("\n")
+    names = {
+        line[:80]: " ".join(line.split()[:2])
+        for line in script.decode("latin-1").splitlines()
+        if line.split()[:1] and line.split()[0].lower() == "key"
+    }
+    for index, line in enumerate(lines):
+        if not index or not lines[index - 1].startswith("<STDIN> line "):
+            continue
+        for key_line, name in names.items():
+            if key_line.startswith(line) and len(line.rstrip()) > len(name):
+                lines[index] = f"{name} <secret hidden>"
+        marker = "stuff after base64 '=' terminator: "
+        if marker in lines[index - 1]:
+            start = lines[index - 1].index(marker) + len(marker)
+            lines[index - 1] = lines[index - 1][:start] + "<secret hidden>."
+    return "\n".join(lines)
 
 
 def _lease_script(endpoint: Endpoint, address: str) -> bytes:
@@ -284,3 +310,25 @@ def test_no_secret_in_any_output(dhcpd_server: Endpoint, backend_name: str) -> N
         "key <secret hidden>",
         f"key {name} <secret hidden>",
     ]
+
+
+DIAGNOSED = [
+    b'set name = "unterminated',
+    b"bogus\n",
+    b"bogus foo\n  frob\n",
+    b'set\tx = "a\\xzz"\n',
+    b'connect foo\nport 1 2 "x\n',
+    b'server 1.2.3 ; "no end\n# comment "x\n  \t bogus { "a" } "b\n',
+]
+
+
+@pytest.mark.parametrize("script", DIAGNOSED, ids=range(len(DIAGNOSED)))
+def test_parse_diagnostics_as_omshell(script: bytes) -> None:
+    """omshell's ``parse_warn`` diagnostics on stderr, message, line read so far and caret
+    line, byte for byte (scripts that need no server)."""
+    if find_omshell() is None:
+        missing("omshell not found: apt-get install isc-dhcp-server")
+    expected = run_omshell_script(script)
+    assert expected.stderr.count(b"^\n") >= 1, expected.stderr  # the script has diagnostics
+    ours = run_dhcpctl(["shell"], script)
+    assert (ours.stdout, ours.stderr) == (expected.stdout, expected.stderr)
