@@ -3,7 +3,8 @@
 ``DHCPCTL_BACKEND``: ``auto`` (the default: the native backend where it is built, loads and its
 ISC library carries the hardening patches, else pure Python), ``native`` (ISC's own libdhcpctl
 through cffi; an ImportError saying what is missing if it is not available) or ``python``
-(``dhcpctl.fallback``).
+(``dhcpctl.fallback``). Unset, empty or blank is ``auto``; case and surrounding white space do
+not count (``" Native "`` is ``native``): :func:`policy_of`.
 
 An ISC library without the project's patches (``dhcpctl/isc_patches/``, detected by
 :data:`dhcpctl._native.HARDENED`), such as a distribution's ``libdhcpctl``, can be crashed,
@@ -106,8 +107,16 @@ def running_a_command(argv: list[str] | None = None, orig_argv: list[str] | None
     return False
 
 
-def choose_backend(policy: str, *, command: bool = False) -> Choice:
-    """Apply a ``DHCPCTL_BACKEND`` value: the backend's name, module and the reason.
+def policy_of(value: str | None) -> str:
+    """A ``DHCPCTL_BACKEND`` value as a policy: None (unset), empty or blank is ``auto``, else
+    the value without surrounding white space, in lower case. Whether it is one of
+    :data:`POLICIES` is not checked here."""
+    return (value or "").strip().lower() or "auto"
+
+
+def choose_backend(value: str | None, *, command: bool = False) -> Choice:
+    """Apply a ``DHCPCTL_BACKEND`` value (read as :func:`policy_of` says): the backend's name,
+    module and the reason.
 
     ``reason`` keeps why: with ``auto``, the exact reason the native backend was not taken.
     Raises ValueError for an unknown policy; ImportError if ``native`` is forced and cannot
@@ -115,8 +124,9 @@ def choose_backend(policy: str, *, command: bool = False) -> Choice:
     reason says that a program would get the error (the command itself refuses an unknown
     policy as bad usage, ``dhcpctl.cli``, once it has read its arguments: ``--help`` works).
     """
+    policy = policy_of(value)
     if policy not in POLICIES:
-        invalid = f"{POLICY_VARIABLE}={policy!r} is not valid; use one of: {', '.join(POLICIES)}"
+        invalid = f"{POLICY_VARIABLE}={value!r} is not valid; use one of: {', '.join(POLICIES)}"
         if not command:
             raise ValueError(invalid)
         return Choice("python", _import("python"), f"{invalid} (a program's import raises)")

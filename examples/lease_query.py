@@ -4,9 +4,14 @@ Usage: python3 lease_query.py ADDRESS PORT IP [KEYNAME ALGORITHM BASE64-SECRET]
 
 Exit status: 0 with the lease's end printed; 1 when the lookup fails (the server's status, such
 as "not found", or a local failure such as a refused connect, printed to stderr as C's example
-prints ``isc_result_totext``); 2 for wrong arguments (the usage, or one line for a secret that
-is not base64). (ISC's example exits 0 when the server
+prints ``isc_result_totext``); 2 for wrong arguments (the usage, for a PORT outside 1-65535 too,
+or one line for a secret that is not base64). (ISC's example exits 0 when the server
 is "not authoritative"; a script wants to know.)
+
+No timeout: like ISC's example, it calls ``dhcpctl_connect`` and ``dhcpctl_wait_for_completion``,
+which wait as long as the server takes (a silent server is waited for forever). A program
+that must not hang calls ``dhcpctl_timed_connect`` and ``dhcpctl_timed_wait_for_completion``
+instead, or uses ``dhcpctl.Client``, whose calls have a timeout.
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ from dhcpctl import (
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) not in (4, 7) or not argv[2].isdigit() or not _is_ipv4(argv[3]):
+    if len(argv) not in (4, 7) or not _is_port(argv[2]) or not _is_ipv4(argv[3]):
         print(__doc__, file=sys.stderr)
         return 2
     secret = None
@@ -52,6 +57,10 @@ def main(argv: list[str]) -> int:
         # exit (1); here with the error's detail (the address, the likely cause).
         print(error, file=sys.stderr)
         return 1
+
+
+def _is_port(text: str) -> bool:
+    return text.isdigit() and 0 < int(text) < 65536
 
 
 def _is_ipv4(text: str) -> bool:

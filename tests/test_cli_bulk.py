@@ -15,6 +15,7 @@ from pathlib import Path
 from cli_helpers import endpoint_environment, run_dhcpctl
 
 from dhcpctl.cli._exit import ExitCode
+from dhcpctl.cli.bulk import InOrder
 from testbed.pytest_plugin import ServerFactory
 from testbed.server import Endpoint, make_key
 
@@ -155,3 +156,36 @@ def test_progress_bar_on_a_terminal_only(dhcpd_factory: ServerFactory, tmp_path:
     in_pipe = _stderr_of_import(endpoint, path, terminal=False)
     assert in_pipe.decode().splitlines() == [in_pipe.decode().splitlines()[0]]
     assert in_pipe.startswith(b"host import: 400 of 400 done in ")
+
+
+def test_import_errors_in_line_order_and_alike(dhcpd_server: Endpoint, tmp_path: Path) -> None:
+    """A row the client refuses (its MAC, when called) and a malformed row (no name, found
+    while reading) are reported in line order, in the same form (no ``ValueError:``); nothing
+    is sent for either."""
+    path = tmp_path / "hosts.csv"
+    path.write_text("name,mac\nbad-mac,zz:zz\nbad-uid,02:20:00:00:00:01,x\n,02:20:00:00:00:02\n")
+    result = import_hosts(dhcpd_server, path)
+    assert result.returncode == ExitCode.SOME_ROWS_FAILED
+    lines = result.stderr.decode().splitlines()
+    assert [line.split(":", 1)[0] for line in lines[:3]] == ["line 2", "line 3", "line 4"]
+    assert lines[0].startswith("line 2: bad-mac: ") and "is not a MAC address" in lines[0]
+    assert lines[1] == "line 3: bad-uid: more fields than the header names"
+    assert lines[2] == "line 4: : no name"
+    assert "Error" not in result.stderr.decode()
+
+
+def test_import_of_an_empty_file_says_no_rows(dhcpd_server: Endpoint, tmp_path: Path) -> None:
+    path = tmp_path / "empty.csv"
+    path.write_text("")
+    result = import_hosts(dhcpd_server, path)
+    assert result.returncode == ExitCode.USAGE
+    err = result.stderr.decode()
+    assert err.startswith("dhcpctl: the CSV file is empty: no rows") and "none" not in err
+
+
+def test_in_order() -> None:
+    order: InOrder[str] = InOrder([2, 3, 5, 9])
+    assert order.put(3, "c") == []
+    assert order.put(2, "b") == ["b", "c"]
+    assert order.put(9, "i") == []
+    assert order.rest() == ["i"]  # 5 never finished

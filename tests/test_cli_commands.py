@@ -6,7 +6,9 @@ and key given by environment variables (the secret in a variable of its own) or 
 
 from __future__ import annotations
 
+import io
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -14,10 +16,13 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from cli_helpers import clean_environment, endpoint_environment, run_dhcpctl
 from fake_omapi import PATIENCE, Behaviour, handshake
 
+from dhcpctl import cli
 from dhcpctl.cli._exit import ExitCode
+from dhcpctl.cli._output import reader_gone
 from testbed.pytest_plugin import ServerFactory
 from testbed.server import Endpoint, make_key
 
@@ -206,3 +211,85 @@ def test_console_script_and_module_are_the_same_command() -> None:
     assert by_script.returncode == by_module.returncode == 0
     assert by_script.stdout.splitlines()[0] == by_module.stdout.decode().splitlines()[0]
     assert by_script.stdout.startswith("backend: ")
+
+
+def test_connection_options_before_the_command(
+    dhcpd_server: Endpoint, backend_name: str, closed_port: int
+) -> None:
+    """``dhcpctl --server H --timeout S lease get ...``: the options work before the command
+    too; given on both sides, the one after the command wins."""
+    env = endpoint_environment(dhcpd_server)
+    server = env.pop("DHCPCTL_SERVER")
+    closed = f"127.0.0.1:{closed_port}"
+    lease = ["lease", "get", "--ip", "198.18.254.150", "--json"]
+    before = ["--server", server, "--timeout", "20", "--backend", backend_name.upper()]
+    result = run_dhcpctl([*before, *lease], env=env)
+    assert (result.returncode, result.stderr) == (ExitCode.OK, b"")
+    assert json.loads(result.stdout)["client_hostname"] == "alpha"
+    after_wins = run_dhcpctl(["--server", closed, *lease, "--server", server], env=env)
+    assert (after_wins.returncode, after_wins.stderr) == (ExitCode.OK, b"")
+    before_kept = run_dhcpctl(["--server", closed, *lease, "--timeout", "5"], env=env)
+    assert before_kept.returncode == ExitCode.UNREACHABLE
+    assert closed.encode() in before_kept.stderr
+    key_file = run_dhcpctl(["--key-file", "/nonexistent/omapi.key", *lease], env=env)
+    assert key_file.returncode == ExitCode.USAGE
+    assert key_file.stderr.startswith(b"dhcpctl: --key-file /nonexistent/omapi.key")
+
+
+def run_with_stdout_closed(
+    arguments: list[str], env: dict[str, str], stdin: bytes = b""
+) -> subprocess.CompletedProcess[bytes]:
+    """``python -m dhcpctl ARGUMENTS`` writing into a pipe whose read end is closed before the
+    command starts (``dhcpctl ... | head`` once head has ended): every write fails."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", "dhcpctl", *arguments],
+            input=stdin,
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            timeout=120,
+            check=False,
+            env=env,
+        )
+    finally:
+        os.close(write_end)
+
+
+def test_a_closed_stdout_ends_quietly(dhcpd_server: Endpoint, backend_name: str) -> None:
+    """``dhcpctl lease get ... | head -c 1``: not "server unreachable" (6) with a Broken pipe
+    message, but status 141 and nothing on stderr; also for ``dhcpctl shell`` writing while
+    connected (its connect line's record), and for ``info``."""
+    env = endpoint_environment(dhcpd_server)
+    backend = ["--backend", backend_name]
+    for arguments, stdin in (
+        (["lease", "get", "--ip", "198.18.254.150", "--json", *backend], b""),
+        (["shell", "--json", *backend], b"connect\n"),
+        (["shell", *backend], b"connect\n"),
+        (["info"], b""),
+    ):
+        result = run_with_stdout_closed(arguments, env, stdin)
+        assert (result.returncode, result.stderr) == (ExitCode.OUTPUT_CLOSED, b""), arguments
+
+
+def test_a_broken_pipe_to_the_server_is_still_unreachable(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A BrokenPipeError while stdout is read (the server's socket failed) stays status 6."""
+
+    def server_gone(args: object, connection: object) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(cli, "_run", server_gone)
+    assert cli.main(["lease", "get", "--ip", "198.18.254.150"]) == ExitCode.UNREACHABLE
+    assert capsys.readouterr().err == "dhcpctl: [Errno 32] Broken pipe\n"
+
+
+def test_reader_gone() -> None:
+    read_end, write_end = os.pipe()
+    with os.fdopen(write_end, "w") as out:
+        assert not reader_gone(out)
+        os.close(read_end)
+        assert reader_gone(out)
+    assert not reader_gone(io.StringIO())

@@ -100,6 +100,32 @@ def test_shell_matches_omshell(
     assert ours.stdout.decode("latin-1") == expected.stdout.decode("latin-1"), (
         f"stdout differs from omshell's; stderr: {ours.stderr.decode()}"
     )
+    assert ours.stderr.decode("latin-1") == secret_hidden(expected.stderr, text), (
+        "stderr differs from omshell's (its key lines' secrets hidden)"
+    )
+
+
+def secret_hidden(stderr: bytes, script: bytes) -> str:
+    """omshell's stderr as ``dhcpctl shell`` writes it: where omshell echoes a ``key`` line in
+    a parse diagnostic (the line read so far, secret included: more than ``key NAME``), and
+    where it quotes the rest of a secret after ``=``, the secret is hidden."""
+    lines = stderr.decode("latin-1").split("\n")
+    names = {
+        line[:80]: " ".join(line.split()[:2])
+        for line in script.decode("latin-1").splitlines()
+        if line.split()[:1] and line.split()[0].lower() == "key"
+    }
+    for index, line in enumerate(lines):
+        if not index or not lines[index - 1].startswith("<STDIN> line "):
+            continue
+        for key_line, name in names.items():
+            if key_line.startswith(line) and len(line.rstrip()) > len(name):
+                lines[index] = f"{name} <secret hidden>"
+        marker = "stuff after base64 '=' terminator: "
+        if marker in lines[index - 1]:
+            start = lines[index - 1].index(marker) + len(marker)
+            lines[index - 1] = lines[index - 1][:start] + "<secret hidden>."
+    return "\n".join(lines)
 
 
 def _lease_script(endpoint: Endpoint, address: str) -> bytes:
@@ -261,3 +287,48 @@ def test_a_program_drives_the_shell_through_pipes(dhcpd_server: Endpoint) -> Non
         assert b'client-hostname = "alpha"\n' in answers[-1]
         process.stdin.close()
         assert process.wait(timeout=30) == 0
+
+
+def test_no_secret_in_any_output(dhcpd_server: Endpoint, backend_name: str) -> None:
+    """A key line is echoed as ``key NAME <secret hidden>`` (``--json``'s ``command``); no
+    output path (JSON, omshell's text, stderr diagnostics) shows the secret."""
+    assert dhcpd_server.key is not None
+    name, secret = dhcpd_server.key.name, dhcpd_server.key.secret_base64
+    script = _lease_script(dhcpd_server, "198.18.254.150")
+    script += f'KEY {name} {secret}=x\nkey "{name}" {secret}\nkey {name}\n'.encode()
+    assert secret.encode() in script
+    outputs = {}
+    for option in ("--json", "--timeout"):  # --timeout 10: omshell's text
+        arguments = ["shell", option, *(["10"] if option == "--timeout" else [])]
+        result = run_dhcpctl([*arguments, "--backend", backend_name], script)
+        assert secret[:8].encode() not in result.stdout + result.stderr
+        outputs[option] = result.stdout
+    commands = [json.loads(line)["command"] for line in outputs["--json"].splitlines()]
+    assert f"key {name} <secret hidden>" in commands[:5]
+    assert commands[-3:] == [
+        f"key {name} <secret hidden>",
+        "key <secret hidden>",
+        f"key {name} <secret hidden>",
+    ]
+
+
+DIAGNOSED = [
+    b'set name = "unterminated',
+    b"bogus\n",
+    b"bogus foo\n  frob\n",
+    b'set\tx = "a\\xzz"\n',
+    b'connect foo\nport 1 2 "x\n',
+    b'server 1.2.3 ; "no end\n# comment "x\n  \t bogus { "a" } "b\n',
+]
+
+
+@pytest.mark.parametrize("script", DIAGNOSED, ids=range(len(DIAGNOSED)))
+def test_parse_diagnostics_as_omshell(script: bytes) -> None:
+    """omshell's ``parse_warn`` diagnostics on stderr, message, line read so far and caret
+    line, byte for byte (scripts that need no server)."""
+    if find_omshell() is None:
+        missing("omshell not found: apt-get install isc-dhcp-server")
+    expected = run_omshell_script(script)
+    assert expected.stderr.count(b"^\n") >= 1, expected.stderr  # the script has diagnostics
+    ours = run_dhcpctl(["shell"], script)
+    assert (ours.stdout, ours.stderr) == (expected.stdout, expected.stderr)

@@ -67,7 +67,7 @@ def test_base64_as_parse_base64() -> None:
     assert decode_base64(b"c2VjcmV0LQ==", []) == b"secret-"
     warnings: list[str] = []
     assert decode_base64(b"ab=cd", warnings) is None
-    assert warnings == ["stuff after base64 '=' terminator"]
+    assert warnings == ["stuff after base64 '=' terminator: <secret hidden>."]
     assert decode_base64(b"\n", []) is None
 
 

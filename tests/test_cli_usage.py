@@ -6,12 +6,18 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Callable
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 from cli_helpers import clean_environment, run_dhcpctl
 
+import dhcpctl
+from dhcpctl import LeaseState
+from dhcpctl._backend import policy_of
+from dhcpctl.cli._connection import key_file_error
 from dhcpctl.cli._exit import ExitCode
+from dhcpctl.cli.lease import parse_state, parse_when
 
 BOGUS = "DHCPCTL_BACKEND='bogus' is not valid; use one of: auto, native, python"
 
@@ -81,3 +87,107 @@ def test_a_program_importing_dhcpctl_still_gets_the_error() -> None:
     )
     assert result.returncode != 0
     assert f"ValueError: {BOGUS}" in result.stderr.decode()
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("", "auto"), ("  ", "auto"), (" Python ", "python"), ("NATIVE", "native")],
+)
+def test_an_empty_variable_is_unset_and_case_does_not_count(value: str, expected: str) -> None:
+    """README: an empty variable counts as unset; ``NATIVE`` or `` python `` is accepted,
+    by ``import dhcpctl``, by ``dhcpctl info`` and by the commands' ``--backend`` default."""
+    env = {**clean_environment(), "DHCPCTL_BACKEND": value}
+    imported = subprocess.run(
+        [sys.executable, "-c", "import dhcpctl; print(dhcpctl.BACKEND_REASON)"],
+        capture_output=True,
+        timeout=120,
+        check=False,
+        env=env,
+    )
+    assert imported.returncode == 0, imported.stderr
+    reason = imported.stdout.decode()
+    assert reason.startswith("auto: ") if expected == "auto" else f"={expected}" in reason
+    info = run_dhcpctl(["info"], env=env)
+    assert (info.returncode, info.stderr) == (ExitCode.OK, b"")
+    assert f"reason: {reason}".encode() in info.stdout
+    shell = run_dhcpctl(["shell", "--backend", value or "auto"], b"help\n", env=env)
+    assert (shell.returncode, shell.stderr) == (ExitCode.OK, b"")
+
+
+def test_policy_of() -> None:
+    assert [policy_of(value) for value in (None, "", "\t", " Auto", "python\n", "x")] == [
+        "auto", "auto", "auto", "auto", "python", "x"
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [
+        (["lease", "get", "--uid", "zz"], "argument --uid: 'zz' is not hex bytes (such as"),
+        (
+            ["lease", "set", "--ip", "198.18.1.1", "--state", "bogus"],
+            "argument --state: 'bogus' is not a lease state; one of: free, active, expired, "
+            "released, abandoned, reset, backup",
+        ),
+        (
+            ["lease", "set", "--ip", "198.18.1.1", "--ends", "tomorrow"],
+            "argument --ends: 'tomorrow' is not a time: give an ISO 8601 time",
+        ),
+        (
+            ["lease", "set", "--ip", "198.18.1.1", "--ends", "2040-01-01"],
+            "argument --ends: '2040-01-01' is outside the times dhcpd keeps: give one from "
+            "1970-01-01T00:00:00Z to 2038-01-19T03:14:06Z, or never",
+        ),
+        (
+            ["host", "add", "h", "--hardware-type", "one"],
+            "argument --hardware-type: 'one' is not a number",
+        ),
+    ],
+)
+def test_value_errors_in_command_line_words(arguments: list[str], expected: str) -> None:
+    """A bad option value: what is wrong and what is accepted, no argparse or Python internals
+    (``invalid parse_hex value``, ``datetime.datetime(...)``, ``None``); status 2, nothing sent
+    (the server, 127.0.0.1:1, is never reached)."""
+    env = {**clean_environment(), "DHCPCTL_SERVER": "127.0.0.1:1"}
+    result = run_dhcpctl(arguments, env=env)
+    err = result.stderr.decode()
+    assert result.returncode == ExitCode.USAGE, err
+    assert expected in err and err.count("\n") == 1
+    for internal in ("invalid", "parse_", "datetime", "None"):
+        assert internal not in err
+
+
+def test_ends_and_state_words_in_any_case() -> None:
+    assert parse_when("NEVER") is None and parse_when(" Never ") is None
+    assert parse_when("2030-01-01") == datetime(2030, 1, 1, tzinfo=timezone.utc)
+    assert parse_when("2038-01-19T03:14:06Z") == datetime(
+        2038, 1, 19, 3, 14, 6, tzinfo=timezone.utc
+    )
+    now = parse_when("NOW")
+    assert now is not None and now.tzinfo is timezone.utc
+    assert parse_state("Released") is LeaseState.RELEASED
+
+
+def test_a_bad_key_file_is_named_once(tmp_path: Path) -> None:
+    """``--key-file PATH``: the error names the path once, whether or not Key.from_file's
+    message names it (``--key-file /etc/hostname: /etc/hostname: ...`` before)."""
+    not_a_key = tmp_path / "hostname"
+    not_a_key.write_text("myhost\n")
+    binary = tmp_path / "binary"
+    binary.write_bytes(b"\xff\xfe\x00")
+    for path in (not_a_key, binary):
+        result = run_dhcpctl(["lease", "get", "--ip", "198.18.1.1", "--key-file", str(path)])
+        err = result.stderr.decode()
+        assert result.returncode == ExitCode.USAGE
+        assert err.startswith("dhcpctl: --key-file") and err.count(str(path)) == 1, err
+    assert key_file_error("/k", "/k: no key") == "--key-file: /k: no key"
+    assert key_file_error("/k", "no key") == "--key-file /k: no key"
+
+
+def test_version() -> None:
+    env = {**clean_environment(), "DHCPCTL_BACKEND": "python"}
+    result = run_dhcpctl(["--version"], env=env)
+    assert (result.returncode, result.stderr) == (ExitCode.OK, b"")
+    assert result.stdout.decode() == (
+        f"dhcpctl {dhcpctl.__version__}, backend python (DHCPCTL_BACKEND=python)\n"
+    )

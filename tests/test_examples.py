@@ -61,7 +61,13 @@ def test_unreachable_server_exits_1(backend_name: str, closed_port: int) -> None
 
 
 def test_wrong_arguments_exit_2(backend_name: str) -> None:
-    for args in (["127.0.0.1", "7911"], ["127.0.0.1", "port", NO_LEASE], ["127.0.0.1", "1", "x"]):
+    for args in (
+        ["127.0.0.1", "7911"],
+        ["127.0.0.1", "port", NO_LEASE],
+        ["127.0.0.1", "1", "x"],
+        ["127.0.0.1", "99999", NO_LEASE],
+        ["127.0.0.1", "0", NO_LEASE],
+    ):
         result = lease_query(backend_name, *args)
         assert result.returncode == 2, args
         assert "Usage: python3 lease_query.py" in result.stderr

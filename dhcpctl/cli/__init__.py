@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from typing import NoReturn, cast
 
 from dhcpctl._api import Backend
-from dhcpctl._backend import POLICIES, POLICY_VARIABLE, choose_backend
+from dhcpctl._backend import POLICIES, POLICY_VARIABLE, choose_backend, policy_of
 from dhcpctl._errors import DhcpctlError
 from dhcpctl.cli import (
     _command,
@@ -52,6 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=_exit.EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=version())
+    _connection.add_options(parser, command=False)
     commands = cast(
         _command.Commands,
         parser.add_subparsers(dest="command", metavar="COMMAND", required=True),
@@ -62,6 +64,13 @@ def build_parser() -> argparse.ArgumentParser:
     info.register(commands)
     _epilogs(parser)
     return parser
+
+
+def version() -> str:
+    """``--version``: the package's version and the backend ``import dhcpctl`` chose, why."""
+    import dhcpctl
+
+    return f"dhcpctl {dhcpctl.__version__}, backend {dhcpctl.BACKEND} ({dhcpctl.BACKEND_REASON})"
 
 
 def _epilogs(parser: argparse.ArgumentParser) -> None:
@@ -115,17 +124,23 @@ async def _run_bulk(args: argparse.Namespace, connection: _connection.Connection
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line ``argv`` (default ``sys.argv[1:]``); the exit status."""
     try:
-        return _main(argv)
-    except BrokenPipeError:  # the reader went away (``dhcpctl ... | head``): as a shell tool
+        code = _main(argv)
+        sys.stdout.flush()  # here, not at exit, where a closed pipe cannot be handled
+        return code
+    except BrokenPipeError:
+        # The reader of stdout went away (``dhcpctl ... | head``): Python's documentation
+        # (signal, "Note on SIGPIPE") points stdout at /dev/null so that the flush at exit
+        # does not fail again, and the command ends quietly.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return _exit.ExitCode.FAILED
+        return _exit.ExitCode.OUTPUT_CLOSED
 
 
 def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
-    policy = getattr(args, "backend", None) or os.environ.get(POLICY_VARIABLE, "auto")
-    if policy not in POLICIES:  # argparse checks --backend, not the variable's default
-        _error(f"{POLICY_VARIABLE}={policy!r} is not valid; use one of: {', '.join(POLICIES)}")
+    variable = os.environ.get(POLICY_VARIABLE)
+    if policy_of(getattr(args, "backend", None) or variable) not in POLICIES:
+        # argparse checks --backend, not the variable's default
+        _error(f"{POLICY_VARIABLE}={variable!r} is not valid; use one of: {', '.join(POLICIES)}")
         return _exit.ExitCode.USAGE
     if args.command == "info":
         return info.run()
@@ -138,11 +153,13 @@ def _main(argv: Sequence[str] | None) -> int:
         _error(f"the {args.backend} backend cannot be loaded: {error}")
         return _exit.ExitCode.USAGE
     except (ValueError, OSError) as error:
+        if isinstance(error, BrokenPipeError) and _output.reader_gone(sys.stdout):
+            raise  # stdout's reader, not the server, went away (main ends quietly)
         _error(str(error))
         return _exit.exit_code(error)
     except KeyboardInterrupt:
         _error("interrupted")
-        return 130
+        return _exit.ExitCode.INTERRUPTED
 
 
 def _error(text: str) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING, TypeAlias, TypeVar
 
 from dhcpctl.cli import _connection
 
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from dhcpctl import Client
     from dhcpctl.aio import Client as AsyncClient
 
+T = TypeVar("T")
 Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 Handler = Callable[[argparse.Namespace, "Client"], object]
 BulkHandler = Callable[[argparse.Namespace, "AsyncClient"], Awaitable[int]]
@@ -66,3 +67,28 @@ def parse_hex(text: str) -> bytes:
         return bytes(int(part, 16) for part in parts)
     except ValueError:
         raise ValueError(f"{text!r} is not hex bytes (such as 01:52:54 or 015254)") from None
+
+
+def parse_number(text: str) -> int:
+    """A whole number written in decimal (``1``); ValueError otherwise."""
+    if not text.strip().isdigit():
+        raise ValueError(f"{text!r} is not a number (a whole number such as 1)")
+    return int(text)
+
+
+def option_type(parse: Callable[[str], T]) -> Callable[[str], T]:
+    """``parse`` as an argparse ``type``: its ValueError's text becomes the usage error
+    (``argument --uid: 'zz' is not hex bytes ...``), not argparse's ``invalid parse_hex
+    value``."""
+
+    def checked(text: str) -> T:
+        try:
+            return parse(text)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+
+    return checked
+
+
+#: :func:`parse_hex` as an option's type.
+hex_bytes = option_type(parse_hex)

@@ -9,7 +9,7 @@ option                  variable                   meaning
 ``--key-algorithm A``   ``DHCPCTL_KEY_ALGORITHM``  hmac-md5 (default) ... hmac-sha512
 ``--key-secret-env V``  ``DHCPCTL_KEY_SECRET_ENV`` the variable holding the base64 secret
 ``--timeout SECONDS``   ``DHCPCTL_TIMEOUT``        per request (default 10; 0 waits forever)
-``--backend B``         ``DHCPCTL_BACKEND``        auto, native or python
+``--backend B``         ``DHCPCTL_BACKEND``        auto, native or python (any case)
 ======================  =========================  ========================================
 
 The secret itself is never an option (``ps`` would show it): it comes from the key file or
@@ -23,6 +23,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from dhcpctl._backend import POLICIES, POLICY_VARIABLE, policy_of
 from dhcpctl._key import Key
 
 
@@ -66,22 +67,30 @@ _OPTIONS: tuple[tuple[str, str, str | None, str | None, str], ...] = (
 )  # fmt: skip
 
 
-def add_options(parser: argparse.ArgumentParser) -> None:
-    """Add the connection options to a command's parser (defaults from the environment)."""
+def add_options(parser: argparse.ArgumentParser, *, command: bool = True) -> None:
+    """Add the connection options to a parser: a command's (``command``), or the main parser's
+    (``command=False``: before the command, ``dhcpctl --server H lease get ...``).
+
+    The main parser holds the defaults (from the environment); a command's options have none
+    (argparse's SUPPRESS), so one given after the command wins over one given before, and one
+    not given after leaves the value from before (argparse copies a command's namespace over
+    the main one).
+    """
     group = parser.add_argument_group("connection (each also from its environment variable)")
     for flag, variable, default, metavar, text in _OPTIONS:
         shown = f"; default {default}" if default else ""
         group.add_argument(
             flag,
-            default=os.environ.get(variable) or default,
+            default=argparse.SUPPRESS if command else os.environ.get(variable) or default,
             metavar=metavar,
             help=f"{text} [{variable}{shown}]",
         )
     group.add_argument(
         "--backend",
-        default=os.environ.get("DHCPCTL_BACKEND", "auto"),
-        choices=("auto", "native", "python"),
-        help="the OMAPI implementation [DHCPCTL_BACKEND; default auto]",
+        type=policy_of,
+        default=argparse.SUPPRESS if command else os.environ.get(POLICY_VARIABLE) or "auto",
+        choices=POLICIES,
+        help=f"the OMAPI implementation, in any case [{POLICY_VARIABLE}; default auto]",
     )
 
 
@@ -124,8 +133,10 @@ def resolve_key(args: argparse.Namespace, environ: Mapping[str, str]) -> Key | N
             key = Key.from_file(args.key_file, name=args.key_name)
         except OSError as error:
             raise UsageError(f"--key-file {args.key_file}: {error.strerror}") from None
+        except UnicodeDecodeError:
+            raise UsageError(f"--key-file {args.key_file}: not a text (UTF-8) file") from None
         except ValueError as error:
-            raise UsageError(f"--key-file {args.key_file}: {error}") from None
+            raise UsageError(key_file_error(args.key_file, str(error))) from None
         if args.key_algorithm and _algorithm(args.key_algorithm) != key.algorithm:
             raise UsageError(
                 f"--key-algorithm {args.key_algorithm} disagrees with the key file's "
@@ -145,6 +156,12 @@ def resolve_key(args: argparse.Namespace, environ: Mapping[str, str]) -> Key | N
         return Key.from_base64(args.key_name, args.key_algorithm or "hmac-md5", secret)
     except ValueError as error:
         raise UsageError(f"the key: {error}") from None
+
+
+def key_file_error(path: str, message: str) -> str:
+    """``--key-file PATH: MESSAGE``, the path said once: ``--key-file: MESSAGE`` if
+    :meth:`Key.from_file`'s message already names it."""
+    return f"--key-file: {message}" if path in message else f"--key-file {path}: {message}"
 
 
 def resolve(args: argparse.Namespace, environ: Mapping[str, str] = os.environ) -> Connection:

@@ -40,6 +40,11 @@ class ExitCode(IntEnum):
     UNREACHABLE = 6
     #: Bulk import/export: some rows failed (the others were done).
     SOME_ROWS_FAILED = 7
+    #: Interrupted (Ctrl-C, SIGINT): 128 + 2, as a shell reports it.
+    INTERRUPTED = 130
+    #: Standard output was closed by its reader (``dhcpctl ... | head``): 128 + SIGPIPE (13),
+    #: what a shell reports for a program that SIGPIPE ended. Nothing is printed.
+    OUTPUT_CLOSED = 141
 
 
 EPILOG = """exit status:
@@ -52,7 +57,9 @@ EPILOG = """exit status:
   4  already exists, or the keys given belong to another object
   5  authentication failed (key name, secret or algorithm)
   6  timeout, connection refused or lost, server unreachable
-  7  import/export: some rows failed"""
+  7  import/export: some rows failed
+  130  interrupted (Ctrl-C)
+  141  standard output closed by its reader (dhcpctl ... | head), quietly"""
 
 _CLASSES: tuple[tuple[type[DhcpctlError], ExitCode], ...] = (
     (NotFound, ExitCode.NOT_FOUND),

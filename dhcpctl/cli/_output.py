@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import io
 import json
+import select
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from ipaddress import IPv4Address
@@ -74,3 +76,16 @@ def show(obj: object, *, as_json: bool, out: TextIO) -> None:
     """Print a typed object as a table or as one JSON object."""
     record = fields(obj)
     print(to_json(record) if as_json else table(record), file=out)
+
+
+def reader_gone(out: TextIO) -> bool:
+    """Whether nobody reads ``out`` any more: a pipe whose read end is closed (``dhcpctl ... |
+    head`` after ``head`` ended) polls as an error (POLLERR), a closed socket as a hang-up.
+    False for a stream without a file descriptor, a file or a terminal."""
+    try:
+        descriptor = out.fileno()
+    except (OSError, ValueError, io.UnsupportedOperation):
+        return False
+    poll = select.poll()
+    poll.register(descriptor, 0)  # POLLERR and POLLHUP are reported whatever is asked
+    return any(events & (select.POLLERR | select.POLLHUP) for _, events in poll.poll(0))

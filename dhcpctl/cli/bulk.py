@@ -23,10 +23,10 @@ import sys
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TextIO, TypeVar
+from typing import Any, Generic, TextIO, TypeVar
 
 from dhcpctl._errors import AuthenticationFailed, ConnectionLost, DhcpctlError, Timeout
-from dhcpctl.cli._command import parse_hex
+from dhcpctl.cli._command import parse_hex, parse_number
 from dhcpctl.cli._exit import ExitCode, exit_code
 
 T = TypeVar("T")
@@ -65,20 +65,49 @@ class Summary:
 
 
 def reason(error: BaseException) -> str:
-    """One line: what went wrong (the server's message included where it sent one)."""
-    text = str(error) if isinstance(error, DhcpctlError) else f"{type(error).__name__}: {error}"
+    """One line: what went wrong (the server's message included where it sent one). A bad
+    value (ValueError) reads as a malformed row's reason does, without the type's name."""
+    known = isinstance(error, (DhcpctlError, ValueError))
+    text = str(error) if known else f"{type(error).__name__}: {error}"
     return " ".join(text.split())
+
+
+class InOrder(Generic[T]):
+    """Results that finish in any order, released in the input's order: each as soon as every
+    one before it has finished (:meth:`put`), the rest at the end (:meth:`rest`)."""
+
+    def __init__(self, keys: Iterable[int]) -> None:
+        self._order = list(keys)
+        self._position = 0
+        self._arrived: dict[int, T] = {}
+
+    def put(self, key: int, value: T) -> list[T]:
+        """Record ``key``'s result; the results now released, in order."""
+        self._arrived[key] = value
+        released = []
+        while self._position < len(self._order) and self._order[self._position] in self._arrived:
+            released.append(self._arrived.pop(self._order[self._position]))
+            self._position += 1
+        return released
+
+    def rest(self) -> list[T]:
+        """The results not yet released (those after a gap: items never run), in order."""
+        order = self._order[self._position :]
+        self._position = len(self._order)
+        return [self._arrived.pop(key) for key in order if key in self._arrived]
 
 
 def read_hosts(stream: TextIO) -> list[Item]:
     """The import rows of a CSV file; a malformed row is an item with its ``error``."""
     reader = csv.DictReader(stream)
-    unknown = sorted(set(reader.fieldnames or ()) - set(COLUMNS))
-    if unknown or "name" not in (reader.fieldnames or ()):
-        raise ValueError(
-            f"the CSV header must name the columns {', '.join(COLUMNS)} (name required); "
-            f"unknown: {', '.join(unknown) or 'none'}"
-        )
+    expected = f"a header line naming its columns from: {', '.join(COLUMNS)} (name required)"
+    if reader.fieldnames is None:
+        raise ValueError(f"the CSV file is empty: no rows (and no header; it needs {expected})")
+    unknown = sorted(set(reader.fieldnames) - set(COLUMNS))
+    if unknown:
+        raise ValueError(f"unknown CSV column {', '.join(unknown)}: the file needs {expected}")
+    if "name" not in reader.fieldnames:
+        raise ValueError(f"no name column in the CSV header: the file needs {expected}")
     items = []
     for record in reader:
         line = reader.line_num
@@ -104,9 +133,7 @@ def _put_arguments(record: dict[str, str | None]) -> dict[str, Any]:
     if values.get("uid"):
         arguments["uid"] = parse_hex(values["uid"])
     if values.get("hardware_type"):
-        if not values["hardware_type"].isdigit():
-            raise ValueError(f"hardware_type {values['hardware_type']!r} is not a number")
-        arguments["hardware_type"] = int(values["hardware_type"])
+        arguments["hardware_type"] = parse_number(values["hardware_type"])
     for name in ("group", "statements"):
         if values.get(name):
             arguments[name] = values[name]
@@ -161,13 +188,22 @@ async def pipeline(
     started = time.monotonic()
     bar = progress_bar(len(items), unit, err)
     pending: dict[asyncio.Task[T], Item] = {}
+    messages: InOrder[str | None] = InOrder(item.line for item in items)
 
-    def fail(item: Item, text: str) -> None:
-        summary.failures.append((item.line, text))
-        if on_failure is not None:
-            on_failure(item)
-        bar.clear()
-        print(f"line {item.line}: {item.label}: {text}", file=err)
+    def settle(item: Item, text: str | None) -> None:
+        """An item finished (``text``: why it failed, or None): print the failures whose
+        turn has come, in line order."""
+        if text is not None:
+            summary.failures.append((item.line, text))
+            if on_failure is not None:
+                on_failure(item)
+        line = None if text is None else f"line {item.line}: {item.label}: {text}"
+        show([message for message in messages.put(item.line, line) if message is not None])
+
+    def show(lines: list[str]) -> None:
+        if lines:
+            bar.clear()
+            print("\n".join(lines), file=err)
 
     def finish(tasks: Iterable[asyncio.Task[T]]) -> None:
         for task in tasks:
@@ -177,10 +213,12 @@ async def pipeline(
             if error is None:
                 summary.done += 1
                 on_result(item, task.result())
+                settle(item, None)
             elif isinstance(error, FATAL):
                 summary.fatal = summary.fatal or error
+                settle(item, None)  # said once, at the end (report)
             else:
-                fail(item, reason(error))
+                settle(item, reason(error))
 
     try:
         for item in items:
@@ -188,7 +226,7 @@ async def pipeline(
                 break
             if item.error is not None:
                 bar.update(1)
-                fail(item, item.error)
+                settle(item, item.error)
                 continue
             pending[asyncio.ensure_future(call(item))] = item
             if len(pending) >= window:
@@ -200,6 +238,7 @@ async def pipeline(
     finally:
         for task in pending:
             task.cancel()
+        show([message for message in messages.rest() if message is not None])
         bar.close()
     summary.seconds = time.monotonic() - started
     return summary

@@ -25,7 +25,7 @@ def register(commands: _command.Commands) -> None:
         parser = _command.add(hosts, name, text, handler)
         parser.add_argument("name", nargs="?", help="the host's name")
         parser.add_argument("--mac", help="its hardware address")
-        parser.add_argument("--uid", type=_command.parse_hex, help="its client identifier, hex")
+        parser.add_argument("--uid", type=_command.hex_bytes, help="its client identifier, hex")
         parser.add_argument("--ip", help="the address of its lease")
     for name, text, handler in (
         ("add", "create a host (fails if one of that name, MAC or uid exists)", _add),
@@ -34,9 +34,13 @@ def register(commands: _command.Commands) -> None:
         parser = _command.add(hosts, name, text, handler)
         parser.add_argument("name", help="the host's name")
         parser.add_argument("--mac", help="its hardware address (hardware-type 1, Ethernet)")
-        parser.add_argument("--uid", type=_command.parse_hex, help="its client identifier, hex")
+        parser.add_argument("--uid", type=_command.hex_bytes, help="its client identifier, hex")
         parser.add_argument("--ip", action="append", help="a fixed address (again for several)")
-        parser.add_argument("--hardware-type", type=int, help="the hardware type (default 1)")
+        parser.add_argument(
+            "--hardware-type",
+            type=_command.option_type(_command.parse_number),
+            help="the hardware type (default 1, Ethernet)",
+        )
         parser.add_argument("--group", help="the group it belongs to")
         parser.add_argument("--statements", help="its statements, as in dhcpd.conf")
     importer = _command.add_bulk(
@@ -127,18 +131,12 @@ async def _export(args: argparse.Namespace, omapi: AsyncClient) -> int:
     if writer is not None:
         writer.writerow(bulk.COLUMNS[:5])
     # Hosts are written in the order of the names, as soon as all before them are done.
-    results: dict[int, object] = {}
-    order = [item.line for item in items]
-    position = 0
+    hosts: bulk.InOrder[object] = bulk.InOrder(item.line for item in items)
 
     def flush(item: bulk.Item, host: object) -> None:
-        nonlocal position
-        results[item.line] = host
-        while position < len(order) and order[position] in results:
-            found = results.pop(order[position])
+        for found in hosts.put(item.line, host):
             if found is not None:
                 _write(found, writer, out)
-            position += 1
 
     async def get(item: bulk.Item) -> object:
         return await omapi.hosts.get(name=item.arguments["name"])
@@ -151,7 +149,7 @@ async def _export(args: argparse.Namespace, omapi: AsyncClient) -> int:
         stop_on_error=args.stop_on_error,
         unit="host",
     )
-    for found in (results.pop(line) for line in order[position:] if line in results):
+    for found in hosts.rest():
         if found is not None:
             _write(found, writer, out)
     bulk.report(summary, "host export")

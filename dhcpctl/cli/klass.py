@@ -31,7 +31,9 @@ def register(commands: _command.Commands) -> None:
         parser = _command.add(subclasses, name, text, handler)
         parser.add_argument("class_name", metavar="CLASS", help="the class's name")
         parser.add_argument(
-            "data", type=_command.parse_hex, help="the bytes it matches, in hex (1:52:54:00:12:34)"
+            "data",
+            type=_command.hex_bytes,
+            help="the bytes it matches, in hex (1:52:54:00:12:34)",
         )
 
 

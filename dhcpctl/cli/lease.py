@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from dhcpctl._collections import UNCHANGED
 from dhcpctl._states import LeaseState
+from dhcpctl._values import NEVER
 from dhcpctl.cli import _command
 
 if TYPE_CHECKING:
@@ -22,41 +23,62 @@ def register(commands: _command.Commands) -> None:
     keys.add_argument(
         "--mac", help="its hardware address (aa:bb:cc:dd:ee:ff, AA-BB-.., aabb.ccdd.eeff)"
     )
-    keys.add_argument("--uid", type=_command.parse_hex, help="its client identifier, in hex")
+    keys.add_argument("--uid", type=_command.hex_bytes, help="its client identifier, hex")
     release = _command.add(leases, "release", "release a lease (state released)", _release)
     release.add_argument("--ip", required=True, help="its IPv4 address")
     change = _command.add(leases, "set", "change a lease's end time or state", _set)
     change.add_argument("--ip", required=True, help="its IPv4 address")
     change.add_argument(
         "--ends",
-        type=parse_when,
+        type=_command.option_type(parse_when),
         default=UNCHANGED,
-        help="ISO 8601 time (UTC if no zone is given), 'now', or 'never'",
+        help="ISO 8601 time (UTC if no zone is given), now, or never (any case)",
     )
     change.add_argument(
         "--state",
-        type=parse_state,
-        help="a binding state: " + ", ".join(state.name.lower() for state in LeaseState),
+        type=_command.option_type(parse_state),
+        help=f"a binding state (any case): {STATES}",
     )
 
 
+#: The binding states by ISC's names, as --state takes them.
+STATES = ", ".join(state.name.lower().replace("_", "-") for state in LeaseState)
+#: The latest end time dhcpd keeps as a time (ISC's MAX_TIME, 2038-01-19T03:14:07Z, is never).
+_LAST = datetime.fromtimestamp(NEVER - 1, timezone.utc)
+
+
 def parse_when(text: str) -> datetime | None:
-    """``now``, ``never`` (None: ISC's "never") or an ISO 8601 time; one without a zone is
-    UTC. ValueError otherwise."""
-    if text == "never":
+    """``now``, ``never`` (None: ISC's "never"), in any case, or an ISO 8601 time from 1970 up
+    to 2038-01-19T03:14:06Z (ISC's MAX_TIME, one second later, is "never"); one without a zone
+    is UTC. ValueError otherwise, in command-line words."""
+    word = text.strip().lower()
+    if word == "never":
         return None
-    if text == "now":
+    if word == "now":
         return datetime.now(timezone.utc).replace(microsecond=0)
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    try:
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise ValueError(
+            f"{text!r} is not a time: give an ISO 8601 time such as 2030-01-01T00:00:00Z "
+            "(UTC if no zone is given), now, or never"
+        ) from None
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    if not 0 <= moment.timestamp() < NEVER:
+        raise ValueError(
+            f"{text!r} is outside the times dhcpd keeps: give one from 1970-01-01T00:00:00Z to "
+            f"{_LAST:%Y-%m-%dT%H:%M:%SZ}, or never for a lease that does not end"
+        )
+    return moment
 
 
 def parse_state(text: str) -> LeaseState:
-    """A binding state by ISC's name (``released``), in any case. ValueError otherwise."""
+    """A binding state by ISC's name (``released``, ``backup``), in any case. ValueError
+    otherwise, naming the states."""
     try:
-        return LeaseState[text.upper()]
+        return LeaseState[text.strip().upper().replace("-", "_")]
     except KeyError:
-        raise ValueError(text) from None
+        raise ValueError(f"{text!r} is not a lease state; one of: {STATES}") from None
 
 
 def _get(args: argparse.Namespace, omapi: Client) -> object:

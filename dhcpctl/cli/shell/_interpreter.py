@@ -3,10 +3,12 @@
 :class:`Interpreter` runs one line at a time exactly as omshell does: the same commands, the
 same value syntax, the same messages on standard output in the same order, the same object
 print-out before each prompt (:mod:`._objects`), so that a script's standard output is omshell's
-byte for byte. What omshell writes on stderr (``parse_warn``, connect failures) goes to stderr
-here too, one line each. Beyond omshell: each command's outcome is kept (:class:`Outcome`: did
-it fail, with which ``isc_result_t``), connects and waits honour a timeout, and any algorithm
-the backend knows (SHA-2 included) works.
+byte for byte. What omshell writes on stderr goes to stderr here too, byte for byte: connect
+failures, and ``parse_warn``'s diagnostics with the line read so far and the caret line
+(:class:`._lexer.Diagnostic`), except that a ``key`` line is echoed with its secret hidden
+(``key NAME <secret hidden>``; omshell echoes the secret). Beyond omshell: each command's
+outcome is kept (:class:`Outcome`: did it fail, with which ``isc_result_t``), connects and
+waits honour a timeout, and any algorithm the backend knows (SHA-2 included) works.
 
 Where omshell's C misbehaves, this does not copy it: a ``key`` line at the very end of input
 without a newline makes omshell loop forever (``parse_base64`` peeks the end of input as the
@@ -30,6 +32,9 @@ from dhcpctl._results import DHCP_R_INVALIDARG, ISC_R_SUCCESS
 from . import _lexer as lx
 from ._objects import ObjectReader, Values
 
+#: What a ``key`` line's secret is shown as wherever the line is echoed (``--json``'s
+#: ``command``, the line a diagnostic quotes): never the secret itself.
+SECRET_HIDDEN = "<secret hidden>"
 #: omshell's ``help`` text.
 HELP = b"""Commands:
   port <server omapi port>
@@ -56,7 +61,8 @@ class Outcome:
     """One command: its text, what it printed, and whether it failed (with what status).
 
     ``status`` is the ``isc_result_t`` of a failed call, or None for a failure of omshell's own
-    (usage, not connected, bad value).
+    (usage, not connected, bad value). ``command`` is the line as typed, except a ``key`` line:
+    ``key NAME <secret hidden>`` (:data:`SECRET_HIDDEN`).
     """
 
     command: str
@@ -127,7 +133,7 @@ def decode_base64(text: bytes, warnings: list[str]) -> bytes | None:
     terminated = False
     for c in text:
         if terminated and c != ord("="):
-            warnings.append("stuff after base64 '=' terminator")
+            warnings.append(f"stuff after base64 '=' terminator: {SECRET_HIDDEN}.")
             return None
         if c < 0x20 or c > ord("z"):
             warnings.append(f"invalid base64 character {c}.")
@@ -185,6 +191,8 @@ class Interpreter:
         self._session = _Session()
         self._reader = ObjectReader()
         self._outcome = Outcome("")
+        self._lexer = lx.Lexer(b"")
+        self._secret_start: int | None = None
 
     # -- the loop ----------------------------------------------------------------------------
 
@@ -220,15 +228,23 @@ class Interpreter:
         """Run one line (at most 1023 bytes, as omshell's ``fgets`` reads) and say how it went."""
         self._outcome = Outcome(line.decode("utf-8", "replace").rstrip("\n"))
         lexer = lx.Lexer(line)
+        self._lexer = lexer
         token = lexer.next()
+        self._secret_start = None
+        if token.kind == "keyword" and token.text.lower() == b"key":
+            self._outcome.command = f"key {SECRET_HIDDEN}"  # until its name is read
+            self._secret_start = token.start + len(token.text)  # until then
         if token.kind == "keyword":
             getattr(self, "_" + token.text.decode().lower().replace("-", "_"))(lexer)
         elif token.kind == "?":
             self._help(lexer)
         elif not token.is_end():
-            self._warn(f"unknown token: {token.word}", parse=True)
-        for warning in lexer.warnings:
-            self._warn(warning, parse=True)
+            lexer.warn(f"unknown token: {token.word}")
+            lexer.skip_to_semi()
+        for diagnostic in lexer.warnings:
+            self._err.write(diagnostic.render(self._echoed(diagnostic.line)))
+            self._failed(diagnostic.text, None)
+        self._err.flush()
         return self._outcome
 
     def preset(self, server: str, port: int, key: Key | None) -> None:
@@ -261,9 +277,23 @@ class Interpreter:
             self._out.write(data)
 
     def _fail(self, text: str, status: int | None = None) -> None:
-        """A message omshell prints on stdout that reports a failure."""
+        """A message omshell prints on stdout that reports a failure; then, as omshell, the
+        rest of the command is skipped (``skip_to_semi``: its strings are still read)."""
         self._print(text + "\n")
         self._failed(text, status)
+        self._lexer.skip_to_semi()
+
+    def _echoed(self, line: bytes) -> bytes:
+        """The line a diagnostic echoes (conflex's, read so far), a key's secret hidden."""
+        start = self._secret_start
+        if start is None or len(line.rstrip()) <= start:
+            return line
+        return line[:start].rstrip() + b" " + SECRET_HIDDEN.encode()
+
+    def _parse_warnings(self, found: list[str]) -> None:
+        """``parse_warn`` of ISC's parse functions, said where the lexer is now."""
+        for text in found:
+            self._lexer.warn(text)
 
     def _failed(self, text: str, status: int | None) -> None:
         if not self._outcome.failed:
@@ -271,10 +301,10 @@ class Interpreter:
             self._outcome.status = status
             self._outcome.message = text
 
-    def _warn(self, text: str, status: int | None = None, *, parse: bool = False) -> None:
-        """A message omshell writes on stderr (``parse_warn`` when ``parse``, with its
-        ``<STDIN> line 1:`` prefix, else ``fprintf(stderr, ...)``)."""
-        self._err.write(f"<STDIN> line 1: {text}\n" if parse else f"{text}\n")
+    def _warn(self, text: str, status: int | None = None) -> None:
+        """A message omshell writes on stderr with ``fprintf(stderr, ...)`` (its
+        ``parse_warn`` diagnostics are the lexer's, :class:`._lexer.Diagnostic`)."""
+        self._err.write(f"{text}\n")
         self._err.flush()
         self._failed(text, status)
 
@@ -367,11 +397,15 @@ class Interpreter:
             return
         session = self._session
         session.key_name = ".".join(labels) + ("." if trailing_dot else "")
+        self._outcome.command = f"key {session.key_name} {SECRET_HIDDEN}"
         session.secret = b""
+        self._secret_start = lexer.peek().start
         text = lexer.next().text
         while _base64_token(lexer.peek()):
             text += lexer.next().text
-        secret = decode_base64(text, lexer.warnings)
+        found: list[str] = []
+        secret = decode_base64(text, found)
+        self._parse_warnings(found)
         if secret is None:
             self._failed("invalid key secret", None)
             return
@@ -522,7 +556,7 @@ class Interpreter:
         while True:
             octet = c_atoi(token.text)
             if octet > 255:
-                lexer.warnings.append(f"dotted octet > 255: {token.word}")
+                lexer.warn(f"dotted octet > 255: {token.word}")
                 return None
             data.append(octet & 0xFF)
             token = lexer.next()
@@ -542,7 +576,9 @@ class Interpreter:
         """A colon-separated hex list (``00:11:22``, also a single ``ab``): one byte each."""
         data = bytearray()
         while True:
-            data.append(convert_hex_byte(token.text, lexer.warnings))
+            found: list[str] = []
+            data.append(convert_hex_byte(token.text, found))
+            self._parse_warnings(found)
             token = lexer.next()
             if token.kind != lx.COLON:
                 break

@@ -14,7 +14,7 @@ input without a newline reads as end of file.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Final
 
 STRING: Final = "STRING"
@@ -56,11 +56,31 @@ _ESCAPES: Final = {ord("t"): 9, ord("r"): 13, ord("n"): 10, ord("b"): 8}
 
 
 @dataclass(frozen=True)
+class Diagnostic:
+    """A ``parse_warn``: its text, the line number, the line read so far and the caret line's
+    blanks (``lexbuf``), as omshell prints them: ``<STDIN> line N: TEXT``, the line, blanks
+    and ``^``."""
+
+    text: str
+    line_number: int
+    line: bytes
+    blanks: str
+
+    def render(self, line: bytes | None = None) -> str:
+        """The three lines on stderr; ``line`` in place of the line read (a key line with its
+        secret hidden)."""
+        shown = (self.line if line is None else line).decode("utf-8", "surrogateescape")
+        return f"<STDIN> line {self.line_number}: {self.text}\n{shown}\n{self.blanks}^\n"
+
+
+@dataclass(frozen=True)
 class Token:
     """A token: its kind (a constant above, ``"keyword"`` or the byte itself) and its text."""
 
     kind: str
     text: bytes
+    #: Where it starts in the line (its first byte's offset; -1 for the end of input).
+    start: int = field(default=-1, compare=False)
 
     @property
     def word(self) -> str:
@@ -79,42 +99,115 @@ class Token:
 class Lexer:
     """The tokens of one line (C's ``struct parse`` over omshell's line buffer).
 
-    ``warnings`` collects conflex's ``parse_warn`` texts (omshell prints them on stderr).
+    ``warnings`` collects conflex's ``parse_warn`` diagnostics (omshell prints them on stderr).
     """
 
     def __init__(self, line: bytes) -> None:
         self._data = line
         self._pos = 0
         self._peeked: Token | None = None
-        self.warnings: list[str] = []
+        self.warnings: list[Diagnostic] = []
+        # conflex's bookkeeping: line1/line2 (``_lines``), which is cur_line (``_cur``; the
+        # other is prev_line) and token_line, line and lpos, lexline/lexchar of the current
+        # token and tline/tlpos of the peeked one, ugflag (a byte given back).
+        self._lines = (bytearray(), bytearray())
+        self._cur = self._token_line = 0
+        self._line = self._lpos = 1
+        self._lexline = self._lexchar = self._tline = self._tlpos = 0
+        self._ugflag = False
+        self._start = 0
+
+    def warn(self, text: str) -> None:
+        """``parse_warn``: keep ``text`` with the line read so far and the caret's place."""
+        line = bytes(self._lines[self._token_line])
+        blanks = ""
+        limit = self._lexchar - 1 if self._lexchar > 0 else len(line)  # C: unsigned compare
+        for c in line[:limit]:
+            if len(blanks) < 255:
+                blanks += " "
+            if c == ord("\t"):
+                while len(blanks) < 255 and len(blanks) & 7:
+                    blanks += " "
+        self.warnings.append(
+            Diagnostic(text, self._lexline, line, blanks if self._lexchar < 81 else "")
+        )
 
     def _get(self) -> int:
+        """``get_char``: the next byte (-1 at the end), recorded in the current line."""
         if self._pos >= len(self._data):
-            return -1
-        c = self._data[self._pos]
-        self._pos += 1
+            c = -1
+        else:
+            c = self._data[self._pos]
+            self._pos += 1
+        if self._ugflag:
+            self._ugflag = False
+        elif c == ord("\n"):
+            self._cur ^= 1
+            self._line += 1
+            self._lpos = 1
+            self._lines[self._cur].clear()
+        elif c != -1:
+            if self._lpos <= 80:
+                del self._lines[self._cur][self._lpos - 1 :]
+                self._lines[self._cur].append(c)
+            self._lpos += 1
         return c
 
     def _unget(self, c: int) -> None:
         if c != -1:
             self._pos -= 1
+            self._ugflag = True
 
     def next(self) -> Token:
         """conflex's ``next_token``."""
         if self._peeked is not None:
+            if self._lexline != self._tline:
+                self._token_line = self._cur
+            self._lexchar, self._lexline = self._tlpos, self._tline
             token, self._peeked = self._peeked, None
             return token
-        return self._raw()
+        token = self._raw()
+        self._token_line = self._cur
+        return token
 
     def peek(self) -> Token:
         """conflex's ``peek_token``."""
         if self._peeked is None:
+            self._tlpos, self._tline = self._lexchar, self._lexline
             self._peeked = self._raw()
+            if self._lexline != self._tline:
+                self._token_line = self._cur ^ 1
+            self._lexchar, self._tlpos = self._tlpos, self._lexchar
+            self._lexline, self._tline = self._tline, self._lexline
         return self._peeked
+
+    def skip_to_semi(self) -> None:
+        """``skip_to_semi`` (``common/parse.c`` skip_to_rbrace with no brace open): read up to
+        and including a ``;``, an unmatched ``}`` or the end of the line, braces balanced."""
+        braces = 0
+        while True:
+            kind = self.peek().kind
+            if kind == "}":
+                braces = max(0, braces - 1)
+                if braces == 0:
+                    self.next()
+                    return
+            elif kind == "{":
+                braces += 1
+            elif (kind == ";" and braces == 0) or kind == EOL:
+                self.next()
+                return
+            if self.next().kind == END_OF_FILE:
+                return
 
     def _raw(self) -> Token:
         """``get_raw_token`` with white space skipped (``get_next_token``)."""
+        token = self._scan()
+        return token if token.kind == END_OF_FILE else replace(token, start=self._start)
+
+    def _scan(self) -> Token:
         while True:
+            line, position = self._line, self._lpos
             c = self._get()
             if c != ord("\n") and c in _SPACE:
                 while c != ord("\n") and c in _SPACE:
@@ -127,14 +220,16 @@ class Lexer:
                 while c not in (-1, ord("\n")):
                     c = self._get()
                 continue
+            if c == -1:
+                return Token(END_OF_FILE, b"")
+            self._lexline, self._lexchar = line, position
+            self._start = self._pos - 1
             if c == ord('"'):
                 return self._string()
             if c in _DIGITS or c == ord("-"):
                 return self._number(c)
             if c in _ALPHA:
                 return self._name(c)
-            if c == -1:
-                return Token(END_OF_FILE, b"")
             return Token(chr(c), bytes((c,)))
 
     def _string(self) -> Token:
@@ -143,7 +238,7 @@ class Lexer:
         while True:
             c = self._get()
             if c == -1:
-                self.warnings.append("eof in string constant")
+                self.warn("eof in string constant")
                 break
             if c == ord('"'):
                 break
@@ -158,7 +253,7 @@ class Lexer:
             elif c == ord("x"):
                 out.append(self._hex())
             elif c == -1:
-                self.warnings.append("eof in string constant")
+                self.warn("eof in string constant")
                 break
             else:
                 out.append(c)
@@ -178,7 +273,7 @@ class Lexer:
         for _ in range(2):
             c = self._get()
             if c == -1 or c not in _HEX:
-                self.warnings.append(f"invalid hex digit: {c & 0xFFFFFFFF:x}")
+                self.warn(f"invalid hex digit: {c & 0xFFFFFFFF:x}")
                 self._unget(c)
                 return value & 0xFF
             value = value * 16 + int(chr(c), 16)
