@@ -80,3 +80,12 @@ def test_values_printed_as_omshell_prints_them() -> None:
     assert ShownValue("string", b"a\x00b").omshell_text() == b'"a"'
     assert ShownValue("string", b"\x01").omshell_text() == b'"\x01"'
     assert ShownValue("object", 0).omshell_text() == b"<obj>"
+
+
+@pytest.mark.parametrize("secret", [b"c2VjcmV0|", b"c2VjcmV0X", b"c2Vj\x7f"])
+def test_base64_warnings_quote_no_part_of_the_secret(secret: bytes) -> None:
+    """omshell's warnings for a bad secret quote a character of it, or the bits left over:
+    the shell says the same with the part hidden."""
+    warnings: list[str] = []
+    decode_base64(secret, warnings)
+    assert len(warnings) == 1 and warnings[0].endswith(" <secret hidden>."), warnings

@@ -127,7 +127,10 @@ def convert_hex_byte(text: bytes, warnings: list[str]) -> int:
 
 
 def decode_base64(text: bytes, warnings: list[str]) -> bytes | None:
-    """``parse_base64``'s decoding of its tokens' text; None where it fails (or is empty)."""
+    """``parse_base64``'s decoding of its tokens' text; None where it fails (or is empty).
+
+    Its warnings are omshell's, but where omshell quotes a part of the secret (a character,
+    the bits left over): :data:`SECRET_HIDDEN` there."""
     out = bytearray()
     accumulator = count = 0
     terminated = False
@@ -136,13 +139,13 @@ def decode_base64(text: bytes, warnings: list[str]) -> bytes | None:
             warnings.append(f"stuff after base64 '=' terminator: {SECRET_HIDDEN}.")
             return None
         if c < 0x20 or c > ord("z"):
-            warnings.append(f"invalid base64 character {c}.")
+            warnings.append(f"invalid base64 character {SECRET_HIDDEN}.")
             return None
         if c == ord("="):
             terminated = True
             continue
         if c not in _FROM64:
-            warnings.append(f"invalid base64 character {c}.")
+            warnings.append(f"invalid base64 character {SECRET_HIDDEN}.")
             return None
         accumulator = (accumulator << 6) + _FROM64[c]
         phase = count % 4
@@ -157,7 +160,7 @@ def decode_base64(text: bytes, warnings: list[str]) -> bytes | None:
             accumulator = 0
         count += 1
     if count % 4 and accumulator:
-        warnings.append(f"partial base64 value left over: {accumulator}.")
+        warnings.append(f"partial base64 value left over: {SECRET_HIDDEN}.")
     return bytes(out) or None
 
 
