@@ -297,8 +297,16 @@ class Hosts(Collection[ModeT]):
         group: str | None = None,
     ) -> Operation[Host]:
         """Create host ``name``, first deleting any host of that name, MAC or uid (dhcpd cannot
-        change a host's name, MAC, uid or statements in place). Not atomic: see
-        :func:`dhcpctl._operations.put`."""
+        change a host's name, MAC, uid or statements in place).
+
+        Not atomic (OMAPI has no transaction; :func:`dhcpctl._operations.put`): a ``group``
+        dhcpd does not have raises NotFound before anything is deleted; each host deleted is
+        read first, and if dhcpd then refuses the create (InvalidValue for statements it
+        cannot parse...), it is created again from what was read (its name, MAC, uid and
+        fixed addresses; its statements and group are lost, dhcpd does not send them) and the
+        error says so, or says that it is gone and gives its values if that failed too. A
+        Timeout or ConnectionLost of the create restores nothing (it may have been made) and
+        names the hosts deleted."""
         values = encode(HOST, _host_fields(name, mac, ip, uid, hardware_type, statements, group))
         given = dict(values)
         replace: list[Values] = [

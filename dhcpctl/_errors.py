@@ -33,7 +33,8 @@ class OmapiError(DhcpctlError):
     Besides ``status``/``text``/``function`` (``function`` names the operation, such as
     ``"hosts.get"``) it carries ``server_message``, the text the server sent with its status
     (None where it sent none or the backend cannot read it), and ``request``, what was asked
-    (object type and lookup keys, never a secret).
+    (object type and lookup keys, never a secret), and ``reason``, the client's own
+    explanation (``detail``) without those two.
     """
 
     def __init__(
@@ -47,10 +48,23 @@ class OmapiError(DhcpctlError):
     ) -> None:
         self.server_message = server_message
         self.request = request
+        self.reason = detail
         parts = [part for part in (request, detail) if part]
         if server_message:
             parts.append(f"the server said: {server_message}")
         super().__init__(function, status, "; ".join(parts) or None)
+
+
+def amended(error: OmapiError, note: str) -> OmapiError:
+    """An error of ``error``'s class and content with ``note`` added to its reason."""
+    reason = "; ".join(part for part in (error.reason, note) if part)
+    return type(error)(
+        error.function,
+        error.status,
+        reason,
+        server_message=error.server_message,
+        request=error.request,
+    )
 
 
 class NotFound(OmapiError):

@@ -18,7 +18,7 @@ for a lease's ``ip-address``); a delete a lookup followed by a DELETE.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Final, Generic, TypeVar
 
 from dhcpctl import _guards
@@ -29,6 +29,7 @@ from dhcpctl._errors import (
     OmapiError,
     PermissionDenied,
     Timeout,
+    amended,
     typed_error,
 )
 from dhcpctl._exchange import Open, Operation, Remove, Reply, Request, Update, Values
@@ -155,24 +156,98 @@ def put(schema: Schema[ObjectT], values: Values, replace: Iterable[Values]) -> O
     """Create the object of ``values`` after deleting every existing one each of ``replace``
     (lookup keys) names: dhcpd cannot rename a host nor change its address in place.
 
-    Not atomic: between the deletes and the create another client may act, and a failed create
-    leaves the old objects deleted.
+    OMAPI has no transaction, so this cannot be atomic: between the deletes and the create
+    another client may act. What it guarantees instead:
+
+    - everything that can be checked without deleting is checked first: the values (ValueError),
+      and the ``group`` they name (NotFound, nothing deleted);
+    - each object deleted is first read (its attributes as dhcpd sends them);
+    - if dhcpd refuses the create after the deletes, each deleted object is created again from
+      what was read (an OPEN with create and exclusive), and the error raised is dhcpd's
+      refusal saying so; an attribute dhcpd does not send (a host's ``statements`` and
+      ``group``, server/omapi.c dhcp_host_stuff_values) cannot be restored, and the error says
+      that too. If creating one again fails as well, the error says that it is gone and gives
+      the values it had;
+    - if the create's answer is lost (Timeout, ConnectionLost), nothing is restored (the
+      create may have been made): the error names the objects that were deleted, with their
+      values.
     """
     check_values(schema, values)
+    group = dict(values).get("group")
+    if group is not None:
+        try:
+            yield Open("group", (("name", group),))
+        except NotFound as error:
+            raise missing_group(error, values) from None
+    deleted: list[Values] = []
     for keys in replace:
         found = yield from find(schema, keys)
         if found is not None:
-            yield Remove(found)
-    return (yield from _create(schema, values))
+            yield Remove(found.target)
+            deleted.append(restorable(schema, found.values))
+    try:
+        return (yield from _create(schema, values))
+    except (Timeout, ConnectionLost) as error:
+        if not deleted:
+            raise
+        gone = "; ".join(_shown(schema, old) for old in deleted)
+        raise amended(
+            error, f"it had deleted, and did not restore (the create may have been made): {gone}"
+        ) from None
+    except OmapiError as error:
+        if not deleted:
+            raise
+        notes = []
+        for old in deleted:
+            notes.append((yield from _restore(schema, old)))
+        raise amended(error, "; ".join(notes)) from None
 
 
-def find(schema: Schema[ObjectT], keys: Values) -> Operation[object | None]:
-    """The target of the object ``keys`` name, or None if dhcpd has none."""
+def restorable(schema: Schema[ObjectT], values: Mapping[str, bytes]) -> Values:
+    """The attributes of an object as dhcpd sent them that a create can set again."""
+    return tuple(
+        (attribute.isc_name, values[attribute.isc_name])
+        for attribute in schema.attributes
+        if attribute.access in (Access.CREATE, Access.WRITE) and attribute.isc_name in values
+    )
+
+
+def _unsent(schema: Schema[ObjectT]) -> str:
+    """The attributes dhcpd takes in a create but never sends: what a restore loses."""
+    return " and ".join(
+        attribute.isc_name
+        for attribute in schema.attributes
+        if attribute.access in (Access.CREATE, Access.WRITE) and not attribute.sent
+    )
+
+
+def _restore(schema: Schema[ObjectT], old: Values) -> Operation[str]:
+    """Create a deleted object again from ``old``; what happened, for the error's text."""
+    what = _shown(schema, old)
+    try:
+        yield Open(schema.object_type, old, create=True, exclusive=True)
+    except OmapiError as error:
+        return (
+            f"the old {schema.object_type} it had deleted is GONE: creating it again failed "
+            f"({error}); its values were: {what}"
+        )
+    unsent = _unsent(schema)
+    lost = f" (dhcpd does not send {unsent}: any it had are not restored)" if unsent else ""
+    return f"the old {schema.object_type} it had deleted was created again: {what}{lost}"
+
+
+def _shown(schema: Schema[ObjectT], values: Values) -> str:
+    """An object's values as :func:`describe` shows them: ``host (name='web-1', ...)``."""
+    return describe(Open(schema.object_type, values)).removeprefix("open ")
+
+
+def find(schema: Schema[ObjectT], keys: Values) -> Operation[Reply | None]:
+    """The reply of the object ``keys`` name, or None if dhcpd has none."""
     try:
         reply = yield Open(schema.object_type, keys)
     except NotFound:
         return None
-    return reply.target
+    return reply
 
 
 def shutdown() -> Operation[None]:
