@@ -16,7 +16,7 @@ import pytest
 from fake_omapi import PATIENCE, Behaviour, handshake, recv_message, reply
 
 from dhcpctl import Client, ConnectionLost, Key, Timeout
-from dhcpctl.testing import FakeLease, OmapiServer
+from dhcpctl.testing import Drop, FakeLease, OmapiServer, Stall
 
 #: The timeout of these clients (seconds), and how much later than it a call may end at most:
 #: the backends' 1 s slack plus scheduling (a bound against hangs, not a speed figure).
@@ -109,6 +109,29 @@ def test_an_answer_lost_with_the_connection(
     assert isinstance(raised.value, ConnectionError)
     assert len(connections) == connections_made
     omapi.close()
+
+
+def test_a_key_proven_on_the_client_stays_proven_after_a_reconnect(backend_name: str) -> None:
+    """Keyed: a lookup answered (the key verified), one timed out (its connection closed), then
+    the server drops the next lookup's connection: a lost answer, not a wrong secret. The read
+    is sent once more on a new connection and answered, as dhcpctl.aio does."""
+    key = Key("k", "hmac-sha256", b"sixteen byte key")
+    lease = FakeLease("10.0.0.1", mac="02:00:00:00:00:01")
+    with (
+        OmapiServer(key=key, leases=[lease]) as server,
+        Client(
+            server.address, server.port, key=key, timeout=TIMEOUT, backend=backend_name
+        ) as omapi,
+    ):
+        found = omapi.leases.get(ip="10.0.0.1")
+        server.inject(Stall())
+        with pytest.raises(Timeout):
+            omapi.leases.get(ip="10.0.0.1")
+        server.inject(Drop())
+        assert omapi.leases.get(ip="10.0.0.1") == found
+        server.inject(Drop(), replies=2)
+        with pytest.raises(ConnectionLost):  # sent once more only
+            omapi.leases.get(ip="10.0.0.1")
 
 
 def test_a_late_answer_is_not_taken_for_the_next_call(
