@@ -387,8 +387,18 @@ class Groups(_Named[ModeT, Group]):
     schema = GROUP
 
     @operation(read=False)
-    def create(self, name: str, *, statements: str | None = None) -> Operation[Group]:
-        """A new group ``name`` with ``statements``. AlreadyExists if it exists."""
+    def create(self, name: str, *, statements: str) -> Operation[Group]:
+        """A new group ``name`` (str) with ``statements`` (str, required: dhcpd 4.4.3-P1 makes
+        the group's declarations from them and refuses a group without, answering "can't
+        update object": common/comapi.c dhcp_group_signal_handler, no ``group->group`` until
+        dhcp_group_set_value parsed statements). AlreadyExists if it exists; ValueError for
+        statements that are None or that dhcpd cannot take, before anything is sent."""
+        if statements is None:
+            raise ValueError(
+                f"group {name!r} needs statements= (such as 'default-lease-time 600;'): "
+                "dhcpd 4.4.3-P1 refuses a group without ('can't update object'; "
+                "common/comapi.c dhcp_group_signal_handler)"
+            )
         values = encode(GROUP, (("name", name), ("statements", statements)))
         return (yield from ops.create(GROUP, values))
 

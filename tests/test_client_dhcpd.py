@@ -330,7 +330,7 @@ def test_groups(server: DhcpdServer, backend_name: str, omshell: Omshell) -> Non
         host = omapi.hosts.create(f"in-{name}", uid=name.encode(), group=name)
         omapi.hosts.delete(name=host.name)
         with pytest.raises(AlreadyExists):
-            omapi.groups.create(name)
+            omapi.groups.create(name, statements="default-lease-time 600;")
         omapi.groups.delete(name)
         with pytest.raises(NotFound):
             omapi.groups.get(name)

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 import dhcpctl
 from dhcpctl import _model, _values
-from dhcpctl._collections import Failover, Hosts, Sync
+from dhcpctl._collections import Failover, Groups, Hosts, Sync
 from dhcpctl._errors import typed_error
 from dhcpctl._exchange import Open, Operation, Request, Update
 from dhcpctl._model import SCHEMAS, Access
@@ -448,6 +448,19 @@ def test_a_host_update_of_only_keys_says_the_mac_cannot_change_in_place() -> Non
     with pytest.raises(ValueError, match="needs at least one attribute"):
         hosts.update(name="web-1")
     assert executor.requests == []
+
+
+def test_a_group_without_statements_is_refused_before_anything_is_sent() -> None:
+    """dhcpd 4.4.3-P1 answers a group create without statements "can't update object"
+    (common/comapi.c dhcp_group_signal_handler: no group->group)."""
+    executor = FirstRequest()
+    groups: Groups[Sync] = Groups(executor)
+    with pytest.raises(ValueError, match="group 'g' needs statements="):
+        groups.create("g", statements=None)  # type: ignore[arg-type]
+    assert executor.requests == []
+    with pytest.raises(Sent):
+        groups.create("g", statements="default-lease-time 600;")
+    assert len(executor.requests) == 1
 
 
 @pytest.mark.parametrize("address", ["::1", "fe80::1%lo", "2001:db8::2"])
