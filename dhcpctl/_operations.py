@@ -25,6 +25,7 @@ from dhcpctl import _guards
 from dhcpctl._errors import (
     AuthenticationFailed,
     ConnectionLost,
+    KeyConflict,
     NotFound,
     OmapiError,
     PermissionDenied,
@@ -91,7 +92,22 @@ def _create(schema: Schema[ObjectT], values: Values) -> Operation[ObjectT]:
         reply = yield Open(schema.object_type, values, create=True, exclusive=True)
     except NotFound as error:
         raise missing_group(error, values) from None
+    except KeyConflict as error:
+        hint = CREATE_CONFLICT_HINTS.get(schema.object_type)
+        if hint is None:
+            raise
+        raise amended(error, hint) from None
     return decode(schema, reply.values, values)
+
+
+#: What a create's KeyConflict ("object lookup failed") means, by object type: dhcpd looked
+#: the new object up by its keys and found an existing one by some of them and another one, or
+#: none, by the others (server/omapi.c dhcp_host_lookup: uid, then hardware address, then name).
+CREATE_CONFLICT_HINTS: Final = {
+    "host": "a host with this hardware address or client identifier (or this name) already "
+    "exists: dhcpd found it by some of the new host's keys and not by the others "
+    "(hosts.put replaces it)",
+}
 
 
 def missing_group(error: NotFound, values: Values) -> NotFound:

@@ -273,6 +273,12 @@ def test_host_errors_from_dhcpd(server: DhcpdServer, backend_name: str) -> None:
                 omapi.hosts.create(f"{name}-2", uid=b"two", group="no-such-group")
             with pytest.raises(KeyConflict):  # two keys naming two hosts
                 omapi.hosts.get(name=name, mac=dataset.HOSTS[0].mac)
+            with pytest.raises(KeyConflict) as taken:  # a new name, another host's MAC
+                omapi.hosts.create(f"{name}-3", mac=dataset.HOSTS[0].mac)
+            assert "a host with this hardware address" in str(taken.value)
+            assert "already exists" in str(taken.value)
+            with pytest.raises(NotFound):
+                omapi.hosts.get(name=f"{name}-3")
             with pytest.raises(KeyConflict):  # two keys naming two leases
                 omapi.leases.get(ip=dataset.LEASES[0].ip, mac=dataset.LEASES[1].mac)
         finally:
