@@ -181,7 +181,7 @@ class Leases(Collection[ModeT]):
     ) -> Operation[Lease]:
         """The lease of ``ip``, ``mac`` or ``uid`` (several keys must name the same lease:
         KeyConflict otherwise). NotFound if none; MultipleMatches if ``mac`` or ``uid`` has
-        several leases (ask by ``ip``)."""
+        several leases, even beside ``ip`` (dhcp_lease_lookup): ask by ``ip`` alone."""
         keys = ops.lookup_keys(LEASE, (("ip", ip), ("mac", mac), ("uid", uid)))
         return (yield from ops.get(LEASE, keys))
 

@@ -311,13 +311,15 @@ class Driver(Generic[T]):
     def answer(self, reply: Reply) -> bool:
         if reply.status == ISC_R_SUCCESS:
             return self._step(self._operation.send, reply)
+        context = self.context
         error = reply_error(
             reply.status,
             reply.message,
-            self.context.object_type if self.context else "",
+            context.object_type if context else "",
             function=self._function,
             request=self.what,
             keyed=self._keyed,
+            asked=context.values if context else (),
         )
         return self.fail(error)
 
@@ -385,11 +387,25 @@ def _show(object_type: str, name: str, data: bytes) -> str:
 
 
 #: What to add to a lookup that matched several objects (DHCP_R_MULTIPLE: dhcp_lease_lookup
-#: for a hardware address or client identifier that several leases have).
+#: for a hardware address or client identifier that several leases have), by object type.
 MULTIPLE_HINTS: Final = {
-    "lease": "several leases have this hardware address or client identifier: ask by ip= "
-    "to choose one",
+    "lease": "several leases have this hardware address or client identifier",
 }
+
+
+def multiple_hint(object_type: str, asked: Values) -> str:
+    """What to say about a DHCP_R_MULTIPLE to a lookup of ``object_type`` by ``asked``: for a
+    lease, to ask by ip= alone where ip= was given (dhcp_lease_lookup refuses a shared MAC or
+    client identifier even beside an ``ip-address``), by ip= otherwise."""
+    hint = MULTIPLE_HINTS.get(object_type)
+    if hint is None:
+        return "add a key"
+    if any(name == "ip-address" for name, _ in asked):
+        return (
+            f"{hint}, which dhcpd refuses as a key even beside ip= (server/omapi.c "
+            "dhcp_lease_lookup): ask by ip= alone"
+        )
+    return f"{hint}: ask by ip= to choose one"
 
 
 def reply_error(
@@ -400,11 +416,12 @@ def reply_error(
     function: str,
     request: str,
     keyed: bool,
+    asked: Values = (),
 ) -> OmapiError:
     """The typed error of a reply with ``status`` to a request on ``object_type`` (described
-    by ``request``): :func:`dhcpctl._errors.typed_error`, plus which key to add for
-    MultipleMatches and AuthenticationFailed for dhcpd's "No authenticator on message"
-    (``DHCP_R_NOKEYS`` to a client without a key)."""
+    by ``request``, its lookup keys ``asked``): :func:`dhcpctl._errors.typed_error`, plus which
+    key to use for MultipleMatches (:func:`multiple_hint`) and AuthenticationFailed for dhcpd's
+    "No authenticator on message" (``DHCP_R_NOKEYS`` to a client without a key)."""
     if status == DHCP_R_NOKEYS and not keyed and "authenticator" in (server_message or ""):
         return AuthenticationFailed(
             function,
@@ -413,7 +430,7 @@ def reply_error(
             server_message=server_message,
             request=request,
         )
-    detail = MULTIPLE_HINTS.get(object_type, "add a key") if status == DHCP_R_MULTIPLE else None
+    detail = multiple_hint(object_type, asked) if status == DHCP_R_MULTIPLE else None
     return typed_error(
         status, function=function, request=request, server_message=server_message, detail=detail
     )

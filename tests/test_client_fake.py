@@ -15,7 +15,7 @@ from collections.abc import Callable
 import pytest
 from fake_omapi import PATIENCE, Behaviour, handshake, recv_message, reply
 
-from dhcpctl import Client, ConnectionLost, Key, Timeout
+from dhcpctl import Client, ConnectionLost, Key, MultipleMatches, Timeout
 from dhcpctl.testing import Drop, FakeLease, OmapiServer, Stall
 
 #: The timeout of these clients (seconds), and how much later than it a call may end at most:
@@ -214,3 +214,21 @@ def test_a_dropped_client_goes_with_its_last_reference(
             assert client() is None and executor() is None
     finally:
         gc.enable()
+
+
+def test_multiple_matches_says_how_to_choose_for_what_was_asked(backend_name: str) -> None:
+    """A MAC two leases share: dhcpd (dhcp_lease_lookup) refuses it as a key even beside ip=,
+    so the hint is to ask by ip= alone, not to add ip=."""
+    shared = "02:00:00:00:00:07"
+    leases = [FakeLease("10.0.0.1", mac=shared), FakeLease("10.0.0.2", mac=shared)]
+    with (
+        OmapiServer(leases=leases) as server,
+        Client(server.address, server.port, backend=backend_name) as omapi,
+    ):
+        with pytest.raises(MultipleMatches, match="ask by ip= to choose one"):
+            omapi.leases.get(mac=shared)
+        with pytest.raises(MultipleMatches) as raised:
+            omapi.leases.get(ip="10.0.0.1", mac=shared)
+        assert "ask by ip= alone" in str(raised.value)
+        assert "to choose one" not in str(raised.value)
+        assert omapi.leases.get(ip="10.0.0.1").hardware_address == shared
