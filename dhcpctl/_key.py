@@ -37,14 +37,56 @@ _SUFFIX: Final = ".sig-alg.reg.int."
 # One `key NAME { ... };` block of dhcpd.conf's grammar (parse_key): the name quoted or bare,
 # statements `algorithm NAME;` and `secret "BASE64";` (or unquoted) in any order.
 _BLOCK: Final = re.compile(r'\bkey\s+("[^"]*"|[^\s{]+)\s*\{(.*?)\}\s*;?', re.DOTALL)
+# Where a block starts (to tell an unterminated one from a file without any).
+_OPENING: Final = re.compile(r'\bkey\s+("[^"]*"|[^\s{]+)\s*\{')
 _STATEMENT: Final = re.compile(r'\s*(algorithm|secret)\s+("[^"]*"|[^\s;]+)\s*;', re.DOTALL)
 # A quoted string (kept as it is: a base64 secret may hold "//") or a comment (dropped).
 _STRING_OR_COMMENT: Final = re.compile(r'("(?:[^"\\]|\\.)*")|(?:#|//)[^\n]*|/\*.*?\*/', re.DOTALL)
 
 
 def _strip_comments(text: str) -> str:
-    """``text`` without its ``#``, ``//`` and ``/* */`` comments, outside quoted strings only."""
-    return _STRING_OR_COMMENT.sub(lambda found: found[1] or " ", text)
+    """``text`` without its ``#``, ``//`` and ``/* */`` comments, outside quoted strings only
+    (a comment's line breaks are kept, so line numbers stay those of the file)."""
+    return _STRING_OR_COMMENT.sub(lambda found: found[1] or " " + "\n" * found[0].count("\n"), text)
+
+
+def _read_text(path: str | Path) -> str:
+    """The text of ``path``; ValueError if it is not UTF-8 text."""
+    data = Path(path).read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ValueError(
+            f"{path}: not a text file (not UTF-8 at byte {error.start}): a key file holds "
+            'key "NAME" { algorithm ALG; secret "BASE64"; }; blocks'
+        ) from None
+
+
+def _blocks(path: str | Path, text: str) -> dict[str, str]:
+    """The key blocks of ``text`` by name. ValueError for a name twice, a block that is never
+    closed (naming its line) and a file without any block."""
+    blocks: dict[str, str] = {}
+    end = 0
+    for opening in _OPENING.finditer(text):
+        if opening.start() < end:
+            continue  # inside the block before
+        found = _BLOCK.match(text, opening.start())
+        if found is None:
+            line = text.count("\n", 0, opening.start()) + 1
+            raise ValueError(
+                f"{path}: the key block {_unquote(opening[1])!r} at line {line} is unterminated "
+                "(no closing '}')"
+            )
+        name = _unquote(found[1])
+        if name in blocks:
+            raise ValueError(f"{path}: key {name!r} is defined more than once")
+        blocks[name] = found[2]
+        end = found.end()
+    if not blocks:
+        raise ValueError(
+            f'{path}: no key block found (key "NAME" {{ algorithm ALG; secret "BASE64"; }};)'
+        )
+    return blocks
 
 
 def _unquote(token: str) -> str:
@@ -108,18 +150,14 @@ class Key:
         ``path`` holds one or more ``key "NAME" { algorithm ALG; secret "BASE64"; };`` blocks
         (dhcpd.conf, an include file, ``tsig-keygen`` output); ``#``, ``//`` and ``/* */``
         comments are ignored outside quoted strings. Raises OSError if the file cannot be read,
-        ValueError if it has no such key, several keys and no ``name``, a key name twice, or a
-        block without an algorithm or a secret.
+        ValueError if it is not UTF-8 text, has no key block, a block that is never closed (the
+        text names its line), no such key, several keys and no ``name``, a key name twice, or
+        a block without an algorithm or a secret.
         """
-        text = _strip_comments(Path(path).read_text(encoding="utf-8"))
-        blocks: dict[str, str] = {}
-        for found in _BLOCK.finditer(text):
-            if _unquote(found[1]) in blocks:
-                raise ValueError(f"{path}: key {_unquote(found[1])!r} is defined more than once")
-            blocks[_unquote(found[1])] = found[2]
+        blocks = _blocks(path, _strip_comments(_read_text(path)))
         if name is None:
             if len(blocks) != 1:
-                names = ", ".join(repr(each) for each in blocks) or "none"
+                names = ", ".join(repr(each) for each in blocks)
                 raise ValueError(f"{path}: name the key to use; the file has keys: {names}")
             (name,) = blocks
         if name not in blocks:
