@@ -34,6 +34,7 @@ from typing import (
 )
 
 from dhcpctl import _operations as ops
+from dhcpctl._errors import shorten
 from dhcpctl._exchange import Operation, Values
 from dhcpctl._model import (
     CLASS,
@@ -348,7 +349,7 @@ def _host_fields(
     """A new host's fields; ValueError without ``mac`` and ``uid``."""
     if mac is None and uid is None:
         raise ValueError(
-            f"host {name!r} needs mac= or uid=: dhcpd refuses a host without an identifier"
+            f"host {shorten(name)} needs mac= or uid=: dhcpd refuses a host without an identifier"
         )
     return (
         ("name", name),
@@ -395,7 +396,7 @@ class Groups(_Named[ModeT, Group]):
         statements that are None or that dhcpd cannot take, before anything is sent."""
         if statements is None:
             raise ValueError(
-                f"group {name!r} needs statements= (such as 'default-lease-time 600;'): "
+                f"group {shorten(name)} needs statements= (such as 'default-lease-time 600;'): "
                 "dhcpd 4.4.3-P1 refuses a group without ('can't update object'; "
                 "common/comapi.c dhcp_group_signal_handler)"
             )

@@ -4,8 +4,32 @@ of :class:`dhcpctl.Client` (:class:`OmapiError` and its subclasses, chosen by
 
 from __future__ import annotations
 
+from typing import Final
+
 from dhcpctl import _results as _r
 from dhcpctl._results import isc_result_totext
+
+#: The most characters of a value's ``repr`` an error text shows (:func:`shorten`).
+SHOWN_LENGTH: Final = 64
+
+
+def shorten(value: object) -> str:
+    """``repr(value)`` for an error text: whole up to :data:`SHOWN_LENGTH` characters, else
+    its first :data:`SHOWN_LENGTH` and its size (``'aaaa...'... (70000 characters)``: of a
+    ``str``; bytes of bytes, items of a list or tuple, else characters of the ``repr``), so
+    that a huge input does not make a huge message."""
+    text = repr(value)
+    if len(text) <= SHOWN_LENGTH:
+        return text
+    if isinstance(value, str):
+        size = f"{len(value)} characters"
+    elif isinstance(value, bytes | bytearray | memoryview):
+        size = f"{len(value)} bytes"
+    elif isinstance(value, list | tuple):
+        size = f"{len(value)} items"
+    else:
+        size = f"{len(text)} characters"
+    return f"{text[:SHOWN_LENGTH]}... ({size})"
 
 
 class DhcpctlError(Exception):

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
+from dhcpctl._errors import shorten
+
 #: The algorithms ISC DHCP 4.4.3-P1 signs with, as :attr:`Key.algorithm` spells them.
 ALGORITHMS: Final = (
     "hmac-md5",
@@ -97,7 +99,7 @@ def _algorithm(algorithm: str) -> str:
     short = algorithm.lower().removesuffix(_SUFFIX).removesuffix(_SUFFIX[:-1])
     if short not in ALGORITHMS:
         raise ValueError(
-            f"key algorithm {algorithm!r} is not one ISC DHCP signs with; use one of: "
+            f"key algorithm {shorten(algorithm)} is not one ISC DHCP signs with; use one of: "
             + ", ".join(ALGORITHMS)
         )
     return short
@@ -118,16 +120,18 @@ class Key:
 
     def __post_init__(self) -> None:
         if not self.name or "\0" in self.name:
-            raise ValueError(f"key name {self.name!r} must be a non-empty string without NUL")
+            raise ValueError(
+                f"key name {shorten(self.name)} must be a non-empty string without NUL"
+            )
         object.__setattr__(self, "algorithm", _algorithm(self.algorithm))
         if not isinstance(self.secret, bytes | bytearray | memoryview):
             raise ValueError(
-                f"key {self.name!r}: the secret must be bytes (the raw secret), not "
+                f"key {shorten(self.name)}: the secret must be bytes (the raw secret), not "
                 f"{type(self.secret).__name__}; for a base64 text use Key.from_base64"
             )
         secret = bytes(self.secret)
         if not secret:
-            raise ValueError(f"key {self.name!r}: the secret is empty")
+            raise ValueError(f"key {shorten(self.name)}: the secret is empty")
         object.__setattr__(self, "secret", secret)
 
     @classmethod
@@ -140,7 +144,7 @@ class Key:
         try:
             raw = base64.b64decode(secret, validate=True)
         except (binascii.Error, ValueError):
-            raise ValueError(f"key {name!r}: the secret is not valid base64") from None
+            raise ValueError(f"key {shorten(name)}: the secret is not valid base64") from None
         return cls(name, algorithm, raw)
 
     @classmethod
@@ -161,7 +165,9 @@ class Key:
                 raise ValueError(f"{path}: name the key to use; the file has keys: {names}")
             (name,) = blocks
         if name not in blocks:
-            raise ValueError(f"{path}: no key {name!r} (it has: {', '.join(map(repr, blocks))})")
+            raise ValueError(
+                f"{path}: no key {shorten(name)} (it has: {', '.join(map(repr, blocks))})"
+            )
         statements = {found[1]: _unquote(found[2]) for found in _STATEMENT.finditer(blocks[name])}
         missing = [each for each in ("algorithm", "secret") if each not in statements]
         if missing:

@@ -31,6 +31,7 @@ from dhcpctl._errors import (
     PermissionDenied,
     Timeout,
     amended,
+    shorten,
     typed_error,
 )
 from dhcpctl._exchange import Open, Operation, Remove, Reply, Request, Update, Values
@@ -120,7 +121,7 @@ def missing_group(error: NotFound, values: Values) -> NotFound:
     return NotFound(
         error.function,
         error.status,
-        f"dhcpd has no group {decode_string(group)!r} (groups.create makes one)",
+        f"dhcpd has no group {shorten(decode_string(group))} (groups.create makes one)",
         server_message=error.server_message,
         request=error.request,
     )

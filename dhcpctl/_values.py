@@ -43,6 +43,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Final, Generic, TypeVar
 
+from dhcpctl._errors import shorten
 from dhcpctl._states import FailoverHierarchy, FailoverStateName, LeaseState
 
 T = TypeVar("T")
@@ -69,7 +70,7 @@ class Codec(Generic[T]):
 
 def refuse(field: str, value: object, why: str) -> ValueError:
     """The ``ValueError`` of an input that cannot be encoded: names the field and the value."""
-    return ValueError(f"{field}: {value!r} {why}")
+    return ValueError(f"{field}: {shorten(value)} {why}")
 
 
 # -- MAC addresses ------------------------------------------------------------------------------
