@@ -232,3 +232,19 @@ def test_multiple_matches_says_how_to_choose_for_what_was_asked(backend_name: st
         assert "ask by ip= alone" in str(raised.value)
         assert "to choose one" not in str(raised.value)
         assert omapi.leases.get(ip="10.0.0.1").hardware_address == shared
+
+
+def test_an_address_as_packed_bytes_is_refused_as_the_docs_say(backend_name: str) -> None:
+    """``ip=`` is ``str`` or ``IPv4Address`` (README, signatures, error texts): 4 packed bytes
+    are refused before anything is sent, as any other type is."""
+    with (
+        OmapiServer(leases=[FakeLease("10.0.0.1", mac="02:00:00:00:00:01")]) as server,
+        Client(server.address, server.port, backend=backend_name) as omapi,
+    ):
+        for packed in (b"\x0a\x00\x00\x01", bytearray(b"\x0a\x00\x00\x01")):
+            with pytest.raises(ValueError, match=r"is not an IPv4 address \(str or IPv4Address\)"):
+                omapi.leases.get(ip=packed)  # type: ignore[arg-type]
+            with pytest.raises(ValueError, match=r"is not an IPv4 address \(str or IPv4Address\)"):
+                omapi.hosts.create("web-1", mac="02:00:00:00:00:02", ip=[packed])  # type: ignore[list-item]
+        assert server.hosts == []
+        assert omapi.leases.get(ip="10.0.0.1").hardware_address == "02:00:00:00:00:01"
