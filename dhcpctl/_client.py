@@ -45,6 +45,13 @@ def check_arguments(address: object, port: object, key: object, timeout: object)
         raise ValueError(f"key: {shorten(key)} is not a dhcpctl.Key")
 
 
+def client_repr(kind: str, address: str, port: int, key: str | None, engine: str) -> str:
+    """The ``repr`` of a typed client (``dhcpctl.Client``, ``dhcpctl.aio.Client``): where it
+    connects, the name of its key (never the secret) and what runs it."""
+    named = "no key" if key is None else f"key {shorten(key)}"
+    return f"<{kind} {address}:{port}, {named}, {engine}>"
+
+
 #: dhcpd's usual OMAPI port (``omapi-port 7911;`` in dhcpd.conf, as in ISC's examples).
 DEFAULT_PORT = 7911
 
@@ -131,8 +138,7 @@ class Client(Collections[Sync]):
 
     def __repr__(self) -> str:
         executor = self._executor
-        key = f"key {executor.key.name!r}" if executor.key is not None else "no key"
-        return (
-            f"<dhcpctl.Client {executor.address}:{executor.port}, {key}, "
-            f"{executor.backend} backend>"
+        key = None if executor.key is None else executor.key.name
+        return client_repr(
+            "dhcpctl.Client", executor.address, executor.port, key, f"{executor.backend} backend"
         )

@@ -15,6 +15,7 @@ from collections.abc import Callable
 import pytest
 from fake_omapi import PATIENCE, Behaviour, handshake, recv_message, reply
 
+import dhcpctl.aio
 from dhcpctl import Client, ConnectionLost, Key, MultipleMatches, Timeout
 from dhcpctl.testing import Drop, FakeLease, OmapiServer, Stall
 
@@ -188,6 +189,19 @@ def test_repr_names_the_key_never_its_secret(backend_name: str) -> None:
     text = repr(omapi)
     assert text == f"<dhcpctl.Client 127.0.0.1:7911, key 'omapi_key', {backend_name} backend>"
     assert omapi.backend == backend_name
+
+
+def test_the_aio_repr_is_the_sync_ones_never_a_secret() -> None:
+    """As the sync Client's: address, port, the key's name (or no key) and what runs it."""
+    key = Key("omapi_key", "HMAC-SHA256", b"s3cr3t-bytes")
+    keyed = dhcpctl.aio.Client("198.18.2.2", key=key)
+    assert (
+        repr(keyed)
+        == "<dhcpctl.aio.Client 198.18.2.2:7911, key 'omapi_key', asyncio, python codec>"
+    )
+    assert "s3cr3t" not in repr(keyed) and "czNjcjN0" not in repr(keyed)
+    plain = dhcpctl.aio.Client("198.18.2.2", 7912)
+    assert repr(plain) == "<dhcpctl.aio.Client 198.18.2.2:7912, no key, asyncio, python codec>"
 
 
 def test_a_dropped_client_goes_with_its_last_reference(

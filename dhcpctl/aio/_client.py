@@ -15,7 +15,7 @@ from __future__ import annotations
 from types import TracebackType
 
 from dhcpctl import _operations as ops
-from dhcpctl._client import DEFAULT_PORT, check_arguments
+from dhcpctl._client import DEFAULT_PORT, check_arguments, client_repr
 from dhcpctl._collections import Async, Collections
 from dhcpctl._errors import shorten
 from dhcpctl._key import Key
@@ -106,4 +106,7 @@ class Client(Collections[Async]):
 
     def __repr__(self) -> str:
         session = self.session
-        return f"dhcpctl.aio.Client({session.address!r}, {session.port})"
+        key = None if session.key is None else session.key.name
+        return client_repr(
+            "dhcpctl.aio.Client", session.address, session.port, key, "asyncio, python codec"
+        )
