@@ -20,6 +20,7 @@ from types import TracebackType
 
 from dhcpctl import _operations as ops
 from dhcpctl._collections import Collections, Sync
+from dhcpctl._errors import shorten
 from dhcpctl._key import Key
 from dhcpctl._sync import SyncExecutor
 
@@ -28,20 +29,27 @@ def check_arguments(address: object, port: object, key: object, timeout: object)
     """Raise ValueError for an ``address``, ``port``, ``key`` or ``timeout`` no typed client
     (this one, ``dhcpctl.aio.Client``) can use, naming it."""
     if not isinstance(address, str) or not address:
-        raise ValueError(f"address: {address!r} is not a host name or address")
+        raise ValueError(f"address: {shorten(address)} is not a host name or address")
     if ":" in address:
         raise ValueError(
-            f"address: {address!r} is not an IPv4 address or host name: OMAPI in ISC DHCP "
+            f"address: {shorten(address)} is not an IPv4 address or host name: OMAPI in ISC DHCP "
             "4.4.3-P1 is IPv4 only (omapip/connection.c omapi_connect: inet_aton, AF_INET)"
         )
     if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
-        raise ValueError(f"port: {port!r} is not a TCP port (1 to 65535)")
+        raise ValueError(f"port: {shorten(port)} is not a TCP port (1 to 65535)")
     if timeout is not None and (
         isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0
     ):
-        raise ValueError(f"timeout: {timeout!r} is not a positive number of seconds or None")
+        raise ValueError(f"timeout: {shorten(timeout)} is not a positive number of seconds or None")
     if key is not None and not isinstance(key, Key):
-        raise ValueError(f"key: {key!r} is not a dhcpctl.Key")
+        raise ValueError(f"key: {shorten(key)} is not a dhcpctl.Key")
+
+
+def client_repr(kind: str, address: str, port: int, key: str | None, engine: str) -> str:
+    """The ``repr`` of a typed client (``dhcpctl.Client``, ``dhcpctl.aio.Client``): where it
+    connects, the name of its key (never the secret) and what runs it."""
+    named = "no key" if key is None else f"key {shorten(key)}"
+    return f"<{kind} {address}:{port}, {named}, {engine}>"
 
 
 #: dhcpd's usual OMAPI port (``omapi-port 7911;`` in dhcpd.conf, as in ISC's examples).
@@ -79,7 +87,7 @@ class Client(Collections[Sync]):
 
             backend = dhcpctl.BACKEND
         if backend not in ("native", "python"):
-            raise ValueError(f"backend: {backend!r} is not 'native', 'python' or None")
+            raise ValueError(f"backend: {shorten(backend)} is not 'native', 'python' or None")
         self._executor = SyncExecutor(
             address, port, key, None if timeout is None else float(timeout), backend, reconnect
         )
@@ -130,8 +138,7 @@ class Client(Collections[Sync]):
 
     def __repr__(self) -> str:
         executor = self._executor
-        key = f"key {executor.key.name!r}" if executor.key is not None else "no key"
-        return (
-            f"<dhcpctl.Client {executor.address}:{executor.port}, {key}, "
-            f"{executor.backend} backend>"
+        key = None if executor.key is None else executor.key.name
+        return client_repr(
+            "dhcpctl.Client", executor.address, executor.port, key, f"{executor.backend} backend"
         )

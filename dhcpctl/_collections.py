@@ -34,6 +34,7 @@ from typing import (
 )
 
 from dhcpctl import _operations as ops
+from dhcpctl._errors import shorten
 from dhcpctl._exchange import Operation, Values
 from dhcpctl._model import (
     CLASS,
@@ -181,7 +182,7 @@ class Leases(Collection[ModeT]):
     ) -> Operation[Lease]:
         """The lease of ``ip``, ``mac`` or ``uid`` (several keys must name the same lease:
         KeyConflict otherwise). NotFound if none; MultipleMatches if ``mac`` or ``uid`` has
-        several leases (ask by ``ip``)."""
+        several leases, even beside ``ip`` (dhcp_lease_lookup): ask by ``ip`` alone."""
         keys = ops.lookup_keys(LEASE, (("ip", ip), ("mac", mac), ("uid", uid)))
         return (yield from ops.get(LEASE, keys))
 
@@ -297,8 +298,16 @@ class Hosts(Collection[ModeT]):
         group: str | None = None,
     ) -> Operation[Host]:
         """Create host ``name``, first deleting any host of that name, MAC or uid (dhcpd cannot
-        change a host's name, MAC, uid or statements in place). Not atomic: see
-        :func:`dhcpctl._operations.put`."""
+        change a host's name, MAC, uid or statements in place).
+
+        Not atomic (OMAPI has no transaction; :func:`dhcpctl._operations.put`): a ``group``
+        dhcpd does not have raises NotFound before anything is deleted; each host deleted is
+        read first, and if dhcpd then refuses the create (InvalidValue for statements it
+        cannot parse...), it is created again from what was read (its name, MAC, uid and
+        fixed addresses; its statements and group are lost, dhcpd does not send them) and the
+        error says so, or says that it is gone and gives its values if that failed too. A
+        Timeout or ConnectionLost of the create restores nothing (it may have been made) and
+        names the hosts deleted."""
         values = encode(HOST, _host_fields(name, mac, ip, uid, hardware_type, statements, group))
         given = dict(values)
         replace: list[Values] = [
@@ -340,7 +349,7 @@ def _host_fields(
     """A new host's fields; ValueError without ``mac`` and ``uid``."""
     if mac is None and uid is None:
         raise ValueError(
-            f"host {name!r} needs mac= or uid=: dhcpd refuses a host without an identifier"
+            f"host {shorten(name)} needs mac= or uid=: dhcpd refuses a host without an identifier"
         )
     return (
         ("name", name),
@@ -379,8 +388,18 @@ class Groups(_Named[ModeT, Group]):
     schema = GROUP
 
     @operation(read=False)
-    def create(self, name: str, *, statements: str | None = None) -> Operation[Group]:
-        """A new group ``name`` with ``statements``. AlreadyExists if it exists."""
+    def create(self, name: str, *, statements: str) -> Operation[Group]:
+        """A new group ``name`` (str) with ``statements`` (str, required: dhcpd 4.4.3-P1 makes
+        the group's declarations from them and refuses a group without, answering "can't
+        update object": common/comapi.c dhcp_group_signal_handler, no ``group->group`` until
+        dhcp_group_set_value parsed statements). AlreadyExists if it exists; ValueError for
+        statements that are None or that dhcpd cannot take, before anything is sent."""
+        if statements is None:
+            raise ValueError(
+                f"group {shorten(name)} needs statements= (such as 'default-lease-time 600;'): "
+                "dhcpd 4.4.3-P1 refuses a group without ('can't update object'; "
+                "common/comapi.c dhcp_group_signal_handler)"
+            )
         values = encode(GROUP, (("name", name), ("statements", statements)))
         return (yield from ops.create(GROUP, values))
 

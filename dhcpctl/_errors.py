@@ -4,8 +4,32 @@ of :class:`dhcpctl.Client` (:class:`OmapiError` and its subclasses, chosen by
 
 from __future__ import annotations
 
+from typing import Final
+
 from dhcpctl import _results as _r
 from dhcpctl._results import isc_result_totext
+
+#: The most characters of a value's ``repr`` an error text shows (:func:`shorten`).
+SHOWN_LENGTH: Final = 64
+
+
+def shorten(value: object) -> str:
+    """``repr(value)`` for an error text: whole up to :data:`SHOWN_LENGTH` characters, else
+    its first :data:`SHOWN_LENGTH` and its size (``'aaaa...'... (70000 characters)``: of a
+    ``str``; bytes of bytes, items of a list or tuple, else characters of the ``repr``), so
+    that a huge input does not make a huge message."""
+    text = repr(value)
+    if len(text) <= SHOWN_LENGTH:
+        return text
+    if isinstance(value, str):
+        size = f"{len(value)} characters"
+    elif isinstance(value, bytes | bytearray | memoryview):
+        size = f"{len(value)} bytes"
+    elif isinstance(value, list | tuple):
+        size = f"{len(value)} items"
+    else:
+        size = f"{len(text)} characters"
+    return f"{text[:SHOWN_LENGTH]}... ({size})"
 
 
 class DhcpctlError(Exception):
@@ -33,7 +57,8 @@ class OmapiError(DhcpctlError):
     Besides ``status``/``text``/``function`` (``function`` names the operation, such as
     ``"hosts.get"``) it carries ``server_message``, the text the server sent with its status
     (None where it sent none or the backend cannot read it), and ``request``, what was asked
-    (object type and lookup keys, never a secret).
+    (object type and lookup keys, never a secret), and ``reason``, the client's own
+    explanation (``detail``) without those two.
     """
 
     def __init__(
@@ -47,10 +72,23 @@ class OmapiError(DhcpctlError):
     ) -> None:
         self.server_message = server_message
         self.request = request
+        self.reason = detail
         parts = [part for part in (request, detail) if part]
         if server_message:
             parts.append(f"the server said: {server_message}")
         super().__init__(function, status, "; ".join(parts) or None)
+
+
+def amended(error: OmapiError, note: str) -> OmapiError:
+    """An error of ``error``'s class and content with ``note`` added to its reason."""
+    reason = "; ".join(part for part in (error.reason, note) if part)
+    return type(error)(
+        error.function,
+        error.status,
+        reason,
+        server_message=error.server_message,
+        request=error.request,
+    )
 
 
 class NotFound(OmapiError):

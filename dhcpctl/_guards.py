@@ -84,6 +84,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Final
 
+from dhcpctl._errors import shorten
 from dhcpctl._exchange import Values
 from dhcpctl._option_formats import FORMATS, BadValue, Token, check_value
 
@@ -275,7 +276,7 @@ def _check_statement(tokens: list[Token], field: str) -> None:
             token.text[0].isalpha() for token in name[::2]
         ):
             raise ValueError(
-                f"{field}: {shown!r}: {verb} needs an option name (a word starting with a "
+                f"{field}: {shorten(shown)}: {verb} needs an option name (a word starting with a "
                 "letter, or SPACE.NAME) before its value; dhcpd 4.4.3-P1 refuses or drops it"
             )
     elif tokens[0].text in SERVER_PARAMETERS:
@@ -283,38 +284,39 @@ def _check_statement(tokens: list[Token], field: str) -> None:
     elif verb in _ALLOW_DENY:
         if len(tokens) != 2 or tokens[1].text.lower() not in _ALLOW_DENY_WORDS:
             raise ValueError(
-                f"{field}: {shown!r}: {verb} takes one of {', '.join(sorted(_ALLOW_DENY_WORDS))}"
-                f" (server/confpars.c parse_allow_deny); {_TRUNCATES}"
+                f"{field}: {shorten(shown)}: {verb} takes one of "
+                f"{', '.join(sorted(_ALLOW_DENY_WORDS))} (server/confpars.c parse_allow_deny); "
+                f"{_TRUNCATES}"
             )
         return
     else:
         raise ValueError(
-            f"{field}: {shown!r} is not an option statement: {_UNSAFE}; accepted are "
+            f"{field}: {shorten(shown)} is not an option statement: {_UNSAFE}; accepted are "
             "'option NAME VALUE;' (or supersede, default, append, prepend), 'allow/deny/"
             "ignore WORD;' and dhcpd's parameters such as 'default-lease-time 600;'"
         )
     if not values:
-        raise ValueError(f"{field}: {shown!r} has no value: {_CRASH}")
+        raise ValueError(f"{field}: {shorten(shown)} has no value: {_CRASH}")
     for index, token in enumerate(values):
         if token.kind == "word" and token.text.lower() in _OPTION_VERBS | _ALLOW_DENY:
             raise ValueError(
-                f"{field}: {shown!r}: {token.text!r} in a value, a ';' missing before it? "
-                f"{_TRUNCATES}"
+                f"{field}: {shorten(shown)}: {shorten(token.text)} in a value, a ';' missing "
+                f"before it? {_TRUNCATES}"
             )
         joins = token.kind == "punct"
         if joins and (token.text not in _VALUE_JOINS or index in (0, len(values) - 1)):
             raise ValueError(
-                f"{field}: {shown!r}: {token.text!r} in a value; values are words, numbers and "
-                f"strings joined by '.', ':' or ',' (expressions: {_UNSAFE})"
+                f"{field}: {shorten(shown)}: {shorten(token.text)} in a value; values are words, "
+                f"numbers and strings joined by '.', ':' or ',' (expressions: {_UNSAFE})"
             )
         if joins and values[index - 1].kind == "punct":
             raise ValueError(
-                f"{field}: {shown!r}: an empty value between two separators: {_TRUNCATES}"
+                f"{field}: {shorten(shown)}: an empty value between two separators: {_TRUNCATES}"
             )
     space, option = ("dhcp", name[0].text) if len(name) == 1 else (name[0].text, name[2].text)
     if space not in FORMATS:
         raise ValueError(
-            f"{field}: {shown!r}: options of the {space!r} space are not checked here, and "
+            f"{field}: {shorten(shown)}: options of the {space!r} space are not checked here, and "
             "dhcpd 4.4.3-P1 answers success and drops a statement whose value does not fit "
             "(and every later one); the dhcp and server spaces are"
         )
@@ -325,7 +327,7 @@ def _check_statement(tokens: list[Token], field: str) -> None:
         check_value(code, values)
     except BadValue as error:
         raise ValueError(
-            f"{field}: {shown!r}: {error} (format {code!r} of {space}.{option}): dhcpd "
+            f"{field}: {shorten(shown)}: {error} (format {code!r} of {space}.{option}): dhcpd "
             "4.4.3-P1 answers success and drops this statement and every later one"
         ) from None
 
@@ -344,7 +346,7 @@ def quote(value: str, *, field: str) -> str:
     for char in value:
         if char in '"\\' or not " " <= char <= "~":
             raise ValueError(
-                f"{field}: {value!r} holds {char!r}: dhcpd 4.4.3-P1 writes strings to its "
+                f"{field}: {shorten(value)} holds {char!r}: dhcpd 4.4.3-P1 writes strings to its "
                 "leases file unescaped; only printable ASCII without '\"' and '\\' survives"
             )
     if len(value) > MAX_TOKEN_BYTES:
@@ -375,28 +377,28 @@ def check_name(kind: str, name: str) -> None:
     if kind == "host":
         if not all(_is_word(label) for label in name.split(".")):
             raise ValueError(
-                f"host name {name!r}: dhcpd 4.4.3-P1 writes host names unquoted to its leases "
-                "file and reads them back as dot-separated words of letters, digits, '-' and "
-                "'_' (starting with a letter or digit, at most 1,499 bytes each); any other "
-                "name is lost at its next start"
+                f"host name {shorten(name)}: dhcpd 4.4.3-P1 writes host names unquoted to its "
+                "leases file and reads them back as dot-separated words of letters, digits, "
+                "'-' and '_' (starting with a letter or digit, at most 1,499 bytes each); any "
+                "other name is lost at its next start"
             )
     elif kind == "group":
         if not _is_word(name) or name.isdigit():
             raise ValueError(
-                f"group name {name!r}: dhcpd 4.4.3-P1 writes group names unquoted to its "
+                f"group name {shorten(name)}: dhcpd 4.4.3-P1 writes group names unquoted to its "
                 "leases file and reads them back as one word of letters, digits, '-' and '_' "
                 "(starting with a letter or digit, not all digits, at most 1,499 bytes); any "
                 "other name is lost at its next start"
             )
     elif kind == "class":
         try:
-            quote(name, field=f"class name {name!r}")
+            quote(name, field=f"class name {shorten(name)}")
         except ValueError as error:
             raise ValueError(f"{error} (dhcpd writes class names as strings)") from None
         if not name:
             raise ValueError("class name '': dhcpd 4.4.3-P1 needs a name to find the class")
     else:
-        raise ValueError(f"kind {kind!r}: names are checked for 'host', 'group' and 'class'")
+        raise ValueError(f"kind {shorten(kind)}: names are checked for 'host', 'group' and 'class'")
 
 
 def message_bytes(values: Values) -> int:

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
+from dhcpctl._errors import shorten
+
 #: The algorithms ISC DHCP 4.4.3-P1 signs with, as :attr:`Key.algorithm` spells them.
 ALGORITHMS: Final = (
     "hmac-md5",
@@ -37,14 +39,56 @@ _SUFFIX: Final = ".sig-alg.reg.int."
 # One `key NAME { ... };` block of dhcpd.conf's grammar (parse_key): the name quoted or bare,
 # statements `algorithm NAME;` and `secret "BASE64";` (or unquoted) in any order.
 _BLOCK: Final = re.compile(r'\bkey\s+("[^"]*"|[^\s{]+)\s*\{(.*?)\}\s*;?', re.DOTALL)
+# Where a block starts (to tell an unterminated one from a file without any).
+_OPENING: Final = re.compile(r'\bkey\s+("[^"]*"|[^\s{]+)\s*\{')
 _STATEMENT: Final = re.compile(r'\s*(algorithm|secret)\s+("[^"]*"|[^\s;]+)\s*;', re.DOTALL)
 # A quoted string (kept as it is: a base64 secret may hold "//") or a comment (dropped).
 _STRING_OR_COMMENT: Final = re.compile(r'("(?:[^"\\]|\\.)*")|(?:#|//)[^\n]*|/\*.*?\*/', re.DOTALL)
 
 
 def _strip_comments(text: str) -> str:
-    """``text`` without its ``#``, ``//`` and ``/* */`` comments, outside quoted strings only."""
-    return _STRING_OR_COMMENT.sub(lambda found: found[1] or " ", text)
+    """``text`` without its ``#``, ``//`` and ``/* */`` comments, outside quoted strings only
+    (a comment's line breaks are kept, so line numbers stay those of the file)."""
+    return _STRING_OR_COMMENT.sub(lambda found: found[1] or " " + "\n" * found[0].count("\n"), text)
+
+
+def _read_text(path: str | Path) -> str:
+    """The text of ``path``; ValueError if it is not UTF-8 text."""
+    data = Path(path).read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ValueError(
+            f"{path}: not a text file (not UTF-8 at byte {error.start}): a key file holds "
+            'key "NAME" { algorithm ALG; secret "BASE64"; }; blocks'
+        ) from None
+
+
+def _blocks(path: str | Path, text: str) -> dict[str, str]:
+    """The key blocks of ``text`` by name. ValueError for a name twice, a block that is never
+    closed (naming its line) and a file without any block."""
+    blocks: dict[str, str] = {}
+    end = 0
+    for opening in _OPENING.finditer(text):
+        if opening.start() < end:
+            continue  # inside the block before
+        found = _BLOCK.match(text, opening.start())
+        if found is None:
+            line = text.count("\n", 0, opening.start()) + 1
+            raise ValueError(
+                f"{path}: the key block {_unquote(opening[1])!r} at line {line} is unterminated "
+                "(no closing '}')"
+            )
+        name = _unquote(found[1])
+        if name in blocks:
+            raise ValueError(f"{path}: key {name!r} is defined more than once")
+        blocks[name] = found[2]
+        end = found.end()
+    if not blocks:
+        raise ValueError(
+            f'{path}: no key block found (key "NAME" {{ algorithm ALG; secret "BASE64"; }};)'
+        )
+    return blocks
 
 
 def _unquote(token: str) -> str:
@@ -55,7 +99,7 @@ def _algorithm(algorithm: str) -> str:
     short = algorithm.lower().removesuffix(_SUFFIX).removesuffix(_SUFFIX[:-1])
     if short not in ALGORITHMS:
         raise ValueError(
-            f"key algorithm {algorithm!r} is not one ISC DHCP signs with; use one of: "
+            f"key algorithm {shorten(algorithm)} is not one ISC DHCP signs with; use one of: "
             + ", ".join(ALGORITHMS)
         )
     return short
@@ -76,16 +120,18 @@ class Key:
 
     def __post_init__(self) -> None:
         if not self.name or "\0" in self.name:
-            raise ValueError(f"key name {self.name!r} must be a non-empty string without NUL")
+            raise ValueError(
+                f"key name {shorten(self.name)} must be a non-empty string without NUL"
+            )
         object.__setattr__(self, "algorithm", _algorithm(self.algorithm))
         if not isinstance(self.secret, bytes | bytearray | memoryview):
             raise ValueError(
-                f"key {self.name!r}: the secret must be bytes (the raw secret), not "
+                f"key {shorten(self.name)}: the secret must be bytes (the raw secret), not "
                 f"{type(self.secret).__name__}; for a base64 text use Key.from_base64"
             )
         secret = bytes(self.secret)
         if not secret:
-            raise ValueError(f"key {self.name!r}: the secret is empty")
+            raise ValueError(f"key {shorten(self.name)}: the secret is empty")
         object.__setattr__(self, "secret", secret)
 
     @classmethod
@@ -98,7 +144,7 @@ class Key:
         try:
             raw = base64.b64decode(secret, validate=True)
         except (binascii.Error, ValueError):
-            raise ValueError(f"key {name!r}: the secret is not valid base64") from None
+            raise ValueError(f"key {shorten(name)}: the secret is not valid base64") from None
         return cls(name, algorithm, raw)
 
     @classmethod
@@ -108,22 +154,20 @@ class Key:
         ``path`` holds one or more ``key "NAME" { algorithm ALG; secret "BASE64"; };`` blocks
         (dhcpd.conf, an include file, ``tsig-keygen`` output); ``#``, ``//`` and ``/* */``
         comments are ignored outside quoted strings. Raises OSError if the file cannot be read,
-        ValueError if it has no such key, several keys and no ``name``, a key name twice, or a
-        block without an algorithm or a secret.
+        ValueError if it is not UTF-8 text, has no key block, a block that is never closed (the
+        text names its line), no such key, several keys and no ``name``, a key name twice, or
+        a block without an algorithm or a secret.
         """
-        text = _strip_comments(Path(path).read_text(encoding="utf-8"))
-        blocks: dict[str, str] = {}
-        for found in _BLOCK.finditer(text):
-            if _unquote(found[1]) in blocks:
-                raise ValueError(f"{path}: key {_unquote(found[1])!r} is defined more than once")
-            blocks[_unquote(found[1])] = found[2]
+        blocks = _blocks(path, _strip_comments(_read_text(path)))
         if name is None:
             if len(blocks) != 1:
-                names = ", ".join(repr(each) for each in blocks) or "none"
+                names = ", ".join(repr(each) for each in blocks)
                 raise ValueError(f"{path}: name the key to use; the file has keys: {names}")
             (name,) = blocks
         if name not in blocks:
-            raise ValueError(f"{path}: no key {name!r} (it has: {', '.join(map(repr, blocks))})")
+            raise ValueError(
+                f"{path}: no key {shorten(name)} (it has: {', '.join(map(repr, blocks))})"
+            )
         statements = {found[1]: _unquote(found[2]) for found in _STATEMENT.finditer(blocks[name])}
         missing = [each for each in ("algorithm", "secret") if each not in statements]
         if missing:

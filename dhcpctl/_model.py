@@ -48,6 +48,7 @@ from types import MappingProxyType
 from typing import Any, Final, Generic, TypeVar
 
 from dhcpctl import _values as v
+from dhcpctl._errors import shorten
 from dhcpctl._exchange import Values
 from dhcpctl._states import FailoverHierarchy, FailoverStateName, LeaseState
 from dhcpctl._values import Codec
@@ -265,7 +266,7 @@ class Schema(Generic[ObjectT]):
         if attribute is not None:
             return attribute
         known = ", ".join(a.field for a in self.attributes)
-        raise ValueError(f"{self.object_type} has no attribute {name!r} (it has: {known})")
+        raise ValueError(f"{self.object_type} has no attribute {shorten(name)} (it has: {known})")
 
     def by_isc_name(self, isc_name: str) -> Attribute | None:
         for attribute in self.attributes:

@@ -18,17 +18,20 @@ for a lease's ``ip-address``); a delete a lookup followed by a DELETE.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Final, Generic, TypeVar
 
 from dhcpctl import _guards
 from dhcpctl._errors import (
     AuthenticationFailed,
     ConnectionLost,
+    KeyConflict,
     NotFound,
     OmapiError,
     PermissionDenied,
     Timeout,
+    amended,
+    shorten,
     typed_error,
 )
 from dhcpctl._exchange import Open, Operation, Remove, Reply, Request, Update, Values
@@ -90,7 +93,22 @@ def _create(schema: Schema[ObjectT], values: Values) -> Operation[ObjectT]:
         reply = yield Open(schema.object_type, values, create=True, exclusive=True)
     except NotFound as error:
         raise missing_group(error, values) from None
+    except KeyConflict as error:
+        hint = CREATE_CONFLICT_HINTS.get(schema.object_type)
+        if hint is None:
+            raise
+        raise amended(error, hint) from None
     return decode(schema, reply.values, values)
+
+
+#: What a create's KeyConflict ("object lookup failed") means, by object type: dhcpd looked
+#: the new object up by its keys and found an existing one by some of them and another one, or
+#: none, by the others (server/omapi.c dhcp_host_lookup: uid, then hardware address, then name).
+CREATE_CONFLICT_HINTS: Final = {
+    "host": "a host with this hardware address or client identifier (or this name) already "
+    "exists: dhcpd found it by some of the new host's keys and not by the others "
+    "(hosts.put replaces it)",
+}
 
 
 def missing_group(error: NotFound, values: Values) -> NotFound:
@@ -103,7 +121,7 @@ def missing_group(error: NotFound, values: Values) -> NotFound:
     return NotFound(
         error.function,
         error.status,
-        f"dhcpd has no group {decode_string(group)!r} (groups.create makes one)",
+        f"dhcpd has no group {shorten(decode_string(group))} (groups.create makes one)",
         server_message=error.server_message,
         request=error.request,
     )
@@ -155,24 +173,98 @@ def put(schema: Schema[ObjectT], values: Values, replace: Iterable[Values]) -> O
     """Create the object of ``values`` after deleting every existing one each of ``replace``
     (lookup keys) names: dhcpd cannot rename a host nor change its address in place.
 
-    Not atomic: between the deletes and the create another client may act, and a failed create
-    leaves the old objects deleted.
+    OMAPI has no transaction, so this cannot be atomic: between the deletes and the create
+    another client may act. What it guarantees instead:
+
+    - everything that can be checked without deleting is checked first: the values (ValueError),
+      and the ``group`` they name (NotFound, nothing deleted);
+    - each object deleted is first read (its attributes as dhcpd sends them);
+    - if dhcpd refuses the create after the deletes, each deleted object is created again from
+      what was read (an OPEN with create and exclusive), and the error raised is dhcpd's
+      refusal saying so; an attribute dhcpd does not send (a host's ``statements`` and
+      ``group``, server/omapi.c dhcp_host_stuff_values) cannot be restored, and the error says
+      that too. If creating one again fails as well, the error says that it is gone and gives
+      the values it had;
+    - if the create's answer is lost (Timeout, ConnectionLost), nothing is restored (the
+      create may have been made): the error names the objects that were deleted, with their
+      values.
     """
     check_values(schema, values)
+    group = dict(values).get("group")
+    if group is not None:
+        try:
+            yield Open("group", (("name", group),))
+        except NotFound as error:
+            raise missing_group(error, values) from None
+    deleted: list[Values] = []
     for keys in replace:
         found = yield from find(schema, keys)
         if found is not None:
-            yield Remove(found)
-    return (yield from _create(schema, values))
+            yield Remove(found.target)
+            deleted.append(restorable(schema, found.values))
+    try:
+        return (yield from _create(schema, values))
+    except (Timeout, ConnectionLost) as error:
+        if not deleted:
+            raise
+        gone = "; ".join(_shown(schema, old) for old in deleted)
+        raise amended(
+            error, f"it had deleted, and did not restore (the create may have been made): {gone}"
+        ) from None
+    except OmapiError as error:
+        if not deleted:
+            raise
+        notes = []
+        for old in deleted:
+            notes.append((yield from _restore(schema, old)))
+        raise amended(error, "; ".join(notes)) from None
 
 
-def find(schema: Schema[ObjectT], keys: Values) -> Operation[object | None]:
-    """The target of the object ``keys`` name, or None if dhcpd has none."""
+def restorable(schema: Schema[ObjectT], values: Mapping[str, bytes]) -> Values:
+    """The attributes of an object as dhcpd sent them that a create can set again."""
+    return tuple(
+        (attribute.isc_name, values[attribute.isc_name])
+        for attribute in schema.attributes
+        if attribute.access in (Access.CREATE, Access.WRITE) and attribute.isc_name in values
+    )
+
+
+def _unsent(schema: Schema[ObjectT]) -> str:
+    """The attributes dhcpd takes in a create but never sends: what a restore loses."""
+    return " and ".join(
+        attribute.isc_name
+        for attribute in schema.attributes
+        if attribute.access in (Access.CREATE, Access.WRITE) and not attribute.sent
+    )
+
+
+def _restore(schema: Schema[ObjectT], old: Values) -> Operation[str]:
+    """Create a deleted object again from ``old``; what happened, for the error's text."""
+    what = _shown(schema, old)
+    try:
+        yield Open(schema.object_type, old, create=True, exclusive=True)
+    except OmapiError as error:
+        return (
+            f"the old {schema.object_type} it had deleted is GONE: creating it again failed "
+            f"({error}); its values were: {what}"
+        )
+    unsent = _unsent(schema)
+    lost = f" (dhcpd does not send {unsent}: any it had are not restored)" if unsent else ""
+    return f"the old {schema.object_type} it had deleted was created again: {what}{lost}"
+
+
+def _shown(schema: Schema[ObjectT], values: Values) -> str:
+    """An object's values as :func:`describe` shows them: ``host (name='web-1', ...)``."""
+    return describe(Open(schema.object_type, values)).removeprefix("open ")
+
+
+def find(schema: Schema[ObjectT], keys: Values) -> Operation[Reply | None]:
+    """The reply of the object ``keys`` name, or None if dhcpd has none."""
     try:
         reply = yield Open(schema.object_type, keys)
     except NotFound:
         return None
-    return reply.target
+    return reply
 
 
 def shutdown() -> Operation[None]:
@@ -220,13 +312,15 @@ class Driver(Generic[T]):
     def answer(self, reply: Reply) -> bool:
         if reply.status == ISC_R_SUCCESS:
             return self._step(self._operation.send, reply)
+        context = self.context
         error = reply_error(
             reply.status,
             reply.message,
-            self.context.object_type if self.context else "",
+            context.object_type if context else "",
             function=self._function,
             request=self.what,
             keyed=self._keyed,
+            asked=context.values if context else (),
         )
         return self.fail(error)
 
@@ -294,11 +388,25 @@ def _show(object_type: str, name: str, data: bytes) -> str:
 
 
 #: What to add to a lookup that matched several objects (DHCP_R_MULTIPLE: dhcp_lease_lookup
-#: for a hardware address or client identifier that several leases have).
+#: for a hardware address or client identifier that several leases have), by object type.
 MULTIPLE_HINTS: Final = {
-    "lease": "several leases have this hardware address or client identifier: ask by ip= "
-    "to choose one",
+    "lease": "several leases have this hardware address or client identifier",
 }
+
+
+def multiple_hint(object_type: str, asked: Values) -> str:
+    """What to say about a DHCP_R_MULTIPLE to a lookup of ``object_type`` by ``asked``: for a
+    lease, to ask by ip= alone where ip= was given (dhcp_lease_lookup refuses a shared MAC or
+    client identifier even beside an ``ip-address``), by ip= otherwise."""
+    hint = MULTIPLE_HINTS.get(object_type)
+    if hint is None:
+        return "add a key"
+    if any(name == "ip-address" for name, _ in asked):
+        return (
+            f"{hint}, which dhcpd refuses as a key even beside ip= (server/omapi.c "
+            "dhcp_lease_lookup): ask by ip= alone"
+        )
+    return f"{hint}: ask by ip= to choose one"
 
 
 def reply_error(
@@ -309,11 +417,12 @@ def reply_error(
     function: str,
     request: str,
     keyed: bool,
+    asked: Values = (),
 ) -> OmapiError:
     """The typed error of a reply with ``status`` to a request on ``object_type`` (described
-    by ``request``): :func:`dhcpctl._errors.typed_error`, plus which key to add for
-    MultipleMatches and AuthenticationFailed for dhcpd's "No authenticator on message"
-    (``DHCP_R_NOKEYS`` to a client without a key)."""
+    by ``request``, its lookup keys ``asked``): :func:`dhcpctl._errors.typed_error`, plus which
+    key to use for MultipleMatches (:func:`multiple_hint`) and AuthenticationFailed for dhcpd's
+    "No authenticator on message" (``DHCP_R_NOKEYS`` to a client without a key)."""
     if status == DHCP_R_NOKEYS and not keyed and "authenticator" in (server_message or ""):
         return AuthenticationFailed(
             function,
@@ -322,7 +431,7 @@ def reply_error(
             server_message=server_message,
             request=request,
         )
-    detail = MULTIPLE_HINTS.get(object_type, "add a key") if status == DHCP_R_MULTIPLE else None
+    detail = multiple_hint(object_type, asked) if status == DHCP_R_MULTIPLE else None
     return typed_error(
         status, function=function, request=request, server_message=server_message, detail=detail
     )

@@ -24,6 +24,8 @@ import re
 from collections.abc import Sequence
 from typing import Final, NamedTuple
 
+from dhcpctl._errors import shorten
+
 
 class Token(NamedTuple):
     """One token as ``common/conflex.c`` reads it: ``kind`` is ``"word"`` (NAME, NUMBER,
@@ -229,7 +231,7 @@ def check_value(code: str, tokens: Sequence[Token]) -> None:
             continue
         break
     if at != len(tokens):
-        raise BadValue(f"more than the option takes, from {tokens[at].text!r} on")
+        raise BadValue(f"more than the option takes, from {shorten(tokens[at].text)} on")
 
 
 def _element(code: str, position: int, tokens: Sequence[Token], at: int) -> tuple[int, int]:
@@ -249,16 +251,16 @@ def _element(code: str, position: int, tokens: Sequence[Token], at: int) -> tupl
         return at + 1, position
     if letter == "f":
         if token.kind != "word" or token.text.lower() not in _FLAGS:
-            raise BadValue(f"{token.text!r} is not {_describe('f')}")
+            raise BadValue(f"{shorten(token.text)} is not {_describe('f')}")
         return at + 1, position
     if letter in "tU":
         if (token.kind == "string" and letter == "t") or _identifier(token):
             return at + 1, position
-        raise BadValue(f"{token.text!r} is not {_describe(letter)}")
+        raise BadValue(f"{shorten(token.text)} is not {_describe(letter)}")
     if letter == "N":
         dot = code.index(".", position)
         if token.kind != "word" or token.text not in _ENUMERATIONS[code[position + 1 : dot]]:
-            raise BadValue(f"{token.text!r} is not {_describe('N')}")
+            raise BadValue(f"{shorten(token.text)} is not {_describe('N')}")
         return at + 1, dot
     if letter == "X":
         return _hex_or_string(tokens, at), position
@@ -272,7 +274,7 @@ def _element(code: str, position: int, tokens: Sequence[Token], at: int) -> tupl
         if letter == "k" and token.kind == "string":
             return at + 1, position
         return _domain_name(tokens, at), position
-    raise BadValue(f"{token.text!r}: the option takes {_describe('Z')}")
+    raise BadValue(f"{shorten(token.text)}: the option takes {_describe('Z')}")
 
 
 def _describe(letter: str) -> str:
@@ -289,7 +291,7 @@ def _number(token: Token, width: int) -> int:
     """A number as ``convert_num`` reads it, decimal or 0x-hex, within ``width`` bits (it
     only warns, and keeps a wrong value, on bad digits or overflow)."""
     if token.kind != "word" or _NUMBER.fullmatch(token.text) is None:
-        raise BadValue(f"{token.text!r} is not a number (decimal or 0x-hex)")
+        raise BadValue(f"{shorten(token.text)} is not a number (decimal or 0x-hex)")
     negative = token.text.startswith("-")
     value = int(token.text.lstrip("-"), 0)
     if value > (1 << (width - 1) if negative else (1 << width) - 1):
@@ -346,7 +348,7 @@ def _domain_list(tokens: Sequence[Token], at: int) -> int:
         if token is None or token.kind != "string":
             raise BadValue(f"expected {_describe('D')}")
         if not _valid_domain(token.text.rstrip(".").split(".")):
-            raise BadValue(f"{token.text!r} is not a domain name")
+            raise BadValue(f"{shorten(token.text)} is not a domain name")
         at += 1
         if at == len(tokens) or tokens[at] != COMMA:
             return at
@@ -363,5 +365,5 @@ def _address_or_name(tokens: Sequence[Token], at: int) -> int:
     )
     numbers = [_SIGNED.fullmatch(label) is not None for label in labels[:2]]
     if numbers == [True, True] and not quad:  # read as an address, not a name
-        raise BadValue(f"{'.'.join(labels)!r} is not an IPv4 address")
+        raise BadValue(f"{shorten('.'.join(labels))} is not an IPv4 address")
     return after

@@ -26,10 +26,12 @@ sent again: it may have been carried out. With ``reconnect=False`` a lost connec
 lost: every later call raises ConnectionLost.
 
 Authentication: a connect the server refuses (``ISC_R_NOTFOUND``: it has no key of that name
-and algorithm, or no key at all) and a first request on a keyed connection that the server
-drops (its answer to a wrong signature is unsigned: ``DHCP_R_CONNRESET``; most likely a wrong
-secret) raise :class:`~dhcpctl.AuthenticationFailed`; so does dhcpd's "No authenticator on
-message" to a client without a key.
+and algorithm, or no key at all) and a request the server drops before any answer on this
+client has verified the key (its answer to a wrong signature is unsigned: ``DHCP_R_CONNRESET``;
+most likely a wrong secret) raise :class:`~dhcpctl.AuthenticationFailed`; so does dhcpd's "No
+authenticator on message" to a client without a key. Once an answer has verified the key, on
+any connection of the client, a dropped connection is ConnectionLost (a read sent once more),
+as in ``dhcpctl.aio``.
 
 Threads: one lock per executor serializes the calls (a client may be shared by threads; their
 calls run one after another). Logging: one DEBUG line per request on ``logging.getLogger
@@ -107,6 +109,7 @@ class SyncExecutor:
         self._lock = threading.RLock()
         self._connection: Any = None
         self._lost: str | None = None
+        #: Whether an answer on any connection of this client has verified the key.
         self._proven = False
 
     # -- connection ---------------------------------------------------------------------------
@@ -151,7 +154,6 @@ class SyncExecutor:
                 _log.debug("%s: %s (%.3f s)", where, error.text, time.monotonic() - started)
                 raise self._connect_error(error, function, where) from None
             _log.debug("%s: connected (%.3f s)", where, time.monotonic() - started)
-            self._proven = False
             return self._connection
 
     def _answers(self, deadline: float | None, function: str) -> bool:

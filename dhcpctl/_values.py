@@ -25,7 +25,7 @@ An OMAPI value is a byte string; dhcpd gives it meaning per attribute (``server/
 
 Encoders take the value and the field's name and raise ``ValueError`` naming both when the value
 cannot be encoded; they accept the usual spellings (a MAC as ``aa:bb:..``, ``AA-BB-..``,
-``aabb.ccdd.eeff``, bare hex or bytes; an address as ``str``, ``IPv4Address`` or 4 bytes; a
+``aabb.ccdd.eeff``, bare hex or bytes; an address as ``str`` or ``IPv4Address``; a
 time as a tz-aware ``datetime`` or None). Decoders take the bytes the server sent and raise
 ``ValueError`` when they do not have the form ISC sends (the typed object then keeps the field
 None; the bytes stay in ``raw``).
@@ -43,6 +43,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Final, Generic, TypeVar
 
+from dhcpctl._errors import shorten
 from dhcpctl._states import FailoverHierarchy, FailoverStateName, LeaseState
 
 T = TypeVar("T")
@@ -69,7 +70,7 @@ class Codec(Generic[T]):
 
 def refuse(field: str, value: object, why: str) -> ValueError:
     """The ``ValueError`` of an input that cannot be encoded: names the field and the value."""
-    return ValueError(f"{field}: {value!r} {why}")
+    return ValueError(f"{field}: {shorten(value)} {why}")
 
 
 # -- MAC addresses ------------------------------------------------------------------------------
@@ -116,7 +117,8 @@ def decode_mac(data: bytes) -> str:
 
 
 def encode_ipv4(value: object, field: str = "ip-address") -> bytes:
-    """An IPv4 address from ``str``, :class:`ipaddress.IPv4Address` or 4 bytes."""
+    """An IPv4 address from ``str`` or :class:`ipaddress.IPv4Address` (the forms the typed
+    client documents); packed bytes are refused (``ipaddress.IPv4Address(data)`` reads them)."""
     # Text first: the usual form, and no ``bytes | bytearray`` union made on its way.
     if isinstance(value, str):
         text = value.strip()
@@ -133,12 +135,15 @@ def encode_ipv4(value: object, field: str = "ip-address") -> bytes:
             return ipaddress.IPv4Address(text).packed
         except ValueError:
             raise refuse(field, value, "is not an IPv4 address") from None
-    if isinstance(value, bytes | bytearray):
-        if len(value) != 4:
-            raise refuse(field, value, "is not 4 bytes")
-        return bytes(value)
     if isinstance(value, ipaddress.IPv4Address):
         return value.packed
+    if isinstance(value, bytes | bytearray | memoryview):
+        raise refuse(
+            field,
+            value,
+            "is not an IPv4 address (str or IPv4Address); for packed bytes give "
+            "ipaddress.IPv4Address(data)",
+        )
     raise refuse(field, value, "is not an IPv4 address (str or IPv4Address)")
 
 

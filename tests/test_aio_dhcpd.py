@@ -15,7 +15,13 @@ from typing import Any, TypeVar
 
 import pytest
 
-from dhcpctl._errors import AlreadyExists, AuthenticationFailed, ConnectionLost, NotFound
+from dhcpctl._errors import (
+    AlreadyExists,
+    AuthenticationFailed,
+    ConnectionLost,
+    InvalidValue,
+    NotFound,
+)
 from dhcpctl._key import Key
 from dhcpctl._states import LeaseState
 from dhcpctl.aio import Client
@@ -302,3 +308,21 @@ def test_raw_keyed_burst_aborts_dhcpd(dhcpd_factory: ServerFactory) -> None:
     assert victim._process is not None
     victim._process.wait(timeout=30)
     assert "dst_api.c" in victim.log_tail(40) and "REQUIRE" in victim.log_tail(40)
+
+
+def test_put_loses_no_host_when_dhcpd_refuses_the_new_one(dhcpd_factory: ServerFactory) -> None:
+    """As the sync client's test: a host deleted to make way is created again when dhcpd
+    refuses the new one (statements naming an option it does not know), and the error says so."""
+    server = dhcpd_factory.start(make_key("hmac-sha256"))
+
+    async def main() -> None:
+        async with client(server.endpoint, timeout=10.0) as omapi:
+            before = await omapi.hosts.get(name="static-two")
+            with pytest.raises(InvalidValue, match="was created again") as refused:
+                await omapi.hosts.put(
+                    "static-two", mac="00:11:22:33:44:02", statements="option no-such-option 1;"
+                )
+            assert "GONE" not in str(refused.value)
+            assert await omapi.hosts.get(name="static-two") == before
+
+    run(main())

@@ -225,6 +225,37 @@ def test_host_put_replaces_hosts_of_that_name_and_of_that_mac(
         omapi.hosts.delete(name=second)
 
 
+def test_host_put_loses_no_host_when_dhcpd_refuses_the_new_one(
+    dhcpd_factory: ServerFactory, backend_name: str
+) -> None:
+    """The fresh user's data loss: put of a dataset host with a group dhcpd does not have
+    deleted the host, then failed. Now an unknown group is refused before any delete, and a
+    create dhcpd refuses after the deletes (statements naming an option it does not know) puts
+    the old hosts back, and the error says so."""
+    server = dhcpd_factory.start(make_key("hmac-sha256"))
+    with client_for(server.endpoint, backend_name) as omapi:
+        before = omapi.hosts.get(name="static-two")
+        with pytest.raises(NotFound, match="dhcpd has no group 'nogroup'") as missing:
+            omapi.hosts.put(
+                "static-two", mac="00:11:22:33:44:02", ip="198.18.254.12", group="nogroup"
+            )
+        assert "deleted" not in str(missing.value)
+        assert omapi.hosts.get(name="static-two") == before
+        # A new name with the MAC of static-two and the name of gold-one: two hosts deleted,
+        # then the create refused; both come back as they were read.
+        gold = omapi.hosts.get(name="gold-one")
+        with pytest.raises(InvalidValue) as refused:
+            omapi.hosts.put(
+                "gold-one", mac="00:11:22:33:44:02", statements="option no-such-option 1;"
+            )
+        text = str(refused.value)
+        assert text.count("was created again") == 2 and "GONE" not in text
+        assert "statements and group: any it had are not restored" in text
+        assert omapi.hosts.get(name="static-two") == before
+        assert omapi.hosts.get(name="gold-one") == gold
+        assert omapi.hosts.get(mac="00:11:22:33:44:02") == before
+
+
 def test_host_errors_from_dhcpd(server: DhcpdServer, backend_name: str) -> None:
     name = f"errors-{backend_name}"
     with client_for(server.endpoint, backend_name) as omapi:
@@ -242,6 +273,12 @@ def test_host_errors_from_dhcpd(server: DhcpdServer, backend_name: str) -> None:
                 omapi.hosts.create(f"{name}-2", uid=b"two", group="no-such-group")
             with pytest.raises(KeyConflict):  # two keys naming two hosts
                 omapi.hosts.get(name=name, mac=dataset.HOSTS[0].mac)
+            with pytest.raises(KeyConflict) as taken:  # a new name, another host's MAC
+                omapi.hosts.create(f"{name}-3", mac=dataset.HOSTS[0].mac)
+            assert "a host with this hardware address" in str(taken.value)
+            assert "already exists" in str(taken.value)
+            with pytest.raises(NotFound):
+                omapi.hosts.get(name=f"{name}-3")
             with pytest.raises(KeyConflict):  # two keys naming two leases
                 omapi.leases.get(ip=dataset.LEASES[0].ip, mac=dataset.LEASES[1].mac)
         finally:
@@ -299,7 +336,7 @@ def test_groups(server: DhcpdServer, backend_name: str, omshell: Omshell) -> Non
         host = omapi.hosts.create(f"in-{name}", uid=name.encode(), group=name)
         omapi.hosts.delete(name=host.name)
         with pytest.raises(AlreadyExists):
-            omapi.groups.create(name)
+            omapi.groups.create(name, statements="default-lease-time 600;")
         omapi.groups.delete(name)
         with pytest.raises(NotFound):
             omapi.groups.get(name)

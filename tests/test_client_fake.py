@@ -15,8 +15,9 @@ from collections.abc import Callable
 import pytest
 from fake_omapi import PATIENCE, Behaviour, handshake, recv_message, reply
 
-from dhcpctl import Client, ConnectionLost, Key, Timeout
-from dhcpctl.testing import FakeLease, OmapiServer
+import dhcpctl.aio
+from dhcpctl import Client, ConnectionLost, Key, MultipleMatches, Timeout
+from dhcpctl.testing import Drop, FakeLease, OmapiServer, Stall
 
 #: The timeout of these clients (seconds), and how much later than it a call may end at most:
 #: the backends' 1 s slack plus scheduling (a bound against hangs, not a speed figure).
@@ -111,6 +112,29 @@ def test_an_answer_lost_with_the_connection(
     omapi.close()
 
 
+def test_a_key_proven_on_the_client_stays_proven_after_a_reconnect(backend_name: str) -> None:
+    """Keyed: a lookup answered (the key verified), one timed out (its connection closed), then
+    the server drops the next lookup's connection: a lost answer, not a wrong secret. The read
+    is sent once more on a new connection and answered, as dhcpctl.aio does."""
+    key = Key("k", "hmac-sha256", b"sixteen byte key")
+    lease = FakeLease("10.0.0.1", mac="02:00:00:00:00:01")
+    with (
+        OmapiServer(key=key, leases=[lease]) as server,
+        Client(
+            server.address, server.port, key=key, timeout=TIMEOUT, backend=backend_name
+        ) as omapi,
+    ):
+        found = omapi.leases.get(ip="10.0.0.1")
+        server.inject(Stall())
+        with pytest.raises(Timeout):
+            omapi.leases.get(ip="10.0.0.1")
+        server.inject(Drop())
+        assert omapi.leases.get(ip="10.0.0.1") == found
+        server.inject(Drop(), replies=2)
+        with pytest.raises(ConnectionLost):  # sent once more only
+            omapi.leases.get(ip="10.0.0.1")
+
+
 def test_a_late_answer_is_not_taken_for_the_next_call(
     fake_server: StartFake, released: threading.Event, backend_name: str
 ) -> None:
@@ -167,6 +191,19 @@ def test_repr_names_the_key_never_its_secret(backend_name: str) -> None:
     assert omapi.backend == backend_name
 
 
+def test_the_aio_repr_is_the_sync_ones_never_a_secret() -> None:
+    """As the sync Client's: address, port, the key's name (or no key) and what runs it."""
+    key = Key("omapi_key", "HMAC-SHA256", b"s3cr3t-bytes")
+    keyed = dhcpctl.aio.Client("198.18.2.2", key=key)
+    assert (
+        repr(keyed)
+        == "<dhcpctl.aio.Client 198.18.2.2:7911, key 'omapi_key', asyncio, python codec>"
+    )
+    assert "s3cr3t" not in repr(keyed) and "czNjcjN0" not in repr(keyed)
+    plain = dhcpctl.aio.Client("198.18.2.2", 7912)
+    assert repr(plain) == "<dhcpctl.aio.Client 198.18.2.2:7912, no key, asyncio, python codec>"
+
+
 def test_a_dropped_client_goes_with_its_last_reference(
     omapi_server_factory: Callable[..., OmapiServer], backend_name: str
 ) -> None:
@@ -191,3 +228,37 @@ def test_a_dropped_client_goes_with_its_last_reference(
             assert client() is None and executor() is None
     finally:
         gc.enable()
+
+
+def test_multiple_matches_says_how_to_choose_for_what_was_asked(backend_name: str) -> None:
+    """A MAC two leases share: dhcpd (dhcp_lease_lookup) refuses it as a key even beside ip=,
+    so the hint is to ask by ip= alone, not to add ip=."""
+    shared = "02:00:00:00:00:07"
+    leases = [FakeLease("10.0.0.1", mac=shared), FakeLease("10.0.0.2", mac=shared)]
+    with (
+        OmapiServer(leases=leases) as server,
+        Client(server.address, server.port, backend=backend_name) as omapi,
+    ):
+        with pytest.raises(MultipleMatches, match="ask by ip= to choose one"):
+            omapi.leases.get(mac=shared)
+        with pytest.raises(MultipleMatches) as raised:
+            omapi.leases.get(ip="10.0.0.1", mac=shared)
+        assert "ask by ip= alone" in str(raised.value)
+        assert "to choose one" not in str(raised.value)
+        assert omapi.leases.get(ip="10.0.0.1").hardware_address == shared
+
+
+def test_an_address_as_packed_bytes_is_refused_as_the_docs_say(backend_name: str) -> None:
+    """``ip=`` is ``str`` or ``IPv4Address`` (README, signatures, error texts): 4 packed bytes
+    are refused before anything is sent, as any other type is."""
+    with (
+        OmapiServer(leases=[FakeLease("10.0.0.1", mac="02:00:00:00:00:01")]) as server,
+        Client(server.address, server.port, backend=backend_name) as omapi,
+    ):
+        for packed in (b"\x0a\x00\x00\x01", bytearray(b"\x0a\x00\x00\x01")):
+            with pytest.raises(ValueError, match=r"is not an IPv4 address \(str or IPv4Address\)"):
+                omapi.leases.get(ip=packed)  # type: ignore[arg-type]
+            with pytest.raises(ValueError, match=r"is not an IPv4 address \(str or IPv4Address\)"):
+                omapi.hosts.create("web-1", mac="02:00:00:00:00:02", ip=[packed])  # type: ignore[list-item]
+        assert server.hosts == []
+        assert omapi.leases.get(ip="10.0.0.1").hardware_address == "02:00:00:00:00:01"

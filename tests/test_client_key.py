@@ -63,3 +63,38 @@ def test_bytes_like_secrets_are_kept_as_bytes_and_never_shown() -> None:
         key = Key("k", "hmac-md5", secret)  # type: ignore[arg-type]
         assert key.secret == b"topsecret" and type(key.secret) is bytes
         assert "topsecret" not in repr(key) + str(key)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "myhost\n", "# only a comment\n", 'omapi-key omapi_key;\nsecret "YWFhYQ==";\n'],
+    ids=["empty", "hostname", "comment", "no-block"],
+)
+@pytest.mark.parametrize("name", [None, "b"])
+def test_a_file_without_a_key_block_says_so(tmp_path: Path, text: str, name: str | None) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(
+        ValueError, match=r"omapi\.key: no key block found \(key \"NAME\""
+    ) as raised:
+        Key.from_file(path, name=name)
+    assert "has keys" not in str(raised.value) and "it has" not in str(raised.value)
+
+
+def test_an_unterminated_key_block_names_its_line(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        '/* first\n   lines */\nkey "a" { algorithm hmac-md5; secret "YWFhYQ=="; };\n'
+        'key "b" {\n  algorithm hmac-md5;\n  secret "YmJiYg==";\n',
+    )
+    with pytest.raises(ValueError, match=r"the key block 'b' at line 4 is unterminated"):
+        Key.from_file(path, name="a")
+
+
+def test_a_binary_file_is_not_a_text_file(tmp_path: Path) -> None:
+    path = tmp_path / "omapi.key"
+    path.write_bytes(b"\x7fELF\x02\x01\x01\x00\xff\xfe" + bytes(range(256)))
+    with pytest.raises(
+        ValueError, match=r"omapi\.key: not a text file \(not UTF-8 at byte 8\)"
+    ) as raised:
+        Key.from_file(path)
+    assert not isinstance(raised.value, UnicodeDecodeError)

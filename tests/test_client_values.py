@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 import dhcpctl
 from dhcpctl import _model, _values
-from dhcpctl._collections import Failover, Hosts, Sync
+from dhcpctl._collections import Failover, Groups, Hosts, Sync
 from dhcpctl._errors import typed_error
 from dhcpctl._exchange import Open, Operation, Request, Update
 from dhcpctl._model import SCHEMAS, Access
@@ -78,8 +78,10 @@ def test_mac_that_cannot_be_encoded_names_field_and_value(bad: object) -> None:
 def test_ipv4_round_trips_in_every_form(packed: bytes) -> None:
     address = _values.IPV4.decode(packed)
     assert isinstance(address, ipaddress.IPv4Address)
-    for form in (address, str(address), packed):
+    for form in (address, str(address)):
         assert _values.IPV4.encode(form, "ip") == packed
+    with pytest.raises(ValueError, match=r"^ip: .* is not an IPv4 address \(str or IPv4Address\)"):
+        _values.IPV4.encode(packed, "ip")  # as README and the signatures say
 
 
 #: Text near dotted quads: digits, dots, signs, spaces, leading zeros, hex and octal forms.
@@ -316,12 +318,13 @@ def test_decode_makes_the_object_the_class_would(
 @SETTINGS
 @given(macs, st.binary(min_size=4, max_size=4), st.text(min_size=1).filter(lambda t: "\0" not in t))
 def test_host_encode_then_decode_round_trips(mac: bytes, ip: bytes, name: str) -> None:
-    values = _model.encode(_model.HOST, (("name", name), ("mac", mac), ("ip", ip)))
+    address = ipaddress.IPv4Address(ip)
+    values = _model.encode(_model.HOST, (("name", name), ("mac", mac), ("ip", address)))
     host = _model.decode(_model.HOST, dict(values))
     assert host.name == name
     assert host.hardware_address == _values.decode_mac(mac)
     assert host.hardware_type == 1  # the default with a MAC
-    assert host.ip_address == ipaddress.IPv4Address(ip)
+    assert host.ip_address == address
 
 
 def test_encode_keeps_an_explicit_hardware_type() -> None:
@@ -448,6 +451,19 @@ def test_a_host_update_of_only_keys_says_the_mac_cannot_change_in_place() -> Non
     with pytest.raises(ValueError, match="needs at least one attribute"):
         hosts.update(name="web-1")
     assert executor.requests == []
+
+
+def test_a_group_without_statements_is_refused_before_anything_is_sent() -> None:
+    """dhcpd 4.4.3-P1 answers a group create without statements "can't update object"
+    (common/comapi.c dhcp_group_signal_handler: no group->group)."""
+    executor = FirstRequest()
+    groups: Groups[Sync] = Groups(executor)
+    with pytest.raises(ValueError, match="group 'g' needs statements="):
+        groups.create("g", statements=None)  # type: ignore[arg-type]
+    assert executor.requests == []
+    with pytest.raises(Sent):
+        groups.create("g", statements="default-lease-time 600;")
+    assert len(executor.requests) == 1
 
 
 @pytest.mark.parametrize("address", ["::1", "fe80::1%lo", "2001:db8::2"])

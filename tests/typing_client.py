@@ -48,7 +48,7 @@ def async_types(
     assert_type(leases.get(mac="02:00:00:00:00:01"), Awaitable[Lease])
     assert_type(hosts.get(name="h"), Awaitable[Host])
     assert_type(hosts.delete(name="h"), Awaitable[None])
-    assert_type(groups.create("g"), Awaitable[Group])
+    assert_type(groups.create("g", statements="default-lease-time 600;"), Awaitable[Group])
     assert_type(classes.get("c"), Awaitable[Class])
     assert_type(subclasses.delete("c", b"x"), Awaitable[None])
     assert_type(failover.get("pair"), Awaitable[FailoverState])

@@ -15,8 +15,9 @@ from __future__ import annotations
 from types import TracebackType
 
 from dhcpctl import _operations as ops
-from dhcpctl._client import DEFAULT_PORT, check_arguments
+from dhcpctl._client import DEFAULT_PORT, check_arguments, client_repr
 from dhcpctl._collections import Async, Collections
+from dhcpctl._errors import shorten
 from dhcpctl._key import Key
 from dhcpctl.fallback.auth import Key as WireKey
 
@@ -53,9 +54,9 @@ class Client(Collections[Async]):
     ) -> None:
         check_arguments(address, port, key, timeout)
         if isinstance(max_in_flight, bool) or not isinstance(max_in_flight, int):
-            raise ValueError(f"max_in_flight: {max_in_flight!r} is not an int >= 1")
+            raise ValueError(f"max_in_flight: {shorten(max_in_flight)} is not an int >= 1")
         if max_in_flight < 1:
-            raise ValueError(f"max_in_flight: {max_in_flight!r} is not an int >= 1")
+            raise ValueError(f"max_in_flight: {shorten(max_in_flight)} is not an int >= 1")
         wire_key = None if key is None else WireKey(key.name, key.algorithm, key.secret)
         self.session = Session(
             address,
@@ -105,4 +106,7 @@ class Client(Collections[Async]):
 
     def __repr__(self) -> str:
         session = self.session
-        return f"dhcpctl.aio.Client({session.address!r}, {session.port})"
+        key = None if session.key is None else session.key.name
+        return client_repr(
+            "dhcpctl.aio.Client", session.address, session.port, key, "asyncio, python codec"
+        )
