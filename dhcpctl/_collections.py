@@ -206,12 +206,22 @@ class Leases(Collection[ModeT]):
         dhcpd then sends it. ``attributes`` takes any other attribute of :class:`Lease` by its
         field name: those dhcpd refuses (``ip_address``, ``starts``, ``pool``) give
         PermissionDenied or InvalidValue from dhcpd, those it would silently ignore a
-        ValueError here."""
+        ValueError here.
+
+        dhcpd applies a new ``ends`` by moving the lease on to its next binding state (free,
+        for a lease it made active; ``server/omapi.c`` dhcp_lease_set_value, ``server/mdb.c``
+        supersede_lease) and loses a state sent with it: with ``ends`` the other changes go in
+        a second UPDATE, after a new lookup (two more requests), so ``state`` is the state that
+        stays; without ``state``, a new ``ends`` may free an active lease."""
         keys = ops.lookup_keys(LEASE, (("ip", ip), ("mac", mac), ("uid", uid)))
         changes: Values = encode(LEASE, (("state", state), ("flags", flags), *attributes.items()))
-        if ends is not UNCHANGED:
-            changes = (*changes, ("ends", LEASE.by_field("ends").codec.encode(ends, "ends")))
-        return (yield from ops.update(LEASE, keys, changes))
+        if ends is UNCHANGED:
+            return (yield from ops.update(LEASE, keys, changes))
+        # dhcpd applies a new ``ends`` by moving the lease to its next binding state (free, for
+        # a lease it made active: server/omapi.c dhcp_lease_set_value, supersede_lease), and a
+        # state in the same message is then lost: the other changes go in an UPDATE after it.
+        new_ends = (("ends", LEASE.by_field("ends").codec.encode(ends, "ends")),)
+        return (yield from ops.update(LEASE, keys, new_ends, then=changes))
 
 
 class Hosts(Collection[ModeT]):

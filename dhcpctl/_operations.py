@@ -127,9 +127,13 @@ def missing_group(error: NotFound, values: Values) -> NotFound:
     )
 
 
-def update(schema: Schema[ObjectT], keys: Values, changes: Values) -> Operation[ObjectT]:
-    """Change ``changes`` of the object ``keys`` name; the object as dhcpd then sends it (dhcpd
-    answers an UPDATE with a bare STATUS, so it is looked up again by the same keys).
+def update(
+    schema: Schema[ObjectT], keys: Values, changes: Values, then: Values = ()
+) -> Operation[ObjectT]:
+    """Change ``changes`` of the object ``keys`` name, and ``then`` in a second UPDATE after
+    them, of the object looked up again (dhcpd may have replaced it); the object as dhcpd then
+    sends it (dhcpd answers an UPDATE with a bare STATUS, so it is looked up again by the same
+    keys).
 
     Raises ValueError, after the lookup and before the UPDATE, when the object as looked up
     with ``changes`` in place would make a reply that could abort a keyed dhcpd
@@ -137,13 +141,18 @@ def update(schema: Schema[ObjectT], keys: Values, changes: Values) -> Operation[
 
     A PermissionDenied from dhcpd names the attributes it refuses to change.
     """
-    if not changes:
+    if not changes and not then:
         raise ValueError(f"a {schema.object_type} update needs at least one attribute to change")
-    check_values(schema, changes)
+    check_values(schema, (*changes, *then))
     found = yield Open(schema.object_type, keys)
-    _guards.check_reply_size(schema.object_type, found.values, changes)
+    _guards.check_reply_size(schema.object_type, found.values, (*changes, *then))
     try:
-        yield Update(found.target, changes)
+        if changes:
+            yield Update(found.target, changes)
+        if changes and then:
+            found = yield Open(schema.object_type, keys)
+        if then:
+            yield Update(found.target, then)
     except PermissionDenied as error:
         refused = [
             attribute.field

@@ -108,7 +108,8 @@ def test_shell_matches_omshell(
 def secret_hidden(stderr: bytes, script: bytes) -> str:
     """omshell's stderr as ``dhcpctl shell`` writes it: where omshell echoes a ``key`` line in
     a parse diagnostic (the line read so far, secret included: more than ``key NAME``), and
-    where it quotes the rest of a secret after ``=``, the secret is hidden."""
+    where it quotes a part of a secret (the rest after ``=``, a bad character, the bits left
+    over), the secret is hidden."""
     lines = stderr.decode("latin-1").split("\n")
     names = {
         line[:80]: " ".join(line.split()[:2])
@@ -121,10 +122,14 @@ def secret_hidden(stderr: bytes, script: bytes) -> str:
         for key_line, name in names.items():
             if key_line.startswith(line) and len(line.rstrip()) > len(name):
                 lines[index] = f"{name} <secret hidden>"
-        marker = "stuff after base64 '=' terminator: "
-        if marker in lines[index - 1]:
-            start = lines[index - 1].index(marker) + len(marker)
-            lines[index - 1] = lines[index - 1][:start] + "<secret hidden>."
+        for marker in (
+            "stuff after base64 '=' terminator: ",
+            "invalid base64 character ",
+            "partial base64 value left over: ",
+        ):
+            if marker in lines[index - 1]:
+                start = lines[index - 1].index(marker) + len(marker)
+                lines[index - 1] = lines[index - 1][:start] + "<secret hidden>."
     return "\n".join(lines)
 
 

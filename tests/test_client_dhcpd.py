@@ -117,9 +117,29 @@ def test_lease_update_state_and_ends(dhcpd_factory: ServerFactory, backend_name:
         assert updated.ends == ends and updated.ip_address == IPv4Address(ip)
         later = datetime(2035, 7, 1, tzinfo=timezone.utc)
         released = omapi.leases.update(ip=ip, state=LeaseState.RELEASED, ends=later)
-        # Without failover, dhcpd frees a released lease at once (supersede_lease).
-        assert (released.state, released.ends) == (LeaseState.FREE, later)
+        # The state asked for stays (sent after the ends, which alone would have moved the
+        # lease on to its next binding state: see the next test).
+        assert (released.state, released.ends) == (LeaseState.RELEASED, later)
         assert omapi.leases.get(ip=ip) == released
+
+
+def test_a_new_ends_with_the_state_keeps_the_state(
+    dhcpd_factory: ServerFactory, backend_name: str
+) -> None:
+    """dhcpd 4.4.3-P1 moves a lease whose ``ends`` changes to its next binding state, and an
+    active lease's next state is free: the first new ``ends`` of a lease loaded as active
+    leaves it active (its next state was active) and the second frees it. Given with the new
+    ``ends``, the state asked for is the one that stays (the client sends it after)."""
+    server = dhcpd_factory.start(make_key("hmac-md5"))
+    ip = dataset.LEASES[1].ip
+    with client_for(server.endpoint, backend_name) as omapi:
+        ends = [datetime(year, 1, 1, tzinfo=timezone.utc) for year in (2031, 2032, 2033)]
+        assert omapi.leases.update(ip=ip, ends=ends[0]).state == LeaseState.ACTIVE
+        assert omapi.leases.update(ip=ip, ends=ends[1]).state == LeaseState.FREE  # dhcpd's
+        omapi.leases.update(ip=ip, state=LeaseState.ACTIVE)
+        kept = omapi.leases.update(ip=ip, ends=ends[2], state=LeaseState.ACTIVE)
+        assert (kept.state, kept.ends) == (LeaseState.ACTIVE, ends[2])
+        assert omapi.leases.get(ip=ip) == kept
 
 
 def test_lease_ends_never_reads_none_and_writes_as_never_across_a_restart(
