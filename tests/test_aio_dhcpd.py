@@ -326,3 +326,28 @@ def test_put_loses_no_host_when_dhcpd_refuses_the_new_one(dhcpd_factory: ServerF
             assert await omapi.hosts.get(name="static-two") == before
 
     run(main())
+
+
+def test_a_burst_of_leases_with_large_binding_scopes_does_not_abort_dhcpd(
+    dhcpd_factory: ServerFactory,
+) -> None:
+    """Lease replies carry every variable of the lease's binding scope (no upper bound): 50
+    leases with ten 100-byte variables (replies of about 1,150 bytes) looked up 4 times over
+    in one hmac-sha256 burst killed dhcpd under the old fixed bound of 960 bytes (3 runs of 3).
+    The first lease lookup now goes alone and the rest are bounded by what it showed."""
+    ips = [f"198.18.254.{number}" for number in range(100, 150)]
+    variables = "".join(f' set v{n} = "{"x" * 100}";\n' for n in range(10))
+    leases = "".join(
+        f"lease {ip} {{\n starts 4 2026/01/01 00:00:00;\n ends 2 2036/01/01 00:00:00;\n"
+        f" binding state active;\n hardware ethernet 02:aa:00:00:00:{index:02x};\n{variables}}}\n"
+        for index, ip in enumerate(ips)
+    )
+    server = dhcpd_factory.start(make_key("hmac-sha256"), leases=leases)
+
+    async def main() -> list[str]:
+        async with client(server.endpoint, timeout=60.0, max_in_flight=256) as omapi:
+            found = await asyncio.gather(*(omapi.leases.get(ip=ip) for ip in ips * 4))
+            return [str(lease.ip_address) for lease in found]
+
+    assert run(main()) == ips * 4
+    assert server.running, server.log_tail()

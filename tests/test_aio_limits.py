@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from dhcpctl.aio._dhcpd_limits import OUTPUT_BUFFER, SignedQueueGuard, reply_bound
+from dhcpctl.aio._dhcpd_limits import (
+    ALONE,
+    MARGIN,
+    OUTPUT_BUFFER,
+    REPLY_BOUNDS,
+    SignedQueueGuard,
+    reply_bound,
+)
 
 
 def test_the_authlen_of_request_872_would_cross_the_input_ring() -> None:
@@ -25,7 +32,7 @@ def test_the_authlen_of_request_872_would_cross_the_input_ring() -> None:
 
 def test_replies_owed_stay_within_one_output_buffer() -> None:
     guard = SignedQueueGuard()
-    bound = reply_bound("lease")
+    bound = reply_bound("lease", 290)  # the dataset's leases: 289 to 291 bytes
     admitted = 0
     while guard.admits(79, bound):
         guard.wrote(79, bound)
@@ -47,3 +54,17 @@ def test_a_request_too_big_for_the_budget_goes_alone() -> None:
     assert not guard.admits(79, reply_bound(None))  # nothing follows it until it is answered
     guard.answered(reply_bound(None))
     assert guard.admits(79, reply_bound(None))
+
+
+def test_leases_and_hosts_have_no_prior_bound() -> None:
+    """A lease reply carries its binding scope's variables, a host's its fixed addresses: the
+    first request of the kind goes alone, later ones are bounded by twice the largest reply
+    seen (never below the prior bound); bounded kinds keep their prior or the largest seen."""
+    for kind in ("lease", "host"):
+        assert reply_bound(kind) == ALONE
+        assert reply_bound(kind, 290) == REPLY_BOUNDS[kind]
+        assert reply_bound(kind, 1150) == MARGIN * 1150
+        assert reply_bound(kind, 3000) > OUTPUT_BUFFER  # alone again
+    assert reply_bound("class") == REPLY_BOUNDS["class"]
+    assert reply_bound("class", 2000) == 2000
+    assert reply_bound(None) == reply_bound(None, 10) < reply_bound(None, 1000) == 1000

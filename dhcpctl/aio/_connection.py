@@ -71,7 +71,7 @@ from dhcpctl.fallback.protocol import (
 from dhcpctl.fallback.transport import _answer as answer_dropped
 from dhcpctl.fallback.wire import MAX_UNSENT, Message, Pair, ProtocolError
 
-from ._dhcpd_limits import SignedQueueGuard
+from ._dhcpd_limits import ALONE, SignedQueueGuard
 
 log: Final = logging.getLogger("dhcpctl.aio")
 
@@ -186,8 +186,8 @@ class Connection(asyncio.Protocol):
         within ``timeout`` seconds (None: no limit). A plain function, not a coroutine: the
         caller awaits the future itself, one frame less on each call's path.
 
-        ``bound``: an upper bound of the reply's size in bytes (see :mod:`._dhcpd_limits`),
-        raised to the largest reply seen so far for requests of the same ``kind``. ``limit``:
+        ``bound``: an upper bound of the reply's size in bytes (see :mod:`._dhcpd_limits`);
+        the largest reply to a request of each ``kind`` is recorded. ``limit``:
         the seconds the Timeout names (the whole call's; default ``timeout``).
         Raises, or the future raises, :class:`Lost` (a ConnectionLost) or
         :class:`~dhcpctl.Timeout`.
@@ -195,7 +195,6 @@ class Connection(asyncio.Protocol):
         if self._error is not None:
             raise Lost(self._error.status, self._error.detail, sent=False)
         future: asyncio.Future[Message] = self._loop.create_future()
-        bound = max(bound, self._learned.get(kind, 0))
         call = _Call(op, handle, message_values, object_values, bound, future, kind)
         self._queue.append(call)
         self._admit()
@@ -326,6 +325,14 @@ class Connection(asyncio.Protocol):
             size = _size(message)
             if size > self._learned.get(call.kind, 0):
                 self._learned[call.kind] = size
+            if size > call.bound and call.bound < ALONE:  # (one sent alone met nothing)
+                log.warning(
+                    "a %s reply of %d bytes exceeded the %d bytes assumed for it: dhcpd may "
+                    "abort under such replies pipelined (max_in_flight=1 rules it out)",
+                    call.kind,
+                    size,
+                    call.bound,
+                )
         if call.future.done():
             self.dropped += 1
             log.debug("dropped the reply to cancelled request %d", message.rid)

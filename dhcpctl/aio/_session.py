@@ -260,7 +260,6 @@ class Session:
         op, handle, message_values, object_values = encode_request(request)
         object_type = request.object_type if isinstance(request, Open) else None
         kind = object_type or ("remove" if op == OP_DELETE else "update")
-        bound = reply_bound(object_type)
         retried = False
         for attempt in range(_ATTEMPTS):
             try:
@@ -278,7 +277,7 @@ class Session:
                     handle,
                     message_values,
                     object_values,
-                    bound=bound,
+                    bound=reply_bound(object_type, self.learned.get(kind)),
                     kind=kind,
                     timeout=remaining,
                     limit=None if deadline is None else deadline.seconds,
