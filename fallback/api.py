@@ -30,7 +30,7 @@ callback object swallows the "ready" signal). ``dhcpctl_initialize`` is optional
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, Final
 
 from dhcpctl._api import (
     DHCPCTL_CREATE,
@@ -121,6 +121,8 @@ def _gone(connection: Connection) -> str:
     return lost(connection.peer, f"the connection has ended: {connection.link.ended}")
 
 
+#: Why a wait is refused: nothing in flight on the object, or another wait took its reply.
+_NOTHING_IN_PROGRESS: Final = "no request in progress on this handle"
 #: Why a second request on an object is refused (see :mod:`dhcpctl._api`).
 _IN_PROGRESS = "a request is in progress on this handle: wait for it first"
 
@@ -153,13 +155,25 @@ def _wait(function: str, handle: object, timeout: float | None) -> int:
         raise DhcpctlError(function, DHCP_R_INVALIDARG, "nothing to wait for on this handle")
     link, peer = target.link, target.peer
     if link is None or peer is None or (target.outstanding == 0 and target.unseen == 0):
-        raise DhcpctlError(function, DHCP_R_INVALIDARG, "no request in progress on this handle")
+        raise DhcpctlError(function, DHCP_R_INVALIDARG, _NOTHING_IN_PROGRESS)
+    taken = []
+
+    def take() -> bool:
+        """Under the link's lock: take a reply that came, or end when none is left to come
+        (another thread's wait on the object took it)."""
+        if target.unseen > 0:
+            target.unseen -= 1
+            taken.append(target.waitstatus)
+            return True
+        return target.outstanding == 0
+
     try:
-        link.wait(lambda: target.unseen > 0, deadline)
+        link.wait(take, deadline)
     except LinkError as exc:
         raise DhcpctlError(function, exc.status, lost(peer, exc.detail)) from None
-    target.unseen -= 1
-    return target.waitstatus
+    if not taken:
+        raise DhcpctlError(function, DHCP_R_INVALIDARG, _NOTHING_IN_PROGRESS)
+    return taken[0]
 
 
 def _wait_on_connection(function: str, connection: Connection, deadline: float | None) -> int:

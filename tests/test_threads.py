@@ -116,3 +116,37 @@ def test_callbacks_on_a_shared_connection(backend: Backend, dhcpd_server: Endpoi
         for handle, data, recorder in per_thread:
             assert recorder.statuses(handle, data) == [dhcpctl.ISC_R_SUCCESS] * 2
             assert {call.thread for call in recorder.calls} <= workers
+
+
+def two_waits(backend: Backend, obj: Handle, timed_first: bool) -> list[int]:
+    """What two threads waiting on ``obj`` at once get (a status, or an error's status); one
+    wait is timed, the other untimed."""
+    outcomes: list[int] = []
+
+    def wait(index: int) -> None:
+        try:
+            if (index == 0) == timed_first:
+                outcomes.append(backend.dhcpctl_timed_wait_for_completion(obj, TIMEOUT))
+            else:
+                outcomes.append(backend.dhcpctl_wait_for_completion(obj))
+        except dhcpctl.DhcpctlError as error:
+            outcomes.append(error.status)
+
+    run_threads(2, wait)
+    return sorted(outcomes)
+
+
+def test_two_threads_waiting_on_one_object(backend: Backend, dhcpd_server: Endpoint) -> None:
+    """Two threads wait on the same object's one request: one gets the server's status, the
+    other ``DHCP_R_INVALIDARG`` (nothing left in progress), on both backends, untimed and
+    timed. On the pure-Python backend the second used to wait for good (or out its timeout)
+    within a few dozen rounds."""
+    connection = connect(backend, dhcpd_server)
+    lease = dataset.LEASES[0]
+    for round_number in range(150):
+        obj = backend.dhcpctl_new_object(connection, "lease")
+        backend.dhcpctl_set_value(obj, ip(lease.ip), "ip-address")
+        backend.dhcpctl_open_object(obj, connection, 0)
+        outcomes = two_waits(backend, obj, timed_first=round_number % 2 == 0)
+        assert outcomes == [dhcpctl.ISC_R_SUCCESS, dhcpctl.DHCP_R_INVALIDARG], outcomes
+        backend.omapi_object_dereference(obj)
