@@ -54,6 +54,7 @@ def load_by_path(name: str, path: Path) -> ModuleType:
 # module was built with came from.
 CDEF_API = """
 isc_result_t py_initialize(void);
+isc_result_t py_connect_start(dhcpctl_handle *, const char *, unsigned, dhcpctl_handle);
 isc_result_t py_omapi_data_string_new(omapi_data_string_t **, unsigned);
 isc_result_t py_omapi_object_dereference(omapi_object_t **);
 isc_result_t py_dhcpctl_data_string_dereference(dhcpctl_data_string *);
@@ -164,6 +165,17 @@ static isc_result_t py_get_value(dhcpctl_handle *h, const char *name, unsigned c
 static int py_dropped(dhcpctl_handle h)
 {
 	return !h->outer || !h->outer->outer;
+}
+
+/* dhcpctl._native.api's connect: the start of dhcpctl_timed_connect (dhcpctl/dhcpctl.c), whose
+   wait the caller makes in slices. DHCP_R_INCOMPLETE: wait on *h for the connect to end. */
+static isc_result_t py_connect_start(dhcpctl_handle *h, const char *server, unsigned port,
+                                     dhcpctl_handle authinfo)
+{
+	isc_result_t status = omapi_generic_new(h, MDL);
+	if (status != ISC_R_SUCCESS)
+		return status;
+	return omapi_protocol_connect(*h, server, port, authinfo);
 }
 
 static isc_result_t py_new_object(dhcpctl_handle *h, dhcpctl_handle *conn, const char *type)

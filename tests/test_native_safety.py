@@ -380,3 +380,30 @@ def test_the_import_keeps_the_programs_signal_handling() -> None:
         result.stdout,
         result.stderr,
     )
+
+
+def test_a_refused_connect_beside_an_open_connection(dhcpd_server: Endpoint) -> None:
+    """ISC's library drops a refused connect but its wait returns only when no other
+    connection is open: with one open, an untimed connect waited for good and a timed one
+    out its timeout (ISC_R_TIMEDOUT, "no answer in time"). Both fail at once with
+    ISC_R_NOMORE, as with nothing else open, and the open connection still works."""
+    run_child(
+        """
+        connection = connect()
+        with socket.socket() as closed:
+            closed.bind(("127.0.0.1", 0))
+            port = closed.getsockname()[1]
+            for timeout in (None, 30.0):
+                started = time.monotonic()
+                if timeout is None:
+                    raises(n.DhcpctlError, n.dhcpctl_connect, "127.0.0.1", port, None,
+                           status=n.ISC_R_NOMORE)
+                else:
+                    raises(n.DhcpctlError, n.dhcpctl_timed_connect, "127.0.0.1", port, None,
+                           timeout, status=n.ISC_R_NOMORE)
+                assert time.monotonic() - started < 10, time.monotonic() - started
+        lease, status = open_lease(connection)
+        assert status == n.ISC_R_SUCCESS
+        """,
+        dhcpd_server,
+    )

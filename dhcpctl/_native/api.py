@@ -27,7 +27,9 @@ from dhcpctl._diagnosis import (
 from dhcpctl._errors import DhcpctlError
 from dhcpctl._results import (
     DHCP_R_CONNRESET,
+    DHCP_R_INCOMPLETE,
     DHCP_R_INVALIDARG,
+    ISC_R_NOMORE,
     ISC_R_NOTFOUND,
     ISC_R_SUCCESS,
     ISC_R_TIMEDOUT,
@@ -41,6 +43,7 @@ from .calls import CLOSED, DEREFERENCED, DROPPED, NO_REPLY
 from .handles import DEREFERENCED_HANDLE, LOST_CONNECTION, DataString, Handle
 from .loader import c_data_string_dereference, c_data_string_new, c_object_dereference, ffi, lib
 from .lock import enter, leave, locked
+from .preamble import dropped
 
 #: Why a connection is gone: C drops it alike when the server closes it and when a reply breaks
 #: the protocol (a malformed or over-limit message, a reply that answers nothing).
@@ -105,30 +108,59 @@ def _connect(
     )
     peer = Peer(host, number, None if auth is None else auth.key)
     cell = ffi.new(_HANDLE_CELL)
-    # The connect holds ISC's library until it returns (C cannot do it in slices): other calls
-    # wait for it, timed ones no longer than their deadline.
+    # The connect holds ISC's library until it ends: other calls wait for it, timed ones no
+    # longer than their deadline.
     deadline = None if timeout is None else time.monotonic() + timeout
     with locked(function, deadline):
         auth_pointer = ffi.NULL if auth is None else auth.pointer(function)
         armed = replies.arm()
-        if deadline is not None:
-            timeout = max(deadline - time.monotonic(), 0.001)
+        status = ISC_R_UNEXPECTED
         try:
-            if timeout is None:
-                status = lib.dhcpctl_connect(cell, host.encode(), number, auth_pointer)
-            else:
-                status = lib.dhcpctl_timed_connect(
-                    cell, host.encode(), number, auth_pointer, timeval(timeout, True)
-                )
+            status = _connect_in_slices(cell, host.encode(), number, auth_pointer, deadline)
         finally:  # also for Ctrl-C, raised as C returns: the replies it read are kept
             replies.collect(armed)
-        if status != ISC_R_SUCCESS and cell[0] != ffi.NULL:
-            c_object_dereference(cell)
+            if status != ISC_R_SUCCESS and cell[0] != ffi.NULL:
+                c_object_dereference(cell)
     if status != ISC_R_SUCCESS:
         raise DhcpctlError(function, int(status), connect_failed(peer, int(status)))
     connection = Handle("connection", cell)
     connection.peer = peer
     return connection
+
+
+#: The longest a connect's wait stays in C at a time (seconds): how soon a connect that ISC's
+#: library gave up is noticed, and Ctrl-C gets through.
+CONNECT_SLICE: Final = 0.1
+
+
+def _connect_in_slices(
+    cell: Any, server: bytes, port: int, authinfo: Any, deadline: float | None
+) -> int:
+    """``dhcpctl_timed_connect`` (``dhcpctl/dhcpctl.c``) with its wait in slices of
+    :data:`CONNECT_SLICE`: C's status (call with the lock held).
+
+    A connect that fails (refused, unreachable) is dropped by ISC's library
+    (``omapip/connection.c`` omapi_connection_connect_internal: omapi_disconnect), but no
+    signal reaches the wait: C's wait returns only when no other connection is open
+    (``ISC_R_NOMORE``), else it waited out its timeout, or for good. Between two slices a
+    dropped connect gives ``ISC_R_NOMORE`` here, whatever else is open.
+    """
+    status = int(calls.connect_start(cell, server, port, authinfo))
+    server_status = ffi.new("dhcpctl_status *", ISC_R_SUCCESS)
+    while status == DHCP_R_INCOMPLETE:
+        remaining = None if deadline is None else deadline - time.monotonic()
+        if remaining is not None and remaining <= 0:
+            return ISC_R_TIMEDOUT
+        slice_ = CONNECT_SLICE if remaining is None else min(remaining, CONNECT_SLICE)
+        wait = timeval(slice_, True)
+        waited = int(lib.dhcpctl_timed_wait_for_completion(cell[0], server_status, wait))
+        if waited == ISC_R_SUCCESS:
+            return int(server_status[0])
+        if waited != ISC_R_TIMEDOUT:
+            return waited
+        if dropped(cell[0]):
+            return ISC_R_NOMORE
+    return status
 
 
 def dhcpctl_disconnect(connection: Handle, force: bool = False) -> None:

@@ -108,6 +108,13 @@ def _initialize() -> int:
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
 
+def _connect_start(cell: Any, server: bytes, port: int, authinfo: Any) -> int:
+    status = int(lib.omapi_generic_new(cell, b"dhcpctl._native.calls", 0))
+    if status != 0:
+        return status
+    return int(lib.omapi_protocol_connect(cell[0], server, port, authinfo))
+
+
 def _release(cell: Any) -> int:
     return DEREFERENCED if cell[0] == _NULL else c_object_dereference(cell)
 
@@ -149,6 +156,10 @@ wait_for_reply: Callable[[Any, Any, Any, Any], int]
 #: left ignored) and mask kept (ISC's start-up sets SIGINT and SIGTERM to their default action:
 #: see ``py_initialize`` in ``build_ffi.py``).
 initialize: Callable[[], int]
+#: ``connect_start(cell, server, port, authinfo)``: the start of ``dhcpctl_timed_connect``
+#: (``omapi_generic_new`` into ``cell``, ``omapi_protocol_connect``); ``DHCP_R_INCOMPLETE``:
+#: the caller waits on ``cell[0]`` for the connect to end, and releases the cell if it fails.
+connect_start: Callable[[Any, bytes, int, Any], int]
 #: ``release(cell)``: ``omapi_object_dereference``.
 release: Callable[[Any], int]
 #: ``get_value(cell, name, buffer, size, value, length)``: ``dhcpctl_get_value`` into the
@@ -170,6 +181,7 @@ if MODE == "api":
     object_remove = lib.py_object_remove
     wait_for_reply = lib.py_wait_for_reply
     initialize = lib.py_initialize
+    connect_start = lib.py_connect_start
     release = lib.py_release
     get_value = lib.py_get_value
 else:
@@ -186,5 +198,6 @@ else:
     object_remove = _request(lib.dhcpctl_object_remove)
     wait_for_reply = _wait_for_reply
     initialize = _initialize
+    connect_start = _connect_start
     release = _release
     get_value = _get_value

@@ -56,9 +56,14 @@ _HARDENING_TEXT: Final = re.compile(r"dhcpctl-omapi-hardening/(\d+)(?: |$)")
 #: ABI mode only: the marker may be absent, so it is declared apart from CDEF (API mode reaches
 #: it through ``py_dhcpctl_omapi_hardening``).
 _CDEF_MARKER: Final = "const char *dhcpctl_omapi_hardening(void);"
-#: ABI mode only: libc's ``sigaction``, for the twin of ``py_initialize`` (:mod:`.calls`); its
-#: ``struct sigaction`` is copied as opaque bytes, never read.
-_CDEF_SIGACTION: Final = "int sigaction(int, const void *, void *);"
+#: ABI mode only, for the twins of API mode's helpers (:mod:`.calls`): libc's ``sigaction``
+#: (``py_initialize``; its ``struct sigaction`` is copied as opaque bytes, never read), and
+#: the start of ``dhcpctl_timed_connect`` (``py_connect_start``).
+_CDEF_ABI_ONLY: Final = """
+int sigaction(int, const void *, void *);
+isc_result_t omapi_generic_new(omapi_object_t **, const char *, int);
+isc_result_t omapi_protocol_connect(omapi_object_t *, const char *, unsigned, omapi_object_t *);
+"""
 #: ``build_ffi.py``'s ``PY_ISC_LOCATION``, a C string in the compiled module's file.
 _LOCATION_TEXT: Final = re.compile(rb"(shared|static) libraries in ([^\0]+)\0")
 _API_MODULE: Final = "dhcpctl._native_lib"
@@ -84,7 +89,7 @@ def _load_abi() -> tuple[FFI, Any, tuple[Any, ...], str]:
     ffi = FFI()
     ffi.cdef(CDEF)
     ffi.cdef(_CDEF_MARKER)
-    ffi.cdef(_CDEF_SIGACTION)
+    ffi.cdef(_CDEF_ABI_ONLY)
     flags = os.RTLD_NOW | os.RTLD_GLOBAL
     try:
         handles = tuple(ffi.dlopen(str(path), flags) for path in installation.dlopen_order)
