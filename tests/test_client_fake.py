@@ -16,8 +16,8 @@ import pytest
 from fake_omapi import PATIENCE, Behaviour, handshake, recv_message, reply
 
 import dhcpctl.aio
-from dhcpctl import Client, ConnectionLost, Key, MultipleMatches, Timeout
-from dhcpctl.testing import Drop, FakeLease, OmapiServer, Stall
+from dhcpctl import Client, ConnectionLost, Key, MultipleMatches, NotFound, Timeout
+from dhcpctl.testing import Drop, FakeHost, FakeLease, OmapiServer, Stall
 
 #: The timeout of these clients (seconds), and how much later than it a call may end at most:
 #: the backends' 1 s slack plus scheduling (a bound against hangs, not a speed figure).
@@ -262,3 +262,20 @@ def test_an_address_as_packed_bytes_is_refused_as_the_docs_say(backend_name: str
                 omapi.hosts.create("web-1", mac="02:00:00:00:00:02", ip=[packed])  # type: ignore[list-item]
         assert server.hosts == []
         assert omapi.leases.get(ip="10.0.0.1").hardware_address == "02:00:00:00:00:01"
+
+
+def test_fake_finds_hosts_and_leases_by_mac_with_their_hardware_type(backend_name: str) -> None:
+    lease = FakeLease(ip="198.18.1.20", mac="02:00:00:00:00:1a", hardware_type=6)
+    host = FakeHost("tr", mac="02:00:00:00:00:0a", hardware_type=6)
+    with (
+        OmapiServer(leases=[lease], hosts=[host]) as server,
+        Client("127.0.0.1", server.port, backend=backend_name) as omapi,
+    ):
+        with pytest.raises(NotFound):
+            omapi.hosts.get(mac="02:00:00:00:00:0a")
+        assert omapi.hosts.get(mac="02:00:00:00:00:0a", hardware_type=6).name == "tr"
+        with pytest.raises(NotFound):
+            omapi.leases.get(mac="02:00:00:00:00:1a")
+        assert omapi.leases.get(mac="02:00:00:00:00:1a", hardware_type=6).hardware_type == 6
+        omapi.hosts.delete(mac="02:00:00:00:00:0a", hardware_type=6)
+        assert server.hosts == []
