@@ -253,7 +253,11 @@ class Hosts(Collection[ModeT]):
         """A new host ``name`` (DHCPCTL_CREATE|DHCPCTL_EXCL). It needs a ``mac`` or a ``uid``
         (dhcpd refuses a host without: dhcp_host_signal_handler); ``hardware_type`` defaults
         to 1 (Ethernet) with a ``mac``; ``ip`` is one address or a list (``fixed-address``).
-        AlreadyExists if a host of that name, MAC or uid exists."""
+        AlreadyExists if a host of that name exists (with this MAC and uid, or with none
+        another host has); KeyConflict if another host, of another name or of none given
+        here, has that MAC (of that hardware type) or uid: dhcpd looks the new host up by uid,
+        MAC and name and finds different hosts, or one by some keys and none by the others
+        (server/omapi.c dhcp_host_lookup; :meth:`put` replaces them)."""
         values = encode(HOST, _host_fields(name, mac, ip, uid, hardware_type, statements, group))
         return (yield from ops.create(HOST, values))
 

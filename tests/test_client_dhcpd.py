@@ -630,3 +630,25 @@ def test_hardware_type_of_a_lookup_is_checked_before_sending(
             omapi.hosts.delete(mac="02:00:00:00:00:0b", hardware_type=-1)
         with pytest.raises(ValueError, match="hardware_type"):
             omapi.hosts.get(mac="02:00:00:00:00:0b", hardware_type="6")  # type: ignore[arg-type]
+
+
+def test_host_create_errors_are_those_its_docstring_gives(
+    scenario_server: Endpoint, backend_name: str
+) -> None:
+    """hosts.create: AlreadyExists for a name that exists (with its own MAC, or an unknown
+    uid); KeyConflict for another host's MAC or uid under a new name (dhcp_host_lookup)."""
+    name = f"create-errors-{backend_name}"
+    mac, uid = f"02:ce:00:00:00:{len(backend_name):02x}", f"uid-{backend_name}".encode()
+    with client_for(scenario_server, backend_name) as omapi:
+        omapi.hosts.create(name, mac=mac, uid=uid)
+        try:
+            for same_name in ({"mac": mac, "uid": uid}, {"mac": mac}, {"uid": b"unknown"}):
+                with pytest.raises(AlreadyExists):
+                    omapi.hosts.create(name, **same_name)  # type: ignore[arg-type]
+            for taken in ({"mac": mac}, {"uid": uid}, {"uid": uid, "mac": "02:ce:00:00:01:00"}):
+                with pytest.raises(KeyConflict):
+                    omapi.hosts.create(f"{name}-new", **taken)  # type: ignore[arg-type]
+            with pytest.raises(KeyConflict):  # an existing name, another host's MAC
+                omapi.hosts.create(dataset.HOSTS[0].name, mac=mac)
+        finally:
+            omapi.hosts.delete(name=name)
