@@ -652,3 +652,11 @@ def test_host_create_errors_are_those_its_docstring_gives(
                 omapi.hosts.create(dataset.HOSTS[0].name, mac=mac)
         finally:
             omapi.hosts.delete(name=name)
+
+
+def test_creates_name_a_missing_group(scenario_server: Endpoint, backend_name: str) -> None:
+    with client_for(scenario_server, backend_name) as omapi:
+        with pytest.raises(NotFound, match="dhcpd has no group 'nope'"):
+            omapi.classes.create(f"nogroup-{backend_name}", group="nope")
+        with pytest.raises(NotFound, match="dhcpd has no group 'nope'"):
+            omapi.hosts.create(f"nogroup-{backend_name}", mac="02:cf:00:00:00:01", group="nope")
