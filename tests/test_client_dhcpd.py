@@ -644,10 +644,10 @@ def test_host_create_errors_are_those_its_docstring_gives(
         try:
             for same_name in ({"mac": mac, "uid": uid}, {"mac": mac}, {"uid": b"unknown"}):
                 with pytest.raises(AlreadyExists):
-                    omapi.hosts.create(name, **same_name)  # type: ignore[arg-type]
+                    omapi.hosts.create(name, **same_name)
             for taken in ({"mac": mac}, {"uid": uid}, {"uid": uid, "mac": "02:ce:00:00:01:00"}):
                 with pytest.raises(KeyConflict):
-                    omapi.hosts.create(f"{name}-new", **taken)  # type: ignore[arg-type]
+                    omapi.hosts.create(f"{name}-new", **taken)
             with pytest.raises(KeyConflict):  # an existing name, another host's MAC
                 omapi.hosts.create(dataset.HOSTS[0].name, mac=mac)
         finally:
