@@ -178,12 +178,19 @@ class Leases(Collection[ModeT]):
 
     @operation(read=True)
     def get(
-        self, *, ip: Ip | None = None, mac: Mac | None = None, uid: bytes | None = None
+        self,
+        *,
+        ip: Ip | None = None,
+        mac: Mac | None = None,
+        uid: bytes | None = None,
+        hardware_type: int | None = None,
     ) -> Operation[Lease]:
         """The lease of ``ip``, ``mac`` or ``uid`` (several keys must name the same lease:
         KeyConflict otherwise). NotFound if none; MultipleMatches if ``mac`` or ``uid`` has
-        several leases, even beside ``ip`` (dhcp_lease_lookup): ask by ``ip`` alone."""
-        keys = ops.lookup_keys(LEASE, (("ip", ip), ("mac", mac), ("uid", uid)))
+        several leases, even beside ``ip`` (dhcp_lease_lookup): ask by ``ip`` alone.
+        ``hardware_type`` (int) is the type of ``mac`` (1, Ethernet, by default; dhcpd
+        finds a hardware address with its type: 6 for token ring...)."""
+        keys = ops.lookup_keys(LEASE, (("ip", ip), *_mac_keys(mac, hardware_type), ("uid", uid)))
         return (yield from ops.get(LEASE, keys))
 
     @operation(read=False)
@@ -194,12 +201,14 @@ class Leases(Collection[ModeT]):
         ip: Ip | None = None,
         mac: Mac | None = None,
         uid: bytes | None = None,
+        hardware_type: int | None = None,
         state: LeaseState | None = None,
         ends: datetime | Unchanged | None = UNCHANGED,
         flags: int | None = None,
         **attributes: object,
     ) -> Operation[Lease]:
-        """Change the lease ``ip``/``mac``/``uid`` names: its ``state``, ``ends`` (a tz-aware
+        """Change the lease ``ip``/``mac``/``uid`` names (``hardware_type``, the type of
+        ``mac``, as in :meth:`get`): its ``state``, ``ends`` (a tz-aware
         datetime, a fraction of a second dropped, before 2038-01-19 03:14:07 UTC, ISC's
         ``MAX_TIME``; None for "never"; left as it is by default) or ``flags`` (dhcpd keeps
         only its ephemeral flags), the only attributes dhcpd 4.4.3-P1 changes; the lease as
@@ -213,7 +222,7 @@ class Leases(Collection[ModeT]):
         supersede_lease) and loses a state sent with it: with ``ends`` the other changes go in
         a second UPDATE, after a new lookup (two more requests), so ``state`` is the state that
         stays; without ``state``, a new ``ends`` may free an active lease."""
-        keys = ops.lookup_keys(LEASE, (("ip", ip), ("mac", mac), ("uid", uid)))
+        keys = ops.lookup_keys(LEASE, (("ip", ip), *_mac_keys(mac, hardware_type), ("uid", uid)))
         changes: Values = encode(LEASE, (("state", state), ("flags", flags), *attributes.items()))
         if ends is UNCHANGED:
             return (yield from ops.update(LEASE, keys, changes))
@@ -244,7 +253,11 @@ class Hosts(Collection[ModeT]):
         """A new host ``name`` (DHCPCTL_CREATE|DHCPCTL_EXCL). It needs a ``mac`` or a ``uid``
         (dhcpd refuses a host without: dhcp_host_signal_handler); ``hardware_type`` defaults
         to 1 (Ethernet) with a ``mac``; ``ip`` is one address or a list (``fixed-address``).
-        AlreadyExists if a host of that name, MAC or uid exists."""
+        AlreadyExists if a host of that name exists (with this MAC and uid, or with none
+        another host has); KeyConflict if another host, of another name or of none given
+        here, has that MAC (of that hardware type) or uid: dhcpd looks the new host up by uid,
+        MAC and name and finds different hosts, or one by some keys and none by the others
+        (server/omapi.c dhcp_host_lookup; :meth:`put` replaces them)."""
         values = encode(HOST, _host_fields(name, mac, ip, uid, hardware_type, statements, group))
         return (yield from ops.create(HOST, values))
 
@@ -256,11 +269,15 @@ class Hosts(Collection[ModeT]):
         mac: Mac | None = None,
         uid: bytes | None = None,
         ip: Ip | None = None,
+        hardware_type: int | None = None,
     ) -> Operation[Host]:
         """The host of ``name``, ``mac``, ``uid`` or ``ip``. NotFound if none; KeyConflict if
         the keys name different hosts. ``ip`` finds the host whose hardware address holds the
-        lease of that address (server/omapi.c dhcp_host_lookup), not a host's fixed address."""
-        keys = ops.lookup_keys(HOST, (("name", name), ("mac", mac), ("uid", uid), ("ip", ip)))
+        lease of that address (server/omapi.c dhcp_host_lookup), not a host's fixed address.
+        ``hardware_type`` (int) is the type of ``mac``: 1 (Ethernet) by default; dhcpd finds a
+        hardware address with its type, so a host created with another one is found by that
+        one only."""
+        keys = _host_keys(name, mac, hardware_type, uid, ip)
         return (yield from ops.get(HOST, keys))
 
     @operation(read=False)
@@ -277,13 +294,18 @@ class Hosts(Collection[ModeT]):
     ) -> Operation[Host]:
         """Change the host ``name``, ``mac`` or ``uid`` names: its ``ip`` (fixed addresses),
         ``hardware_type``, ``group``, or ``statements`` if it has none yet (AlreadyExists
-        otherwise: dhcpd cannot replace them, nor a name, MAC or uid: use :meth:`put`)."""
-        keys = ops.lookup_keys(HOST, (("name", name), ("mac", mac), ("uid", uid)))
+        otherwise: dhcpd cannot replace them, nor a name, MAC or uid: use :meth:`put`).
+
+        With ``mac``, ``hardware_type`` is the type of that MAC in the lookup (1, Ethernet, by
+        default, as in :meth:`get`), not a change: to change a host's hardware type, find it
+        by ``name`` or ``uid``."""
+        lookup_type, new_type = (None, hardware_type) if mac is None else (hardware_type, None)
+        keys = _host_keys(name, mac, lookup_type, uid, None)
         changes = encode(
             HOST,
             (
                 ("ip", ip),
-                ("hardware_type", hardware_type),
+                ("hardware_type", new_type),
                 ("statements", statements),
                 ("group", group),
             ),
@@ -340,11 +362,39 @@ class Hosts(Collection[ModeT]):
         mac: Mac | None = None,
         uid: bytes | None = None,
         ip: Ip | None = None,
+        hardware_type: int | None = None,
     ) -> Operation[None]:
-        """Delete the host ``name``, ``mac``, ``uid`` or ``ip`` (as :meth:`get`) names.
-        NotFound if none."""
-        keys = ops.lookup_keys(HOST, (("name", name), ("mac", mac), ("uid", uid), ("ip", ip)))
-        return (yield from ops.delete(HOST, keys))
+        """Delete the host ``name``, ``mac`` (of ``hardware_type``), ``uid`` or ``ip`` (as
+        :meth:`get`) names. NotFound if none."""
+        return (yield from ops.delete(HOST, _host_keys(name, mac, hardware_type, uid, ip)))
+
+
+def _mac_keys(mac: Mac | None, hardware_type: int | None) -> tuple[tuple[str, object], ...]:
+    """The lookup keys of ``mac`` and its ``hardware_type`` (:func:`dhcpctl._model.encode`
+    makes a missing type 1, Ethernet, as dhcpd's lookups do: server/omapi.c dhcp_host_lookup,
+    dhcp_lease_lookup); ValueError for a ``hardware_type`` without a ``mac``."""
+    if hardware_type is not None and mac is None:
+        raise ValueError(
+            f"hardware_type={hardware_type!r} without mac=: the hardware type is the type of "
+            "the MAC a lookup gives"
+        )
+    if hardware_type is None:
+        return (("mac", mac),)
+    return (("mac", mac), ("hardware_type", hardware_type))
+
+
+def _host_keys(
+    name: str | None,
+    mac: Mac | None,
+    hardware_type: int | None,
+    uid: bytes | None,
+    ip: Ip | None,
+) -> Values:
+    """The wire lookup keys of a host (ValueError as :func:`dhcpctl._operations.lookup_keys`
+    and :func:`_mac_keys`)."""
+    return ops.lookup_keys(
+        HOST, (("name", name), *_mac_keys(mac, hardware_type), ("uid", uid), ("ip", ip))
+    )
 
 
 def _host_fields(

@@ -127,6 +127,14 @@ class ConnectionLost(OmapiError, ConnectionError):
     """The connection could not be made or ended before the answer came."""
 
 
+class WrongEventLoop(DhcpctlError, RuntimeError):
+    """A ``dhcpctl.aio.Client`` was used from an event loop other than the one it is bound to
+    while that one is still open: a client belongs to one event loop at a time (its
+    connection's transport and futures are that loop's). ``status`` is ``ISC_R_UNEXPECTED``;
+    nothing was sent. Once that loop is closed (``asyncio.run`` returned), the client may be
+    used from another: it opens a new connection there."""
+
+
 def typed_error(
     status: int,
     *,

@@ -29,7 +29,10 @@ Authentication: a connect the server refuses (``ISC_R_NOTFOUND``: it has no key 
 and algorithm, or no key at all) and a request the server drops before any answer on this
 client has verified the key (its answer to a wrong signature is unsigned: ``DHCP_R_CONNRESET``;
 most likely a wrong secret) raise :class:`~dhcpctl.AuthenticationFailed`; so does dhcpd's "No
-authenticator on message" to a client without a key. Once an answer has verified the key, on
+authenticator on message" to a client without a key. A reply the backend cannot parse
+(``DHCP_R_PROTOCOLERROR``, the python backend's) is a broken connection, not a key refused:
+ConnectionLost, as in ``dhcpctl.aio`` (ISC's library reports it as a reset connection, which
+the native backend cannot tell from an unsigned answer). Once an answer has verified the key, on
 any connection of the client, a dropped connection is ConnectionLost (a read sent once more),
 as in ``dhcpctl.aio``.
 
@@ -62,7 +65,12 @@ from dhcpctl._exchange import Open, Operation, Remove, Reply, Request, Update
 from dhcpctl._key import Key
 from dhcpctl._operations import Driver
 from dhcpctl._operations import describe_in as _what
-from dhcpctl._results import ISC_R_NOTFOUND, ISC_R_SUCCESS, ISC_R_TIMEDOUT
+from dhcpctl._results import (
+    DHCP_R_PROTOCOLERROR,
+    ISC_R_NOTFOUND,
+    ISC_R_SUCCESS,
+    ISC_R_TIMEDOUT,
+)
 
 T = TypeVar("T")
 _log = logging.getLogger("dhcpctl")
@@ -274,7 +282,12 @@ class SyncExecutor:
                         + ("" if read else "; the change may have been made"),
                         request=what(),
                     ) from None
-                if not proven and self.key is not None and self._answers(deadline, function):
+                if (
+                    not proven
+                    and self.key is not None
+                    and error.status != DHCP_R_PROTOCOLERROR
+                    and self._answers(deadline, function)
+                ):
                     raise AuthenticationFailed(
                         function,
                         error.status,

@@ -351,3 +351,22 @@ def test_a_burst_of_leases_with_large_binding_scopes_does_not_abort_dhcpd(
 
     assert run(main()) == ips * 4
     assert server.running, server.log_tail()
+
+
+def test_host_lookups_by_mac_take_its_hardware_type(dhcpd_server: Endpoint) -> None:
+    tag = random.randrange(1 << 16)
+    name, mac = f"aio-tr-{tag}", f"02:a6:{tag >> 8:02x}:{tag & 255:02x}:00:01"
+
+    async def main() -> None:
+        async with client(dhcpd_server, timeout=10.0) as omapi:
+            created = await omapi.hosts.create(name, mac=mac, hardware_type=6)
+            with pytest.raises(NotFound):
+                await omapi.hosts.get(mac=mac)
+            assert await omapi.hosts.get(mac=mac, hardware_type=6) == created
+            updated = await omapi.hosts.update(mac=mac, hardware_type=6, ip="198.18.1.91")
+            assert updated.ip_addresses == (ipaddress.IPv4Address("198.18.1.91"),)
+            await omapi.hosts.delete(mac=mac, hardware_type=6)
+            with pytest.raises(NotFound):
+                await omapi.hosts.get(name=name)
+
+    run(main())

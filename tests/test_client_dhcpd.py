@@ -581,3 +581,82 @@ def test_a_client_shared_by_threads(server: DhcpdServer, backend_name: str) -> N
     assert sorted(map(str, results)) == sorted(
         lease.ip for lease in dataset.LEASES for _ in range(10)
     )
+
+
+def test_lookups_by_mac_take_its_hardware_type(
+    dhcpd_factory: ServerFactory, backend_name: str
+) -> None:
+    """dhcpd finds a hardware address with its type (dhcp_host_lookup, dhcp_lease_lookup): a
+    host or lease of type 6 (token ring) is found, changed and deleted by ``mac=`` with
+    ``hardware_type=6``, and not by the default type 1."""
+    token_ring = (
+        "lease 198.18.254.190 {\n  starts 4 2026/01/01 00:00:00;\n  ends 2 2036/01/01 00:00:00;\n"
+        "  binding state active;\n  hardware token-ring 02:00:00:00:00:1a;\n}\n"
+    )
+    server = dhcpd_factory.start(make_key("hmac-md5"), leases=token_ring)
+    mac = "02:00:00:00:00:0a"
+    with client_for(server.endpoint, backend_name) as omapi:
+        created = omapi.hosts.create("tr", mac=mac, hardware_type=6)
+        assert created.hardware_type == 6
+        with pytest.raises(NotFound, match="hardware-type=1"):
+            omapi.hosts.get(mac=mac)
+        assert omapi.hosts.get(mac=mac, hardware_type=6) == created
+        updated = omapi.hosts.update(mac=mac, hardware_type=6, ip="198.18.1.90")
+        assert updated.ip_addresses == (IPv4Address("198.18.1.90"),)
+        assert updated.hardware_type == 6
+        with pytest.raises(NotFound):
+            omapi.hosts.delete(mac=mac)
+        omapi.hosts.delete(mac=mac, hardware_type=6)
+        with pytest.raises(NotFound):
+            omapi.hosts.get(name="tr")
+
+        with pytest.raises(NotFound):
+            omapi.leases.get(mac="02:00:00:00:00:1a")
+        lease = omapi.leases.get(mac="02:00:00:00:00:1a", hardware_type=6)
+        assert (lease.ip_address, lease.hardware_type) == (IPv4Address("198.18.254.190"), 6)
+        changed = omapi.leases.update(mac="02:00:00:00:00:1a", hardware_type=6, flags=0)
+        assert changed.ip_address == lease.ip_address
+
+
+def test_hardware_type_of_a_lookup_is_checked_before_sending(
+    server: DhcpdServer, backend_name: str
+) -> None:
+    with client_for(server.endpoint, backend_name) as omapi:
+        with pytest.raises(ValueError, match="hardware_type=6 without mac="):
+            omapi.hosts.get(name="x", hardware_type=6)
+        with pytest.raises(ValueError, match="hardware_type=6 without mac="):
+            omapi.leases.get(ip=dataset.LEASES[0].ip, hardware_type=6)
+        with pytest.raises(ValueError, match="hardware_type"):
+            omapi.hosts.delete(mac="02:00:00:00:00:0b", hardware_type=-1)
+        with pytest.raises(ValueError, match="hardware_type"):
+            omapi.hosts.get(mac="02:00:00:00:00:0b", hardware_type="6")  # type: ignore[arg-type]
+
+
+def test_host_create_errors_are_those_its_docstring_gives(
+    scenario_server: Endpoint, backend_name: str
+) -> None:
+    """hosts.create: AlreadyExists for a name that exists (with its own MAC, or an unknown
+    uid); KeyConflict for another host's MAC or uid under a new name (dhcp_host_lookup)."""
+    name = f"create-errors-{backend_name}"
+    mac, uid = f"02:ce:00:00:00:{len(backend_name):02x}", f"uid-{backend_name}".encode()
+    with client_for(scenario_server, backend_name) as omapi:
+        omapi.hosts.create(name, mac=mac, uid=uid)
+        try:
+            for same_name in ({"mac": mac, "uid": uid}, {"mac": mac}, {"uid": b"unknown"}):
+                with pytest.raises(AlreadyExists):
+                    omapi.hosts.create(name, **same_name)
+            for taken in ({"mac": mac}, {"uid": uid}, {"uid": uid, "mac": "02:ce:00:00:01:00"}):
+                with pytest.raises(KeyConflict):
+                    omapi.hosts.create(f"{name}-new", **taken)
+            with pytest.raises(KeyConflict):  # an existing name, another host's MAC
+                omapi.hosts.create(dataset.HOSTS[0].name, mac=mac)
+        finally:
+            omapi.hosts.delete(name=name)
+
+
+def test_creates_name_a_missing_group(scenario_server: Endpoint, backend_name: str) -> None:
+    with client_for(scenario_server, backend_name) as omapi:
+        with pytest.raises(NotFound, match="dhcpd has no group 'nope'"):
+            omapi.classes.create(f"nogroup-{backend_name}", group="nope")
+        with pytest.raises(NotFound, match="dhcpd has no group 'nope'"):
+            omapi.hosts.create(f"nogroup-{backend_name}", mac="02:cf:00:00:00:01", group="nope")

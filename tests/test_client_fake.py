@@ -4,6 +4,7 @@ sent again on a new connection."""
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import socket
 import threading
@@ -16,8 +17,8 @@ import pytest
 from fake_omapi import PATIENCE, Behaviour, handshake, recv_message, reply
 
 import dhcpctl.aio
-from dhcpctl import Client, ConnectionLost, Key, MultipleMatches, Timeout
-from dhcpctl.testing import Drop, FakeLease, OmapiServer, Stall
+from dhcpctl import Client, ConnectionLost, Key, MultipleMatches, NotFound, Timeout
+from dhcpctl.testing import Drop, FakeHost, FakeLease, Garbage, OmapiServer, Stall
 
 #: The timeout of these clients (seconds), and how much later than it a call may end at most:
 #: the backends' 1 s slack plus scheduling (a bound against hangs, not a speed figure).
@@ -262,3 +263,48 @@ def test_an_address_as_packed_bytes_is_refused_as_the_docs_say(backend_name: str
                 omapi.hosts.create("web-1", mac="02:00:00:00:00:02", ip=[packed])  # type: ignore[list-item]
         assert server.hosts == []
         assert omapi.leases.get(ip="10.0.0.1").hardware_address == "02:00:00:00:00:01"
+
+
+def test_fake_finds_hosts_and_leases_by_mac_with_their_hardware_type(backend_name: str) -> None:
+    lease = FakeLease(ip="198.18.1.20", mac="02:00:00:00:00:1a", hardware_type=6)
+    host = FakeHost("tr", mac="02:00:00:00:00:0a", hardware_type=6)
+    with (
+        OmapiServer(leases=[lease], hosts=[host]) as server,
+        Client("127.0.0.1", server.port, backend=backend_name) as omapi,
+    ):
+        with pytest.raises(NotFound):
+            omapi.hosts.get(mac="02:00:00:00:00:0a")
+        assert omapi.hosts.get(mac="02:00:00:00:00:0a", hardware_type=6).name == "tr"
+        with pytest.raises(NotFound):
+            omapi.leases.get(mac="02:00:00:00:00:1a")
+        assert omapi.leases.get(mac="02:00:00:00:00:1a", hardware_type=6).hardware_type == 6
+        omapi.hosts.delete(mac="02:00:00:00:00:0a", hardware_type=6)
+        assert server.hosts == []
+
+
+GARBAGE_KEY = Key("omapi_key", "hmac-sha256", b"sixteen byte key")
+
+
+def test_garbage_to_the_first_signed_request_is_a_protocol_error() -> None:
+    """A reply that cannot be parsed is ConnectionLost (protocol error), not
+    AuthenticationFailed, on a keyed client's first request: sync (python backend: the native
+    one gets a reset connection from ISC's library) and aio alike; a read is sent once more."""
+    lease = FakeLease(ip="198.18.1.20", mac="02:00:00:00:00:1a")
+    with OmapiServer(key=GARBAGE_KEY, leases=[lease]) as server:
+        server.inject(Garbage(), replies=1)
+        with Client("127.0.0.1", server.port, key=GARBAGE_KEY, backend="python") as omapi:
+            with pytest.raises(ConnectionLost, match="protocol error") as lost:
+                omapi.hosts.create("web-1", mac="02:00:00:00:00:01")
+            assert not isinstance(lost.value, dhcpctl.AuthenticationFailed)
+        server.inject(Garbage(), replies=1)
+        with Client("127.0.0.1", server.port, key=GARBAGE_KEY, backend="python") as omapi:
+            assert omapi.leases.get(ip="198.18.1.20").hardware_address == lease.mac
+
+        async def main() -> None:
+            server.inject(Garbage(), replies=1)
+            async with dhcpctl.aio.Client("127.0.0.1", server.port, key=GARBAGE_KEY) as omapi:
+                with pytest.raises(ConnectionLost, match="protocol error") as lost:
+                    await omapi.hosts.create("web-2", mac="02:00:00:00:00:02")
+                assert not isinstance(lost.value, dhcpctl.AuthenticationFailed)
+
+        asyncio.run(main())

@@ -7,7 +7,12 @@ is the sync client's, awaited. Many calls may be in flight at once (``asyncio.ga
 share the connection, at most ``max_in_flight`` requests sent and not answered (and on a keyed
 connection fewer where dhcpd needs it: :mod:`._dhcpd_limits`).
 
-One client belongs to one event loop: use it from the loop it was first used in.
+One client belongs to one event loop at a time: the loop of its first call (after
+:meth:`Client.close`, of its next one). From another loop while that one is still open, a call
+raises :class:`~dhcpctl.aio.WrongEventLoop` and sends nothing; once that loop is closed (an
+``asyncio.run`` that returned), the next call from any loop drops the old connection, without
+touching the closed loop, and opens a new one, as after a lost connection (a request of the
+old loop is never sent again). :meth:`Client.close` may be called from any loop.
 """
 
 from __future__ import annotations
@@ -39,7 +44,8 @@ class Client(Collections[Async]):
     call :meth:`close` yourself (the first call connects). A closed client may be used again,
     as :class:`dhcpctl.Client`: the next call, or ``async with`` again, opens a new connection.
     Errors are the public classes of :mod:`dhcpctl` (ConnectionLost, Timeout,
-    AuthenticationFailed, NotFound...).
+    AuthenticationFailed, NotFound...), and :class:`~dhcpctl.aio.WrongEventLoop` for a call
+    from another event loop while the client's own is still open (see the module docstring).
     """
 
     def __init__(
@@ -89,7 +95,9 @@ class Client(Collections[Async]):
 
     async def close(self) -> None:
         """Close the connection; calls still waiting end with ConnectionLost. Idempotent; a
-        later call (or :meth:`connect`, ``async with``) opens a new connection."""
+        later call (or :meth:`connect`, ``async with``) opens a new connection, in any event
+        loop. Called from another loop than the client's it does not raise: the connection of
+        a closed loop is dropped, one of a loop still open is closed there when it next runs."""
         await self.session.close()
 
     async def __aenter__(self) -> Client:

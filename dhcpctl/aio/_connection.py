@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import logging
 import os
 import socket
@@ -426,6 +427,22 @@ class Connection(asyncio.Protocol):
     def close(self) -> None:
         """Close the connection; calls still waiting end with :class:`Lost`."""
         self._fail(DHCP_R_CONNRESET, "the connection was closed")
+
+    def abandon(self) -> None:
+        """End the connection of an event loop that was closed, without touching that loop
+        (its callbacks can no longer run: a future's result or the transport's close would
+        raise): the socket is shut down (the server sees the end), the calls are forgotten
+        (their tasks ended with the loop)."""
+        if self._error is None:
+            self._error = Lost(DHCP_R_CONNRESET, "its event loop was closed", sent=True)
+        self._in_flight.clear()
+        self._queue.clear()
+        self._out.clear()
+        transport, self._transport = self._transport, None
+        sock = None if transport is None else transport.get_extra_info("socket")
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
 
 
 class _Deadlines:

@@ -47,11 +47,17 @@ import time
 from typing import Final, NamedTuple, TypeVar, cast
 
 from dhcpctl._diagnosis import Peer, key_name
-from dhcpctl._errors import ConnectionLost, OmapiError, Timeout
+from dhcpctl._errors import ConnectionLost, OmapiError, Timeout, WrongEventLoop
 from dhcpctl._exchange import Open, Operation, Reply, Request, Update, Values
 from dhcpctl._model import SCHEMAS
 from dhcpctl._operations import Driver, describe_in
-from dhcpctl._results import DHCP_R_CONNRESET, ISC_R_SUCCESS, ISC_R_TIMEDOUT, isc_result_totext
+from dhcpctl._results import (
+    DHCP_R_CONNRESET,
+    ISC_R_SUCCESS,
+    ISC_R_TIMEDOUT,
+    ISC_R_UNEXPECTED,
+    isc_result_totext,
+)
 from dhcpctl.fallback.auth import Key
 from dhcpctl.fallback.protocol import status_of, text_of
 from dhcpctl.fallback.wire import OP_DELETE, OP_OPEN, OP_STATUS, OP_UPDATE, Message, Pair
@@ -171,6 +177,41 @@ class Session:
         self._generation = 0
         #: The largest reply seen per request kind, shared by this session's connections.
         self.learned: dict[str, int] = {}
+        #: The event loop the connection (or connect) belongs to; None before the first call
+        #: and after close() (see :meth:`_bind`).
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def _bind(self, function: str) -> None:
+        """Bind the session to the running event loop: the loop of its first call, after
+        :meth:`close` of the next one, and, when the loop it was bound to has been closed
+        (``asyncio.run`` returned), of the next one: the connection of the closed loop is
+        abandoned (:meth:`Connection.abandon`, nothing of that loop touched) and the call opens
+        a new one, as after a lost connection (nothing is sent again). Raises
+        :class:`~dhcpctl.aio.WrongEventLoop` from another loop while the bound one is open."""
+        running = asyncio.get_running_loop()
+        loop = self._loop
+        if loop is running:
+            return
+        if loop is not None and not loop.is_closed():
+            raise WrongEventLoop(
+                function,
+                ISC_R_UNEXPECTED,
+                "a dhcpctl.aio.Client belongs to one event loop at a time, and this one's "
+                "loop is still open: use it from that loop, close it there (or close that "
+                "loop) first, or make one Client per loop",
+            )
+        if loop is not None:
+            self._forget()
+        self._loop = running
+
+    def _forget(self) -> None:
+        """Drop the connection and the connect of a closed event loop without touching it."""
+        self._generation += 1
+        connection, self._connection = self._connection, None
+        self._connecting = None
+        self._connect_waiters = {}
+        if connection is not None:
+            connection.abandon()
 
     @property
     def connection(self) -> Connection | None:
@@ -229,7 +270,8 @@ class Session:
 
     async def connect(self) -> None:
         """Open the connection now (else the first call does); after :meth:`close`, a new
-        one. Raises ConnectionLost, Timeout, AuthenticationFailed."""
+        one. Raises ConnectionLost, Timeout, AuthenticationFailed, WrongEventLoop."""
+        self._bind("connect")
         try:
             await self._current(self._deadline())
         except OmapiError as error:
@@ -251,8 +293,12 @@ class Session:
         defaults to the client's timeout from now.
 
         Raises ValueError for a target that is no handle; ConnectionLost, Timeout,
-        AuthenticationFailed naming ``function`` and the request.
+        AuthenticationFailed naming ``function`` and the request; WrongEventLoop (nothing
+        sent) from an event loop other than the session's while that one is open
+        (:meth:`_bind`).
         """
+        if self._loop is not asyncio.get_running_loop():
+            self._bind(function)
         started = time.monotonic()
         generation = self._generation
         if deadline is None:
@@ -339,15 +385,34 @@ class Session:
 
     async def close(self) -> None:
         """Close the connection (and stop a connect under way); calls still waiting end with
-        ConnectionLost and are not sent again. The next call opens a new connection."""
+        ConnectionLost and are not sent again. The next call opens a new connection, in any
+        event loop. From another loop than the session's, it never raises: a connection of a
+        closed loop is abandoned (:meth:`Connection.abandon`), one of a loop still open is
+        closed in that loop (``call_soon_threadsafe``: when that loop next runs)."""
+        loop, self._loop = self._loop, None
         self._generation += 1
         self._closed = True
         connecting, self._connecting = self._connecting, None
-        if connecting is not None:
-            connecting.cancel()
-        if self._connection is not None:
-            self._connection.close()
-        await asyncio.sleep(0)  # let the transport's close run
+        connection = self._connection
+        if loop is None or loop is asyncio.get_running_loop():
+            _close(connecting, connection)
+            await asyncio.sleep(0)  # let the transport's close run
+            return
+        self._connection = None
+        self._connect_waiters = {}
+        try:
+            loop.call_soon_threadsafe(_close, connecting, connection)
+        except RuntimeError:  # that loop is closed: nothing of it may run
+            if connection is not None:
+                connection.abandon()
+
+
+def _close(connecting: asyncio.Future[Connection] | None, connection: Connection | None) -> None:
+    """Stop a connect under way and close a connection, in their event loop."""
+    if connecting is not None:
+        connecting.cancel()
+    if connection is not None:
+        connection.close()
 
 
 async def _wait_in(waiters: dict[asyncio.Future[None], None], timeout: float | None) -> None:
