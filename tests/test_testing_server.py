@@ -278,6 +278,42 @@ def test_inject_refuses_what_cannot_happen() -> None:
         Delay(-1.0)
 
 
+@pytest.mark.parametrize("fault", ["Drop", Drop, None, 5, [Drop()]], ids=repr)
+def test_inject_takes_only_a_fault_instance(fault: object) -> None:
+    """A name, a class or None would inject nothing and a fault test would pass vacuously."""
+    server = OmapiServer()
+    with pytest.raises(TypeError, match=r"fault instance \(Delay\(\), Drop\(\), .*Garbage\(\)\)"):
+        server.inject(fault)  # type: ignore[arg-type]
+    assert not server._faults
+
+
+@pytest.mark.parametrize("replies", [True, "2", 2.0, None], ids=repr)
+def test_inject_takes_an_int_of_replies(replies: object) -> None:
+    server = OmapiServer()
+    with pytest.raises(TypeError, match="replies must be an int"):
+        server.inject(Drop(), replies=replies)  # type: ignore[arg-type]
+    assert not server._faults
+
+
+@pytest.mark.parametrize(
+    ("make", "error", "message"),
+    [
+        (lambda: Delay(float("inf")), ValueError, "finite"),
+        (lambda: Delay(float("nan")), ValueError, "finite"),
+        (lambda: Delay("1"), TypeError, "int or float"),
+        (lambda: Delay(True), TypeError, "int or float"),
+        (lambda: Garbage("str"), TypeError, "bytes, not str"),
+        (lambda: Garbage(bytearray(b"x")), TypeError, "bytes, not bytearray"),
+        (lambda: Garbage(b""), ValueError, "empty"),
+    ],
+    ids=["inf", "nan", "str-seconds", "bool-seconds", "str-data", "bytearray-data", "empty"],
+)
+def test_faults_are_checked_when_made(make: Any, error: type[Exception], message: str) -> None:
+    """What would later kill the server's connection thread is refused at construction."""
+    with pytest.raises(error, match=message):
+        make()
+
+
 def test_async_with_serves_in_an_event_loop(backend: Backend) -> None:
     async def main() -> int:
         async with OmapiServer(key=KEY, leases=[LEASE]) as server:

@@ -27,7 +27,7 @@ from dhcpctl.fallback.server_protocol import Answer, Closed, Request, ServerProt
 
 from . import _store
 from ._dispatch import process
-from ._faults import BadSignature, Delay, Drop, Fault, Garbage, Stall
+from ._faults import FAULTS, BadSignature, Delay, Drop, Fault, Garbage, Stall
 from ._objects import (
     FakeClass,
     FakeFailoverState,
@@ -208,7 +208,14 @@ class OmapiServer:
     def inject(self, fault: Fault, *, replies: int = 1) -> None:
         """Commit ``fault`` on the next ``replies`` answers to requests (see
         :mod:`dhcpctl.testing._faults`); faults injected earlier are used up first.
-        Raises ValueError for ``replies`` < 1, or a bad signature on a server without key."""
+        Raises TypeError for a ``fault`` that is not an instance of a fault class (the class
+        itself, a name, None) or ``replies`` that is not an int (a bool too), ValueError for
+        ``replies`` < 1 or a bad signature on a server without key."""
+        if not isinstance(fault, FAULTS):
+            names = ", ".join(f"{kind.__name__}()" for kind in FAULTS)
+            raise TypeError(f"inject takes a fault instance ({names}), not {fault!r}")
+        if isinstance(replies, bool) or not isinstance(replies, int):
+            raise TypeError(f"replies must be an int, not {replies!r}")
         if replies < 1:
             raise ValueError(f"replies must be at least 1, not {replies!r}")
         if isinstance(fault, BadSignature) and self.key is None:
