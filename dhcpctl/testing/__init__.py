@@ -24,7 +24,8 @@ starts one; all are closed when the test ends).
 
 Where dhcpd 4.4.3-P1 would crash (a null value for a group or class attribute, or for a number
 dhcpd reads with ``omapi_get_int_value``: a lease's state, ends or flags, the control state, a
-failover local-state; statements with a value-less option before an empty statement, or 1,500
+failover local-state; a failover local-state that is none of failover.c's states, which
+dhcpd meets with log_fatal; statements with a value-less option before an empty statement, or 1,500
 whitespace characters in a row), the fake answers an error and warns :class:`DhcpdWouldCrash`.
 
 Where the fake differs from dhcpd 4.4.3-P1:
@@ -45,6 +46,11 @@ Where the fake differs from dhcpd 4.4.3-P1:
   (:attr:`OmapiServer.shut_down`).
 - failover-state: the fake runs no failover protocol; its states are what
   :class:`FakeFailoverState` says (a ``local-state`` update is recorded, nothing transitions).
+  Values a running pair fills in are sent as fixed placeholders: ``partner-address`` and
+  ``local-address`` 8 zero bytes (dhcpd sends the bytes of a pointer), ``load-balance-hba``
+  32 zero bytes (dhcpd: the hash bucket bitmap of its split), ``partner-stos``,
+  ``local-stos``, ``last-packet-sent``, ``last-timestamp-received``, ``skew`` and
+  ``cur-unacked-updates`` 0 (dhcpd: times and counters of the running protocol).
 - No process to stop, freeze, kill or restart: connections under such a server behave as the
   fake's :meth:`OmapiServer.inject` faults make them, not as dhcpd's process would.
 - Handles of removed objects: once a host or group is removed, the fake answers every

@@ -48,6 +48,9 @@ Pairs = list[tuple[bytes, bytes]]
 
 #: ``binding state`` numbers dhcpd accepts (FTS_FREE..FTS_BACKUP, includes/dhcpd.h FTS_LAST).
 FTS_LAST = 7
+#: includes/failover.h enum failover_state: unknown_state (0) to conflict_done (11), and
+#: recover_wait (254).
+FAILOVER_STATES = frozenset((*range(12), 254))
 #: control_object_state_t ``server_shutdown`` (includes/dhcpd.h).
 SERVER_SHUTDOWN = 2
 
@@ -664,12 +667,17 @@ class FailoverState:
 
     def set_value(self, name: bytes, value: Wire) -> int:
         """failover.c dhcp_failover_state_set_value: every known name "succeeds" unchanged;
-        ``local-state`` asks for a state change, which the fake records."""
+        ``local-state`` asks for a state change, which the fake records. A state that is not
+        one of ``enum failover_state`` (includes/failover.h) reaches log_fatal("Impossible
+        case") in failover.c dhcp_failover_set_service_state: dhcpd exits."""
         if name == b"local-state":
             if value is None:
                 return crashes("a null failover local-state")  # omapi_get_int_value(NULL)
-            if int_value(value) is None:
+            state = int_value(value)
+            if state is None:
                 return DHCP_R_INVALIDARG
+            if state not in FAILOVER_STATES:
+                return crashes(f"failover local-state {state}, not a failover state")
             self.values[name] = value
             return ISC_R_SUCCESS
         return ISC_R_SUCCESS if name in self.values else ISC_R_NOTFOUND
