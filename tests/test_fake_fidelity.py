@@ -15,11 +15,11 @@ import pytest
 from scenario_helpers import TIMEOUT, connect, open_object, update
 
 import dhcpctl
-from dhcpctl import Client, Key
+from dhcpctl import Client, Key, NotFound
 from dhcpctl._api import Backend
 from dhcpctl.testing import DhcpdWouldCrash, FakeFailoverState, OmapiServer
 from testbed.fake import endpoint as fake_endpoint
-from testbed.pytest_plugin import ServerFactory
+from testbed.pytest_plugin import ServerFactory, StartServer
 from testbed.server import Endpoint, OmapiKey, make_key
 
 #: failover.c's states stop at conflict_done (11) and recover_wait (254): 99 is none.
@@ -68,3 +68,19 @@ def test_a_failover_local_state_that_is_no_state(
         with pytest.warns(DhcpdWouldCrash, match="failover local-state 99"):
             status = update(backend, connection, state, {"local-state": NO_FAILOVER_STATE})
         assert status == dhcpctl.DHCP_R_INVALIDARG
+
+
+def test_a_host_whose_hardware_type_changed_is_not_found_under_the_old_one(
+    scenario_factory: StartServer,
+) -> None:
+    """omapip/hash.c add_hash keeps the key by pointer (the host's ``interface.hbuf``, type
+    byte first): once the type is 6, a lookup by MAC with type 1 (what the client sends)
+    compares with the changed buffer and finds nothing."""
+    endpoint = scenario_factory(make_key("hmac-md5")).endpoint
+    mac = "02:00:00:00:00:01"
+    with client_for(endpoint) as omapi:
+        omapi.hosts.create("h1", mac=mac)
+        assert omapi.hosts.update(name="h1", hardware_type=6).hardware_type == 6
+        with pytest.raises(NotFound):
+            omapi.hosts.update(mac=mac, ip="198.18.254.65")
+        assert omapi.hosts.get(name="h1").hardware_type == 6
