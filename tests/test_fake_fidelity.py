@@ -11,13 +11,16 @@ keeps the key by pointer), a failover local-state that is no state (failover.c).
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import pytest
 from scenario_helpers import TIMEOUT, connect, open_object, update
 
 import dhcpctl
-from dhcpctl import Client, Key, NotFound
+from dhcpctl import Client, Key, LeaseState, NotFound
 from dhcpctl._api import Backend
 from dhcpctl.testing import DhcpdWouldCrash, FakeFailoverState, OmapiServer
+from testbed import dataset
 from testbed.fake import endpoint as fake_endpoint
 from testbed.pytest_plugin import ServerFactory, StartServer
 from testbed.server import Endpoint, OmapiKey, make_key
@@ -84,3 +87,63 @@ def test_a_host_whose_hardware_type_changed_is_not_found_under_the_old_one(
         with pytest.raises(NotFound):
             omapi.hosts.update(mac=mac, ip="198.18.254.65")
         assert omapi.hosts.get(name="h1").hardware_type == 6
+
+
+def utc(year: int, month: int = 1, day: int = 1) -> datetime:
+    return datetime(year, month, day, tzinfo=timezone.utc)
+
+
+def test_leaving_the_active_state_clears_the_client_hostname(
+    scenario_factory: StartServer,
+) -> None:
+    """mdb.c make_binding_state_transition: an active lease that expires (to free,
+    abandoned) or is released loses its client hostname, and its ``ends`` becomes ``tstp``."""
+    endpoint = scenario_factory(make_key("hmac-md5")).endpoint
+    with client_for(endpoint) as omapi:
+        for lease, state in zip(
+            dataset.LEASES,
+            (LeaseState.FREE, LeaseState.ABANDONED, LeaseState.RELEASED),
+            strict=True,
+        ):
+            assert omapi.leases.get(ip=lease.ip).client_hostname == lease.hostname
+            changed = omapi.leases.update(ip=lease.ip, state=state)
+            assert (changed.state, changed.client_hostname) == (state, None)
+            assert changed.tstp == changed.ends
+        again = omapi.leases.update(mac=dataset.LEASES[0].mac, state=LeaseState.ACTIVE)
+        assert (again.state, again.client_hostname) == (LeaseState.ACTIVE, None)
+
+
+def test_an_ends_in_the_past_frees_the_lease(scenario_factory: StartServer) -> None:
+    """mdb.c supersede_lease: a lease whose ``ends`` (its sort time) is past and that has a
+    next state runs pool_timer at once; an active lease expires to free. Made active again
+    with that ``ends``, it expires again at once."""
+    endpoint = scenario_factory(make_key("hmac-md5")).endpoint
+    ip = dataset.LEASES[2].ip
+    with client_for(endpoint) as omapi:
+        expired = omapi.leases.update(ip=ip, ends=utc(2001))
+        assert (expired.state, expired.ends, expired.tstp) == (
+            LeaseState.FREE,
+            utc(2001),
+            utc(2001),
+        )
+        assert expired.client_hostname is None
+        again = omapi.leases.update(ip=ip, state=LeaseState.ACTIVE)
+        assert (again.state, again.ends) == (LeaseState.FREE, utc(2001))
+
+
+def test_a_new_ends_moves_the_lease_on_to_its_next_state(scenario_factory: StartServer) -> None:
+    """As tests/test_client_dhcpd.py::test_a_new_ends_with_the_state_keeps_the_state, on both:
+    the first new ``ends`` of a lease loaded active leaves it active, the second frees it
+    (mdb.c make_binding_state_transition); given with the new ``ends``, the state asked for
+    stays (the client sends it after)."""
+    endpoint = scenario_factory(make_key("hmac-md5")).endpoint
+    ip = dataset.LEASES[1].ip
+    with client_for(endpoint) as omapi:
+        ends = [utc(year) for year in (2031, 2032, 2033)]
+        assert omapi.leases.update(ip=ip, ends=ends[0]).state == LeaseState.ACTIVE
+        freed = omapi.leases.update(ip=ip, ends=ends[1])
+        assert (freed.state, freed.client_hostname, freed.tstp) == (LeaseState.FREE, None, ends[1])
+        omapi.leases.update(ip=ip, state=LeaseState.ACTIVE)
+        kept = omapi.leases.update(ip=ip, ends=ends[2], state=LeaseState.ACTIVE)
+        assert (kept.state, kept.ends) == (LeaseState.ACTIVE, ends[2])
+        assert omapi.leases.get(ip=ip) == kept

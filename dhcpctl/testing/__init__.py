@@ -31,7 +31,14 @@ whitespace characters in a row), the fake answers an error and warns :class:`Dhc
 Where the fake differs from dhcpd 4.4.3-P1:
 
 - No leases file: nothing is written; a lease exists as given (:class:`FakeLease`), not as
-  read from a leases file, and lease times do not run (no expiry; ``tstp`` is ``ends``).
+  read from a leases file (its next binding state is its state, ``tstp`` is ``ends``).
+- Lease times do not run on a clock: a lease whose ``ends`` passes while the server runs
+  stays as it is (dhcpd's pool timer would expire it then). A client's change of ``state``,
+  ``ends`` or ``flags`` makes the transitions dhcpd makes (``server/mdb.c`` supersede_lease,
+  make_binding_state_transition): the lease moves on to its next binding state (an active
+  lease's next state is free), a lease leaving the active state loses its client hostname
+  and its ``ends`` becomes ``tstp``, and if the lease's ``ends`` is past, dhcpd's pool timer
+  runs at once (every lease whose ``ends`` is past and that has a next state moves on).
 - "Never" is ISC's ``MAX_TIME``, 0x7FFFFFFF (2038-01-19 03:14:07 UTC,
   :data:`dhcpctl._values.NEVER`), as dhcpd sends it; a lease ``ends`` of None is sent so. A
   client may set a later ``ends``: dhcpd keeps the number until it rewrites its leases file,

@@ -48,6 +48,8 @@ Pairs = list[tuple[bytes, bytes]]
 
 #: ``binding state`` numbers dhcpd accepts (FTS_FREE..FTS_BACKUP, includes/dhcpd.h FTS_LAST).
 FTS_LAST = 7
+#: includes/dhcpd.h binding states the transitions name.
+FTS_FREE, FTS_ACTIVE, FTS_BACKUP = 1, 2, 7
 #: includes/failover.h enum failover_state: unknown_state (0) to conflict_done (11), and
 #: recover_wait (254).
 FAILOVER_STATES = frozenset((*range(12), 254))
@@ -143,6 +145,13 @@ class Lease:
     flags: int = 0
     #: The lease's binding scope (``set NAME = ...``): what an update of an unknown name sets.
     scope: dict[bytes, bytes] = field(default_factory=dict)
+    #: ``next_binding_state``: 0 is the binding state (a leases file's ``binding state``
+    #: without ``next binding state``, confpars.c parse_lease_declaration).
+    next_state: int = 0
+
+    def __post_init__(self) -> None:
+        if not self.next_state:
+            self.next_state = self.state
 
     def set_value(self, name: bytes, value: Wire) -> int:
         """omapi.c dhcp_lease_set_value."""
@@ -156,7 +165,8 @@ class Lease:
                 return DHCP_R_INVALIDARG
             if state == self.state:
                 return DHCP_R_UNCHANGED
-            self.state = state
+            self.next_state = state
+            self.supersede()
             return ISC_R_SUCCESS
         if name in (b"ip-address", b"pool", b"starts"):
             return ISC_R_NOPERM
@@ -169,6 +179,7 @@ class Lease:
             if ends is None:
                 return DHCP_R_INVALIDARG
             self.ends = ends
+            self.supersede()
             return ISC_R_SUCCESS
         if name == b"flags":
             assert value is not None
@@ -188,7 +199,28 @@ class Lease:
         if flags == self.flags:
             return DHCP_R_UNCHANGED
         self.flags = flags
+        self.supersede()
         return ISC_R_SUCCESS
+
+    def supersede(self, *, from_pool: bool = False) -> None:
+        """mdb.c supersede_lease as OMAPI calls it (commit, propagate, pimmediate): the
+        lease moves on to its next binding state; if its ``ends`` (the sort time) is past and
+        it has yet another state to go to, pool_timer runs at once (not from pool_timer)."""
+        self.atsfp = 0
+        self._make_binding_state_transition()
+        if not from_pool and self.ends < self.store.clock() and self.next_state != self.state:
+            self.store.pool_timer()
+
+    def _make_binding_state_transition(self) -> None:
+        """mdb.c make_binding_state_transition, without a failover peer: an active lease that
+        leaves the active state (expiry or release) loses its client hostname and sends its
+        ``ends`` as ``tstp``; the next state of an active, expired, released, abandoned or
+        reset lease is free, of a free or backup lease itself."""
+        if self.next_state != self.state and self.state == FTS_ACTIVE:
+            self.client_hostname = None
+            self.tstp = self.ends
+        self.state = self.next_state
+        self.next_state = self.state if self.state in (FTS_FREE, FTS_BACKUP) else FTS_FREE
 
     def updated(self) -> int:
         return ISC_R_SUCCESS
@@ -796,6 +828,14 @@ class Store:
         self.failover: dict[bytes, FailoverState] = {}
         self.control = Control(self)
         self.shutdown_requested = False
+
+    def pool_timer(self) -> None:
+        """mdb.c pool_timer: every lease whose ``ends`` has come and that has a next state
+        moves on to it (supersede_lease from the pool)."""
+        now = self.clock()
+        for lease in list(self.leases.values()):
+            if lease.ends <= now and lease.next_state != lease.state:
+                lease.supersede(from_pool=True)
 
     def host_of_lease(self, lease: Lease) -> Host | None:
         """The host with the lease's MAC (omapi.c dhcp_host_lookup: host_hw_addr_hash by the
