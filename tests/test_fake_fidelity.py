@@ -147,3 +147,18 @@ def test_a_new_ends_moves_the_lease_on_to_its_next_state(scenario_factory: Start
         kept = omapi.leases.update(ip=ip, ends=ends[2], state=LeaseState.ACTIVE)
         assert (kept.state, kept.ends) == (LeaseState.ACTIVE, ends[2])
         assert omapi.leases.get(ip=ip) == kept
+
+
+def test_a_free_address_of_the_range_is_a_free_lease(scenario_factory: StartServer) -> None:
+    """mdb.c new_address_range: every address of ``range`` has a lease, free, ``starts``
+    and ``ends`` MIN_TIME (1970), in the subnet and pool; made active, it expires at once
+    (its ``ends`` is past: supersede_lease runs pool_timer)."""
+    endpoint = scenario_factory(make_key("hmac-md5")).endpoint
+    with client_for(endpoint) as omapi:
+        free = omapi.leases.get(ip="198.18.254.120")
+        assert (free.state, free.ends, free.hardware_address) == (LeaseState.FREE, utc(1970), None)
+        assert free.subnet is not None and free.pool is not None
+        activated = omapi.leases.update(ip="198.18.254.121", state=LeaseState.ACTIVE)
+        assert (activated.state, activated.ends) == (LeaseState.FREE, utc(1970))
+        with pytest.raises(NotFound):
+            omapi.leases.get(ip="198.18.254.200")  # past the range's last address

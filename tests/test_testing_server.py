@@ -661,3 +661,27 @@ def test_the_typed_client_against_the_fake(backend_name: str) -> None:
 def test_two_leases_of_one_address_are_refused_by_address() -> None:
     with pytest.raises(ValueError, match=r"^two leases under 198\.18\.1\.150$"):
         OmapiServer(leases=[FakeLease(ip="198.18.1.150"), FakeLease(ip="198.18.1.150")])
+
+
+@pytest.mark.parametrize(
+    ("pair", "message"),
+    [
+        (("198.18.1.9", "198.18.1.1"), "first address is after the last"),
+        (("198.18.1.1",), "two addresses"),
+        (("198.18.1.1", "nowhere"), "not an IPv4 address"),
+    ],
+    ids=["reversed", "one", "not-an-address"],
+)
+def test_a_range_is_two_addresses_in_order(pair: Any, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        OmapiServer(ranges=[pair])
+
+
+def test_range_leases_show_once_named(backend: Backend) -> None:
+    """A range's free leases are in ``server.leases`` once a client named them."""
+    with OmapiServer(leases=[LEASE], ranges=[("198.18.1.200", "198.18.1.201")]) as server:
+        connection = connect(backend, endpoint(server))
+        _, status = open_object(backend, connection, "lease", {"ip-address": ip("198.18.1.201")})
+        assert status == dhcpctl.ISC_R_SUCCESS
+        assert [str(each.ip) for each in server.leases] == [str(LEASE.ip), "198.18.1.201"]
+        assert server.leases[1].state is LeaseState.FREE

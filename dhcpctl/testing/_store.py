@@ -280,7 +280,7 @@ def lookup_lease(store: Store, keys: dict[bytes, bytes]) -> tuple[int, object | 
     if status != ISC_R_SUCCESS:
         return status, None
     if b"ip-address" in keys:
-        lease = store.leases.get(keys[b"ip-address"])
+        lease = store.lease_at(keys[b"ip-address"])
         if found is not None and found is not lease:
             return DHCP_R_KEYCONFLICT, None
         if lease is None:
@@ -819,6 +819,8 @@ class Store:
         self.subnet = Marker("subnet")
         self.pool = Marker("pool")
         self.leases: dict[bytes, Lease] = {}
+        #: The ``range`` declarations: first and last address, as integers.
+        self.ranges: list[tuple[int, int]] = []
         #: Every host that is not deleted, in the order they were first entered.
         self.hosts: list[Host] = []
         self.tables = HostTables()
@@ -828,6 +830,17 @@ class Store:
         self.failover: dict[bytes, FailoverState] = {}
         self.control = Control(self)
         self.shutdown_requested = False
+
+    def lease_at(self, ip: bytes) -> Lease | None:
+        """The lease of address ``ip`` (``lease_ip_addr_hash``): one given, or one of a range
+        (mdb.c new_address_range: free, ``starts`` and ``ends`` MIN_TIME, 0), made when a
+        client first names it and kept from then on."""
+        lease = self.leases.get(ip)
+        if lease is None and len(ip) == 4:
+            number = int.from_bytes(ip, "big")
+            if any(first <= number <= last for first, last in self.ranges):
+                lease = self.leases[ip] = Lease(self, ip, FTS_FREE)
+        return lease
 
     def pool_timer(self) -> None:
         """mdb.c pool_timer: every lease whose ``ends`` has come and that has a next state
