@@ -17,10 +17,11 @@ import pytest
 from scenario_helpers import TIMEOUT, connect, open_object, update
 
 import dhcpctl
-from dhcpctl import Client, Key, LeaseState, NotFound
+from dhcpctl import Client, Key, KeyConflict, LeaseState, MultipleMatches, NotFound
 from dhcpctl._api import Backend
-from dhcpctl.testing import DhcpdWouldCrash, FakeFailoverState, OmapiServer
+from dhcpctl.testing import DhcpdWouldCrash, FakeFailoverState, FakeLease, OmapiServer
 from testbed import dataset
+from testbed.fake import dataset_server
 from testbed.fake import endpoint as fake_endpoint
 from testbed.pytest_plugin import ServerFactory, StartServer
 from testbed.server import Endpoint, OmapiKey, make_key
@@ -162,3 +163,55 @@ def test_a_free_address_of_the_range_is_a_free_lease(scenario_factory: StartServ
         assert (activated.state, activated.ends) == (LeaseState.FREE, utc(1970))
         with pytest.raises(NotFound):
             omapi.leases.get(ip="198.18.254.200")  # past the range's last address
+
+
+#: Two pairs of leases sharing a MAC, as a leases file and as fake leases: the first pair
+#: alike (the lease hashed later heads the chain), the second with the earlier address
+#: ending later (it heads the chain: mdb.c client_lease_preferred).
+SHARED = (
+    ("198.18.254.100", "02:00:00:00:00:aa", "3 2036/01/02 00:00:00"),
+    ("198.18.254.101", "02:00:00:00:00:aa", "3 2036/01/02 00:00:00"),
+    ("198.18.254.102", "02:00:00:00:00:bb", "4 2036/01/03 00:00:00"),
+    ("198.18.254.103", "02:00:00:00:00:bb", "3 2036/01/02 00:00:00"),
+)
+
+
+def shared_mac_server(kind: str, request: pytest.FixtureRequest) -> Endpoint:
+    key = make_key("hmac-md5")
+    if kind == "dhcpd":
+        text = "".join(
+            f"lease {address} {{\n  starts 4 2026/01/01 00:00:00;\n  ends {ends};\n"
+            f"  binding state active;\n  hardware ethernet {mac};\n}}\n"
+            for address, mac, ends in SHARED
+        )
+        factory: ServerFactory = request.getfixturevalue("dhcpd_factory")
+        return factory.start(key, leases=text).endpoint
+    leases = tuple(
+        FakeLease(
+            address,
+            mac=mac,
+            starts=utc(2026),
+            ends=datetime.strptime(ends[2:], "%Y/%m/%d %H:%M:%S").replace(tzinfo=timezone.utc),
+        )
+        for address, mac, ends in SHARED
+    )
+    fake = dataset_server(key, extra_leases=leases).start()
+    request.addfinalizer(fake.close)
+    return fake_endpoint(fake, key)
+
+
+def test_beside_an_address_a_shared_mac_is_a_conflict_or_multiple_matches(
+    server_kind: str, request: pytest.FixtureRequest
+) -> None:
+    """omapi.c dhcp_lease_lookup: ip= finds its lease; a MAC key then finds the head of the
+    MAC's chain (mdb.c hw_hash_add, in lease_ip_hash_foreach order): another lease is
+    DHCP_R_KEYCONFLICT, the head itself with more behind it DHCP_R_MULTIPLE."""
+    endpoint = shared_mac_server(server_kind, request)
+    heads = {"02:00:00:00:00:aa": "198.18.254.101", "02:00:00:00:00:bb": "198.18.254.102"}
+    with client_for(endpoint) as omapi:
+        for address, mac, _ in SHARED:
+            expected = MultipleMatches if heads[mac] == address else KeyConflict
+            with pytest.raises(expected):
+                omapi.leases.get(ip=address, mac=mac)
+            with pytest.raises(MultipleMatches):
+                omapi.leases.get(mac=mac)

@@ -116,6 +116,7 @@ class OmapiServer:
         for lease in leases:
             loaded_lease = lease._load(store)
             _unique(store.leases, loaded_lease.ip, loaded_lease, "lease", lease.ip)
+        store.instantiate_leases()
         for klass in classes:
             made_class = _store.Class(
                 store, name=v.encode_string(klass.name, "name"), lease_limit=klass.lease_limit

@@ -49,7 +49,7 @@ Pairs = list[tuple[bytes, bytes]]
 #: ``binding state`` numbers dhcpd accepts (FTS_FREE..FTS_BACKUP, includes/dhcpd.h FTS_LAST).
 FTS_LAST = 7
 #: includes/dhcpd.h binding states the transitions name.
-FTS_FREE, FTS_ACTIVE, FTS_BACKUP = 1, 2, 7
+FTS_FREE, FTS_ACTIVE, FTS_EXPIRED, FTS_RELEASED, FTS_ABANDONED, FTS_BACKUP = 1, 2, 3, 4, 5, 7
 #: includes/failover.h enum failover_state: unknown_state (0) to conflict_done (11), and
 #: recover_wait (254).
 FAILOVER_STATES = frozenset((*range(12), 254))
@@ -199,6 +199,8 @@ class Lease:
         if flags == self.flags:
             return DHCP_R_UNCHANGED
         self.flags = flags
+        self.store.unhash_lease(self)  # supersede_lease with a lease to copy: re-hashed
+        self.store.hash_lease(self)
         self.supersede()
         return ISC_R_SUCCESS
 
@@ -287,21 +289,15 @@ def lookup_lease(store: Store, keys: dict[bytes, bytes]) -> tuple[int, object | 
             return ISC_R_NOTFOUND, None
         found = lease
     if b"dhcp-client-identifier" in keys:
-        matches = [ls for ls in store.leases.values() if ls.uid == keys[b"dhcp-client-identifier"]]
-        status, found = _one(found, matches)
+        status, found = _one(found, store.lease_uids.get(keys[b"dhcp-client-identifier"], []))
         if status != ISC_R_SUCCESS:
             return status, None
     if b"hardware-address" in keys:
         hardware_type = _hardware_type(keys)
         if hardware_type is None:
             return DHCP_R_INVALIDARG, None
-        mac = keys[b"hardware-address"]
-        matches = [
-            ls
-            for ls in store.leases.values()
-            if ls.hardware == mac and ls.hardware_type == hardware_type
-        ]
-        status, found = _one(found, matches)
+        hbuf = bytes([hardware_type]) + keys[b"hardware-address"]
+        status, found = _one(found, store.lease_hardware.get(hbuf, []))
         if status != ISC_R_SUCCESS:
             return status, None
     if found is None:
@@ -310,8 +306,8 @@ def lookup_lease(store: Store, keys: dict[bytes, bytes]) -> tuple[int, object | 
 
 
 def _one(found: Lease | None, matches: list[Lease]) -> tuple[int, Lease | None]:
-    """A lease key's hash chain: another lease than one found already is a conflict; more
-    than one lease under the key is DHCP_R_MULTIPLE."""
+    """A lease key's hash chain (its head first): another lease than one found already is a
+    conflict; more than one lease under the key is DHCP_R_MULTIPLE."""
     head = matches[0] if matches else None
     if found is not None and found is not head:
         return DHCP_R_KEYCONFLICT, None
@@ -344,6 +340,26 @@ def _by_handle(store: Store, keys: dict[bytes, bytes], kind: type[T]) -> tuple[i
     if not isinstance(obj, kind):
         return DHCP_R_INVALIDARG, None
     return ISC_R_SUCCESS, obj
+
+
+_TRANSITIONAL = (FTS_EXPIRED, FTS_RELEASED)
+
+
+def _client_lease_preferred(cand: Lease, lease: Lease) -> bool:
+    """mdb.c client_lease_preferred: whether ``lease`` goes before ``cand`` in a chain
+    (active, the longest ``ends`` first; then expired or released, the latest ``cltt``
+    first; then the other states but abandoned, by ``cltt``; abandoned last)."""
+    if cand.state == FTS_ACTIVE:
+        return lease.state == FTS_ACTIVE and lease.ends >= cand.ends
+    if cand.state in _TRANSITIONAL:
+        if lease.state == FTS_ACTIVE:
+            return True
+        return lease.state in _TRANSITIONAL and lease.cltt >= cand.cltt
+    if cand.state != FTS_ABANDONED:
+        if lease.state in (FTS_ACTIVE, *_TRANSITIONAL):
+            return True
+        return lease.state != FTS_ABANDONED and lease.cltt >= cand.cltt
+    return lease.state != FTS_ABANDONED or lease.cltt >= cand.cltt
 
 
 # --- host and group ----------------------------------------------------------------------------
@@ -819,6 +835,10 @@ class Store:
         self.subnet = Marker("subnet")
         self.pool = Marker("pool")
         self.leases: dict[bytes, Lease] = {}
+        #: ``lease_uid_hash`` and ``lease_hw_addr_hash`` (hardware type byte first): each
+        #: key's chain of leases, its head (the lease a lookup finds) first.
+        self.lease_uids: dict[bytes, list[Lease]] = {}
+        self.lease_hardware: dict[bytes, list[Lease]] = {}
         #: The ``range`` declarations: first and last address, as integers.
         self.ranges: list[tuple[int, int]] = []
         #: Every host that is not deleted, in the order they were first entered.
@@ -841,6 +861,43 @@ class Store:
             if any(first <= number <= last for first, last in self.ranges):
                 lease = self.leases[ip] = Lease(self, ip, FTS_FREE)
         return lease
+
+    def instantiate_leases(self) -> None:
+        """mdb.c expire_all_pools: lease_instantiate for every lease in the order
+        ``lease_ip_hash_foreach`` visits them (omapip/hash.c do_ip4_hash: the address modulo
+        LEASE_HASH_SIZE, 100003; a later entry first in its bucket), which hashes each by
+        client identifier and MAC."""
+        order = {ip: index for index, ip in enumerate(self.leases)}
+        for ip in sorted(order, key=lambda ip: (int.from_bytes(ip, "big") % 100003, -order[ip])):
+            self.hash_lease(self.leases[ip])
+
+    def _chains(self, lease: Lease) -> list[tuple[dict[bytes, list[Lease]], bytes]]:
+        chains = []
+        if lease.uid:
+            chains.append((self.lease_uids, lease.uid))
+        if lease.hardware:
+            chains.append((self.lease_hardware, bytes([lease.hardware_type]) + lease.hardware))
+        return chains
+
+    def hash_lease(self, lease: Lease) -> None:
+        """mdb.c uid_hash_add, hw_hash_add: into each chain before the first lease it is
+        preferred to (client_lease_preferred)."""
+        for table, key in self._chains(lease):
+            chain = table.setdefault(key, [])
+            at = next(
+                (i for i, cand in enumerate(chain) if _client_lease_preferred(cand, lease)),
+                len(chain),
+            )
+            chain.insert(at, lease)
+
+    def unhash_lease(self, lease: Lease) -> None:
+        """mdb.c uid_hash_delete, hw_hash_delete."""
+        for table, key in self._chains(lease):
+            chain = table.get(key, [])
+            if lease in chain:
+                chain.remove(lease)
+            if not chain:
+                table.pop(key, None)
 
     def pool_timer(self) -> None:
         """mdb.c pool_timer: every lease whose ``ends`` has come and that has a next state
