@@ -38,6 +38,7 @@ def dataset_server(
             ),
             *extra_leases,
         ],
+        ranges=[dataset.RANGE],
         groups=[FakeGroup(g.name, " ".join(g.statements)) for g in dataset.GROUPS],
         hosts=[FakeHost(h.name, mac=h.mac, ip=h.ip, group=h.group) for h in dataset.HOSTS],
         classes=[FakeClass(c.name) for c in dataset.CLASSES],

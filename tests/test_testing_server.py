@@ -8,7 +8,9 @@ and against the fake holding the same dataset, on both backends, with omshell's 
 where the test does; the differential twins of ``tests/test_differential.py`` (the fixed
 scenarios of ``differential_corpus.SCENARIOS``, the encoding tests, the hypothesis state
 machine of hosts and groups and its regressions) run every call on dhcpd and on the fake, both
-backends each, and require identical outcomes.
+backends each, and require identical outcomes; ``tests/test_fake_fidelity.py`` runs the
+differences once found between them (range leases, lease state transitions, shared MACs, a
+host's hardware type, a failover local-state that kills dhcpd) against both.
 
 Where the fake does not do what dhcpd does is listed in the docstring of :mod:`dhcpctl.testing`
 (it ships in the wheel). The tests that therefore run against dhcpd only: what dhcpd writes to
@@ -276,6 +278,42 @@ def test_inject_refuses_what_cannot_happen() -> None:
         server.inject(Drop(), replies=0)
     with pytest.raises(ValueError, match="seconds"):
         Delay(-1.0)
+
+
+@pytest.mark.parametrize("fault", ["Drop", Drop, None, 5, [Drop()]], ids=repr)
+def test_inject_takes_only_a_fault_instance(fault: object) -> None:
+    """A name, a class or None would inject nothing and a fault test would pass vacuously."""
+    server = OmapiServer()
+    with pytest.raises(TypeError, match=r"fault instance \(Delay\(\), Drop\(\), .*Garbage\(\)\)"):
+        server.inject(fault)  # type: ignore[arg-type]
+    assert not server._faults
+
+
+@pytest.mark.parametrize("replies", [True, "2", 2.0, None], ids=repr)
+def test_inject_takes_an_int_of_replies(replies: object) -> None:
+    server = OmapiServer()
+    with pytest.raises(TypeError, match="replies must be an int"):
+        server.inject(Drop(), replies=replies)  # type: ignore[arg-type]
+    assert not server._faults
+
+
+@pytest.mark.parametrize(
+    ("make", "error", "message"),
+    [
+        (lambda: Delay(float("inf")), ValueError, "finite"),
+        (lambda: Delay(float("nan")), ValueError, "finite"),
+        (lambda: Delay("1"), TypeError, "int or float"),  # type: ignore[arg-type]
+        (lambda: Delay(True), TypeError, "int or float"),
+        (lambda: Garbage("str"), TypeError, "bytes, not str"),  # type: ignore[arg-type]
+        (lambda: Garbage(bytearray(b"x")), TypeError, "bytes, not bytearray"),  # type: ignore[arg-type]
+        (lambda: Garbage(b""), ValueError, "empty"),
+    ],
+    ids=["inf", "nan", "str-seconds", "bool-seconds", "str-data", "bytearray-data", "empty"],
+)
+def test_faults_are_checked_when_made(make: Any, error: type[Exception], message: str) -> None:
+    """What would later kill the server's connection thread is refused at construction."""
+    with pytest.raises(error, match=message):
+        make()
 
 
 def test_async_with_serves_in_an_event_loop(backend: Backend) -> None:
@@ -625,3 +663,27 @@ def test_the_typed_client_against_the_fake(backend_name: str) -> None:
 def test_two_leases_of_one_address_are_refused_by_address() -> None:
     with pytest.raises(ValueError, match=r"^two leases under 198\.18\.1\.150$"):
         OmapiServer(leases=[FakeLease(ip="198.18.1.150"), FakeLease(ip="198.18.1.150")])
+
+
+@pytest.mark.parametrize(
+    ("pair", "message"),
+    [
+        (("198.18.1.9", "198.18.1.1"), "first address is after the last"),
+        (("198.18.1.1",), "two addresses"),
+        (("198.18.1.1", "nowhere"), "not an IPv4 address"),
+    ],
+    ids=["reversed", "one", "not-an-address"],
+)
+def test_a_range_is_two_addresses_in_order(pair: Any, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        OmapiServer(ranges=[pair])
+
+
+def test_range_leases_show_once_named(backend: Backend) -> None:
+    """A range's free leases are in ``server.leases`` once a client named them."""
+    with OmapiServer(leases=[LEASE], ranges=[("198.18.1.200", "198.18.1.201")]) as server:
+        connection = connect(backend, endpoint(server))
+        _, status = open_object(backend, connection, "lease", {"ip-address": ip("198.18.1.201")})
+        assert status == dhcpctl.ISC_R_SUCCESS
+        assert [str(each.ip) for each in server.leases] == [str(LEASE.ip), "198.18.1.201"]
+        assert server.leases[1].state is LeaseState.FREE

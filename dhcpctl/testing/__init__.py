@@ -24,13 +24,21 @@ starts one; all are closed when the test ends).
 
 Where dhcpd 4.4.3-P1 would crash (a null value for a group or class attribute, or for a number
 dhcpd reads with ``omapi_get_int_value``: a lease's state, ends or flags, the control state, a
-failover local-state; statements with a value-less option before an empty statement, or 1,500
+failover local-state; a failover local-state that is none of failover.c's states, which
+dhcpd meets with log_fatal; statements with a value-less option before an empty statement, or 1,500
 whitespace characters in a row), the fake answers an error and warns :class:`DhcpdWouldCrash`.
 
 Where the fake differs from dhcpd 4.4.3-P1:
 
 - No leases file: nothing is written; a lease exists as given (:class:`FakeLease`), not as
-  read from a leases file, and lease times do not run (no expiry; ``tstp`` is ``ends``).
+  read from a leases file (its next binding state is its state, ``tstp`` is ``ends``).
+- Lease times do not run on a clock: a lease whose ``ends`` passes while the server runs
+  stays as it is (dhcpd's pool timer would expire it then). A client's change of ``state``,
+  ``ends`` or ``flags`` makes the transitions dhcpd makes (``server/mdb.c`` supersede_lease,
+  make_binding_state_transition): the lease moves on to its next binding state (an active
+  lease's next state is free), a lease leaving the active state loses its client hostname
+  and its ``ends`` becomes ``tstp``, and if the lease's ``ends`` is past, dhcpd's pool timer
+  runs at once (every lease whose ``ends`` is past and that has a next state moves on).
 - "Never" is ISC's ``MAX_TIME``, 0x7FFFFFFF (2038-01-19 03:14:07 UTC,
   :data:`dhcpctl._values.NEVER`), as dhcpd sends it; a lease ``ends`` of None is sent so. A
   client may set a later ``ends``: dhcpd keeps the number until it rewrites its leases file,
@@ -45,6 +53,11 @@ Where the fake differs from dhcpd 4.4.3-P1:
   (:attr:`OmapiServer.shut_down`).
 - failover-state: the fake runs no failover protocol; its states are what
   :class:`FakeFailoverState` says (a ``local-state`` update is recorded, nothing transitions).
+  Values a running pair fills in are sent as fixed placeholders: ``partner-address`` and
+  ``local-address`` 8 zero bytes (dhcpd sends the bytes of a pointer), ``load-balance-hba``
+  32 zero bytes (dhcpd: the hash bucket bitmap of its split), ``partner-stos``,
+  ``local-stos``, ``last-packet-sent``, ``last-timestamp-received``, ``skew`` and
+  ``cur-unacked-updates`` 0 (dhcpd: times and counters of the running protocol).
 - No process to stop, freeze, kill or restart: connections under such a server behave as the
   fake's :meth:`OmapiServer.inject` faults make them, not as dhcpd's process would.
 - Handles of removed objects: once a host or group is removed, the fake answers every

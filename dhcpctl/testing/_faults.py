@@ -18,18 +18,23 @@ network or a server fails after doing the work.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
 class Delay:
-    """Send the answer ``seconds`` (float, >= 0) late."""
+    """Send the answer ``seconds`` (an int or float, finite, >= 0) late. Raises TypeError for
+    anything else than a number (a bool too), ValueError for a negative, infinite or NaN one."""
 
     seconds: float
 
     def __post_init__(self) -> None:
-        if not self.seconds >= 0:
-            raise ValueError(f"Delay: seconds must be >= 0, not {self.seconds!r}")
+        seconds = self.seconds
+        if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+            raise TypeError(f"Delay: seconds must be an int or float, not {seconds!r}")
+        if not (math.isfinite(seconds) and seconds >= 0):
+            raise ValueError(f"Delay: seconds must be finite and >= 0, not {seconds!r}")
 
 
 @dataclass(frozen=True)
@@ -49,13 +54,19 @@ class BadSignature:
 
 @dataclass(frozen=True)
 class Garbage:
-    """Send ``data`` instead of the answer."""
+    """Send ``data`` (bytes, not empty) instead of the answer. Raises TypeError for anything
+    else than bytes, ValueError for empty bytes."""
 
     data: bytes = b"\xff" * 32
 
     def __post_init__(self) -> None:
+        if not isinstance(self.data, bytes):
+            raise TypeError(f"Garbage: data must be bytes, not {type(self.data).__name__}")
         if not self.data:
             raise ValueError("Garbage: data must not be empty")
 
 
 Fault = Delay | Drop | Stall | BadSignature | Garbage
+
+#: The fault classes :meth:`OmapiServer.inject` takes an instance of.
+FAULTS = (Delay, Drop, Stall, BadSignature, Garbage)

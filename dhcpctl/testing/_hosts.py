@@ -12,6 +12,7 @@ not the deleted one headed that chain, as ``uid_head`` starts at 1).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from dhcpctl._results import ISC_R_EXISTS, ISC_R_IOERROR, ISC_R_SUCCESS
@@ -21,22 +22,37 @@ if TYPE_CHECKING:
 
 
 class HashTable:
-    """An ``omapip/hash.c`` table of hosts: a stack of entries per key."""
+    """An ``omapip/hash.c`` table of hosts: a stack of entries per key.
 
-    def __init__(self) -> None:
+    add_hash keeps the key by pointer (``bp->name = key``), here the host's own buffer:
+    an entry stays in the bucket of the key it was added under, but matches (on lookup and
+    delete) only while the host's key, read now through ``key_of``, is still that key. A
+    host whose hardware type changes after it was entered is no longer found under its old
+    key, nor deleted from it."""
+
+    def __init__(self, key_of: Callable[[Host], bytes | None]) -> None:
         self._entries: dict[bytes, list[Host]] = {}
+        self._key_of = key_of
+
+    def _index(self, key: bytes) -> int | None:
+        entries = self._entries.get(key, [])
+        for index in range(len(entries) - 1, -1, -1):
+            if self._key_of(entries[index]) == key:
+                return index
+        return None
 
     def lookup(self, key: bytes) -> Host | None:
-        entries = self._entries.get(key)
-        return entries[-1] if entries else None
+        index = self._index(key)
+        return None if index is None else self._entries[key][index]
 
     def add(self, key: bytes, host: Host) -> None:
         self._entries.setdefault(key, []).append(host)
 
     def delete(self, key: bytes) -> None:
-        entries = self._entries.get(key)
-        if entries:
-            entries.pop()
+        index = self._index(key)
+        if index is not None:
+            entries = self._entries[key]
+            del entries[index]
             if not entries:
                 del self._entries[key]
 
@@ -51,9 +67,9 @@ class HostTables:
     """The three tables and the order hosts were entered (for :attr:`OmapiServer.hosts`)."""
 
     def __init__(self) -> None:
-        self.names = HashTable()
-        self.hardware = HashTable()
-        self.uids = HashTable()
+        self.names = HashTable(lambda host: host.c_name)
+        self.hardware = HashTable(lambda host: host.hbuf)
+        self.uids = HashTable(lambda host: host.uid)
 
     def enter_host(self, hd: Host, dynamic: bool, commit: bool) -> int:
         """mdb.c enter_host (the name hash exists: dhcpd.conf made it)."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import ipaddress
 import socket
 import threading
 import time
@@ -27,7 +28,7 @@ from dhcpctl.fallback.server_protocol import Answer, Closed, Request, ServerProt
 
 from . import _store
 from ._dispatch import process
-from ._faults import BadSignature, Delay, Drop, Fault, Garbage, Stall
+from ._faults import FAULTS, BadSignature, Delay, Drop, Fault, Garbage, Stall
 from ._objects import (
     FakeClass,
     FakeFailoverState,
@@ -38,6 +39,8 @@ from ._objects import (
 )
 
 K = TypeVar("K")
+#: An IPv4 address as :class:`OmapiServer` takes one.
+Address = str | ipaddress.IPv4Address
 V = TypeVar("V")
 
 #: Bytes read from a connection at once.
@@ -52,9 +55,14 @@ class OmapiServer:
     is the one key it knows; with a key every request must be signed with it. ``address`` and
     ``port`` (0: a free port) are where it listens. The objects it starts with are copied in;
     :attr:`leases`, :attr:`hosts`, :attr:`groups` give its state at the time of the call.
+    ``ranges`` are dhcpd.conf's ``range FIRST LAST;`` (pairs of addresses, ``str`` or
+    ``IPv4Address``, first <= last): an address in one that no given lease holds has a free
+    lease (``ends`` and ``starts`` 1970-01-01, mdb.c new_address_range), found by its address
+    and changed as any other.
 
     Raises ``ValueError`` for objects dhcpd could not hold (a host whose group is not given,
-    two hosts or leases of one name or address), ``OSError`` if it cannot listen.
+    two hosts or leases of one name or address, a range that is not two addresses in order),
+    ``OSError`` if it cannot listen.
     """
 
     def __init__(
@@ -67,12 +75,14 @@ class OmapiServer:
         classes: Iterable[FakeClass] = (),
         subclasses: Iterable[FakeSubclass] = (),
         failover: Iterable[FakeFailoverState] = (),
+        ranges: Iterable[tuple[Address, Address]] = (),
         address: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
         self.key = key
         self._keys = [] if key is None else [WireKey(key.name, key.algorithm, key.secret)]
         self._store = _store.Store(lambda: int(time.time()))
+        self._store.ranges = [_range(pair) for pair in ranges]
         self._load(leases, hosts, groups, classes, subclasses, failover)
         self._bind = (address, port)
         self._lock = threading.Lock()
@@ -106,6 +116,7 @@ class OmapiServer:
         for lease in leases:
             loaded_lease = lease._load(store)
             _unique(store.leases, loaded_lease.ip, loaded_lease, "lease", lease.ip)
+        store.instantiate_leases()
         for klass in classes:
             made_class = _store.Class(
                 store, name=v.encode_string(klass.name, "name"), lease_limit=klass.lease_limit
@@ -180,7 +191,7 @@ class OmapiServer:
 
     @property
     def leases(self) -> list[FakeLease]:
-        """Every lease as it is now."""
+        """Every lease as it is now: those given, then those of a range a client has named."""
         with self._lock:
             return [FakeLease._snapshot(lease) for lease in self._store.leases.values()]
 
@@ -208,7 +219,14 @@ class OmapiServer:
     def inject(self, fault: Fault, *, replies: int = 1) -> None:
         """Commit ``fault`` on the next ``replies`` answers to requests (see
         :mod:`dhcpctl.testing._faults`); faults injected earlier are used up first.
-        Raises ValueError for ``replies`` < 1, or a bad signature on a server without key."""
+        Raises TypeError for a ``fault`` that is not an instance of a fault class (the class
+        itself, a name, None) or ``replies`` that is not an int (a bool too), ValueError for
+        ``replies`` < 1 or a bad signature on a server without key."""
+        if not isinstance(fault, FAULTS):
+            names = ", ".join(f"{kind.__name__}()" for kind in FAULTS)
+            raise TypeError(f"inject takes a fault instance ({names}), not {fault!r}")
+        if isinstance(replies, bool) or not isinstance(replies, int):
+            raise TypeError(f"replies must be an int, not {replies!r}")
         if replies < 1:
             raise ValueError(f"replies must be at least 1, not {replies!r}")
         if isinstance(fault, BadSignature) and self.key is None:
@@ -318,6 +336,18 @@ class _Pending:
 
     fault: Fault
     left: int
+
+
+def _range(pair: tuple[Address, Address]) -> tuple[int, int]:
+    """A ``range`` as its first and last address, integers. Raises ValueError."""
+    try:
+        first, last = pair
+    except (TypeError, ValueError):
+        raise ValueError(f"a range is two addresses, first and last, not {pair!r}") from None
+    numbers = [int.from_bytes(v.encode_ipv4(each, "range"), "big") for each in (first, last)]
+    if numbers[0] > numbers[1]:
+        raise ValueError(f"range {first} {last}: the first address is after the last")
+    return numbers[0], numbers[1]
 
 
 def _unique(table: dict[K, V], key: K, value: V, what: str, shown: object = None) -> None:

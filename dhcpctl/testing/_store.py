@@ -48,6 +48,11 @@ Pairs = list[tuple[bytes, bytes]]
 
 #: ``binding state`` numbers dhcpd accepts (FTS_FREE..FTS_BACKUP, includes/dhcpd.h FTS_LAST).
 FTS_LAST = 7
+#: includes/dhcpd.h binding states the transitions name.
+FTS_FREE, FTS_ACTIVE, FTS_EXPIRED, FTS_RELEASED, FTS_ABANDONED, FTS_BACKUP = 1, 2, 3, 4, 5, 7
+#: includes/failover.h enum failover_state: unknown_state (0) to conflict_done (11), and
+#: recover_wait (254).
+FAILOVER_STATES = frozenset((*range(12), 254))
 #: control_object_state_t ``server_shutdown`` (includes/dhcpd.h).
 SERVER_SHUTDOWN = 2
 
@@ -140,6 +145,13 @@ class Lease:
     flags: int = 0
     #: The lease's binding scope (``set NAME = ...``): what an update of an unknown name sets.
     scope: dict[bytes, bytes] = field(default_factory=dict)
+    #: ``next_binding_state``: 0 is the binding state (a leases file's ``binding state``
+    #: without ``next binding state``, confpars.c parse_lease_declaration).
+    next_state: int = 0
+
+    def __post_init__(self) -> None:
+        if not self.next_state:
+            self.next_state = self.state
 
     def set_value(self, name: bytes, value: Wire) -> int:
         """omapi.c dhcp_lease_set_value."""
@@ -153,7 +165,8 @@ class Lease:
                 return DHCP_R_INVALIDARG
             if state == self.state:
                 return DHCP_R_UNCHANGED
-            self.state = state
+            self.next_state = state
+            self.supersede()
             return ISC_R_SUCCESS
         if name in (b"ip-address", b"pool", b"starts"):
             return ISC_R_NOPERM
@@ -166,6 +179,7 @@ class Lease:
             if ends is None:
                 return DHCP_R_INVALIDARG
             self.ends = ends
+            self.supersede()
             return ISC_R_SUCCESS
         if name == b"flags":
             assert value is not None
@@ -185,7 +199,30 @@ class Lease:
         if flags == self.flags:
             return DHCP_R_UNCHANGED
         self.flags = flags
+        self.store.unhash_lease(self)  # supersede_lease with a lease to copy: re-hashed
+        self.store.hash_lease(self)
+        self.supersede()
         return ISC_R_SUCCESS
+
+    def supersede(self, *, from_pool: bool = False) -> None:
+        """mdb.c supersede_lease as OMAPI calls it (commit, propagate, pimmediate): the
+        lease moves on to its next binding state; if its ``ends`` (the sort time) is past and
+        it has yet another state to go to, pool_timer runs at once (not from pool_timer)."""
+        self.atsfp = 0
+        self._make_binding_state_transition()
+        if not from_pool and self.ends < self.store.clock() and self.next_state != self.state:
+            self.store.pool_timer()
+
+    def _make_binding_state_transition(self) -> None:
+        """mdb.c make_binding_state_transition, without a failover peer: an active lease that
+        leaves the active state (expiry or release) loses its client hostname and sends its
+        ``ends`` as ``tstp``; the next state of an active, expired, released, abandoned or
+        reset lease is free, of a free or backup lease itself."""
+        if self.next_state != self.state and self.state == FTS_ACTIVE:
+            self.client_hostname = None
+            self.tstp = self.ends
+        self.state = self.next_state
+        self.next_state = self.state if self.state in (FTS_FREE, FTS_BACKUP) else FTS_FREE
 
     def updated(self) -> int:
         return ISC_R_SUCCESS
@@ -245,28 +282,22 @@ def lookup_lease(store: Store, keys: dict[bytes, bytes]) -> tuple[int, object | 
     if status != ISC_R_SUCCESS:
         return status, None
     if b"ip-address" in keys:
-        lease = store.leases.get(keys[b"ip-address"])
+        lease = store.lease_at(keys[b"ip-address"])
         if found is not None and found is not lease:
             return DHCP_R_KEYCONFLICT, None
         if lease is None:
             return ISC_R_NOTFOUND, None
         found = lease
     if b"dhcp-client-identifier" in keys:
-        matches = [ls for ls in store.leases.values() if ls.uid == keys[b"dhcp-client-identifier"]]
-        status, found = _one(found, matches)
+        status, found = _one(found, store.lease_uids.get(keys[b"dhcp-client-identifier"], []))
         if status != ISC_R_SUCCESS:
             return status, None
     if b"hardware-address" in keys:
         hardware_type = _hardware_type(keys)
         if hardware_type is None:
             return DHCP_R_INVALIDARG, None
-        mac = keys[b"hardware-address"]
-        matches = [
-            ls
-            for ls in store.leases.values()
-            if ls.hardware == mac and ls.hardware_type == hardware_type
-        ]
-        status, found = _one(found, matches)
+        hbuf = bytes([hardware_type]) + keys[b"hardware-address"]
+        status, found = _one(found, store.lease_hardware.get(hbuf, []))
         if status != ISC_R_SUCCESS:
             return status, None
     if found is None:
@@ -275,8 +306,8 @@ def lookup_lease(store: Store, keys: dict[bytes, bytes]) -> tuple[int, object | 
 
 
 def _one(found: Lease | None, matches: list[Lease]) -> tuple[int, Lease | None]:
-    """A lease key's hash chain: another lease than one found already is a conflict; more
-    than one lease under the key is DHCP_R_MULTIPLE."""
+    """A lease key's hash chain (its head first): another lease than one found already is a
+    conflict; more than one lease under the key is DHCP_R_MULTIPLE."""
     head = matches[0] if matches else None
     if found is not None and found is not head:
         return DHCP_R_KEYCONFLICT, None
@@ -309,6 +340,26 @@ def _by_handle(store: Store, keys: dict[bytes, bytes], kind: type[T]) -> tuple[i
     if not isinstance(obj, kind):
         return DHCP_R_INVALIDARG, None
     return ISC_R_SUCCESS, obj
+
+
+_TRANSITIONAL = (FTS_EXPIRED, FTS_RELEASED)
+
+
+def _client_lease_preferred(cand: Lease, lease: Lease) -> bool:
+    """mdb.c client_lease_preferred: whether ``lease`` goes before ``cand`` in a chain
+    (active, the longest ``ends`` first; then expired or released, the latest ``cltt``
+    first; then the other states but abandoned, by ``cltt``; abandoned last)."""
+    if cand.state == FTS_ACTIVE:
+        return lease.state == FTS_ACTIVE and lease.ends >= cand.ends
+    if cand.state in _TRANSITIONAL:
+        if lease.state == FTS_ACTIVE:
+            return True
+        return lease.state in _TRANSITIONAL and lease.cltt >= cand.cltt
+    if cand.state != FTS_ABANDONED:
+        if lease.state in (FTS_ACTIVE, *_TRANSITIONAL):
+            return True
+        return lease.state != FTS_ABANDONED and lease.cltt >= cand.cltt
+    return lease.state != FTS_ABANDONED or lease.cltt >= cand.cltt
 
 
 # --- host and group ----------------------------------------------------------------------------
@@ -664,12 +715,17 @@ class FailoverState:
 
     def set_value(self, name: bytes, value: Wire) -> int:
         """failover.c dhcp_failover_state_set_value: every known name "succeeds" unchanged;
-        ``local-state`` asks for a state change, which the fake records."""
+        ``local-state`` asks for a state change, which the fake records. A state that is not
+        one of ``enum failover_state`` (includes/failover.h) reaches log_fatal("Impossible
+        case") in failover.c dhcp_failover_set_service_state: dhcpd exits."""
         if name == b"local-state":
             if value is None:
                 return crashes("a null failover local-state")  # omapi_get_int_value(NULL)
-            if int_value(value) is None:
+            state = int_value(value)
+            if state is None:
                 return DHCP_R_INVALIDARG
+            if state not in FAILOVER_STATES:
+                return crashes(f"failover local-state {state}, not a failover state")
             self.values[name] = value
             return ISC_R_SUCCESS
         return ISC_R_SUCCESS if name in self.values else ISC_R_NOTFOUND
@@ -779,6 +835,12 @@ class Store:
         self.subnet = Marker("subnet")
         self.pool = Marker("pool")
         self.leases: dict[bytes, Lease] = {}
+        #: ``lease_uid_hash`` and ``lease_hw_addr_hash`` (hardware type byte first): each
+        #: key's chain of leases, its head (the lease a lookup finds) first.
+        self.lease_uids: dict[bytes, list[Lease]] = {}
+        self.lease_hardware: dict[bytes, list[Lease]] = {}
+        #: The ``range`` declarations: first and last address, as integers.
+        self.ranges: list[tuple[int, int]] = []
         #: Every host that is not deleted, in the order they were first entered.
         self.hosts: list[Host] = []
         self.tables = HostTables()
@@ -788,6 +850,62 @@ class Store:
         self.failover: dict[bytes, FailoverState] = {}
         self.control = Control(self)
         self.shutdown_requested = False
+
+    def lease_at(self, ip: bytes) -> Lease | None:
+        """The lease of address ``ip`` (``lease_ip_addr_hash``): one given, or one of a range
+        (mdb.c new_address_range: free, ``starts`` and ``ends`` MIN_TIME, 0), made when a
+        client first names it and kept from then on."""
+        lease = self.leases.get(ip)
+        if lease is None and len(ip) == 4:
+            number = int.from_bytes(ip, "big")
+            if any(first <= number <= last for first, last in self.ranges):
+                lease = self.leases[ip] = Lease(self, ip, FTS_FREE)
+        return lease
+
+    def instantiate_leases(self) -> None:
+        """mdb.c expire_all_pools: lease_instantiate for every lease in the order
+        ``lease_ip_hash_foreach`` visits them (omapip/hash.c do_ip4_hash: the address modulo
+        LEASE_HASH_SIZE, 100003; a later entry first in its bucket), which hashes each by
+        client identifier and MAC."""
+        order = {ip: index for index, ip in enumerate(self.leases)}
+        for ip in sorted(order, key=lambda ip: (int.from_bytes(ip, "big") % 100003, -order[ip])):
+            self.hash_lease(self.leases[ip])
+
+    def _chains(self, lease: Lease) -> list[tuple[dict[bytes, list[Lease]], bytes]]:
+        chains = []
+        if lease.uid:
+            chains.append((self.lease_uids, lease.uid))
+        if lease.hardware:
+            chains.append((self.lease_hardware, bytes([lease.hardware_type]) + lease.hardware))
+        return chains
+
+    def hash_lease(self, lease: Lease) -> None:
+        """mdb.c uid_hash_add, hw_hash_add: into each chain before the first lease it is
+        preferred to (client_lease_preferred)."""
+        for table, key in self._chains(lease):
+            chain = table.setdefault(key, [])
+            at = next(
+                (i for i, cand in enumerate(chain) if _client_lease_preferred(cand, lease)),
+                len(chain),
+            )
+            chain.insert(at, lease)
+
+    def unhash_lease(self, lease: Lease) -> None:
+        """mdb.c uid_hash_delete, hw_hash_delete."""
+        for table, key in self._chains(lease):
+            chain = table.get(key, [])
+            if lease in chain:
+                chain.remove(lease)
+            if not chain:
+                table.pop(key, None)
+
+    def pool_timer(self) -> None:
+        """mdb.c pool_timer: every lease whose ``ends`` has come and that has a next state
+        moves on to it (supersede_lease from the pool)."""
+        now = self.clock()
+        for lease in list(self.leases.values()):
+            if lease.ends <= now and lease.next_state != lease.state:
+                lease.supersede(from_pool=True)
 
     def host_of_lease(self, lease: Lease) -> Host | None:
         """The host with the lease's MAC (omapi.c dhcp_host_lookup: host_hw_addr_hash by the
