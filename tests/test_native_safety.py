@@ -362,6 +362,9 @@ def test_the_import_keeps_the_programs_signal_handling() -> None:
         import os, signal
         caught = []
         signal.signal(signal.SIGTERM, lambda number, frame: caught.append("SIGTERM"))
+        # Python's own Ctrl-C handler, which it leaves out where SIGINT was ignored at its
+        # start (a background job of a shell, as in CI)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         mask = signal.pthread_sigmask(signal.SIG_BLOCK, [])
         from dhcpctl import _native
         assert signal.pthread_sigmask(signal.SIG_BLOCK, []) == mask
