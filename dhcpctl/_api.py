@@ -69,15 +69,19 @@ dhcpd), and where both backends deliberately answer otherwise ("Deviation"):
   raises ``DHCP_R_CONNRESET`` (C: ``ISC_R_NOMORE`` when no other connection is open, else it
   blocks until its timeout, or forever).
 
-Three differences remain between the backends. Two come from C reading every connection in
-each wait where the pure-Python backend reads only the one waited on: a refused connect while
-another connection is open fails at once with ``ISC_R_NOMORE`` in the pure-Python backend,
-where ISC's library (the native backend) waits out the timeout, or forever without one (a
-strict xfail in ``tests/test_scenarios_errors.py`` records it); and a drop of one connection
+- Deviation: a connect that fails (refused, unreachable) raises ``ISC_R_NOMORE`` at once,
+  whatever else is open. In C, with another connection open, ISC's library drops the failed
+  connect but its wait goes on reading the others (``omapip/dispatch.c`` omapi_one_dispatch
+  says ``ISC_R_NOMORE`` only when no connection is left): it waits out the timeout, or for good
+  without one. The native backend waits in slices of 0.1 s and ends the connect once C has
+  dropped it.
+
+Two differences remain between the backends. One comes from C reading every connection in
+each wait where the pure-Python backend reads only the one waited on: a drop of one connection
 is noticed by the native backend during a wait on another, so a request on it then raises
 ``DHCP_R_INVALIDARG`` there, where the pure-Python backend sends it and its wait raises
 ``DHCP_R_CONNRESET``.
-The third: a connection that breaks before the connect has returned (a server that sends, right
+The other: a connection that breaks before the connect has returned (a server that sends, right
 after accepting the authenticator, a message the key's algorithm cannot verify) fails the
 pure-Python connect, where C may return from the connect first and fail the next request.
 

@@ -54,13 +54,6 @@ def backend_name(request: pytest.FixtureRequest) -> str:
     return name
 
 
-def differs_from_c(request: pytest.FixtureRequest, reason: str) -> None:
-    """Mark the pure-Python run of this test as a known difference from C: a strict xfail, so
-    the assertions (C's behaviour) stay as they are and the mark must go once it is fixed."""
-    if backend_name(request) == "python":
-        request.applymarker(pytest.mark.xfail(reason=reason, strict=True))
-
-
 def connect(backend: Backend, endpoint: Endpoint) -> Handle:
     """A connection to ``endpoint``, authenticated with its key when it has one."""
     key = endpoint.key
