@@ -72,7 +72,7 @@ from dhcpctl.fallback.protocol import (
 from dhcpctl.fallback.transport import _answer as answer_dropped
 from dhcpctl.fallback.wire import MAX_UNSENT, Message, Pair, ProtocolError
 
-from ._dhcpd_limits import ALONE, SignedQueueGuard
+from ._dhcpd_limits import ALONE, SignedQueueGuard, reply_bound
 
 log: Final = logging.getLogger("dhcpctl.aio")
 
@@ -115,9 +115,11 @@ class _Call:
     handle: int
     message_values: tuple[Pair, ...]
     object_values: tuple[Pair, ...]
-    bound: int
+    object_type: str | None
     future: asyncio.Future[Message]
     kind: str
+    #: The bound of its reply (bytes), set as it is admitted (:func:`._dhcpd_limits.reply_bound`).
+    bound: int = 0
     xid: int = 0
     sent_at: float = 0.0
     data: bytes = field(default=b"", repr=False)
@@ -178,7 +180,7 @@ class Connection(asyncio.Protocol):
         message_values: tuple[Pair, ...],
         object_values: tuple[Pair, ...],
         *,
-        bound: int,
+        object_type: str | None,
         kind: str,
         timeout: float | None,
         limit: float | None = None,
@@ -187,8 +189,9 @@ class Connection(asyncio.Protocol):
         within ``timeout`` seconds (None: no limit). A plain function, not a coroutine: the
         caller awaits the future itself, one frame less on each call's path.
 
-        ``bound``: an upper bound of the reply's size in bytes (see :mod:`._dhcpd_limits`);
-        the largest reply to a request of each ``kind`` is recorded. ``limit``:
+        ``object_type``: an OPEN's (None for others); with the largest reply seen so far to a
+        request of the same ``kind`` it bounds the reply's size when the request is admitted
+        (:func:`._dhcpd_limits.reply_bound`). ``limit``:
         the seconds the Timeout names (the whole call's; default ``timeout``).
         Raises, or the future raises, :class:`Lost` (a ConnectionLost) or
         :class:`~dhcpctl.Timeout`.
@@ -196,7 +199,7 @@ class Connection(asyncio.Protocol):
         if self._error is not None:
             raise Lost(self._error.status, self._error.detail, sent=False)
         future: asyncio.Future[Message] = self._loop.create_future()
-        call = _Call(op, handle, message_values, object_values, bound, future, kind)
+        call = _Call(op, handle, message_values, object_values, object_type, future, kind)
         self._queue.append(call)
         self._admit()
         if timeout is not None:
@@ -226,6 +229,8 @@ class Connection(asyncio.Protocol):
                     continue
             guard = self._guard
             if guard is not None:
+                # Bounded now, not when the call was made: replies read since count.
+                call.bound = reply_bound(call.object_type, self._learned.get(call.kind))
                 if not guard.admits(len(call.data), call.bound):
                     return
                 guard.wrote(len(call.data), call.bound)

@@ -63,7 +63,6 @@ from dhcpctl.fallback.protocol import status_of, text_of
 from dhcpctl.fallback.wire import OP_DELETE, OP_OPEN, OP_STATUS, OP_UPDATE, Message, Pair
 
 from ._connection import FUNCTION, Connection, Lost, connect, connect_timeout, log, seconds
-from ._dhcpd_limits import reply_bound
 
 T = TypeVar("T")
 
@@ -323,7 +322,7 @@ class Session:
                     handle,
                     message_values,
                     object_values,
-                    bound=reply_bound(object_type, self.learned.get(kind)),
+                    object_type=object_type,
                     kind=kind,
                     timeout=remaining,
                     limit=None if deadline is None else deadline.seconds,
