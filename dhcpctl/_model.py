@@ -290,7 +290,7 @@ LEASE: Final = Schema(
         Attribute("pool", "pool", v.HANDLE, R),
         Attribute("billing_class", "billing-class", v.HANDLE, IGN),
         Attribute("hardware_address", "hardware-address", v.MAC, IGN, keyword="mac"),
-        Attribute("hardware_type", "hardware-type", v.UINT32, IGN),
+        Attribute("hardware_type", "hardware-type", v.HARDWARE_TYPE, IGN),
         Attribute("ends", "ends", v.TIME, W),
         Attribute("starts", "starts", v.TIME_OR_UNSET, R),
         Attribute("tstp", "tstp", v.TIME_OR_UNSET, IGN),
@@ -307,7 +307,7 @@ HOST: Final = Schema(
     (
         Attribute("name", "name", v.STRING, C),
         Attribute("hardware_address", "hardware-address", v.MAC, C, keyword="mac"),
-        Attribute("hardware_type", "hardware-type", v.UINT32, W),
+        Attribute("hardware_type", "hardware-type", v.HARDWARE_TYPE, W),
         Attribute("dhcp_client_identifier", "dhcp-client-identifier", v.BYTES, C, keyword="uid"),
         Attribute("ip_addresses", "ip-address", v.IPV4_LIST, W, keyword="ip"),
         Attribute("statements", "statements", v.STRING, C, sent=False),
@@ -444,5 +444,5 @@ def encode(
     if "hardware-address" in encoded and "hardware-type" not in encoded:
         hardware_type = schema.by_isc_name("hardware-type")
         if hardware_type is not None:
-            encoded["hardware-type"] = v.encode_uint32(1, "hardware_type")
+            encoded["hardware-type"] = v.encode_hardware_type(1, "hardware_type")
     return tuple(encoded.items())

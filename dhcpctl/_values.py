@@ -14,7 +14,8 @@ An OMAPI value is a byte string; dhcpd gives it meaning per attribute (``server/
   dropped (OMAPI carries whole seconds). :data:`TIME_OR_UNSET`: the same, and a 0 (a time ISC
   never set: ``server/db.c`` write_lease leaves it out of the leases file) is None too.
 - :data:`UINT32`, :data:`INT32`, :data:`UINT8`: ``int``; 4-byte big-endian unsigned, 4-byte
-  two's complement, 1 byte (a lease's ``flags``). :data:`HANDLE`: ``int``, the server's handle
+  two's complement, 1 byte (a lease's ``flags``). :data:`HARDWARE_TYPE`: ``int`` 0 to 255 in 4
+  bytes. :data:`HANDLE`: ``int``, the server's handle
   of a related object (a lease's ``host``), 4 bytes.
 - :data:`LEASE_STATE`, :data:`FAILOVER_STATE`, :data:`HIERARCHY`: :class:`LeaseState`,
   :class:`FailoverStateName`, :class:`FailoverHierarchy`; 4-byte big-endian. Encoders also take
@@ -189,6 +190,17 @@ def decode_uint32(data: bytes) -> int:
     return int.from_bytes(data, "big")
 
 
+def encode_hardware_type(value: object, field: str) -> bytes:
+    """A hardware type, 0 to 255 (1: Ethernet), in 4 bytes: dhcpd keeps one byte
+    (``server/omapi.c``: dhcp_host_set_value stores ``hbuf[0] = type``, cutting a larger one;
+    dhcp_lease_lookup and dhcp_host_lookup refuse one with more than its last byte set)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise refuse(field, value, "is not an integer")
+    if not 0 <= value <= 255:
+        raise refuse(field, value, "is not a hardware type (0 to 255: dhcpd keeps one byte)")
+    return int(value).to_bytes(4, "big")
+
+
 def encode_int32(value: object, field: str) -> bytes:
     if isinstance(value, bool) or not isinstance(value, int):
         raise refuse(field, value, "is not an integer")
@@ -326,6 +338,7 @@ TIME_OR_UNSET: Final = Codec("time-or-unset", "datetime | None", encode_time, de
 UINT32: Final = Codec("uint32", "int", encode_uint32, decode_uint32)
 INT32: Final = Codec("int32", "int", encode_int32, decode_int32)
 UINT8: Final = Codec("uint8", "int", encode_uint8, decode_uint8)
+HARDWARE_TYPE: Final = Codec("hardware-type", "int", encode_hardware_type, decode_uint32)
 HANDLE: Final = Codec("handle", "int", encode_uint32, decode_uint32)
 STRING: Final = Codec("string", "str", encode_string, decode_string)
 BYTES: Final = Codec("bytes", "bytes", encode_bytes, decode_bytes)

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 import dhcpctl
 from dhcpctl import _model, _values
-from dhcpctl._collections import Failover, Groups, Hosts, Sync
+from dhcpctl._collections import Failover, Groups, Hosts, Leases, Sync
 from dhcpctl._errors import typed_error
 from dhcpctl._exchange import Open, Operation, Request, Update
 from dhcpctl._model import SCHEMAS, Access
@@ -470,3 +470,25 @@ def test_a_group_without_statements_is_refused_before_anything_is_sent() -> None
 def test_an_ipv6_address_is_refused_as_ipv4_only(address: str) -> None:
     with pytest.raises(ValueError, match="IPv4 only"):
         dhcpctl.Client(address)
+
+
+@pytest.mark.parametrize("hardware_type", [-1, 256, 1 << 16])
+def test_a_hardware_type_beyond_one_byte_is_refused_before_anything_is_sent(
+    hardware_type: int,
+) -> None:
+    """dhcpd keeps one byte of a hardware type: a host created with 256 became type 0
+    (server/omapi.c dhcp_host_set_value: hbuf[0] = type), a lookup with it was refused."""
+    executor = FirstRequest()
+    hosts: Hosts[Sync] = Hosts(executor)
+    leases: Leases[Sync] = Leases(executor)
+    for call in (
+        lambda: hosts.create("h", mac="02:00:00:00:00:01", hardware_type=hardware_type),
+        lambda: hosts.get(mac="02:00:00:00:00:01", hardware_type=hardware_type),
+        lambda: leases.get(mac="02:00:00:00:00:01", hardware_type=hardware_type),
+    ):
+        with pytest.raises(ValueError, match="0 to 255"):
+            call()
+    assert executor.requests == []
+    with pytest.raises(Sent):
+        hosts.create("h", mac="02:00:00:00:00:01", hardware_type=255)
+    assert len(executor.requests) == 1
