@@ -152,7 +152,7 @@ def _connect_in_slices(
         if remaining is not None and remaining <= 0:
             return ISC_R_TIMEDOUT
         slice_ = CONNECT_SLICE if remaining is None else min(remaining, CONNECT_SLICE)
-        wait = timeval(slice_, True)
+        wait = timeval(slice_, False)  # may be cut short: the loop waits again
         waited = int(lib.dhcpctl_timed_wait_for_completion(cell[0], server_status, wait))
         if waited == ISC_R_SUCCESS:
             return int(server_status[0])
