@@ -67,13 +67,13 @@ from run import (  # this script's neighbour
     WORKLOADS,
     BenchmarkError,
     Client,
-    Step,
     Workload,
     aio_client,
     compile_c_loop,
     dhcpctl_client,
-    host_mac,
-    timed,
+    floor_client,
+    floor_connection,
+    floor_lookup,
     typed_client,
 )
 
@@ -142,7 +142,9 @@ def worker(client: str, workload: Workload, count: int, tag: int) -> None:
         asyncio.run(aio_burst(endpoint, count))
         return
     if client == "floor":
-        lookup = floor_lookup(endpoint)
+        connection = floor_connection(endpoint)
+        _KEPT.append(connection)
+        lookup = floor_lookup(connection)
     elif client.startswith("typed-"):
         lookup = typed_lookup(client.removeprefix("typed-"), endpoint)
     else:
@@ -156,7 +158,7 @@ def host_cycles(client: str, endpoint: Endpoint, tag: int) -> Client:
     remove + wait, dereference; the typed clients' ``hosts.create`` + ``hosts.delete``), its
     host names and MACs made from ``tag`` (a byte) and the iteration."""
     if client == "floor":
-        return Client(timed(floor_host_cycle(endpoint, tag)))
+        return floor_client(endpoint, "host-cycle", tag)
     if client == "aio":
         return aio_client(endpoint, "host-cycle", window=AIO_WINDOW, tag=tag)
     if client.startswith("typed-"):
@@ -224,82 +226,6 @@ async def aio_burst(endpoint: Endpoint, count: int) -> None:
     ) as omapi:
         for lease in await asyncio.gather(*(omapi.leases.get(ip=LEASE.ip) for _ in range(count))):
             checked(lease)
-
-
-def floor_connection(endpoint: Endpoint) -> object:
-    """An authenticated connection to ``endpoint``, opened by the native backend and kept
-    alive in :data:`_KEPT`: ISC's ``dhcpctl_handle`` (a cffi pointer) for the floor's calls.
-    Raises :class:`BenchmarkError` unless the native module is the compiled (API mode) one."""
-    from dhcpctl._native import api  # connects (authenticated) the way the backend does
-    from dhcpctl._native.loader import MODE
-
-    if MODE != "api":
-        raise BenchmarkError("cffi, no guards: needs the compiled (API mode) native module")
-    key = endpoint.key
-    assert key is not None
-    auth = api.dhcpctl_new_authenticator(key.name, key.algorithm, key.secret)
-    connection = api.dhcpctl_connect(endpoint.address, endpoint.port, auth)
-    _KEPT.append(connection)
-    return connection.cell[0]
-
-
-def floor_lookup(endpoint: Endpoint) -> Callable[[], None]:
-    """The C loop's lookup calls straight through ``dhcpctl._native.loader.lib``."""
-    from dhcpctl import ISC_R_SUCCESS
-    from dhcpctl._native.loader import c_data_string_dereference, c_object_dereference, ffi, lib
-
-    conn = floor_connection(endpoint)
-    address = socket.inet_aton(LEASE.ip)
-    cell = ffi.new("dhcpctl_handle *")
-    status = ffi.new("dhcpctl_status *")
-    value = ffi.new("dhcpctl_data_string *")
-
-    def lookup() -> None:
-        lib.dhcpctl_new_object(cell, conn, b"lease")
-        handle = cell[0]
-        lib.dhcpctl_set_data_value(handle, address, len(address), b"ip-address")
-        lib.dhcpctl_open_object(handle, conn, 0)
-        lib.dhcpctl_wait_for_completion(handle, status)
-        if status[0] != ISC_R_SUCCESS:
-            raise BenchmarkError("cffi, no guards: the lookup failed")
-        lib.dhcpctl_get_value(value, handle, b"ends")
-        if int.from_bytes(ffi.buffer(value[0].value, value[0].len), "big") != LEASE.ends:
-            raise BenchmarkError("cffi, no guards: wrong lease end")
-        c_data_string_dereference(value)
-        c_object_dereference(cell)
-
-    return lookup
-
-
-def floor_host_cycle(endpoint: Endpoint, tag: int) -> Step:
-    """The C loop's host cycle (``c_loop.c``'s ``host_cycle``) straight through
-    ``dhcpctl._native.loader.lib``, with ``run.py``'s host names and MACs for ``tag``."""
-    from dhcpctl import DHCPCTL_CREATE, DHCPCTL_EXCL, ISC_R_SUCCESS
-    from dhcpctl._native.loader import c_object_dereference, ffi, lib
-
-    conn = floor_connection(endpoint)
-    cell = ffi.new("dhcpctl_handle *")
-    status = ffi.new("dhcpctl_status *")
-    flags = DHCPCTL_CREATE | DHCPCTL_EXCL
-
-    def host_cycle(number: int) -> None:
-        lib.dhcpctl_new_object(cell, conn, b"host")
-        host = cell[0]
-        lib.dhcpctl_set_string_value(host, f"bench-{tag}-{number}".encode(), b"name")
-        mac = host_mac(tag, number)
-        lib.dhcpctl_set_data_value(host, mac, len(mac), b"hardware-address")
-        lib.dhcpctl_set_int_value(host, 1, b"hardware-type")
-        lib.dhcpctl_open_object(host, conn, flags)
-        lib.dhcpctl_wait_for_completion(host, status)
-        if status[0] != ISC_R_SUCCESS:
-            raise BenchmarkError(f"cffi, no guards: host create failed ({status[0]})")
-        lib.dhcpctl_object_remove(conn, host)
-        lib.dhcpctl_wait_for_completion(host, status)
-        if status[0] != ISC_R_SUCCESS:
-            raise BenchmarkError(f"cffi, no guards: host remove failed ({status[0]})")
-        c_object_dereference(cell)
-
-    return host_cycle
 
 
 def counted(command: list[str], environment: dict[str, str], out: Path) -> None:

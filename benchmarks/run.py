@@ -20,7 +20,11 @@ pypureomapi (the peer users pick
 today: ``lookup_mac``, and ``add_host`` + ``del_host``, which send a fixed address instead of a
 name and look the host up again before deleting it; skipped with a note if not installed); and
 ``c_loop.c``, the same loops in plain C over ISC's libdhcpctl, compiled here with ``cc`` (or
-$CC) against the ISC libraries ``dhcpctl._isc_locate`` finds. Prints the machine (CPU model,
+$CC) against the ISC libraries ``dhcpctl._isc_locate`` finds; and "cffi, no guards", the C
+loop's calls made from Python straight through the native backend's compiled cffi module, with
+none of its guards (lock, checks, handle bookkeeping): not a client anyone should use, but the
+least any cffi binding of libdhcpctl can cost, so the native backend's distance from it is what
+its guarantees cost (not measured without the compiled module). Prints the machine (CPU model,
 cores, Python) and a Markdown table of each rate: the median of alternating rounds (after a
 warm-up), the lowest and highest round, and the ratio to the C loop (the median of the rounds'
 quotients); ``--json FILE`` writes the same figures, every round's, for comparing runs. Needs
@@ -64,15 +68,18 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the test bed is not installed
 
 from dhcpctl import ISC_R_SUCCESS, load_backend
 from dhcpctl._isc_locate import IscLibraryNotFound, locate
 from testbed import ALGORITHMS, DhcpdServer, Endpoint, dataset, make_key
+
+if TYPE_CHECKING:
+    from dhcpctl._native.handles import Handle
 
 Workload = Literal["lookup", "host-cycle"]
 WORKLOADS: tuple[Workload, ...] = ("lookup", "host-cycle")
@@ -84,6 +91,7 @@ NAMES = {
     "python": "dhcpctl, pure-Python backend",
     "pypureomapi": "pypureomapi",
     "c": "C loop (libdhcpctl)",
+    "floor": "cffi, no guards (the floor of any binding)",
 }
 AIO_WINDOWS = (1, 8, 64, 256)
 SATURATION = (1, 2, 3, 4)
@@ -359,6 +367,96 @@ def pypureomapi_client(endpoint: Endpoint, workload: Workload) -> Client:
     return Client(timed(host_cycle), omapi.close)
 
 
+def floor_connection(endpoint: Endpoint) -> Handle:
+    """An authenticated connection to ``endpoint``, opened by the native backend: its handle
+    (keep it: its finalizer closes the connection), whose ``cell[0]`` is ISC's
+    ``dhcpctl_handle`` (a cffi pointer) for the floor's calls. Raises
+    ImportError (the row is then not measured) unless the native module is the compiled (API
+    mode) one."""
+    from dhcpctl._native import api  # connects (authenticated) the way the backend does
+    from dhcpctl._native.loader import MODE
+
+    if MODE != "api":
+        raise ImportError("needs the compiled (API mode) native module")
+    key = endpoint.key
+    auth = None if key is None else api.dhcpctl_new_authenticator(*astuple(key))
+    return api.dhcpctl_connect(endpoint.address, endpoint.port, auth)
+
+
+def floor_lookup(connection: Handle) -> Callable[[], None]:
+    """The C loop's lookup calls straight through ``dhcpctl._native.loader.lib``, on
+    ``connection`` (:func:`floor_connection`)."""
+    from dhcpctl._native.loader import c_data_string_dereference, c_object_dereference, ffi, lib
+
+    conn = connection.cell[0]
+    address = socket.inet_aton(LEASE.ip)
+    cell = ffi.new("dhcpctl_handle *")
+    status = ffi.new("dhcpctl_status *")
+    value = ffi.new("dhcpctl_data_string *")
+
+    def lookup() -> None:
+        lib.dhcpctl_new_object(cell, conn, b"lease")
+        handle = cell[0]
+        lib.dhcpctl_set_data_value(handle, address, len(address), b"ip-address")
+        lib.dhcpctl_open_object(handle, conn, 0)
+        lib.dhcpctl_wait_for_completion(handle, status)
+        if status[0] != ISC_R_SUCCESS:
+            raise BenchmarkError("cffi, no guards: the lookup failed")
+        lib.dhcpctl_get_value(value, handle, b"ends")
+        if int.from_bytes(ffi.buffer(value[0].value, value[0].len), "big") != LEASE.ends:
+            raise BenchmarkError("cffi, no guards: wrong lease end")
+        c_data_string_dereference(value)
+        c_object_dereference(cell)
+
+    return lookup
+
+
+def floor_host_cycle(connection: Handle, tag: int) -> Step:
+    """The C loop's host cycle (``c_loop.c``'s ``host_cycle``) straight through
+    ``dhcpctl._native.loader.lib``, on ``connection``, host names and MACs made from ``tag``."""
+    from dhcpctl import DHCPCTL_CREATE, DHCPCTL_EXCL
+    from dhcpctl._native.loader import c_object_dereference, ffi, lib
+
+    conn = connection.cell[0]
+    cell = ffi.new("dhcpctl_handle *")
+    status = ffi.new("dhcpctl_status *")
+    flags = DHCPCTL_CREATE | DHCPCTL_EXCL
+
+    def host_cycle(number: int) -> None:
+        lib.dhcpctl_new_object(cell, conn, b"host")
+        host = cell[0]
+        lib.dhcpctl_set_string_value(host, f"bench-{tag}-{number}".encode(), b"name")
+        mac = host_mac(tag, number)
+        lib.dhcpctl_set_data_value(host, mac, len(mac), b"hardware-address")
+        lib.dhcpctl_set_int_value(host, 1, b"hardware-type")
+        lib.dhcpctl_open_object(host, conn, flags)
+        lib.dhcpctl_wait_for_completion(host, status)
+        if status[0] != ISC_R_SUCCESS:
+            raise BenchmarkError(f"cffi, no guards: host create failed ({status[0]})")
+        lib.dhcpctl_object_remove(conn, host)
+        lib.dhcpctl_wait_for_completion(host, status)
+        if status[0] != ISC_R_SUCCESS:
+            raise BenchmarkError(f"cffi, no guards: host remove failed ({status[0]})")
+        c_object_dereference(cell)
+
+    return host_cycle
+
+
+def floor_client(endpoint: Endpoint, workload: Workload, tag: int = 0x03) -> Client:
+    """ISC's library called straight through cffi with none of the native backend's guards
+    (no lock, no argument checks, no handle bookkeeping): not a client to use, the least any
+    cffi binding of libdhcpctl can cost, beside the backends that keep their guarantees."""
+    from dhcpctl._native.api import dhcpctl_disconnect
+
+    connection = floor_connection(endpoint)
+    if workload == "lookup":
+        lookup = floor_lookup(connection)
+        step: Step = lambda _: lookup()  # noqa: E731
+    else:
+        step = floor_host_cycle(connection, tag)
+    return Client(timed(step), lambda: dhcpctl_disconnect(connection))
+
+
 def compile_c_loop(directory: Path) -> Path:
     """``c_loop.c`` built in ``directory`` against the located ISC libraries."""
     compiler = os.environ.get("CC", "cc")
@@ -608,6 +706,7 @@ def main() -> int:
                 return 0
             assert binary is not None
             makers["c"] = lambda w: c_client(binary, endpoint, w)
+            makers["floor"] = lambda w: floor_client(endpoint, w)
             for backend in ("python", "native"):
                 makers[f"dhcpctl.Client (typed), {backend} backend"] = functools.partial(
                     typed_client, endpoint, backend=backend
