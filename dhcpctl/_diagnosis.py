@@ -120,6 +120,11 @@ def lost(peer: Peer, detail: str) -> str:
     return f"{peer}: {detail}"
 
 
+#: What the python backend says of an unsigned message on a keyed connection (dhcpd's answer to
+#: a wrong signature is one): the typed clients take it as a wrong secret.
+UNSIGNED_ANSWER: Final = "server sent an unsigned message on an authenticated connection"
+
+
 def wrong_secret(key: KeyName) -> str:
     """The likely cause of a keyed connection dropped at its first reply: dhcpd knew the key's
     name and algorithm (the connect worked) but not its signature, and answers that with an

@@ -26,24 +26,36 @@ sent again: it may have been carried out. With ``reconnect=False`` a lost connec
 lost: every later call raises ConnectionLost.
 
 Authentication: a connect the server refuses (``ISC_R_NOTFOUND``: it has no key of that name
-and algorithm, or no key at all) and a request the server drops before any answer on this
-client has verified the key (its answer to a wrong signature is unsigned: ``DHCP_R_CONNRESET``;
-most likely a wrong secret) raise :class:`~dhcpctl.AuthenticationFailed`; so does dhcpd's "No
-authenticator on message" to a client without a key. A reply the backend cannot parse
-(``DHCP_R_PROTOCOLERROR``, the python backend's) is a broken connection, not a key refused:
-ConnectionLost, as in ``dhcpctl.aio`` (ISC's library reports it as a reset connection, which
-the native backend cannot tell from an unsigned answer). Once an answer has verified the key, on
-any connection of the client, a dropped connection is ConnectionLost (a read sent once more),
-as in ``dhcpctl.aio``.
+and algorithm, or no key at all) raises :class:`~dhcpctl.AuthenticationFailed`; so does dhcpd's
+"No authenticator on message" to a client without a key. dhcpd answers a wrong signature with
+an unsigned STATUS and drops the connection; the python backend sees the unsigned answer (the
+error says so): AuthenticationFailed at once. ISC's library drops it unread, so on the native
+backend a connection dropped at the first signed request of a client whose key no answer has
+verified yet is a wrong secret or a server that went away (a restart): a read is sent once more
+on a new connection, and a second such drop, by a server that still takes connections, is
+AuthenticationFailed; for a write (never sent again) a harmless signed lookup on a new
+connection tells the two apart (answered: the key is right, the write's error is
+ConnectionLost). Only a dropped connection (``DHCP_R_CONNRESET``, ``ISC_R_NOMORE``) counts: a
+reply the backend cannot parse (``DHCP_R_PROTOCOLERROR``) or a server that does not read what
+it is sent (``ISC_R_NOSPACE``) is ConnectionLost, as in ``dhcpctl.aio``. Once an answer has
+verified the key, on any connection of the client, a dropped connection is ConnectionLost (a
+read sent once more), as in ``dhcpctl.aio``.
 
 Threads: one lock per executor serializes the calls (a client may be shared by threads; their
-calls run one after another). Logging: one DEBUG line per request on ``logging.getLogger
-("dhcpctl")``: the operation, the request (object type, attribute names and key values, never a
-secret or statements' text), the status and the time taken.
+calls run one after another). The time a call waits for its turn counts toward its timeout: a
+call whose turn does not come in time raises Timeout, nothing sent. :meth:`SyncExecutor.close`
+from another thread ends the call running and those waiting for their turn with
+ConnectionLost (as ``dhcpctl.aio``'s close), within the native backend's 1 s wait slice, and
+returns once they have ended; calls made after it open a new connection.
+
+Logging: one DEBUG line per request on ``logging.getLogger("dhcpctl")``: the operation, the
+request (object type, attribute names and key values, never a secret or statements' text), the
+status and the time taken.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib
 import logging
@@ -54,6 +66,7 @@ from typing import Any, Protocol, TypeVar, cast
 
 from dhcpctl._api import DHCPCTL_CREATE, DHCPCTL_EXCL, DHCPCTL_UPDATE, Backend
 from dhcpctl._backend import load_backend
+from dhcpctl._diagnosis import UNSIGNED_ANSWER, key_name, wrong_secret
 from dhcpctl._errors import (
     AuthenticationFailed,
     ConnectionLost,
@@ -66,7 +79,8 @@ from dhcpctl._key import Key
 from dhcpctl._operations import Driver
 from dhcpctl._operations import describe_in as _what
 from dhcpctl._results import (
-    DHCP_R_PROTOCOLERROR,
+    DHCP_R_CONNRESET,
+    ISC_R_NOMORE,
     ISC_R_NOTFOUND,
     ISC_R_SUCCESS,
     ISC_R_TIMEDOUT,
@@ -75,6 +89,14 @@ from dhcpctl._results import (
 T = TypeVar("T")
 _log = logging.getLogger("dhcpctl")
 _MODULES = {"native": "dhcpctl._native.received", "python": "dhcpctl.fallback.received"}
+#: The statuses of a connection the server dropped (which, at the first signed request of a
+#: key no answer has verified, may be its answer to a wrong signature).
+_DROPPED = frozenset((DHCP_R_CONNRESET, ISC_R_NOMORE))
+#: The lookup that tells a wrong secret from a server that went away: any answer to it is
+#: signed (the backends take no other on a keyed connection), found or not.
+_PROBE = Open("lease", (("ip-address", bytes(4)),))
+#: What a call ended by :meth:`SyncExecutor.close` from another thread says.
+_CLOSED = "the client was closed (Client.close) during the call"
 
 
 class Received(Protocol):
@@ -119,6 +141,10 @@ class SyncExecutor:
         self._lost: str | None = None
         #: Whether an answer on any connection of this client has verified the key.
         self._proven = False
+        #: How many times :meth:`close` was called: a call that sees it change ends.
+        self._closes = 0
+        #: The value of :attr:`_closes` when the running call was made.
+        self._closes_seen = 0
 
     # -- connection ---------------------------------------------------------------------------
 
@@ -164,16 +190,6 @@ class SyncExecutor:
             _log.debug("%s: connected (%.3f s)", where, time.monotonic() - started)
             return self._connection
 
-    def _answers(self, deadline: float | None, function: str) -> bool:
-        """Whether the server takes a new connection (after it dropped the first request of
-        one: a wrong secret if it does, a server that died if it does not)."""
-        try:
-            self.connect(deadline, function)
-        except OmapiError:
-            return False
-        self._drop(None)
-        return True
-
     def _connect_error(self, error: DhcpctlError, function: str, where: str) -> OmapiError:
         if error.status == ISC_R_TIMEDOUT:
             return Timeout(function, error.status, error.detail, request=where)
@@ -193,9 +209,22 @@ class SyncExecutor:
         return ConnectionLost(function, error.status, error.detail, request=where)
 
     def close(self) -> None:
-        """Close the connection if one is open (the next call opens a new one)."""
-        with self._lock:
+        """Close the connection if one is open (the next call opens a new one). A call running
+        in another thread, and those waiting for their turn, end with ConnectionLost; returns
+        once the running one has ended (see the module docstring)."""
+        self._closes += 1
+        if not self._lock.acquire(blocking=False):
+            # A call holds the lock: its connection is cut under it (both backends' calls are
+            # thread-safe), which ends its wait; it then gives the lock back.
+            connection = self._connection
+            if connection is not None:
+                with contextlib.suppress(DhcpctlError):
+                    self._api.dhcpctl_disconnect(connection, True)
+            self._lock.acquire()
+        try:
             self._drop(None)
+        finally:
+            self._lock.release()
 
     def _drop(self, why: str | None) -> None:
         connection, self._connection = self._connection, None
@@ -206,7 +235,14 @@ class SyncExecutor:
         try:
             self._api.dhcpctl_disconnect(connection, True)
         except DhcpctlError:  # already dropped by the library: only the handle is left
-            self._api.omapi_object_dereference(connection)
+            # (or none: close() from another thread disconnected it, which releases it)
+            with contextlib.suppress(DhcpctlError):
+                self._api.omapi_object_dereference(connection)
+
+    def _closed(self, function: str, status: int, request: Callable[[], str]) -> None:
+        """Raise ConnectionLost if :meth:`close` was called since the running call was made."""
+        if self._closes != self._closes_seen:
+            raise ConnectionLost(function, status, _CLOSED, request=request())
 
     # -- operations ---------------------------------------------------------------------------
 
@@ -223,11 +259,14 @@ class SyncExecutor:
         limit = self.timeout
         if timeout is not None and (limit is None or timeout < limit):
             limit = timeout
-        with self._lock:
-            deadline = None if limit is None else time.monotonic() + limit
-            drive = Driver(operation, function=function, keyed=self.key is not None)
+        deadline = None if limit is None else time.monotonic() + limit
+        closes = self._closes
+        drive = Driver(operation, function=function, keyed=self.key is not None)
+        try:
+            waiting = drive.start()
+            self._take_turn(deadline, limit, function, drive)
             try:
-                waiting = drive.start()
+                self._closes_seen = closes
                 while waiting:
                     assert drive.request is not None
                     try:
@@ -239,8 +278,25 @@ class SyncExecutor:
                         continue
                     waiting = drive.answer(reply)
             finally:
-                drive.close()
-            return cast(T, drive.result)
+                self._lock.release()
+        finally:
+            drive.close()
+        return cast(T, drive.result)
+
+    def _take_turn(
+        self, deadline: float | None, limit: float | None, function: str, drive: Driver[Any]
+    ) -> None:
+        """Take the lock by ``deadline``, else raise Timeout (nothing was sent)."""
+        if deadline is None:
+            self._lock.acquire()
+        elif not self._lock.acquire(timeout=max(deadline - time.monotonic(), 0.0)):
+            raise Timeout(
+                function,
+                ISC_R_TIMEDOUT,
+                f"no turn within {limit} s: the client's other calls (one at a time) took the "
+                "time; nothing was sent",
+                request=drive.what if drive.request is not None else "",
+            )
 
     def _exchange(
         self,
@@ -253,6 +309,7 @@ class SyncExecutor:
         # Described only for an error or a DEBUG line: most calls need neither.
         what = functools.partial(_what, request, context)
         for attempt in (1, 2):
+            self._closed(function, ISC_R_SUCCESS, what)
             # The live connection without connect()'s second hold of the lock (run holds it):
             # 1.9k instructions a request.
             connection = self._connection
@@ -264,6 +321,7 @@ class SyncExecutor:
                 reply = self._send(connection, request, remaining)
             except _NotSent as not_sent:
                 self._drop(not_sent.error.detail or not_sent.error.text)
+                self._closed(function, not_sent.error.status, what)
                 if attempt == 1 and self.reconnect and isinstance(request, Open):
                     continue
                 raise ConnectionLost(
@@ -272,8 +330,9 @@ class SyncExecutor:
             except DhcpctlError as error:
                 elapsed = time.monotonic() - started
                 _log.debug("%s: %s: %s (%.3f s)", function, what(), error.text, elapsed)
-                proven = self._proven
+                suspect = not self._proven and self.key is not None
                 self._drop(error.detail or error.text)
+                self._closed(function, error.status, what)
                 if error.status == ISC_R_TIMEDOUT:
                     raise Timeout(
                         function,
@@ -282,26 +341,21 @@ class SyncExecutor:
                         + ("" if read else "; the change may have been made"),
                         request=what(),
                     ) from None
-                if (
-                    not proven
-                    and self.key is not None
-                    and error.status != DHCP_R_PROTOCOLERROR
-                    and self._answers(deadline, function)
-                ):
-                    raise AuthenticationFailed(
-                        function,
-                        error.status,
-                        "the server dropped the connection at its first signed request and "
-                        f"takes new ones: most likely the secret of key {self.key.name!r} is "
-                        "wrong",
-                        request=what(),
-                    ) from None
+                if suspect and UNSIGNED_ANSWER in (error.detail or ""):  # dhcpd's answer, seen
+                    raise self._wrong_secret(function, error, what()) from None
                 if attempt == 1 and read and self.reconnect:
                     continue
+                if (
+                    suspect
+                    and error.status in _DROPPED
+                    and self._key_refused(deadline, function, probe=not read)
+                ):
+                    raise self._wrong_secret(function, error, what()) from None
+                detail = self._unblamed(error.detail or error.text)
                 raise ConnectionLost(
                     function,
                     error.status,
-                    error.detail if read else f"{error.detail}; the change may have been made",
+                    detail if read else f"{detail}; the change may have been made",
                     request=what(),
                 ) from None
             self._proven = True
@@ -315,6 +369,47 @@ class SyncExecutor:
                 )
             return reply
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _wrong_secret(self, function: str, error: DhcpctlError, request: str) -> OmapiError:
+        assert self.key is not None
+        said = error.detail or error.text
+        if "secret" not in said:
+            said += (
+                "; the server dropped the connection at its first signed request and takes new "
+                f"ones: most likely the secret of key {self.key.name!r} is wrong"
+            )
+        return AuthenticationFailed(function, error.status, said, request=request)
+
+    def _unblamed(self, detail: str) -> str:
+        """``detail`` without the native backend's "likely cause: a wrong secret" once an
+        answer has verified the key (:meth:`_key_refused`'s lookup)."""
+        if self.key is None or not self._proven:
+            return detail
+        return detail.replace("; " + wrong_secret(key_name(self.key.name, self.key.algorithm)), "")
+
+    def _key_refused(self, deadline: float | None, function: str, *, probe: bool) -> bool:
+        """After a connection dropped at the first signed request (see the module docstring):
+        whether the key is the likely cause. The server must take a new connection; with
+        ``probe``, it must also drop a harmless signed lookup on it (:data:`_PROBE`): an answer
+        verifies the key (and the new connection is kept for the next request)."""
+        try:
+            connection = self.connect(deadline, function)
+        except OmapiError:
+            return False
+        if not probe:
+            self._drop(None)
+            return True
+        try:
+            self._send(connection, _PROBE, self._remaining(deadline, function, str))
+        except OmapiError:  # no time left for it: the key is not blamed
+            self._drop(None)
+            return False
+        except (DhcpctlError, _NotSent) as failed:
+            self._drop(None)
+            error = failed.error if isinstance(failed, _NotSent) else failed
+            return error.status in _DROPPED
+        self._proven = True
+        return False
 
     def _send(self, connection: Any, request: Request, remaining: float | None) -> Reply:
         api = self._api

@@ -52,7 +52,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from dhcpctl._diagnosis import key_name, wrong_secret
+from dhcpctl._diagnosis import UNSIGNED_ANSWER, key_name, wrong_secret
 from dhcpctl._results import (
     DHCP_R_CONNRESET,
     DHCP_R_INVALIDARG,
@@ -315,7 +315,7 @@ class ClientProtocol:
                     said += "; " + wrong_secret(key_name(self.key.name, self.key.algorithm))
             raise ProtocolError(
                 DHCP_R_CONNRESET,
-                "server sent an unsigned message on an authenticated connection" + said,
+                UNSIGNED_ANSWER + said,
             )
         return MessageReceived(message)
 

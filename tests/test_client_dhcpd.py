@@ -473,6 +473,24 @@ def test_authentication_failures_say_which(server: DhcpdServer, backend_name: st
     assert no_key.value.server_message == "No authenticator on message"
 
 
+def test_a_restart_before_the_first_request_is_no_wrong_secret(
+    dhcpd_factory: ServerFactory, backend_name: str
+) -> None:
+    """``with Client`` connects; dhcpd restarts (configuration management, a crash) before the
+    first request, whose connection is then gone: a lookup is sent once more and answered, a
+    write is ConnectionLost (never sent again), and neither blames the key."""
+    server = dhcpd_factory.start(make_key("hmac-md5"), with_dataset=True)
+    ip = dataset.LEASES[0].ip
+    with client_for(server.endpoint, backend_name) as omapi:
+        server.restart()
+        assert str(omapi.leases.get(ip=ip).ip_address) == ip
+    with client_for(server.endpoint, backend_name) as omapi:
+        server.restart()
+        with pytest.raises(ConnectionLost, match="the change may have been made") as raised:
+            omapi.hosts.create(f"restart-{backend_name}", mac="02:00:00:00:12:01")
+        assert "secret" not in str(raised.value)
+
+
 def test_connection_refused_is_connection_lost(
     dhcpd_factory: ServerFactory, backend_name: str
 ) -> None:

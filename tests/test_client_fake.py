@@ -5,6 +5,7 @@ sent again on a new connection."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import socket
 import threading
@@ -14,10 +15,29 @@ import weakref
 from collections.abc import Callable
 
 import pytest
-from fake_omapi import PATIENCE, Behaviour, handshake, recv_message, reply
+from fake_omapi import (
+    KEY_ALGORITHM,
+    KEY_NAME,
+    KEY_SECRET,
+    PATIENCE,
+    Behaviour,
+    handshake,
+    recv_message,
+    reply,
+)
 
 import dhcpctl.aio
-from dhcpctl import Client, ConnectionLost, Key, MultipleMatches, NotFound, Timeout
+from dhcpctl import (
+    AuthenticationFailed,
+    Client,
+    ConnectionLost,
+    Key,
+    MultipleMatches,
+    NotFound,
+    Timeout,
+)
+from dhcpctl._results import ISC_R_NOSPACE
+from dhcpctl.fallback.wire import OP_NOTIFY, Message, encode_message
 from dhcpctl.testing import Drop, FakeHost, FakeLease, Garbage, OmapiServer, Stall
 
 #: The timeout of these clients (seconds), and how much later than it a call may end at most:
@@ -310,3 +330,169 @@ def test_garbage_to_the_first_signed_request_is_a_protocol_error() -> None:
                 assert not isinstance(lost.value, dhcpctl.AuthenticationFailed)
 
         asyncio.run(main())
+
+
+KEY = Key("k", "hmac-sha256", b"sixteen byte key")
+
+
+@pytest.mark.parametrize("fault", [Drop(), Garbage()], ids=["drop", "garbage"])
+def test_a_first_lookup_lost_with_the_right_key_is_sent_once_more(
+    backend_name: str, fault: Drop | Garbage
+) -> None:
+    """A keyed connection opened (as ``with Client`` does), then the server drops the first
+    lookup's connection, as a dhcpd restarted meanwhile does: a lost answer, not a wrong
+    secret. The read is sent once more on a new connection and answered, as dhcpctl.aio does."""
+    lease = FakeLease("10.0.0.1", mac="02:00:00:00:00:01")
+    with (
+        OmapiServer(key=KEY, leases=[lease]) as server,
+        Client(server.address, server.port, key=KEY, timeout=5.0, backend=backend_name) as omapi,
+    ):
+        server.inject(fault)
+        assert str(omapi.leases.get(ip="10.0.0.1").ip_address) == "10.0.0.1"
+
+
+def test_a_first_write_lost_with_the_right_key_is_a_lost_connection(backend_name: str) -> None:
+    """The first request of a keyed client is a write whose connection the server drops: the
+    write is not sent again (it may have been carried out), and the key is not blamed: a
+    harmless signed lookup on a new connection is answered, so the error is ConnectionLost."""
+    with (
+        OmapiServer(key=KEY) as server,
+        Client(server.address, server.port, key=KEY, timeout=5.0, backend=backend_name) as omapi,
+    ):
+        server.inject(Drop())
+        with pytest.raises(ConnectionLost, match="the change may have been made"):
+            omapi.hosts.create("web-1", mac="02:00:00:00:00:01")
+        assert omapi.hosts.get(name="web-1").name == "web-1"  # it was carried out
+
+
+@pytest.mark.parametrize("write", [False, True], ids=["read", "write"])
+def test_a_wrong_secret_is_authentication_failed_and_nothing_changes(
+    backend_name: str, write: bool
+) -> None:
+    wrong = Key(KEY.name, KEY.algorithm, b"not the secret!!")
+    with OmapiServer(key=KEY) as server:
+        with (
+            pytest.raises(AuthenticationFailed, match="secret"),
+            Client(server.address, server.port, key=wrong, timeout=5.0, backend=backend_name) as c,
+        ):
+            if write:
+                c.hosts.create("web-1", mac="02:00:00:00:00:01")
+            else:
+                c.leases.get(ip="10.0.0.1")
+        with (
+            Client(server.address, server.port, key=KEY, backend=backend_name) as omapi,
+            pytest.raises(NotFound),
+        ):
+            omapi.hosts.get(name="web-1")
+
+
+@pytest.mark.parametrize("timeout", [30.0, None], ids=["timed", "untimed"])
+def test_close_from_another_thread_ends_the_running_call(
+    fake_server: StartFake,
+    released: threading.Event,
+    backend_name: str,
+    timeout: float | None,
+) -> None:
+    """A call waits for an answer that never comes; ``close()`` from another thread ends it
+    with ConnectionLost (as dhcpctl.aio's close does) and returns once it has ended: within
+    the native backend's 1 s wait slice, not at the call's timeout, or never."""
+    arrived = threading.Event()
+
+    def silent_first(sock: socket.socket) -> None:
+        handshake(sock, keyed=False)
+        request = recv_message(sock, None)
+        if not arrived.is_set():
+            arrived.set()
+        else:
+            with_values = ((b"name", b"web-1"), (b"hardware-address", b"\x02\0\0\0\0\1"))
+            sock.sendall(reply(request, keyed=False, object_values=with_values))
+        released.wait(PATIENCE)
+
+    port = fake_server(silent_first)
+    omapi = Client("127.0.0.1", port, timeout=timeout, backend=backend_name)
+    outcome: list[BaseException] = []
+
+    def call() -> None:
+        try:
+            omapi.hosts.get(name="web-1")
+        except BaseException as error:
+            outcome.append(error)
+
+    caller = threading.Thread(target=call)
+    caller.start()
+    assert arrived.wait(PATIENCE)
+    started = time.monotonic()
+    omapi.close()
+    closed_in = time.monotonic() - started
+    caller.join(LATEST)
+    assert not caller.is_alive()
+    assert closed_in < LATEST
+    assert len(outcome) == 1 and isinstance(outcome[0], ConnectionLost), outcome
+    assert "closed" in str(outcome[0])
+    # The client is usable again: the next call opens a new connection.
+    assert omapi.hosts.get(name="web-1").name == "web-1"
+    omapi.close()
+
+
+def test_a_call_waiting_for_its_turn_ends_within_its_timeout(
+    fake_server: StartFake, released: threading.Event, backend_name: str
+) -> None:
+    """Ten threads share one client (one call at a time) and the server never answers: the
+    time a call waits for its turn counts toward its timeout, so none takes ten timeouts."""
+
+    def silent(sock: socket.socket) -> None:
+        handshake(sock, keyed=False)
+        released.wait(PATIENCE)
+
+    port = fake_server(silent)
+    omapi = Client("127.0.0.1", port, timeout=TIMEOUT, backend=backend_name)
+    took: list[float] = []
+    errors: list[BaseException] = []
+
+    def call() -> None:
+        started = time.monotonic()
+        try:
+            omapi.leases.get(ip="10.0.0.1")
+        except BaseException as error:
+            errors.append(error)
+        took.append(time.monotonic() - started)
+
+    callers = [threading.Thread(target=call) for _ in range(10)]
+    for caller in callers:
+        caller.start()
+    for caller in callers:
+        caller.join(10 * LATEST)
+    assert len(took) == 10 and all(isinstance(error, Timeout) for error in errors), errors
+    assert max(took) < LATEST, took
+    omapi.close()
+
+
+def test_a_server_that_does_not_read_is_no_wrong_secret(fake_server: StartFake) -> None:
+    """Keyed, the key never verified: the server floods unsigned notifications and reads
+    nothing, so the python backend drops the connection itself (``ISC_R_NOSPACE``: the
+    STATUS answers it owes pile up unsent). That is ConnectionLost, as dhcpctl.aio says, not
+    AuthenticationFailed. (ISC's library sees only a dropped connection there, which on the
+    native backend cannot be told from a wrong secret: see dhcpctl._sync.)"""
+    flood = encode_message(Message(OP_NOTIFY, 0, 5, 0, 0, (), ((b"x", b"y"),))) * 200
+
+    def flooding(sock: socket.socket) -> None:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        handshake(sock, keyed=True)
+        recv_message(sock)
+        with contextlib.suppress(OSError):
+            for _ in range(2000):
+                sock.sendall(flood)
+
+    port = fake_server(flooding)
+    with (
+        pytest.raises(ConnectionLost, match="does not read") as raised,
+        Client(
+            "127.0.0.1",
+            port,
+            key=Key(KEY_NAME, KEY_ALGORITHM, KEY_SECRET),
+            timeout=60.0,
+            backend="python",
+        ) as omapi,
+    ):
+        omapi.leases.get(ip="10.0.0.1")
+    assert raised.value.status == ISC_R_NOSPACE
