@@ -1,16 +1,21 @@
-"""Errors and typed objects cross process boundaries (``pickle``: ``multiprocessing``,
-``concurrent.futures.ProcessPoolExecutor``, task queues) and ``copy.deepcopy`` with all they
-carry, and carry no secret into the pickle."""
+"""Errors and typed objects (Lease, Host, ...) cross process boundaries (``pickle``:
+``multiprocessing``, ``concurrent.futures.ProcessPoolExecutor``, task queues) and
+``copy.deepcopy`` with all they carry, and carry no secret into the pickle."""
 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import pickle
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import Any
 
 import pytest
 
 import dhcpctl
-from dhcpctl import _errors
+from dhcpctl import _errors, _model
+from dhcpctl._model import SCHEMAS
 from dhcpctl._results import ISC_R_NOTFOUND, ISC_R_TIMEDOUT
 from dhcpctl.fallback.wire import ProtocolError
 from dhcpctl.testing import OmapiServer
@@ -100,3 +105,50 @@ def test_a_failed_keyed_connect_pickles_no_secret() -> None:
     assert _attributes(back) == _attributes(raised.value)
     for secret in (SECRET, WRONG):
         assert secret not in data
+
+
+def _objects() -> list[Any]:
+    """One object of every typed class, from a reply as dhcpd sends it (``raw`` filled)."""
+    made = []
+    for object_type, schema in SCHEMAS.items():
+        values = {
+            attribute.isc_name: attribute.codec.encode(value, attribute.field)
+            for attribute in schema.attributes
+            if attribute.sent and (value := SAMPLES.get(attribute.field)) is not None
+        }
+        values["ddns-fwd-name"] = b"web-1.example.org"
+        obj = _model.decode(schema, values, tuple(values.items()))
+        assert obj.raw and any(value is not None for value in vars(obj).values()), object_type
+        made.append(obj)
+    return made
+
+
+SAMPLES: dict[str, object] = {
+    "ip_address": "10.0.0.5",
+    "name": "web-1",
+    "hardware_address": "02:00:00:00:00:05",
+    "hardware_type": 1,
+    "flags": 4,
+    "lease_limit": 10,
+    "leases_used": 2,
+    "ends": datetime(2030, 1, 2, 3, 4, 5, tzinfo=timezone.utc),
+    "max_lease_time": datetime(2030, 1, 2, 3, 4, 5, tzinfo=timezone.utc),
+}
+
+
+@pytest.mark.parametrize("obj", _objects(), ids=lambda obj: type(obj).__name__)
+@pytest.mark.parametrize("how", [pickle.loads, copy.deepcopy], ids=["pickle", "deepcopy"])
+def test_a_typed_object_round_trips(obj: Any, how: Callable[[Any], Any]) -> None:
+    """Equal, the same fields and ``raw``, and as immutable as the original."""
+    back = how(pickle.dumps(obj)) if how is pickle.loads else how(obj)
+    assert type(back) is type(obj) and back == obj and back is not obj
+    assert vars(back) == {**vars(obj), "raw": back.raw} and dict(back.raw) == dict(obj.raw)
+    assert repr(back) == repr(obj) and hash(back) == hash(obj)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        back.raw = {}
+    with pytest.raises(TypeError):
+        back.raw["ddns-fwd-name"] = b"x"
+
+
+def test_every_typed_class_is_checked() -> None:
+    assert {type(obj) for obj in _objects()} == {schema.cls for schema in SCHEMAS.values()}
