@@ -5,7 +5,8 @@ objects (``server_kind``: ``"dhcpd"``, then ``"fake"``). Where dhcpd dies, the f
 
 What they cover: free addresses of a ``range`` (mdb.c new_address_range), lease state
 transitions (mdb.c supersede_lease, make_binding_state_transition, pool_timer), the order of
-leases under one MAC (mdb.c hw_hash_add), the hardware type in a host's MAC key (omapip/hash.c
+leases under one MAC (mdb.c hw_hash_add), hardware addresses up to 20 octets (dhcpd.h
+HARDWARE_ADDR_LEN), the hardware type in a host's MAC key (omapip/hash.c
 keeps the key by pointer), a failover local-state that is no state (failover.c).
 """
 
@@ -88,6 +89,37 @@ def test_a_host_whose_hardware_type_changed_is_not_found_under_the_old_one(
         with pytest.raises(NotFound):
             omapi.hosts.update(mac=mac, ip="198.18.254.65")
         assert omapi.hosts.get(name="h1").hardware_type == 6
+
+
+#: includes/dhcpd.h HARDWARE_ADDR_LEN: an InfiniBand port's 20 octets (hardware type 32).
+INFINIBAND = bytes(range(1, 21))
+
+
+def test_a_host_keeps_a_hardware_address_of_20_octets(
+    backend: Backend, scenario_factory: StartServer
+) -> None:
+    """server/omapi.c dhcp_host_set_value takes up to ``sizeof interface.hbuf - 1``
+    (HARDWARE_ADDR_LEN, 20) octets and answers DHCP_R_INVALIDARG past them; the host is found
+    again by its MAC and type."""
+    endpoint = scenario_factory(make_key("hmac-md5")).endpoint
+    mac = INFINIBAND.hex(":")
+    with client_for(endpoint) as omapi:
+        made = omapi.hosts.create("ib-1", mac=mac, hardware_type=32)
+        assert (made.hardware_address, made.hardware_type) == (mac, 32)
+        assert omapi.hosts.get(mac=mac, hardware_type=32) == made
+        assert omapi.hosts.get(name="ib-1") == made
+    connection = connect(backend, endpoint)
+    for octets, expected in (
+        (INFINIBAND[:17], dhcpctl.ISC_R_SUCCESS),
+        (INFINIBAND + b"\x15", dhcpctl.DHCP_R_INVALIDARG),
+    ):
+        keys: dict[str, str | bytes | int] = {
+            "name": f"ib-{len(octets)}",
+            "hardware-address": octets,
+            "hardware-type": 32,
+        }
+        _, status = open_object(backend, connection, "host", keys, dhcpctl.DHCPCTL_CREATE)
+        assert status == expected, len(octets)
 
 
 def utc(year: int, month: int = 1, day: int = 1) -> datetime:
