@@ -4,10 +4,14 @@ of :class:`dhcpctl.Client` (:class:`OmapiError` and its subclasses, chosen by
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from dhcpctl import _results as _r
 from dhcpctl._results import isc_result_totext
+
+if TYPE_CHECKING:
+    from dhcpctl._model import Lease
+    from dhcpctl._states import LeaseState
 
 #: The most characters of a value's ``repr`` an error text shows (:func:`shorten`).
 SHOWN_LENGTH: Final = 64
@@ -145,6 +149,16 @@ class Timeout(OmapiError, TimeoutError):
 
 class ConnectionLost(OmapiError, ConnectionError):
     """The connection could not be made or ended before the answer came."""
+
+
+class StateNotKept(OmapiError):
+    """dhcpd took the lease state asked for but holds the lease in another
+    (``ISC_R_FAILURE``): a lease whose ``ends`` is past moves on to its next state at once,
+    so it cannot stay active (``server/mdb.c`` supersede_lease runs pool_timer). ``lease`` is
+    the lease as dhcpd then sends it (the other changes made), ``asked`` the state asked for."""
+
+    lease: Lease | None = None
+    asked: LeaseState | None = None
 
 
 class WrongEventLoop(DhcpctlError, RuntimeError):

@@ -35,7 +35,7 @@ def _attributes(error: BaseException) -> dict[str, object]:
 
 
 def test_every_omapi_error_class_is_checked() -> None:
-    assert len(OMAPI_ERRORS) == 10
+    assert len(OMAPI_ERRORS) == 11
 
 
 @pytest.mark.parametrize("cls", OMAPI_ERRORS, ids=lambda cls: cls.__name__)
@@ -79,6 +79,15 @@ def test_an_amended_error_round_trips() -> None:
     back = pickle.loads(pickle.dumps(error))
     assert type(back) is _errors.NotFound
     assert _attributes(back) == _attributes(error)
+
+
+def test_state_not_kept_round_trips_with_its_lease() -> None:
+    lease = _model.Lease(state=dhcpctl.LeaseState.FREE, flags=4)
+    error = _errors.StateNotKept("leases.update", 25, "asked active")
+    error.lease, error.asked = lease, dhcpctl.LeaseState.ACTIVE
+    back = pickle.loads(pickle.dumps(error))
+    assert _attributes(back) == _attributes(error)
+    assert (back.lease, back.asked) == (lease, dhcpctl.LeaseState.ACTIVE)
 
 
 def test_a_protocol_error_round_trips() -> None:
