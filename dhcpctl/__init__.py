@@ -46,6 +46,7 @@ from dhcpctl._errors import (
     NotFound,
     OmapiError,
     PermissionDenied,
+    StateNotKept,
     Timeout,
 )
 from dhcpctl._info import BackendInfo, backend_info
@@ -109,6 +110,7 @@ __all__ = [
     "NotFound",
     "OmapiError",
     "PermissionDenied",
+    "StateNotKept",
     "Subclass",
     "Timeout",
     "BACKEND",

@@ -18,7 +18,7 @@ from __future__ import annotations
 import enum
 import functools
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timezone
 from ipaddress import IPv4Address
 from types import MethodType
 from typing import (
@@ -34,8 +34,8 @@ from typing import (
 )
 
 from dhcpctl import _operations as ops
-from dhcpctl._errors import shorten
-from dhcpctl._exchange import Operation, Values
+from dhcpctl._errors import StateNotKept, shorten
+from dhcpctl._exchange import Open, Operation, Values
 from dhcpctl._model import (
     CLASS,
     FAILOVER_STATE,
@@ -52,6 +52,7 @@ from dhcpctl._model import (
     Subclass,
     encode,
 )
+from dhcpctl._results import ISC_R_FAILURE
 from dhcpctl._states import LeaseState
 
 P = ParamSpec("P")
@@ -217,20 +218,44 @@ class Leases(Collection[ModeT]):
         PermissionDenied or InvalidValue from dhcpd, those it would silently ignore a
         ValueError here.
 
-        dhcpd applies a new ``ends`` by moving the lease on to its next binding state (free,
-        for a lease it made active; ``server/omapi.c`` dhcp_lease_set_value, ``server/mdb.c``
-        supersede_lease) and loses a state sent with it: with ``ends`` the other changes go in
-        a second UPDATE, after a new lookup (two more requests), so ``state`` is the state that
-        stays; without ``state``, a new ``ends`` may free an active lease."""
+        dhcpd applies a new ``ends`` or ``flags`` by moving the lease on to its next binding
+        state (free, for a lease it made active; ``server/omapi.c`` dhcp_lease_set_value and
+        update_lease_flags, ``server/mdb.c`` supersede_lease) and loses a state sent with them:
+        so ``state`` goes in an UPDATE of its own, after the other changes and a new lookup
+        (two more requests), and is the state that stays; without ``state``, a new ``ends`` or
+        ``flags`` may free an active lease. Raises StateNotKept (the lease as dhcpd then holds
+        it, the other changes made) where dhcpd still holds the lease in another state: a
+        lease whose ``ends`` is past cannot stay active (supersede_lease runs pool_timer)."""
         keys = ops.lookup_keys(LEASE, (("ip", ip), *_mac_keys(mac, hardware_type), ("uid", uid)))
-        changes: Values = encode(LEASE, (("state", state), ("flags", flags), *attributes.items()))
-        if ends is UNCHANGED:
-            return (yield from ops.update(LEASE, keys, changes))
-        # dhcpd applies a new ``ends`` by moving the lease to its next binding state (free, for
-        # a lease it made active: server/omapi.c dhcp_lease_set_value, supersede_lease), and a
-        # state in the same message is then lost: the other changes go in an UPDATE after it.
-        new_ends = (("ends", LEASE.by_field("ends").codec.encode(ends, "ends")),)
-        return (yield from ops.update(LEASE, keys, new_ends, then=changes))
+        changes: Values = encode(LEASE, (("flags", flags), *attributes.items()))
+        if ends is not UNCHANGED:
+            new_ends = LEASE.by_field("ends").codec.encode(ends, "ends")
+            changes = (("ends", new_ends), *changes)
+        asked: Values = encode(LEASE, (("state", state),))
+        lease: Lease = yield from ops.update(LEASE, keys, changes, then=asked)
+        if state is not None and lease.state != state:
+            raise _state_not_kept(keys, LeaseState(state), lease)
+        return lease
+
+
+def _state_not_kept(keys: Values, asked: LeaseState, lease: Lease) -> StateNotKept:
+    """What dhcpd did with the ``asked`` state of the lease ``keys`` name: holds ``lease``."""
+    held = "no state" if lease.state is None else lease.state.name.lower()
+    why = "dhcpd moved it on to its next state (server/mdb.c supersede_lease)"
+    if lease.ends is not None and lease.ends <= datetime.now(timezone.utc):
+        why = (
+            f"its ends ({lease.ends}) is past, and dhcpd moves such a lease on to its next "
+            "state at once (server/mdb.c supersede_lease, pool_timer): give a later ends with "
+            "the state"
+        )
+    error = StateNotKept(
+        "leases.update",
+        ISC_R_FAILURE,
+        f"asked {asked.name.lower()}, dhcpd holds it {held}: {why}",
+        request=ops.describe(Open(LEASE.object_type, keys)),
+    )
+    error.lease, error.asked = lease, asked
+    return error
 
 
 class Hosts(Collection[ModeT]):

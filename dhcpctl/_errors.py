@@ -4,10 +4,14 @@ of :class:`dhcpctl.Client` (:class:`OmapiError` and its subclasses, chosen by
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Any, Final
 
 from dhcpctl import _results as _r
 from dhcpctl._results import isc_result_totext
+
+if TYPE_CHECKING:
+    from dhcpctl._model import Lease
+    from dhcpctl._states import LeaseState
 
 #: The most characters of a value's ``repr`` an error text shows (:func:`shorten`).
 SHOWN_LENGTH: Final = 64
@@ -38,6 +42,10 @@ class DhcpctlError(Exception):
     ``status`` is the ``isc_result_t`` number, ``text`` is ``isc_result_totext(status)``, and
     ``function`` names the API function that failed. Server-side statuses are not raised: the
     wait functions return them, exactly as C does.
+
+    Every error of this module round-trips through :mod:`pickle` (``multiprocessing``,
+    ``concurrent.futures.ProcessPoolExecutor``) and :func:`copy.deepcopy` with its attributes;
+    none carries a secret.
     """
 
     def __init__(self, function: str, status: int, detail: str | None = None) -> None:
@@ -49,6 +57,10 @@ class DhcpctlError(Exception):
         if detail:
             message += f": {detail}"
         super().__init__(message)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Exception's own reduce calls the class with ``args`` (the message alone).
+        return type(self), (self.function, self.status, self.detail), self.__dict__
 
 
 class OmapiError(DhcpctlError):
@@ -78,16 +90,28 @@ class OmapiError(DhcpctlError):
             parts.append(f"the server said: {server_message}")
         super().__init__(function, status, "; ".join(parts) or None)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        made = (self.function, self.status, self.reason, self.server_message, self.request)
+        return _restore, (type(self), *made), self.__dict__
+
+
+def _restore(
+    cls: type[OmapiError],
+    function: str,
+    status: int,
+    reason: str | None,
+    server_message: str | None,
+    request: str | None,
+) -> OmapiError:
+    """The ``cls`` error made of these (its keyword arguments are not positional)."""
+    return cls(function, status, reason, server_message=server_message, request=request)
+
 
 def amended(error: OmapiError, note: str) -> OmapiError:
     """An error of ``error``'s class and content with ``note`` added to its reason."""
     reason = "; ".join(part for part in (error.reason, note) if part)
-    return type(error)(
-        error.function,
-        error.status,
-        reason,
-        server_message=error.server_message,
-        request=error.request,
+    return _restore(
+        type(error), error.function, error.status, reason, error.server_message, error.request
     )
 
 
@@ -125,6 +149,16 @@ class Timeout(OmapiError, TimeoutError):
 
 class ConnectionLost(OmapiError, ConnectionError):
     """The connection could not be made or ended before the answer came."""
+
+
+class StateNotKept(OmapiError):
+    """dhcpd took the lease state asked for but holds the lease in another
+    (``ISC_R_FAILURE``): a lease whose ``ends`` is past moves on to its next state at once,
+    so it cannot stay active (``server/mdb.c`` supersede_lease runs pool_timer). ``lease`` is
+    the lease as dhcpd then sends it (the other changes made), ``asked`` the state asked for."""
+
+    lease: Lease | None = None
+    asked: LeaseState | None = None
 
 
 class WrongEventLoop(DhcpctlError, RuntimeError):

@@ -31,7 +31,8 @@ What dhcpd sends (its ``stuff_values`` functions) and takes (``set_value``):
   ``sizeof s->partner.address`` bytes of a ``struct option_cache *`` (a server memory address,
   not an IP address): kept as ``bytes``.
 
-Every typed object also has ``raw``: every attribute exactly as the server sent it.
+Every typed object also has ``raw``: every attribute exactly as the server sent it. Typed
+objects are immutable, and pickle and deep-copy to equal objects (``raw`` included).
 """
 
 from __future__ import annotations
@@ -92,8 +93,19 @@ def _raw() -> Mapping[str, bytes]:
     return MappingProxyType({})
 
 
+class _Typed:
+    """What every typed object shares: it pickles and deep-copies (``raw``, a read-only
+    :class:`types.MappingProxyType`, goes as a ``dict`` and comes back read-only)."""
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "raw": dict(self.__dict__["raw"])}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state, raw=MappingProxyType(dict(state["raw"])))
+
+
 @dataclass(frozen=True)
-class Lease:
+class Lease(_Typed):
     """A lease (OMAPI type ``lease``; server/omapi.c dhcp_lease_stuff_values).
 
     Times are tz-aware UTC datetimes, None where ISC sends "never" (``MAX_TIME``, 0x7FFFFFFF);
@@ -125,7 +137,7 @@ class Lease:
 
 
 @dataclass(frozen=True)
-class Host:
+class Host(_Typed):
     """A host declaration (OMAPI type ``host``; server/omapi.c dhcp_host_stuff_values).
 
     ``ip_addresses`` are its fixed addresses (``fixed-address``), in order; ``ip_address`` is
@@ -146,7 +158,7 @@ class Host:
 
 
 @dataclass(frozen=True)
-class Group:
+class Group(_Typed):
     """A named group (OMAPI type ``group``; common/comapi.c dhcp_group_stuff_values)."""
 
     name: str | None = None
@@ -154,7 +166,7 @@ class Group:
 
 
 @dataclass(frozen=True)
-class Class:
+class Class(_Typed):
     """A class (OMAPI type ``class``; server/omapi.c class_stuff_values).
 
     dhcpd does not send the name: it is the name that was asked for.
@@ -167,7 +179,7 @@ class Class:
 
 
 @dataclass(frozen=True)
-class Subclass:
+class Subclass(_Typed):
     """A subclass (OMAPI type ``subclass``; server/omapi.c class_stuff_values).
 
     ``class_name`` is its class's name (ISC's ``name``), ``data`` the bytes it matches (ISC's
@@ -182,7 +194,7 @@ class Subclass:
 
 
 @dataclass(frozen=True)
-class FailoverState:
+class FailoverState(_Typed):
     """A failover peer's state (OMAPI type ``failover-state``; server/failover.c
     dhcp_failover_state_stuff). Times are UTC datetimes, None where dhcpd sends 0 (not set:
     ``last_packet_sent`` before the first packet; the state structure starts zeroed) or

@@ -3,8 +3,8 @@
 An OMAPI value is a byte string; dhcpd gives it meaning per attribute (``server/omapi.c``,
 ``server/failover.c``, ``common/comapi.c``). Each :class:`Codec` here is one such meaning:
 
-- :data:`MAC`: ``str`` ``"aa:bb:cc:dd:ee:ff"`` (lower case); 1 to 16 octets
-  (``HARDWARE_ADDR_LEN``).
+- :data:`MAC`: ``str`` ``"aa:bb:cc:dd:ee:ff"`` (lower case); 1 to 20 octets
+  (``HARDWARE_ADDR_LEN``: an InfiniBand port's 20, hardware type 32).
 - :data:`IPV4`: :class:`ipaddress.IPv4Address`; 4 bytes, network order. :data:`IPV4_LIST`: a
   tuple of them, 4 bytes each (a host's ``fixed-address`` list).
 - :data:`TIME`: a tz-aware UTC ``datetime``, or None for ISC's "never" (``MAX_TIME``,
@@ -52,8 +52,9 @@ T = TypeVar("T")
 #: ISC's ``MAX_TIME`` (``includes/dhcpd.h``) as it goes on the wire (``(u_int32_t)lease->ends``,
 #: server/omapi.c dhcp_lease_stuff_values): "never" (``ends never;`` in a leases file).
 NEVER: Final = 0x7FFF_FFFF
-#: ``HARDWARE_ADDR_LEN`` (``includes/dhcpd.h``): the longest hardware address ISC keeps.
-HARDWARE_ADDR_LEN: Final = 16
+#: ``HARDWARE_ADDR_LEN`` (``includes/dhcpd.h``, 4.4.3-P1): the longest hardware address ISC
+#: keeps (``hbuf``'s 21 bytes less the type byte), an InfiniBand port's 20 octets.
+HARDWARE_ADDR_LEN: Final = 20
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ _BARE: Final = re.compile(r"(?:[0-9a-fA-F]{2})+")
 
 def encode_mac(value: object, field: str = "hardware-address") -> bytes:
     """A hardware address: ``bytes`` as is, or text as ``aa:bb:..`` (1 or 2 hex digits per
-    octet, ``:`` or ``-``), ``aabb.ccdd.eeff`` or bare hex; 1 to 16 octets (``HARDWARE_ADDR_LEN``,
+    octet, ``:`` or ``-``), ``aabb.ccdd.eeff`` or bare hex; 1 to 20 octets (``HARDWARE_ADDR_LEN``,
     server/omapi.c dhcp_host_set_value). Raises ValueError otherwise."""
     if isinstance(value, bytes | bytearray | memoryview):
         octets = bytes(value)

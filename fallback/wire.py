@@ -126,6 +126,9 @@ class ProtocolError(Exception):
         self.status = status
         self.detail = detail
 
+    def __reduce__(self) -> tuple[object, ...]:
+        return type(self), (self.status, self.detail), self.__dict__
+
 
 def _fail(detail: str) -> ProtocolError:
     return ProtocolError(DHCP_R_PROTOCOLERROR, detail)

@@ -31,6 +31,7 @@ from dhcpctl import (
     MultipleMatches,
     NotFound,
     PermissionDenied,
+    StateNotKept,
     Timeout,
 )
 from dhcpctl._model import SCHEMAS, Schema
@@ -140,6 +141,35 @@ def test_a_new_ends_with_the_state_keeps_the_state(
         kept = omapi.leases.update(ip=ip, ends=ends[2], state=LeaseState.ACTIVE)
         assert (kept.state, kept.ends) == (LeaseState.ACTIVE, ends[2])
         assert omapi.leases.get(ip=ip) == kept
+
+
+def test_a_state_given_with_flags_stays_or_is_said_not_to(
+    dhcpd_factory: ServerFactory, backend_name: str
+) -> None:
+    """dhcpd 4.4.3-P1 moves a lease whose flags change to its next binding state
+    (server/omapi.c update_lease_flags: mdb.c supersede_lease with a copy of the lease) and
+    loses a state sent in the same message; the client sends the state after, alone, so it
+    stays. A lease whose ``ends`` is past cannot stay active (supersede_lease runs pool_timer
+    at once): StateNotKept, with the lease as dhcpd holds it, and the flags changed."""
+    server = dhcpd_factory.start(make_key("hmac-md5"))
+    ip = dataset.LEASES[2].ip
+    with client_for(server.endpoint, backend_name) as omapi:
+        for flags in (4, 0, 4, 2):
+            changed = omapi.leases.update(ip=ip, flags=flags, state=LeaseState.ACTIVE)
+            assert (changed.state, changed.flags) == (LeaseState.ACTIVE, flags)
+            assert omapi.leases.get(ip=ip) == changed
+        with pytest.raises(StateNotKept) as raised:
+            omapi.leases.update(ip="198.18.254.122", flags=4, state=LeaseState.ACTIVE)
+    error = raised.value
+    assert error.lease is not None and error.lease.state == LeaseState.FREE
+    assert error.lease.flags == 4 and error.asked == LeaseState.ACTIVE
+    assert str(error) == (
+        "leases.update: failure (isc_result_t 25): open lease (ip-address=198.18.254.122); "
+        "asked active, dhcpd holds it "
+        "free: its ends (1970-01-01 00:00:00+00:00) is past, and dhcpd moves such a lease on to "
+        "its next state at once (server/mdb.c supersede_lease, pool_timer): give a later ends "
+        "with the state"
+    )
 
 
 def test_lease_ends_never_reads_none_and_writes_as_never_across_a_restart(

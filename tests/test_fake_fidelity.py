@@ -4,9 +4,11 @@ objects (``server_kind``: ``"dhcpd"``, then ``"fake"``). Where dhcpd dies, the f
 :class:`~dhcpctl.testing.DhcpdWouldCrash` instead, and the test checks each for its own.
 
 What they cover: free addresses of a ``range`` (mdb.c new_address_range), lease state
-transitions (mdb.c supersede_lease, make_binding_state_transition, pool_timer), the order of
-leases under one MAC (mdb.c hw_hash_add), the hardware type in a host's MAC key (omapip/hash.c
-keeps the key by pointer), a failover local-state that is no state (failover.c).
+transitions by a new state, ``ends`` or flags (mdb.c supersede_lease,
+make_binding_state_transition, pool_timer), the order of leases under one MAC (mdb.c
+hw_hash_add), hardware addresses up to 20 octets (dhcpd.h HARDWARE_ADDR_LEN), the hardware
+type in a host's MAC key (omapip/hash.c keeps the key by pointer), a failover local-state
+that is no state (failover.c).
 """
 
 from __future__ import annotations
@@ -17,7 +19,15 @@ import pytest
 from scenario_helpers import TIMEOUT, connect, open_object, update
 
 import dhcpctl
-from dhcpctl import Client, Key, KeyConflict, LeaseState, MultipleMatches, NotFound
+from dhcpctl import (
+    Client,
+    Key,
+    KeyConflict,
+    LeaseState,
+    MultipleMatches,
+    NotFound,
+    StateNotKept,
+)
 from dhcpctl._api import Backend
 from dhcpctl.testing import DhcpdWouldCrash, FakeFailoverState, FakeLease, OmapiServer
 from testbed import dataset
@@ -90,6 +100,37 @@ def test_a_host_whose_hardware_type_changed_is_not_found_under_the_old_one(
         assert omapi.hosts.get(name="h1").hardware_type == 6
 
 
+#: includes/dhcpd.h HARDWARE_ADDR_LEN: an InfiniBand port's 20 octets (hardware type 32).
+INFINIBAND = bytes(range(1, 21))
+
+
+def test_a_host_keeps_a_hardware_address_of_20_octets(
+    backend: Backend, scenario_factory: StartServer
+) -> None:
+    """server/omapi.c dhcp_host_set_value takes up to ``sizeof interface.hbuf - 1``
+    (HARDWARE_ADDR_LEN, 20) octets and answers DHCP_R_INVALIDARG past them; the host is found
+    again by its MAC and type."""
+    endpoint = scenario_factory(make_key("hmac-md5")).endpoint
+    mac = INFINIBAND.hex(":")
+    with client_for(endpoint) as omapi:
+        made = omapi.hosts.create("ib-1", mac=mac, hardware_type=32)
+        assert (made.hardware_address, made.hardware_type) == (mac, 32)
+        assert omapi.hosts.get(mac=mac, hardware_type=32) == made
+        assert omapi.hosts.get(name="ib-1") == made
+    connection = connect(backend, endpoint)
+    for octets, expected in (
+        (INFINIBAND[:17], dhcpctl.ISC_R_SUCCESS),
+        (INFINIBAND + b"\x15", dhcpctl.DHCP_R_INVALIDARG),
+    ):
+        keys: dict[str, str | bytes | int] = {
+            "name": f"ib-{len(octets)}",
+            "hardware-address": octets,
+            "hardware-type": 32,
+        }
+        _, status = open_object(backend, connection, "host", keys, dhcpctl.DHCPCTL_CREATE)
+        assert status == expected, len(octets)
+
+
 def utc(year: int, month: int = 1, day: int = 1) -> datetime:
     return datetime(year, month, day, tzinfo=timezone.utc)
 
@@ -117,7 +158,8 @@ def test_leaving_the_active_state_clears_the_client_hostname(
 def test_an_ends_in_the_past_frees_the_lease(scenario_factory: StartServer) -> None:
     """mdb.c supersede_lease: a lease whose ``ends`` (its sort time) is past and that has a
     next state runs pool_timer at once; an active lease expires to free. Made active again
-    with that ``ends``, it expires again at once."""
+    with that ``ends``, it expires again at once: the client raises StateNotKept with the
+    lease as dhcpd holds it."""
     endpoint = scenario_factory(make_key("hmac-md5")).endpoint
     ip = dataset.LEASES[2].ip
     with client_for(endpoint) as omapi:
@@ -128,8 +170,11 @@ def test_an_ends_in_the_past_frees_the_lease(scenario_factory: StartServer) -> N
             utc(2001),
         )
         assert expired.client_hostname is None
-        again = omapi.leases.update(ip=ip, state=LeaseState.ACTIVE)
-        assert (again.state, again.ends) == (LeaseState.FREE, utc(2001))
+        with pytest.raises(StateNotKept, match="dhcpd holds it free") as raised:
+            omapi.leases.update(ip=ip, state=LeaseState.ACTIVE)
+        again = raised.value.lease
+        assert again is not None and (again.state, again.ends) == (LeaseState.FREE, utc(2001))
+        assert omapi.leases.get(ip=ip) == again
 
 
 def test_a_new_ends_moves_the_lease_on_to_its_next_state(scenario_factory: StartServer) -> None:
@@ -153,16 +198,61 @@ def test_a_new_ends_moves_the_lease_on_to_its_next_state(scenario_factory: Start
 def test_a_free_address_of_the_range_is_a_free_lease(scenario_factory: StartServer) -> None:
     """mdb.c new_address_range: every address of ``range`` has a lease, free, ``starts``
     and ``ends`` MIN_TIME (1970), in the subnet and pool; made active, it expires at once
-    (its ``ends`` is past: supersede_lease runs pool_timer)."""
+    (its ``ends`` is past: supersede_lease runs pool_timer), and the client says so
+    (StateNotKept); with a later ``ends`` it stays active."""
     endpoint = scenario_factory(make_key("hmac-md5")).endpoint
     with client_for(endpoint) as omapi:
         free = omapi.leases.get(ip="198.18.254.120")
         assert (free.state, free.ends, free.hardware_address) == (LeaseState.FREE, utc(1970), None)
         assert free.subnet is not None and free.pool is not None
-        activated = omapi.leases.update(ip="198.18.254.121", state=LeaseState.ACTIVE)
+        with pytest.raises(StateNotKept) as raised:
+            omapi.leases.update(ip="198.18.254.121", state=LeaseState.ACTIVE)
+        activated = raised.value.lease
+        assert activated is not None
         assert (activated.state, activated.ends) == (LeaseState.FREE, utc(1970))
+        assert str(raised.value).startswith("leases.update: ")
+        assert "asked active, dhcpd holds it free" in str(raised.value)
+        later = omapi.leases.update(ip="198.18.254.121", ends=utc(2031), state=LeaseState.ACTIVE)
+        assert (later.state, later.ends) == (LeaseState.ACTIVE, utc(2031))  # as the error says
         with pytest.raises(NotFound):
             omapi.leases.get(ip="198.18.254.200")  # past the range's last address
+
+
+def test_a_state_given_with_flags_is_the_state_that_stays(scenario_factory: StartServer) -> None:
+    """server/omapi.c update_lease_flags calls mdb.c supersede_lease with a copy of the lease,
+    next binding state included: a flags change moves the lease on to its next state (free,
+    for a lease dhcpd made active), and a state in the same message, set first or unchanged,
+    is lost. The client sends the flags, looks the lease up again, then the state alone."""
+    endpoint = scenario_factory(make_key("hmac-md5")).endpoint
+    ip = dataset.LEASES[2].ip
+    with client_for(endpoint) as omapi:
+        for flags, state in (
+            (4, LeaseState.ACTIVE),
+            (0, LeaseState.ACTIVE),
+            (4, LeaseState.ACTIVE),
+            (2, LeaseState.ACTIVE),
+            (0, LeaseState.RELEASED),
+            (4, LeaseState.ACTIVE),
+        ):
+            changed = omapi.leases.update(ip=ip, flags=flags, state=state)
+            assert (changed.state, changed.flags) == (state, flags), (flags, state)
+            assert omapi.leases.get(ip=ip) == changed
+
+
+def test_a_flags_change_moves_the_lease_on_to_its_next_state(
+    scenario_factory: StartServer,
+) -> None:
+    """As at a new ``ends``: a lease loaded active stays active at its first flags change (its
+    next state was active), and is freed at the second (update_lease_flags: supersede_lease,
+    make_binding_state_transition); the flags with the state keep the state."""
+    endpoint = scenario_factory(make_key("hmac-md5")).endpoint
+    ip = dataset.LEASES[0].ip
+    with client_for(endpoint) as omapi:
+        assert omapi.leases.update(ip=ip, flags=4).state == LeaseState.ACTIVE
+        freed = omapi.leases.update(ip=ip, flags=0)
+        assert (freed.state, freed.flags, freed.client_hostname) == (LeaseState.FREE, 0, None)
+        kept = omapi.leases.update(ip=ip, flags=4, state=LeaseState.ACTIVE)
+        assert (kept.state, kept.flags) == (LeaseState.ACTIVE, 4)
 
 
 #: Two pairs of leases sharing a MAC, as a leases file and as fake leases: the first pair

@@ -347,7 +347,7 @@ def wrong(value: object) -> Any:
     [
         (lambda: FakeLease(ip="198.18.1.300"), "FakeLease.ip"),
         (lambda: FakeLease(ip="198.18.1.1", mac="00:11:zz"), "FakeLease.mac"),
-        (lambda: FakeHost("h", mac="00" * 17), "FakeHost.mac"),
+        (lambda: FakeHost("h", mac="00" * 21), "FakeHost.mac"),
         (lambda: FakeHost("h"), "needs a mac or a uid"),
         (lambda: OmapiServer(hosts=[HOST, HOST]), "two hosts"),
         # what would otherwise fail in the server's thread when a client reads the object
