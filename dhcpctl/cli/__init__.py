@@ -149,6 +149,9 @@ def _main(argv: Sequence[str] | None) -> int:
     except DhcpctlError as error:
         _error(str(error))
         return _exit.exit_code(error)
+    except _output.OutputError as error:  # the command's own failure, not the user's usage
+        _error(str(error))
+        return _exit.ExitCode.FAILED
     except ImportError as error:
         _error(f"the {args.backend} backend cannot be loaded: {error}")
         return _exit.ExitCode.USAGE
