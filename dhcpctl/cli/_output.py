@@ -6,10 +6,10 @@ MAC addresses in lower case with colons, states by ISC's names (``active``,
 None) and absent values are ``null`` in JSON and left out of the table. The ``raw`` mapping
 (every attribute as the server sent it) is left out: the typed fields hold it all.
 
-Text the server sent need not be UTF-8 (dhcpd keeps whatever bytes a DHCP client sent as its
-``client-hostname``; :mod:`dhcpctl._values` decodes with ``surrogateescape``): a byte that is
-not UTF-8 is shown as ``\\xNN`` (its value in hex, ``\\xff``), in the table and in JSON strings
-alike. JSON is written in ASCII (``\\u00e9``), so any output encoding takes it; a table's
+Text the server sent is shown as :mod:`._printable` says: a byte that was not UTF-8 as
+``\\xNN`` (``\\xff``) in the table and in JSON strings alike, a control character as ``\\xNN``
+in the table (``\\x1b``) and as JSON's escape in JSON (``\\u001b``). JSON is written in ASCII
+(``\\u00e9``, DEL as ``\\u007f``), so any output encoding and any terminal takes it; a table's
 character that the output's encoding lacks is written as Python's ``backslashreplace`` does
 (``\\xe9``, ``\\u20ac``).
 
@@ -23,12 +23,13 @@ import dataclasses
 import enum
 import io
 import json
-import re
 import select
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from ipaddress import IPv4Address
 from typing import TextIO
+
+from dhcpctl.cli._printable import not_utf8_escaped, printable
 
 JsonValue = str | int | list[str] | None
 
@@ -65,23 +66,6 @@ def fields(obj: object) -> dict[str, JsonValue]:
     }
 
 
-#: A character that stands for a byte that was not UTF-8 (``surrogateescape``), or any other
-#: lone surrogate (no encoding writes one).
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _byte_escape(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    if 0xDC80 <= code <= 0xDCFF:  # surrogateescape's stand-in for byte code - 0xDC00
-        code -= 0xDC00
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
-def not_utf8_escaped(text: str) -> str:
-    """``text`` with each byte that was not UTF-8 written ``\\xNN`` (see the module)."""
-    return _SURROGATE.sub(_byte_escape, text)
-
-
 def _escaped(value: JsonValue) -> JsonValue:
     if isinstance(value, str):
         return not_utf8_escaped(value)
@@ -91,12 +75,13 @@ def _escaped(value: JsonValue) -> JsonValue:
 
 
 def to_json(record: Mapping[str, JsonValue]) -> str:
-    """One JSON object, in ASCII (see the module)."""
-    return json.dumps({name: _escaped(value) for name, value in record.items()})
+    """One JSON object, in ASCII, DEL escaped too (see the module)."""
+    text = json.dumps({name: _escaped(value) for name, value in record.items()})
+    return text.replace("\x7f", "\\u007f")  # json leaves DEL as it is; only strings hold one
 
 
 def _cell(value: JsonValue) -> str:
-    return not_utf8_escaped(", ".join(value) if isinstance(value, list) else str(value))
+    return printable(", ".join(value) if isinstance(value, list) else str(value))
 
 
 def table(record: Mapping[str, JsonValue]) -> str:
