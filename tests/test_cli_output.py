@@ -145,3 +145,30 @@ def test_a_server_message_is_one_escaped_bounded_line(
     assert said in line
     assert line.endswith(f"A... ({len(message)} characters)\n")
     assert len(line) < 1000
+
+
+def test_host_export_shows_a_name_as_the_table_does(
+    fake_server: Callable[[Behaviour], int],
+) -> None:
+    """``host export``'s CSV cells are shown as a table's (``\\xNN``), its JSON lines as
+    ``--json`` (on :class:`dhcpctl.aio.Client`, whatever the backend)."""
+    name = b"h\xff" + CONTROLS.encode()
+    values = ((b"name", name), (b"hardware-address", bytes(6)), (b"hardware-type", b"\0\0\0\1"))
+
+    def behaviour(sock: socket.socket) -> None:
+        handshake(sock, keyed=False)
+        while True:
+            sock.sendall(reply(recv_message(sock, None), False, object_values=values))
+
+    port = fake_server(behaviour)
+    env = {**clean_environment(), "PYTHONIOENCODING": "utf-8"}
+    export = ["host", "export", "--names", "-", "--server", f"127.0.0.1:{port}"]
+    as_csv = run_dhcpctl([*export, "--format", "csv"], stdin=b"h\n", env=env)
+    assert as_csv.returncode == ExitCode.OK, as_csv.stderr
+    assert terminal_safe(as_csv.stdout), as_csv.stdout
+    row = f"h\\xff{CONTROLS_SHOWN},00:00:00:00:00:00,,,1"
+    assert as_csv.stdout.decode("ascii").splitlines() == ["name,mac,ip,uid,hardware_type", row]
+    as_json = run_dhcpctl(export, stdin=b"h\n", env=env)
+    assert as_json.returncode == ExitCode.OK, as_json.stderr
+    assert terminal_safe(as_json.stdout), as_json.stdout
+    assert json.loads(as_json.stdout)["name"] == "h\\xff" + CONTROLS
