@@ -7,7 +7,7 @@ takes, :mod:`._exit` the exit statuses, :mod:`._output` the table and JSON forms
 parsed with the standard library's :mod:`argparse`. Typed commands run on
 :class:`dhcpctl.Client`, bulk ones on :class:`dhcpctl.aio.Client`, ``shell`` on the C-named API.
 Errors are one line on stderr (``dhcpctl: ...``), with the server's own message where it sent
-one.
+one (bounded, its control characters escaped: :mod:`._printable`).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from dhcpctl.cli import (
     _connection,
     _exit,
     _output,
+    _printable,
     group,
     host,
     info,
@@ -147,15 +148,18 @@ def _main(argv: Sequence[str] | None) -> int:
     try:
         return _run(args, _connection.resolve(args))
     except DhcpctlError as error:
-        _error(str(error))
+        _error(_printable.error_text(error))
         return _exit.exit_code(error)
+    except _output.OutputError as error:  # the command's own failure, not the user's usage
+        _error(str(error))
+        return _exit.ExitCode.FAILED
     except ImportError as error:
         _error(f"the {args.backend} backend cannot be loaded: {error}")
         return _exit.ExitCode.USAGE
     except (ValueError, OSError) as error:
         if isinstance(error, BrokenPipeError) and _output.reader_gone(sys.stdout):
             raise  # stdout's reader, not the server, went away (main ends quietly)
-        _error(str(error))
+        _error(_printable.error_text(error))
         return _exit.exit_code(error)
     except KeyboardInterrupt:
         _error("interrupted")
@@ -163,4 +167,4 @@ def _main(argv: Sequence[str] | None) -> int:
 
 
 def _error(text: str) -> None:
-    print("dhcpctl: " + " ".join(text.split()), file=sys.stderr)
+    print(_printable.error_line(text), file=sys.stderr)

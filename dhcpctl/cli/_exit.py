@@ -27,7 +27,8 @@ class ExitCode(IntEnum):
 
     OK = 0
     #: The server refused for another reason (invalid value, read-only field, several
-    #: matches...), or a command of a ``dhcpctl shell`` script failed in its parsing.
+    #: matches...), or a command of a ``dhcpctl shell`` script failed in its parsing, or the
+    #: output could not be written (``> /dev/full``; :class:`._output.OutputError`).
     FAILED = 1
     #: Bad usage: unknown command or option, a value that cannot be encoded, a bad key file.
     USAGE = 2
@@ -50,7 +51,7 @@ class ExitCode(IntEnum):
 EPILOG = """exit status:
   0  success
   1  the server refused for another reason (invalid value, read-only field, several matches),
-     or a command of a shell script failed
+     or a command of a shell script failed, or the output could not be written
   2  bad usage (unknown option or DHCPCTL_BACKEND, a value that cannot be encoded,
      unreadable key file)
   3  not found

@@ -6,6 +6,13 @@ MAC addresses in lower case with colons, states by ISC's names (``active``,
 None) and absent values are ``null`` in JSON and left out of the table. The ``raw`` mapping
 (every attribute as the server sent it) is left out: the typed fields hold it all.
 
+Text the server sent is shown as :mod:`._printable` says: a byte that was not UTF-8 as
+``\\xNN`` (``\\xff``) in the table and in JSON strings alike, a control character as ``\\xNN``
+in the table (``\\x1b``) and as JSON's escape in JSON (``\\u001b``). JSON is written in ASCII
+(``\\u00e9``, DEL as ``\\u007f``), so any output encoding and any terminal takes it; a table's
+character that the output's encoding lacks is written as Python's ``backslashreplace`` does
+(``\\xe9``, ``\\u20ac``).
+
 A table needs no library: an object is a list of attribute/value rows, so the standard
 library's string formatting lays it out.
 """
@@ -21,6 +28,8 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 from ipaddress import IPv4Address
 from typing import TextIO
+
+from dhcpctl.cli._printable import not_utf8_escaped, printable
 
 JsonValue = str | int | list[str] | None
 
@@ -57,14 +66,28 @@ def fields(obj: object) -> dict[str, JsonValue]:
     }
 
 
+def _escaped(value: JsonValue) -> JsonValue:
+    if isinstance(value, str):
+        return not_utf8_escaped(value)
+    if isinstance(value, list):
+        return [not_utf8_escaped(each) for each in value]
+    return value
+
+
 def to_json(record: Mapping[str, JsonValue]) -> str:
-    return json.dumps(record, ensure_ascii=False)
+    """One JSON object, in ASCII, DEL escaped too (see the module)."""
+    text = json.dumps({name: _escaped(value) for name, value in record.items()})
+    return text.replace("\x7f", "\\u007f")  # json leaves DEL as it is; only strings hold one
+
+
+def _cell(value: JsonValue) -> str:
+    return printable(", ".join(value) if isinstance(value, list) else str(value))
 
 
 def table(record: Mapping[str, JsonValue]) -> str:
     """Attribute/value rows, the attribute names in ISC's spelling (``client-hostname``)."""
     rows = [
-        (name.replace("_", "-"), ", ".join(value) if isinstance(value, list) else str(value))
+        (name.replace("_", "-"), _cell(value))
         for name, value in record.items()
         if value is not None and value != []
     ]
@@ -72,10 +95,33 @@ def table(record: Mapping[str, JsonValue]) -> str:
     return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)
 
 
+def writable(text: str, out: TextIO) -> str:
+    """``text`` as ``out``'s encoding can write it: a character it lacks as Python's
+    ``backslashreplace`` writes it (``\\xe9``)."""
+    encoding = out.encoding
+    if not encoding:  # an in-memory stream takes any text
+        return text
+    return text.encode(encoding, "backslashreplace").decode(encoding)
+
+
+class OutputError(Exception):
+    """The command's output could not be written (``> /dev/full``): the command's own failure,
+    neither bad usage nor the server's."""
+
+
 def show(obj: object, *, as_json: bool, out: TextIO) -> None:
-    """Print a typed object as a table or as one JSON object."""
+    """Print a typed object as a table or as one JSON object, and flush ``out``.
+
+    Raises :class:`OutputError` when ``out`` fails (BrokenPipeError, the reader gone, is
+    raised as it is)."""
     record = fields(obj)
-    print(to_json(record) if as_json else table(record), file=out)
+    try:
+        print(writable(to_json(record) if as_json else table(record), out), file=out)
+        out.flush()
+    except BrokenPipeError:
+        raise
+    except (OSError, ValueError) as error:
+        raise OutputError(f"cannot write the output: {error}") from error
 
 
 def reader_gone(out: TextIO) -> bool:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from dhcpctl.cli import _command, bulk
 from dhcpctl.cli._output import fields, plain, to_json
+from dhcpctl.cli._printable import printable
 
 if TYPE_CHECKING:
     from dhcpctl import Client
@@ -162,12 +163,12 @@ def _write(host: object, writer: Any, out: TextIO) -> None:
         print(to_json(record), file=out)
         return
     ips = record.get("ip_addresses") or []
-    writer.writerow(
-        [
-            record.get("name") or "",
-            record.get("hardware_address") or "",
-            " ".join(ips) if isinstance(ips, list) else ips,
-            record.get("dhcp_client_identifier") or "",
-            "" if record.get("hardware_type") is None else plain(record["hardware_type"]),
-        ]
-    )
+    cells = [
+        record.get("name") or "",
+        record.get("hardware_address") or "",
+        " ".join(ips) if isinstance(ips, list) else ips,
+        record.get("dhcp_client_identifier") or "",
+        "" if record.get("hardware_type") is None else plain(record["hardware_type"]),
+    ]
+    # The server's text as a table shows it (control characters, bytes not UTF-8 as \xNN).
+    writer.writerow([printable(str(cell)) for cell in cells])

