@@ -119,8 +119,8 @@ def _connect(
             status = _connect_in_slices(cell, host.encode(), number, auth_pointer, deadline)
         finally:  # also for Ctrl-C, raised as C returns: the replies it read are kept
             replies.collect(armed)
-            if status != ISC_R_SUCCESS and cell[0] != ffi.NULL:
-                c_object_dereference(cell)
+            if status != ISC_R_SUCCESS:
+                _close(cell)
     if status != ISC_R_SUCCESS:
         raise DhcpctlError(function, int(status), connect_failed(peer, int(status)))
     connection = Handle("connection", cell)
@@ -639,13 +639,27 @@ def omapi_object_dereference(handle: Handle) -> None:
 
 def _dereference_connection(function: str, conn: Handle) -> None:
     """``omapi_object_dereference`` of a connection: disconnected first, unless C dropped it."""
-    cell = conn.cell
     with locked():
         conn.pointer(function)
-        if not conn.lost:
-            lib.dhcpctl_disconnect(cell, 1)
-        status = ISC_R_SUCCESS if cell[0] == ffi.NULL else c_object_dereference(cell)
+        status = _close(conn.cell)
     _check(function, status)
+
+
+def _close(cell: Any) -> int:
+    """Release the connection in ``cell`` (a ``dhcpctl_handle *``; NULL: nothing to do), closed
+    first unless C dropped it: ``dhcpctl_disconnect`` with ``force`` (``omapip/connection.c``
+    omapi_disconnect closes its socket and takes it from ISC's dispatcher), then
+    ``omapi_object_dereference``. Its status (call with the lock held).
+
+    A connect that failed is closed so too: C's ``dhcpctl_timed_connect`` only dereferences it
+    (``dhcpctl/dhcpctl.c``), which leaves its socket open and registered, one descriptor per
+    timed-out connect, until past select()'s limit every connect fails (``ISC_R_RANGE``).
+    """
+    if cell[0] == ffi.NULL:
+        return ISC_R_SUCCESS
+    if not dropped(cell[0]):
+        lib.dhcpctl_disconnect(cell, 1)  # releases the cell when it succeeds
+    return ISC_R_SUCCESS if cell[0] == ffi.NULL else int(c_object_dereference(cell))
 
 
 def isc_result_totext(status: int) -> str:
