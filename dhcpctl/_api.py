@@ -81,6 +81,13 @@ dhcpd), and where both backends deliberately answer otherwise ("Deviation"):
   out: its socket stays open and registered with ISC's dispatcher, one descriptor per
   attempt, until past select()'s limit every connect of the process fails with
   ``ISC_R_RANGE``. The native backend closes it first (``dhcpctl_disconnect`` with force).
+- Deviation: message ids differ from process to process. C draws a connection's first id
+  from libc's ``random()`` (``omapip/protocol.c`` omapi_protocol_send_intro), never seeded:
+  every process sends the same ids, so a signed reply recorded once passes, replayed without
+  the key, as the answer to another process's request. The native backend seeds ``random()``
+  from ``os.urandom`` at its import and in every forked child
+  (:mod:`dhcpctl._native.message_ids`); the pure-Python backend draws its ids from
+  :mod:`secrets`.
 
 Two differences remain between the backends. One comes from C reading every connection in
 each wait where the pure-Python backend reads only the one waited on: a drop of one connection

@@ -1,7 +1,8 @@
 """The C-named functions over ISC's libdhcpctl, each holding the library lock for its C call.
 
 Arguments are checked first (:mod:`.arguments`); waits and requests keep the books of
-:mod:`.replies`. ``dhcpctl_initialize`` runs once, when this module is imported.
+:mod:`.replies`. ``dhcpctl_initialize`` runs once, when this module is imported, then the
+source of the message ids is seeded (:mod:`.message_ids`).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from dhcpctl._results import (
     UNKNOWN_RESULT_TEXT,
 )
 
-from . import calls, replies
+from . import calls, message_ids, replies
 from .arguments import CHECKS, c_int, checked_handle, timeval
 from .calls import CLOSED, DEREFERENCED, DROPPED, NO_REPLY
 from .handles import DEREFERENCED_HANDLE, LOST_CONNECTION, DataString, Handle
@@ -86,6 +87,7 @@ def dhcpctl_initialize() -> None:
 def _initialize_once() -> None:
     with locked():
         _check("dhcpctl_initialize", calls.initialize())
+        message_ids.seed_every_process()
 
 
 def dhcpctl_connect(address: str, port: int, authenticator: Handle | None) -> Handle:
