@@ -51,7 +51,7 @@ def load_by_path(name: str, path: Path) -> ModuleType:
 # (dhcpctl._native.preamble), each one C call; the layout of
 # the one struct read from Python as this header has it; the hardening marker, NULL when the
 # library lacks it (a weak reference: linking never fails on it); and where the ISC library this
-# module was built with came from.
+# module was built with came from; libc's srandom (dhcpctl._native.message_ids).
 CDEF_API = """
 isc_result_t py_initialize(void);
 isc_result_t py_connect_start(dhcpctl_handle *, const char *, unsigned, dhcpctl_handle);
@@ -84,10 +84,12 @@ static const size_t py_remote_waitstatus_offset;
 static const size_t py_remote_object_size;
 const char *py_dhcpctl_omapi_hardening(void);
 const char *py_isc_location(void);
+void srandom(unsigned int);
 """
 
 SOURCE = """
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include <stdarg.h>
 #include <signal.h>

@@ -75,6 +75,19 @@ dhcpd), and where both backends deliberately answer otherwise ("Deviation"):
   says ``ISC_R_NOMORE`` only when no connection is left): it waits out the timeout, or for good
   without one. The native backend waits in slices of 0.1 s and ends the connect once C has
   dropped it.
+- Deviation: a connect that fails, whichever way (refused, timed out, Ctrl-C, the
+  authenticator refused, a protocol error), leaves no socket open. C's
+  ``dhcpctl_timed_connect`` (``dhcpctl/dhcpctl.c``) only dereferences a connect that timed
+  out: its socket stays open and registered with ISC's dispatcher, one descriptor per
+  attempt, until past select()'s limit every connect of the process fails with
+  ``ISC_R_RANGE``. The native backend closes it first (``dhcpctl_disconnect`` with force).
+- Deviation: message ids differ from process to process. C draws a connection's first id
+  from libc's ``random()`` (``omapip/protocol.c`` omapi_protocol_send_intro), never seeded:
+  every process sends the same ids, so a signed reply recorded once passes, replayed without
+  the key, as the answer to another process's request. The native backend seeds ``random()``
+  from ``os.urandom`` at its import and in every forked child
+  (:mod:`dhcpctl._native.message_ids`); the pure-Python backend draws its ids from
+  :mod:`secrets`.
 
 Two differences remain between the backends. One comes from C reading every connection in
 each wait where the pure-Python backend reads only the one waited on: a drop of one connection
@@ -286,7 +299,8 @@ class Backend(Protocol):
         within the timeout plus 1 s whatever the server does; raises ``ISC_R_TIMEDOUT`` when
         it passes, and otherwise as :meth:`dhcpctl_connect`. A negative timeout counts as 0,
         one longer than a year (infinity too) as None; NaN raises ``DHCP_R_INVALIDARG``, a
-        timeout that is not a number of seconds TypeError.
+        timeout that is not a number of seconds TypeError. A connect that fails, a timed-out
+        one too, leaves no socket open (C leaves a timed-out one open: module docstring).
         """
 
     def dhcpctl_disconnect(self, connection: Handle, force: bool = False) -> None:

@@ -13,8 +13,10 @@ layout with an ImportError that names both),
 callbacks), :mod:`.handles` (the Python owners of C objects), :mod:`.calls` (the C calls of the
 hot path, each checking its handles' cells first), :mod:`.replies` (which reply
 arrived for which object; callbacks, which C's own cannot do), :mod:`.arguments` (checks, and
-conversions to C values), :mod:`.api` (the C-named functions) and :mod:`.received` (the values
-and STATUS text a reply left in a remote object, for :class:`dhcpctl.Client`).
+conversions to C values), :mod:`.api` (the C-named functions), :mod:`.received` (the values
+and STATUS text a reply left in a remote object, for :class:`dhcpctl.Client`) and
+:mod:`.message_ids` (ISC's message ids seeded per process, so that a recorded reply cannot be
+replayed to another).
 
 Threads may share everything: each call holds the library lock for its C call, which releases
 the GIL; callbacks run outside the lock, in the thread whose call read the reply.

@@ -1,7 +1,8 @@
 """The C-named functions over ISC's libdhcpctl, each holding the library lock for its C call.
 
 Arguments are checked first (:mod:`.arguments`); waits and requests keep the books of
-:mod:`.replies`. ``dhcpctl_initialize`` runs once, when this module is imported.
+:mod:`.replies`. ``dhcpctl_initialize`` runs once, when this module is imported, then the
+source of the message ids is seeded (:mod:`.message_ids`).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from dhcpctl._results import (
     UNKNOWN_RESULT_TEXT,
 )
 
-from . import calls, replies
+from . import calls, message_ids, replies
 from .arguments import CHECKS, c_int, checked_handle, timeval
 from .calls import CLOSED, DEREFERENCED, DROPPED, NO_REPLY
 from .handles import DEREFERENCED_HANDLE, LOST_CONNECTION, DataString, Handle
@@ -86,6 +87,7 @@ def dhcpctl_initialize() -> None:
 def _initialize_once() -> None:
     with locked():
         _check("dhcpctl_initialize", calls.initialize())
+        message_ids.seed_every_process()
 
 
 def dhcpctl_connect(address: str, port: int, authenticator: Handle | None) -> Handle:
@@ -119,8 +121,8 @@ def _connect(
             status = _connect_in_slices(cell, host.encode(), number, auth_pointer, deadline)
         finally:  # also for Ctrl-C, raised as C returns: the replies it read are kept
             replies.collect(armed)
-            if status != ISC_R_SUCCESS and cell[0] != ffi.NULL:
-                c_object_dereference(cell)
+            if status != ISC_R_SUCCESS:
+                _close(cell)
     if status != ISC_R_SUCCESS:
         raise DhcpctlError(function, int(status), connect_failed(peer, int(status)))
     connection = Handle("connection", cell)
@@ -639,13 +641,27 @@ def omapi_object_dereference(handle: Handle) -> None:
 
 def _dereference_connection(function: str, conn: Handle) -> None:
     """``omapi_object_dereference`` of a connection: disconnected first, unless C dropped it."""
-    cell = conn.cell
     with locked():
         conn.pointer(function)
-        if not conn.lost:
-            lib.dhcpctl_disconnect(cell, 1)
-        status = ISC_R_SUCCESS if cell[0] == ffi.NULL else c_object_dereference(cell)
+        status = _close(conn.cell)
     _check(function, status)
+
+
+def _close(cell: Any) -> int:
+    """Release the connection in ``cell`` (a ``dhcpctl_handle *``; NULL: nothing to do), closed
+    first unless C dropped it: ``dhcpctl_disconnect`` with ``force`` (``omapip/connection.c``
+    omapi_disconnect closes its socket and takes it from ISC's dispatcher), then
+    ``omapi_object_dereference``. Its status (call with the lock held).
+
+    A connect that failed is closed so too: C's ``dhcpctl_timed_connect`` only dereferences it
+    (``dhcpctl/dhcpctl.c``), which leaves its socket open and registered, one descriptor per
+    timed-out connect, until past select()'s limit every connect fails (``ISC_R_RANGE``).
+    """
+    if cell[0] == ffi.NULL:
+        return ISC_R_SUCCESS
+    if not dropped(cell[0]):
+        lib.dhcpctl_disconnect(cell, 1)  # releases the cell when it succeeds
+    return ISC_R_SUCCESS if cell[0] == ffi.NULL else int(c_object_dereference(cell))
 
 
 def isc_result_totext(status: int) -> str:
