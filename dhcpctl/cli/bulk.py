@@ -10,8 +10,10 @@ timeout, lost connection) ends the run at once: every later row would fail the s
 The import file is CSV with a header line; columns (any order, unknown ones refused):
 ``name`` (required), ``mac``, ``ip`` (one or more addresses separated by spaces), ``uid``
 (hex), ``hardware_type``, ``group``, ``statements``. Each row is a ``hosts.put``: create, or
-replace the host of that name, MAC or uid, so running the same import again is safe. Line
-numbers are the file's (the header is line 1).
+replace the host of that name, MAC or uid, so running the same import again is safe. Rows that
+name the same host (the same name, MAC or uid: :func:`host_keys`) run in row order, each once
+the earlier ones sharing a key with it have finished, so the last of them wins as with one put
+after the other; other rows run concurrently. Line numbers are the file's (the header is line 1).
 """
 
 from __future__ import annotations
@@ -21,11 +23,12 @@ import csv
 import os
 import sys
 import time
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TextIO, TypeVar
 
 from dhcpctl._errors import AuthenticationFailed, ConnectionLost, DhcpctlError, Timeout
+from dhcpctl._values import encode_mac
 from dhcpctl.cli._command import parse_hex, parse_number
 from dhcpctl.cli._exit import ExitCode, exit_code
 
@@ -127,7 +130,7 @@ def _put_arguments(record: dict[str, str | None]) -> dict[str, Any]:
         raise ValueError("no name")
     arguments: dict[str, Any] = {"name": values["name"]}
     if values.get("mac"):
-        arguments["mac"] = values["mac"]
+        arguments["mac"] = encode_mac(values["mac"], "mac")
     if values.get("ip"):
         arguments["ip"] = values["ip"].split()
     if values.get("uid"):
@@ -138,6 +141,13 @@ def _put_arguments(record: dict[str, str | None]) -> dict[str, Any]:
         if values.get(name):
             arguments[name] = values[name]
     return arguments
+
+
+def host_keys(item: Item) -> list[Hashable]:
+    """What a row names its host by: its name, MAC (octets) and uid; rows that share one of
+    these run in row order (:func:`pipeline`'s ``keys``)."""
+    arguments = item.arguments
+    return [(field, arguments[field]) for field in ("name", "mac", "uid") if field in arguments]
 
 
 def read_names(stream: TextIO) -> list[Item]:
@@ -181,13 +191,17 @@ async def pipeline(
     unit: str,
     err: TextIO = sys.stderr,
     window: int = WINDOW,
+    keys: Callable[[Item], Iterable[Hashable]] = lambda item: (),
 ) -> Summary:
     """Run ``call`` for every item, ``window`` at a time: ``on_result`` gets each success,
-    ``on_failure`` each failed item (also reported on ``err`` with its line)."""
+    ``on_failure`` each failed item (also reported on ``err`` with its line). An item that
+    shares one of its ``keys`` with earlier items is called once those have finished (however
+    they ended); the window counts it while it waits."""
     summary = Summary(len(items))
     started = time.monotonic()
     bar = progress_bar(len(items), unit, err)
     pending: dict[asyncio.Task[T], Item] = {}
+    latest: dict[Hashable, asyncio.Task[T]] = {}  # the last running item of each key
     messages: InOrder[str | None] = InOrder(item.line for item in items)
 
     def settle(item: Item, text: str | None) -> None:
@@ -208,6 +222,9 @@ async def pipeline(
     def finish(tasks: Iterable[asyncio.Task[T]]) -> None:
         for task in tasks:
             item = pending.pop(task)
+            for key in keys(item):
+                if latest.get(key) is task:
+                    del latest[key]
             bar.update(1)
             error = task.exception()
             if error is None:
@@ -228,7 +245,10 @@ async def pipeline(
                 bar.update(1)
                 settle(item, item.error)
                 continue
-            pending[asyncio.ensure_future(call(item))] = item
+            earlier = {latest[key] for key in keys(item) if key in latest}
+            task = asyncio.ensure_future(_after(earlier, call, item))
+            latest.update((key, task) for key in keys(item))
+            pending[task] = item
             if len(pending) >= window:
                 done, _ = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
                 finish(done)
@@ -242,6 +262,15 @@ async def pipeline(
         bar.close()
     summary.seconds = time.monotonic() - started
     return summary
+
+
+async def _after(
+    earlier: Iterable[asyncio.Task[T]], call: Callable[[Item], Awaitable[T]], item: Item
+) -> T:
+    """``call(item)`` once every task of ``earlier`` has finished."""
+    if waited := set(earlier):
+        await asyncio.wait(waited)
+    return await call(item)
 
 
 def report(summary: Summary, what: str, err: TextIO = sys.stderr) -> None:

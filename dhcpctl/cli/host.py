@@ -117,7 +117,12 @@ async def _import(args: argparse.Namespace, omapi: AsyncClient) -> int:
         return await omapi.hosts.put(arguments.pop("name"), **arguments)
 
     summary = await bulk.pipeline(
-        items, put, lambda item, host: None, stop_on_error=args.stop_on_error, unit="host"
+        items,
+        put,
+        lambda item, host: None,
+        stop_on_error=args.stop_on_error,
+        unit="host",
+        keys=bulk.host_keys,
     )
     bulk.report(summary, "host import")
     return summary.exit_code()
