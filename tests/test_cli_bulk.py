@@ -245,3 +245,38 @@ def test_pipeline_orders_rows_that_share_a_key() -> None:
     for earlier, later in [(2, 3), (3, 5), (4, 6)]:
         assert events.index(("end", earlier)) < events.index(("start", later))
     assert events.index(("start", 4)) < events.index(("end", 2))  # b runs beside a
+
+
+def test_a_csv_saved_with_a_byte_order_mark_imports(dhcpd_server: Endpoint, tmp_path: Path) -> None:
+    """A CSV saved with a UTF-8 byte order mark (as spreadsheet programs save it) imports, from
+    a file and from stdin."""
+    text = "\ufeffname,mac\nbom-file,02:22:00:00:00:01\n"
+    path = tmp_path / "hosts.csv"
+    path.write_text(text, encoding="utf-8")
+    assert import_hosts(dhcpd_server, path).returncode == ExitCode.OK
+    piped = run_dhcpctl(
+        ["host", "import", "-"],
+        text.replace("bom-file", "bom-stdin").replace(":01", ":02").encode(),
+        env=endpoint_environment(dhcpd_server),
+    )
+    assert piped.returncode == ExitCode.OK, piped.stderr.decode()
+    exported = export_hosts(dhcpd_server, ["bom-file", "bom-stdin"])
+    assert [json.loads(line)["name"] for line in exported.stdout.splitlines()] == [
+        "bom-file",
+        "bom-stdin",
+    ]
+
+
+def test_invisible_characters_are_shown_escaped(dhcpd_server: Endpoint, tmp_path: Path) -> None:
+    """An unknown column or a row's name with an invisible character (a zero-width space, an
+    escape) is shown escaped in the message, never raw."""
+    path = tmp_path / "hosts.csv"
+    path.write_text("name,ma\u200bc\n", encoding="utf-8")
+    header = import_hosts(dhcpd_server, path)
+    assert header.returncode == ExitCode.USAGE
+    assert "unknown CSV column 'ma\\u200bc'" in header.stderr.decode()
+    path.write_text("name,mac\nbad\x1b[2Jname,zz\n", encoding="utf-8")
+    row = import_hosts(dhcpd_server, path)
+    assert row.returncode == ExitCode.SOME_ROWS_FAILED
+    assert row.stderr.decode().startswith("line 2: 'bad\\x1b[2Jname': ")
+    assert b"\x1b" not in header.stderr + row.stderr and "\u200b" not in header.stderr.decode()

@@ -13,7 +13,10 @@ The import file is CSV with a header line; columns (any order, unknown ones refu
 replace the host of that name, MAC or uid, so running the same import again is safe. Rows that
 name the same host (the same name, MAC or uid: :func:`host_keys`) run in row order, each once
 the earlier ones sharing a key with it have finished, so the last of them wins as with one put
-after the other; other rows run concurrently. Line numbers are the file's (the header is line 1).
+after the other; other rows run concurrently. Line numbers are the file's (the header is line
+1). Files are UTF-8, a byte order mark at the start allowed (``utf-8-sig``, as spreadsheet
+programs save CSV); a name or column with characters that do not print is shown escaped in
+messages (:func:`shown`).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TextIO, TypeVar
 
-from dhcpctl._errors import AuthenticationFailed, ConnectionLost, DhcpctlError, Timeout
+from dhcpctl._errors import AuthenticationFailed, ConnectionLost, DhcpctlError, Timeout, shorten
 from dhcpctl._values import encode_mac
 from dhcpctl.cli._command import parse_hex, parse_number
 from dhcpctl.cli._exit import ExitCode, exit_code
@@ -75,6 +78,12 @@ def reason(error: BaseException) -> str:
     return " ".join(text.split())
 
 
+def shown(text: str) -> str:
+    """``text`` as a message shows it: as it is when every character is printable, else quoted
+    with its invisible characters escaped (:func:`dhcpctl._errors.shorten`: ``'a\\u200bb'``)."""
+    return text if text.isprintable() else shorten(text)
+
+
 class InOrder(Generic[T]):
     """Results that finish in any order, released in the input's order: each as soon as every
     one before it has finished (:meth:`put`), the rest at the end (:meth:`rest`)."""
@@ -108,7 +117,8 @@ def read_hosts(stream: TextIO) -> list[Item]:
         raise ValueError(f"the CSV file is empty: no rows (and no header; it needs {expected})")
     unknown = sorted(set(reader.fieldnames) - set(COLUMNS))
     if unknown:
-        raise ValueError(f"unknown CSV column {', '.join(unknown)}: the file needs {expected}")
+        named = ", ".join(shorten(column) for column in unknown)
+        raise ValueError(f"unknown CSV column {named}: the file needs {expected}")
     if "name" not in reader.fieldnames:
         raise ValueError(f"no name column in the CSV header: the file needs {expected}")
     items = []
@@ -211,7 +221,7 @@ async def pipeline(
             summary.failures.append((item.line, text))
             if on_failure is not None:
                 on_failure(item)
-        line = None if text is None else f"line {item.line}: {item.label}: {text}"
+        line = None if text is None else f"line {item.line}: {shown(item.label)}: {text}"
         show([message for message in messages.put(item.line, line) if message is not None])
 
     def show(lines: list[str]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import sys
 from contextlib import ExitStack
 from typing import TYPE_CHECKING, Any, TextIO
@@ -103,9 +104,12 @@ def _put(args: argparse.Namespace, omapi: Client) -> object:
 
 
 def _open(path: str, stack: ExitStack) -> TextIO:
+    """The file ``path`` (``-``: stdin) as UTF-8 text, a leading byte order mark dropped."""
     if path == "-":
+        if isinstance(sys.stdin, io.TextIOWrapper):
+            sys.stdin.reconfigure(encoding="utf-8-sig", newline="")
         return sys.stdin
-    return stack.enter_context(open(path, encoding="utf-8", newline=""))
+    return stack.enter_context(open(path, encoding="utf-8-sig", newline=""))
 
 
 async def _import(args: argparse.Namespace, omapi: AsyncClient) -> int:
