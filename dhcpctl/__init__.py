@@ -18,6 +18,7 @@ version and hardening, or why it cannot load; ``python -m dhcpctl info`` prints 
 from __future__ import annotations
 
 import os
+from types import ModuleType
 
 from dhcpctl import _results
 from dhcpctl._api import (
@@ -130,3 +131,19 @@ __all__ = [
 __all__ += [
     name for name in vars(_results) if name.startswith(("ISC_R_", "DHCP_R_", "DNS_R_", "DST_R_"))
 ]
+
+
+def __dir__() -> list[str]:
+    """What ``dir(dhcpctl)`` lists (PEP 562): :data:`__all__`, the public subpackages imported
+    so far (``dhcpctl.aio``, ``dhcpctl.testing`` ...) and the module's dunders, not the names
+    this module imports for its own use."""
+    namespace = globals()
+    subpackages = [
+        name
+        for name, value in namespace.items()
+        if isinstance(value, ModuleType)
+        and not name.startswith("_")
+        and value.__name__ == f"{__name__}.{name}"
+    ]
+    dunders = [name for name in namespace if name.startswith("__") and name.endswith("__")]
+    return sorted({*__all__, *subpackages, *dunders})

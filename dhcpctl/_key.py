@@ -42,6 +42,8 @@ _BLOCK: Final = re.compile(r'\bkey\s+("[^"]*"|[^\s{]+)\s*\{(.*?)\}\s*;?', re.DOT
 # Where a block starts (to tell an unterminated one from a file without any).
 _OPENING: Final = re.compile(r'\bkey\s+("[^"]*"|[^\s{]+)\s*\{')
 _STATEMENT: Final = re.compile(r'\s*(algorithm|secret)\s+("[^"]*"|[^\s;]+)\s*;', re.DOTALL)
+# A statement's start, its ';' found or not (to tell a missing ';' from a missing statement).
+_STARTED: Final = re.compile(r'\b(algorithm|secret)\s+(?:"[^"]*"|[^\s;}]+)')
 # A quoted string (kept as it is: a base64 secret may hold "//") or a comment (dropped).
 _STRING_OR_COMMENT: Final = re.compile(r'("(?:[^"\\]|\\.)*")|(?:#|//)[^\n]*|/\*.*?\*/', re.DOTALL)
 
@@ -64,10 +66,11 @@ def _read_text(path: str | Path) -> str:
         ) from None
 
 
-def _blocks(path: str | Path, text: str) -> dict[str, str]:
-    """The key blocks of ``text`` by name. ValueError for a name twice, a block that is never
-    closed (naming its line) and a file without any block."""
-    blocks: dict[str, str] = {}
+def _blocks(path: str | Path, text: str) -> dict[str, tuple[str, int]]:
+    """The key blocks of ``text`` by name: each its body and where that starts in ``text``.
+    ValueError for a name twice, a block that is never closed (naming its line) and a file
+    without any block."""
+    blocks: dict[str, tuple[str, int]] = {}
     end = 0
     for opening in _OPENING.finditer(text):
         if opening.start() < end:
@@ -82,7 +85,7 @@ def _blocks(path: str | Path, text: str) -> dict[str, str]:
         name = _unquote(found[1])
         if name in blocks:
             raise ValueError(f"{path}: key {name!r} is defined more than once")
-        blocks[name] = found[2]
+        blocks[name] = found[2], found.start(2)
         end = found.end()
     if not blocks:
         raise ValueError(
@@ -156,9 +159,11 @@ class Key:
         comments are ignored outside quoted strings. Raises OSError if the file cannot be read,
         ValueError if it is not UTF-8 text, has no key block, a block that is never closed (the
         text names its line), no such key, several keys and no ``name``, a key name twice, or
-        a block without an algorithm or a secret.
+        a block without an algorithm or a secret, or with one not ended by ``;`` (the text
+        names its line, never the secret).
         """
-        blocks = _blocks(path, _strip_comments(_read_text(path)))
+        text = _strip_comments(_read_text(path))
+        blocks = _blocks(path, text)
         if name is None:
             if len(blocks) != 1:
                 names = ", ".join(repr(each) for each in blocks)
@@ -168,7 +173,14 @@ class Key:
             raise ValueError(
                 f"{path}: no key {shorten(name)} (it has: {', '.join(map(repr, blocks))})"
             )
-        statements = {found[1]: _unquote(found[2]) for found in _STATEMENT.finditer(blocks[name])}
+        body, start = blocks[name]
+        statements = {found[1]: _unquote(found[2]) for found in _STATEMENT.finditer(body)}
+        for started in _STARTED.finditer(body):
+            if started[1] not in statements:
+                line = text.count("\n", 0, start + started.start()) + 1
+                raise ValueError(
+                    f"{path}: key {name!r}: missing ';' after the {started[1]} at line {line}"
+                )
         missing = [each for each in ("algorithm", "secret") if each not in statements]
         if missing:
             raise ValueError(f"{path}: key {name!r} has no {' and no '.join(missing)}")

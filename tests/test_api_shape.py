@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import inspect
 import pydoc
+from types import ModuleType
 
 import pytest
 from conftest import backend_or_skip
 
 import dhcpctl
+import dhcpctl.aio
+import dhcpctl.testing
 from dhcpctl import _api, _results
 from dhcpctl._api import Backend
 
@@ -62,3 +65,19 @@ def test_every_function_has_the_protocols_docstring(backend: Backend) -> None:
         assert inspect.getdoc(getattr(dhcpctl, name)) == written, name
         shown = pydoc.render_doc(getattr(backend, name), renderer=pydoc.TextDoc())
         assert [line for line in written.splitlines() if line.strip() not in shown] == [], name
+
+
+@pytest.mark.parametrize("module", [dhcpctl, dhcpctl.aio, dhcpctl.testing], ids=repr)
+def test_dir_shows_the_public_names_only(module: ModuleType) -> None:
+    """``dir()`` of a public package (what completion and ``help`` list) is its ``__all__``,
+    its public subpackages and dunders: no ``annotations`` of ``from __future__``, no names
+    imported for its own use (``os``, ``Final``)."""
+    # (not an identifier: what pytest's assertion rewriting adds to a plugin, "@py_builtins")
+    public = {name for name in dir(module) if name.isidentifier() and not name.startswith("_")}
+    subpackages = {
+        name
+        for name in public
+        if isinstance(getattr(module, name), ModuleType)
+        and getattr(module, name).__name__ == f"{module.__name__}.{name}"
+    }
+    assert public - subpackages == set(module.__all__)

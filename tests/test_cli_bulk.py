@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import fcntl
+import io
 import json
 import os
 import struct
@@ -15,7 +17,7 @@ from pathlib import Path
 from cli_helpers import endpoint_environment, run_dhcpctl
 
 from dhcpctl.cli._exit import ExitCode
-from dhcpctl.cli.bulk import InOrder
+from dhcpctl.cli.bulk import InOrder, Item, pipeline
 from testbed.pytest_plugin import ServerFactory
 from testbed.server import Endpoint, make_key
 
@@ -189,3 +191,92 @@ def test_in_order() -> None:
     assert order.put(2, "b") == ["b", "c"]
     assert order.put(9, "i") == []
     assert order.rest() == ["i"]  # 5 never finished
+
+
+def test_rows_of_one_host_run_in_row_order(dhcpd_server: Endpoint, tmp_path: Path) -> None:
+    """Rows that name the same host (its name, or a MAC or uid another row names) are each a
+    ``hosts.put`` after the one before: the last row's values win, on the first run and on a
+    re-run, and no row fails for racing another."""
+    path = tmp_path / "hosts.csv"
+    rows = [
+        "name,mac,ip,uid",
+        "dup-order,02:21:00:00:00:01,198.18.254.201,",
+        "dup-order,02:21:00:00:00:02,198.18.254.202,",
+        "dup-other,02:21:00:00:00:09,,",
+        "dup-order,02:21:00:00:00:03,198.18.254.203,",
+        "dup-uid-a,,,c0ffee01",
+        "dup-uid-a,,,c0ffee02",
+    ]
+    path.write_text("\n".join(rows) + "\n")
+    for _ in range(2):
+        result = import_hosts(dhcpd_server, path)
+        assert result.returncode == ExitCode.OK, result.stderr.decode()
+        exported = export_hosts(dhcpd_server, ["dup-order", "dup-uid-a"])
+        hosts = [json.loads(line) for line in exported.stdout.splitlines()]
+        assert hosts[0]["hardware_address"] == "02:21:00:00:00:03"
+        assert hosts[0]["ip_addresses"] == ["198.18.254.203"]
+        assert hosts[1]["dhcp_client_identifier"] == "c0:ff:ee:02"
+
+
+def test_pipeline_orders_rows_that_share_a_key() -> None:
+    """``pipeline(keys=...)``: a row starts after every earlier row that shares a key with it
+    has finished; rows sharing none run at the same time."""
+    items = [Item(line, f"row-{line}", {"key": key}) for line, key in enumerate("aabab", 2)]
+    events: list[tuple[str, int]] = []
+
+    async def call(item: Item) -> None:
+        events.append(("start", item.line))
+        for _ in range(3):  # give the other tasks their turns
+            await asyncio.sleep(0)
+        events.append(("end", item.line))
+
+    summary = asyncio.run(
+        pipeline(
+            items,
+            call,
+            lambda item, result: None,
+            stop_on_error=False,
+            unit="row",
+            err=io.StringIO(),
+            keys=lambda item: [item.arguments["key"]],
+        )
+    )
+    assert summary.done == 5
+    for earlier, later in [(2, 3), (3, 5), (4, 6)]:
+        assert events.index(("end", earlier)) < events.index(("start", later))
+    assert events.index(("start", 4)) < events.index(("end", 2))  # b runs beside a
+
+
+def test_a_csv_saved_with_a_byte_order_mark_imports(dhcpd_server: Endpoint, tmp_path: Path) -> None:
+    """A CSV saved with a UTF-8 byte order mark (as spreadsheet programs save it) imports, from
+    a file and from stdin."""
+    text = "\ufeffname,mac\nbom-file,02:22:00:00:00:01\n"
+    path = tmp_path / "hosts.csv"
+    path.write_text(text, encoding="utf-8")
+    assert import_hosts(dhcpd_server, path).returncode == ExitCode.OK
+    piped = run_dhcpctl(
+        ["host", "import", "-"],
+        text.replace("bom-file", "bom-stdin").replace(":01", ":02").encode(),
+        env=endpoint_environment(dhcpd_server),
+    )
+    assert piped.returncode == ExitCode.OK, piped.stderr.decode()
+    exported = export_hosts(dhcpd_server, ["bom-file", "bom-stdin"])
+    assert [json.loads(line)["name"] for line in exported.stdout.splitlines()] == [
+        "bom-file",
+        "bom-stdin",
+    ]
+
+
+def test_invisible_characters_are_shown_escaped(dhcpd_server: Endpoint, tmp_path: Path) -> None:
+    """An unknown column or a row's name with an invisible character (a zero-width space, an
+    escape) is shown escaped in the message, never raw."""
+    path = tmp_path / "hosts.csv"
+    path.write_text("name,ma\u200bc\n", encoding="utf-8")
+    header = import_hosts(dhcpd_server, path)
+    assert header.returncode == ExitCode.USAGE
+    assert "unknown CSV column 'ma\\u200bc'" in header.stderr.decode()
+    path.write_text("name,mac\nbad\x1b[2Jname,zz\n", encoding="utf-8")
+    row = import_hosts(dhcpd_server, path)
+    assert row.returncode == ExitCode.SOME_ROWS_FAILED
+    assert row.stderr.decode().startswith("line 2: 'bad\\x1b[2Jname': ")
+    assert b"\x1b" not in header.stderr + row.stderr and "\u200b" not in header.stderr.decode()

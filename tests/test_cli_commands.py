@@ -6,6 +6,7 @@ and key given by environment variables (the secret in a variable of its own) or 
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import os
@@ -22,6 +23,7 @@ from fake_omapi import PATIENCE, Behaviour, handshake
 
 from dhcpctl import cli
 from dhcpctl._errors import typed_error
+from dhcpctl._info import BackendInfo
 from dhcpctl._results import DHCP_R_INVALIDARG, DHCP_R_MULTIPLE, ISC_R_NOPERM
 from dhcpctl.cli._exit import ExitCode, exit_code
 from dhcpctl.cli._output import reader_gone
@@ -215,6 +217,16 @@ def test_console_script_and_module_are_the_same_command() -> None:
     assert by_script.returncode == by_module.returncode == 0
     assert by_script.stdout.splitlines()[0] == by_module.stdout.decode().splitlines()[0]
     assert by_script.stdout.startswith("backend: ")
+
+
+def test_info_as_json() -> None:
+    """``dhcpctl info --json``: the same report as one JSON object, BackendInfo's fields."""
+    text = run_dhcpctl(["info"])
+    result = run_dhcpctl(["info", "--json"])
+    assert (result.returncode, result.stderr) == (ExitCode.OK, b"")
+    record = json.loads(result.stdout)
+    assert set(record) == {field.name for field in dataclasses.fields(BackendInfo)}
+    assert f"backend: {record['backend']}\nreason: {record['reason']}\n" in text.stdout.decode()
 
 
 def test_connection_options_before_the_command(

@@ -9,6 +9,7 @@ standard output must be equal byte for byte. The exit status must say whether a 
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
 import os
 import select
@@ -19,6 +20,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cli_helpers import clean_environment, run_dhcpctl
@@ -26,6 +28,7 @@ from fake_omapi import PATIENCE, Behaviour, handshake
 from shell_corpus import CORPUS, SCRIPTS, render, run_omshell_script, server_kind
 
 from dhcpctl.cli._exit import ExitCode
+from dhcpctl.cli.shell import fgets_lines
 from testbed.omshell import connect_script, find_omshell
 from testbed.pytest_plugin import ServerFactory, missing, require_local_servers
 from testbed.server import Endpoint, make_key
@@ -337,3 +340,74 @@ def test_parse_diagnostics_as_omshell(script: bytes) -> None:
     assert expected.stderr.count(b"^\n") >= 1, expected.stderr  # the script has diagnostics
     ours = run_dhcpctl(["shell"], script)
     assert (ours.stdout, ours.stderr) == (expected.stdout, expected.stderr)
+
+
+def _secret_pieces(output: bytes, secret: str) -> list[str]:
+    """The 6-character pieces of ``secret`` found in ``output``."""
+    text = output.decode("utf-8", "replace")
+    return [secret[i : i + 6] for i in range(len(secret) - 5) if secret[i : i + 6] in text]
+
+
+SECRET = "q7XWbnm0Pz4Kd9LfTt2VaRcYe5Hu8JsGk3MxNoBpQiE="
+#: ``key`` lines longer than the 1,023 bytes omshell's ``fgets`` reads at once: cut in the
+#: name, in the secret, before the secret, inside the word ``key`` itself, after indentation.
+LONG_KEY_LINES = {
+    "long name": b"key " + b"k" * 990 + b" " + SECRET.encode(),
+    "indented": b" " * 990 + b"key omapi_key " + SECRET.encode(),
+    "secret after the cut": b"key " + b"k" * 1030 + b" " + SECRET.encode(),
+    "cut inside key": b" " * 1021 + b"KEy omapi_key " + SECRET.encode(),
+    "tab and trailing blanks": b"\tkey omapi_key " + SECRET.encode() + b" " * 3000,
+}
+
+
+@pytest.mark.parametrize("line", LONG_KEY_LINES.values(), ids=LONG_KEY_LINES.keys())
+@pytest.mark.parametrize("option", ["--json", "--timeout"])
+def test_long_key_line_shows_no_secret(line: bytes, option: str) -> None:
+    """A ``key`` line longer than omshell's 1,023-byte reads is refused whole: no part of its
+    secret reaches stdout, stderr or ``--json``, its rest is not run as commands, the key is
+    not used (a connect fails), and the next line runs as usual."""
+    script = line + b"\nport 7\nconnect\n"
+    arguments = ["shell", option, *(["10"] if option == "--timeout" else [])]
+    result = run_dhcpctl(arguments, script)
+    assert _secret_pieces(result.stdout + result.stderr, SECRET) == []
+    assert b"longer than 1023 bytes" in result.stderr
+    assert result.returncode != ExitCode.OK
+    if option == "--json":
+        records = [json.loads(text) for text in result.stdout.splitlines()]
+        assert len(records) == 3  # the rest of the long line is not run as commands
+        assert records[0]["ok"] is False
+        assert "longer than 1023 bytes" in records[0]["error"]
+        assert [record["command"] for record in records[1:]] == ["port 7", "connect"]
+
+
+def test_a_quote_of_a_secret_in_a_string_is_hidden() -> None:
+    """conflex quotes a bad ``\\x`` escape's byte (``invalid hex digit: 5a``); in a key's
+    secret, that byte is hidden as the rest."""
+    result = run_dhcpctl(["shell"], b'key abc "QUJD\\xZZ"\n')
+    assert b"invalid hex digit: <secret hidden>\n" in result.stderr
+    assert b"5a" not in result.stderr
+
+
+def test_a_long_key_line_read_in_pieces() -> None:
+    """The line reader sees a key line as a whole however its bytes arrive (a pipe's pieces)."""
+
+    class Trickle(io.RawIOBase):
+        def __init__(self, data: bytes) -> None:
+            self.data = data
+
+        def readable(self) -> bool:
+            return True
+
+        def readinto(self, buffer: Any) -> int:
+            piece, self.data = self.data[:7], self.data[7:]
+            buffer[: len(piece)] = piece
+            return len(piece)
+
+    line = LONG_KEY_LINES["indented"]
+    stream = io.BufferedReader(Trickle(line + b"\nport 7\n" + b"k" * 1100), buffer_size=16)
+    assert list(fgets_lines(stream)) == [
+        (line[:1023], True),
+        (b"port 7\n", False),
+        (b"k" * 1023, False),
+        (b"k" * 77, False),
+    ]

@@ -98,3 +98,28 @@ def test_a_binary_file_is_not_a_text_file(tmp_path: Path) -> None:
     ) as raised:
         Key.from_file(path)
     assert not isinstance(raised.value, UnicodeDecodeError)
+
+
+@pytest.mark.parametrize(
+    ("body", "said"),
+    [
+        (
+            '  algorithm hmac-md5;\n  secret "{secret}" }};',
+            "missing ';' after the secret at line 4",
+        ),
+        (
+            "  algorithm hmac-md5\n  secret {secret};\n}};",
+            "missing ';' after the algorithm at line 3",
+        ),
+    ],
+    ids=["secret", "algorithm"],
+)
+def test_a_statement_without_its_semicolon_is_named(tmp_path: Path, body: str, said: str) -> None:
+    """dhcpd.conf's parse_key needs ``;`` after each statement: the error says which statement
+    lacks it and on which line (not that the key has no secret), never showing the secret."""
+    secret = base64.b64encode(SECRET).decode()
+    path = write(tmp_path, '# omapi\nkey "omapi_key" {\n' + body.format(secret=secret) + "\n")
+    with pytest.raises(ValueError) as raised:
+        Key.from_file(path)
+    assert str(raised.value) == f"{path}: key 'omapi_key': {said}"
+    assert secret[:8] not in str(raised.value)

@@ -13,6 +13,8 @@ that is no state (failover.c).
 
 from __future__ import annotations
 
+import re
+import time
 from datetime import datetime, timezone
 
 import pytest
@@ -305,3 +307,34 @@ def test_beside_an_address_a_shared_mac_is_a_conflict_or_multiple_matches(
                 omapi.leases.get(ip=address, mac=mac)
             with pytest.raises(MultipleMatches):
                 omapi.leases.get(mac=mac)
+
+
+@pytest.mark.parametrize(
+    ("object_type", "values", "prefix"),
+    [
+        ("host", {"hardware-address": b"\x02\x00\x00\x00\x00\x42", "hardware-type": 1}, "nh"),
+        ("group", {"statements": "default-lease-time 600;"}, "ng"),
+    ],
+    ids=["host", "group"],
+)
+def test_an_unnamed_object_is_named_as_dhcpd_names_it(
+    backend: Backend,
+    scenario_factory: StartServer,
+    object_type: str,
+    values: dict[str, bytes | int | str],
+    prefix: str,
+) -> None:
+    """omapi.c dhcp_host_signal_handler, comapi.c dhcp_group_signal_handler: a host or group
+    created without a name is named ``nh``/``ng`` + ``%08lx`` of cur_time + ``%08lx`` of its
+    address (a 64-bit pointer: 12 hex digits), 20 hex digits in all."""
+    endpoint = scenario_factory(make_key("hmac-md5")).endpoint
+    connection = connect(backend, endpoint)
+    before = int(time.time())
+    handle, status = open_object(
+        backend, connection, object_type, values, dhcpctl.DHCPCTL_CREATE | dhcpctl.DHCPCTL_EXCL
+    )
+    after = int(time.time())
+    assert status == dhcpctl.ISC_R_SUCCESS
+    name = bytes(backend.dhcpctl_get_value(handle, "name")).decode()
+    assert re.fullmatch(prefix + "[0-9a-f]{20}", name), name
+    assert before <= int(name[2:10], 16) <= after

@@ -244,6 +244,23 @@ def test_fault_without_an_answer_times_out(backend: Backend, fault: object) -> N
         assert open_lease(backend, server) == dhcpctl.ISC_R_SUCCESS
 
 
+def test_a_connection_that_ended_leaves_nothing_behind(backend: Backend) -> None:
+    """The server forgets each connection's thread once it ends, a stalled one's too: it ends
+    when its client closes, not when the server does."""
+    with OmapiServer(key=KEY, leases=[LEASE]) as server:
+        idle = set(server._threads)  # the accepting thread
+        server.inject(Stall())
+        with pytest.raises(dhcpctl.DhcpctlError) as info:
+            open_lease(backend, server, timeout=0.5)
+        assert info.value.status == dhcpctl.ISC_R_TIMEDOUT
+        for _ in range(3):
+            assert open_lease(backend, server) == dhcpctl.ISC_R_SUCCESS
+        for thread in set(server._threads) - idle:
+            thread.join(timeout=30)  # the clients have closed: each thread ends on its own
+            assert not thread.is_alive()
+        assert set(server._threads) == idle
+
+
 def test_fault_bad_signature_ends_the_connection(backend: Backend) -> None:
     """The client drops the reply and answers it with a STATUS DHCP_R_INVALIDKEY (protocol.c);
     a STATUS the server never asked for makes it disconnect, as dhcpd does (message.c: no

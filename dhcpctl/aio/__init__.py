@@ -8,8 +8,6 @@ How it works: :mod:`dhcpctl.aio._connection` (the engine), :mod:`dhcpctl.aio._dh
 :mod:`dhcpctl.aio._session` (how typed operations run on it).
 """
 
-from __future__ import annotations
-
 from dhcpctl._errors import WrongEventLoop as WrongEventLoop
 
 from ._client import Client as Client

@@ -144,7 +144,7 @@ def _main(argv: Sequence[str] | None) -> int:
         _error(f"{POLICY_VARIABLE}={variable!r} is not valid; use one of: {', '.join(POLICIES)}")
         return _exit.ExitCode.USAGE
     if args.command == "info":
-        return info.run()
+        return info.run(args)
     try:
         return _run(args, _connection.resolve(args))
     except DhcpctlError as error:

@@ -10,8 +10,13 @@ timeout, lost connection) ends the run at once: every later row would fail the s
 The import file is CSV with a header line; columns (any order, unknown ones refused):
 ``name`` (required), ``mac``, ``ip`` (one or more addresses separated by spaces), ``uid``
 (hex), ``hardware_type``, ``group``, ``statements``. Each row is a ``hosts.put``: create, or
-replace the host of that name, MAC or uid, so running the same import again is safe. Line
-numbers are the file's (the header is line 1).
+replace the host of that name, MAC or uid, so running the same import again is safe. Rows that
+name the same host (the same name, MAC or uid: :func:`host_keys`) run in row order, each once
+the earlier ones sharing a key with it have finished, so the last of them wins as with one put
+after the other; other rows run concurrently. Line numbers are the file's (the header is line
+1). Files are UTF-8, a byte order mark at the start allowed (``utf-8-sig``, as spreadsheet
+programs save CSV); a name or column with characters that do not print is shown escaped in
+messages (:func:`shown`).
 """
 
 from __future__ import annotations
@@ -21,11 +26,12 @@ import csv
 import os
 import sys
 import time
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TextIO, TypeVar
 
-from dhcpctl._errors import AuthenticationFailed, ConnectionLost, DhcpctlError, Timeout
+from dhcpctl._errors import AuthenticationFailed, ConnectionLost, DhcpctlError, Timeout, shorten
+from dhcpctl._values import encode_mac
 from dhcpctl.cli._command import parse_hex, parse_number
 from dhcpctl.cli._exit import ExitCode, exit_code
 
@@ -72,6 +78,12 @@ def reason(error: BaseException) -> str:
     return " ".join(text.split())
 
 
+def shown(text: str) -> str:
+    """``text`` as a message shows it: as it is when every character is printable, else quoted
+    with its invisible characters escaped (:func:`dhcpctl._errors.shorten`: ``'a\\u200bb'``)."""
+    return text if text.isprintable() else shorten(text)
+
+
 class InOrder(Generic[T]):
     """Results that finish in any order, released in the input's order: each as soon as every
     one before it has finished (:meth:`put`), the rest at the end (:meth:`rest`)."""
@@ -105,7 +117,8 @@ def read_hosts(stream: TextIO) -> list[Item]:
         raise ValueError(f"the CSV file is empty: no rows (and no header; it needs {expected})")
     unknown = sorted(set(reader.fieldnames) - set(COLUMNS))
     if unknown:
-        raise ValueError(f"unknown CSV column {', '.join(unknown)}: the file needs {expected}")
+        named = ", ".join(shorten(column) for column in unknown)
+        raise ValueError(f"unknown CSV column {named}: the file needs {expected}")
     if "name" not in reader.fieldnames:
         raise ValueError(f"no name column in the CSV header: the file needs {expected}")
     items = []
@@ -127,7 +140,7 @@ def _put_arguments(record: dict[str, str | None]) -> dict[str, Any]:
         raise ValueError("no name")
     arguments: dict[str, Any] = {"name": values["name"]}
     if values.get("mac"):
-        arguments["mac"] = values["mac"]
+        arguments["mac"] = encode_mac(values["mac"], "mac")
     if values.get("ip"):
         arguments["ip"] = values["ip"].split()
     if values.get("uid"):
@@ -138,6 +151,13 @@ def _put_arguments(record: dict[str, str | None]) -> dict[str, Any]:
         if values.get(name):
             arguments[name] = values[name]
     return arguments
+
+
+def host_keys(item: Item) -> list[Hashable]:
+    """What a row names its host by: its name, MAC (octets) and uid; rows that share one of
+    these run in row order (:func:`pipeline`'s ``keys``)."""
+    arguments = item.arguments
+    return [(field, arguments[field]) for field in ("name", "mac", "uid") if field in arguments]
 
 
 def read_names(stream: TextIO) -> list[Item]:
@@ -181,13 +201,17 @@ async def pipeline(
     unit: str,
     err: TextIO = sys.stderr,
     window: int = WINDOW,
+    keys: Callable[[Item], Iterable[Hashable]] = lambda item: (),
 ) -> Summary:
     """Run ``call`` for every item, ``window`` at a time: ``on_result`` gets each success,
-    ``on_failure`` each failed item (also reported on ``err`` with its line)."""
+    ``on_failure`` each failed item (also reported on ``err`` with its line). An item that
+    shares one of its ``keys`` with earlier items is called once those have finished (however
+    they ended); the window counts it while it waits."""
     summary = Summary(len(items))
     started = time.monotonic()
     bar = progress_bar(len(items), unit, err)
     pending: dict[asyncio.Task[T], Item] = {}
+    latest: dict[Hashable, asyncio.Task[T]] = {}  # the last running item of each key
     messages: InOrder[str | None] = InOrder(item.line for item in items)
 
     def settle(item: Item, text: str | None) -> None:
@@ -197,7 +221,7 @@ async def pipeline(
             summary.failures.append((item.line, text))
             if on_failure is not None:
                 on_failure(item)
-        line = None if text is None else f"line {item.line}: {item.label}: {text}"
+        line = None if text is None else f"line {item.line}: {shown(item.label)}: {text}"
         show([message for message in messages.put(item.line, line) if message is not None])
 
     def show(lines: list[str]) -> None:
@@ -208,6 +232,9 @@ async def pipeline(
     def finish(tasks: Iterable[asyncio.Task[T]]) -> None:
         for task in tasks:
             item = pending.pop(task)
+            for key in keys(item):
+                if latest.get(key) is task:
+                    del latest[key]
             bar.update(1)
             error = task.exception()
             if error is None:
@@ -228,7 +255,10 @@ async def pipeline(
                 bar.update(1)
                 settle(item, item.error)
                 continue
-            pending[asyncio.ensure_future(call(item))] = item
+            earlier = {latest[key] for key in keys(item) if key in latest}
+            task = asyncio.ensure_future(_after(earlier, call, item))
+            latest.update((key, task) for key in keys(item))
+            pending[task] = item
             if len(pending) >= window:
                 done, _ = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
                 finish(done)
@@ -242,6 +272,15 @@ async def pipeline(
         bar.close()
     summary.seconds = time.monotonic() - started
     return summary
+
+
+async def _after(
+    earlier: Iterable[asyncio.Task[T]], call: Callable[[Item], Awaitable[T]], item: Item
+) -> T:
+    """``call(item)`` once every task of ``earlier`` has finished."""
+    if waited := set(earlier):
+        await asyncio.wait(waited)
+    return await call(item)
 
 
 def report(summary: Summary, what: str, err: TextIO = sys.stderr) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import sys
 from contextlib import ExitStack
 from typing import TYPE_CHECKING, Any, TextIO
@@ -104,9 +105,12 @@ def _put(args: argparse.Namespace, omapi: Client) -> object:
 
 
 def _open(path: str, stack: ExitStack) -> TextIO:
+    """The file ``path`` (``-``: stdin) as UTF-8 text, a leading byte order mark dropped."""
     if path == "-":
+        if isinstance(sys.stdin, io.TextIOWrapper):
+            sys.stdin.reconfigure(encoding="utf-8-sig", newline="")
         return sys.stdin
-    return stack.enter_context(open(path, encoding="utf-8", newline=""))
+    return stack.enter_context(open(path, encoding="utf-8-sig", newline=""))
 
 
 async def _import(args: argparse.Namespace, omapi: AsyncClient) -> int:
@@ -118,7 +122,12 @@ async def _import(args: argparse.Namespace, omapi: AsyncClient) -> int:
         return await omapi.hosts.put(arguments.pop("name"), **arguments)
 
     summary = await bulk.pipeline(
-        items, put, lambda item, host: None, stop_on_error=args.stop_on_error, unit="host"
+        items,
+        put,
+        lambda item, host: None,
+        stop_on_error=args.stop_on_error,
+        unit="host",
+        keys=bulk.host_keys,
     )
     bulk.report(summary, "host import")
     return summary.exit_code()

@@ -69,8 +69,6 @@ Where the fake differs from dhcpd 4.4.3-P1:
   ``subnet`` and ``range``); classes match no client (``leases-used`` stays 0).
 """
 
-from __future__ import annotations
-
 from ._faults import BadSignature, Delay, Drop, Fault, Garbage, Stall
 from ._objects import (
     FakeClass,

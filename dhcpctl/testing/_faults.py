@@ -10,7 +10,7 @@ network or a server fails after doing the work.
 =====================  ==========================================================================
 ``Delay(seconds)``     the answer is sent ``seconds`` late (other connections go on meanwhile)
 ``Drop()``             the connection is closed instead of answering (a client sees a reset)
-``Stall()``            no answer, the connection stays open until the server closes
+``Stall()``            no answer, the connection stays open until the client or the server closes
 ``BadSignature()``     the answer is sent with its signature's last byte flipped (keyed only)
 ``Garbage(data)``      ``data`` (default: 32 bytes of 0xff) is sent instead of the answer
 =====================  ==========================================================================
@@ -44,7 +44,8 @@ class Drop:
 
 @dataclass(frozen=True)
 class Stall:
-    """Never answer; keep the connection open until the server closes."""
+    """Never answer; keep the connection open (reading and dropping what the client sends)
+    until the client or the server closes it."""
 
 
 @dataclass(frozen=True)

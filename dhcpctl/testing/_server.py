@@ -4,7 +4,9 @@ The wire protocol is the codec's server side
 (:class:`dhcpctl.fallback.server_protocol.ServerProtocol`); what requests do is
 :mod:`._dispatch` and :mod:`._store` (ISC's ``omapip/message.c``, ``server/omapi.c``,
 ``common/comapi.c``). One thread accepts, one thread serves each connection; requests are
-processed one at a time, as dhcpd's single-threaded dispatch does.
+processed one at a time, as dhcpd's single-threaded dispatch does. A connection's thread and
+socket are forgotten as soon as it ends (a stalled one ends when its client closes), so a
+server that lives for a whole test session holds only what its open connections need.
 """
 
 from __future__ import annotations
@@ -90,7 +92,7 @@ class OmapiServer:
         self._faults: collections.deque[_Pending] = collections.deque()
         self._listener: socket.socket | None = None
         self._connections: set[socket.socket] = set()
-        self._threads: list[threading.Thread] = []
+        self._threads: set[threading.Thread] = set()  # those running
         self.address = address
         self.port = port
 
@@ -161,8 +163,12 @@ class OmapiServer:
         or delayed answer ends at once)."""
         self._closing.set()
         self._shutdown()
-        for thread in self._threads:
-            if thread is not threading.current_thread():
+        while True:  # until every thread has ended (the accepting one may have just spawned)
+            with self._lock:
+                running = self._threads - {threading.current_thread()}
+            if not running:
+                return
+            for thread in running:
                 thread.join()
 
     def __enter__(self) -> OmapiServer:
@@ -247,9 +253,18 @@ class OmapiServer:
     # --- serving -----------------------------------------------------------------------------
 
     def _spawn(self, target: Callable[[socket.socket], None], sock: socket.socket) -> None:
-        thread = threading.Thread(target=target, args=(sock,), daemon=True)
-        self._threads.append(thread)
+        thread = threading.Thread(target=self._run, args=(target, sock), daemon=True)
+        with self._lock:
+            self._threads.add(thread)
         thread.start()
+
+    def _run(self, target: Callable[[socket.socket], None], sock: socket.socket) -> None:
+        """A thread's life: ``target(sock)``, then the server forgets the thread."""
+        try:
+            target(sock)
+        finally:
+            with self._lock:
+                self._threads.discard(threading.current_thread())
 
     def _accept(self, listener: socket.socket) -> None:
         while not self._closing.is_set():
@@ -309,7 +324,7 @@ class OmapiServer:
         elif isinstance(fault, Drop):
             return False
         elif isinstance(fault, Stall):
-            self._closing.wait()
+            _drain(sock)
             return False
         elif isinstance(fault, BadSignature):
             reply = reply[:-1] + bytes([reply[-1] ^ 0xFF])
@@ -356,6 +371,14 @@ def _unique(table: dict[K, V], key: K, value: V, what: str, shown: object = None
         label = str(shown) if shown is not None else repr(key)
         raise ValueError(f"two {what}s under {label}")
     table[key] = value
+
+
+def _drain(sock: socket.socket) -> None:
+    """Read and drop what the peer sends until it closes (or :meth:`OmapiServer.close` shuts
+    the socket): a stalled conversation ends with its client."""
+    with contextlib.suppress(OSError):
+        while sock.recv(_CHUNK):
+            pass
 
 
 def _shut(sock: socket.socket) -> None:

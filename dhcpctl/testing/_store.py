@@ -69,6 +69,14 @@ def int_value(value: Wire) -> int | None:
     return int.from_bytes(value, "big")
 
 
+def unnamed(prefix: bytes, now: int, made: object) -> bytes:
+    """The name dhcpd gives a host or group created without one (omapi.c
+    dhcp_host_signal_handler, comapi.c dhcp_group_signal_handler): ``prefix`` + ``%08lx%08lx``
+    of cur_time (``now``, seconds) and the object's address, a 64-bit user-space pointer of
+    12 hex digits (here ``made``'s id): 20 hex digits in all, ``nh69a1b2c37f3a5c0d4e10``."""
+    return prefix + b"%08x%012x" % (now, id(made) & 0xFFFF_FFFF_FFFF)
+
+
 def crashes(what: str) -> int:
     """Warn that dhcpd 4.4.3-P1 would have crashed on ``what``; the fake answers
     DHCP_R_INVALIDARG instead."""
@@ -403,7 +411,7 @@ class Group:
         if not self.cloned:
             return DHCP_R_INVALIDARG
         if self.name is None:
-            self.name = b"ng%08x%08x" % (self.store.clock(), id(self) & 0xFFFF_FFFF)
+            self.name = unnamed(b"ng", self.store.clock(), self)
         if not self.removed:
             self.store.groups[self.name] = self
         return ISC_R_SUCCESS
@@ -534,7 +542,7 @@ class Host:
         if self.hardware is None and self.uid is None:
             return DHCP_R_INVALIDARG
         if self.name is None:
-            self.name = b"nh%08x%08x" % (self.store.clock(), id(self) & 0xFFFF_FFFF)
+            self.name = unnamed(b"nh", self.store.clock(), self)
         return self.store.enter_host(self)
 
     def stuff(self) -> Pairs:

@@ -21,6 +21,7 @@ import argparse
 import contextlib
 import itertools
 import json
+import re
 import sys
 from collections.abc import Iterator
 from typing import BinaryIO
@@ -52,15 +53,38 @@ def register(commands: Commands) -> argparse.ArgumentParser:
     return parser
 
 
-def fgets_lines(stream: BinaryIO) -> Iterator[bytes]:
+def fgets_lines(stream: BinaryIO) -> Iterator[tuple[bytes, bool]]:
     """omshell's ``fgets(buf, 1024, stdin)`` loop: up to a newline, at most 1023 bytes, each
     read as it arrives (a program driving the shell through a pipe gets every answer before
-    it writes the next command)."""
+    it writes the next command); each with whether it is a ``key`` line cut there.
+
+    Unlike omshell, a ``key`` line longer than :data:`LINE_LIMIT` is not read on as new lines
+    (there, its rest is the secret or a part of it, which omshell echoes as an unknown
+    command): its first :data:`LINE_LIMIT` bytes come with True and the rest up to the newline
+    is read and dropped (:meth:`._interpreter.Interpreter.run_line` refuses the key). A line
+    is such a key line when its first word, after blanks, is ``key`` in any case, or a part of
+    ``key`` cut at the 1,023rd byte."""
     while line := stream.readline(LINE_LIMIT):
-        yield line
+        if line.endswith(b"\n") or not opens_key_line(line):
+            yield line, False
+            continue
+        rest = stream.readline(LINE_LIMIT)
+        yield line, bool(rest)
+        while rest and not rest.endswith(b"\n"):
+            rest = stream.readline(LINE_LIMIT)
 
 
-def _interactive_lines(interpreter: Interpreter) -> Iterator[bytes]:
+def opens_key_line(line: bytes) -> bool:
+    """Whether ``line`` (without its newline) starts a ``key`` command: its first word is
+    ``key``, or it ends inside that word (conflex's words: letters, digits, ``-``, ``_``)."""
+    text = line.lstrip(b" \t\v\f\r")
+    word = re.match(rb"[-\w]*", text)
+    assert word is not None  # matches the empty string at least
+    first = word.group().lower()
+    return first == b"key" or (bool(first) and first == text.lower() and b"key".startswith(first))
+
+
+def _interactive_lines(interpreter: Interpreter) -> Iterator[tuple[bytes, bool]]:
     import readline  # noqa: F401  (line editing and history for input())
 
     while True:
@@ -69,7 +93,7 @@ def _interactive_lines(interpreter: Interpreter) -> Iterator[bytes]:
         except EOFError:
             print()
             return
-        yield line.encode("utf-8", "surrogateescape") + b"\n"
+        yield line.encode("utf-8", "surrogateescape") + b"\n", False
 
 
 def run(args: argparse.Namespace, backend: Backend, connection: Connection) -> int:
@@ -93,7 +117,7 @@ def run(args: argparse.Namespace, backend: Backend, connection: Connection) -> i
 def _run_lines(
     args: argparse.Namespace,
     interpreter: Interpreter,
-    lines: Iterator[bytes],
+    lines: Iterator[tuple[bytes, bool]],
     stdout: BinaryIO,
     *,
     interactive: bool,
@@ -105,10 +129,10 @@ def _run_lines(
             if prompting:  # before reading, as omshell: a driving program waits for it
                 stdout.write(interpreter.prompt())
                 stdout.flush()
-            line = next(lines, None)
-            if line is None:
+            read = next(lines, None)
+            if read is None:
                 break
-            outcome = interpreter.run_line(line)
+            outcome = interpreter.run_line(*read)
             if args.json:
                 _write_json(stdout, number, outcome, interpreter)
             if outcome.failed and first_failure is None:

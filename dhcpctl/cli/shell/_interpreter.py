@@ -12,8 +12,10 @@ waits honour a timeout, and any algorithm the backend knows (SHA-2 included) wor
 
 Where omshell's C misbehaves, this does not copy it: a ``key`` line at the very end of input
 without a newline makes omshell loop forever (``parse_base64`` peeks the end of input as the
-last token again); here it ends there. Malformed octal escapes in strings (``"\\19"``) are
-read as far as they are valid (conflex stores an indeterminate byte).
+last token again); here it ends there. A ``key`` line longer than omshell's 1,023-byte reads
+fails whole (:data:`KEY_LINE_CUT`; omshell runs its rest, the secret's tail, as commands).
+Malformed octal escapes in strings (``"\\19"``) are read as far as they are valid (conflex
+stores an indeterminate byte).
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ from ._objects import ObjectReader, Values
 #: What a ``key`` line's secret is shown as wherever the line is echoed (``--json``'s
 #: ``command``, the line a diagnostic quotes): never the secret itself.
 SECRET_HIDDEN = "<secret hidden>"
+#: Why a ``key`` line longer than omshell's 1,023-byte reads fails (its secret not shown).
+KEY_LINE_CUT = "key line longer than 1023 bytes: key not set, the rest of the line not read"
 #: omshell's ``help`` text.
 HELP = b"""Commands:
   port <server omapi port>
@@ -227,13 +231,19 @@ class Interpreter:
         """The current object's type, or None."""
         return self._session.object_type if self._session.object is not None else None
 
-    def run_line(self, line: bytes) -> Outcome:
-        """Run one line (at most 1023 bytes, as omshell's ``fgets`` reads) and say how it went."""
+    def run_line(self, line: bytes, cut: bool = False) -> Outcome:
+        """Run one line (at most 1023 bytes, as omshell's ``fgets`` reads) and say how it went.
+
+        ``cut``: the line is the start of a longer ``key`` line whose rest was dropped
+        (:func:`dhcpctl.cli.shell.fgets_lines`): it fails (:data:`KEY_LINE_CUT`), the key it
+        sets is not used (its secret is emptied, so a connect fails as with a bad secret)."""
         self._outcome = Outcome(line.decode("utf-8", "replace").rstrip("\n"))
         lexer = lx.Lexer(line)
         self._lexer = lexer
         token = lexer.next()
         self._secret_start = None
+        if cut:
+            self._failed(KEY_LINE_CUT, None)  # first: the reason the line does nothing
         if token.kind == "keyword" and token.text.lower() == b"key":
             self._outcome.command = f"key {SECRET_HIDDEN}"  # until its name is read
             self._secret_start = token.start + len(token.text)  # until then
@@ -247,6 +257,10 @@ class Interpreter:
         for diagnostic in lexer.warnings:
             self._err.write(diagnostic.render(self._echoed(diagnostic.line)))
             self._failed(diagnostic.text, None)
+        if cut:
+            if self._secret_start is not None:
+                self._session.secret = b""
+            self._err.write(KEY_LINE_CUT + "\n")
         self._err.flush()
         return self._outcome
 
@@ -406,6 +420,8 @@ class Interpreter:
         text = lexer.next().text
         while _base64_token(lexer.peek()):
             text += lexer.next().text
+        # conflex's warnings so far come from the secret's strings: "invalid hex digit: 5a"
+        lexer.hide_quotes(SECRET_HIDDEN)
         found: list[str] = []
         secret = decode_base64(text, found)
         self._parse_warnings(found)

@@ -132,6 +132,15 @@ class Lexer:
             Diagnostic(text, self._lexline, line, blanks if self._lexchar < 81 else "")
         )
 
+    def hide_quotes(self, hidden: str) -> None:
+        """Replace what the warnings so far quote of the input (after ``": "``, as
+        ``invalid hex digit: 5a``) with ``hidden``: the input they quote is a secret."""
+        for index in range(len(self.warnings)):
+            warning = self.warnings[index]
+            if ": " in warning.text:
+                text = warning.text.split(": ", 1)[0] + ": " + hidden
+                self.warnings[index] = replace(warning, text=text)
+
     def _get(self) -> int:
         """``get_char``: the next byte (-1 at the end), recorded in the current line."""
         if self._pos >= len(self._data):
