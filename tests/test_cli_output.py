@@ -172,3 +172,28 @@ def test_host_export_shows_a_name_as_the_table_does(
     assert as_json.returncode == ExitCode.OK, as_json.stderr
     assert terminal_safe(as_json.stdout), as_json.stdout
     assert json.loads(as_json.stdout)["name"] == "h\\xff" + CONTROLS
+
+
+def test_a_bulk_failure_line_is_escaped_and_bounded(
+    fake_server: Callable[[Behaviour], int],
+) -> None:
+    """``host export``'s (and ``host import``'s) line for a row that failed shows the server's
+    message as an error line does: control characters escaped, cut after
+    ``SERVER_TEXT_LENGTH`` characters with its size."""
+    message = "no such host" + CONTROLS + "A" * 5000
+    refusal = ((b"result", ISC_R_NOTFOUND.to_bytes(4, "big")), (b"message", message.encode()))
+
+    def refuse(sock: socket.socket) -> None:
+        handshake(sock, keyed=False)
+        while True:
+            request = recv_message(sock, None)
+            sock.sendall(reply(request, False, op=OP_STATUS, message_values=refusal))
+
+    port = fake_server(refuse)
+    export = ["host", "export", "--names", "-", "--server", f"127.0.0.1:{port}"]
+    result = run_dhcpctl(export, stdin=b"h\n", env=clean_environment())
+    assert result.returncode == ExitCode.SOME_ROWS_FAILED, result.stderr
+    assert terminal_safe(result.stderr), result.stderr[:300]
+    assert ("no such host" + CONTROLS_SHOWN + "AAA").encode() in result.stderr
+    assert f"A... ({len(message)} characters)".encode() in result.stderr
+    assert len(result.stderr) < 1000

@@ -34,6 +34,7 @@ from dhcpctl._errors import AuthenticationFailed, ConnectionLost, DhcpctlError, 
 from dhcpctl._values import encode_mac
 from dhcpctl.cli._command import parse_hex, parse_number
 from dhcpctl.cli._exit import ExitCode, exit_code
+from dhcpctl.cli._printable import error_text, printable
 
 T = TypeVar("T")
 #: How many calls ``pipeline`` keeps in flight.
@@ -71,11 +72,12 @@ class Summary:
 
 
 def reason(error: BaseException) -> str:
-    """One line: what went wrong (the server's message included where it sent one). A bad
-    value (ValueError) reads as a malformed row's reason does, without the type's name."""
+    """One line: what went wrong (the server's message included where it sent one, shown as
+    an error line shows it: :func:`._printable.error_text`, :func:`._printable.printable`). A
+    bad value (ValueError) reads as a malformed row's reason does, without the type's name."""
     known = isinstance(error, (DhcpctlError, ValueError))
-    text = str(error) if known else f"{type(error).__name__}: {error}"
-    return " ".join(text.split())
+    text = error_text(error) if known else f"{type(error).__name__}: {error}"
+    return printable(" ".join(text.split()))
 
 
 def shown(text: str) -> str:
