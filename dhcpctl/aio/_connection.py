@@ -14,7 +14,10 @@ signing and signature checks are the same code as the sync backend's.
   at once. A reply completes the call whose request id it carries as ``rid`` (and whose op it
   may answer, :func:`~dhcpctl.fallback.protocol.may_answer`); a reply for no call in flight
   (never sent, answered already, an unknown id) is dropped and logged, never delivered to
-  another call. A message without a rid (the server's own) is ignored.
+  another call. A reply that breaks the protocol (an UPDATE without object values, a STATUS
+  "success" answering an OPEN) ends the connection with ``DHCP_R_PROTOCOLERROR``, as the sync
+  backends do: every call in flight gets :class:`Lost`. A message without a rid (the server's
+  own) is ignored.
 - Signatures: every reply on a keyed connection is verified by the codec (the six HMACs). A
   message with a wrong signature reaches no call: it is answered with a STATUS of
   ``DHCP_R_INVALIDKEY``, as the sync backend and ISC's ``protocol.c`` do, and its call waits on
@@ -50,11 +53,14 @@ from typing import Final, cast
 
 from dhcpctl._diagnosis import KeyName, Peer, connect_failed, key_name, wrong_secret
 from dhcpctl._errors import AuthenticationFailed, ConnectionLost, OmapiError, Timeout
+from dhcpctl._operations import NO_OBJECT
 from dhcpctl._results import (
     DHCP_R_CONNRESET,
     DHCP_R_HOSTUNKNOWN,
+    DHCP_R_PROTOCOLERROR,
     ISC_R_NOMORE,
     ISC_R_NOSPACE,
+    ISC_R_SUCCESS,
     ISC_R_TIMEDOUT,
     isc_result_totext,
 )
@@ -68,9 +74,18 @@ from dhcpctl.fallback.protocol import (
     MessageReceived,
     Unauthenticated,
     may_answer,
+    status_of,
 )
 from dhcpctl.fallback.transport import _answer as answer_dropped
-from dhcpctl.fallback.wire import MAX_UNSENT, Message, Pair, ProtocolError
+from dhcpctl.fallback.wire import (
+    MAX_UNSENT,
+    OP_OPEN,
+    OP_STATUS,
+    OP_UPDATE,
+    Message,
+    Pair,
+    ProtocolError,
+)
 
 from ._dhcpd_limits import ALONE, SignedQueueGuard, reply_bound
 
@@ -324,6 +339,10 @@ class Connection(asyncio.Protocol):
                 message.rid,
             )
             return
+        fault = _fault(call.op, message)
+        if fault is not None:
+            self._fail(DHCP_R_PROTOCOLERROR, fault)
+            return
         del self._in_flight[message.rid]
         self._proven = True
         if self._guard is not None:
@@ -500,6 +519,18 @@ class _Deadlines:
             self._timer.cancel()
             self._timer = None
         self._queue.clear()
+
+
+def _fault(request_op: int, message: Message) -> str | None:
+    """Why ``message``, a reply that may answer a request of op ``request_op``, breaks the
+    protocol, or None: an UPDATE without object values (nothing to apply, as the sync backends
+    fail it: ``fallback/session.py``, ``0005-reply-matching.patch``) or a STATUS "success"
+    answering an OPEN (:data:`dhcpctl._operations.NO_OBJECT`)."""
+    if message.op == OP_UPDATE and not message.object_values:
+        return "an UPDATE reply without object values"
+    if request_op == OP_OPEN and message.op == OP_STATUS and status_of(message) == ISC_R_SUCCESS:
+        return NO_OBJECT
+    return None
 
 
 def _size(message: Message) -> int:

@@ -1,0 +1,130 @@
+"""The typed clients as twins against servers that break OMAPI: the sync ``dhcpctl.Client`` on
+each backend and ``dhcpctl.aio.Client`` give the same result and the same error class for the
+same server behaviour (README: "the same errors"). A reply that breaks the protocol fails the
+connection (``dhcpctl/_api.py``, "Hostile servers"): ConnectionLost at once, not a Timeout, and
+never an object whose every field is None."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import socket
+from collections.abc import Callable
+
+import pytest
+from conftest import backend_or_skip
+from fake_omapi import (
+    KEY_ALGORITHM,
+    KEY_NAME,
+    KEY_SECRET,
+    Behaviour,
+    handshake,
+    recv_message,
+    reply,
+)
+
+import dhcpctl
+import dhcpctl.aio
+from dhcpctl import ConnectionLost, Lease
+from dhcpctl.fallback.wire import OP_STATUS, Message
+
+#: The clients' timeout (seconds): a protocol error must come before it (else it is a Timeout).
+TIMEOUT = 2.0
+
+StartFake = Callable[[Behaviour], int]
+Answer = Callable[[Message], bytes]
+
+
+@pytest.fixture(params=("python", "native", "aio"))
+def client_kind(request: pytest.FixtureRequest) -> str:
+    """The sync client on each backend, then the asyncio client."""
+    kind: str = request.param
+    if kind != "aio":
+        backend_or_skip(kind)
+    return kind
+
+
+def lease_lookups(kind: str, port: int, count: int, *, keyed: bool = False) -> list[object]:
+    """``count`` lease lookups by one client of ``kind``, one after the other: each one's Lease
+    or the error it raised."""
+    key = dhcpctl.Key(KEY_NAME, KEY_ALGORITHM, KEY_SECRET) if keyed else None
+    outcomes: list[object] = []
+    if kind == "aio":
+
+        async def main() -> None:
+            async with dhcpctl.aio.Client("127.0.0.1", port, timeout=TIMEOUT, key=key) as omapi:
+                for _ in range(count):
+                    try:
+                        outcomes.append(await omapi.leases.get(ip="10.0.0.1"))
+                    except dhcpctl.DhcpctlError as error:
+                        outcomes.append(error)
+
+        asyncio.run(main())
+        return outcomes
+    with dhcpctl.Client("127.0.0.1", port, timeout=TIMEOUT, key=key, backend=kind) as omapi:
+        for _ in range(count):
+            try:
+                outcomes.append(omapi.leases.get(ip="10.0.0.1"))
+            except dhcpctl.DhcpctlError as error:
+                outcomes.append(error)
+    return outcomes
+
+
+def answering(answer: Answer, connections: list[int]) -> Behaviour:
+    """A fake (no key) answering each request of each connection with ``answer(request)``;
+    ``connections`` gets one item per connection."""
+    numbers = itertools.count(1)
+
+    def behaviour(sock: socket.socket) -> None:
+        connections.append(next(numbers))
+        handshake(sock, keyed=False)
+        while True:
+            sock.sendall(answer(recv_message(sock, None)))
+
+    return behaviour
+
+
+LEASE = ((b"ip-address", socket.inet_aton("10.0.0.1")), (b"state", b"\0\0\0\2"))
+
+
+def good(request: Message) -> bytes:
+    return reply(request, keyed=False, object_values=LEASE)
+
+
+def assert_protocol_broken(kind: str, answer: Answer, fake_server: StartFake) -> None:
+    """A lookup that every connection answers with ``answer`` raises ConnectionLost (a read
+    is sent once more on a new connection, on every client, and fails there too)."""
+    connections: list[int] = []
+    [lost] = lease_lookups(kind, fake_server(answering(answer, connections)), 1)
+    assert isinstance(lost, ConnectionLost), f"{kind}: {lost!r}"
+
+
+def test_an_update_reply_without_object_values_is_connection_lost(
+    client_kind: str, fake_server: StartFake
+) -> None:
+    """Nothing to apply: no object (message.c omapi_message_process, the patched library and
+    the python backend's Dispatcher fail the connection)."""
+    assert_protocol_broken(
+        client_kind, lambda request: reply(request, keyed=False, object_values=()), fake_server
+    )
+
+
+def test_a_lookup_answered_success_without_the_object_is_connection_lost(
+    client_kind: str, fake_server: StartFake
+) -> None:
+    """dhcpd answers an OPEN with an UPDATE of the object or a STATUS of its error
+    (omapip/message.c omapi_message_process_internal, OMAPI_OP_OPEN): a STATUS "success" gives
+    no object, and a lookup that found none is no Lease."""
+    assert_protocol_broken(
+        client_kind,
+        lambda request: reply(request, keyed=False, op=OP_STATUS, object_values=()),
+        fake_server,
+    )
+
+
+def test_a_good_reply_is_a_lease_on_every_client(client_kind: str, fake_server: StartFake) -> None:
+    """The fake's good answer, the reference the tests above compare with."""
+    connections: list[int] = []
+    [found] = lease_lookups(client_kind, fake_server(answering(good, connections)), 1)
+    assert isinstance(found, Lease) and str(found.ip_address) == "10.0.0.1"
+    assert connections == [1]
