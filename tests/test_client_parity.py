@@ -14,19 +14,31 @@ from collections.abc import Callable
 import pytest
 from conftest import backend_or_skip
 from fake_omapi import (
+    KEY,
     KEY_ALGORITHM,
     KEY_NAME,
     KEY_SECRET,
     Behaviour,
     handshake,
+    recv_exactly,
     recv_message,
     reply,
 )
 
 import dhcpctl
 import dhcpctl.aio
-from dhcpctl import ConnectionLost, Lease
-from dhcpctl.fallback.wire import OP_STATUS, Message
+from dhcpctl import AuthenticationFailed, ConnectionLost, Lease
+from dhcpctl._results import ISC_R_NOTFOUND, ISC_R_SUCCESS
+from dhcpctl.fallback.wire import (
+    OP_DELETE,
+    OP_NOTIFY,
+    OP_OPEN,
+    OP_REFRESH,
+    OP_STATUS,
+    Message,
+    encode_intro,
+    encode_message,
+)
 
 #: The clients' timeout (seconds): a protocol error must come before it (else it is a Timeout).
 TIMEOUT = 2.0
@@ -46,27 +58,33 @@ def client_kind(request: pytest.FixtureRequest) -> str:
 
 def lease_lookups(kind: str, port: int, count: int, *, keyed: bool = False) -> list[object]:
     """``count`` lease lookups by one client of ``kind``, one after the other: each one's Lease
-    or the error it raised."""
+    or the error it raised (a connect's error ends the list)."""
     key = dhcpctl.Key(KEY_NAME, KEY_ALGORITHM, KEY_SECRET) if keyed else None
     outcomes: list[object] = []
-    if kind == "aio":
 
-        async def main() -> None:
-            async with dhcpctl.aio.Client("127.0.0.1", port, timeout=TIMEOUT, key=key) as omapi:
-                for _ in range(count):
-                    try:
-                        outcomes.append(await omapi.leases.get(ip="10.0.0.1"))
-                    except dhcpctl.DhcpctlError as error:
-                        outcomes.append(error)
+    async def asynchronous() -> None:
+        async with dhcpctl.aio.Client("127.0.0.1", port, timeout=TIMEOUT, key=key) as omapi:
+            for _ in range(count):
+                try:
+                    outcomes.append(await omapi.leases.get(ip="10.0.0.1"))
+                except dhcpctl.DhcpctlError as error:
+                    outcomes.append(error)
 
-        asyncio.run(main())
-        return outcomes
-    with dhcpctl.Client("127.0.0.1", port, timeout=TIMEOUT, key=key, backend=kind) as omapi:
-        for _ in range(count):
-            try:
-                outcomes.append(omapi.leases.get(ip="10.0.0.1"))
-            except dhcpctl.DhcpctlError as error:
-                outcomes.append(error)
+    def synchronous() -> None:
+        with dhcpctl.Client("127.0.0.1", port, timeout=TIMEOUT, key=key, backend=kind) as omapi:
+            for _ in range(count):
+                try:
+                    outcomes.append(omapi.leases.get(ip="10.0.0.1"))
+                except dhcpctl.DhcpctlError as error:
+                    outcomes.append(error)
+
+    try:
+        if kind == "aio":
+            asyncio.run(asynchronous())
+        else:
+            synchronous()
+    except dhcpctl.DhcpctlError as error:
+        outcomes.append(error)
     return outcomes
 
 
@@ -128,3 +146,51 @@ def test_a_good_reply_is_a_lease_on_every_client(client_kind: str, fake_server: 
     [found] = lease_lookups(client_kind, fake_server(answering(good, connections)), 1)
     assert isinstance(found, Lease) and str(found.ip_address) == "10.0.0.1"
     assert connections == [1]
+
+
+@pytest.mark.parametrize("op", [OP_OPEN, OP_REFRESH, OP_NOTIFY, OP_DELETE, 99])
+def test_a_reply_of_an_op_that_cannot_answer_is_connection_lost(
+    client_kind: str, fake_server: StartFake, op: int
+) -> None:
+    """A message with the rid of the request in flight and an op other than UPDATE or STATUS
+    (the patched omapip/message.c omapi_message_process_internal: DHCP_R_PROTOCOLERROR, and
+    protocol.c drops the connection): ConnectionLost at once, not a Timeout."""
+    assert_protocol_broken(
+        client_kind,
+        lambda request: reply(request, keyed=False, op=op, object_values=LEASE),
+        fake_server,
+    )
+
+
+def authenticator_answered(result: int) -> Behaviour:
+    """A keyed fake answering the authenticator OPEN with a STATUS of ``result``."""
+
+    def behaviour(sock: socket.socket) -> None:
+        sock.sendall(encode_intro())
+        recv_exactly(sock, 8)
+        auth_open = recv_message(sock, None)
+        status = Message(OP_STATUS, 0, 1, auth_open.id, 0, ((b"result", result),), ())
+        sock.sendall(encode_message(status))
+        recv_exactly(sock, 1)  # until the client goes
+
+    return behaviour
+
+
+@pytest.mark.parametrize(
+    "result, error",
+    [(ISC_R_SUCCESS, ConnectionLost), (ISC_R_NOTFOUND, AuthenticationFailed)],
+    ids=["success", "notfound"],
+)
+def test_an_authenticator_answered_by_a_status(
+    client_kind: str, fake_server: StartFake, result: int, error: type[Exception]
+) -> None:
+    """Only an UPDATE with a handle accepts the authenticator (omapip/protocol.c
+    omapi_protocol_signal_handler): a STATUS "success" accepts nothing and breaks the protocol
+    (ConnectionLost); dhcpd refuses a key it does not know with ISC_R_NOTFOUND
+    (omapip/auth.c omapi_auth_key_lookup): AuthenticationFailed, naming the key."""
+    [outcome] = lease_lookups(
+        client_kind, fake_server(authenticator_answered(result)), 1, keyed=True
+    )
+    assert type(outcome) is error, f"{client_kind}: {outcome!r}"
+    if error is AuthenticationFailed:
+        assert repr(KEY.name) in str(outcome), outcome

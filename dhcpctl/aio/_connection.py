@@ -11,13 +11,13 @@ signing and signature checks are the same code as the sync backend's.
   once, in queue order, and everything queued in one turn of the event loop goes out in one
   ``transport.write``.
 - Every ``data_received`` feeds the codec, which decodes every complete message in the buffer
-  at once. A reply completes the call whose request id it carries as ``rid`` (and whose op it
-  may answer, :func:`~dhcpctl.fallback.protocol.may_answer`); a reply for no call in flight
-  (never sent, answered already, an unknown id) is dropped and logged, never delivered to
-  another call. A reply that breaks the protocol (an UPDATE without object values, a STATUS
-  "success" answering an OPEN) ends the connection with ``DHCP_R_PROTOCOLERROR``, as the sync
-  backends do: every call in flight gets :class:`Lost`. A message without a rid (the server's
-  own) is ignored.
+  at once. A reply completes the call whose request id it carries as ``rid``; a reply for no
+  call in flight (never sent, answered already, an unknown id) is dropped and logged, never
+  delivered to another call. A reply that breaks the protocol (an op that cannot answer the
+  call, an UPDATE without object values: :func:`~dhcpctl.fallback.protocol.reply_fault`; a
+  STATUS "success" answering an OPEN) ends the connection with ``DHCP_R_PROTOCOLERROR``, as
+  the sync backends do: every call in flight gets :class:`Lost`. A message without a rid (the
+  server's own) is ignored.
 - Signatures: every reply on a keyed connection is verified by the codec (the six HMACs). A
   message with a wrong signature reaches no call: it is answered with a STATUS of
   ``DHCP_R_INVALIDKEY``, as the sync backend and ISC's ``protocol.c`` do, and its call waits on
@@ -60,6 +60,7 @@ from dhcpctl._results import (
     DHCP_R_PROTOCOLERROR,
     ISC_R_NOMORE,
     ISC_R_NOSPACE,
+    ISC_R_NOTFOUND,
     ISC_R_SUCCESS,
     ISC_R_TIMEDOUT,
     isc_result_totext,
@@ -73,7 +74,7 @@ from dhcpctl.fallback.protocol import (
     Intro,
     MessageReceived,
     Unauthenticated,
-    may_answer,
+    reply_fault,
     status_of,
 )
 from dhcpctl.fallback.transport import _answer as answer_dropped
@@ -81,7 +82,6 @@ from dhcpctl.fallback.wire import (
     MAX_UNSENT,
     OP_OPEN,
     OP_STATUS,
-    OP_UPDATE,
     Message,
     Pair,
     ProtocolError,
@@ -331,7 +331,7 @@ class Connection(asyncio.Protocol):
             log.debug("dropped a message without rid (op %d) from the server", message.op)
             return
         call = self._in_flight.get(message.rid)
-        if call is None or not may_answer(call.op, message.op):
+        if call is None:
             self.dropped += 1
             self._warn(
                 "dropped a reply (op %d, rid %d) that answers no request in flight",
@@ -393,8 +393,10 @@ class Connection(asyncio.Protocol):
         error = self._error
         if not self._ready.done():
             failure: OmapiError = Lost(error.status, error.detail, sent=False, connected=False)
-            if error.detail and error.detail.startswith("the server refused the authenticator"):
-                assert self._key_name is not None
+            if error.status == ISC_R_NOTFOUND and self._key_name is not None:
+                # dhcpd's refusal of a key it does not know (omapip/auth.c
+                # omapi_auth_key_lookup), as the sync client tells it apart; any other answer
+                # to the authenticator (a STATUS "success" among them) is ConnectionLost.
                 failure = AuthenticationFailed(
                     FUNCTION,
                     error.status,
@@ -522,12 +524,14 @@ class _Deadlines:
 
 
 def _fault(request_op: int, message: Message) -> str | None:
-    """Why ``message``, a reply that may answer a request of op ``request_op``, breaks the
-    protocol, or None: an UPDATE without object values (nothing to apply, as the sync backends
-    fail it: ``fallback/session.py``, ``0005-reply-matching.patch``) or a STATUS "success"
-    answering an OPEN (:data:`dhcpctl._operations.NO_OBJECT`)."""
-    if message.op == OP_UPDATE and not message.object_values:
-        return "an UPDATE reply without object values"
+    """Why ``message``, a reply to the request of op ``request_op`` in flight under its rid,
+    breaks the protocol, or None: what the sync backends fail the connection for
+    (:func:`~dhcpctl.fallback.protocol.reply_fault`: an op that cannot answer the request, an
+    UPDATE without object values), and a STATUS "success" answering an OPEN
+    (:data:`dhcpctl._operations.NO_OBJECT`)."""
+    fault = reply_fault(request_op, message)
+    if fault is not None:
+        return fault
     if request_op == OP_OPEN and message.op == OP_STATUS and status_of(message) == ISC_R_SUCCESS:
         return NO_OBJECT
     return None
