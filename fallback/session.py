@@ -14,7 +14,8 @@ Reply handling follows ``omapi_message_process`` and the dhcpctl signal handlers
   ``result``) and its ``message`` text, and fires the callback once (``message.c:711-736``);
 - a reply completes only the request whose id it carries as rid, and only with an op that
   may answer it (:func:`~.protocol.reply_fault`: UPDATE or STATUS); a message with a rid that
-  names no request in flight (never sent, or already answered) or with another op breaks the
+  names no request in flight on this connection (never sent on it, or already answered; a
+  request whose wait timed out stays in flight) or with another op breaks the
   protocol and fails the connection with ``DHCP_R_PROTOCOLERROR``, as ISC's client drops it
   (``omapi_message_process`` returns an error, ``protocol.c`` disconnects); replies read
   before it are delivered. A message without a rid (the server's own request or

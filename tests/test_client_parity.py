@@ -56,14 +56,18 @@ def client_kind(request: pytest.FixtureRequest) -> str:
     return kind
 
 
-def lease_lookups(kind: str, port: int, count: int, *, keyed: bool = False) -> list[object]:
+def lease_lookups(
+    kind: str, port: int, count: int, *, keyed: bool = False, reconnect: bool = True
+) -> list[object]:
     """``count`` lease lookups by one client of ``kind``, one after the other: each one's Lease
     or the error it raised (a connect's error ends the list)."""
     key = dhcpctl.Key(KEY_NAME, KEY_ALGORITHM, KEY_SECRET) if keyed else None
     outcomes: list[object] = []
 
     async def asynchronous() -> None:
-        async with dhcpctl.aio.Client("127.0.0.1", port, timeout=TIMEOUT, key=key) as omapi:
+        async with dhcpctl.aio.Client(
+            "127.0.0.1", port, timeout=TIMEOUT, key=key, reconnect=reconnect
+        ) as omapi:
             for _ in range(count):
                 try:
                     outcomes.append(await omapi.leases.get(ip="10.0.0.1"))
@@ -71,7 +75,9 @@ def lease_lookups(kind: str, port: int, count: int, *, keyed: bool = False) -> l
                     outcomes.append(error)
 
     def synchronous() -> None:
-        with dhcpctl.Client("127.0.0.1", port, timeout=TIMEOUT, key=key, backend=kind) as omapi:
+        with dhcpctl.Client(
+            "127.0.0.1", port, timeout=TIMEOUT, key=key, backend=kind, reconnect=reconnect
+        ) as omapi:
             for _ in range(count):
                 try:
                     outcomes.append(omapi.leases.get(ip="10.0.0.1"))
@@ -194,3 +200,40 @@ def test_an_authenticator_answered_by_a_status(
     assert type(outcome) is error, f"{client_kind}: {outcome!r}"
     if error is AuthenticationFailed:
         assert repr(KEY.name) in str(outcome), outcome
+
+
+@pytest.mark.parametrize("distance", [1, 1000, -1])
+def test_a_reply_to_a_request_never_sent_is_connection_lost(
+    client_kind: str, fake_server: StartFake, distance: int
+) -> None:
+    """A reply whose rid names no request sent on the connection (omapip/message.c
+    omapi_message_process_internal: ISC_R_NOTFOUND, and protocol.c drops the connection):
+    ConnectionLost at once, not a Timeout."""
+
+    def stray(request: Message) -> bytes:
+        rid = (request.id + distance) & 0xFFFFFFFF or 1
+        return reply(request._replace(id=rid), keyed=False, object_values=LEASE)
+
+    assert_protocol_broken(client_kind, stray, fake_server)
+
+
+def test_a_second_reply_to_an_answered_request_is_connection_lost(
+    client_kind: str, fake_server: StartFake
+) -> None:
+    """The first lookup is answered; the second gets another reply to the first (answered
+    already: ISC's client unregisters a request at its reply, so the rid names nothing in
+    flight) and then its own. The stale reply fails the connection: ConnectionLost (no
+    reconnect), never the second lookup's answer delivered after it."""
+    connections: list[int] = []
+    first: list[Message] = []
+
+    def answer(request: Message) -> bytes:
+        if not first:
+            first.append(request)
+            return good(request)
+        return reply(first[0], keyed=False, object_values=LEASE, xid=2000) + good(request)
+
+    port = fake_server(answering(answer, connections))
+    found, lost = lease_lookups(client_kind, port, 2, reconnect=False)
+    assert isinstance(found, Lease), f"{client_kind}: {found!r}"
+    assert isinstance(lost, ConnectionLost), f"{client_kind}: {lost!r}"
