@@ -62,6 +62,13 @@ Fields = Iterable[tuple[str, object]]
 T = TypeVar("T")
 
 
+def no_object(request: Request | None, reply: Reply) -> bool:
+    """Whether ``reply`` answers ``request`` with success but no object: an
+    :class:`~dhcpctl._exchange.Open` answered without object values (:data:`NO_OBJECT`), which
+    breaks the protocol (an executor drops the connection it came on)."""
+    return reply.status == ISC_R_SUCCESS and not reply.values and isinstance(request, Open)
+
+
 def lookup_keys(schema: Schema[ObjectT], keys: Fields) -> Values:
     """The wire lookup keys of ``keys`` (``(keyword, value)``, None values left out).
 
@@ -336,7 +343,7 @@ class Driver(Generic[T]):
 
     def answer(self, reply: Reply) -> bool:
         if reply.status == ISC_R_SUCCESS:
-            if not reply.values and isinstance(self.request, Open):
+            if no_object(self.request, reply):
                 lost = ConnectionLost(
                     self._function, DHCP_R_PROTOCOLERROR, NO_OBJECT, request=self.what
                 )
