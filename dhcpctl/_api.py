@@ -123,11 +123,17 @@ signed STATUS ``DHCP_R_INVALIDKEY`` goes back (``protocol.c``) and the wait goes
 returns only once the intro is valid and, with a key, the authenticator OPEN was answered by an
 UPDATE with a nonzero handle: a STATUS (its result, ``ISC_R_UNEXPECTED`` for a "success"),
 handle 0, another op or an unknown authid make it raise. A reply completes only the request
-whose id it carries as rid, with an op that may answer it (UPDATE or STATUS); a message whose
-rid names no request in flight (never sent, or answered already), with another op, or an UPDATE
-reply without object values (nothing to apply) breaks the protocol and fails the connection, as
-ISC's client drops it (``omapi_message_process``); a message without a rid answers nothing and
-is ignored. Output never blocks: the STATUS answers a server is owed wait in a buffer flushed as
+whose id it carries as rid (the header's ``rid`` field, not its ``id``), sent on the same
+connection, with an op that may answer it (UPDATE or STATUS). A message whose rid names no
+request in flight on that connection (never sent on it, or answered already: a request stays
+in flight until its reply, a wait that timed out included), with another op, or an UPDATE reply
+without object values (nothing to apply) breaks the protocol and fails the connection at once,
+both backends, as ISC's client drops it (``omapi_message_process`` returns
+``ISC_R_NOTFOUND``, or ``DHCP_R_PROTOCOLERROR`` with ``0005-reply-matching``; ``protocol.c``
+disconnects); the request of another connection it names gets nothing, and its wait runs to
+its timeout. A message with rid 0 answers nothing and is ignored (ISC's client would process
+it as a request). ``dhcpctl.aio`` follows the same rules. Output never blocks: the STATUS
+answers a server is owed wait in a buffer flushed as
 the socket allows, and a server that does not read while they pass 1 MiB (``MAX_UNSENT``) fails
 the connection with ``ISC_R_NOSPACE`` (the patched native library drops it,
 ``DHCP_R_CONNRESET``). Every timed call returns within its timeout plus ``TIMEOUT_SLACK`` (1 s;

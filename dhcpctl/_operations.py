@@ -36,12 +36,23 @@ from dhcpctl._errors import (
 )
 from dhcpctl._exchange import Open, Operation, Remove, Reply, Request, Update, Values
 from dhcpctl._model import SCHEMAS, Access, ObjectT, Schema, decode, encode
-from dhcpctl._results import DHCP_R_MULTIPLE, DHCP_R_NOKEYS, ISC_R_SUCCESS
+from dhcpctl._results import (
+    DHCP_R_MULTIPLE,
+    DHCP_R_NOKEYS,
+    DHCP_R_PROTOCOLERROR,
+    ISC_R_SUCCESS,
+)
 from dhcpctl._values import decode_string, encode_uint32
 
 #: The control object's ``state`` that shuts dhcpd down (``includes/omapip/omapip.h``
 #: ``server_shutdown``; server/dhcpd.c dhcp_set_control_state).
 SERVER_SHUTDOWN: Final = 2
+
+#: Why a lookup or create answered "success" without the object breaks the protocol: dhcpd
+#: answers an OPEN with an UPDATE carrying the object's values, or with a STATUS of its error
+#: (omapip/message.c omapi_message_process_internal, OMAPI_OP_OPEN; every object type dhcpd
+#: serves sends values: server/omapi.c, common/comapi.c, the ``*_stuff_values``).
+NO_OBJECT: Final = "the server answered an OPEN with success but no object"
 
 #: Seconds a shutdown waits for dhcpd's answer, which dhcpd only sends once the clients have
 #: closed their connections (so it never comes first): enough to deliver the request.
@@ -49,6 +60,13 @@ SHUTDOWN_WAIT: Final = 1.0
 
 Fields = Iterable[tuple[str, object]]
 T = TypeVar("T")
+
+
+def no_object(request: Request | None, reply: Reply) -> bool:
+    """Whether ``reply`` answers ``request`` with success but no object: an
+    :class:`~dhcpctl._exchange.Open` answered without object values (:data:`NO_OBJECT`), which
+    breaks the protocol (an executor drops the connection it came on)."""
+    return reply.status == ISC_R_SUCCESS and not reply.values and isinstance(request, Open)
 
 
 def lookup_keys(schema: Schema[ObjectT], keys: Fields) -> Values:
@@ -294,7 +312,12 @@ class Driver(Generic[T]):
     :meth:`fail` with the executor's error (ConnectionLost, Timeout...), each returning whether
     a request is waiting (:attr:`request`, described by :attr:`what`) or the operation is done
     (:attr:`result`). A reply whose status is not success is thrown in as :func:`reply_error`
-    makes it. The generator is closed when it ends, raises, or :meth:`close` is called.
+    makes it; a success without object values answering an :class:`~dhcpctl._exchange.Open`
+    breaks the protocol (:data:`NO_OBJECT`) and is thrown in as ConnectionLost
+    (``DHCP_R_PROTOCOLERROR``): a lookup that found nothing is no object. The executor is to
+    drop the connection such a reply came on, as for any reply that breaks the protocol
+    (the asyncio one fails it before the reply reaches the driver). The generator is closed
+    when it ends, raises, or :meth:`close` is called.
     """
 
     # One per call: without an instance dictionary it is one allocation (GC-tracked) less.
@@ -320,6 +343,11 @@ class Driver(Generic[T]):
 
     def answer(self, reply: Reply) -> bool:
         if reply.status == ISC_R_SUCCESS:
+            if no_object(self.request, reply):
+                lost = ConnectionLost(
+                    self._function, DHCP_R_PROTOCOLERROR, NO_OBJECT, request=self.what
+                )
+                return self.fail(lost)
             return self._step(self._operation.send, reply)
         context = self.context
         error = reply_error(

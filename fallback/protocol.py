@@ -35,9 +35,9 @@ message before the fault and then one :class:`ConnectionFailed`, and leaves the 
 Nothing of a message before the fault is lost. The codec raises only
 :class:`~.wire.ProtocolError`, never the public ``DhcpctlError``.
 
-Which reply may answer which request (:func:`may_answer`) is for the caller, who knows the
+Which reply may answer which request (:func:`reply_fault`) is for the caller, who knows the
 requests: an OPEN or REFRESH is answered by an UPDATE or a STATUS, an UPDATE or DELETE by a
-STATUS or an UPDATE.
+STATUS or an UPDATE, an UPDATE reply carries object values.
 
 Transaction ids come from a generator of each connection's own, seeded from the system's
 entropy (:mod:`secrets`), never from the global :mod:`random` state.
@@ -169,9 +169,22 @@ _ANSWERS = {
 }
 
 
-def may_answer(request_op: int, reply_op: int) -> bool:
-    """Whether a message of op ``reply_op`` may answer a request of op ``request_op``."""
-    return reply_op in _ANSWERS.get(request_op, ())
+def reply_fault(request_op: int | None, message: Message) -> str | None:
+    """Why ``message``, a reply (a nonzero rid), breaks the protocol, or None if it may
+    complete the request of op ``request_op`` in flight under its rid (None: no request in
+    flight has that id: never sent, or answered already). The faults, for which ISC's client
+    drops the connection (``omapi_message_process`` returns an error, ``protocol.c``
+    disconnects; ``dhcpctl/isc_patches/0005-reply-matching.patch``) and the caller fails it
+    with ``DHCP_R_PROTOCOLERROR``: a rid of no request in flight; an op that cannot answer the
+    request (:data:`_ANSWERS`: only an UPDATE or a STATUS); an UPDATE without object values
+    (nothing to apply)."""
+    if request_op is None:
+        return f"a reply to no request in flight (rid {message.rid})"
+    if message.op not in _ANSWERS.get(request_op, ()):
+        return f"a message of op {message.op} cannot answer a request"
+    if message.op == OP_UPDATE and not message.object_values:
+        return "an UPDATE reply without object values"
+    return None
 
 
 def status_of(message: Message) -> int:

@@ -13,8 +13,9 @@ Reply handling follows ``omapi_message_process`` and the dhcpctl signal handlers
 - a STATUS sets the object's ``waitstatus`` (``ISC_R_UNEXPECTED`` if it has no integer
   ``result``) and its ``message`` text, and fires the callback once (``message.c:711-736``);
 - a reply completes only the request whose id it carries as rid, and only with an op that
-  may answer it (:func:`~.protocol.may_answer`: UPDATE or STATUS); a message with a rid that
-  names no request in flight (never sent, or already answered) or with another op breaks the
+  may answer it (:func:`~.protocol.reply_fault`: UPDATE or STATUS); a message with a rid that
+  names no request in flight on this connection (never sent on it, or already answered; a
+  request whose wait timed out stays in flight) or with another op breaks the
   protocol and fails the connection with ``DHCP_R_PROTOCOLERROR``, as ISC's client drops it
   (``omapi_message_process`` returns an error, ``protocol.c`` disconnects); replies read
   before it are delivered. A message without a rid (the server's own request or
@@ -51,12 +52,12 @@ from .protocol import (
     Event,
     MessageReceived,
     State,
-    may_answer,
+    reply_fault,
     status_of,
     text_of,
 )
 from .transport import Link
-from .wire import OP_STATUS, OP_UPDATE, Message, ProtocolError
+from .wire import OP_STATUS, Message, ProtocolError
 
 Thunk = Callable[[], None]
 
@@ -83,16 +84,10 @@ class Dispatcher:
         if not message.rid:
             return []
         request = self.pending.get(message.rid)
-        if request is None:
-            raise ProtocolError(
-                DHCP_R_PROTOCOLERROR, f"a reply to no request in flight (rid {message.rid})"
-            )
-        if not may_answer(request[1], message.op):
-            raise ProtocolError(
-                DHCP_R_PROTOCOLERROR, f"a message of op {message.op} cannot answer a request"
-            )
-        if message.op == OP_UPDATE and not message.object_values:
-            raise ProtocolError(DHCP_R_PROTOCOLERROR, "an UPDATE reply without object values")
+        fault = reply_fault(None if request is None else request[1], message)
+        if fault is not None:
+            raise ProtocolError(DHCP_R_PROTOCOLERROR, fault)
+        assert request is not None
         del self.pending[message.rid]
         obj = request[0]
         obj.outstanding -= 1

@@ -11,10 +11,14 @@ signing and signature checks are the same code as the sync backend's.
   once, in queue order, and everything queued in one turn of the event loop goes out in one
   ``transport.write``.
 - Every ``data_received`` feeds the codec, which decodes every complete message in the buffer
-  at once. A reply completes the call whose request id it carries as ``rid`` (and whose op it
-  may answer, :func:`~dhcpctl.fallback.protocol.may_answer`); a reply for no call in flight
-  (never sent, answered already, an unknown id) is dropped and logged, never delivered to
-  another call. A message without a rid (the server's own) is ignored.
+  at once. A reply completes the call whose request id it carries as ``rid``, never another
+  call. A reply that breaks the protocol ends the connection with ``DHCP_R_PROTOCOLERROR``, as
+  the sync backends and ISC's client do (every call in flight gets :class:`Lost`): a rid of
+  no call in flight (never sent, or answered already: a call that timed out or was cancelled
+  keeps its place until its reply comes), an op that cannot answer the call, an UPDATE
+  without object values (:func:`~dhcpctl.fallback.protocol.reply_fault`), a STATUS "success"
+  answering an OPEN. A message without a rid (the
+  server's own) is ignored.
 - Signatures: every reply on a keyed connection is verified by the codec (the six HMACs). A
   message with a wrong signature reaches no call: it is answered with a STATUS of
   ``DHCP_R_INVALIDKEY``, as the sync backend and ISC's ``protocol.c`` do, and its call waits on
@@ -31,7 +35,7 @@ signing and signature checks are the same code as the sync backend's.
   since, ends the connection (the server is silent; the next call opens a new one).
 
 Logging: ``logging.getLogger("dhcpctl.aio")``: a WARNING for the first message a connection
-drops (a reply for no call, a wrong or missing signature), DEBUG for later ones, for replies to
+drops (a wrong or missing signature), DEBUG for later ones, for replies to
 cancelled calls and for the end of a connection; never a secret (messages are named by op and
 id only).
 """
@@ -50,11 +54,15 @@ from typing import Final, cast
 
 from dhcpctl._diagnosis import KeyName, Peer, connect_failed, key_name, wrong_secret
 from dhcpctl._errors import AuthenticationFailed, ConnectionLost, OmapiError, Timeout
+from dhcpctl._operations import NO_OBJECT
 from dhcpctl._results import (
     DHCP_R_CONNRESET,
     DHCP_R_HOSTUNKNOWN,
+    DHCP_R_PROTOCOLERROR,
     ISC_R_NOMORE,
     ISC_R_NOSPACE,
+    ISC_R_NOTFOUND,
+    ISC_R_SUCCESS,
     ISC_R_TIMEDOUT,
     isc_result_totext,
 )
@@ -67,10 +75,18 @@ from dhcpctl.fallback.protocol import (
     Intro,
     MessageReceived,
     Unauthenticated,
-    may_answer,
+    reply_fault,
+    status_of,
 )
 from dhcpctl.fallback.transport import _answer as answer_dropped
-from dhcpctl.fallback.wire import MAX_UNSENT, Message, Pair, ProtocolError
+from dhcpctl.fallback.wire import (
+    MAX_UNSENT,
+    OP_OPEN,
+    OP_STATUS,
+    Message,
+    Pair,
+    ProtocolError,
+)
 
 from ._dhcpd_limits import ALONE, SignedQueueGuard, reply_bound
 
@@ -153,7 +169,7 @@ class Connection(asyncio.Protocol):
         #: Whether a verified reply has come (the key works).
         self._proven = False
         self._warned = False
-        self.dropped = 0  # replies dropped: for no call in flight, or for a cancelled call
+        self.dropped = 0  # replies read and dropped: those of calls cancelled or timed out
 
     # -- state ----------------------------------------------------------------------------
 
@@ -316,14 +332,11 @@ class Connection(asyncio.Protocol):
             log.debug("dropped a message without rid (op %d) from the server", message.op)
             return
         call = self._in_flight.get(message.rid)
-        if call is None or not may_answer(call.op, message.op):
-            self.dropped += 1
-            self._warn(
-                "dropped a reply (op %d, rid %d) that answers no request in flight",
-                message.op,
-                message.rid,
-            )
+        fault = _fault(None if call is None else call.op, message)
+        if fault is not None:
+            self._fail(DHCP_R_PROTOCOLERROR, fault)
             return
+        assert call is not None
         del self._in_flight[message.rid]
         self._proven = True
         if self._guard is not None:
@@ -347,7 +360,7 @@ class Connection(asyncio.Protocol):
 
     def _warn(self, text: str, *args: object) -> None:
         """A WARNING for the first dropped message of the connection, DEBUG for later ones (a
-        server cannot flood the log); :attr:`dropped` counts them all."""
+        server cannot flood the log)."""
         log.log(logging.WARNING if not self._warned else logging.DEBUG, text, *args)
         self._warned = True
 
@@ -374,8 +387,10 @@ class Connection(asyncio.Protocol):
         error = self._error
         if not self._ready.done():
             failure: OmapiError = Lost(error.status, error.detail, sent=False, connected=False)
-            if error.detail and error.detail.startswith("the server refused the authenticator"):
-                assert self._key_name is not None
+            if error.status == ISC_R_NOTFOUND and self._key_name is not None:
+                # dhcpd's refusal of a key it does not know (omapip/auth.c
+                # omapi_auth_key_lookup), as the sync client tells it apart; any other answer
+                # to the authenticator (a STATUS "success" among them) is ConnectionLost.
                 failure = AuthenticationFailed(
                     FUNCTION,
                     error.status,
@@ -500,6 +515,21 @@ class _Deadlines:
             self._timer.cancel()
             self._timer = None
         self._queue.clear()
+
+
+def _fault(request_op: int | None, message: Message) -> str | None:
+    """Why ``message``, a reply (a nonzero rid), breaks the protocol as the answer to the
+    request of op ``request_op`` in flight under its rid (None: no call in flight has that id),
+    or None: what the sync backends fail the connection for
+    (:func:`~dhcpctl.fallback.protocol.reply_fault`: a rid of no request in flight, an op that
+    cannot answer the request, an UPDATE without object values), and a STATUS "success"
+    answering an OPEN (:data:`dhcpctl._operations.NO_OBJECT`)."""
+    fault = reply_fault(request_op, message)
+    if fault is not None:
+        return fault
+    if request_op == OP_OPEN and message.op == OP_STATUS and status_of(message) == ISC_R_SUCCESS:
+        return NO_OBJECT
+    return None
 
 
 def _size(message: Message) -> int:

@@ -21,7 +21,8 @@ Time: each call (an operation, all its requests, a connect if one is needed) end
 client's ``timeout`` or raises :class:`~dhcpctl.Timeout`. Unlike the sync client, a Timeout
 leaves the connection open: a late answer is told apart by its ``rid`` and dropped.
 
-Authentication: the server refusing the authenticator (no key of that name and algorithm), and
+Authentication: the server refusing the authenticator (``ISC_R_NOTFOUND``: no key of that name
+and algorithm; any other answer but an UPDATE with a handle is ConnectionLost), and
 an unsigned answer to the first signed request (dhcpd's answer to a wrong signature: most
 likely a wrong secret) raise :class:`~dhcpctl.AuthenticationFailed`, as in the sync client.
 
