@@ -132,7 +132,9 @@ both backends, as ISC's client drops it (``omapi_message_process`` returns
 ``ISC_R_NOTFOUND``, or ``DHCP_R_PROTOCOLERROR`` with ``0005-reply-matching``; ``protocol.c``
 disconnects); the request of another connection it names gets nothing, and its wait runs to
 its timeout. A message with rid 0 answers nothing and is ignored (ISC's client would process
-it as a request). ``dhcpctl.aio`` follows the same rules. Output never blocks: the STATUS
+it as a request). ``dhcpctl.aio`` follows the same rules but one: with many requests in
+flight, it drops and logs a reply whose rid names no request in flight rather than fail every
+call of the connection (its contract). Output never blocks: the STATUS
 answers a server is owed wait in a buffer flushed as
 the socket allows, and a server that does not read while they pass 1 MiB (``MAX_UNSENT``) fails
 the connection with ``ISC_R_NOSPACE`` (the patched native library drops it,

@@ -76,10 +76,11 @@ from dhcpctl._errors import (
 )
 from dhcpctl._exchange import Open, Operation, Remove, Reply, Request, Update
 from dhcpctl._key import Key
-from dhcpctl._operations import Driver
+from dhcpctl._operations import NO_OBJECT, Driver, no_object
 from dhcpctl._operations import describe_in as _what
 from dhcpctl._results import (
     DHCP_R_CONNRESET,
+    DHCP_R_PROTOCOLERROR,
     ISC_R_NOMORE,
     ISC_R_NOTFOUND,
     ISC_R_SUCCESS,
@@ -359,6 +360,11 @@ class SyncExecutor:
                     request=what(),
                 ) from None
             self._proven = True
+            if no_object(request, reply):  # breaks the protocol: the connection goes
+                self._drop(NO_OBJECT)
+                if attempt == 1 and read and self.reconnect:
+                    continue
+                raise ConnectionLost(function, DHCP_R_PROTOCOLERROR, NO_OBJECT, request=what())
             if _log.isEnabledFor(logging.DEBUG):
                 _log.debug(
                     "%s: %s: %s (%.3f s)",

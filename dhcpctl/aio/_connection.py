@@ -12,13 +12,16 @@ signing and signature checks are the same code as the sync backend's.
   ``transport.write``.
 - Every ``data_received`` feeds the codec, which decodes every complete message in the buffer
   at once. A reply completes the call whose request id it carries as ``rid``, never another
-  call. A reply that breaks the protocol ends the connection with ``DHCP_R_PROTOCOLERROR``, as
-  the sync backends and ISC's client do (every call in flight gets :class:`Lost`): a rid of
-  no call in flight (never sent, or answered already: a call that timed out or was cancelled
-  keeps its place until its reply comes), an op that cannot answer the call, an UPDATE
-  without object values (:func:`~dhcpctl.fallback.protocol.reply_fault`), a STATUS "success"
-  answering an OPEN. A message without a rid (the
-  server's own) is ignored.
+  call. A reply for no call in flight (never sent, or answered already: a call that timed out
+  or was cancelled keeps its place until its reply comes, which is then read and dropped) is
+  dropped and logged, as this client's contract has it: with many requests in flight, one
+  stray reply does not cost every other call its connection (the sync backends, one request
+  at a time, fail the connection for it as ISC's client does). A reply that breaks the
+  protocol for the call it names ends the connection with ``DHCP_R_PROTOCOLERROR``, as the
+  sync backends do (every call in flight gets :class:`Lost`): an op that cannot answer the
+  call, an UPDATE without object values (:func:`~dhcpctl.fallback.protocol.reply_fault`), a
+  STATUS "success" answering an OPEN. A message without a rid (the server's own) is
+  ignored.
 - Signatures: every reply on a keyed connection is verified by the codec (the six HMACs). A
   message with a wrong signature reaches no call: it is answered with a STATUS of
   ``DHCP_R_INVALIDKEY``, as the sync backend and ISC's ``protocol.c`` do, and its call waits on
@@ -35,7 +38,7 @@ signing and signature checks are the same code as the sync backend's.
   since, ends the connection (the server is silent; the next call opens a new one).
 
 Logging: ``logging.getLogger("dhcpctl.aio")``: a WARNING for the first message a connection
-drops (a wrong or missing signature), DEBUG for later ones, for replies to
+drops (a reply for no call, a wrong or missing signature), DEBUG for later ones, for replies to
 cancelled calls and for the end of a connection; never a secret (messages are named by op and
 id only).
 """
@@ -169,7 +172,7 @@ class Connection(asyncio.Protocol):
         #: Whether a verified reply has come (the key works).
         self._proven = False
         self._warned = False
-        self.dropped = 0  # replies read and dropped: those of calls cancelled or timed out
+        self.dropped = 0  # replies dropped: for no call in flight, or for a cancelled call
 
     # -- state ----------------------------------------------------------------------------
 
@@ -332,11 +335,18 @@ class Connection(asyncio.Protocol):
             log.debug("dropped a message without rid (op %d) from the server", message.op)
             return
         call = self._in_flight.get(message.rid)
-        fault = _fault(None if call is None else call.op, message)
+        if call is None:
+            self.dropped += 1
+            self._warn(
+                "dropped a reply (op %d, rid %d) that answers no request in flight",
+                message.op,
+                message.rid,
+            )
+            return
+        fault = _fault(call.op, message)
         if fault is not None:
             self._fail(DHCP_R_PROTOCOLERROR, fault)
             return
-        assert call is not None
         del self._in_flight[message.rid]
         self._proven = True
         if self._guard is not None:
@@ -360,7 +370,7 @@ class Connection(asyncio.Protocol):
 
     def _warn(self, text: str, *args: object) -> None:
         """A WARNING for the first dropped message of the connection, DEBUG for later ones (a
-        server cannot flood the log)."""
+        server cannot flood the log); :attr:`dropped` counts them all."""
         log.log(logging.WARNING if not self._warned else logging.DEBUG, text, *args)
         self._warned = True
 
@@ -517,13 +527,12 @@ class _Deadlines:
         self._queue.clear()
 
 
-def _fault(request_op: int | None, message: Message) -> str | None:
-    """Why ``message``, a reply (a nonzero rid), breaks the protocol as the answer to the
-    request of op ``request_op`` in flight under its rid (None: no call in flight has that id),
-    or None: what the sync backends fail the connection for
-    (:func:`~dhcpctl.fallback.protocol.reply_fault`: a rid of no request in flight, an op that
-    cannot answer the request, an UPDATE without object values), and a STATUS "success"
-    answering an OPEN (:data:`dhcpctl._operations.NO_OBJECT`)."""
+def _fault(request_op: int, message: Message) -> str | None:
+    """Why ``message``, a reply, breaks the protocol as the answer to the request of op
+    ``request_op`` in flight under its rid, or None: what the sync backends fail the
+    connection for (:func:`~dhcpctl.fallback.protocol.reply_fault`: an op that cannot answer
+    the request, an UPDATE without object values), and a STATUS "success" answering an OPEN
+    (:data:`dhcpctl._operations.NO_OBJECT`)."""
     fault = reply_fault(request_op, message)
     if fault is not None:
         return fault
