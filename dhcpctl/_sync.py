@@ -30,23 +30,24 @@ and algorithm, or no key at all) raises :class:`~dhcpctl.AuthenticationFailed`; 
 "No authenticator on message" to a client without a key. dhcpd answers a wrong signature with
 an unsigned STATUS and drops the connection; the python backend sees the unsigned answer (the
 error says so): AuthenticationFailed at once. ISC's library drops it unread, so on the native
-backend a connection dropped at the first signed request of a client whose key no answer has
-verified yet is a wrong secret or a server that went away (a restart): a read is sent once more
-on a new connection, and a second such drop, by a server that still takes connections, is
-AuthenticationFailed; for a write (never sent again) a harmless signed lookup on a new
-connection tells the two apart (answered: the key is right, the write's error is
-ConnectionLost). Only a dropped connection (``DHCP_R_CONNRESET``, ``ISC_R_NOMORE``) counts: a
-reply the backend cannot parse (``DHCP_R_PROTOCOLERROR``) or a server that does not read what
-it is sent (``ISC_R_NOSPACE``) is ConnectionLost, as in ``dhcpctl.aio``. Once an answer has
-verified the key, on any connection of the client, a dropped connection is ConnectionLost (a
-read sent once more), as in ``dhcpctl.aio``.
+backend a connection dropped before any answer came on it is a wrong secret or a server that
+went away (a restart; a new secret on the server, also for a client whose key worked before):
+a read is sent once more on a new connection; when that is dropped too, or for a write (never
+sent again), a harmless signed lookup on a new connection tells the two apart: dropped as well,
+by a server that takes connections, the key is refused (AuthenticationFailed); answered, the
+key is right and the error is ConnectionLost (with ``reconnect=False`` that connection is
+opened only to ask, and closed). Only a dropped connection (``DHCP_R_CONNRESET``,
+``ISC_R_NOMORE``) counts: a reply the backend cannot parse (``DHCP_R_PROTOCOLERROR``) or a
+server that does not read what it is sent (``ISC_R_NOSPACE``) is ConnectionLost, as in
+``dhcpctl.aio``; so is a drop after an answer on the same connection (a read sent once more).
 
 Threads: one lock per executor serializes the calls (a client may be shared by threads; their
 calls run one after another). The time a call waits for its turn counts toward its timeout: a
 call whose turn does not come in time raises Timeout, nothing sent. :meth:`SyncExecutor.close`
-from another thread ends the call running and those waiting for their turn with
-ConnectionLost (as ``dhcpctl.aio``'s close), within the native backend's 1 s wait slice, and
-returns once they have ended; calls made after it open a new connection.
+from another thread returns at once and ends the call running and those waiting for their turn
+with ConnectionLost (as ``dhcpctl.aio``'s close): a wait within the native backend's 1 s wait
+slice; a connect in progress is not cut (no backend can), but once it ends nothing is sent on
+it. Calls made after it open a new connection (also with ``reconnect=False``).
 
 Logging: one DEBUG line per request on ``logging.getLogger("dhcpctl")``: the operation, the
 request (object type, attribute names and key values, never a secret or statements' text), the
@@ -140,8 +141,8 @@ class SyncExecutor:
         self._lock = threading.RLock()
         self._connection: Any = None
         self._lost: str | None = None
-        #: Whether an answer on any connection of this client has verified the key.
-        self._proven = False
+        #: Whether an answer has come on the open connection (one of a key verifies it).
+        self._answered = False
         #: How many times :meth:`close` was called: a call that sees it change ends.
         self._closes = 0
         #: The value of :attr:`_closes` when the running call was made.
@@ -174,22 +175,27 @@ class SyncExecutor:
                 )
             if deadline is None and self.timeout is not None:
                 deadline = time.monotonic() + self.timeout
-            remaining = self._remaining(deadline, function, lambda: where)
-            authenticator = None
-            if self.key is not None:
-                authenticator = self._api.dhcpctl_new_authenticator(
-                    self.key.name, self.key.algorithm, self.key.secret
-                )
-            started = time.monotonic()
-            try:
-                self._connection = self._api.dhcpctl_timed_connect(
-                    self.address, self.port, authenticator, remaining
-                )
-            except DhcpctlError as error:
-                _log.debug("%s: %s (%.3f s)", where, error.text, time.monotonic() - started)
-                raise self._connect_error(error, function, where) from None
-            _log.debug("%s: connected (%.3f s)", where, time.monotonic() - started)
-            return self._connection
+            return self._open(deadline, function, where)
+
+    def _open(self, deadline: float | None, function: str, where: str) -> Any:
+        """Open a new connection (the lock held): see :meth:`connect`."""
+        remaining = self._remaining(deadline, function, lambda: where)
+        authenticator = None
+        if self.key is not None:
+            authenticator = self._api.dhcpctl_new_authenticator(
+                self.key.name, self.key.algorithm, self.key.secret
+            )
+        started = time.monotonic()
+        try:
+            self._connection = self._api.dhcpctl_timed_connect(
+                self.address, self.port, authenticator, remaining
+            )
+        except DhcpctlError as error:
+            _log.debug("%s: %s (%.3f s)", where, error.text, time.monotonic() - started)
+            raise self._connect_error(error, function, where) from None
+        _log.debug("%s: connected (%.3f s)", where, time.monotonic() - started)
+        self._answered = False
+        return self._connection
 
     def _connect_error(self, error: DhcpctlError, function: str, where: str) -> OmapiError:
         if error.status == ISC_R_TIMEDOUT:
@@ -211,21 +217,21 @@ class SyncExecutor:
 
     def close(self) -> None:
         """Close the connection if one is open (the next call opens a new one). A call running
-        in another thread, and those waiting for their turn, end with ConnectionLost; returns
-        once the running one has ended (see the module docstring)."""
+        in another thread, and those waiting for their turn, end with ConnectionLost (see the
+        module docstring); returns at once."""
         self._closes += 1
-        if not self._lock.acquire(blocking=False):
-            # A call holds the lock: its connection is cut under it (both backends' calls are
-            # thread-safe), which ends its wait; it then gives the lock back.
-            connection = self._connection
-            if connection is not None:
-                with contextlib.suppress(DhcpctlError):
-                    self._api.dhcpctl_disconnect(connection, True)
-            self._lock.acquire()
-        try:
-            self._drop(None)
-        finally:
-            self._lock.release()
+        if self._lock.acquire(blocking=False):
+            try:
+                self._drop(None)
+            finally:
+                self._lock.release()
+            return
+        # A call holds the lock: its connection is cut under it (both backends' calls are
+        # thread-safe), which ends its wait; the call drops what is left (:meth:`_closed`).
+        connection = self._connection
+        if connection is not None:
+            with contextlib.suppress(DhcpctlError):
+                self._api.dhcpctl_disconnect(connection, True)
 
     def _drop(self, why: str | None) -> None:
         connection, self._connection = self._connection, None
@@ -240,10 +246,13 @@ class SyncExecutor:
             with contextlib.suppress(DhcpctlError):
                 self._api.omapi_object_dereference(connection)
 
-    def _closed(self, function: str, status: int, request: Callable[[], str]) -> None:
-        """Raise ConnectionLost if :meth:`close` was called since the running call was made."""
+    def _closed(self, function: str, request: Callable[[], str]) -> None:
+        """If :meth:`close` was called since the running call was made: drop the connection
+        (whatever cut it, the client is not to blame: no ``reconnect=False`` loss) and raise
+        ConnectionLost."""
         if self._closes != self._closes_seen:
-            raise ConnectionLost(function, status, _CLOSED, request=request())
+            self._drop(None)
+            raise ConnectionLost(function, DHCP_R_CONNRESET, _CLOSED, request=request())
 
     # -- operations ---------------------------------------------------------------------------
 
@@ -310,19 +319,20 @@ class SyncExecutor:
         # Described only for an error or a DEBUG line: most calls need neither.
         what = functools.partial(_what, request, context)
         for attempt in (1, 2):
-            self._closed(function, ISC_R_SUCCESS, what)
+            self._closed(function, what)
             # The live connection without connect()'s second hold of the lock (run holds it):
             # 1.9k instructions a request.
             connection = self._connection
             if connection is None:
                 connection = self.connect(deadline, function)
+                self._closed(function, what)  # closed while connecting: nothing is sent
             remaining = self._remaining(deadline, function, what)
             started = time.monotonic()
             try:
                 reply = self._send(connection, request, remaining)
             except _NotSent as not_sent:
+                self._closed(function, what)
                 self._drop(not_sent.error.detail or not_sent.error.text)
-                self._closed(function, not_sent.error.status, what)
                 if attempt == 1 and self.reconnect and isinstance(request, Open):
                     continue
                 raise ConnectionLost(
@@ -331,9 +341,9 @@ class SyncExecutor:
             except DhcpctlError as error:
                 elapsed = time.monotonic() - started
                 _log.debug("%s: %s: %s (%.3f s)", function, what(), error.text, elapsed)
-                suspect = not self._proven and self.key is not None
+                self._closed(function, what)
+                suspect = not self._answered and self.key is not None
                 self._drop(error.detail or error.text)
-                self._closed(function, error.status, what)
                 if error.status == ISC_R_TIMEDOUT:
                     raise Timeout(
                         function,
@@ -346,20 +356,22 @@ class SyncExecutor:
                     raise self._wrong_secret(function, error, what()) from None
                 if attempt == 1 and read and self.reconnect:
                     continue
-                if (
-                    suspect
-                    and error.status in _DROPPED
-                    and self._key_refused(deadline, function, probe=not read)
-                ):
-                    raise self._wrong_secret(function, error, what()) from None
-                detail = self._unblamed(error.detail or error.text)
+                verdict = None
+                if suspect and error.status in _DROPPED:
+                    verdict = self._key_refused(deadline, function, what)
+                    if verdict:
+                        raise self._wrong_secret(function, error, what()) from None
+                detail = error.detail or error.text
+                if verdict is False and self.key is not None:  # the key verified: not to blame
+                    hint = wrong_secret(key_name(self.key.name, self.key.algorithm))
+                    detail = detail.replace("; " + hint, "")
                 raise ConnectionLost(
                     function,
                     error.status,
                     detail if read else f"{detail}; the change may have been made",
                     request=what(),
                 ) from None
-            self._proven = True
+            self._answered = True
             if no_object(request, reply):  # breaks the protocol: the connection goes
                 self._drop(NO_OBJECT)
                 if attempt == 1 and read and self.reconnect:
@@ -386,35 +398,28 @@ class SyncExecutor:
             )
         return AuthenticationFailed(function, error.status, said, request=request)
 
-    def _unblamed(self, detail: str) -> str:
-        """``detail`` without the native backend's "likely cause: a wrong secret" once an
-        answer has verified the key (:meth:`_key_refused`'s lookup)."""
-        if self.key is None or not self._proven:
-            return detail
-        return detail.replace("; " + wrong_secret(key_name(self.key.name, self.key.algorithm)), "")
-
-    def _key_refused(self, deadline: float | None, function: str, *, probe: bool) -> bool:
-        """After a connection dropped at the first signed request (see the module docstring):
-        whether the key is the likely cause. The server must take a new connection; with
-        ``probe``, it must also drop a harmless signed lookup on it (:data:`_PROBE`): an answer
-        verifies the key (and the new connection is kept for the next request)."""
+    def _key_refused(
+        self, deadline: float | None, function: str, request: Callable[[], str]
+    ) -> bool | None:
+        """After a connection dropped at its first signed request (see the module docstring):
+        whether the key is refused. A harmless signed lookup (:data:`_PROBE`) goes on a new
+        connection: dropped too, by a server that takes connections, the key is refused (True);
+        answered, the key is verified (False; the connection is kept for the next request,
+        unless ``reconnect=False``: it was only opened to ask); None when it cannot tell (no
+        connection, no time left). Raises ConnectionLost if :meth:`close` cut it."""
         try:
-            connection = self.connect(deadline, function)
-        except OmapiError:
-            return False
-        if not probe:
-            self._drop(None)
-            return True
-        try:
-            self._send(connection, _PROBE, self._remaining(deadline, function, str))
-        except OmapiError:  # no time left for it: the key is not blamed
-            self._drop(None)
-            return False
+            connection = self._open(deadline, function, f"connect to {self.address}:{self.port}")
+            self._closed(function, request)
+            self._send(connection, _PROBE, self._remaining(deadline, function, request))
         except (DhcpctlError, _NotSent) as failed:
+            self._closed(function, request)
             self._drop(None)
+            if isinstance(failed, OmapiError):  # no connection, no time left
+                return None
             error = failed.error if isinstance(failed, _NotSent) else failed
-            return error.status in _DROPPED
-        self._proven = True
+            return True if error.status in _DROPPED else None
+        if not self.reconnect:
+            self._drop(None)
         return False
 
     def _send(self, connection: Any, request: Request, remaining: float | None) -> Reply:

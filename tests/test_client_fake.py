@@ -38,7 +38,7 @@ from dhcpctl import (
 )
 from dhcpctl._results import ISC_R_NOSPACE
 from dhcpctl.fallback.wire import OP_NOTIFY, Message, encode_message
-from dhcpctl.testing import Drop, FakeHost, FakeLease, Garbage, OmapiServer, Stall
+from dhcpctl.testing import Delay, Drop, FakeHost, FakeLease, Garbage, OmapiServer, Stall
 
 #: The timeout of these clients (seconds), and how much later than it a call may end at most:
 #: the backends' 1 s slack plus scheduling (a bound against hangs, not a speed figure).
@@ -393,9 +393,9 @@ def test_close_from_another_thread_ends_the_running_call(
     backend_name: str,
     timeout: float | None,
 ) -> None:
-    """A call waits for an answer that never comes; ``close()`` from another thread ends it
-    with ConnectionLost (as dhcpctl.aio's close does) and returns once it has ended: within
-    the native backend's 1 s wait slice, not at the call's timeout, or never."""
+    """A call waits for an answer that never comes; ``close()`` from another thread returns
+    at once and ends it with ConnectionLost (as dhcpctl.aio's close does): within the native
+    backend's 1 s wait slice, not at the call's timeout, or never."""
     arrived = threading.Event()
 
     def silent_first(sock: socket.socket) -> None:
@@ -496,3 +496,145 @@ def test_a_server_that_does_not_read_is_no_wrong_secret(fake_server: StartFake) 
     ):
         omapi.leases.get(ip="10.0.0.1")
     assert raised.value.status == ISC_R_NOSPACE
+
+
+def test_close_while_connecting_sends_nothing(
+    fake_server: StartFake, released: threading.Event, backend_name: str
+) -> None:
+    """``close()`` while the call's connect waits for the server's intro: close returns at
+    once; the connect cannot be cut, but once the server answers it, the call ends with
+    ConnectionLost and its request (a write) is never sent."""
+    closed = threading.Event()
+    requests: list[Message] = []
+
+    def late(sock: socket.socket) -> None:
+        closed.wait(PATIENCE)
+        handshake(sock, keyed=False)
+        with contextlib.suppress(OSError):
+            requests.append(recv_message(sock, None))
+        released.wait(PATIENCE)
+
+    omapi = Client("127.0.0.1", fake_server(late), timeout=10.0, backend=backend_name)
+    outcome: list[BaseException] = []
+
+    def call() -> None:
+        try:
+            omapi.hosts.create("web-1", mac="02:00:00:00:00:01")
+        except BaseException as error:
+            outcome.append(error)
+
+    caller = threading.Thread(target=call)
+    caller.start()
+    time.sleep(0.3)  # the call is connecting: the server never speaks before `closed`
+    started = time.monotonic()
+    omapi.close()
+    assert time.monotonic() - started < 0.5
+    closed.set()
+    caller.join(LATEST)
+    assert not caller.is_alive()
+    assert len(outcome) == 1 and isinstance(outcome[0], ConnectionLost), outcome
+    assert "closed" in str(outcome[0])
+    assert requests == []
+
+
+def test_close_during_a_call_leaves_a_client_without_reconnect_usable(
+    fake_server: StartFake, released: threading.Event, backend_name: str
+) -> None:
+    """``reconnect=False`` keeps a lost connection lost, but a close is no loss: after a
+    ``close()`` that cut a running call, the next call opens a new connection."""
+    first = threading.Event()
+
+    def silent_first(sock: socket.socket) -> None:
+        handshake(sock, keyed=False)
+        request = recv_message(sock, None)
+        if not first.is_set():
+            first.set()
+        else:
+            with_values = ((b"name", b"web-1"), (b"hardware-address", b"\x02\0\0\0\0\1"))
+            sock.sendall(reply(request, keyed=False, object_values=with_values))
+        released.wait(PATIENCE)
+
+    port = fake_server(silent_first)
+    omapi = Client("127.0.0.1", port, timeout=30.0, backend=backend_name, reconnect=False)
+    caller = threading.Thread(target=_get_web_1, args=(omapi,))
+    caller.start()
+    assert first.wait(PATIENCE)
+    omapi.close()
+    caller.join(LATEST)
+    assert not caller.is_alive()
+    assert omapi.hosts.get(name="web-1").name == "web-1"
+    omapi.close()
+
+
+def _get_web_1(omapi: Client) -> None:
+    with contextlib.suppress(ConnectionLost):
+        omapi.hosts.get(name="web-1")
+
+
+@pytest.mark.parametrize("write", [False, True], ids=["read", "write"])
+def test_a_wrong_secret_without_reconnect_is_authentication_failed(
+    backend_name: str, write: bool
+) -> None:
+    """With ``reconnect=False`` too: the connection that asks whether the key is refused is
+    opened only for that, and closed."""
+    wrong = Key(KEY.name, KEY.algorithm, b"not the secret!!")
+    with OmapiServer(key=KEY) as server:
+        omapi = Client(
+            server.address,
+            server.port,
+            key=wrong,
+            timeout=5.0,
+            backend=backend_name,
+            reconnect=False,
+        )
+        with pytest.raises(AuthenticationFailed, match="secret"):
+            if write:
+                omapi.hosts.create("web-1", mac="02:00:00:00:00:01")
+            else:
+                omapi.leases.get(ip="10.0.0.1")
+        with pytest.raises(ConnectionLost, match="reconnect=False"):
+            omapi.leases.get(ip="10.0.0.1")
+
+
+def test_a_secret_changed_on_the_server_is_authentication_failed(backend_name: str) -> None:
+    """The key worked; the server restarts with a new secret for the same key name: the
+    client's next calls say the key is refused, not that the connection was lost."""
+    lease = FakeLease("10.0.0.1", mac="02:00:00:00:00:01")
+    with OmapiServer(key=KEY, leases=[lease]) as first:
+        omapi = Client(first.address, first.port, key=KEY, timeout=5.0, backend=backend_name)
+        assert str(omapi.leases.get(ip="10.0.0.1").ip_address) == "10.0.0.1"
+        port = first.port
+    rotated = Key(KEY.name, KEY.algorithm, b"a new secret key")
+    with OmapiServer(key=rotated, leases=[lease], port=port):
+        with pytest.raises(AuthenticationFailed, match="secret"):
+            omapi.leases.get(ip="10.0.0.1")
+        with pytest.raises(AuthenticationFailed, match="secret"):
+            omapi.hosts.create("web-1", mac="02:00:00:00:00:02")
+    omapi.close()
+
+
+def test_close_during_the_key_check_does_not_blame_the_key(backend_name: str) -> None:
+    """A write's connection is dropped at its first request; the lookup that asks whether the
+    key is refused is answered late, and ``close()`` comes meanwhile: ConnectionLost (the
+    client was closed), not AuthenticationFailed."""
+    with OmapiServer(key=KEY) as server:
+        omapi = Client(server.address, server.port, key=KEY, timeout=30.0, backend=backend_name)
+        omapi.connect()
+        server.inject(Drop())
+        server.inject(Delay(3.0))
+        outcome: list[BaseException] = []
+
+        def call() -> None:
+            try:
+                omapi.hosts.create("web-1", mac="02:00:00:00:00:01")
+            except BaseException as error:
+                outcome.append(error)
+
+        caller = threading.Thread(target=call)
+        caller.start()
+        time.sleep(1.0)  # the write was dropped; the key check waits for its late answer
+        omapi.close()
+        caller.join(LATEST + 3.0)
+        assert not caller.is_alive()
+        assert len(outcome) == 1 and type(outcome[0]) is ConnectionLost, outcome
+        assert "closed" in str(outcome[0])
