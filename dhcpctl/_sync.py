@@ -324,8 +324,10 @@ class SyncExecutor:
             # 1.9k instructions a request.
             connection = self._connection
             if connection is None:
-                connection = self.connect(deadline, function)
-                self._closed(function, what)  # closed while connecting: nothing is sent
+                try:
+                    connection = self.connect(deadline, function)
+                finally:  # closed while connecting: nothing is sent, the close is the error
+                    self._closed(function, what)
             remaining = self._remaining(deadline, function, what)
             started = time.monotonic()
             try:
