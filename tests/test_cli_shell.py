@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 from cli_helpers import clean_environment, run_dhcpctl
-from fake_omapi import PATIENCE, Behaviour, handshake
+from fake_omapi import PATIENCE, Behaviour, handshake, recv_message, reply
 from shell_corpus import CORPUS, SCRIPTS, render, run_omshell_script, server_kind
 
 from dhcpctl.cli._exit import ExitCode
@@ -475,3 +475,38 @@ def test_a_byte_order_mark_is_refused_as_omshell_refuses_it() -> None:
     ours = run_dhcpctl(["shell"], script)
     assert (ours.stdout, ours.stderr) == (expected.stdout, expected.stderr)
     assert ours.returncode == ExitCode.FAILED
+
+
+#: Attribute names a hostile server may send, and how the shell's object print-out shows them:
+#: control characters and bytes that are not UTF-8 escaped as ``dhcpctl``'s other output does
+#: (dhcpctl/cli/_printable.py), everything else (UTF-8, a backslash) as sent.
+HOSTILE_NAMES = {
+    b"\x1b]0;attr\x07": b"\\x1b]0;attr\\x07",
+    b"tab\there\x7f": b"tab\\x09here\\x7f",
+    b"c1 \xc2\x9b31m": b"c1 \\x9b31m",
+    b"not utf-8 \xff": b"not utf-8 \\xff",
+    b"caf\xc3\xa9 a\\b": b"caf\xc3\xa9 a\\b",
+    b"hardware-address": b"hardware-address",
+}
+
+
+def test_a_server_s_names_reach_no_terminal_raw(
+    fake_server: Callable[[Behaviour], int], backend_name: str
+) -> None:
+    """The object print-out shows a name from the server with its control characters and
+    non-UTF-8 bytes escaped (omshell writes them raw: ``ESC ] 0 ;`` retitles a terminal)."""
+
+    def behaviour(sock: socket.socket) -> None:
+        handshake(sock, keyed=False)
+        while True:
+            request = recv_message(sock, None)
+            values = tuple((name, b"\x01") for name in HOSTILE_NAMES)
+            sock.sendall(reply(request, False, object_values=values))
+
+    port = fake_server(behaviour)
+    script = b"server 127.0.0.1\nport %d\nconnect\nnew host\nopen\n" % port
+    result = run_dhcpctl(["shell", "--timeout", "10", "--backend", backend_name], script)
+    assert result.returncode == ExitCode.OK, result.stderr
+    printout = result.stdout.rsplit(b"obj: host\n", 1)[1]
+    assert printout.splitlines()[:-1] == [shown + b" = 01" for shown in HOSTILE_NAMES.values()]
+    assert not set(result.stdout) & {*range(0x20), 0x7F} - {0x0A}

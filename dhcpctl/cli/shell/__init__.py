@@ -2,7 +2,9 @@
 
 Reads omshell commands from ``SCRIPT``, from standard input (``-`` or no argument), or, on a
 terminal, interactively (line editing and history through :mod:`readline`). Standard output is
-omshell's, byte for byte, for the same script against the same dhcpd (:mod:`._interpreter`).
+omshell's, byte for byte, for the same script against the same dhcpd (:mod:`._interpreter`),
+but for a name from the server with a control character or a byte that is not UTF-8: escaped
+(``\\x1b``; :mod:`._objects`), where omshell writes it to the terminal raw.
 Beyond omshell (ISC DHCP 4.4.3-P1 ``dhcpctl/omshell.c``):
 
 - the exit status is not 0 when a command failed: the status of the first failure's class

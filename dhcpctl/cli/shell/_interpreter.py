@@ -36,7 +36,7 @@ from dhcpctl._results import DHCP_R_INVALIDARG, ISC_R_SUCCESS
 
 from . import _lexer as lx
 from . import _secret
-from ._objects import ObjectReader, Values
+from ._objects import ObjectReader, Values, omshell_name
 from ._secret import SECRET_HIDDEN
 
 #: Why a ``key`` line longer than omshell's 1,023-byte reads fails (its secret not shown).
@@ -225,7 +225,7 @@ class Interpreter:
         lines = [b"obj: " + session.object_type.encode("utf-8", "surrogateescape") + b"\n"]
         for name, value in self.values():
             shown = b"<null>" if value is None else value.omshell_text()
-            lines.append(name + b" = " + shown + b"\n")
+            lines.append(omshell_name(name) + b" = " + shown + b"\n")
         return b"".join(lines)
 
     def values(self) -> Values:
