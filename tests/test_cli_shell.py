@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 from cli_helpers import clean_environment, run_dhcpctl
-from fake_omapi import PATIENCE, Behaviour, handshake
+from fake_omapi import PATIENCE, Behaviour, handshake, recv_message, reply
 from shell_corpus import CORPUS, SCRIPTS, render, run_omshell_script, server_kind
 
 from dhcpctl.cli._exit import ExitCode
@@ -298,7 +298,8 @@ def test_a_program_drives_the_shell_through_pipes(dhcpd_server: Endpoint) -> Non
 
 
 def test_no_secret_in_any_output(dhcpd_server: Endpoint, backend_name: str) -> None:
-    """A key line is echoed as ``key NAME <secret hidden>`` (``--json``'s ``command``); no
+    """A key line is echoed as ``key NAME <secret hidden>`` (``--json``'s ``command``, the line
+    as typed up to its name); no
     output path (JSON, omshell's text, stderr diagnostics) shows the secret."""
     assert dhcpd_server.key is not None
     name, secret = dhcpd_server.key.name, dhcpd_server.key.secret_base64
@@ -313,8 +314,8 @@ def test_no_secret_in_any_output(dhcpd_server: Endpoint, backend_name: str) -> N
         outputs[option] = result.stdout
     commands = [json.loads(line)["command"] for line in outputs["--json"].splitlines()]
     assert f"key {name} <secret hidden>" in commands[:5]
-    assert commands[-3:] == [
-        f"key {name} <secret hidden>",
+    assert commands[-3:] == [  # the line as typed up to its key's name
+        f"KEY {name} <secret hidden>",
         "key <secret hidden>",
         f"key {name} <secret hidden>",
     ]
@@ -411,3 +412,101 @@ def test_a_long_key_line_read_in_pieces() -> None:
         (b"k" * 1023, False),
         (b"k" * 77, False),
     ]
+
+
+#: Scripts whose key line a test of the first line's word alone would not see, and a quoted
+#: secret that runs on over its line: ``S1 + S2`` is the secret.
+S1, S2 = "Q0xBU1NJ", "RklFRA=="
+ODD_KEY_LINES = {
+    "byte order mark": f"\ufeffkey k {S1}{S2}\n",
+    "byte order mark, CRLF": f"\ufeffkey k {S1}{S2}\r\n",
+    "NUL before": f"\0key k {S1}{S2}\n",
+    "no-break space before": f"\u00a0key k {S1}{S2}\n",
+    "word before": f"frob key k {S1}{S2}\n",
+    "trailing dot": f"key a.b. {S1}{S2}\n",
+    "trailing dot, spaced padding": f"key a.b. {S1}{S2[:-2]} ==\n",
+    "quoted over two lines": f'key k "{S1}\n{S2}"\n',
+    "quoted over three lines": f'key k "{S1}\n{S2[:4]}\n{S2[4:]}"\n',
+    "set key": f'set key = "{S1}{S2}"\n',
+    "bad escape after key": f'frob key k "{S1}\\xZZ{S2}"\n',
+    "commented out": f"# key k {S1}{S2}\n",
+    "long, NUL before": "\0key k " + "A" * 1010 + S1 + S2 + "\n",
+}
+
+
+@pytest.mark.parametrize("text", ODD_KEY_LINES.values(), ids=ODD_KEY_LINES.keys())
+@pytest.mark.parametrize("option", ["--json", "--timeout"])
+def test_no_byte_of_a_secret_whatever_the_script(text: str, option: str) -> None:
+    """No piece of a secret reaches stdout, stderr or ``--json``, wherever the word ``key``
+    stands on its line and however the secret is split; the next line runs as usual."""
+    script = (text + "port 7\n").encode("utf-8", "surrogateescape")
+    arguments = ["shell", option, *(["10"] if option == "--timeout" else [])]
+    result = run_dhcpctl(arguments, script)
+    shown = (result.stdout + result.stderr).decode("utf-8", "replace")
+    pieces = {piece[i : i + 4] for piece in (S1, S2) for i in range(len(piece) - 3)}
+    assert sorted(piece for piece in pieces if piece in shown) == [], shown
+    if option == "--json":
+        records = [json.loads(line) for line in result.stdout.splitlines()]
+        assert records[-1]["command"] == "port 7" and records[-1]["ok"]
+
+
+def test_a_key_line_shows_what_precedes_its_secret() -> None:
+    """The line is shown up to ``key NAME`` (the name as typed, up to a blank): the rest, and
+    the lines a quoted secret runs on over, are hidden."""
+    script = f'\0key a.b. {S1}{S2}\nkey k "{S1}\n{S2}"\nport 7\n'.encode()
+    result = run_dhcpctl(["shell", "--json"], script)
+    commands = [json.loads(line)["command"] for line in result.stdout.splitlines()]
+    assert commands == [
+        "\0key a.b. <secret hidden>",
+        "key k <secret hidden>",
+        "<secret hidden>",
+        "port 7",
+    ]
+
+
+def test_a_byte_order_mark_is_refused_as_omshell_refuses_it() -> None:
+    """omshell reads a UTF-8 byte order mark as three unknown bytes: so does the shell (stdout
+    and stderr byte for byte); the line fails."""
+    if find_omshell() is None:
+        missing("omshell not found: apt-get install isc-dhcp-server")
+    script = b"\xef\xbb\xbfport 7\nport 8\n"
+    expected = run_omshell_script(script)
+    assert b"unknown token" in expected.stderr
+    ours = run_dhcpctl(["shell"], script)
+    assert (ours.stdout, ours.stderr) == (expected.stdout, expected.stderr)
+    assert ours.returncode == ExitCode.FAILED
+
+
+#: Attribute names a hostile server may send, and how the shell's object print-out shows them:
+#: control characters and bytes that are not UTF-8 escaped as ``dhcpctl``'s other output does
+#: (dhcpctl/cli/_printable.py), everything else (UTF-8, a backslash) as sent.
+HOSTILE_NAMES = {
+    b"\x1b]0;attr\x07": b"\\x1b]0;attr\\x07",
+    b"tab\there\x7f": b"tab\\x09here\\x7f",
+    b"c1 \xc2\x9b31m": b"c1 \\x9b31m",
+    b"not utf-8 \xff": b"not utf-8 \\xff",
+    b"caf\xc3\xa9 a\\b": b"caf\xc3\xa9 a\\b",
+    b"hardware-address": b"hardware-address",
+}
+
+
+def test_a_server_s_names_reach_no_terminal_raw(
+    fake_server: Callable[[Behaviour], int], backend_name: str
+) -> None:
+    """The object print-out shows a name from the server with its control characters and
+    non-UTF-8 bytes escaped (omshell writes them raw: ``ESC ] 0 ;`` retitles a terminal)."""
+
+    def behaviour(sock: socket.socket) -> None:
+        handshake(sock, keyed=False)
+        while True:
+            request = recv_message(sock, None)
+            values = tuple((name, b"\x01") for name in HOSTILE_NAMES)
+            sock.sendall(reply(request, False, object_values=values))
+
+    port = fake_server(behaviour)
+    script = b"server 127.0.0.1\nport %d\nconnect\nnew host\nopen\n" % port
+    result = run_dhcpctl(["shell", "--timeout", "10", "--backend", backend_name], script)
+    assert result.returncode == ExitCode.OK, result.stderr
+    printout = result.stdout.rsplit(b"obj: host\n", 1)[1]
+    assert printout.splitlines()[:-1] == [shown + b" = 01" for shown in HOSTILE_NAMES.values()]
+    assert not set(result.stdout) & {*range(0x20), 0x7F} - {0x0A}

@@ -1,11 +1,13 @@
 """The pieces of ``dhcpctl shell`` that copy ISC's C without a server: conflex's tokens,
-``atoi``, ``convert_num``, ``parse_base64`` and ``print_hex_or_string``."""
+``atoi``, ``convert_num``, ``parse_base64`` and ``print_hex_or_string``; and what a line
+shows of a key's secret."""
 
 from __future__ import annotations
 
 import pytest
 
 from dhcpctl.cli.shell import _lexer as lx
+from dhcpctl.cli.shell import _secret
 from dhcpctl.cli.shell._interpreter import c_atoi, convert_hex_byte, decode_base64
 from dhcpctl.cli.shell._objects import ShownValue, hex_or_string
 
@@ -89,3 +91,32 @@ def test_base64_warnings_quote_no_part_of_the_secret(secret: bytes) -> None:
     warnings: list[str] = []
     decode_base64(secret, warnings)
     assert len(warnings) == 1 and warnings[0].endswith(" <secret hidden>."), warnings
+
+
+@pytest.mark.parametrize(
+    ("line", "shown", "continues"),
+    [
+        (b"key k c2VjcmV0\n", b"key k <secret hidden>", False),
+        (b"\xef\xbb\xbfKEY k c2VjcmV0\r\n", b"\xef\xbb\xbfKEY k <secret hidden>", False),
+        (b"key a.b. c2VjcmV0\n", b"key a.b. <secret hidden>", False),
+        (b'key k "c2Vj\n', b"key k <secret hidden>", True),
+        (b'set name = "x" # key k c2VjcmV0\n', b'set name = "x" # key k <secret hidden>', False),
+        (b'set key = "c2VjcmV0"\n', b"set key <secret hidden>", False),
+        (b'set name = "key k c2VjcmV0" # "\n', b'set name = "key k c2VjcmV0" # "\n', False),
+    ],
+)
+def test_secret_mask(line: bytes, shown: bytes, continues: bool) -> None:
+    """A line is shown up to ``key NAME`` wherever the word ``key`` stands (not inside a
+    string); a quoted string left open after it runs on over the next lines."""
+    mask = _secret.mask(line)
+    assert _secret.shown(line, mask.start) == shown
+    assert mask.continues is continues
+
+
+def test_a_secret_string_closes_at_an_unescaped_quote() -> None:
+    assert _secret.closes_string(b'def"\n')
+    assert not _secret.closes_string(b'de\\"f\n')
+    assert _secret.closes_string(b'de\\\\"f\n')
+    assert _secret.hidden_quote("unknown token: abc") == "unknown token: <secret hidden>"
+    assert _secret.hidden_quote("abcd exceeds max (255) for precision.") == "<secret hidden>"
+    assert _secret.hidden_quote("eof in string constant") == "eof in string constant"

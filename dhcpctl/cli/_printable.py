@@ -7,11 +7,11 @@ A server's text may hold any bytes: dhcpd keeps whatever a DHCP client sent as i
 :mod:`dhcpctl._values` decodes with ``surrogateescape``, so a byte that is not UTF-8 arrives
 here as a lone surrogate (U+DC80 to U+DCFF), which no strict encoding writes.
 
-Such a byte is shown as ``\\xNN``, its value in hex (``\\xff``), and so is, in a table or an
-error line, a control character: C0, DEL or C1 (``\\x1b``, ``\\x7f``, ``\\x9b``). JSON escapes
-control characters itself (``\\u001b``: its strings keep the server's text exactly). A
-backslash the server sent is shown as it is. An error line shows at most the first
-:data:`SERVER_TEXT_LENGTH` characters of the server's message.
+Such a byte is shown as ``\\xNN``, its value in hex (``\\xff``), and so is, in a table, an error
+line or a name in ``dhcpctl shell``'s object print-out, a control character: C0, DEL or C1
+(``\\x1b``, ``\\x7f``, ``\\x9b``). JSON escapes control characters itself (``\\u001b``: its
+strings keep the server's text exactly). A backslash the server sent is shown as it is. An error
+line shows at most the first :data:`SERVER_TEXT_LENGTH` characters of the server's message.
 """
 
 from __future__ import annotations

@@ -2,7 +2,9 @@
 
 Reads omshell commands from ``SCRIPT``, from standard input (``-`` or no argument), or, on a
 terminal, interactively (line editing and history through :mod:`readline`). Standard output is
-omshell's, byte for byte, for the same script against the same dhcpd (:mod:`._interpreter`).
+omshell's, byte for byte, for the same script against the same dhcpd (:mod:`._interpreter`),
+but for a name from the server with a control character or a byte that is not UTF-8: escaped
+(``\\x1b``; :mod:`._objects`), where omshell writes it to the terminal raw.
 Beyond omshell (ISC DHCP 4.4.3-P1 ``dhcpctl/omshell.c``):
 
 - the exit status is not 0 when a command failed: the status of the first failure's class
@@ -31,6 +33,7 @@ from dhcpctl.cli._command import Commands
 from dhcpctl.cli._connection import Connection
 from dhcpctl.cli._exit import ExitCode, status_exit_code
 
+from . import _secret
 from ._interpreter import Interpreter, Outcome
 from ._objects import json_value
 
@@ -62,8 +65,8 @@ def fgets_lines(stream: BinaryIO) -> Iterator[tuple[bytes, bool]]:
     (there, its rest is the secret or a part of it, which omshell echoes as an unknown
     command): its first :data:`LINE_LIMIT` bytes come with True and the rest up to the newline
     is read and dropped (:meth:`._interpreter.Interpreter.run_line` refuses the key). A line
-    is such a key line when its first word, after blanks, is ``key`` in any case, or a part of
-    ``key`` cut at the 1,023rd byte."""
+    is such a key line when it has the word ``key`` in any case anywhere (:func:`opens_key_line`),
+    or a part of ``key`` cut at the 1,023rd byte."""
     while line := stream.readline(LINE_LIMIT):
         if line.endswith(b"\n") or not opens_key_line(line):
             yield line, False
@@ -75,13 +78,15 @@ def fgets_lines(stream: BinaryIO) -> Iterator[tuple[bytes, bool]]:
 
 
 def opens_key_line(line: bytes) -> bool:
-    """Whether ``line`` (without its newline) starts a ``key`` command: its first word is
-    ``key``, or it ends inside that word (conflex's words: letters, digits, ``-``, ``_``)."""
-    text = line.lstrip(b" \t\v\f\r")
-    word = re.match(rb"[-\w]*", text)
+    """Whether ``line`` (without its newline) may hold a secret: it has the word ``key``
+    (:func:`._secret.mask`: wherever it stands), or it ends inside that word (its last word,
+    conflex's letters, digits, ``-``, ``_``, is a start of ``key``)."""
+    if _secret.mask(line).start is not None:
+        return True
+    word = re.search(rb"[-\w]*\Z", line)
     assert word is not None  # matches the empty string at least
-    first = word.group().lower()
-    return first == b"key" or (bool(first) and first == text.lower() and b"key".startswith(first))
+    last = word.group().lower()
+    return bool(last) and b"key".startswith(last)
 
 
 def _interactive_lines(interpreter: Interpreter) -> Iterator[tuple[bytes, bool]]:
@@ -99,8 +104,12 @@ def _interactive_lines(interpreter: Interpreter) -> Iterator[tuple[bytes, bool]]
 def run(args: argparse.Namespace, backend: Backend, connection: Connection) -> int:
     """Run the script; the exit status (0 when every command succeeded)."""
     stdout: BinaryIO = sys.stdout.buffer
+    sys.stderr.flush()  # what is written there goes on in bytes: the script's, as omshell's
     interpreter = Interpreter(
-        backend, timeout=connection.timeout, out=None if args.json else stdout, err=sys.stderr
+        backend,
+        timeout=connection.timeout,
+        out=None if args.json else stdout,
+        err=sys.stderr.buffer,
     )
     interpreter.preset(connection.host, connection.port, connection.key)
     interactive = args.script == "-" and sys.stdin.isatty() and not args.json

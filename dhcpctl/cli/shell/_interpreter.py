@@ -5,8 +5,10 @@ same value syntax, the same messages on standard output in the same order, the s
 print-out before each prompt (:mod:`._objects`), so that a script's standard output is omshell's
 byte for byte. What omshell writes on stderr goes to stderr here too, byte for byte: connect
 failures, and ``parse_warn``'s diagnostics with the line read so far and the caret line
-(:class:`._lexer.Diagnostic`), except that a ``key`` line is echoed with its secret hidden
-(``key NAME <secret hidden>``; omshell echoes the secret). Beyond omshell: each command's
+(:class:`._lexer.Diagnostic`), except that no byte of a key's secret is shown (omshell echoes
+it): a line with the word ``key`` is echoed as ``key NAME <secret hidden>``, and the lines a
+quoted secret runs on over are neither shown nor run (:mod:`._secret` has the rule; stdout
+is unchanged: omshell prints nothing there for them). Beyond omshell: each command's
 outcome is kept (:class:`Outcome`: did it fail, with which ``isc_result_t``), connects and
 waits honour a timeout, and any algorithm the backend knows (SHA-2 included) works.
 
@@ -15,7 +17,8 @@ without a newline makes omshell loop forever (``parse_base64`` peeks the end of 
 last token again); here it ends there. A ``key`` line longer than omshell's 1,023-byte reads
 fails whole (:data:`KEY_LINE_CUT`; omshell runs its rest, the secret's tail, as commands).
 Malformed octal escapes in strings (``"\\19"``) are read as far as they are valid (conflex
-stores an indeterminate byte).
+stores an indeterminate byte). A UTF-8 byte order mark is what omshell makes of it: three
+bytes conflex does not know (``unknown token``), the line fails.
 """
 
 from __future__ import annotations
@@ -23,8 +26,8 @@ from __future__ import annotations
 import contextlib
 import socket
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any, BinaryIO, TextIO
+from dataclasses import dataclass, field, replace
+from typing import Any, BinaryIO
 
 from dhcpctl._api import DHCPCTL_CREATE, DHCPCTL_EXCL, Backend
 from dhcpctl._errors import DhcpctlError
@@ -32,13 +35,14 @@ from dhcpctl._key import Key
 from dhcpctl._results import DHCP_R_INVALIDARG, ISC_R_SUCCESS
 
 from . import _lexer as lx
-from ._objects import ObjectReader, Values
+from . import _secret
+from ._objects import ObjectReader, Values, omshell_name
+from ._secret import SECRET_HIDDEN
 
-#: What a ``key`` line's secret is shown as wherever the line is echoed (``--json``'s
-#: ``command``, the line a diagnostic quotes): never the secret itself.
-SECRET_HIDDEN = "<secret hidden>"
 #: Why a ``key`` line longer than omshell's 1,023-byte reads fails (its secret not shown).
 KEY_LINE_CUT = "key line longer than 1023 bytes: key not set, the rest of the line not read"
+#: Why a line a key's quoted secret runs on over (:mod:`._secret`) is neither shown nor run.
+SECRET_RUNS_ON = "a key's quoted secret runs on over this line: line not shown, not run"
 #: omshell's ``help`` text.
 HELP = b"""Commands:
   port <server omapi port>
@@ -65,8 +69,9 @@ class Outcome:
     """One command: its text, what it printed, and whether it failed (with what status).
 
     ``status`` is the ``isc_result_t`` of a failed call, or None for a failure of omshell's own
-    (usage, not connected, bad value). ``command`` is the line as typed, except a ``key`` line:
-    ``key NAME <secret hidden>`` (:data:`SECRET_HIDDEN`).
+    (usage, not connected, bad value). ``command`` is the line as typed, except a line with the
+    word ``key``: ``key NAME <secret hidden>`` (:data:`SECRET_HIDDEN`), and a line a quoted
+    secret runs on over: :data:`SECRET_HIDDEN` (:mod:`._secret`).
     """
 
     command: str
@@ -180,7 +185,8 @@ class Interpreter:
 
     ``backend`` is a module of the C-named API (``dhcpctl`` or :func:`dhcpctl.load_backend`'s);
     ``timeout`` (seconds, None for none) bounds each connect and each wait for a reply.
-    ``out`` receives what omshell prints on stdout (unless None), ``err`` its stderr lines.
+    ``out`` receives what omshell prints on stdout (unless None), ``err`` its stderr lines (the
+    script's bytes as they are, as omshell writes them).
     """
 
     def __init__(
@@ -189,7 +195,7 @@ class Interpreter:
         *,
         timeout: float | None,
         out: BinaryIO | None,
-        err: TextIO,
+        err: BinaryIO,
     ) -> None:
         self._api = backend
         self._timeout = timeout
@@ -199,7 +205,9 @@ class Interpreter:
         self._reader = ObjectReader()
         self._outcome = Outcome("")
         self._lexer = lx.Lexer(b"")
-        self._secret_start: int | None = None
+        self._mask = _secret.Mask()
+        self._key_read = False  # this line's ``key`` command ran
+        self._secret_runs_on = False  # this line is inside a key's quoted secret
 
     # -- the loop ----------------------------------------------------------------------------
 
@@ -217,7 +225,7 @@ class Interpreter:
         lines = [b"obj: " + session.object_type.encode("utf-8", "surrogateescape") + b"\n"]
         for name, value in self.values():
             shown = b"<null>" if value is None else value.omshell_text()
-            lines.append(name + b" = " + shown + b"\n")
+            lines.append(omshell_name(name) + b" = " + shown + b"\n")
         return b"".join(lines)
 
     def values(self) -> Values:
@@ -237,16 +245,21 @@ class Interpreter:
         ``cut``: the line is the start of a longer ``key`` line whose rest was dropped
         (:func:`dhcpctl.cli.shell.fgets_lines`): it fails (:data:`KEY_LINE_CUT`), the key it
         sets is not used (its secret is emptied, so a connect fails as with a bad secret)."""
-        self._outcome = Outcome(line.decode("utf-8", "replace").rstrip("\n"))
+        if self._secret_runs_on:
+            self._secret_runs_on = not _secret.closes_string(line)
+            self._outcome = Outcome(SECRET_HIDDEN)
+            self._warn(SECRET_RUNS_ON)
+            return self._outcome
+        self._mask = _secret.mask(line)
+        self._secret_runs_on = self._mask.continues and not cut
+        command = _secret.shown(line.rstrip(b"\n"), self._mask.start, always=True)
+        self._outcome = Outcome(command.decode("utf-8", "replace"))
         lexer = lx.Lexer(line)
         self._lexer = lexer
         token = lexer.next()
-        self._secret_start = None
+        self._key_read = False
         if cut:
             self._failed(KEY_LINE_CUT, None)  # first: the reason the line does nothing
-        if token.kind == "keyword" and token.text.lower() == b"key":
-            self._outcome.command = f"key {SECRET_HIDDEN}"  # until its name is read
-            self._secret_start = token.start + len(token.text)  # until then
         if token.kind == "keyword":
             getattr(self, "_" + token.text.decode().lower().replace("-", "_"))(lexer)
         elif token.kind == "?":
@@ -255,13 +268,15 @@ class Interpreter:
             lexer.warn(f"unknown token: {token.word}")
             lexer.skip_to_semi()
         for diagnostic in lexer.warnings:
-            self._err.write(diagnostic.render(self._echoed(diagnostic.line)))
+            start = self._mask.start
+            if start is not None and diagnostic.read > start:
+                diagnostic = replace(diagnostic, text=_secret.hidden_quote(diagnostic.text))
+            self._write_err(diagnostic.render(_secret.shown(diagnostic.line, start)))
             self._failed(diagnostic.text, None)
         if cut:
-            if self._secret_start is not None:
+            if self._key_read:
                 self._session.secret = b""
-            self._err.write(KEY_LINE_CUT + "\n")
-        self._err.flush()
+            self._write_err(KEY_LINE_CUT + "\n")
         return self._outcome
 
     def preset(self, server: str, port: int, key: Key | None) -> None:
@@ -300,13 +315,6 @@ class Interpreter:
         self._failed(text, status)
         self._lexer.skip_to_semi()
 
-    def _echoed(self, line: bytes) -> bytes:
-        """The line a diagnostic echoes (conflex's, read so far), a key's secret hidden."""
-        start = self._secret_start
-        if start is None or len(line.rstrip()) <= start:
-            return line
-        return line[:start].rstrip() + b" " + SECRET_HIDDEN.encode()
-
     def _parse_warnings(self, found: list[str]) -> None:
         """``parse_warn`` of ISC's parse functions, said where the lexer is now."""
         for text in found:
@@ -321,9 +329,12 @@ class Interpreter:
     def _warn(self, text: str, status: int | None = None) -> None:
         """A message omshell writes on stderr with ``fprintf(stderr, ...)`` (its
         ``parse_warn`` diagnostics are the lexer's, :class:`._lexer.Diagnostic`)."""
-        self._err.write(f"{text}\n")
-        self._err.flush()
+        self._write_err(f"{text}\n")
         self._failed(text, status)
+
+    def _write_err(self, text: str) -> None:
+        self._err.write(text.encode("utf-8", "surrogateescape"))
+        self._err.flush()
 
     def _text(self, status: int) -> str:
         return str(self._api.isc_result_totext(status))
@@ -414,14 +425,11 @@ class Interpreter:
             return
         session = self._session
         session.key_name = ".".join(labels) + ("." if trailing_dot else "")
-        self._outcome.command = f"key {session.key_name} {SECRET_HIDDEN}"
         session.secret = b""
-        self._secret_start = lexer.peek().start
+        self._key_read = True
         text = lexer.next().text
         while _base64_token(lexer.peek()):
             text += lexer.next().text
-        # conflex's warnings so far come from the secret's strings: "invalid hex digit: 5a"
-        lexer.hide_quotes(SECRET_HIDDEN)
         found: list[str] = []
         secret = decode_base64(text, found)
         self._parse_warnings(found)

@@ -65,6 +65,8 @@ class Diagnostic:
     line_number: int
     line: bytes
     blanks: str
+    #: How many bytes of the input were read when it was said.
+    read: int = field(default=0, compare=False)
 
     def render(self, line: bytes | None = None) -> str:
         """The three lines on stderr; ``line`` in place of the line read (a key line with its
@@ -81,6 +83,8 @@ class Token:
     text: bytes
     #: Where it starts in the line (its first byte's offset; -1 for the end of input).
     start: int = field(default=-1, compare=False)
+    #: Where it ends (the offset of the byte after its last; -1 for the end of input).
+    end: int = field(default=-1, compare=False)
 
     @property
     def word(self) -> str:
@@ -129,17 +133,10 @@ class Lexer:
                 while len(blanks) < 255 and len(blanks) & 7:
                     blanks += " "
         self.warnings.append(
-            Diagnostic(text, self._lexline, line, blanks if self._lexchar < 81 else "")
+            Diagnostic(
+                text, self._lexline, line, blanks if self._lexchar < 81 else "", read=self._pos
+            )
         )
-
-    def hide_quotes(self, hidden: str) -> None:
-        """Replace what the warnings so far quote of the input (after ``": "``, as
-        ``invalid hex digit: 5a``) with ``hidden``: the input they quote is a secret."""
-        for index in range(len(self.warnings)):
-            warning = self.warnings[index]
-            if ": " in warning.text:
-                text = warning.text.split(": ", 1)[0] + ": " + hidden
-                self.warnings[index] = replace(warning, text=text)
 
     def _get(self) -> int:
         """``get_char``: the next byte (-1 at the end), recorded in the current line."""
@@ -212,7 +209,9 @@ class Lexer:
     def _raw(self) -> Token:
         """``get_raw_token`` with white space skipped (``get_next_token``)."""
         token = self._scan()
-        return token if token.kind == END_OF_FILE else replace(token, start=self._start)
+        if token.kind == END_OF_FILE:
+            return token
+        return replace(token, start=self._start, end=self._pos)
 
     def _scan(self) -> Token:
         while True:

@@ -2,20 +2,27 @@
 
 omshell (``dhcpctl/omshell.c``, ``main``) walks the remote object's inner generic object
 (``omapip/generic.c``: values in the order their names were first set, a null value printed
-``<null>``) and prints each by its C type: an int in decimal, a string in double quotes, data
-as text in double quotes when every byte is printable ASCII, else colon-separated hex
-(``common/print.c``, ``print_hex_or_string`` with a 1025-byte buffer). The C-named API has no
-call that lists an object's values, so each backend's ``received`` extension lists them
-(``listing``): :mod:`dhcpctl.fallback.received` keeps no string type, so a value set as a
-string is shown as one while it is the very value :meth:`ObjectReader.mark_string` recorded;
-:mod:`dhcpctl._native.received` reads ISC's structs under the library lock, after checking the
-object's type.
+``<null>``) and prints each by its C type: an int in decimal, a string in double quotes, data as
+text in double quotes when every byte is printable ASCII, else colon-separated hex
+(``common/print.c``, ``print_hex_or_string`` with a 1025-byte buffer), each after its name.
+omshell writes a name as the server sent it; here a name's control characters (C0, tab included,
+DEL, C1) and bytes that are not UTF-8 are escaped as ``\\xNN`` (:func:`omshell_name`,
+:mod:`dhcpctl.cli._printable`'s rule), so that a server cannot send a terminal a control
+sequence (``ESC ] 0 ;`` retitles it): a deviation from omshell for bytes a well-behaved dhcpd
+never sends (its names are printable ASCII), all else byte for byte (a server's values are data,
+in hex unless printable ASCII). The C-named API has no call that lists an object's values, so
+each backend's ``received`` extension lists them (``listing``): :mod:`dhcpctl.fallback.received`
+keeps no string type, so a value set as a string is shown as one while it is the very value
+:meth:`ObjectReader.mark_string` recorded; :mod:`dhcpctl._native.received` reads ISC's structs
+under the library lock, after checking the object's type.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Final, Literal
+
+from dhcpctl.cli._printable import printable
 
 Kind = Literal["int", "string", "data", "object"]
 
@@ -36,6 +43,12 @@ class ShownValue:
         if self.kind == "string":
             return b'"' + self.content.split(b"\0", 1)[0] + b'"'
         return hex_or_string(self.content)
+
+
+def omshell_name(name: bytes) -> bytes:
+    """A value's name as the print-out shows it: as the server sent it (omshell), but its
+    control characters and bytes that are not UTF-8 written ``\\xNN`` (see the module)."""
+    return printable(name.decode("utf-8", "surrogateescape")).encode()
 
 
 #: omshell's ``hex_buf`` size (``char hex_buf[1025]``).
