@@ -9,7 +9,7 @@ import sys
 from contextlib import ExitStack
 from typing import TYPE_CHECKING, Any, TextIO
 
-from dhcpctl.cli import _command, bulk
+from dhcpctl.cli import _command, bulk, import_order
 from dhcpctl.cli._output import fields, plain, to_json
 from dhcpctl.cli._printable import printable
 
@@ -121,13 +121,15 @@ async def _import(args: argparse.Namespace, omapi: AsyncClient) -> int:
         arguments = dict(item.arguments)
         return await omapi.hosts.put(arguments.pop("name"), **arguments)
 
+    found = await import_order.existing_hosts(items, omapi.hosts.get)
+    groups = import_order.row_groups(items, found)
     summary = await bulk.pipeline(
         items,
         put,
         lambda item, host: None,
         stop_on_error=args.stop_on_error,
         unit="host",
-        keys=bulk.host_keys,
+        keys=lambda item: [groups[item.line]],
     )
     bulk.report(summary, "host import")
     return summary.exit_code()
