@@ -142,6 +142,30 @@ def test_policy_of() -> None:
             ["host", "add", "h", "--hardware-type", "one"],
             "argument --hardware-type: 'one' is not a number",
         ),
+        (
+            ["host", "put", "h", "--mac", "02:00:00:00:00:01", "--hardware-type", "256"],
+            "argument --hardware-type: '256' is not a hardware type (0 to 255",
+        ),
+        (
+            ["host", "get", "--mac", "02:00:00:00:00:01", "--hardware-type", "256"],
+            "argument --hardware-type: '256' is not a hardware type (0 to 255",
+        ),
+        (
+            ["host", "delete", "--mac", "02:00:00:00:00:01", "--hardware-type", "one"],
+            "argument --hardware-type: 'one' is not a number",
+        ),
+        (
+            ["lease", "get", "--mac", "02:00:00:00:00:01", "--hardware-type", "-1"],
+            "argument --hardware-type: '-1' is not a number",
+        ),
+        (
+            ["host", "get", "h", "--hardware-type", "32"],
+            "--hardware-type without --mac: it is the type of the MAC to look up",
+        ),
+        (
+            ["lease", "get", "--ip", "198.18.1.1", "--hardware-type", "32"],
+            "--hardware-type without --mac: it is the type of the MAC to look up",
+        ),
     ],
 )
 def test_value_errors_in_command_line_words(arguments: list[str], expected: str) -> None:

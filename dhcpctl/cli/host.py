@@ -24,9 +24,10 @@ def register(commands: _command.Commands) -> None:
         ("get", "look a host up", _get),
         ("delete", "delete a host", _delete),
     ):
-        parser = _command.add(hosts, name, text, handler)
+        parser = _command.add(hosts, name, text, handler, check=_keys)
         parser.add_argument("name", nargs="?", help="the host's name")
         parser.add_argument("--mac", help="its hardware address")
+        _command.add_hardware_type(parser, _command.LOOKUP_TYPE_HELP)
         parser.add_argument("--uid", type=_command.hex_bytes, help="its client identifier, hex")
         parser.add_argument("--ip", help="the address of its lease")
     for name, text, handler in (
@@ -38,10 +39,8 @@ def register(commands: _command.Commands) -> None:
         parser.add_argument("--mac", help="its hardware address (hardware-type 1, Ethernet)")
         parser.add_argument("--uid", type=_command.hex_bytes, help="its client identifier, hex")
         parser.add_argument("--ip", action="append", help="a fixed address (again for several)")
-        parser.add_argument(
-            "--hardware-type",
-            type=_command.option_type(_command.parse_number),
-            help="the hardware type (default 1, Ethernet)",
+        _command.add_hardware_type(
+            parser, "the hardware type, 0 to 255 (default 1, Ethernet; 32 InfiniBand)"
         )
         parser.add_argument("--group", help="the group it belongs to")
         parser.add_argument("--statements", help="its statements, as in dhcpd.conf")
@@ -70,10 +69,12 @@ def register(commands: _command.Commands) -> None:
 
 
 def _keys(args: argparse.Namespace) -> dict[str, Any]:
+    """The lookup keys of ``host get``/``delete`` (ValueError: none, or a type without MAC)."""
     keys = {"name": args.name, "mac": args.mac, "uid": args.uid, "ip": args.ip}
     if not any(value is not None for value in keys.values()):
         raise ValueError("name the host: NAME, --mac, --uid or --ip")
-    return keys
+    _command.check_mac_lookup(args)
+    return {**keys, "hardware_type": args.hardware_type}
 
 
 def _get(args: argparse.Namespace, omapi: Client) -> object:
