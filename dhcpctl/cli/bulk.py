@@ -15,8 +15,8 @@ puts touch one host run in row order, each once the one before it has finished, 
 concurrently (:mod:`.import_order` makes the groups, :func:`pipeline` runs them): the import
 ends as the rows put one after another. Line numbers are the file's (the header is line
 1). Files are UTF-8, a byte order mark at the start allowed (``utf-8-sig``, as spreadsheet
-programs save CSV); a name or column with characters that do not print is shown escaped in
-messages (:func:`shown`).
+programs save CSV; another encoding is refused naming the file: ``dhcpctl/cli/host.py``); a
+name or column with characters that do not print is shown escaped in messages (:func:`shown`).
 """
 
 from __future__ import annotations

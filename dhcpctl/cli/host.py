@@ -6,8 +6,9 @@ import argparse
 import csv
 import io
 import sys
+from collections.abc import Callable
 from contextlib import ExitStack
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 from dhcpctl.cli import _command, bulk, import_order
 from dhcpctl.cli._output import fields, plain, to_json
@@ -16,6 +17,8 @@ from dhcpctl.cli._printable import printable
 if TYPE_CHECKING:
     from dhcpctl import Client
     from dhcpctl.aio import Client as AsyncClient
+
+T = TypeVar("T")
 
 
 def register(commands: _command.Commands) -> None:
@@ -105,6 +108,20 @@ def _put(args: argparse.Namespace, omapi: Client) -> object:
     return omapi.hosts.put(args.name, **_fields(args))
 
 
+def _read(path: str, parse: Callable[[TextIO], T]) -> T:
+    """``parse`` of the file ``path`` (``-``: stdin) as UTF-8 text (:func:`_open`); ValueError
+    naming the file, and how to save it, if it is not UTF-8 (a CSV saved as UTF-16)."""
+    with ExitStack() as stack:
+        try:
+            return parse(_open(path, stack))
+        except UnicodeDecodeError as error:
+            where = "standard input" if path == "-" else path
+            raise ValueError(
+                f"{where}: not UTF-8 text (byte 0x{error.object[error.start]:02x}): save it as "
+                "UTF-8 (a spreadsheet program's CSV UTF-8)"
+            ) from None
+
+
 def _open(path: str, stack: ExitStack) -> TextIO:
     """The file ``path`` (``-``: stdin) as UTF-8 text, a leading byte order mark dropped."""
     if path == "-":
@@ -115,8 +132,7 @@ def _open(path: str, stack: ExitStack) -> TextIO:
 
 
 async def _import(args: argparse.Namespace, omapi: AsyncClient) -> int:
-    with ExitStack() as stack:
-        items = bulk.read_hosts(_open(args.file, stack))
+    items = _read(args.file, bulk.read_hosts)
 
     async def put(item: bulk.Item) -> object:
         arguments = dict(item.arguments)
@@ -137,8 +153,7 @@ async def _import(args: argparse.Namespace, omapi: AsyncClient) -> int:
 
 
 async def _export(args: argparse.Namespace, omapi: AsyncClient) -> int:
-    with ExitStack() as stack:
-        items = bulk.read_names(_open(args.names, stack))
+    items = _read(args.names, bulk.read_names)
     out = sys.stdout
     writer = csv.writer(out, lineterminator="\n") if args.format == "csv" else None
     if writer is not None:
