@@ -193,8 +193,10 @@ def test_ends_and_state_words_in_any_case() -> None:
 
 
 def test_a_bad_key_file_is_named_once(tmp_path: Path) -> None:
-    """``--key-file PATH``: the error names the path once, whether or not Key.from_file's
-    message names it (``--key-file /etc/hostname: /etc/hostname: ...`` before)."""
+    """``--key-file PATH: ...``, one form for every error of the key file, the path said once,
+    whether or not Key.from_file's message names it (``--key-file /etc/hostname:
+    /etc/hostname: ...`` once, then ``--key-file: /etc/hostname: ...`` beside ``--key-file
+    PATH: No such file or directory``)."""
     not_a_key = tmp_path / "hostname"
     not_a_key.write_text("myhost\n")
     binary = tmp_path / "binary"
@@ -203,9 +205,12 @@ def test_a_bad_key_file_is_named_once(tmp_path: Path) -> None:
         result = run_dhcpctl(["lease", "get", "--ip", "198.18.1.1", "--key-file", str(path)])
         err = result.stderr.decode()
         assert result.returncode == ExitCode.USAGE
-        assert err.startswith("dhcpctl: --key-file") and err.count(str(path)) == 1, err
-    assert key_file_error("/k", "/k: no key") == "--key-file: /k: no key"
+        assert err.startswith(f"dhcpctl: --key-file {path}: ") and err.count(str(path)) == 1, err
+    assert key_file_error("/k", "/k: no key") == "--key-file /k: no key"
     assert key_file_error("/k", "no key") == "--key-file /k: no key"
+    missing = tmp_path / "missing"
+    result = run_dhcpctl(["lease", "get", "--ip", "198.18.1.1", "--key-file", str(missing)])
+    assert result.stderr.decode().startswith(f"dhcpctl: --key-file {missing}: ")
 
 
 def test_version() -> None:
