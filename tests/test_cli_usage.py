@@ -142,6 +142,30 @@ def test_policy_of() -> None:
             ["host", "add", "h", "--hardware-type", "one"],
             "argument --hardware-type: 'one' is not a number",
         ),
+        (
+            ["host", "put", "h", "--mac", "02:00:00:00:00:01", "--hardware-type", "256"],
+            "argument --hardware-type: '256' is not a hardware type (0 to 255",
+        ),
+        (
+            ["host", "get", "--mac", "02:00:00:00:00:01", "--hardware-type", "256"],
+            "argument --hardware-type: '256' is not a hardware type (0 to 255",
+        ),
+        (
+            ["host", "delete", "--mac", "02:00:00:00:00:01", "--hardware-type", "one"],
+            "argument --hardware-type: 'one' is not a number",
+        ),
+        (
+            ["lease", "get", "--mac", "02:00:00:00:00:01", "--hardware-type", "-1"],
+            "argument --hardware-type: '-1' is not a number",
+        ),
+        (
+            ["host", "get", "h", "--hardware-type", "32"],
+            "--hardware-type without --mac: it is the type of the MAC to look up",
+        ),
+        (
+            ["lease", "get", "--ip", "198.18.1.1", "--hardware-type", "32"],
+            "--hardware-type without --mac: it is the type of the MAC to look up",
+        ),
     ],
 )
 def test_value_errors_in_command_line_words(arguments: list[str], expected: str) -> None:
@@ -169,8 +193,10 @@ def test_ends_and_state_words_in_any_case() -> None:
 
 
 def test_a_bad_key_file_is_named_once(tmp_path: Path) -> None:
-    """``--key-file PATH``: the error names the path once, whether or not Key.from_file's
-    message names it (``--key-file /etc/hostname: /etc/hostname: ...`` before)."""
+    """``--key-file PATH: ...``, one form for every error of the key file, the path said once,
+    whether or not Key.from_file's message names it (``--key-file /etc/hostname:
+    /etc/hostname: ...`` once, then ``--key-file: /etc/hostname: ...`` beside ``--key-file
+    PATH: No such file or directory``)."""
     not_a_key = tmp_path / "hostname"
     not_a_key.write_text("myhost\n")
     binary = tmp_path / "binary"
@@ -179,9 +205,12 @@ def test_a_bad_key_file_is_named_once(tmp_path: Path) -> None:
         result = run_dhcpctl(["lease", "get", "--ip", "198.18.1.1", "--key-file", str(path)])
         err = result.stderr.decode()
         assert result.returncode == ExitCode.USAGE
-        assert err.startswith("dhcpctl: --key-file") and err.count(str(path)) == 1, err
-    assert key_file_error("/k", "/k: no key") == "--key-file: /k: no key"
+        assert err.startswith(f"dhcpctl: --key-file {path}: ") and err.count(str(path)) == 1, err
+    assert key_file_error("/k", "/k: no key") == "--key-file /k: no key"
     assert key_file_error("/k", "no key") == "--key-file /k: no key"
+    missing = tmp_path / "missing"
+    result = run_dhcpctl(["lease", "get", "--ip", "198.18.1.1", "--key-file", str(missing)])
+    assert result.stderr.decode().startswith(f"dhcpctl: --key-file {missing}: ")
 
 
 def test_version() -> None:

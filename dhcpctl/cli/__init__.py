@@ -92,6 +92,8 @@ def load_backend(name: str) -> Backend:
 
 
 def _run(args: argparse.Namespace, connection: _connection.Connection) -> int:
+    if getattr(args, "check", None) is not None:
+        args.check(args)  # bad usage (ValueError) before anything is sent
     if args.command == "shell":
         return shell.run(args, load_backend(connection.backend), connection)
     if args.bulk is not None:

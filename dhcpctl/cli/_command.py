@@ -20,14 +20,22 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 Handler = Callable[[argparse.Namespace, "Client"], object]
+#: Checks the parsed arguments before anything is sent: ValueError for bad usage.
+Check = Callable[[argparse.Namespace], object]
 BulkHandler = Callable[[argparse.Namespace, "AsyncClient"], Awaitable[int]]
 
 
 def add(
-    commands: Commands, name: str, text: str, handler: Handler, *, json_lines: bool = False
+    commands: Commands,
+    name: str,
+    text: str,
+    handler: Handler,
+    *,
+    json_lines: bool = False,
+    check: Check | None = None,
 ) -> argparse.ArgumentParser:
     """A subcommand running ``handler`` with a connected client; ``--json`` and the connection
-    options included."""
+    options included. ``check`` (ValueError: exit status 2) runs before the connection."""
     parser = commands.add_parser(name, help=text, description=text)
     parser.add_argument(
         "--json",
@@ -35,7 +43,7 @@ def add(
         help="JSON lines, one object per host" if json_lines else "one JSON object",
     )
     _connection.add_options(parser)
-    parser.set_defaults(handler=handler, bulk=None)
+    parser.set_defaults(handler=handler, bulk=None, check=check)
     return parser
 
 
@@ -45,7 +53,7 @@ def add_bulk(
     """A bulk subcommand: ``handler`` gets a :class:`dhcpctl.aio.Client`."""
     parser = commands.add_parser(name, help=text, description=text)
     _connection.add_options(parser)
-    parser.set_defaults(handler=None, bulk=handler)
+    parser.set_defaults(handler=None, bulk=handler, check=None)
     return parser
 
 
@@ -74,6 +82,35 @@ def parse_number(text: str) -> int:
     if not text.strip().isdigit():
         raise ValueError(f"{text!r} is not a number (a whole number such as 1)")
     return int(text)
+
+
+def parse_hardware_type(text: str) -> int:
+    """A hardware type written in decimal, 0 to 255 (``1`` Ethernet, ``32`` InfiniBand: dhcpd
+    keeps one byte, ``includes/dhcpd.h`` struct hardware, hbuf[0]); ValueError otherwise."""
+    number = parse_number(text)
+    if number > 255:
+        raise ValueError(f"{text!r} is not a hardware type (0 to 255: dhcpd keeps one byte)")
+    return number
+
+
+def add_hardware_type(parser: argparse.ArgumentParser, text: str) -> None:
+    """The ``--hardware-type`` option (:func:`parse_hardware_type`), ``text`` its help."""
+    parser.add_argument(
+        "--hardware-type", metavar="TYPE", type=option_type(parse_hardware_type), help=text
+    )
+
+
+def check_mac_lookup(args: argparse.Namespace) -> None:
+    """A lookup's ``--hardware-type`` needs its ``--mac`` (ValueError otherwise)."""
+    if args.hardware_type is not None and args.mac is None:
+        raise ValueError("--hardware-type without --mac: it is the type of the MAC to look up")
+
+
+#: The help of a lookup's ``--hardware-type``.
+LOOKUP_TYPE_HELP = (
+    "the hardware type of --mac, 0 to 255 (default 1, Ethernet; 32 InfiniBand): dhcpd finds "
+    "a hardware address with its type"
+)
 
 
 def option_type(parse: Callable[[str], T]) -> Callable[[str], T]:

@@ -159,9 +159,9 @@ def resolve_key(args: argparse.Namespace, environ: Mapping[str, str]) -> Key | N
 
 
 def key_file_error(path: str, message: str) -> str:
-    """``--key-file PATH: MESSAGE``, the path said once: ``--key-file: MESSAGE`` if
-    :meth:`Key.from_file`'s message already names it."""
-    return f"--key-file: {message}" if path in message else f"--key-file {path}: {message}"
+    """``--key-file PATH: MESSAGE``, as every error of the key file reads, the path said once:
+    the ``PATH: `` that :meth:`Key.from_file`'s messages start with is dropped."""
+    return f"--key-file {path}: {message.removeprefix(f'{path}: ')}"
 
 
 def resolve(args: argparse.Namespace, environ: Mapping[str, str] = os.environ) -> Connection:

@@ -10,13 +10,13 @@ timeout, lost connection) ends the run at once: every later row would fail the s
 The import file is CSV with a header line; columns (any order, unknown ones refused):
 ``name`` (required), ``mac``, ``ip`` (one or more addresses separated by spaces), ``uid``
 (hex), ``hardware_type``, ``group``, ``statements``. Each row is a ``hosts.put``: create, or
-replace the host of that name, MAC or uid, so running the same import again is safe. Rows that
-name the same host (the same name, MAC or uid: :func:`host_keys`) run in row order, each once
-the earlier ones sharing a key with it have finished, so the last of them wins as with one put
-after the other; other rows run concurrently. Line numbers are the file's (the header is line
+replace the host of that name, MAC or uid, so running the same import again is safe. Rows whose
+puts touch one host run in row order, each once the one before it has finished, the others
+concurrently (:mod:`.import_order` makes the groups, :func:`pipeline` runs them): the import
+ends as the rows put one after another. Line numbers are the file's (the header is line
 1). Files are UTF-8, a byte order mark at the start allowed (``utf-8-sig``, as spreadsheet
-programs save CSV); a name or column with characters that do not print is shown escaped in
-messages (:func:`shown`).
+programs save CSV; another encoding is refused naming the file: ``dhcpctl/cli/host.py``); a
+name or column with characters that do not print is shown escaped in messages (:func:`shown`).
 """
 
 from __future__ import annotations
@@ -157,7 +157,7 @@ def _put_arguments(record: dict[str, str | None]) -> dict[str, Any]:
 
 def host_keys(item: Item) -> list[Hashable]:
     """What a row names its host by: its name, MAC (octets) and uid; rows that share one of
-    these run in row order (:func:`pipeline`'s ``keys``)."""
+    these touch one host (:func:`.import_order.row_groups`)."""
     arguments = item.arguments
     return [(field, arguments[field]) for field in ("name", "mac", "uid") if field in arguments]
 

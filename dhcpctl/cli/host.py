@@ -6,16 +6,19 @@ import argparse
 import csv
 import io
 import sys
+from collections.abc import Callable
 from contextlib import ExitStack
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
-from dhcpctl.cli import _command, bulk
+from dhcpctl.cli import _command, bulk, import_order
 from dhcpctl.cli._output import fields, plain, to_json
 from dhcpctl.cli._printable import printable
 
 if TYPE_CHECKING:
     from dhcpctl import Client
     from dhcpctl.aio import Client as AsyncClient
+
+T = TypeVar("T")
 
 
 def register(commands: _command.Commands) -> None:
@@ -24,9 +27,10 @@ def register(commands: _command.Commands) -> None:
         ("get", "look a host up", _get),
         ("delete", "delete a host", _delete),
     ):
-        parser = _command.add(hosts, name, text, handler)
+        parser = _command.add(hosts, name, text, handler, check=_keys)
         parser.add_argument("name", nargs="?", help="the host's name")
         parser.add_argument("--mac", help="its hardware address")
+        _command.add_hardware_type(parser, _command.LOOKUP_TYPE_HELP)
         parser.add_argument("--uid", type=_command.hex_bytes, help="its client identifier, hex")
         parser.add_argument("--ip", help="the address of its lease")
     for name, text, handler in (
@@ -38,10 +42,8 @@ def register(commands: _command.Commands) -> None:
         parser.add_argument("--mac", help="its hardware address (hardware-type 1, Ethernet)")
         parser.add_argument("--uid", type=_command.hex_bytes, help="its client identifier, hex")
         parser.add_argument("--ip", action="append", help="a fixed address (again for several)")
-        parser.add_argument(
-            "--hardware-type",
-            type=_command.option_type(_command.parse_number),
-            help="the hardware type (default 1, Ethernet)",
+        _command.add_hardware_type(
+            parser, "the hardware type, 0 to 255 (default 1, Ethernet; 32 InfiniBand)"
         )
         parser.add_argument("--group", help="the group it belongs to")
         parser.add_argument("--statements", help="its statements, as in dhcpd.conf")
@@ -70,10 +72,12 @@ def register(commands: _command.Commands) -> None:
 
 
 def _keys(args: argparse.Namespace) -> dict[str, Any]:
+    """The lookup keys of ``host get``/``delete`` (ValueError: none, or a type without MAC)."""
     keys = {"name": args.name, "mac": args.mac, "uid": args.uid, "ip": args.ip}
     if not any(value is not None for value in keys.values()):
         raise ValueError("name the host: NAME, --mac, --uid or --ip")
-    return keys
+    _command.check_mac_lookup(args)
+    return {**keys, "hardware_type": args.hardware_type}
 
 
 def _get(args: argparse.Namespace, omapi: Client) -> object:
@@ -104,6 +108,20 @@ def _put(args: argparse.Namespace, omapi: Client) -> object:
     return omapi.hosts.put(args.name, **_fields(args))
 
 
+def _read(path: str, parse: Callable[[TextIO], T]) -> T:
+    """``parse`` of the file ``path`` (``-``: stdin) as UTF-8 text (:func:`_open`); ValueError
+    naming the file, and how to save it, if it is not UTF-8 (a CSV saved as UTF-16)."""
+    with ExitStack() as stack:
+        try:
+            return parse(_open(path, stack))
+        except UnicodeDecodeError as error:
+            where = "standard input" if path == "-" else path
+            raise ValueError(
+                f"{where}: not UTF-8 text (byte 0x{error.object[error.start]:02x}): save it as "
+                "UTF-8 (a spreadsheet program's CSV UTF-8)"
+            ) from None
+
+
 def _open(path: str, stack: ExitStack) -> TextIO:
     """The file ``path`` (``-``: stdin) as UTF-8 text, a leading byte order mark dropped."""
     if path == "-":
@@ -114,28 +132,28 @@ def _open(path: str, stack: ExitStack) -> TextIO:
 
 
 async def _import(args: argparse.Namespace, omapi: AsyncClient) -> int:
-    with ExitStack() as stack:
-        items = bulk.read_hosts(_open(args.file, stack))
+    items = _read(args.file, bulk.read_hosts)
 
     async def put(item: bulk.Item) -> object:
         arguments = dict(item.arguments)
         return await omapi.hosts.put(arguments.pop("name"), **arguments)
 
+    found = await import_order.existing_hosts(items, omapi.hosts.get)
+    groups = import_order.row_groups(items, found)
     summary = await bulk.pipeline(
         items,
         put,
         lambda item, host: None,
         stop_on_error=args.stop_on_error,
         unit="host",
-        keys=bulk.host_keys,
+        keys=lambda item: [groups[item.line]],
     )
     bulk.report(summary, "host import")
     return summary.exit_code()
 
 
 async def _export(args: argparse.Namespace, omapi: AsyncClient) -> int:
-    with ExitStack() as stack:
-        items = bulk.read_names(_open(args.names, stack))
+    items = _read(args.names, bulk.read_names)
     out = sys.stdout
     writer = csv.writer(out, lineterminator="\n") if args.format == "csv" else None
     if writer is not None:

@@ -17,13 +17,14 @@ if TYPE_CHECKING:
 
 def register(commands: _command.Commands) -> None:
     leases = _command.group(commands, "lease", "dhcpd's leases")
-    get = _command.add(leases, "get", "look a lease up", _get)
+    get = _command.add(leases, "get", "look a lease up", _get, check=_command.check_mac_lookup)
     keys = get.add_mutually_exclusive_group(required=True)
     keys.add_argument("--ip", help="its IPv4 address")
     keys.add_argument(
         "--mac", help="its hardware address (aa:bb:cc:dd:ee:ff, AA-BB-.., aabb.ccdd.eeff)"
     )
     keys.add_argument("--uid", type=_command.hex_bytes, help="its client identifier, hex")
+    _command.add_hardware_type(get, _command.LOOKUP_TYPE_HELP)
     release = _command.add(leases, "release", "release a lease (state released)", _release)
     release.add_argument("--ip", required=True, help="its IPv4 address")
     change = _command.add(leases, "set", "change a lease's end time or state", _set)
@@ -82,7 +83,9 @@ def parse_state(text: str) -> LeaseState:
 
 
 def _get(args: argparse.Namespace, omapi: Client) -> object:
-    return omapi.leases.get(ip=args.ip, mac=args.mac, uid=args.uid)
+    return omapi.leases.get(
+        ip=args.ip, mac=args.mac, uid=args.uid, hardware_type=args.hardware_type
+    )
 
 
 def _release(args: argparse.Namespace, omapi: Client) -> object:
