@@ -99,6 +99,10 @@ SOURCE = """
 #include <isc/version.h>
 #include <dhcpctl/dhcpctl.h>
 
+/* omapip/omapip_p.h (a header ISC does not install everywhere): the requests awaiting their
+   replies, read by dhcpctl._native.closing through _native_cdef's omapi_message_head_t. */
+extern omapi_object_t *omapi_registered_messages;
+
 /* dhcpctl._native.calls: the C calls of the hot path, each on the cells (dhcpctl_handle *) of
    its handles, which it checks first: PY_DEREFERENCED for one that holds NULL (released),
    PY_CLOSED for a wait's connection that does, PY_DROPPED for a connection C has dropped. */

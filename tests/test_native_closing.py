@@ -1,0 +1,105 @@
+"""Closing a connection releases the requests ISC's library keeps registered on it.
+
+Every request goes on ISC's list of requests awaiting replies (``omapi_registered_messages``,
+``omapip/message.c`` omapi_message_register), holding its remote object and its connection's
+protocol object (with a keyed connection's authenticator state); only a reply takes it off. A
+connection that ends first (the server dropped it, a wrong secret, a close) left its requests
+there for good: ~2-4 kB of native memory per such call. Here the list is counted (its length,
+not memory), through the layout :mod:`dhcpctl._native.layout` reads ISC's objects with.
+"""
+
+from __future__ import annotations
+
+import gc
+import socket
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from conftest import backend_or_skip
+
+import dhcpctl
+from dhcpctl.testing import Drop, OmapiServer, Stall
+
+pytestmark = pytest.mark.native
+#: Calls per case: the old code left two requests registered for each (the read, its resend).
+CALLS = 10
+#: Seconds a call may take at most here (a bound against hangs, not a speed figure).
+PATIENCE = 10.0
+RIGHT = dhcpctl.Key("k", "hmac-md5", b"0123456789abcdef")
+WRONG = dhcpctl.Key("k", "hmac-md5", b"fedcba9876543210")
+
+
+@pytest.fixture(autouse=True)
+def native() -> None:
+    backend_or_skip("native")
+
+
+def registered() -> int:
+    """How many requests ISC's library has registered (the length of its list)."""
+    from dhcpctl._native.layout import LAYOUT
+    from dhcpctl._native.loader import ffi, lib
+    from dhcpctl._native.lock import locked
+
+    count = 0
+    with locked():
+        message = LAYOUT.cast("void *", int(ffi.cast("uintptr_t", lib.omapi_registered_messages)))
+        while message != LAYOUT.NULL:
+            count += 1
+            message = LAYOUT.cast("omapi_message_head_t *", message).next
+    return count
+
+
+@pytest.mark.parametrize(
+    ("server_key", "client_key", "drop"),
+    [(None, None, True), (RIGHT, RIGHT, True), (RIGHT, WRONG, False)],
+    ids=["unkeyed, dropped", "keyed, dropped", "wrong secret"],
+)
+def test_calls_whose_connection_drops_leave_no_request_registered(
+    omapi_server_factory: Callable[..., OmapiServer],
+    server_key: dhcpctl.Key | None,
+    client_key: dhcpctl.Key | None,
+    drop: bool,
+) -> None:
+    server = omapi_server_factory(key=server_key)
+    before = registered()
+    client = dhcpctl.Client(
+        server.address, server.port, key=client_key, backend="native", timeout=PATIENCE
+    )
+    for _ in range(CALLS):
+        if drop:
+            server.inject(Drop(), replies=2)  # the read and its resend
+        with pytest.raises(dhcpctl.DhcpctlError):
+            client.leases.get(ip="10.9.9.9")
+    client.close()
+    assert registered() == before
+
+
+def open_in_flight(server: OmapiServer) -> tuple[Any, Any]:
+    """A connection to ``server`` and a lease open on it that the server never answers."""
+    from dhcpctl._native import api as n
+
+    server.inject(Stall())
+    connection = n.dhcpctl_timed_connect(server.address, server.port, None, PATIENCE)
+    lease = n.dhcpctl_new_object(connection, "lease")
+    n.dhcpctl_set_data_value(lease, socket.inet_aton("10.9.9.9"), "ip-address")
+    n.dhcpctl_open_object(lease, connection, 0)
+    return connection, lease
+
+
+@pytest.mark.parametrize("close", ["dhcpctl_disconnect", "omapi_object_dereference", "finalizer"])
+def test_closing_a_connection_unregisters_its_requests_in_flight(
+    omapi_server: OmapiServer, close: str
+) -> None:
+    from dhcpctl._native import api as n
+
+    before = registered()
+    connection, lease = open_in_flight(omapi_server)
+    assert registered() == before + 1
+    if close == "finalizer":  # the lease holds its connection (for its wait): both go
+        del connection, lease
+        gc.collect()
+    else:
+        getattr(n, close)(connection)
+        n.omapi_object_dereference(lease)
+    assert registered() == before
