@@ -12,8 +12,8 @@ ABI mode, call the raw functions and pass a C string and a line number as ``file
 
 ``LAYOUT_CDEF`` is the one struct layout read from Python (``dhcpctl._native.layout``), for a
 cffi FFI of its own: ``dhcpctl_remote_object_t``, the preamble every object starts with (its
-first fields), the head of ``omapi_object_type_t`` and of a registered request
-(``omapi_message_object_t``, from ``omapip/omapip_p.h``), copied
+first fields), the head of ``omapi_object_type_t``, of a registered request
+(``omapi_message_object_t``, from ``omapip/omapip_p.h``) and ISC's array type, copied
 from 4.4.3-P1's ``dhcpctl/dhcpctl.h`` and ``omapip/omapip.h``. ``build_ffi.py`` makes the build
 fail where ISC's header disagrees, and the backend checks the loaded library at import. It also
 declares the value list of a remote object's inner generic object (``omapi_generic_object_t``,
@@ -101,6 +101,10 @@ typedef struct {                      /* omapip_p.h: omapi_message_object_t up t
     void *type; int refcnt; unsigned handle; void *outer; void *inner;
     void *next, *prev, *object, *notify_object, *protocol_object;
 } omapi_message_head_t;
+
+typedef struct {                      /* omapip.h: an extensible array */
+    void **data; void *ref, *deref; int count, max;
+} omapi_array_t;
 
 typedef struct {                      /* omapi_object_type_t up to its size */
     const char *name; void *next;

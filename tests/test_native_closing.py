@@ -4,8 +4,10 @@ Every request goes on ISC's list of requests awaiting replies (``omapi_registere
 ``omapip/message.c`` omapi_message_register), holding its remote object and its connection's
 protocol object (with a keyed connection's authenticator state); only a reply takes it off. A
 connection that ends first (the server dropped it, a wrong secret, a close) left its requests
-there for good: ~2-4 kB of native memory per such call. Here the list is counted (its length,
-not memory), through the layout :mod:`dhcpctl._native.layout` reads ISC's objects with.
+there for good: ~2-4 kB of native memory per such call. And ISC's array of connections
+(``omapi_connections``) kept every connection object made (168 bytes each, and its slot). Here
+both are counted (not memory), through the layout :mod:`dhcpctl._native.layout` reads ISC's
+objects with.
 """
 
 from __future__ import annotations
@@ -50,6 +52,33 @@ def registered() -> int:
     return count
 
 
+def connections() -> int:
+    """How many connection objects ISC's array of connections holds (``omapi_connections``)."""
+    from dhcpctl._native.closing import connections
+    from dhcpctl._native.layout import LAYOUT
+    from dhcpctl._native.loader import ffi
+    from dhcpctl._native.lock import locked
+
+    with locked():
+        array = connections()
+        if array == ffi.NULL:
+            return 0
+        table = LAYOUT.cast("omapi_array_t *", int(ffi.cast("uintptr_t", array)))
+        return sum(table.data[index] != LAYOUT.NULL for index in range(table.count))
+
+
+def held() -> tuple[int, int]:
+    """The requests registered and the connection objects ISC's library holds."""
+    return registered(), connections()
+
+
+def none_more_held(before: tuple[int, int]) -> bool:
+    """As many requests registered as ``before``, and no more connection objects (a close
+    also releases those an earlier test left)."""
+    requests, objects = held()
+    return requests == before[0] and objects <= before[1]
+
+
 @pytest.mark.parametrize(
     ("server_key", "client_key", "drop"),
     [(None, None, True), (RIGHT, RIGHT, True), (RIGHT, WRONG, False)],
@@ -62,7 +91,7 @@ def test_calls_whose_connection_drops_leave_no_request_registered(
     drop: bool,
 ) -> None:
     server = omapi_server_factory(key=server_key)
-    before = registered()
+    before = held()
     client = dhcpctl.Client(
         server.address, server.port, key=client_key, backend="native", timeout=PATIENCE
     )
@@ -72,7 +101,7 @@ def test_calls_whose_connection_drops_leave_no_request_registered(
         with pytest.raises(dhcpctl.DhcpctlError):
             client.leases.get(ip="10.9.9.9")
     client.close()
-    assert registered() == before
+    assert none_more_held(before)
 
 
 def open_in_flight(server: OmapiServer) -> tuple[Any, Any]:
@@ -93,13 +122,15 @@ def test_closing_a_connection_unregisters_its_requests_in_flight(
 ) -> None:
     from dhcpctl._native import api as n
 
-    before = registered()
+    before = held()
     connection, lease = open_in_flight(omapi_server)
-    assert registered() == before + 1
+    assert held() == (before[0] + 1, before[1] + 1)
     if close == "finalizer":  # the lease holds its connection (for its wait): both go
         del connection, lease
         gc.collect()
+    elif close == "dhcpctl_disconnect":  # forced (a graceful one waits to send what it must)
+        n.dhcpctl_disconnect(connection, True)
     else:
-        getattr(n, close)(connection)
+        n.omapi_object_dereference(connection)
         n.omapi_object_dereference(lease)
-    assert registered() == before
+    assert none_more_held(before)

@@ -41,7 +41,7 @@ from dhcpctl._results import (
 from . import calls, message_ids, replies
 from .arguments import CHECKS, c_int, checked_handle, timeval
 from .calls import CLOSED, DEREFERENCED, DROPPED, NO_REPLY
-from .closing import close, unregister
+from .closing import close, disconnect
 from .handles import DEREFERENCED_HANDLE, LOST_CONNECTION, DataString, Handle
 from .loader import c_data_string_dereference, c_data_string_new, c_object_dereference, ffi, lib
 from .lock import enter, leave, locked
@@ -174,8 +174,7 @@ def dhcpctl_disconnect(connection: Handle, force: bool = False) -> None:
         conn.pointer(function)
         if conn.lost:
             raise DhcpctlError(function, DHCP_R_INVALIDARG, _lost(conn))
-        unregister(conn.cell[0])  # no reply can come for them (see .closing)
-        _check(function, lib.dhcpctl_disconnect(conn.cell, 1 if force else 0))
+        _check(function, disconnect(conn.cell, force))
 
 
 def dhcpctl_wait_for_completion(handle: Handle) -> int:
