@@ -86,7 +86,9 @@ dhcpd), and where both backends deliberately answer otherwise ("Deviation"):
   list of requests awaiting replies. C leaves them there for good (``omapip/protocol.c``
   omapi_protocol_signal_handler only signals their objects the "disconnect"), each holding its
   remote object and the connection's protocol object: 2-4 kB of memory per call whose
-  connection the server drops (:mod:`dhcpctl._native.closing`).
+  connection the server drops. And the connection object itself is released: C keeps every
+  one on its array of connections (``omapip/connection.c`` omapi_connection_register, with
+  TRACING, ISC's default) for good (:mod:`dhcpctl._native.closing`).
 - Deviation: message ids differ from process to process. C draws a connection's first id
   from libc's ``random()`` (``omapip/protocol.c`` omapi_protocol_send_intro), never seeded:
   every process sends the same ids, so a signed reply recorded once passes, replayed without
