@@ -83,6 +83,7 @@ isc_result_t py_get_value(dhcpctl_handle *, const char *, unsigned char *, size_
 static const size_t py_remote_waitstatus_offset;
 static const size_t py_remote_object_size;
 const char *py_dhcpctl_omapi_hardening(void);
+void *py_connections(void);
 const char *py_isc_location(void);
 void srandom(unsigned int);
 """
@@ -98,6 +99,15 @@ SOURCE = """
 #include <isc/result.h>
 #include <isc/version.h>
 #include <dhcpctl/dhcpctl.h>
+
+/* omapip/omapip_p.h (a header ISC does not install everywhere): the requests awaiting their
+   replies, read by dhcpctl._native.closing through _native_cdef's omapi_message_head_t. */
+extern omapi_object_t *omapi_registered_messages;
+/* omapip/connection.c, built with TRACING (ISC's default): every connection made, each held by
+   a reference that nothing takes back (omapi_connection_register); NULL without TRACING. */
+extern void *omapi_connections __attribute__((weak));
+static void *py_connections(void)
+{ return &omapi_connections ? omapi_connections : NULL; }
 
 /* dhcpctl._native.calls: the C calls of the hot path, each on the cells (dhcpctl_handle *) of
    its handles, which it checks first: PY_DEREFERENCED for one that holds NULL (released),

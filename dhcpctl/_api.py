@@ -81,6 +81,14 @@ dhcpd), and where both backends deliberately answer otherwise ("Deviation"):
   out: its socket stays open and registered with ISC's dispatcher, one descriptor per
   attempt, until past select()'s limit every connect of the process fails with
   ``ISC_R_RANGE``. The native backend closes it first (``dhcpctl_disconnect`` with force).
+- Deviation: a connection that ends (the server dropped it, a wrong secret,
+  ``dhcpctl_disconnect``, its release) takes its requests that no reply answered off ISC's
+  list of requests awaiting replies. C leaves them there for good (``omapip/protocol.c``
+  omapi_protocol_signal_handler only signals their objects the "disconnect"), each holding its
+  remote object and the connection's protocol object: 2-4 kB of memory per call whose
+  connection the server drops. And the connection object itself is released: C keeps every
+  one on its array of connections (``omapip/connection.c`` omapi_connection_register, with
+  TRACING, ISC's default) for good (:mod:`dhcpctl._native.closing`).
 - Deviation: message ids differ from process to process. C draws a connection's first id
   from libc's ``random()`` (``omapip/protocol.c`` omapi_protocol_send_intro), never seeded:
   every process sends the same ids, so a signed reply recorded once passes, replayed without

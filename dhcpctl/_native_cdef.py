@@ -1,17 +1,19 @@
 """The cffi declarations of ISC DHCP 4.4.3-P1's ``dhcpctl.h``, for both ways of loading it.
 
 ``CDEF`` declares every public function of ``dhcpctl.h`` one to one, plus the three omapi/ISC
-functions C clients use. It is exact (no ``...``), so it serves both the compiled API-mode module
-``dhcpctl._native_lib`` (``build_ffi.py``) and ABI mode without a compiler
-(``ffi.cdef(CDEF); ffi.dlopen(<libdhcpctl.so.0>)``). What only API mode has (``build_ffi.py``'s
-``CDEF_API``): ``py_omapi_data_string_new(s, len)``, ``py_omapi_object_dereference(h)`` and
-``py_dhcpctl_data_string_dereference(s)``, static C helpers that pass omapi's ``MDL`` debugging
-arguments (``__FILE__, __LINE__``) themselves. In ABI mode, call the raw functions and pass a C
-string and a line number as ``file, line``.
+functions C clients use, and ISC's list of the requests awaiting replies with the function that
+takes one off it (:mod:`dhcpctl._native.closing`). It is exact (no ``...``), so it serves both
+the compiled API-mode module ``dhcpctl._native_lib`` (``build_ffi.py``) and ABI mode without a
+compiler (``ffi.cdef(CDEF); ffi.dlopen(<libdhcpctl.so.0>)``). What only API mode has
+(``build_ffi.py``'s ``CDEF_API``): ``py_omapi_data_string_new(s, len)``,
+``py_omapi_object_dereference(h)`` and ``py_dhcpctl_data_string_dereference(s)``, static C
+helpers that pass omapi's ``MDL`` debugging arguments (``__FILE__, __LINE__``) themselves. In
+ABI mode, call the raw functions and pass a C string and a line number as ``file, line``.
 
 ``LAYOUT_CDEF`` is the one struct layout read from Python (``dhcpctl._native.layout``), for a
 cffi FFI of its own: ``dhcpctl_remote_object_t``, the preamble every object starts with (its
-first fields) and the head of ``omapi_object_type_t``, copied
+first fields), the head of ``omapi_object_type_t``, of a registered request
+(``omapi_message_object_t``, from ``omapip/omapip_p.h``) and ISC's array type, copied
 from 4.4.3-P1's ``dhcpctl/dhcpctl.h`` and ``omapip/omapip.h``. ``build_ffi.py`` makes the build
 fail where ISC's header disagrees, and the backend checks the loaded library at import. It also
 declares the value list of a remote object's inner generic object (``omapi_generic_object_t``,
@@ -76,10 +78,12 @@ dhcpctl_status dhcpctl_disconnect(dhcpctl_handle *, int);
 
 isc_result_t omapi_data_string_new(omapi_data_string_t **, unsigned, const char *, int);
 isc_result_t omapi_object_dereference(omapi_object_t **, const char *, int);
+isc_result_t omapi_message_unregister(omapi_object_t *);
 const char *isc_result_totext(isc_result_t);
 
 extern omapi_object_type_t *dhcpctl_remote_type;  /* set by dhcpctl_initialize (dhcpctl.c) */
 extern const char isc_version[];                  /* BIND's libisc: "9.11.36" in DHCP 4.4.3-P1 */
+extern omapi_object_t *omapi_registered_messages; /* omapip_p.h: requests awaiting replies */
 """
 
 LAYOUT_CDEF = """
@@ -92,6 +96,15 @@ typedef struct {                      /* OMAPI_OBJECT_PREAMBLE, then dhcpctl.h's
     void *type; int refcnt; unsigned handle; void *outer; void *inner;
     void *rtype; unsigned waitstatus; void *message; unsigned remote_handle;
 } dhcpctl_remote_object_t;
+
+typedef struct {                      /* omapip_p.h: omapi_message_object_t up to its protocol */
+    void *type; int refcnt; unsigned handle; void *outer; void *inner;
+    void *next, *prev, *object, *notify_object, *protocol_object;
+} omapi_message_head_t;
+
+typedef struct {                      /* omapip.h: an extensible array */
+    void **data; void *ref, *deref; int count, max;
+} omapi_array_t;
 
 typedef struct {                      /* omapi_object_type_t up to its size */
     const char *name; void *next;

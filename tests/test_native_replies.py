@@ -8,6 +8,7 @@ with the library lock held, as the backend calls it; callbacks run when the lock
 from __future__ import annotations
 
 import socket
+import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -167,6 +168,37 @@ def test_dereferenced_object_is_not_watched(books: Any) -> None:
         books.sent(obj, obj, update_reply=False)
         c_object_dereference(obj.cell)
         assert books.arm() == []
+
+
+def test_an_object_in_flight_going_while_arm_walks_changes_nothing(
+    books: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A garbage collection may free an object in flight at any allocation, also while
+    :func:`arm` walks the set of them (its weak reference's callback discarded it from the set
+    then: ``RuntimeError: Set changed size during iteration`` out of an API call). Here the
+    object goes, by construction, as the walk takes the set's first entry: the walk completes,
+    and drops the entry of the object gone."""
+    from dhcpctl._native.lock import locked
+
+    watched, connection = remote_object(), remote_object()
+    going = [remote_object()]
+    gone = weakref.ref(going[0])
+
+    class Walked(set[Any]):
+        def __iter__(self) -> Iterator[Any]:
+            for index, flight in enumerate(set.__iter__(self)):
+                if index == 0:
+                    going.clear()  # its last reference: the object goes here
+                yield flight
+
+    monkeypatch.setattr(books, "_in_flight", Walked())
+    with locked():
+        books.sent(watched, connection, update_reply=False)
+        books.sent(going[0], connection, update_reply=False)
+        armed = books.arm()
+        assert gone() is None
+        assert [obj for obj, _ in armed] == [watched]
+        assert list(books._in_flight) == [watched.flight]
 
 
 def open_leases(server: OmapiServer, ips: list[str]) -> tuple[Any, list[Any]]:

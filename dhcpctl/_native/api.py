@@ -41,6 +41,7 @@ from dhcpctl._results import (
 from . import calls, message_ids, replies
 from .arguments import CHECKS, c_int, checked_handle, timeval
 from .calls import CLOSED, DEREFERENCED, DROPPED, NO_REPLY
+from .closing import close, disconnect
 from .handles import DEREFERENCED_HANDLE, LOST_CONNECTION, DataString, Handle
 from .loader import c_data_string_dereference, c_data_string_new, c_object_dereference, ffi, lib
 from .lock import enter, leave, locked
@@ -122,7 +123,7 @@ def _connect(
         finally:  # also for Ctrl-C, raised as C returns: the replies it read are kept
             replies.collect(armed)
             if status != ISC_R_SUCCESS:
-                _close(cell)
+                close(cell)
     if status != ISC_R_SUCCESS:
         raise DhcpctlError(function, int(status), connect_failed(peer, int(status)))
     connection = Handle("connection", cell)
@@ -173,7 +174,7 @@ def dhcpctl_disconnect(connection: Handle, force: bool = False) -> None:
         conn.pointer(function)
         if conn.lost:
             raise DhcpctlError(function, DHCP_R_INVALIDARG, _lost(conn))
-        _check(function, lib.dhcpctl_disconnect(conn.cell, 1 if force else 0))
+        _check(function, disconnect(conn.cell, force))
 
 
 def dhcpctl_wait_for_completion(handle: Handle) -> int:
@@ -643,25 +644,8 @@ def _dereference_connection(function: str, conn: Handle) -> None:
     """``omapi_object_dereference`` of a connection: disconnected first, unless C dropped it."""
     with locked():
         conn.pointer(function)
-        status = _close(conn.cell)
+        status = close(conn.cell)
     _check(function, status)
-
-
-def _close(cell: Any) -> int:
-    """Release the connection in ``cell`` (a ``dhcpctl_handle *``; NULL: nothing to do), closed
-    first unless C dropped it: ``dhcpctl_disconnect`` with ``force`` (``omapip/connection.c``
-    omapi_disconnect closes its socket and takes it from ISC's dispatcher), then
-    ``omapi_object_dereference``. Its status (call with the lock held).
-
-    A connect that failed is closed so too: C's ``dhcpctl_timed_connect`` only dereferences it
-    (``dhcpctl/dhcpctl.c``), which leaves its socket open and registered, one descriptor per
-    timed-out connect, until past select()'s limit every connect fails (``ISC_R_RANGE``).
-    """
-    if cell[0] == ffi.NULL:
-        return ISC_R_SUCCESS
-    if not dropped(cell[0]):
-        lib.dhcpctl_disconnect(cell, 1)  # releases the cell when it succeeds
-    return ISC_R_SUCCESS if cell[0] == ffi.NULL else int(c_object_dereference(cell))
 
 
 def isc_result_totext(status: int) -> str:

@@ -159,7 +159,7 @@ initialize: Callable[[], int]
 #: ``connect_start(cell, server, port, authinfo)``: the start of ``dhcpctl_timed_connect``
 #: (``omapi_generic_new`` into ``cell``, ``omapi_protocol_connect``); ``DHCP_R_INCOMPLETE``:
 #: the caller waits on ``cell[0]`` for the connect to end, and closes and releases the cell
-#: if it fails (``api._close``).
+#: if it fails (``closing.close``).
 connect_start: Callable[[Any, bytes, int, Any], int]
 #: ``release(cell)``: ``omapi_object_dereference``.
 release: Callable[[Any], int]

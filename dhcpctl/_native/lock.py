@@ -33,8 +33,8 @@ from dhcpctl._callback import run_callback
 from dhcpctl._errors import DhcpctlError
 from dhcpctl._results import ISC_R_TIMEDOUT
 
-from .loader import c_data_string_dereference, c_object_dereference, ffi, lib
-from .preamble import dropped
+from .closing import close
+from .loader import c_data_string_dereference, c_object_dereference, ffi
 
 if TYPE_CHECKING:
     from .handles import Handle
@@ -154,6 +154,8 @@ _take: Final = _held.setdefault
 _ident: Final = threading.get_ident
 #: Cells whose Python owner is gone: ``(cell, kind)`` to dereference under the lock.
 _graveyard: list[tuple[Any, str]] = []
+#: The kinds of a connection's cell: ``handles.LOST_CONNECTION`` once C has dropped it.
+_CONNECTIONS: Final = ("connection", "lost connection")
 #: Callbacks that fired during a C call: run once the lock is released.
 _fired: list[tuple[Handle, int]] = []
 
@@ -266,7 +268,7 @@ def _drain() -> None:
         if kind == "data string":
             c_data_string_dereference(cell)
             continue
-        if kind == "connection" and not dropped(cell[0]):
-            lib.dhcpctl_disconnect(cell, 1)
-        if cell[0] != ffi.NULL:
+        if kind in _CONNECTIONS:
+            close(cell)
+        else:
             c_object_dereference(cell)

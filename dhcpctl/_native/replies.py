@@ -9,8 +9,10 @@ reply (:func:`collect`), which the next wait on that object returns at once. (Th
 object in flight, the common case, marks only its own: the walk costs in proportion to the
 requests in flight, never to the handles alive. The objects in flight are a set of weak
 references (each object's ``flight``, made when a request goes out, dropped when its last reply
-is taken): adding and removing one is a set operation, and one whose object goes drops out of
-the set by itself.
+is taken): adding and removing one is a set operation. One whose object goes stays until the
+next walk drops it: the set changes only in these functions, under the lock, never in a weak
+reference's callback, which a garbage collection runs at any allocation (also in the middle of a
+walk over the set, which then fails: "Set changed size during iteration").
 
 Callbacks: C's ``dhcpctl_set_callback`` is unusable in 4.4.3-P1. It allocates its callback
 object without an object type, so the next request on the handle (``stuff_values`` walking the
@@ -52,7 +54,7 @@ def sent(obj: Handle, connection: Handle, update_reply: bool) -> None:
     obj.unreplied.append(update_reply)
     obj.connection = connection
     if obj.flight is None:
-        obj.flight = weakref.ref(obj, _in_flight.discard)
+        obj.flight = weakref.ref(obj)  # no callback: see the module docstring
         _in_flight.add(obj.flight)
 
 
@@ -61,15 +63,21 @@ def arm(waiting: Handle | None = None) -> Sequence[tuple[Handle, Any]]:
     ``waiting``, the object the call waits on (in flight), which :func:`wait_for_reply` marks.
 
     The others are walked only when there are any, so a lone request costs no walk (and no
-    allocation).
+    allocation). The walk drops the entries of objects gone; nothing else changes the set
+    meanwhile (a finalizer that a collection runs in the walk leaves it alone).
     """
     if len(_in_flight) <= (0 if waiting is None else 1):
         return ()
     armed: list[tuple[Handle, Any]] = []
-    for flight in tuple(_in_flight):  # a copy: a finalizer may change the set
+    gone: list[weakref.ref[Handle]] = []
+    for flight in _in_flight:
         obj = flight()
-        if obj is not None and obj is not waiting:
+        if obj is None:
+            gone.append(flight)
+        elif obj is not waiting:
             _arm(obj, armed)
+    for flight in gone:
+        _in_flight.discard(flight)
     return armed
 
 
