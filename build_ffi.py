@@ -267,8 +267,21 @@ static isc_result_t py_wait_for_reply(dhcpctl_handle *h, dhcpctl_handle *conn,
 	return dhcpctl_timed_wait_for_completion(*h, s, t);
 }
 
+/* dhcpctl._native.calls.release: omapi_object_dereference, the STATUS message a remote object
+   keeps dropped first. ISC keeps it (dhcpctl/remote.c dhcpctl_remote_signal_handler: a
+   reference to the omapi_value_t omapip/message.c passes, in a field typed omapi_typed_data_t
+   *) and dhcpctl_remote_destroy never drops it: 80 bytes per STATUS reply, for good. The
+   object's Python owner is its only reader (dhcpctl._native.received.message). */
 static isc_result_t py_release(dhcpctl_handle *h)
-{ return *h ? omapi_object_dereference(h, MDL) : PY_DEREFERENCED; }
+{
+	dhcpctl_remote_object_t *r;
+	if (!*h)
+		return PY_DEREFERENCED;
+	r = (dhcpctl_remote_object_t *)*h;
+	if ((*h)->type == dhcpctl_remote_type && r->message)
+		omapi_value_dereference((omapi_value_t **)&r->message, MDL);
+	return omapi_object_dereference(h, MDL);
+}
 
 /* dhcpctl._native.received, API mode. ISC's generic object (omapip/omapip_p.h, a header
    ISC does not install everywhere), from the public preamble and types; received.py checks

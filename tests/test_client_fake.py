@@ -332,6 +332,39 @@ def test_garbage_to_the_first_signed_request_is_a_protocol_error() -> None:
         asyncio.run(main())
 
 
+def silent_first(arrived: threading.Event, released: threading.Event) -> Behaviour:
+    """A fake (no key) that never answers the first request it gets (``arrived`` is set
+    then), and answers every later one with the host web-1."""
+
+    def behaviour(sock: socket.socket) -> None:
+        handshake(sock, keyed=False)
+        request = recv_message(sock, None)
+        if not arrived.is_set():
+            arrived.set()
+        else:
+            with_values = ((b"name", b"web-1"), (b"hardware-address", b"\x02\0\0\0\0\1"))
+            sock.sendall(reply(request, keyed=False, object_values=with_values))
+        released.wait(PATIENCE)
+
+    return behaviour
+
+
+def in_a_thread(call: Callable[[], object]) -> tuple[threading.Thread, list[BaseException]]:
+    """``call()`` run in a new thread, started: the thread, and a list that gets what the call
+    raises."""
+    outcome: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            call()
+        except BaseException as error:
+            outcome.append(error)
+
+    caller = threading.Thread(target=run)
+    caller.start()
+    return caller, outcome
+
+
 KEY = Key("k", "hmac-sha256", b"sixteen byte key")
 
 
@@ -397,29 +430,9 @@ def test_close_from_another_thread_ends_the_running_call(
     at once and ends it with ConnectionLost (as dhcpctl.aio's close does): within the native
     backend's 1 s wait slice, not at the call's timeout, or never."""
     arrived = threading.Event()
-
-    def silent_first(sock: socket.socket) -> None:
-        handshake(sock, keyed=False)
-        request = recv_message(sock, None)
-        if not arrived.is_set():
-            arrived.set()
-        else:
-            with_values = ((b"name", b"web-1"), (b"hardware-address", b"\x02\0\0\0\0\1"))
-            sock.sendall(reply(request, keyed=False, object_values=with_values))
-        released.wait(PATIENCE)
-
-    port = fake_server(silent_first)
+    port = fake_server(silent_first(arrived, released))
     omapi = Client("127.0.0.1", port, timeout=timeout, backend=backend_name)
-    outcome: list[BaseException] = []
-
-    def call() -> None:
-        try:
-            omapi.hosts.get(name="web-1")
-        except BaseException as error:
-            outcome.append(error)
-
-    caller = threading.Thread(target=call)
-    caller.start()
+    caller, outcome = in_a_thread(lambda: omapi.hosts.get(name="web-1"))
     assert arrived.wait(PATIENCE)
     started = time.monotonic()
     omapi.close()
@@ -476,7 +489,8 @@ def test_a_server_that_does_not_read_is_no_wrong_secret(fake_server: StartFake) 
     flood = encode_message(Message(OP_NOTIFY, 0, 5, 0, 0, (), ((b"x", b"y"),))) * 200
 
     def flooding(sock: socket.socket) -> None:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        # (Its receive buffer is left as it is: shrunk under an open connection, it makes the
+        # kernel drop segments, and loopback TCP backs off for tens of seconds.)
         handshake(sock, keyed=True)
         recv_message(sock)
         with contextlib.suppress(OSError):
@@ -515,16 +529,7 @@ def test_close_while_connecting_sends_nothing(
         released.wait(PATIENCE)
 
     omapi = Client("127.0.0.1", fake_server(late), timeout=10.0, backend=backend_name)
-    outcome: list[BaseException] = []
-
-    def call() -> None:
-        try:
-            omapi.hosts.create("web-1", mac="02:00:00:00:00:01")
-        except BaseException as error:
-            outcome.append(error)
-
-    caller = threading.Thread(target=call)
-    caller.start()
+    caller, outcome = in_a_thread(lambda: omapi.hosts.create("web-1", mac="02:00:00:00:00:01"))
     time.sleep(0.3)  # the call is connecting: the server never speaks before `closed`
     started = time.monotonic()
     omapi.close()
@@ -543,18 +548,7 @@ def test_close_during_a_call_leaves_a_client_without_reconnect_usable(
     """``reconnect=False`` keeps a lost connection lost, but a close is no loss: after a
     ``close()`` that cut a running call, the next call opens a new connection."""
     first = threading.Event()
-
-    def silent_first(sock: socket.socket) -> None:
-        handshake(sock, keyed=False)
-        request = recv_message(sock, None)
-        if not first.is_set():
-            first.set()
-        else:
-            with_values = ((b"name", b"web-1"), (b"hardware-address", b"\x02\0\0\0\0\1"))
-            sock.sendall(reply(request, keyed=False, object_values=with_values))
-        released.wait(PATIENCE)
-
-    port = fake_server(silent_first)
+    port = fake_server(silent_first(first, released))
     omapi = Client("127.0.0.1", port, timeout=30.0, backend=backend_name, reconnect=False)
     caller = threading.Thread(target=_get_web_1, args=(omapi,))
     caller.start()
@@ -622,16 +616,7 @@ def test_close_during_the_key_check_does_not_blame_the_key(backend_name: str) ->
         omapi.connect()
         server.inject(Drop())
         server.inject(Delay(3.0))
-        outcome: list[BaseException] = []
-
-        def call() -> None:
-            try:
-                omapi.hosts.create("web-1", mac="02:00:00:00:00:01")
-            except BaseException as error:
-                outcome.append(error)
-
-        caller = threading.Thread(target=call)
-        caller.start()
+        caller, outcome = in_a_thread(lambda: omapi.hosts.create("web-1", mac="02:00:00:00:00:01"))
         time.sleep(1.0)  # the write was dropped; the key check waits for its late answer
         omapi.close()
         caller.join(LATEST + 3.0)

@@ -134,3 +134,50 @@ def test_closing_a_connection_unregisters_its_requests_in_flight(
         n.omapi_object_dereference(connection)
         n.omapi_object_dereference(lease)
     assert none_more_held(before)
+
+
+def message_references(handle: Any) -> int:
+    """How many references the STATUS message a remote object keeps has (0: none kept)."""
+    from dhcpctl._native.layout import LAYOUT, remote
+    from dhcpctl._native.lock import locked
+
+    with locked():
+        message = remote(handle.cell[0]).message
+        if message == LAYOUT.NULL:
+            return 0
+        return int(LAYOUT.cast("int *", message)[0])  # omapi_value_t's refcnt comes first
+
+
+@pytest.mark.parametrize("release", ["dereference", "finalizer"])
+def test_a_status_message_is_released_with_its_object(release: str) -> None:
+    """ISC keeps a STATUS reply's message in the remote object (``dhcpctl/remote.c``
+    dhcpctl_remote_signal_handler: a reference to the ``omapi_value_t``), and
+    ``dhcpctl_remote_destroy`` never drops it: 80 bytes per STATUS reply, for good. The
+    object's release drops it: a reference of the test's own to the message shows its count
+    fall by the object's one, whether the object is dereferenced or collected."""
+    from dhcpctl._native.layout import remote
+    from dhcpctl._native.loader import ffi, lib
+    from dhcpctl._native.lock import locked
+
+    api = dhcpctl.load_backend("native")
+    with OmapiServer() as server:
+        connection = api.dhcpctl_connect(server.address, server.port, None)
+        lease: Any = api.dhcpctl_new_object(connection, "lease")
+        api.dhcpctl_set_value(lease, socket.inet_aton("10.9.9.9"), "ip-address")
+        api.dhcpctl_open_object(lease, connection, 0)
+        assert api.dhcpctl_wait_for_completion(lease) != 0  # a STATUS: not found
+        kept = ffi.new("omapi_value_t **")
+        with locked():
+            message = ffi.cast("omapi_value_t *", remote(lease.cell[0]).message)
+            lib.omapi_value_reference(kept, message, b"test", 0)
+        assert message_references(lease) == 2
+        if release == "dereference":
+            api.omapi_object_dereference(lease)
+        else:
+            del lease
+            gc.collect()  # queued for the library lock's next holder: the disconnect below
+        api.dhcpctl_disconnect(connection)
+        with locked():
+            remaining = int(ffi.cast("int *", kept[0])[0])
+            lib.omapi_value_dereference(kept, b"test", 0)
+        assert remaining == 1

@@ -14,7 +14,7 @@ import signal
 from collections.abc import Callable
 from typing import Any, Final
 
-from .layout import remote
+from .layout import LAYOUT, remote
 from .loader import MODE, c_data_string_dereference, c_object_dereference, ffi, lib
 from .preamble import dropped
 
@@ -116,7 +116,29 @@ def _connect_start(cell: Any, server: bytes, port: int, authinfo: Any) -> int:
 
 
 def _release(cell: Any) -> int:
-    return DEREFERENCED if cell[0] == _NULL else c_object_dereference(cell)
+    if cell[0] == _NULL:
+        return DEREFERENCED
+    _drop_message(cell[0])
+    return c_object_dereference(cell)
+
+
+#: Where a remote object keeps the message of its last STATUS reply.
+_MESSAGE_OFFSET: Final = LAYOUT.offsetof("dhcpctl_remote_object_t", "message")
+
+
+def _drop_message(handle: Any) -> None:
+    """The twin of ``py_release``'s first step (see ``build_ffi.py``): drop the STATUS message
+    the remote object ``handle`` keeps (ISC never does: 80 bytes per STATUS reply)."""
+    head = remote(handle)
+    if int(LAYOUT.cast("uintptr_t", head.type)) != int(
+        ffi.cast("uintptr_t", lib.dhcpctl_remote_type)
+    ):
+        return
+    if head.message != LAYOUT.NULL:
+        field = int(ffi.cast("uintptr_t", handle)) + _MESSAGE_OFFSET
+        lib.omapi_value_dereference(
+            ffi.cast("omapi_value_t **", field), b"dhcpctl._native.calls", 0
+        )
 
 
 def _get_value(cell: Any, name: bytes, buffer: Any, size: int, value: Any, length: Any) -> int:
@@ -161,7 +183,8 @@ initialize: Callable[[], int]
 #: the caller waits on ``cell[0]`` for the connect to end, and closes and releases the cell
 #: if it fails (``closing.close``).
 connect_start: Callable[[Any, bytes, int, Any], int]
-#: ``release(cell)``: ``omapi_object_dereference``.
+#: ``release(cell)``: ``omapi_object_dereference``, a remote object's STATUS message dropped
+#: first (ISC never drops it: ``py_release`` in ``build_ffi.py``).
 release: Callable[[Any], int]
 #: ``get_value(cell, name, buffer, size, value, length)``: ``dhcpctl_get_value`` into the
 #: ``dhcpctl_data_string *`` ``value``, copied into ``buffer`` (``size`` bytes) and freed at

@@ -33,8 +33,9 @@ from dhcpctl._callback import run_callback
 from dhcpctl._errors import DhcpctlError
 from dhcpctl._results import ISC_R_TIMEDOUT
 
+from .calls import release
 from .closing import close
-from .loader import c_data_string_dereference, c_object_dereference, ffi
+from .loader import c_data_string_dereference, ffi
 
 if TYPE_CHECKING:
     from .handles import Handle
@@ -271,4 +272,4 @@ def _drain() -> None:
         if kind in _CONNECTIONS:
             close(cell)
         else:
-            c_object_dereference(cell)
+            release(cell)
