@@ -168,17 +168,22 @@ class SyncExecutor:
         with self._lock:
             if self._connection is not None:
                 return self._connection
-            where = f"connect to {self.address}:{self.port}"
             if self._lost is not None and not self.reconnect:
                 raise ConnectionLost(
-                    function, ISC_R_SUCCESS, f"{self._lost}; reconnect=False", request=where
+                    function, ISC_R_SUCCESS, f"{self._lost}; reconnect=False", request=self._where
                 )
             if deadline is None and self.timeout is not None:
                 deadline = time.monotonic() + self.timeout
-            return self._open(deadline, function, where)
+            return self._open(deadline, function)
 
-    def _open(self, deadline: float | None, function: str, where: str) -> Any:
+    @property
+    def _where(self) -> str:
+        """What a connect is described as in errors and logs."""
+        return f"connect to {self.address}:{self.port}"
+
+    def _open(self, deadline: float | None, function: str) -> Any:
         """Open a new connection (the lock held): see :meth:`connect`."""
+        where = self._where
         remaining = self._remaining(deadline, function, lambda: where)
         authenticator = None
         if self.key is not None:
@@ -274,7 +279,8 @@ class SyncExecutor:
         drive = Driver(operation, function=function, keyed=self.key is not None)
         try:
             waiting = drive.start()
-            self._take_turn(deadline, limit, function, drive)
+            if not self._lock.acquire(blocking=False):  # another call holds it: wait, timed
+                self._take_turn(deadline, limit, function, drive)
             try:
                 self._closes_seen = closes
                 while waiting:
@@ -410,7 +416,7 @@ class SyncExecutor:
         unless ``reconnect=False``: it was only opened to ask); None when it cannot tell (no
         connection, no time left). Raises ConnectionLost if :meth:`close` cut it."""
         try:
-            connection = self._open(deadline, function, f"connect to {self.address}:{self.port}")
+            connection = self._open(deadline, function)
             self._closed(function, request)
             self._send(connection, _PROBE, self._remaining(deadline, function, request))
         except (DhcpctlError, _NotSent) as failed:

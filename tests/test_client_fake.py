@@ -48,6 +48,10 @@ LATEST = TIMEOUT + 3.0
 StartFake = Callable[[Behaviour], int]
 
 
+#: The key of the keyed fakes here.
+KEY = Key("k", "hmac-sha256", b"sixteen byte key")
+
+
 def counting(behaviour: Behaviour) -> tuple[Behaviour, list[int]]:
     """``behaviour`` that also counts the connections it was given."""
     seen: list[int] = []
@@ -137,12 +141,11 @@ def test_a_key_proven_on_the_client_stays_proven_after_a_reconnect(backend_name:
     """Keyed: a lookup answered (the key verified), one timed out (its connection closed), then
     the server drops the next lookup's connection: a lost answer, not a wrong secret. The read
     is sent once more on a new connection and answered, as dhcpctl.aio does."""
-    key = Key("k", "hmac-sha256", b"sixteen byte key")
     lease = FakeLease("10.0.0.1", mac="02:00:00:00:00:01")
     with (
-        OmapiServer(key=key, leases=[lease]) as server,
+        OmapiServer(key=KEY, leases=[lease]) as server,
         Client(
-            server.address, server.port, key=key, timeout=TIMEOUT, backend=backend_name
+            server.address, server.port, key=KEY, timeout=TIMEOUT, backend=backend_name
         ) as omapi,
     ):
         found = omapi.leases.get(ip="10.0.0.1")
@@ -363,9 +366,6 @@ def in_a_thread(call: Callable[[], object]) -> tuple[threading.Thread, list[Base
     caller = threading.Thread(target=run)
     caller.start()
     return caller, outcome
-
-
-KEY = Key("k", "hmac-sha256", b"sixteen byte key")
 
 
 @pytest.mark.parametrize("fault", [Drop(), Garbage()], ids=["drop", "garbage"])
