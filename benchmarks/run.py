@@ -41,6 +41,18 @@ loop; uvloop runs the loop itself in C).
 client keeps the replies it is owed within 4,047 bytes (dhcpd 4.4.3-P1 aborts otherwise:
 ``dhcpctl/aio/_dhcpd_limits.py``), about 4 lease lookups in flight whatever the window.
 
+``--placement`` says where the processes run, which moves every figure a lot: on a machine
+where waking a process on another CPU is slow (a virtual machine: an inter-processor interrupt
+is a trip through the hypervisor), a sequential client's round trip is mostly that wake-up
+when the kernel puts dhcpd and the client on different CPUs, and mostly the two processes'
+own work when they share one. ``kernel`` (the default) leaves it to the scheduler, as a user's
+program runs; ``shared`` pins dhcpd and every client (the C loops too) to the first CPU;
+``split`` pins dhcpd to the second CPU and the clients to the first. Measured on a 2-CPU
+virtual machine, the C loop made about 11,500 lookups/s under ``kernel`` and ``split`` and
+29,000/s under ``shared``, and the ratios of the Python clients to it were lower under
+``shared``: their own work weighs more there. Pinned, the saturation rows' C loops share the
+clients' CPU: they show less than dhcpd can serve. The output names the placement.
+
 ``--native-library PREFIX`` (repeatable) adds the native backend on the shared ISC libraries
 in PREFIX, in cffi's ABI mode in a child process (one library per process): with the unpatched
 and the hardened build (``dhcpctl/isc_patches/``), it measures what the hardening costs, same
@@ -70,7 +82,7 @@ import time
 from collections.abc import Callable
 from dataclasses import astuple, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the test bed is not installed
 
@@ -611,8 +623,33 @@ def machine() -> dict[str, str | int | None]:
         "cpu": model,
         "cores": os.cpu_count(),
         "python": f"{platform.python_implementation()} {platform.python_version()}",
+        # Which build: interpreters of one version differ (a distribution's PGO/LTO build ran
+        # this library's Python code 1.2x faster here than pyenv's default build).
+        "interpreter": os.path.realpath(sys.executable),
         "system": platform.platform(),
     }
+
+
+#: The choices of ``--placement`` and what each means.
+PLACEMENTS: Final = {
+    "kernel": "as the scheduler puts them",
+    "shared": "dhcpd and the clients on CPU 0",
+    "split": "dhcpd on CPU 1, the clients on CPU 0",
+}
+
+
+def place(placement: str, server_pid: int | None) -> None:
+    """Pin dhcpd (``server_pid``) and this process, whose children (the C loops, the ABI-mode
+    workers) inherit it, as ``placement`` says (a key of :data:`PLACEMENTS`). Raises
+    :class:`BenchmarkError` when the machine has too few CPUs, OSError when pinning fails."""
+    if placement == "kernel":
+        return
+    cpus = sorted(os.sched_getaffinity(0))
+    needed = 1 if placement == "shared" else 2
+    if len(cpus) < needed or server_pid is None:
+        raise BenchmarkError(f"needs {needed} CPUs this process may use (it has {len(cpus)})")
+    os.sched_setaffinity(server_pid, {cpus[needed - 1]})
+    os.sched_setaffinity(0, {cpus[0]})
 
 
 def write_json(
@@ -678,6 +715,14 @@ def main() -> int:
         choices=["none", *ALGORITHMS],
         help="the server's OMAPI key algorithm, or none (default: hmac-md5)",
     )
+    parser.add_argument(
+        "--placement",
+        default="kernel",
+        choices=PLACEMENTS,
+        help="where dhcpd and the clients run: as the scheduler puts them (kernel, default), "
+        "all on the first CPU (shared), or dhcpd on the second and the clients on the first "
+        "(split)",
+    )
     parser.add_argument("--worker", nargs=2, metavar=("WORKLOAD", "TAG"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -694,6 +739,11 @@ def main() -> int:
         key = None if args.algorithm == "none" else make_key(args.algorithm)
         with DhcpdServer(key, with_dataset=True) as server:
             endpoint = server.endpoint
+            try:
+                place(args.placement, server.pid)
+            except (OSError, BenchmarkError) as error:
+                print(f"--placement {args.placement}: {error}", file=sys.stderr)
+                return 2
             # Keyed by --profile's choices; the table's names are in NAMES.
             makers: dict[str, Callable[[Workload], Client]] = {
                 "native": lambda w: dhcpctl_client("native", endpoint, w),
@@ -755,13 +805,15 @@ def main() -> int:
         f"One connection per client (sequential except dhcpctl.aio), medians of {args.rounds} "
         f"alternating rounds of {args.lookups} lookups / {args.host_cycles} host cycles after "
         f"{args.warmup} warm-up iterations (vs C: the median of the rounds' quotients); dhcpd "
-        f"4.4.3-P1 in a network namespace, key: {args.algorithm}. {about['cpu']}, "
-        f"{about['cores']} cores, {about['python']}."
+        f"4.4.3-P1 in a network namespace, key: {args.algorithm}; placement: "
+        f"{args.placement} ({PLACEMENTS[args.placement]}). {about['cpu']}, "
+        f"{about['cores']} cores, {about['python']} ({about['interpreter']})."
     )
     if args.json:
         settings: dict[str, int | str] = {"lookups": args.lookups, "rounds": args.rounds}
         settings |= {"host_cycles": args.host_cycles, "warmup": args.warmup}
         settings["algorithm"] = args.algorithm
+        settings["placement"] = args.placement
         write_json(args.json, figures, settings)
     return 0
 

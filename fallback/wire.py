@@ -391,9 +391,13 @@ def _whole_lists(data: bytes, pos: int) -> tuple[tuple[Pair, ...], tuple[Pair, .
     """
     end = len(data)
     try:
-        message_values, pos = _whole_list(data, pos, end, MESSAGE_FIELDS, False)
-        if pos > end:
-            return None
+        if data.startswith(_END, pos):  # no message values, as in an UPDATE reply of dhcpd
+            message_values: tuple[Pair, ...] = ()
+            pos += 2
+        else:
+            message_values, pos = _whole_list(data, pos, end, MESSAGE_FIELDS, False)
+            if pos > end:
+                return None
         object_values, pos = _whole_list(data, pos, end, _REMOTE_HANDLE, True)
     except struct.error:
         return None
@@ -418,14 +422,12 @@ def _whole_list(
     pairs: list[Pair] = []
     unpack_u16 = _U16.unpack_from
     unpack_u32 = _U32.unpack_from
-    while True:
+    for _ in _EACH_VALUE:  # counts the values: no len(pairs) per value (7% of the loop)
         (nlen,) = unpack_u16(data, pos)
         if not nlen:
             return tuple(pairs), pos + 2
         if nlen > MAX_NAME_LEN:
             raise _fail(f"name length {nlen} exceeds {MAX_NAME_LEN}")
-        if len(pairs) == MAX_VALUES:
-            raise _fail(f"more than {MAX_VALUES} values in one list")
         name_at = pos + 2
         pos = name_at + nlen  # the name's end: its value's length
         (vlen,) = unpack_u32(data, pos)
@@ -439,6 +441,17 @@ def _whole_list(
                 return (), pos
             raise _fail(f"remote-handle of {vlen} bytes" if object_list else _refused(name))
         pairs.append((name, data[value_at:pos] if vlen else None))
+    # MAX_VALUES values read: the terminator, or the checks of a name the list cannot take.
+    (nlen,) = unpack_u16(data, pos)
+    if not nlen:
+        return tuple(pairs), pos + 2
+    if nlen > MAX_NAME_LEN:
+        raise _fail(f"name length {nlen} exceeds {MAX_NAME_LEN}")
+    raise _fail(f"more than {MAX_VALUES} values in one list")
+
+
+#: One step per value :func:`_whole_list` may read.
+_EACH_VALUE: Final = range(MAX_VALUES)
 
 
 _REMOTE_HANDLE: Final = frozenset((b"remote-handle",))
