@@ -623,8 +623,9 @@ def machine() -> dict[str, str | int | None]:
         "cpu": model,
         "cores": os.cpu_count(),
         "python": f"{platform.python_implementation()} {platform.python_version()}",
-        # Which build: interpreters of one version differ (a distribution's PGO/LTO build ran
-        # this library's Python code 1.2x faster here than pyenv's default build).
+        # Which build: interpreters of one version differ. Here Debian's 3.11.2 ran the codec's
+        # loops 1.5x as fast as pyenv's default build of 3.11.7, and spent a fifth less client
+        # CPU per lookup.
         "interpreter": os.path.realpath(sys.executable),
         "system": platform.platform(),
     }

@@ -11,7 +11,7 @@ Life of a connection (``omapip/protocol.c``)::
     feed(reply) -> [AuthenticatorAccepted(authid)] (an UPDATE with a nonzero handle), or
         [ConnectionFailed(status, detail)] (a STATUS, an UPDATE with handle 0, another op)
     send(...) -> (xid, bytes), signed once an authenticator is accepted
-    feed(...) -> [MessageReceived(message), ...]
+    feed(...) -> [MessageReceived(message, size), ...]
     feed(...) -> [BadSignature(message_id)]; send_status(message_id, DHCP_R_INVALIDKEY) -> bytes
     feed(bad bytes) -> [...every message before them, ConnectionFailed(status, detail)]
 
@@ -125,9 +125,11 @@ class ConnectionFailed:
 
 @dataclass(frozen=True)
 class MessageReceived:
-    """A complete, verified message."""
+    """A complete, verified message, and the bytes it took on the wire (header to signature;
+    for a client that bounds what it is owed, as ``dhcpctl.aio`` does)."""
 
     message: Message
+    size: int
 
 
 @dataclass(frozen=True)
@@ -289,8 +291,10 @@ class ClientProtocol:
                     self.state = State.INTRO_DONE
                     events.append(Intro(frame))
                     continue
-                message, verified = frame
-                events.append(self._classify(message) if verified else BadSignature(message.id))
+                message, verified, size = frame
+                events.append(
+                    self._classify(message, size) if verified else BadSignature(message.id)
+                )
         except ProtocolError as error:
             self.state = State.ERROR
             self._stream.clear()
@@ -315,7 +319,7 @@ class ClientProtocol:
             return self.key
         raise ProtocolError(DHCP_R_KEY_UNKNOWN, f"message signed with unknown authid {authid}")
 
-    def _classify(self, message: Message) -> Event:
+    def _classify(self, message: Message, size: int) -> Event:
         if self.state is _AUTH_WAIT and message.rid == self._auth_xid:
             return self._authenticator_answer(message)
         if self.key is not None and message.authid == 0:
@@ -330,7 +334,7 @@ class ClientProtocol:
                 DHCP_R_CONNRESET,
                 UNSIGNED_ANSWER + said,
             )
-        return MessageReceived(message)
+        return MessageReceived(message, size)
 
     def _authenticator_answer(self, message: Message) -> AuthenticatorAccepted:
         """Only an UPDATE with a nonzero handle accepts our authenticator: its handle is the

@@ -170,7 +170,8 @@ class ServerProtocol:
                     self.state = State.READY
                     events.append(Intro(frame))
                 else:
-                    events.append(self._classify(*frame))
+                    message, verified, _ = frame
+                    events.append(self._classify(message, verified))
         except ProtocolError as error:
             self.state = State.CLOSED
             self._stream.clear()

@@ -462,8 +462,9 @@ def _refused(name: bytes) -> str:
 
 
 #: What :meth:`StreamDecoder.feed` yields: the peer's header size (its introduction), or a
-#: message and whether its signature is right.
-Frame: TypeAlias = "int | tuple[Message, bool]"
+#: message, whether its signature is right and the bytes it took on the wire (header to
+#: signature).
+Frame: TypeAlias = "int | tuple[Message, bool, int]"
 
 
 class StreamDecoder:
@@ -511,8 +512,9 @@ class StreamDecoder:
             done = decoder.parse(buffer, offset)
             if done is None:
                 break
-            message, offset, verified = done
-            yield message, verified
+            message, end, verified = done
+            size, offset = end - offset, end
+            yield message, verified, size
             if offset == len(buffer):  # the usual end of a read: no second look
                 break
         if buffer is self._buffer:

@@ -404,8 +404,9 @@ def test_chunked_feed_matches_whole(batch: list[Message], data: st.DataObject) -
         size = data.draw(st.integers(1, 64))
         received += proto.feed(stream[pos : pos + size])
         pos += size
-    assert [e.message.id for e in received if isinstance(e, MessageReceived)] == [
-        m.id for m in batch
+    # Each message, and the bytes it took on the wire, however the reads cut the stream.
+    assert [(e.message.id, e.size) for e in received if isinstance(e, MessageReceived)] == [
+        (m.id, len(encode_message(m))) for m in batch
     ]
 
 
@@ -983,7 +984,10 @@ def test_paths_agree_around_the_message_limit(read: int | None) -> None:
     frames, kept = feed_stream(stream, None, [read or len(stream)])
     assert [frame[0].id for frame in frames[1:] if isinstance(frame, tuple)] == [1, 2, 3]
     assert kept == 0
-    assert frames[1:3] == [(decode(near[0]), True), (decode(near[1]), True)]
+    assert frames[1:3] == [
+        (decode(near[0]), True, len(near[0])),
+        (decode(near[1]), True, len(near[1])),
+    ]
     stream = intro + encode_message(Message(OP_STATUS, 0, 1, 1)) + _big(PAST_LIMIT, 2)
     frames, fault = feed_stream(stream, None, [read or len(stream)])
     assert len(frames) == 2

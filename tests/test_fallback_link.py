@@ -262,13 +262,18 @@ def test_threads_share_one_link(pair: tuple[socket.socket, socket.socket]) -> No
 # session: what a reply does to the object that asked (omapi_message_process)
 
 
+def received(message: Message) -> MessageReceived:
+    """The event of ``message`` read from the wire."""
+    return MessageReceived(message, len(encode_message(message)))
+
+
 def dispatched(obj: RemoteObject, message: Message) -> list[int]:
     """Hand ``message`` (a reply to xid 5) to a dispatcher; the callback statuses it fired."""
     fired: list[int] = []
     obj.callback = (lambda handle, status, data: fired.append(status), None)
     dispatcher = Dispatcher()
     dispatcher.register(5, obj, OP_OPEN)
-    for thunk in dispatcher(MessageReceived(message)):
+    for thunk in dispatcher(received(message)):
         thunk()
     return fired
 
@@ -323,7 +328,7 @@ def test_reply_that_answers_no_request_breaks_the_protocol(rid: int, op: int) ->
     obj = RemoteObject("lease")
     dispatcher.register(5, obj, OP_OPEN)
     with pytest.raises(ProtocolError) as info:
-        dispatcher(MessageReceived(Message(op, 0, 1, rid, 0, ((b"result", 0),))))
+        dispatcher(received(Message(op, 0, 1, rid, 0, ((b"result", 0),))))
     assert info.value.status == DHCP_R_PROTOCOLERROR
     assert dispatcher.pending == {5: (obj, OP_OPEN)} and (obj.outstanding, obj.unseen) == (1, 0)
 
@@ -332,7 +337,7 @@ def test_message_without_rid_is_ignored() -> None:
     dispatcher = Dispatcher()
     obj = RemoteObject("lease")
     dispatcher.register(5, obj, OP_OPEN)
-    assert dispatcher(MessageReceived(Message(OP_NOTIFY, 0, 1, 0))) == []
+    assert dispatcher(received(Message(OP_NOTIFY, 0, 1, 0))) == []
     assert dispatcher.pending == {5: (obj, OP_OPEN)} and obj.outstanding == 1
 
 

@@ -297,7 +297,7 @@ class Connection(asyncio.Protocol):
             return
         for event in events:
             if isinstance(event, MessageReceived):
-                self._deliver(event.message)
+                self._deliver(event.message, event.size)
             elif isinstance(event, ConnectionFailed):
                 self._fail(event.status, event.detail)
                 return
@@ -330,7 +330,8 @@ class Connection(asyncio.Protocol):
         if not self._ready.done():
             self._ready.set_result(None)
 
-    def _deliver(self, message: Message) -> None:
+    def _deliver(self, message: Message, size: int) -> None:
+        """Complete the call ``message`` answers; ``size``: the bytes it took on the wire."""
         if not message.rid:
             log.debug("dropped a message without rid (op %d) from the server", message.op)
             return
@@ -351,7 +352,6 @@ class Connection(asyncio.Protocol):
         self._proven = True
         if self._guard is not None:
             self._guard.answered(call.bound)
-            size = _size(message)
             if size > self._learned.get(call.kind, 0):
                 self._learned[call.kind] = size
             if size > call.bound and call.bound < ALONE:  # (one sent alone met nothing)
@@ -539,14 +539,6 @@ def _fault(request_op: int, message: Message) -> str | None:
     if request_op == OP_OPEN and message.op == OP_STATUS and status_of(message) == ISC_R_SUCCESS:
         return NO_OBJECT
     return None
-
-
-def _size(message: Message) -> int:
-    """The bytes ``message`` took on the wire (header, values, signature)."""
-    size = 24 + 4 + len(message.signature)
-    for name, value in message.message_values + message.object_values:
-        size += 6 + len(name) + (len(value) if isinstance(value, bytes) else 0)
-    return size
 
 
 async def connect(
