@@ -8,10 +8,11 @@ None) and absent values are ``null`` in JSON and left out of the table. The ``ra
 
 Text the server sent is shown as :mod:`._printable` says: a byte that was not UTF-8 as
 ``\\xNN`` (``\\xff``) in the table and in JSON strings alike, a control character as ``\\xNN``
-in the table (``\\x1b``) and as JSON's escape in JSON (``\\u001b``). JSON is written in ASCII
-(``\\u00e9``, DEL as ``\\u007f``), so any output encoding and any terminal takes it; a table's
-character that the output's encoding lacks is written as Python's ``backslashreplace`` does
-(``\\xe9``, ``\\u20ac``).
+in the table (``\\x1b``) and as JSON's escape in JSON (``\\u001b``), a format character (a
+right-to-left override) as ``\\uXXXX`` in the table (``\\u202e``) and as it is in JSON. JSON is
+written in ASCII (``\\u00e9``, ``\\u202e``, DEL as ``\\u007f``), so any output encoding and any
+terminal takes it; a table's character that the output's encoding lacks is written as Python's
+``backslashreplace`` does (``\\xe9``, ``\\u20ac``).
 
 A table needs no library: an object is a list of attribute/value rows, so the standard
 library's string formatting lays it out.
