@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from typing import IO
 
 from testbed.server import Endpoint
 
@@ -28,13 +29,18 @@ def clean_environment() -> dict[str, str]:
 
 
 def run_dhcpctl(
-    arguments: list[str], stdin: bytes = b"", env: dict[str, str] | None = None
+    arguments: list[str],
+    stdin: bytes = b"",
+    env: dict[str, str] | None = None,
+    stdout: int | IO[bytes] = subprocess.PIPE,
 ) -> subprocess.CompletedProcess[bytes]:
-    """``python -m dhcpctl ARGUMENTS`` in a child process."""
+    """``python -m dhcpctl ARGUMENTS`` in a child process, its stdout captured unless given
+    (``/dev/full``), its stderr captured."""
     return subprocess.run(
         [sys.executable, "-m", "dhcpctl", *arguments],
         input=stdin,
-        capture_output=True,
+        stdout=stdout,
+        stderr=subprocess.PIPE,
         timeout=120,
         check=False,
         env=clean_environment() if env is None else env,

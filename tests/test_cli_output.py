@@ -5,7 +5,8 @@ dhcpd keeps whatever bytes a DHCP client sent in option 12 (``client-hostname``)
 UTF-8, and possibly a terminal's control sequences. The command's output stays valid in its
 encoding (a strict UTF-8 stdout, as on an ``en_US.UTF-8`` desktop, simulated with
 ``PYTHONIOENCODING``), and no control character of the server's reaches the terminal: not in a
-table, not in JSON, not in an error line (which stays one line of bounded length).
+table, not in JSON, not in an error line (which stays one line of bounded length); nor does a
+format character that reorders or hides text (Trojan Source: a right-to-left override).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import json
 import socket
 import subprocess
-import sys
+import unicodedata
 from collections.abc import Callable
 
 from cli_helpers import clean_environment, run_dhcpctl
@@ -21,13 +22,20 @@ from fake_omapi import Behaviour, handshake, recv_message, reply
 
 from dhcpctl._results import ISC_R_NOTFOUND
 from dhcpctl.cli._exit import ExitCode
+from dhcpctl.cli._printable import printable
 from dhcpctl.fallback.wire import OP_STATUS, Pair
 
 LEASE = ("lease", "get", "--ip", "10.0.0.1")
-#: A terminal's retitle (OSC 0 ... BEL) and clear-screen (CSI 2 J), a DEL, a C1 CSI (U+009B).
-CONTROLS = "\x1b]0;owned\x07\x1b[2J\x7f\x9b"
+#: Format characters (Cf) that reorder or hide text: a right-to-left override, a left-to-right
+#: isolate and mark, a zero-width space, a word joiner, a byte order mark, a soft hyphen, a tag.
+FORMAT = "\u202e\u2066\u200e\u200b\u2060\ufeff\xad\U000e0041"
+#: :data:`FORMAT` as the command shows them.
+FORMAT_SHOWN = "\\u202e\\u2066\\u200e\\u200b\\u2060\\ufeff\\u00ad\\U000e0041"
+#: A terminal's retitle (OSC 0 ... BEL) and clear-screen (CSI 2 J), a DEL, a C1 CSI (U+009B),
+#: and :data:`FORMAT`.
+CONTROLS = "\x1b]0;owned\x07\x1b[2J\x7f\x9b" + FORMAT
 #: :data:`CONTROLS` as the command shows them.
-CONTROLS_SHOWN = "\\x1b]0;owned\\x07\\x1b[2J\\x7f\\x9b"
+CONTROLS_SHOWN = "\\x1b]0;owned\\x07\\x1b[2J\\x7f\\x9b" + FORMAT_SHOWN
 
 
 def lease_server(hostname: bytes) -> Behaviour:
@@ -100,14 +108,7 @@ def test_output_that_cannot_be_written_is_no_usage_error(
     port = fake_server(lease_server(b"pc"))
     arguments = [*LEASE, "--server", f"127.0.0.1:{port}", "--backend", "python", "--json"]
     with open("/dev/full", "wb") as full:
-        result = subprocess.run(
-            [sys.executable, "-m", "dhcpctl", *arguments],
-            stdout=full,
-            stderr=subprocess.PIPE,
-            timeout=120,
-            check=False,
-            env=clean_environment(),
-        )
+        result = run_dhcpctl(arguments, stdout=full)
     assert result.returncode == ExitCode.FAILED
     no_space = b"cannot write the output: [Errno 28] No space left on device"
     assert result.stderr == b"dhcpctl: " + no_space + b"\n"
@@ -121,8 +122,9 @@ def terminal_safe(out: bytes) -> bool:
 def test_control_characters_in_a_value_are_escaped(
     fake_server: Callable[[Behaviour], int], backend_name: str
 ) -> None:
-    """The table shows control characters (C0, DEL, C1) as ``\\xNN``; JSON escapes them
-    (``\\u001b``), so that its strings are still the server's text exactly."""
+    """The table shows control characters (C0, DEL, C1) as ``\\xNN``, format characters as
+    ``\\uXXXX``; JSON escapes them (``\\u001b``, ``\\u202e``), so that its strings are still the
+    server's text exactly."""
     port = fake_server(lease_server(b"pc" + CONTROLS.encode()))
     table = lease_get(port, backend_name)
     assert (table.returncode, table.stderr) == (ExitCode.OK, b"")
@@ -132,6 +134,53 @@ def test_control_characters_in_a_value_are_escaped(
     assert (as_json.returncode, as_json.stderr) == (ExitCode.OK, b"")
     assert terminal_safe(as_json.stdout), as_json.stdout
     assert json.loads(as_json.stdout)["client_hostname"] == "pc" + CONTROLS
+
+
+def test_a_name_cannot_reorder_or_hide_what_the_table_shows(
+    fake_server: Callable[[Behaviour], int], backend_name: str
+) -> None:
+    """A right-to-left override (``evil\\u202egnp.exe`` shows as ``evilexe.png``), a line or
+    paragraph separator, a zero-width space: ``\\uXXXX`` in the table, whatever the output's
+    encoding; the exact text in JSON (in ASCII)."""
+    hostname = "evil\u202egnp.exe\u2028\u2029x\u200b"
+    port = fake_server(lease_server(hostname.encode()))
+    shown = "evil\\u202egnp.exe\\u2028\\u2029x\\u200b"
+    table = lease_get(port, backend_name, PYTHONIOENCODING="utf-8")
+    assert (table.returncode, table.stderr) == (ExitCode.OK, b"")
+    assert terminal_safe(table.stdout), table.stdout
+    assert table_rows(table.stdout, "ascii")["client-hostname"] == shown
+    as_json = lease_get(port, backend_name, "--json", PYTHONIOENCODING="utf-8")
+    assert (as_json.returncode, as_json.stderr) == (ExitCode.OK, b"")
+    assert terminal_safe(as_json.stdout), as_json.stdout
+    assert json.loads(as_json.stdout)["client_hostname"] == hostname
+
+
+#: The categories :func:`printable` escapes: control, format, line and paragraph separator,
+#: surrogate (a byte that was not UTF-8, ``surrogateescape``).
+ESCAPED_CATEGORIES = {"Cc", "Cf", "Zl", "Zp", "Cs"}
+#: Format characters that Unicode 14.0 (U+0890, U+0891) and 15.0 (U+13439 to U+1343F) added:
+#: unassigned (Cn) in an older Python's :mod:`unicodedata` (3.10: 13.0, 3.11: 14.0).
+LATER_FORMAT = {0x0890, 0x0891, *range(0x13439, 0x13440)}
+
+
+def test_printable_escapes_every_invisible_character_and_no_other() -> None:
+    """Every code point of the running Python's :mod:`unicodedata`: escaped exactly when its
+    category is one of :data:`ESCAPED_CATEGORIES` (or it is one of :data:`LATER_FORMAT`), as
+    ``\\xNN`` (a byte, a control character), ``\\uXXXX`` or ``\\UXXXXXXXX``."""
+    wrong = []
+    for code in range(0x110000):
+        character = chr(code)
+        category = unicodedata.category(character)
+        shown = printable(character)
+        if shown == character:
+            if category in ESCAPED_CATEGORIES:
+                wrong.append(f"U+{code:04X} {category} not escaped")
+        elif category not in ESCAPED_CATEGORIES and code not in LATER_FORMAT:
+            wrong.append(f"U+{code:04X} {category} escaped as {shown}")
+    assert wrong == []
+    cases = [("\udcad", "\\xad"), ("\x85", "\\x85"), ("\xad", "\\u00ad"), ("\ud800", "\\ud800")]
+    cases += [("\u202e", "\\u202e"), ("\U000e0001", "\\U000e0001"), ("a\\b\xe9", "a\\b\xe9")]
+    assert [(text, printable(text)) for text, _ in cases] == cases
 
 
 def test_a_server_message_is_one_escaped_bounded_line(

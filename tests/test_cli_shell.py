@@ -8,6 +8,7 @@ standard output must be equal byte for byte. The exit status must say whether a 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import io
 import json
@@ -218,38 +219,55 @@ def test_sha2_keys(dhcpd_factory: ServerFactory, backend_name: str, algorithm: s
     assert b'client-hostname = "bravo"\n' in result.stdout
 
 
+@contextlib.contextmanager
+def on_a_terminal(
+    arguments: list[str], env: dict[str, str]
+) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+    """``python -m dhcpctl ARGUMENTS`` on a new pseudo-terminal (its stdin, stdout and stderr):
+    the process and the terminal's controlling end, closed afterwards."""
+    controller, terminal = os.openpty()
+    try:
+        with subprocess.Popen(
+            [sys.executable, "-m", "dhcpctl", *arguments],
+            stdin=terminal,
+            stdout=terminal,
+            stderr=terminal,
+            env={**env, "TERM": "dumb"},
+        ) as process:
+            os.close(terminal)
+            yield process, controller
+    finally:
+        os.close(controller)
+
+
+def read_until(controller: int, marker: bytes) -> bytes:
+    """What the terminal shows up to ``marker``, or up to the process's end (the terminal is
+    closed: EIO) without it; 30 s of silence fail the test."""
+    seen = b""
+    while marker not in seen:
+        ready, _, _ = select.select([controller], [], [], 30)
+        assert ready, f"no {marker!r} in {seen!r}"
+        try:
+            seen += os.read(controller, 4096)
+        except OSError:  # EIO: the process ended, its terminal is closed
+            break
+    return seen
+
+
 def test_interactive_on_a_terminal(dhcpd_server: Endpoint) -> None:
     """On a terminal, commands are read line by line (readline) and each answered at once."""
-    controller, terminal = os.openpty()
-    env = {**clean_environment(), "TERM": "dumb"}
-    with subprocess.Popen(
-        [sys.executable, "-m", "dhcpctl", "shell"],
-        stdin=terminal,
-        stdout=terminal,
-        stderr=terminal,
-        env=env,
-    ) as process:
-        os.close(terminal)
-
-        def read_until(marker: bytes) -> bytes:
-            seen = b""
-            while marker not in seen:
-                ready, _, _ = select.select([controller], [], [], 30)
-                assert ready, f"no {marker!r} in {seen!r}"
-                seen += os.read(controller, 4096)
-            return seen
-
-        read_until(b"> ")
+    with on_a_terminal(["shell"], clean_environment()) as (process, controller):
+        read_until(controller, b"> ")
         for line in connect_script(dhcpd_server):
             os.write(controller, line.encode() + b"\n")
-            read_until(b"> ")
+            read_until(controller, b"> ")
         os.write(controller, b"new lease\n")
-        assert b"obj: lease" in read_until(b"> ")
+        assert b"obj: lease" in read_until(controller, b"> ")
         os.write(controller, b"set ip-address = 198.18.254.150\nopen\n")
-        assert b'client-hostname = "alpha"' in read_until(b'client-hostname = "alpha"')
+        hostname = b'client-hostname = "alpha"'
+        assert hostname in read_until(controller, hostname)
         os.write(controller, b"\x04")  # end of input (Ctrl-D)
         assert process.wait(timeout=30) == 0
-    os.close(controller)
 
 
 def test_connection_options_preset_the_script(dhcpd_server: Endpoint, tmp_path: Path) -> None:
@@ -478,35 +496,95 @@ def test_a_byte_order_mark_is_refused_as_omshell_refuses_it() -> None:
 
 
 #: Attribute names a hostile server may send, and how the shell's object print-out shows them:
-#: control characters and bytes that are not UTF-8 escaped as ``dhcpctl``'s other output does
-#: (dhcpctl/cli/_printable.py), everything else (UTF-8, a backslash) as sent.
+#: control characters, format characters (a right-to-left override), line separators and bytes
+#: that are not UTF-8 escaped as ``dhcpctl``'s other output does (dhcpctl/cli/_printable.py),
+#: everything else (UTF-8, a backslash) as sent.
 HOSTILE_NAMES = {
     b"\x1b]0;attr\x07": b"\\x1b]0;attr\\x07",
     b"tab\there\x7f": b"tab\\x09here\\x7f",
     b"c1 \xc2\x9b31m": b"c1 \\x9b31m",
     b"not utf-8 \xff": b"not utf-8 \\xff",
     b"caf\xc3\xa9 a\\b": b"caf\xc3\xa9 a\\b",
+    "evil\u202egnp.exe\u2028\u200b".encode(): b"evil\\u202egnp.exe\\u2028\\u200b",
     b"hardware-address": b"hardware-address",
 }
+
+
+def hostile_names(sock: socket.socket) -> None:
+    """A fake dhcpd (no key) whose every object has the names of :data:`HOSTILE_NAMES`."""
+    handshake(sock, keyed=False)
+    while True:
+        request = recv_message(sock, None)
+        values = tuple((name, b"\x01") for name in HOSTILE_NAMES)
+        sock.sendall(reply(request, False, object_values=values))
+
+
+def open_host_script(port: int) -> bytes:
+    """Connect to 127.0.0.1:``port``, open a host."""
+    return b"server 127.0.0.1\nport %d\nconnect\nnew host\nopen\n" % port
 
 
 def test_a_server_s_names_reach_no_terminal_raw(
     fake_server: Callable[[Behaviour], int], backend_name: str
 ) -> None:
-    """The object print-out shows a name from the server with its control characters and
-    non-UTF-8 bytes escaped (omshell writes them raw: ``ESC ] 0 ;`` retitles a terminal)."""
-
-    def behaviour(sock: socket.socket) -> None:
-        handshake(sock, keyed=False)
-        while True:
-            request = recv_message(sock, None)
-            values = tuple((name, b"\x01") for name in HOSTILE_NAMES)
-            sock.sendall(reply(request, False, object_values=values))
-
-    port = fake_server(behaviour)
-    script = b"server 127.0.0.1\nport %d\nconnect\nnew host\nopen\n" % port
-    result = run_dhcpctl(["shell", "--timeout", "10", "--backend", backend_name], script)
+    """The object print-out shows a name from the server with its control and format characters
+    and non-UTF-8 bytes escaped (omshell writes them raw: ``ESC ] 0 ;`` retitles a terminal)."""
+    port = fake_server(hostile_names)
+    arguments = ["shell", "--timeout", "10", "--backend", backend_name]
+    result = run_dhcpctl(arguments, open_host_script(port))
     assert result.returncode == ExitCode.OK, result.stderr
     printout = result.stdout.rsplit(b"obj: host\n", 1)[1]
     assert printout.splitlines()[:-1] == [shown + b" = 01" for shown in HOSTILE_NAMES.values()]
     assert not set(result.stdout) & {*range(0x20), 0x7F} - {0x0A}
+
+
+def test_json_has_a_server_s_names_exactly_and_in_ascii(
+    fake_server: Callable[[Behaviour], int], backend_name: str
+) -> None:
+    """``--json`` holds the names as sent (a byte that is not UTF-8 as U+FFFD) and is printable
+    ASCII: every control character JSON's escape, DEL too (``\\u007f``: ``ensure_ascii``), as
+    the other commands' JSON."""
+    port = fake_server(hostile_names)
+    arguments = ["shell", "--json", "--timeout", "10", "--backend", backend_name]
+    result = run_dhcpctl(arguments, open_host_script(port))
+    assert result.returncode == ExitCode.OK, result.stderr
+    assert all(0x20 <= byte < 0x7F for byte in result.stdout.replace(b"\n", b"")), result.stdout
+    names = list(json.loads(result.stdout.splitlines()[-1])["object"]["values"])
+    assert names == [name.decode("utf-8", "replace") for name in HOSTILE_NAMES]
+
+
+@pytest.mark.parametrize("options", [[], ["--json"]], ids=["text", "json"])
+def test_output_that_cannot_be_written_is_no_usage_error(options: list[str]) -> None:
+    """A stdout that takes nothing (``> /dev/full``), or none at all (``>&-``): the command's own
+    failure (1), one line on stderr, as for every other command; not bad usage (2), not a
+    traceback."""
+    with open("/dev/full", "wb") as full:
+        result = run_dhcpctl(["shell", *options], b"port 7\n", stdout=full)
+    assert result.returncode == ExitCode.FAILED
+    no_space = b"cannot write the output: [Errno 28] No space left on device"
+    assert result.stderr == b"dhcpctl: " + no_space + b"\n"
+    closed = subprocess.run(
+        ["sh", "-c", 'exec "$@" >&-', "sh", sys.executable, "-m", "dhcpctl", "shell", *options],
+        input=b"port 7\n",
+        stderr=subprocess.PIPE,
+        timeout=120,
+        check=False,
+        env=clean_environment(),
+    )
+    assert closed.returncode == ExitCode.FAILED
+    assert closed.stderr == b"dhcpctl: cannot write the output: standard output is closed\n"
+
+
+def test_a_name_the_terminal_cannot_write(fake_server: Callable[[Behaviour], int]) -> None:
+    """On a terminal whose encoding lacks a name's character (``PYTHONIOENCODING=ascii``), the
+    prompt's print-out writes it as a table does (``caf\\xe9``): no UnicodeEncodeError, exit 0."""
+    port = fake_server(hostile_names)
+    arguments = ["shell", "--timeout", "10"]
+    env = {**clean_environment(), "PYTHONIOENCODING": "ascii"}
+    with on_a_terminal(arguments, env) as (process, controller):
+        os.write(controller, open_host_script(port))
+        seen = read_until(controller, b"hardware-address = 01")
+        if process.poll() is None:
+            os.write(controller, b"\x04")  # end of input (Ctrl-D)
+        assert process.wait(timeout=30) == ExitCode.OK, seen
+    assert b"caf\\xe9 a\\b = 01" in seen

@@ -128,7 +128,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line ``argv`` (default ``sys.argv[1:]``); the exit status."""
     try:
         code = _main(argv)
-        sys.stdout.flush()  # here, not at exit, where a closed pipe cannot be handled
+        if sys.stdout is not None:  # None: started with descriptor 1 closed (``>&-``)
+            sys.stdout.flush()  # here, not at exit, where a closed pipe cannot be handled
         return code
     except BrokenPipeError:
         # The reader of stdout went away (``dhcpctl ... | head``): Python's documentation

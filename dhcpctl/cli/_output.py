@@ -8,10 +8,11 @@ None) and absent values are ``null`` in JSON and left out of the table. The ``ra
 
 Text the server sent is shown as :mod:`._printable` says: a byte that was not UTF-8 as
 ``\\xNN`` (``\\xff``) in the table and in JSON strings alike, a control character as ``\\xNN``
-in the table (``\\x1b``) and as JSON's escape in JSON (``\\u001b``). JSON is written in ASCII
-(``\\u00e9``, DEL as ``\\u007f``), so any output encoding and any terminal takes it; a table's
-character that the output's encoding lacks is written as Python's ``backslashreplace`` does
-(``\\xe9``, ``\\u20ac``).
+in the table (``\\x1b``) and as JSON's escape in JSON (``\\u001b``), a format character (a
+right-to-left override) as ``\\uXXXX`` in the table (``\\u202e``) and as it is in JSON. JSON is
+written in ASCII (``\\u00e9``, ``\\u202e``, DEL as ``\\u007f``), so any output encoding and any
+terminal takes it; a table's character that the output's encoding lacks is written as Python's
+``backslashreplace`` does (``\\xe9``, ``\\u20ac``).
 
 A table needs no library: an object is a list of attribute/value rows, so the standard
 library's string formatting lays it out.
@@ -19,15 +20,16 @@ library's string formatting lays it out.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import enum
 import io
 import json
 import select
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import datetime, timezone
 from ipaddress import IPv4Address
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 from dhcpctl.cli._printable import not_utf8_escaped, printable
 
@@ -75,9 +77,9 @@ def _escaped(value: JsonValue) -> JsonValue:
 
 
 def to_json(record: Mapping[str, JsonValue]) -> str:
-    """One JSON object, in ASCII, DEL escaped too (see the module)."""
-    text = json.dumps({name: _escaped(value) for name, value in record.items()})
-    return text.replace("\x7f", "\\u007f")  # json leaves DEL as it is; only strings hold one
+    """One JSON object, in ASCII (see the module): :func:`json.dumps`'s ``ensure_ascii``, its
+    default, escapes every character outside printable ASCII, DEL included (``\\u007f``)."""
+    return json.dumps({name: _escaped(value) for name, value in record.items()})
 
 
 def _cell(value: JsonValue) -> str:
@@ -115,13 +117,40 @@ def show(obj: object, *, as_json: bool, out: TextIO) -> None:
     Raises :class:`OutputError` when ``out`` fails (BrokenPipeError, the reader gone, is
     raised as it is)."""
     record = fields(obj)
-    try:
+    with writing():
         print(writable(to_json(record) if as_json else table(record), out), file=out)
         out.flush()
+
+
+@contextlib.contextmanager
+def writing() -> Iterator[None]:
+    """Around writes to the command's output: an OSError or ValueError (``> /dev/full``, a
+    closed stream, a UnicodeEncodeError) raised as :class:`OutputError`; BrokenPipeError (the
+    reader may be gone: :func:`reader_gone`) as it is."""
+    try:
+        yield
     except BrokenPipeError:
         raise
     except (OSError, ValueError) as error:
         raise OutputError(f"cannot write the output: {error}") from error
+
+
+class BinaryOutput:
+    """A binary stream of the command's output (``sys.stdout.buffer``) whose every write and
+    flush is inside :func:`writing`: a failure is :class:`OutputError` (``dhcpctl shell``)."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self._stream = stream
+
+    def write(self, data: bytes) -> None:
+        """Write ``data`` (buffered). Raises :class:`OutputError`, BrokenPipeError."""
+        with writing():
+            self._stream.write(data)
+
+    def flush(self) -> None:
+        """Write what is buffered. Raises :class:`OutputError`, BrokenPipeError."""
+        with writing():
+            self._stream.flush()
 
 
 def reader_gone(out: TextIO) -> bool:

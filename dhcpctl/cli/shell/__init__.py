@@ -3,8 +3,8 @@
 Reads omshell commands from ``SCRIPT``, from standard input (``-`` or no argument), or, on a
 terminal, interactively (line editing and history through :mod:`readline`). Standard output is
 omshell's, byte for byte, for the same script against the same dhcpd (:mod:`._interpreter`),
-but for a name from the server with a control character or a byte that is not UTF-8: escaped
-(``\\x1b``; :mod:`._objects`), where omshell writes it to the terminal raw.
+but for a name from the server with a control or format character or a byte that is not UTF-8:
+escaped (``\\x1b``, ``\\u202e``; :mod:`._objects`), where omshell writes it to the terminal raw.
 Beyond omshell (ISC DHCP 4.4.3-P1 ``dhcpctl/omshell.c``):
 
 - the exit status is not 0 when a command failed: the status of the first failure's class
@@ -32,6 +32,7 @@ from dhcpctl._api import Backend
 from dhcpctl.cli._command import Commands
 from dhcpctl.cli._connection import Connection
 from dhcpctl.cli._exit import ExitCode, status_exit_code
+from dhcpctl.cli._output import BinaryOutput, OutputError, writable, writing
 
 from . import _secret
 from ._interpreter import Interpreter, Outcome
@@ -93,17 +94,25 @@ def _interactive_lines(interpreter: Interpreter) -> Iterator[tuple[bytes, bool]]
     import readline  # noqa: F401  (line editing and history for input())
 
     while True:
+        prompt = interpreter.prompt().decode("utf-8", "replace")
         try:
-            line = input(interpreter.prompt().decode("utf-8", "replace"))
+            line = input(writable(prompt, sys.stdout))  # a name in the terminal's encoding
         except EOFError:
-            print()
+            with writing():
+                print()
             return
         yield line.encode("utf-8", "surrogateescape") + b"\n", False
 
 
 def run(args: argparse.Namespace, backend: Backend, connection: Connection) -> int:
-    """Run the script; the exit status (0 when every command succeeded)."""
-    stdout: BinaryIO = sys.stdout.buffer
+    """Run the script; the exit status (0 when every command succeeded).
+
+    Raises :class:`OutputError` when standard output is closed (before anything is sent) or
+    cannot be written (exit status 1, as any command's), BrokenPipeError when its reader has
+    gone (:func:`dhcpctl.cli.main`: 141)."""
+    if sys.stdout is None:  # started with descriptor 1 closed (``>&-``)
+        raise OutputError("cannot write the output: standard output is closed")
+    stdout = BinaryOutput(sys.stdout.buffer)
     sys.stderr.flush()  # what is written there goes on in bytes: the script's, as omshell's
     interpreter = Interpreter(
         backend,
@@ -127,7 +136,7 @@ def _run_lines(
     args: argparse.Namespace,
     interpreter: Interpreter,
     lines: Iterator[tuple[bytes, bool]],
-    stdout: BinaryIO,
+    stdout: BinaryOutput,
     *,
     interactive: bool,
 ) -> int:
@@ -156,7 +165,9 @@ def _run_lines(
     return status_exit_code(first_failure.status)
 
 
-def _write_json(stdout: BinaryIO, number: int, outcome: Outcome, interpreter: Interpreter) -> None:
+def _write_json(
+    stdout: BinaryOutput, number: int, outcome: Outcome, interpreter: Interpreter
+) -> None:
     record = {
         "line": number,
         "command": outcome.command,
@@ -173,5 +184,5 @@ def _write_json(stdout: BinaryIO, number: int, outcome: Outcome, interpreter: In
             },
         },
     }
-    stdout.write(json.dumps(record).encode() + b"\n")
+    stdout.write(json.dumps(record).encode() + b"\n")  # ASCII, DEL too: as _output.to_json
     stdout.flush()

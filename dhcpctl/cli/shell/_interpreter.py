@@ -33,6 +33,7 @@ from dhcpctl._api import DHCPCTL_CREATE, DHCPCTL_EXCL, Backend
 from dhcpctl._errors import DhcpctlError
 from dhcpctl._key import Key
 from dhcpctl._results import DHCP_R_INVALIDARG, ISC_R_SUCCESS
+from dhcpctl.cli._output import BinaryOutput
 
 from . import _lexer as lx
 from . import _secret
@@ -194,7 +195,7 @@ class Interpreter:
         backend: Backend,
         *,
         timeout: float | None,
-        out: BinaryIO | None,
+        out: BinaryOutput | None,
         err: BinaryIO,
     ) -> None:
         self._api = backend

@@ -6,9 +6,10 @@ omshell (``dhcpctl/omshell.c``, ``main``) walks the remote object's inner generi
 text in double quotes when every byte is printable ASCII, else colon-separated hex
 (``common/print.c``, ``print_hex_or_string`` with a 1025-byte buffer), each after its name.
 omshell writes a name as the server sent it; here a name's control characters (C0, tab included,
-DEL, C1) and bytes that are not UTF-8 are escaped as ``\\xNN`` (:func:`omshell_name`,
-:mod:`dhcpctl.cli._printable`'s rule), so that a server cannot send a terminal a control
-sequence (``ESC ] 0 ;`` retitles it): a deviation from omshell for bytes a well-behaved dhcpd
+DEL, C1) and bytes that are not UTF-8 are escaped as ``\\xNN``, its format characters and line
+separators as ``\\uXXXX`` (:func:`omshell_name`, :mod:`dhcpctl.cli._printable`'s rule), so that
+a server cannot send a terminal a control sequence (``ESC ] 0 ;`` retitles it) nor reorder what
+it shows (``\\u202e``): a deviation from omshell for bytes a well-behaved dhcpd
 never sends (its names are printable ASCII), all else byte for byte (a server's values are data,
 in hex unless printable ASCII). The C-named API has no call that lists an object's values, so
 each backend's ``received`` extension lists them (``listing``): :mod:`dhcpctl.fallback.received`
@@ -47,7 +48,8 @@ class ShownValue:
 
 def omshell_name(name: bytes) -> bytes:
     """A value's name as the print-out shows it: as the server sent it (omshell), but its
-    control characters and bytes that are not UTF-8 written ``\\xNN`` (see the module)."""
+    control characters and bytes that are not UTF-8 written ``\\xNN``, its format characters
+    and line separators ``\\uXXXX`` (see the module)."""
     return printable(name.decode("utf-8", "surrogateescape")).encode()
 
 
