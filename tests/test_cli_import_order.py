@@ -74,6 +74,8 @@ def one_after_another(backend_name: str) -> dict[str, tuple[str | None, bytes | 
 
 
 def test_import_ends_as_the_rows_put_one_after_another(backend_name: str, tmp_path: Path) -> None:
+    """The import (on dhcpctl.aio, whatever --backend says) leaves what ``backend_name``'s
+    hosts.put row after row leaves."""
     expected = one_after_another(backend_name)
     path = tmp_path / "hosts.csv"
     lines = ["name,mac,uid"] + [
@@ -85,8 +87,6 @@ def test_import_ends_as_the_rows_put_one_after_another(backend_name: str, tmp_pa
             [
                 "--server",
                 f"{server.address}:{server.port}",
-                "--backend",
-                backend_name,
                 "host",
                 "import",
                 str(path),

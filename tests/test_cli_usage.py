@@ -3,6 +3,7 @@ it: ``python -m dhcpctl`` and the console script, in child processes, no server 
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from collections.abc import Callable
@@ -15,6 +16,7 @@ from cli_helpers import clean_environment, run_dhcpctl
 import dhcpctl
 from dhcpctl import LeaseState
 from dhcpctl._backend import policy_of
+from dhcpctl.cli import BULK_NOT_NATIVE
 from dhcpctl.cli._connection import key_file_error
 from dhcpctl.cli._exit import ExitCode
 from dhcpctl.cli.lease import parse_state, parse_when
@@ -220,3 +222,49 @@ def test_version() -> None:
     assert result.stdout.decode() == (
         f"dhcpctl {dhcpctl.__version__}, backend python (DHCPCTL_BACKEND=python)\n"
     )
+
+
+@pytest.mark.parametrize(
+    "arguments", [["--backend", "python", "info"], ["info", "--backend", "Python"]]
+)
+def test_info_reports_the_backend_option(arguments: list[str]) -> None:
+    """``--backend`` before or after ``info`` is the backend it reports (not the one ``import
+    dhcpctl`` took from the variable), the reason naming the option."""
+    env = {**clean_environment(), "DHCPCTL_BACKEND": "native"}
+    result = run_dhcpctl(arguments, env=env)
+    assert (result.returncode, result.stderr) == (ExitCode.OK, b"")
+    assert result.stdout.decode().splitlines()[:2] == [
+        "backend: python",
+        "reason: --backend python",
+    ]
+    as_json = run_dhcpctl([*arguments, "--json"], env=env)
+    assert json.loads(as_json.stdout)["backend"] == "python"
+
+
+def test_version_reports_the_backend_option() -> None:
+    env = {**clean_environment(), "DHCPCTL_BACKEND": "native"}
+    result = run_dhcpctl(["--backend", "python", "--version"], env=env)
+    assert (result.returncode, result.stderr) == (ExitCode.OK, b"")
+    assert result.stdout.decode() == (
+        f"dhcpctl {dhcpctl.__version__}, backend python (--backend python)\n"
+    )
+
+
+@pytest.mark.parametrize("command", [["import", "FILE"], ["export", "--names", "FILE"]])
+@pytest.mark.parametrize("where", ["option", "variable"])
+def test_bulk_commands_refuse_the_native_backend(
+    tmp_path: Path, closed_port: int, command: list[str], where: str
+) -> None:
+    """``host import``/``export`` run on dhcpctl.aio: a forced native backend is bad usage
+    (status 2, before any connect: the closed port would give 6), not silently ignored."""
+    names = tmp_path / "names.csv"
+    names.write_text("name\nweb-1\n")
+    arguments = ["host", *(str(names) if word == "FILE" else word for word in command)]
+    env = clean_environment()
+    if where == "option":
+        arguments = ["--backend", "native", *arguments]
+    else:
+        env["DHCPCTL_BACKEND"] = "native"
+    result = run_dhcpctl([*arguments, "--server", f"127.0.0.1:{closed_port}"], env=env)
+    assert result.returncode == ExitCode.USAGE
+    assert result.stderr.decode() == f"dhcpctl: {BULK_NOT_NATIVE}\n"

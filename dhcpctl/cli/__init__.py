@@ -53,7 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=_exit.EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=version())
+    parser.add_argument(
+        "--version",
+        action=_Version,
+        nargs=0,
+        help="show the version and the backend (--backend before it selects) and exit",
+    )
     _connection.add_options(parser, command=False)
     commands = cast(
         _command.Commands,
@@ -67,11 +72,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def version() -> str:
-    """``--version``: the package's version and the backend ``import dhcpctl`` chose, why."""
+def version(policy: str | None) -> str:
+    """``--version``: the package's version and the backend the policy ``policy`` (the
+    ``--backend`` given before it, else ``DHCPCTL_BACKEND``) selects, and why
+    (:func:`.info.chosen`)."""
     import dhcpctl
 
-    return f"dhcpctl {dhcpctl.__version__}, backend {dhcpctl.BACKEND} ({dhcpctl.BACKEND_REASON})"
+    choice = info.chosen(policy)
+    return f"dhcpctl {dhcpctl.__version__}, backend {choice.name} ({choice.reason})"
+
+
+class _Version(argparse.Action):
+    """``--version``: prints :func:`version` for the ``--backend`` parsed so far, exits 0."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> NoReturn:
+        print(version(getattr(namespace, "backend", None)))
+        parser.exit()
 
 
 def _epilogs(parser: argparse.ArgumentParser) -> None:
@@ -97,6 +119,8 @@ def _run(args: argparse.Namespace, connection: _connection.Connection) -> int:
     if args.command == "shell":
         return shell.run(args, load_backend(connection.backend), connection)
     if args.bulk is not None:
+        if connection.backend == "native":
+            raise _connection.UsageError(BULK_NOT_NATIVE)
         return asyncio.run(_run_bulk(args, connection))
     from dhcpctl import Client
 
@@ -112,6 +136,14 @@ def _run(args: argparse.Namespace, connection: _connection.Connection) -> int:
     if result is not None:
         _output.show(result, as_json=args.json, out=sys.stdout)
     return _exit.ExitCode.OK
+
+
+#: Why ``host import``/``export`` refuse the native backend (exit status 2, nothing sent).
+BULK_NOT_NATIVE = (
+    "host import and export run on dhcpctl.aio (the pure-Python codec), never on ISC's "
+    "library: --backend native (or DHCPCTL_BACKEND=native) cannot apply; use --backend auto "
+    "or python"
+)
 
 
 async def _run_bulk(args: argparse.Namespace, connection: _connection.Connection) -> int:

@@ -85,7 +85,15 @@ def add_options(parser: argparse.ArgumentParser, *, command: bool = True) -> Non
             metavar=metavar,
             help=f"{text} [{variable}{shown}]",
         )
-    group.add_argument(
+    add_backend_option(group, command=command)
+
+
+def add_backend_option(
+    parser: argparse.ArgumentParser | argparse._ArgumentGroup, *, command: bool = True
+) -> None:
+    """The ``--backend`` option alone (``dhcpctl info`` takes it, not the others), with
+    defaults as :func:`add_options` says."""
+    parser.add_argument(
         "--backend",
         type=policy_of,
         default=argparse.SUPPRESS if command else os.environ.get(POLICY_VARIABLE) or "auto",

@@ -5,7 +5,9 @@
 queues beyond its own ``max_in_flight``), reports each finished item to a callback, counts
 progress on a :mod:`tqdm` bar shown only when stderr is a terminal, and stops submitting after
 the first failure with ``stop_on_error``. A failure of the connection itself (authentication,
-timeout, lost connection) ends the run at once: every later row would fail the same way.
+timeout, lost connection) ends the run at once: every later row would fail the same way. They
+run on dhcpctl.aio whatever ``--backend`` says, so ``dhcpctl`` refuses ``--backend native`` for
+them (:data:`dhcpctl.cli.BULK_NOT_NATIVE`, exit status 2).
 
 The import file is CSV with a header line; columns (any order, unknown ones refused):
 ``name`` (required), ``mac``, ``ip`` (one or more addresses separated by spaces), ``uid``

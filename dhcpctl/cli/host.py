@@ -48,7 +48,11 @@ def register(commands: _command.Commands) -> None:
         parser.add_argument("--group", help="the group it belongs to")
         parser.add_argument("--statements", help="its statements, as in dhcpd.conf")
     importer = _command.add_bulk(
-        hosts, "import", "create or replace many hosts from CSV (pipelined)", _import
+        hosts,
+        "import",
+        "create or replace many hosts from CSV (pipelined on dhcpctl.aio, the "
+        "pure-Python codec: --backend native is refused)",
+        _import,
     )
     importer.add_argument(
         "file", metavar="FILE.csv", help="columns: " + ", ".join(bulk.COLUMNS) + "; - for stdin"
@@ -56,7 +60,13 @@ def register(commands: _command.Commands) -> None:
     importer.add_argument(
         "--stop-on-error", action="store_true", help="stop at the first failed row"
     )
-    exporter = _command.add_bulk(hosts, "export", "look many hosts up (pipelined)", _export)
+    exporter = _command.add_bulk(
+        hosts,
+        "export",
+        "look many hosts up (pipelined on dhcpctl.aio, the pure-Python codec: "
+        "--backend native is refused)",
+        _export,
+    )
     exporter.add_argument(
         "--names", required=True, metavar="FILE", help="host names, one a line; - for stdin"
     )
