@@ -189,6 +189,22 @@ def typed_error(
     return OmapiError(function, status, detail, server_message=server_message, request=request)
 
 
+def connect_error_class(status: int) -> type[OmapiError]:
+    """The class of the typed error of a connect (``dhcpctl_connect``,
+    ``dhcpctl_timed_connect``) that failed with ``status``: :class:`Timeout` for
+    ``ISC_R_TIMEDOUT``; :class:`AuthenticationFailed` for ``ISC_R_NOTFOUND``, the server's
+    refusal of the authenticator (``omapip/auth.c`` omapi_auth_key_lookup: no key of that name
+    and algorithm, or no key at all); :class:`ConnectionLost` for any other.
+
+    Shared by :class:`dhcpctl.Client` (``dhcpctl._sync``) and ``dhcpctl shell``'s exit status.
+    """
+    if status == _r.ISC_R_TIMEDOUT:
+        return Timeout
+    if status == _r.ISC_R_NOTFOUND:
+        return AuthenticationFailed
+    return ConnectionLost
+
+
 _TYPED: tuple[tuple[frozenset[int], type[OmapiError]], ...] = (
     (frozenset({_r.ISC_R_NOTFOUND}), NotFound),
     (frozenset({_r.ISC_R_EXISTS}), AlreadyExists),

@@ -74,6 +74,7 @@ from dhcpctl._errors import (
     DhcpctlError,
     OmapiError,
     Timeout,
+    connect_error_class,
 )
 from dhcpctl._exchange import Open, Operation, Remove, Reply, Request, Update
 from dhcpctl._key import Key
@@ -83,7 +84,6 @@ from dhcpctl._results import (
     DHCP_R_CONNRESET,
     DHCP_R_PROTOCOLERROR,
     ISC_R_NOMORE,
-    ISC_R_NOTFOUND,
     ISC_R_SUCCESS,
     ISC_R_TIMEDOUT,
 )
@@ -203,22 +203,19 @@ class SyncExecutor:
         return self._connection
 
     def _connect_error(self, error: DhcpctlError, function: str, where: str) -> OmapiError:
-        if error.status == ISC_R_TIMEDOUT:
-            return Timeout(function, error.status, error.detail, request=where)
-        if error.status == ISC_R_NOTFOUND:
+        cls = connect_error_class(error.status)
+        detail = error.detail
+        if cls is AuthenticationFailed:
             given = (
                 f"key {self.key.name!r} ({self.key.algorithm})"
                 if self.key is not None
                 else "no key"
             )
-            return AuthenticationFailed(
-                function,
-                error.status,
+            detail = (
                 f"the server refused the authenticator: it has no {given}; check the key's "
-                "name and algorithm (or the server has no key at all)",
-                request=where,
+                "name and algorithm (or the server has no key at all)"
             )
-        return ConnectionLost(function, error.status, error.detail, request=where)
+        return cls(function, error.status, detail, request=where)
 
     def close(self) -> None:
         """Close the connection if one is open (the next call opens a new one). A call running

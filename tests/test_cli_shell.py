@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cli_helpers import clean_environment, run_dhcpctl
+from cli_helpers import clean_environment, endpoint_environment, run_dhcpctl
 from fake_omapi import PATIENCE, Behaviour, handshake, recv_message, reply
 from shell_corpus import CORPUS, SCRIPTS, render, run_omshell_script, server_kind
 
@@ -169,6 +169,31 @@ def test_exit_status_of_usage_and_wrong_key_failures(
     # status omshell prints is ISC's, so the exit status is the lost connection's.
     assert b"can't open object: connection reset by peer\n" in refused.stdout
     assert refused.returncode == ExitCode.UNREACHABLE
+
+
+@pytest.mark.parametrize("wrong", ["name", "algorithm"])
+def test_exit_status_of_a_key_the_server_does_not_have(
+    dhcpd_server: Endpoint, backend_name: str, wrong: str
+) -> None:
+    """The server refuses the authenticator at the connect (``ISC_R_NOTFOUND``, printed as
+    omshell prints it): authentication failed, status 5, as the typed commands say, not 3
+    (not found)."""
+    assert dhcpd_server.key is not None
+    key = (
+        dataclasses.replace(dhcpd_server.key, name="no-such-key")
+        if wrong == "name"
+        else dataclasses.replace(dhcpd_server.key, algorithm="hmac-sha512")
+    )
+    unknown = dataclasses.replace(dhcpd_server, key=key)
+    script = _lease_script(unknown, "198.18.254.150")
+    refused = run_dhcpctl(["shell", "--backend", backend_name], script)
+    assert b"dhcpctl_connect: not found\n" in refused.stderr
+    assert refused.returncode == ExitCode.AUTHENTICATION
+    typed = run_dhcpctl(
+        ["--backend", backend_name, "lease", "get", "--ip", "198.18.254.150"],
+        env=endpoint_environment(unknown),
+    )
+    assert typed.returncode == ExitCode.AUTHENTICATION, typed.stderr
 
 
 def test_script_file_and_json_transcript(

@@ -18,6 +18,7 @@ from dhcpctl._errors import (
     KeyConflict,
     NotFound,
     Timeout,
+    connect_error_class,
     typed_error,
 )
 
@@ -88,6 +89,10 @@ def exit_code(error: BaseException) -> ExitCode:
     return ExitCode.FAILED
 
 
-def status_exit_code(status: int) -> ExitCode:
-    """The exit status for an ``isc_result_t`` that is not success."""
+def status_exit_code(status: int, *, connect: bool = False) -> ExitCode:
+    """The exit status for an ``isc_result_t`` that is not success; ``connect``: the status of
+    a failed connect, classed as :class:`dhcpctl.Client`'s (:func:`connect_error_class`:
+    ``ISC_R_NOTFOUND`` there is a refused key, status 5, not "not found")."""
+    if connect:
+        return exit_code(connect_error_class(status)("dhcpctl_connect", status))
     return exit_code(typed_error(status, function="dhcpctl"))

@@ -8,7 +8,10 @@ escaped (``\\x1b``, ``\\u202e``; :mod:`._objects`), where omshell writes it to t
 Beyond omshell (ISC DHCP 4.4.3-P1 ``dhcpctl/omshell.c``):
 
 - the exit status is not 0 when a command failed: the status of the first failure's class
-  (:mod:`dhcpctl.cli._exit`; 1 for a failure of omshell's own, such as a usage message);
+  (:mod:`dhcpctl.cli._exit`; 1 for a failure of omshell's own, such as a usage message); a
+  failed ``connect`` is classed as :class:`dhcpctl.Client`'s connect
+  (:func:`dhcpctl._errors.connect_error_class`): ``dhcpctl_connect: not found``, the server
+  refusing the key's name or algorithm, is 5 (authentication), as for the typed commands;
 - ``--timeout`` bounds every connect and wait (omshell waits forever on a silent dhcpd);
 - any key algorithm ISC signs with (``key-algorithm hmac-sha256`` ...), on either backend;
 - ``--json``: one JSON object per command instead of omshell's text (its line number, text,
@@ -162,7 +165,7 @@ def _run_lines(
         return ExitCode.OK
     if first_failure.status is None:
         return ExitCode.FAILED
-    return status_exit_code(first_failure.status)
+    return status_exit_code(first_failure.status, connect=first_failure.connect)
 
 
 def _write_json(

@@ -80,6 +80,8 @@ class Outcome:
     failed: bool = False
     status: int | None = None
     message: str = ""
+    #: Whether the failure is a connect's (its status is classed as the typed client's).
+    connect: bool = False
 
 
 @dataclass
@@ -462,6 +464,7 @@ class Interpreter:
         )
         if status != ISC_R_SUCCESS:
             self._warn(f"dhcpctl_connect: {self._text(status)}", status)
+            self._outcome.connect = True
             return
         session.connection = connection
         session.connected = True
