@@ -52,12 +52,17 @@ def test_lease_set_ends_never(dhcpd_factory: ServerFactory, backend_name: str) -
     arguments = ("lease", "set", "--ip", "198.18.254.150", "--ends", "never", "--json")
     status, out, err = dhcpctl(server.endpoint, backend_name, *arguments)
     assert (status, err) == (ExitCode.OK, "")
-    assert json.loads(out)["ends"] is None
+    assert json.loads(out)["ends"] == "never"
     status, out, _ = dhcpctl(
         server.endpoint, backend_name, "lease", "get", "--ip", "198.18.254.150", "--json"
     )
     assert status == ExitCode.OK
-    assert json.loads(out)["ends"] is None
+    assert json.loads(out)["ends"] == "never"
+    status, table, _ = dhcpctl(
+        server.endpoint, backend_name, "lease", "get", "--ip", "198.18.254.150"
+    )
+    assert status == ExitCode.OK
+    assert dict(line.split(None, 1) for line in table.splitlines())["ends"] == "never"
 
 
 def test_lease_get_as_table_and_json(dhcpd_server: Endpoint, backend_name: str) -> None:

@@ -20,10 +20,14 @@ from collections.abc import Callable
 from cli_helpers import clean_environment, run_dhcpctl
 from fake_omapi import Behaviour, handshake, recv_message, reply
 
+from dhcpctl._model import SCHEMAS, decode
 from dhcpctl._results import ISC_R_NOTFOUND
+from dhcpctl._values import NEVER
 from dhcpctl.cli._exit import ExitCode
+from dhcpctl.cli._output import fields
 from dhcpctl.cli._printable import printable
 from dhcpctl.fallback.wire import OP_STATUS, Pair
+from dhcpctl.testing import FakeLease, OmapiServer
 
 LEASE = ("lease", "get", "--ip", "10.0.0.1")
 #: Format characters (Cf) that reorder or hide text: a right-to-left override, a left-to-right
@@ -243,3 +247,44 @@ def test_a_bulk_failure_line_is_escaped_and_bounded(
     assert ("no such host" + CONTROLS_SHOWN + "AAA").encode() in result.stderr
     assert f"A... ({len(message)} characters)".encode() in result.stderr
     assert len(result.stderr) < 1000
+
+
+def test_a_lease_that_never_ends_shows_never(backend_name: str) -> None:
+    """ISC's "never" (``MAX_TIME`` on the wire, None in the typed model) is ``never`` in the
+    table and the string ``"never"`` in JSON; a time the server did not send (or 0: never set)
+    stays out of the table and ``null`` in JSON."""
+    lease = FakeLease(ip="198.18.1.150", mac="00:11:22:33:44:55", ends=None)
+    with OmapiServer(leases=[lease]) as server:
+        get = [
+            "--backend",
+            backend_name,
+            "--server",
+            f"{server.address}:{server.port}",
+            "lease",
+            "get",
+            "--ip",
+            "198.18.1.150",
+        ]
+        table = run_dhcpctl(get)
+        as_json = run_dhcpctl([*get, "--json"])
+    assert (table.returncode, table.stderr) == (ExitCode.OK, b"")
+    rows = dict(line.split(None, 1) for line in table.stdout.decode().splitlines())
+    assert rows["ends"] == "never"
+    assert "tsfp" not in rows
+    record = json.loads(as_json.stdout)
+    assert (record["ends"], record["tsfp"]) == ("never", None)
+
+
+def test_never_only_for_max_time() -> None:
+    """Only a time field holding exactly ``MAX_TIME`` is shown as never: a malformed time
+    (None in the typed model too) and another field's same bytes are not."""
+    never = NEVER.to_bytes(4, "big")
+    lease = decode(SCHEMAS["lease"], {"ends": never, "starts": b"\x7f\xff\xff", "flags": never})
+    assert lease.ends is None and lease.starts is None
+    shown = fields(lease)
+    assert (shown["ends"], shown["starts"], shown["cltt"], shown["flags"]) == (
+        "never",
+        None,
+        None,
+        None,
+    )

@@ -2,9 +2,12 @@
 
 In both, values are strings a program can use: times in ISO 8601 UTC (``2036-01-01T00:00:00Z``),
 MAC addresses in lower case with colons, states by ISC's names (``active``,
-``communications-interrupted``), other bytes as colon-separated hex; ISC's "never" (a time of
-None) and absent values are ``null`` in JSON and left out of the table. The ``raw`` mapping
-(every attribute as the server sent it) is left out: the typed fields hold it all.
+``communications-interrupted``), other bytes as colon-separated hex; ISC's "never" (a time
+field the typed model holds as None and whose ``raw`` bytes are ``MAX_TIME``, 0x7FFFFFFF) is
+``never`` in the table and the string ``"never"`` in JSON (:data:`NEVER_SHOWN`); absent values
+(and a time ISC never set, 0) are ``null`` in JSON and left out of the table. The ``raw``
+mapping (every attribute as the server sent it) is otherwise left out: the typed fields hold
+it all.
 
 Text the server sent is shown as :mod:`._printable` says: a byte that was not UTF-8 as
 ``\\xNN`` (``\\xff``) in the table and in JSON strings alike, a control character as ``\\xNN``
@@ -31,6 +34,8 @@ from datetime import datetime, timezone
 from ipaddress import IPv4Address
 from typing import BinaryIO, TextIO
 
+from dhcpctl import _values
+from dhcpctl._model import SCHEMAS
 from dhcpctl.cli._printable import not_utf8_escaped, printable
 
 JsonValue = str | int | list[str] | None
@@ -57,15 +62,38 @@ def plain(value: object) -> JsonValue:
     return str(value)
 
 
+#: How a time field holding ISC's "never" shows, in the table and in JSON (as ``--ends`` takes it).
+NEVER_SHOWN = "never"
+_MAX_TIME = _values.NEVER.to_bytes(4, "big")
+_TIMES = (_values.TIME, _values.TIME_OR_UNSET)
+
+
 def fields(obj: object) -> dict[str, JsonValue]:
-    """A typed object's fields (a :mod:`dhcpctl._model` dataclass), ``raw`` left out."""
+    """A typed object's fields (a :mod:`dhcpctl._model` dataclass), ``raw`` left out; a time
+    field that is None where the server sent ISC's ``MAX_TIME`` is :data:`NEVER_SHOWN`."""
     if not dataclasses.is_dataclass(obj) or isinstance(obj, type):
         raise TypeError(f"not a typed OMAPI object: {obj!r}")
-    return {
+    record = {
         field.name: plain(getattr(obj, field.name))
         for field in dataclasses.fields(obj)
         if field.name != "raw"
     }
+    for name in _nevers(obj):
+        if record[name] is None:
+            record[name] = NEVER_SHOWN
+    return record
+
+
+def _nevers(obj: object) -> list[str]:
+    """The time fields of ``obj`` whose ``raw`` bytes are ISC's ``MAX_TIME`` ("never")."""
+    raw = getattr(obj, "raw", {})
+    return [
+        attribute.field
+        for schema in SCHEMAS.values()
+        if type(obj) is schema.cls
+        for attribute in schema.attributes
+        if attribute.codec in _TIMES and raw.get(attribute.isc_name) == _MAX_TIME
+    ]
 
 
 def _escaped(value: JsonValue) -> JsonValue:
