@@ -40,11 +40,16 @@ _UNREACHED: Final = frozenset(
     (ISC_R_NOMORE, ISC_R_CONNREFUSED, ISC_R_NETUNREACH, ISC_R_HOSTUNREACH, ISC_R_TIMEDOUT)
 )
 
-#: Why a connect ended with ``ISC_R_NOMORE`` in ISC's library, which does not say which.
+#: Why a connect ended with ``ISC_R_NOMORE`` in ISC's library, which does not say which (a peer
+#: whose introduction is not OMAPI's is disconnected there unread: ``omapip/protocol.c``
+#: omapi_protocol_signal_handler's ``DHCP_R_VERSIONMISMATCH`` does not reach the caller).
 UNSAID_CONNECT: Final = (
-    "refused, unreachable, or closed by the server before OMAPI's introduction "
-    "(ISC's library does not say which)"
+    "refused, unreachable, closed by the server before OMAPI's introduction, or the peer does "
+    "not speak OMAPI (ISC's library does not say which)"
 )
+
+#: The most bytes of a peer's introduction :func:`not_omapi` shows (OMAPI's is 8 bytes).
+INTRO_SHOWN: Final = 8
 
 #: Why a timed wait or connect ended with ``ISC_R_TIMEDOUT``.
 NO_ANSWER: Final = "no answer in time"
@@ -100,6 +105,17 @@ def connect_failed(peer: Peer, status: int, said: str | None = None) -> str:
         said = said or "the server refused the authenticator (ISC's library does not keep its text)"
         return f"{peer}: {said}; likely cause: {_unknown_key(peer.key)}"
     return f"{peer}: {said}" if said else f"connecting to {peer}"
+
+
+def not_omapi(intro: bytes) -> str:
+    """The detail of a peer's introduction that is not OMAPI's (its protocol version is not
+    100: ``omapip/protocol.c`` omapi_protocol_signal_handler answers
+    ``DHCP_R_VERSIONMISMATCH``): the peer does not speak OMAPI, and its first bytes, at most
+    :data:`INTRO_SHOWN`, as a Python bytes literal shows them (``'HTTP/1.1'``, every byte that
+    is not printable ASCII as ``\\xNN``), so that a web server or SSH on the port is seen as
+    such rather than as an OMAPI version number."""
+    shown = repr(bytes(intro[:INTRO_SHOWN]))[1:]
+    return f"the peer does not speak OMAPI: its introduction is not OMAPI's (it sent {shown})"
 
 
 def _unknown_key(key: KeyName) -> str:

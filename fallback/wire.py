@@ -31,6 +31,7 @@ import struct
 from collections.abc import Callable, Generator, Sequence
 from typing import Final, NamedTuple, TypeAlias
 
+from dhcpctl._diagnosis import not_omapi
 from dhcpctl._results import (
     DHCP_R_INVALIDARG,
     DHCP_R_INVALIDKEY,
@@ -142,8 +143,8 @@ def encode_intro() -> bytes:
 def decode_intro(data: Buffer) -> int:
     """Check the peer's introduction; return its header size."""
     version, header_size = _INTRO.unpack(data)
-    if version != OMAPI_PROTOCOL_VERSION:
-        raise ProtocolError(DHCP_R_VERSIONMISMATCH, f"peer speaks OMAPI version {version}")
+    if version != OMAPI_PROTOCOL_VERSION:  # OMAPI has no other version: not an OMAPI peer
+        raise ProtocolError(DHCP_R_VERSIONMISMATCH, not_omapi(bytes(data)))
     if not HEADER_SIZE <= header_size <= MAX_HEADER_SIZE:
         raise _fail(f"peer announced a header size of {header_size}")
     return int(header_size)

@@ -17,9 +17,11 @@ import subprocess
 import unicodedata
 from collections.abc import Callable
 
+import pytest
 from cli_helpers import clean_environment, run_dhcpctl
 from fake_omapi import Behaviour, handshake, recv_message, reply
 
+from dhcpctl._diagnosis import not_omapi
 from dhcpctl._model import SCHEMAS, decode
 from dhcpctl._results import ISC_R_NOTFOUND
 from dhcpctl._values import NEVER
@@ -288,3 +290,40 @@ def test_never_only_for_max_time() -> None:
         None,
         None,
     )
+
+
+def http_listener(connection: socket.socket) -> None:
+    """A web server on the OMAPI port: it answers HTTP whatever it reads, and closes."""
+    connection.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+
+
+def test_a_peer_that_does_not_speak_omapi_is_named(
+    fake_server: Callable[[Behaviour], int], backend_name: str
+) -> None:
+    """A port where another service answers: the error says the peer does not speak OMAPI,
+    with its first bytes escaped (the python backend reads them; ISC's library does not keep
+    them, so the native backend names it among the possible causes), not an OMAPI version
+    number made of "HTTP" (1213486160)."""
+    port = fake_server(http_listener)
+    result = run_dhcpctl(["--backend", backend_name, "--server", f"127.0.0.1:{port}", *LEASE])
+    assert result.returncode == ExitCode.UNREACHABLE
+    said = result.stderr.decode()
+    assert "does not speak OMAPI" in said, said
+    assert "1213486160" not in said
+    if backend_name == "python":
+        assert "sent 'HTTP/1.1'" in said, said
+
+
+@pytest.mark.parametrize(
+    ("intro", "shown"),
+    [
+        (b"HTTP/1.1", "'HTTP/1.1'"),
+        (b"\x16\x03\x01\x02\x00\x01\x00\x01", "'\\x16\\x03\\x01\\x02\\x00\\x01\\x00\\x01'"),
+        (b"SSH-2.0-OpenSSH_9.2", "'SSH-2.0-'"),
+        (b"\x1b[2J\xe2\x80\xae..", "'\\x1b[2J\\xe2\\x80\\xae.'"),
+    ],
+)
+def test_not_omapi_shows_at_most_the_introduction_escaped(intro: bytes, shown: str) -> None:
+    text = not_omapi(intro)
+    assert f"sent {shown}" in text
+    assert text.isprintable()
