@@ -15,6 +15,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -25,8 +26,10 @@ from dhcpctl import cli
 from dhcpctl._errors import typed_error
 from dhcpctl._info import BackendInfo
 from dhcpctl._results import DHCP_R_INVALIDARG, DHCP_R_MULTIPLE, ISC_R_NOPERM
+from dhcpctl.cli._connection import TIMEOUT_HELP
 from dhcpctl.cli._exit import ExitCode, exit_code
 from dhcpctl.cli._output import reader_gone
+from dhcpctl.testing import Delay, FakeLease, OmapiServer
 from testbed.pytest_plugin import ServerFactory
 from testbed.server import Endpoint, make_key
 
@@ -321,3 +324,46 @@ def test_other_refusals_are_failed(status: int) -> None:
     """A refusal of the server's that is no not-found, conflict or key problem (an invalid
     value, a read-only attribute, several matches) exits with FAILED (1)."""
     assert exit_code(typed_error(status, function="hosts.create")) == ExitCode.FAILED
+
+
+@pytest.mark.parametrize(
+    ("timeout", "expected"), [("2.5", ExitCode.UNREACHABLE), ("0", ExitCode.OK)]
+)
+def test_the_timeout_bounds_the_whole_command(
+    backend_name: str, timeout: str, expected: ExitCode
+) -> None:
+    """``--timeout`` is the typed client's per-call timeout, and a typed command is one call:
+    ``lease set --ends --state`` makes several requests, each answered 1 s late (within 2.5 s),
+    and the command as a whole (at least 4 s, beyond 2.5 s and the backends' 1 s slack) times
+    out; with no limit (0) it succeeds."""
+    lease = FakeLease(ip="198.18.1.150", ends=datetime(2030, 1, 1, tzinfo=timezone.utc))
+    with OmapiServer(leases=[lease]) as server:
+        server.inject(Delay(1.0), replies=10)
+        result = run_dhcpctl(
+            [
+                "--backend",
+                backend_name,
+                "--server",
+                f"{server.address}:{server.port}",
+                "--timeout",
+                timeout,
+                "lease",
+                "set",
+                "--ip",
+                "198.18.1.150",
+                "--ends",
+                "2031-01-01T00:00:00Z",
+                "--state",
+                "active",
+            ]
+        )
+    assert result.returncode == expected, result.stderr
+
+
+def test_the_timeout_help_says_what_it_bounds() -> None:
+    """``--help`` of every command says what ``--timeout`` bounds: not "each request"."""
+    for command in ([], ["lease", "set"], ["host", "import"], ["shell"]):
+        result = run_dhcpctl([*command, "--help"])
+        text = " ".join(result.stdout.decode().split())
+        assert "each request" not in text
+        assert TIMEOUT_HELP in text, command

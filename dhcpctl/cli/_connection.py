@@ -8,9 +8,17 @@ option                  variable                   meaning
 ``--key-name NAME``     ``DHCPCTL_KEY_NAME``       the key's name (picks a block of the file)
 ``--key-algorithm A``   ``DHCPCTL_KEY_ALGORITHM``  hmac-md5 (default) ... hmac-sha512
 ``--key-secret-env V``  ``DHCPCTL_KEY_SECRET_ENV`` the variable holding the base64 secret
-``--timeout SECONDS``   ``DHCPCTL_TIMEOUT``        per request (default 10; 0 waits forever)
+``--timeout SECONDS``   ``DHCPCTL_TIMEOUT``        per call (:data:`TIMEOUT_HELP`; default 10)
 ``--backend B``         ``DHCPCTL_BACKEND``        auto, native or python (any case)
 ======================  =========================  ========================================
+
+``--timeout`` is the client's own ``timeout``: :class:`dhcpctl.Client`'s for a typed command,
+which makes one call of it (``lease set`` one ``leases.update``, ``host put`` one
+``hosts.put``), so it bounds the whole command, its connect and every request the call makes
+(``lease set --ends --state`` makes 5), plus the backends' 1 s slack (``dhcpctl._sync``);
+:class:`dhcpctl.aio.Client`'s for ``host import``/``export``, where it bounds each call (each
+lookup, each row's ``hosts.put``, waiting for its turn in flight included), not the whole run;
+in ``dhcpctl shell``, each connect and each wait for completion.
 
 The secret itself is never an option (``ps`` would show it): it comes from the key file or
 from the variable ``--key-secret-env`` names.
@@ -36,6 +44,12 @@ def _algorithm(name: str) -> str:
 
 DEFAULT_PORT = 7911
 DEFAULT_TIMEOUT = 10.0
+#: ``--timeout``'s help (see the module docstring).
+TIMEOUT_HELP = (
+    "seconds each call of the client may take, 0 waits forever: a typed command is one call "
+    "(its connect and every request it makes), host import/export a call per lookup and per "
+    "row, shell each connect and each wait"
+)
 
 
 class UsageError(ValueError):
@@ -62,8 +76,7 @@ _OPTIONS: tuple[tuple[str, str, str | None, str | None, str], ...] = (
      "hmac-sha1, hmac-sha224, hmac-sha256, hmac-sha384 or hmac-sha512"),
     ("--key-secret-env", "DHCPCTL_KEY_SECRET_ENV", None, "VAR", "the variable that holds the "
      "base64 secret (never the secret itself on the command line)"),
-    ("--timeout", "DHCPCTL_TIMEOUT", str(DEFAULT_TIMEOUT), "SECONDS", "for each request, "
-     "0 waits forever"),
+    ("--timeout", "DHCPCTL_TIMEOUT", str(DEFAULT_TIMEOUT), "SECONDS", TIMEOUT_HELP),
 )  # fmt: skip
 
 
