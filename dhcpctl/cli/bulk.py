@@ -15,10 +15,13 @@ The import file is CSV with a header line; columns (any order, unknown ones refu
 replace the host of that name, MAC or uid, so running the same import again is safe. Rows whose
 puts touch one host run in row order, each once the one before it has finished, the others
 concurrently (:mod:`.import_order` makes the groups, :func:`pipeline` runs them): the import
-ends as the rows put one after another. Line numbers are the file's (the header is line
-1). Files are UTF-8, a byte order mark at the start allowed (``utf-8-sig``, as spreadsheet
-programs save CSV; another encoding is refused naming the file: ``dhcpctl/cli/host.py``); a
-name or column with characters that do not print is shown escaped in messages (:func:`shown`).
+ends as the rows put one after another. dhcpd never sends a host's group or statements, so the
+export has neither and a put cannot keep them: :func:`warn_replaced` names, after the import,
+the rows that replaced a host the server held without giving both. Line numbers are the
+file's (the header is line 1). Files are UTF-8, a byte order mark at the start allowed
+(``utf-8-sig``, as spreadsheet programs save CSV; another encoding is refused naming the file:
+``dhcpctl/cli/host.py``); a name or column with characters that do not print is shown escaped
+in messages (:func:`shown`).
 """
 
 from __future__ import annotations
@@ -285,6 +288,28 @@ async def _after(
     if waited := set(earlier):
         await asyncio.wait(waited)
     return await call(item)
+
+
+#: How many rows :func:`warn_replaced` names (the count says how many there are).
+NAMED = 5
+
+
+def warn_replaced(items: Sequence[Item], err: TextIO = sys.stderr) -> None:
+    """After ``host import``: one warning line on stderr naming the rows done that replaced a
+    host the server held without giving both its group and statements
+    (:func:`.import_order.replaced_unsent`), at most :data:`NAMED` of them; nothing if none."""
+    if not items:
+        return
+    named = ", ".join(f"line {item.line}: {shown(item.label)}" for item in items[:NAMED])
+    more = f" and {len(items) - NAMED} more" if len(items) > NAMED else ""
+    rows = "1 row" if len(items) == 1 else f"{len(items)} rows"
+    print(
+        f"dhcpctl: warning: {rows} replaced a host the server held without giving both its "
+        f"group and statements ({named}{more}): dhcpd never sends a host's group or "
+        "statements, so what the replaced host had there is gone (give the group and "
+        "statements columns to keep them)",
+        file=err,
+    )
 
 
 def report(summary: Summary, what: str, err: TextIO = sys.stderr) -> None:

@@ -74,7 +74,8 @@ def register(commands: _command.Commands) -> None:
         "--format",
         choices=("json", "csv"),
         default="json",
-        help="JSON lines (default) or CSV that host import reads",
+        help="JSON lines (default) or CSV that host import reads; neither has a host's group "
+        "or statements (dhcpd never sends them): importing it again drops them",
     )
     exporter.add_argument(
         "--stop-on-error", action="store_true", help="stop at the first name not found"
@@ -150,15 +151,18 @@ async def _import(args: argparse.Namespace, omapi: AsyncClient) -> int:
 
     found = await import_order.existing_hosts(items, omapi.hosts.get)
     groups = import_order.row_groups(items, found)
+    done: set[int] = set()
     summary = await bulk.pipeline(
         items,
         put,
-        lambda item, host: None,
+        lambda item, host: done.add(item.line),
         stop_on_error=args.stop_on_error,
         unit="host",
         keys=lambda item: [groups[item.line]],
     )
     bulk.report(summary, "host import")
+    replaced = import_order.replaced_unsent(items, found)
+    bulk.warn_replaced([item for item in replaced if item.line in done])
     return summary.exit_code()
 
 

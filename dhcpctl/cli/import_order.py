@@ -97,6 +97,28 @@ def row_groups(
     return {item.line: root(("row", item.line)) for item in runnable(items)}
 
 
+#: What a row's put cannot carry over from the host it replaces: dhcpd never sends a host's
+#: group nor its statements (``server/omapi.c`` dhcp_host_stuff_values).
+UNSENT = ("group", "statements")
+
+
+def replaced_unsent(
+    items: Sequence[Item], found: dict[Lookup, Hashable | None] | None
+) -> list[Item]:
+    """The rows that replace a host the server held before the import (one of their lookups
+    found it, :func:`existing_hosts`) without giving both its group and statements: whatever
+    the replaced host had there is gone, and no client can know what it was. Empty when the
+    hosts are unknown (``found`` None)."""
+    if found is None:
+        return []
+    return [
+        item
+        for item in runnable(items)
+        if any(name not in item.arguments for name in UNSENT)
+        and any(found.get(lookup) is not None for lookup in lookups(item))
+    ]
+
+
 def runnable(items: Sequence[Item]) -> list[Item]:
     """The rows that run (a malformed row is reported, never put)."""
     return [item for item in items if item.error is None]
