@@ -74,6 +74,15 @@ class Client(Collections[Sync]):
     entry and closes on exit). Raises ValueError for a bad address (IPv6, whitespace or a NUL:
     :func:`check_arguments`), port, timeout or backend name.
     A client may be shared by threads: its calls run one at a time (one lock per client).
+
+    Attributes (the collections; ``help(omapi.hosts.put)`` and the like say what each method
+    takes, returns and raises):
+        leases: ``get(*, ip=, mac=, uid=, hardware_type=)``, ``update(...)`` -> Lease
+        hosts: ``create``, ``get``, ``update``, ``put`` -> Host; ``delete``
+        groups: ``create(name, *, statements)``, ``get(name)`` -> Group; ``delete(name)``
+        classes: ``create(name, *, group=None)``, ``get(name)`` -> Class; ``delete(name)``
+        subclasses: ``create(class_name, data, *, group=None)``, ``get``, ``delete``
+        failover: ``get(name)`` -> FailoverState, a failover peer's state
     """
 
     def __init__(
