@@ -309,7 +309,9 @@ class Backend(Protocol):
         authenticator's name and algorithm (``omapip/auth.c`` omapi_auth_key_lookup); a
         protocol error's status for a server that breaks OMAPI (module docstring, "Hostile
         servers"). A wrong secret is not noticed here: the first request's wait raises
-        ``DHCP_R_CONNRESET``.
+        ``DHCP_R_CONNRESET``. ``DHCP_R_INVALIDARG``, before anything is sent, for a port out of
+        range or an address holding whitespace or a NUL (C would connect to ``"127.0.0.1 "``:
+        module docstring).
         """
 
     def dhcpctl_timed_connect(
