@@ -32,6 +32,12 @@ omapi_auth_key_get_value returns success without a value and ``dhcpctl_get_value
 through NULL). A wait on a handle with a callback returns (see
 :meth:`Backend.dhcpctl_set_callback`).
 
+Deviation: an address holding whitespace or a NUL raises ``DHCP_R_INVALIDARG`` in both
+backends before anything is sent (:func:`dhcpctl._arguments.address_flaw`; the typed clients
+raise ValueError). C's ``inet_aton`` (``omapip/connection.c`` omapi_connect) stops at
+whitespace, so C connects to ``"127.0.0.1 "`` or ``"127.0.0.1\\tjunk"`` as to 127.0.0.1,
+where a name lookup (the pure-Python backend, ``dhcpctl.aio``) fails.
+
 Key algorithms are C's: ``dhcpctl_new_authenticator`` takes any name (one without a dot gets
 ``.SIG-ALG.REG.INT.``, ``dhcpctl/remote.c``); the server compares it with its key's, ignoring
 case, and a connect with a name and algorithm it does not know fails with ``ISC_R_NOTFOUND``
@@ -303,7 +309,9 @@ class Backend(Protocol):
         authenticator's name and algorithm (``omapip/auth.c`` omapi_auth_key_lookup); a
         protocol error's status for a server that breaks OMAPI (module docstring, "Hostile
         servers"). A wrong secret is not noticed here: the first request's wait raises
-        ``DHCP_R_CONNRESET``.
+        ``DHCP_R_CONNRESET``. ``DHCP_R_INVALIDARG``, before anything is sent, for a port out of
+        range or an address holding whitespace or a NUL (C would connect to ``"127.0.0.1 "``:
+        module docstring).
         """
 
     def dhcpctl_timed_connect(

@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 from typing import Final
 
-from dhcpctl._errors import DhcpctlError
+from dhcpctl._errors import DhcpctlError, shorten
 from dhcpctl._results import DHCP_R_INVALIDARG
 
 #: What C passes as a ``(pointer, length)`` pair.
@@ -26,6 +26,19 @@ LONGEST_TIMEOUT: Final = 365 * 86400.0
 #: a backend's hot calls may look there first (``KNOWN_NAMES.get(name) if type(name) is str``).
 KNOWN_NAMES: Final[dict[str, bytes]] = {}
 _NAMES_KEPT: Final = 1024
+
+
+def address_flaw(address: str) -> str | None:
+    """Why no backend may connect to ``address`` alike, or None: it holds whitespace or a NUL.
+
+    C would cut it there (``omapip/connection.c`` omapi_connect: ``inet_aton`` stops at
+    whitespace, so ``"127.0.0.1 junk"`` connects to 127.0.0.1), where a name lookup (the
+    pure-Python backend, ``dhcpctl.aio``) fails: every typed client and both backends refuse it
+    with this text, before anything is sent.
+    """
+    if "\0" in address or any(character.isspace() for character in address):
+        return f"{shorten(address)} holds whitespace or a NUL (C would cut it there): strip it"
+    return None
 
 
 @dataclass(frozen=True)
@@ -109,8 +122,12 @@ class ArgumentChecks:
             raise self.type_error(function, "the callback", "callable", callback)
 
     def address_and_port(self, function: str, address: object, port: object) -> tuple[str, int]:
-        """Where ``dhcpctl_connect`` connects to."""
+        """Where ``dhcpctl_connect`` connects to: DhcpctlError ``DHCP_R_INVALIDARG`` for an
+        address :func:`address_flaw` refuses or a port outside 0-65535."""
         host = self.text(function, "the address", address)
+        flaw = address_flaw(host)
+        if flaw is not None:
+            raise DhcpctlError(function, DHCP_R_INVALIDARG, f"the address {flaw}")
         number = self.integer(function, "the port", port)
         if not 0 <= number <= 0xFFFF:
             raise DhcpctlError(function, DHCP_R_INVALIDARG, f"port {number} out of range")

@@ -19,6 +19,7 @@ from __future__ import annotations
 from types import TracebackType
 
 from dhcpctl import _operations as ops
+from dhcpctl._arguments import address_flaw
 from dhcpctl._collections import Collections, Sync
 from dhcpctl._errors import shorten
 from dhcpctl._key import Key
@@ -30,6 +31,9 @@ def check_arguments(address: object, port: object, key: object, timeout: object)
     (this one, ``dhcpctl.aio.Client``) can use, naming it."""
     if not isinstance(address, str) or not address:
         raise ValueError(f"address: {shorten(address)} is not a host name or address")
+    flaw = address_flaw(address)
+    if flaw is not None:
+        raise ValueError(f"address: {flaw}")
     if ":" in address:
         raise ValueError(
             f"address: {shorten(address)} is not an IPv4 address or host name: OMAPI in ISC DHCP "
@@ -67,8 +71,18 @@ class Client(Collections[Sync]):
     connection is replaced by the next call (see :mod:`dhcpctl._sync`).
 
     Nothing is sent until the first call, or :meth:`connect` (``with Client(...)`` connects on
-    entry and closes on exit). Raises ValueError for a bad port, timeout or backend name.
+    entry and closes on exit). Raises ValueError for a bad address (IPv6, whitespace or a NUL:
+    :func:`check_arguments`), port, timeout or backend name.
     A client may be shared by threads: its calls run one at a time (one lock per client).
+
+    Attributes (the collections; ``help(omapi.hosts.put)`` and the like say what each method
+    takes, returns and raises):
+        leases: ``get(*, ip=, mac=, uid=, hardware_type=)``, ``update(...)`` -> Lease
+        hosts: ``create``, ``get``, ``update``, ``put`` -> Host; ``delete``
+        groups: ``create(name, *, statements)``, ``get(name)`` -> Group; ``delete(name)``
+        classes: ``create(name, *, group=None)``, ``get(name)`` -> Class; ``delete(name)``
+        subclasses: ``create(class_name, data, *, group=None)``, ``get``, ``delete``
+        failover: ``get(name)`` -> FailoverState, a failover peer's state
     """
 
     def __init__(

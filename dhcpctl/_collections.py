@@ -10,13 +10,16 @@ awaitable of one. The sync :class:`dhcpctl.Client` supplies a :class:`SyncExecut
 Lookups take the short keywords ``name``, ``mac``, ``uid`` (bytes) and ``ip``; writes take the
 same plus the snake_case attribute names of :mod:`dhcpctl._model`. Every method raises
 ValueError for a value it cannot encode (naming the field and the value) before anything is
-sent, and the typed errors of :mod:`dhcpctl._errors` for dhcpd's refusals.
+sent, and the typed errors of :mod:`dhcpctl._errors` for dhcpd's refusals. What help() shows
+of a method says so: its docstring followed by :data:`CALLS` (and :data:`STATEMENTS` where it
+takes ``statements``), its signature the result (``-> 'Lease'``), not the generator.
 """
 
 from __future__ import annotations
 
 import enum
 import functools
+import inspect
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
 from ipaddress import IPv4Address
@@ -119,6 +122,42 @@ class Collection(Generic[ModeT]):
         self._executor = executor
 
 
+#: What help() adds to every collection method's docstring: what a call gives on each client
+#: and the errors every call may raise (each method's own text names the others).
+CALLS: Final = """On dhcpctl.Client a call returns the result its signature names; on
+dhcpctl.aio.Client it returns an awaitable of it. Every call raises ValueError, naming the
+field and the value, for a value it cannot encode or dhcpd could not take safely, before
+anything is sent; Timeout (a TimeoutError) when no answer came within the client's timeout
+(seconds); ConnectionLost (a ConnectionError) when the connection could not be made or ended
+before the answer; AuthenticationFailed when dhcpd refuses the key; and for dhcpd's other
+refusals the OmapiError subclasses of dhcpctl._errors (NotFound, AlreadyExists, KeyConflict,
+InvalidValue, PermissionDenied...)."""
+
+
+#: What help() adds to the docstring of a method that takes ``statements``.
+STATEMENTS: Final = """statements (str) is dhcpd.conf text checked before sending
+(dhcpctl._guards.check_statements): only simple statements ending in ';' pass, 'option NAME
+VALUE;' (or supersede, default, append, prepend), one of dhcpd's parameters
+('default-lease-time 600;', 'ddns-hostname "web-1";') and 'allow/deny/ignore WORD;', each
+value checked against its option's format. Any other statement ('set foo = "bar";',
+'fixed-address ...;': give ip=), block (if, on, switch) or expression raises ValueError quoting
+it: dhcpd 4.4.3-P1 crashed on such texts, dropped them while answering success, or wrote them
+to its leases file in a form it cannot read back (the measurements: dhcpctl._guards)."""
+
+
+def _shown_result(annotation: object) -> object:
+    """What a call returns, for help(): ``'Operation[Lease]'`` (the generator's type, as
+    ``from __future__ import annotations`` keeps it) as ``'Lease'``; :data:`NamedT` as the
+    types it stands for."""
+    text = str(annotation)
+    if not (text.startswith("Operation[") and text.endswith("]")):
+        return annotation
+    result = text[len("Operation[") : -1]
+    if result == NamedT.__name__:
+        return " | ".join(each.__name__ for each in NamedT.__constraints__)
+    return result
+
+
 class OperationMethod(Generic[P, T]):
     """The descriptor :func:`operation` makes of a collection's generator function."""
 
@@ -135,6 +174,12 @@ class OperationMethod(Generic[P, T]):
             return instance._executor.run(
                 func(instance, *args, **kwargs), read=read, function=label
             )
+
+        signature = inspect.signature(func)
+        notes = (STATEMENTS, CALLS) if "statements" in signature.parameters else (CALLS,)
+        call.__doc__ = "\n\n".join((inspect.cleandoc(func.__doc__ or ""), *notes))
+        shown = signature.replace(return_annotation=_shown_result(signature.return_annotation))
+        call.__signature__ = shown  # type: ignore[attr-defined]
 
         #: What the collection's method calls, made once: each access binds it (a method
         #: object, a fraction of what ``functools.wraps`` costs per call). Not kept on the
@@ -259,7 +304,8 @@ def _state_not_kept(keys: Values, asked: LeaseState, lease: Lease) -> StateNotKe
 
 
 class Hosts(Collection[ModeT]):
-    """``omapi.hosts``: host declarations (OMAPI type ``host``)."""
+    """``omapi.hosts``: host declarations (OMAPI type ``host``). The ``statements`` their
+    writes take: :data:`STATEMENTS`."""
 
     name = "hosts"
 
@@ -454,7 +500,8 @@ class _Named(Collection[ModeT], Generic[ModeT, NamedT]):
 
     @operation(read=True)
     def get(self, name: str) -> Operation[NamedT]:
-        """The object ``name``. NotFound if none."""
+        """The object ``name`` (a :class:`~dhcpctl.Group` from ``omapi.groups``, a
+        :class:`~dhcpctl.Class` from ``omapi.classes``). NotFound if none."""
         keys = ops.lookup_keys(self.schema, (("name", name),))
         found: NamedT = yield from ops.get(self.schema, keys)
         return found
@@ -477,8 +524,10 @@ class Groups(_Named[ModeT, Group]):
         """A new group ``name`` (str) with ``statements`` (str, required: dhcpd 4.4.3-P1 makes
         the group's declarations from them and refuses a group without, answering "can't
         update object": common/comapi.c dhcp_group_signal_handler, no ``group->group`` until
-        dhcp_group_set_value parsed statements). AlreadyExists if it exists; ValueError for
-        statements that are None or that dhcpd cannot take, before anything is sent."""
+        dhcp_group_set_value parsed statements): a call without it raises TypeError.
+        AlreadyExists if it exists; ValueError for statements that are None or that the client
+        refuses (only option, parameter and allow/deny statements: :data:`STATEMENTS`), before
+        anything is sent."""
         if statements is None:
             raise ValueError(
                 f"group {shorten(name)} needs statements= (such as 'default-lease-time 600;'): "

@@ -158,10 +158,11 @@ def tokenize(text: str, *, field: str = "statements") -> list[Token]:
     printable ASCII and whitespace, 1,500 or more whitespace characters in a row, an
     unterminated string, a backslash in a string, a word or string over 1,499 bytes.
     """
-    return list(_tokens(text, field))
+    return [token for token, _ in _tokens(text, field)]
 
 
-def _tokens(text: str, field: str) -> Iterator[Token]:
+def _tokens(text: str, field: str) -> Iterator[tuple[Token, int]]:
+    """The tokens of ``text``, each with the offset of its first character."""
     for index, char in enumerate(text):
         if char not in _WHITESPACE and not " " <= char <= "~":
             raise ValueError(
@@ -196,15 +197,15 @@ def _tokens(text: str, field: str) -> Iterator[Token]:
                     "writes strings to its leases file unescaped, so a quote or backslash "
                     "corrupts the file or changes the value at its next start"
                 )
-            yield Token("string", _within_token_limit(value, field, position))
+            yield Token("string", _within_token_limit(value, field, position)), position
             position = close + 1
         elif char in _WORD and char != "_":
             start = position
             while position < end and text[position] in _WORD:
                 position += 1
-            yield Token("word", _within_token_limit(text[start:position], field, start))
+            yield Token("word", _within_token_limit(text[start:position], field, start)), start
         else:
-            yield Token("punct", char)
+            yield Token("punct", char), position
             position += 1
 
 
@@ -236,15 +237,18 @@ def check_statements(text: str, *, field: str = "statements") -> None:
     Raises:
         ValueError: naming ``field`` and saying why dhcpd cannot take ``text``.
     """
-    tokens = tokenize(text, field=field)
+    tokens = list(_tokens(text, field))
     if not tokens:
         raise ValueError(f"{field}: no statement (dhcpd 4.4.3-P1 answers invalid argument)")
     statement: list[Token] = []
-    for token in tokens:
+    start = 0  # where the statement's first token starts in text
+    for token, offset in tokens:
         if token == _SEMICOLON:
-            _check_statement(statement, field)
+            _check_statement(statement, text[start:offset].strip(), field)
             statement = []
         else:
+            if not statement:
+                start = offset
             statement.append(token)
     if statement:
         _refuse_braces(statement, field)
@@ -259,15 +263,15 @@ def _refuse_braces(tokens: list[Token], field: str) -> None:
         )
 
 
-def _check_statement(tokens: list[Token], field: str) -> None:
-    """Check the tokens of one statement (its ``;`` excluded)."""
+def _check_statement(tokens: list[Token], shown: str, field: str) -> None:
+    """Check the tokens of one statement (its ``;`` excluded); ``shown`` is its text as the
+    caller wrote it, quoted by the errors."""
     if not tokens:
         raise ValueError(
             f"{field}: empty statement (a ';' alone): {_TRUNCATES}; after a value-less "
             f"option, {_CRASH}"
         )
     _refuse_braces(tokens, field)
-    shown = " ".join(token.text for token in tokens)
     verb = tokens[0].text.lower() if tokens[0].kind == "word" else ""
     if verb in _OPTION_VERBS:
         name_length = 3 if tokens[2:3] == [Token("punct", ".")] else 1

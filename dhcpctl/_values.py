@@ -271,15 +271,16 @@ def encode_time(value: object, field: str) -> bytes:
         return NEVER.to_bytes(4, "big")
     if not isinstance(value, datetime):
         raise refuse(field, value, "is not a datetime (or None for never)")
+    shown = value.isoformat()  # its repr is too long to read once shortened
     if value.tzinfo is None or value.utcoffset() is None:
-        raise refuse(field, value, "is a naive datetime; give a timezone (UTC)")
+        raise refuse(field, shown, "is a naive datetime; give a timezone (UTC)")
     seconds = math.floor(value.timestamp())
     if seconds < 0:
-        raise refuse(field, value, "is before 1970, outside OMAPI's seconds since the epoch")
+        raise refuse(field, shown, "is before 1970, outside OMAPI's seconds since the epoch")
     if seconds >= NEVER:
         raise refuse(
             field,
-            value,
+            shown,
             "is at or after 2038-01-19 03:14:07 UTC, ISC's MAX_TIME, which dhcpd 4.4.3-P1 "
             "keeps as 'never' (give None for never)",
         )

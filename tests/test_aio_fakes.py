@@ -508,6 +508,39 @@ def test_a_silent_server_is_left_for_a_new_connection(fake_server: FakeStarter) 
     assert run(timeout_then_answer(sess)) == 2
 
 
+def test_a_timeout_leaves_a_connection_the_server_answers_on_open(fake_server: FakeStarter) -> None:
+    """Lookup 1 times out, but the server answered lookup 2 since lookup 1 went out: the
+    connection stays open, lookup 1's late answer is dropped and lookup 3 is answered on it
+    (``Connection._expired``; README, asyncio)."""
+
+    def behaviour(sock: socket.socket) -> None:
+        handshake(sock, keyed=False)  # keyed, the first lease lookup would go alone
+        second, first = read_requests(sock, 2)
+        sock.sendall(echo(second, keyed=False))
+        (third,) = read_requests(sock, 1)
+        sock.sendall(echo(first, keyed=False) + echo(third, keyed=False))
+        sock.recv(1)
+
+    async def main() -> tuple[BaseException | Reply, bytes, int, int]:
+        sess = session(fake_server(behaviour), keyed=False)
+        loop = asyncio.get_running_loop()
+        try:
+            second = asyncio.ensure_future(sess.execute(lookup(2), read=True))
+            deadline = Deadline(loop.time() + 0.5, 0.5)
+            first = asyncio.ensure_future(sess.execute(lookup(1), read=True, deadline=deadline))
+            assert (await second).values["ip-address"] == address(2)
+            (late,) = await asyncio.gather(first, return_exceptions=True)
+            third = await sess.execute(lookup(3), read=True)
+            assert sess.connection is not None
+            return late, third.values["ip-address"], sess.opened, sess.connection.dropped
+        finally:
+            await sess.close()
+
+    late, third, opened, dropped = run(main())
+    assert isinstance(late, Timeout), late
+    assert (third, opened, dropped) == (address(3), 1, 1)
+
+
 async def timeout_then_answer(sess: Session, ended: threading.Event | None = None) -> int:
     """Lookup 1 times out; once ``ended`` is set (if given), lookup 2 is answered. The
     connections ``sess`` opened; it is closed after."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 import pickle
+import re
 from datetime import datetime, timedelta, timezone
 from typing import TypeVar
 
@@ -185,6 +186,20 @@ def test_time_that_cannot_be_encoded_is_refused(bad: object) -> None:
 def test_time_at_or_after_max_time_is_refused_saying_why() -> None:
     with pytest.raises(ValueError, match=r"MAX_TIME.*'never' \(give None for never\)"):
         _values.TIME.encode(datetime(2040, 1, 1, tzinfo=timezone.utc), "ends")
+
+
+@pytest.mark.parametrize(
+    ("bad", "shown"),
+    [
+        (datetime(2030, 1, 1), "'2030-01-01T00:00:00' is a naive datetime"),
+        (datetime(1969, 12, 31, tzinfo=timezone.utc), "'1969-12-31T00:00:00+00:00' is before"),
+        (datetime(2040, 1, 1, tzinfo=timezone.utc), "'2040-01-01T00:00:00+00:00' is at or after"),
+    ],
+)
+def test_a_refused_time_is_shown_whole_and_readable(bad: datetime, shown: str) -> None:
+    """Its repr would be cut mid-word ('tzinfo=datetime.timezon... (70 characters)')."""
+    with pytest.raises(ValueError, match=f"^ends: {re.escape(shown)}"):
+        _values.TIME.encode(bad, "ends")
 
 
 def test_time_drops_a_fraction_of_a_second() -> None:

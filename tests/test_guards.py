@@ -5,6 +5,8 @@ What dhcpd itself does with each refused class is shown in test_guards_dhcpd.py.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -115,6 +117,21 @@ def test_refused_statements_say_field_and_why(text: str, why: str) -> None:
         check_statements(text, field="host statements")
     assert why in str(caught.value)
     assert "dhcpd 4.4.3-P1" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ('set foo = "bar";', "'set foo = \"bar\"'"),
+        ("default-lease-time 600;  fixed-address 198.18.1.5 ;", "'fixed-address 198.18.1.5'"),
+        ("option  host-name   web 1;", "'option  host-name   web 1'"),
+    ],
+)
+def test_a_refused_statement_is_quoted_as_written(text: str, shown: str) -> None:
+    """The error quotes the statement as the caller wrote it, not re-tokenized
+    ('fixed-address 198 . 18 . 1 . 5')."""
+    with pytest.raises(ValueError, match=f"^statements: {re.escape(shown)}"):
+        check_statements(text)
 
 
 def test_tokenizer_reads_as_conflex() -> None:

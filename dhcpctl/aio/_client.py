@@ -46,6 +46,10 @@ class Client(Collections[Async]):
     Errors are the public classes of :mod:`dhcpctl` (ConnectionLost, Timeout,
     AuthenticationFailed, NotFound...), and :class:`~dhcpctl.aio.WrongEventLoop` for a call
     from another event loop while the client's own is still open (see the module docstring).
+
+    Attributes: ``leases``, ``hosts``, ``groups``, ``classes``, ``subclasses``, ``failover``,
+    the collections of :class:`dhcpctl.Client` (see its help), each method awaited: ``await
+    omapi.leases.get(ip=...)`` gives a Lease.
     """
 
     def __init__(

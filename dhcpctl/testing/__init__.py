@@ -8,15 +8,23 @@ from ISC's source and checked against real dhcpd by this project's own scenario 
 same scenarios, on both backends, against dhcpd and against the fake, with identical results;
 the differences are listed below)::
 
-    from dhcpctl.testing import OmapiServer, FakeLease, FakeHost
+    from datetime import datetime, timezone
 
-    with OmapiServer(key=key, leases=[FakeLease(ip="198.18.1.150", mac="00:11:22:33:44:55",
-                                                ends=..., state=LeaseState.ACTIVE)],
-                     hosts=[FakeHost(name="web-1", mac="02:00:00:00:00:01", ip="198.18.1.60")]
-                     ) as server:
-        ...  # connect to server.address, server.port
-        assert [host.name for host in server.hosts] == ["web-1"]
-        server.inject(Drop(), replies=1)   # the next answer never comes: the link is reset
+    import dhcpctl
+    from dhcpctl import Key, LeaseState
+    from dhcpctl.testing import Drop, FakeHost, FakeLease, OmapiServer
+
+    key = Key("omapi_key", "hmac-sha256", b"a secret for tests only")
+    lease = FakeLease(ip="198.18.1.150", mac="00:11:22:33:44:55", state=LeaseState.ACTIVE,
+                      ends=datetime(2030, 1, 1, tzinfo=timezone.utc))
+    host = FakeHost(name="web-1", mac="02:00:00:00:00:01", ip="198.18.1.60")
+    with OmapiServer(key=key, leases=[lease], hosts=[host]) as server:
+        with dhcpctl.Client(server.address, server.port, key=key, timeout=2.0) as omapi:
+            assert omapi.leases.get(ip="198.18.1.150").state is LeaseState.ACTIVE
+            omapi.hosts.delete(name="web-1")
+            assert server.hosts == []
+            server.inject(Drop(), replies=1)  # the next answer never comes: the link is reset
+            assert omapi.leases.get(mac="00:11:22:33:44:55").ip_address is not None  # sent again
 
 The pytest plugin (installed with the package) gives the fixtures ``omapi_server`` (an unkeyed
 server with no objects) and ``omapi_server_factory`` (``omapi_server_factory(key=..., hosts=...)``

@@ -106,8 +106,9 @@ def _wire_mac(mac: str | bytes | None) -> bytes | None:
 @dataclass(frozen=True)
 class FakeLease:
     """A lease (``server/omapi.c`` dhcp_lease_*): found by ``ip``, ``mac`` or ``uid``; over
-    OMAPI only ``state`` and ``ends`` change, anything else is refused (``ip``, ``starts``:
-    ISC_R_NOPERM) or taken and ignored, as dhcpd does.
+    OMAPI only ``state``, ``ends`` and ``flags`` (its ephemeral flags: update_lease_flags)
+    change, anything else is refused (``ip``, ``starts``: ISC_R_NOPERM) or taken and ignored,
+    as dhcpd does.
 
     ``state`` is a :class:`LeaseState`, its number, or its name in any case (``"active"``);
     ``uid`` bytes; ``hardware_type`` 0 to 255; ``ends`` None is "never"."""
