@@ -362,9 +362,10 @@ class Hosts(Collection[ModeT]):
         read first, and if dhcpd then refuses the create (InvalidValue for statements it
         cannot parse...), it is created again from what was read (its name, MAC, uid and
         fixed addresses; its statements and group are lost, dhcpd does not send them) and the
-        error says so, or says that it is gone and gives its values if that failed too. A
-        Timeout or ConnectionLost of the create restores nothing (it may have been made) and
-        names the hosts deleted."""
+        error says so, or says that it is gone and gives its values if that failed too; so
+        after a Timeout or ConnectionLost before the create is sent (a lookup's or a delete's
+        answer lost: the create is not sent). A Timeout or ConnectionLost of the create
+        restores nothing (it may have been made) and names the hosts deleted."""
         values = encode(HOST, _host_fields(name, mac, ip, uid, hardware_type, statements, group))
         given = dict(values)
         replace: list[Values] = [
