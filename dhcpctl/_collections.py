@@ -54,6 +54,7 @@ from dhcpctl._model import (
 )
 from dhcpctl._results import ISC_R_FAILURE
 from dhcpctl._states import LeaseState
+from dhcpctl._values import LEASE_STATE
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -203,13 +204,15 @@ class Leases(Collection[ModeT]):
         mac: Mac | None = None,
         uid: bytes | None = None,
         hardware_type: int | None = None,
-        state: LeaseState | None = None,
+        state: LeaseState | int | str | None = None,
         ends: datetime | Unchanged | None = UNCHANGED,
         flags: int | None = None,
         **attributes: object,
     ) -> Operation[Lease]:
         """Change the lease ``ip``/``mac``/``uid`` names (``hardware_type``, the type of
-        ``mac``, as in :meth:`get`): its ``state``, ``ends`` (a tz-aware
+        ``mac``, as in :meth:`get`): its ``state`` (a :class:`LeaseState`, its number or its
+        name in any case, ``"active"``; another raises ValueError naming ``state`` before
+        anything is sent), ``ends`` (a tz-aware
         datetime, a fraction of a second dropped, before 2038-01-19 03:14:07 UTC, ISC's
         ``MAX_TIME``; None for "never"; left as it is by default) or ``flags`` (dhcpd keeps
         only its ephemeral flags), the only attributes dhcpd 4.4.3-P1 changes; the lease as
@@ -232,9 +235,11 @@ class Leases(Collection[ModeT]):
             new_ends = LEASE.by_field("ends").codec.encode(ends, "ends")
             changes = (("ends", new_ends), *changes)
         asked: Values = encode(LEASE, (("state", state),))
+        # The state as the member it was encoded from (a name or number too), before sending.
+        wanted = LEASE_STATE.decode(asked[0][1]) if asked else None
         lease: Lease = yield from ops.update(LEASE, keys, changes, then=asked)
-        if state is not None and lease.state != state:
-            raise _state_not_kept(keys, LeaseState(state), lease)
+        if wanted is not None and lease.state is not wanted:
+            raise _state_not_kept(keys, wanted, lease)
         return lease
 
 

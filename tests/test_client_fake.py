@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime
 import gc
 import socket
 import threading
@@ -32,6 +33,7 @@ from dhcpctl import (
     Client,
     ConnectionLost,
     Key,
+    LeaseState,
     MultipleMatches,
     NotFound,
     Timeout,
@@ -623,3 +625,47 @@ def test_close_during_the_key_check_does_not_blame_the_key(backend_name: str) ->
         assert not caller.is_alive()
         assert len(outcome) == 1 and type(outcome[0]) is ConnectionLost, outcome
         assert "closed" in str(outcome[0])
+
+
+def serving_one_lease() -> OmapiServer:
+    ends = datetime.datetime(2036, 1, 1, tzinfo=datetime.timezone.utc)
+    return OmapiServer(leases=[FakeLease(ip="198.18.1.150", ends=ends)])
+
+
+@pytest.mark.parametrize("state", [LeaseState.RELEASED, 4, "released", "Released"])
+def test_lease_update_takes_a_state_as_the_enum_its_number_or_its_name(
+    backend_name: str, state: LeaseState | int | str
+) -> None:
+    with (
+        serving_one_lease() as server,
+        Client(server.address, server.port, backend=backend_name) as omapi,
+    ):
+        lease = omapi.leases.update(ip="198.18.1.150", state=state)
+        assert lease.state is LeaseState.RELEASED
+    assert server.leases[0].state is LeaseState.RELEASED
+
+
+def test_aio_lease_update_takes_a_state_by_its_name() -> None:
+    async def scenario(server: OmapiServer) -> None:
+        async with dhcpctl.aio.Client(server.address, server.port) as omapi:
+            lease = await omapi.leases.update(ip="198.18.1.150", state="abandoned")
+            assert lease.state is LeaseState.ABANDONED
+
+    with serving_one_lease() as server:
+        asyncio.run(scenario(server))
+        assert server.leases[0].state is LeaseState.ABANDONED
+
+
+@pytest.mark.parametrize("state", ["bogus", 99, 2.0])
+def test_lease_update_refuses_a_bad_state_before_anything_is_sent(
+    backend_name: str, state: object
+) -> None:
+    ends = datetime.datetime(2035, 1, 1, tzinfo=datetime.timezone.utc)
+    with (
+        serving_one_lease() as server,
+        Client(server.address, server.port, backend=backend_name) as omapi,
+    ):
+        with pytest.raises(ValueError, match=r"^state: .* is not a LeaseState"):
+            omapi.leases.update(ip="198.18.1.150", ends=ends, state=state)  # type: ignore[arg-type]
+        assert server.leases[0].ends == datetime.datetime(2036, 1, 1, tzinfo=datetime.timezone.utc)
+        assert server.leases[0].state is LeaseState.ACTIVE
