@@ -23,7 +23,8 @@ next call opens a new connection; within the call, a request that was not sent (
 refused it on a connection it knew was dead) is sent on a new connection, and a read (a lookup)
 whose answer was lost is sent once more on a new one. A write whose answer was lost is never
 sent again: it may have been carried out. With ``reconnect=False`` a lost connection stays
-lost: every later call raises ConnectionLost.
+lost until :meth:`SyncExecutor.close`: every later call, and :meth:`SyncExecutor.connect`,
+raises ConnectionLost with the status and text of the loss.
 
 Authentication: a connect the server refuses (``ISC_R_NOTFOUND``: it has no key of that name
 and algorithm, or no key at all) raises :class:`~dhcpctl.AuthenticationFailed`; so does dhcpd's
@@ -140,7 +141,9 @@ class SyncExecutor:
         self._received = cast(Received, importlib.import_module(_MODULES[backend]))
         self._lock = threading.RLock()
         self._connection: Any = None
-        self._lost: str | None = None
+        #: How the connection was lost (status, text), for ``reconnect=False``; None after
+        #: :meth:`close`.
+        self._lost: tuple[int, str] | None = None
         #: Whether an answer has come on the open connection (one of a key verifies it).
         self._answered = False
         #: How many times :meth:`close` was called: a call that sees it change ends.
@@ -169,8 +172,9 @@ class SyncExecutor:
             if self._connection is not None:
                 return self._connection
             if self._lost is not None and not self.reconnect:
+                status, why = self._lost
                 raise ConnectionLost(
-                    function, ISC_R_SUCCESS, f"{self._lost}; reconnect=False", request=self._where
+                    function, status, f"{why}; reconnect=False", request=self._where
                 )
             if deadline is None and self.timeout is not None:
                 deadline = time.monotonic() + self.timeout
@@ -223,8 +227,10 @@ class SyncExecutor:
     def close(self) -> None:
         """Close the connection if one is open (the next call opens a new one). A call running
         in another thread, and those waiting for their turn, end with ConnectionLost (see the
-        module docstring); returns at once."""
+        module docstring); returns at once. A lost connection (``reconnect=False``) is
+        forgotten: the next call opens a new one."""
         self._closes += 1
+        self._lost = None
         if self._lock.acquire(blocking=False):
             try:
                 self._drop(None)
@@ -238,10 +244,12 @@ class SyncExecutor:
             with contextlib.suppress(DhcpctlError):
                 self._api.dhcpctl_disconnect(connection, True)
 
-    def _drop(self, why: str | None) -> None:
+    def _drop(self, why: str | None, status: int = DHCP_R_CONNRESET) -> None:
+        """Drop the connection; ``why`` it was lost, with its ``status`` (None: no loss; nor
+        is a loss of a call made before a :meth:`close`)."""
         connection, self._connection = self._connection, None
-        if why is not None:
-            self._lost = why
+        if why is not None and self._closes == self._closes_seen:
+            self._lost = (status, why)
         if connection is None:
             return
         try:
@@ -340,7 +348,7 @@ class SyncExecutor:
                 reply = self._send(connection, request, remaining)
             except _NotSent as not_sent:
                 self._closed(function, what)
-                self._drop(not_sent.error.detail or not_sent.error.text)
+                self._drop(not_sent.error.detail or not_sent.error.text, not_sent.error.status)
                 if attempt == 1 and self.reconnect and isinstance(request, Open):
                     continue
                 raise ConnectionLost(
@@ -351,7 +359,7 @@ class SyncExecutor:
                 _log.debug("%s: %s: %s (%.3f s)", function, what(), error.text, elapsed)
                 self._closed(function, what)
                 suspect = not self._answered and self.key is not None
-                self._drop(error.detail or error.text)
+                self._drop(error.detail or error.text, error.status)
                 if error.status == ISC_R_TIMEDOUT:
                     raise Timeout(
                         function,
@@ -381,7 +389,7 @@ class SyncExecutor:
                 ) from None
             self._answered = True
             if no_object(request, reply):  # breaks the protocol: the connection goes
-                self._drop(NO_OBJECT)
+                self._drop(NO_OBJECT, DHCP_R_PROTOCOLERROR)
                 if attempt == 1 and read and self.reconnect:
                     continue
                 raise ConnectionLost(function, DHCP_R_PROTOCOLERROR, NO_OBJECT, request=what())

@@ -38,7 +38,7 @@ from dhcpctl import (
     NotFound,
     Timeout,
 )
-from dhcpctl._results import ISC_R_NOSPACE
+from dhcpctl._results import ISC_R_NOSPACE, ISC_R_SUCCESS
 from dhcpctl.fallback.wire import OP_NOTIFY, Message, encode_message
 from dhcpctl.testing import Delay, Drop, FakeHost, FakeLease, Garbage, OmapiServer, Stall
 
@@ -560,6 +560,52 @@ def test_close_during_a_call_leaves_a_client_without_reconnect_usable(
     assert not caller.is_alive()
     assert omapi.hosts.get(name="web-1").name == "web-1"
     omapi.close()
+
+
+def test_a_lost_connection_without_reconnect_keeps_its_status_until_close(
+    backend_name: str,
+) -> None:
+    """``reconnect=False``: the calls after a loss raise ConnectionLost with the loss's status
+    (never ISC_R_SUCCESS); ``close()`` ends that, and the next call (or ``with``) connects."""
+    with OmapiServer(leases=[FakeLease("10.0.0.1")]) as server:
+        omapi = Client(
+            server.address, server.port, timeout=5.0, backend=backend_name, reconnect=False
+        )
+        omapi.leases.get(ip="10.0.0.1")
+        server.inject(Drop())
+        with pytest.raises(ConnectionLost) as first:
+            omapi.leases.get(ip="10.0.0.1")
+        for later in (lambda: omapi.leases.get(ip="10.0.0.1"), omapi.connect):
+            with pytest.raises(ConnectionLost, match="reconnect=False") as raised:
+                later()
+            assert raised.value.status == first.value.status != ISC_R_SUCCESS
+            assert "success" not in str(raised.value)
+        omapi.close()
+        assert omapi.leases.get(ip="10.0.0.1").state is LeaseState.ACTIVE
+        server.inject(Drop())
+        with pytest.raises(ConnectionLost):
+            omapi.leases.get(ip="10.0.0.1")
+        omapi.close()
+        with omapi:
+            assert omapi.leases.get(ip="10.0.0.1").state is LeaseState.ACTIVE
+
+
+def test_aio_a_lost_connection_without_reconnect_stays_lost_until_close() -> None:
+    async def scenario(server: OmapiServer) -> None:
+        omapi = dhcpctl.aio.Client(server.address, server.port, reconnect=False)
+        await omapi.leases.get(ip="10.0.0.1")
+        server.inject(Drop())
+        with pytest.raises(ConnectionLost):
+            await omapi.leases.get(ip="10.0.0.1")
+        with pytest.raises(ConnectionLost, match="reconnect=False") as raised:
+            await omapi.leases.get(ip="10.0.0.1")
+        assert raised.value.status != ISC_R_SUCCESS
+        await omapi.close()
+        async with omapi:
+            assert (await omapi.leases.get(ip="10.0.0.1")).state is LeaseState.ACTIVE
+
+    with OmapiServer(leases=[FakeLease("10.0.0.1")]) as server:
+        asyncio.run(scenario(server))
 
 
 def _get_web_1(omapi: Client) -> None:
