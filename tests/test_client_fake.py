@@ -139,6 +139,35 @@ def test_an_answer_lost_with_the_connection(
     omapi.close()
 
 
+def test_a_write_after_the_server_closed_the_idle_connection_goes_on_a_new_one(
+    fake_server: StartFake, released: threading.Event, backend_name: str
+) -> None:
+    """The server answers a lookup, then closes the connection (as a dhcpd that restarts):
+    the next write is not sent on it (it would be lost, "the change may have been made") but
+    on a new connection, as a request the backend refuses on a connection it knows is dead."""
+    hung_up = threading.Event()
+    web_1 = ((b"name", b"web-1"), (b"hardware-address", b"\x02\0\0\0\0\1"))
+
+    def answer_then_hang_up_once(sock: socket.socket) -> None:
+        handshake(sock, keyed=False)
+        first = not hung_up.is_set()
+        while True:
+            sock.sendall(reply(recv_message(sock, None), keyed=False, object_values=web_1))
+            if first:
+                sock.shutdown(socket.SHUT_RDWR)  # the FIN is on its way before the event
+                hung_up.set()
+                released.wait(PATIENCE)
+                return
+
+    behaviour, connections = counting(answer_then_hang_up_once)
+    omapi = Client("127.0.0.1", fake_server(behaviour), timeout=5.0, backend=backend_name)
+    assert omapi.hosts.get(name="web-1").name == "web-1"
+    assert hung_up.wait(PATIENCE)
+    assert omapi.hosts.create("web-1", mac="02:00:00:00:00:01").name == "web-1"
+    assert len(connections) == 2
+    omapi.close()
+
+
 def test_a_key_proven_on_the_client_stays_proven_after_a_reconnect(backend_name: str) -> None:
     """Keyed: a lookup answered (the key verified), one timed out (its connection closed), then
     the server drops the next lookup's connection: a lost answer, not a wrong secret. The read
