@@ -186,9 +186,6 @@ def listing(handle: Handle) -> list[Listed]:
         return values
 
 
-__all__ = ["listing", "mark", "message", "received"]
-
-
 def fileno(connection: Handle) -> int:
     """The socket of the ``dhcpctl_connect`` handle ``connection`` (ISC's
     ``omapip/connection.c`` omapi_connection_readfd of the connection object, the handle's
@@ -203,3 +200,6 @@ def fileno(connection: Handle) -> int:
             return -1
         address = int(LAYOUT.cast("uintptr_t", protocol.outer))
         return int(lib.omapi_connection_readfd(ffi.cast("omapi_object_t *", address)))
+
+
+__all__ = ["fileno", "listing", "mark", "message", "received"]
