@@ -68,7 +68,8 @@ class Client(Collections[Sync]):
     :class:`~dhcpctl.Key` (None for a server without one), ``timeout`` the seconds each call
     may take in all (None: no limit), ``backend`` ``"native"``, ``"python"`` or None for the
     one ``import dhcpctl`` chose (:data:`dhcpctl.BACKEND`), ``reconnect`` whether a lost
-    connection is replaced by the next call (see :mod:`dhcpctl._sync`).
+    connection is replaced by the next call (else it stays lost until :meth:`close`; see
+    :mod:`dhcpctl._sync`).
 
     Nothing is sent until the first call, or :meth:`connect` (``with Client(...)`` connects on
     entry and closes on exit). Raises ValueError for a bad address (IPv6, whitespace or a NUL:

@@ -57,6 +57,7 @@ from dhcpctl._model import (
 )
 from dhcpctl._results import ISC_R_FAILURE
 from dhcpctl._states import LeaseState
+from dhcpctl._values import LEASE_STATE
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -248,13 +249,15 @@ class Leases(Collection[ModeT]):
         mac: Mac | None = None,
         uid: bytes | None = None,
         hardware_type: int | None = None,
-        state: LeaseState | None = None,
+        state: LeaseState | int | str | None = None,
         ends: datetime | Unchanged | None = UNCHANGED,
         flags: int | None = None,
         **attributes: object,
     ) -> Operation[Lease]:
         """Change the lease ``ip``/``mac``/``uid`` names (``hardware_type``, the type of
-        ``mac``, as in :meth:`get`): its ``state``, ``ends`` (a tz-aware
+        ``mac``, as in :meth:`get`): its ``state`` (a :class:`LeaseState`, its number or its
+        name in any case, ``"active"``; another raises ValueError naming ``state`` before
+        anything is sent), ``ends`` (a tz-aware
         datetime, a fraction of a second dropped, before 2038-01-19 03:14:07 UTC, ISC's
         ``MAX_TIME``; None for "never"; left as it is by default) or ``flags`` (dhcpd keeps
         only its ephemeral flags), the only attributes dhcpd 4.4.3-P1 changes; the lease as
@@ -277,9 +280,11 @@ class Leases(Collection[ModeT]):
             new_ends = LEASE.by_field("ends").codec.encode(ends, "ends")
             changes = (("ends", new_ends), *changes)
         asked: Values = encode(LEASE, (("state", state),))
+        # The state as the member it was encoded from (a name or number too), before sending.
+        wanted = LEASE_STATE.decode(asked[0][1]) if asked else None
         lease: Lease = yield from ops.update(LEASE, keys, changes, then=asked)
-        if state is not None and lease.state != state:
-            raise _state_not_kept(keys, LeaseState(state), lease)
+        if wanted is not None and lease.state is not wanted:
+            raise _state_not_kept(keys, wanted, lease)
         return lease
 
 
@@ -408,9 +413,10 @@ class Hosts(Collection[ModeT]):
         read first, and if dhcpd then refuses the create (InvalidValue for statements it
         cannot parse...), it is created again from what was read (its name, MAC, uid and
         fixed addresses; its statements and group are lost, dhcpd does not send them) and the
-        error says so, or says that it is gone and gives its values if that failed too. A
-        Timeout or ConnectionLost of the create restores nothing (it may have been made) and
-        names the hosts deleted."""
+        error says so, or says that it is gone and gives its values if that failed too; so
+        after a Timeout or ConnectionLost before the create is sent (a lookup's or a delete's
+        answer lost: the create is not sent). A Timeout or ConnectionLost of the create
+        restores nothing (it may have been made) and names the hosts deleted."""
         values = encode(HOST, _host_fields(name, mac, ip, uid, hardware_type, statements, group))
         given = dict(values)
         replace: list[Values] = [

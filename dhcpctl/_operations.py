@@ -23,6 +23,7 @@ from typing import Any, Final, Generic, TypeVar
 
 from dhcpctl import _guards
 from dhcpctl._errors import (
+    AlreadyExists,
     AuthenticationFailed,
     ConnectionLost,
     KeyConflict,
@@ -212,6 +213,12 @@ def put(schema: Schema[ObjectT], values: Values, replace: Iterable[Values]) -> O
       ``group``, server/omapi.c dhcp_host_stuff_values) cannot be restored, and the error says
       that too. If creating one again fails as well, the error says that it is gone and gives
       the values it had;
+    - if the connection is lost or times out before the create is sent (the answer of a
+      lookup or of a delete lost: Timeout, ConnectionLost), the create is not sent and each
+      object deleted, or whose delete's answer was lost, is created again in the same way (on
+      a new connection; with ``reconnect=False`` or no time left that fails, and the error
+      says it is gone and gives its values; one whose delete was not carried out is found
+      still there). The error raised is the Timeout or ConnectionLost saying so;
     - if the create's answer is lost (Timeout, ConnectionLost), nothing is restored (the
       create may have been made): the error names the objects that were deleted, with their
       values.
@@ -224,27 +231,48 @@ def put(schema: Schema[ObjectT], values: Values, replace: Iterable[Values]) -> O
         except NotFound as error:
             raise missing_group(error, values) from None
     deleted: list[Values] = []
-    for keys in replace:
-        found = yield from find(schema, keys)
-        if found is not None:
-            yield Remove(found.target)
-            deleted.append(restorable(schema, found.values))
+    # The object whose DELETE is in flight: deleted or not, if its answer is lost.
+    deleting: Values | None = None
+    sent = False
     try:
+        for keys in replace:
+            found = yield from find(schema, keys)
+            if found is not None:
+                deleting = restorable(schema, found.values)
+                yield Remove(found.target)
+                deleted.append(deleting)
+                deleting = None
+        sent = True
         return (yield from _create(schema, values))
     except (Timeout, ConnectionLost) as error:
+        if sent and deleted:
+            gone = "; ".join(_shown(schema, old) for old in deleted)
+            raise amended(
+                error,
+                f"it had deleted, and did not restore (the create may have been made): {gone}",
+            ) from None
+        if deleting is not None:
+            deleted.append(deleting)
         if not deleted:
             raise
-        gone = "; ".join(_shown(schema, old) for old in deleted)
-        raise amended(
-            error, f"it had deleted, and did not restore (the create may have been made): {gone}"
-        ) from None
+        notes = yield from _restore_all(schema, deleted, last_unsure=deleting is not None)
+        raise amended(error, f"the create was not sent; {notes}") from None
     except OmapiError as error:
         if not deleted:
             raise
-        notes = []
-        for old in deleted:
-            notes.append((yield from _restore(schema, old)))
-        raise amended(error, "; ".join(notes)) from None
+        raise amended(error, (yield from _restore_all(schema, deleted))) from None
+
+
+def _restore_all(
+    schema: Schema[ObjectT], deleted: list[Values], *, last_unsure: bool = False
+) -> Operation[str]:
+    """Create each of ``deleted`` again (``last_unsure``: the last may not have been deleted,
+    its delete's answer was lost); what happened, for the error's text."""
+    notes = []
+    for number, old in enumerate(deleted, 1):
+        unsure = last_unsure and number == len(deleted)
+        notes.append((yield from _restore(schema, old, unsure=unsure)))
+    return "; ".join(notes)
 
 
 def restorable(schema: Schema[ObjectT], values: Mapping[str, bytes]) -> Values:
@@ -265,14 +293,21 @@ def _unsent(schema: Schema[ObjectT]) -> str:
     )
 
 
-def _restore(schema: Schema[ObjectT], old: Values) -> Operation[str]:
-    """Create a deleted object again from ``old``; what happened, for the error's text."""
+def _restore(schema: Schema[ObjectT], old: Values, *, unsure: bool = False) -> Operation[str]:
+    """Create a deleted object again from ``old``; what happened, for the error's text.
+    ``unsure``: its delete's answer was lost, so an AlreadyExists means it was not deleted."""
     what = _shown(schema, old)
     try:
         yield Open(schema.object_type, old, create=True, exclusive=True)
     except OmapiError as error:
+        if unsure and isinstance(error, AlreadyExists):
+            return (
+                f"the old {schema.object_type} whose delete's answer was lost is still there "
+                f"(creating it again: {error.text}): {what}"
+            )
+        gone = "may be GONE" if isinstance(error, Timeout | ConnectionLost) else "is GONE"
         return (
-            f"the old {schema.object_type} it had deleted is GONE: creating it again failed "
+            f"the old {schema.object_type} it had deleted {gone}: creating it again failed "
             f"({error}); its values were: {what}"
         )
     unsent = _unsent(schema)

@@ -1,5 +1,5 @@
 """What the last reply to a remote object carried: the typed client's extension of the
-pure-Python backend (:class:`dhcpctl.Client`), the same three functions as
+pure-Python backend (:class:`dhcpctl.Client`), the same functions as
 :mod:`dhcpctl._native.received`.
 
 ISC's C API cannot list an object's values nor give a STATUS reply's text; this backend keeps
@@ -10,7 +10,7 @@ reply's "updated" signal drops it).
 
 from __future__ import annotations
 
-from .objects import RemoteObject
+from .objects import Connection, RemoteObject
 
 Listed = tuple[bytes, "int | None", "bytes | int", int]
 """One value of :func:`listing`: name, ISC datatype, content, identity."""
@@ -30,6 +30,11 @@ def received(handle: RemoteObject, before: list[int]) -> dict[str, bytes]:
         for name, value in handle.received.items()
         if isinstance(value, bytes) and value
     }
+
+
+def fileno(connection: Connection) -> int:
+    """The socket of ``connection``, or -1 once its link has ended."""
+    return connection.link.fileno
 
 
 def message(handle: RemoteObject) -> str | None:

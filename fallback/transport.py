@@ -103,6 +103,11 @@ class Link:
         return self._error is None
 
     @property
+    def fileno(self) -> int:
+        """The socket's file descriptor, or -1 once the link has ended."""
+        return self._sock.fileno() if self._error is None else -1
+
+    @property
     def ended(self) -> str:
         """Why the link is dead ("" while it is alive): what the peer did, or the close."""
         return "" if self._error is None else self._error.detail

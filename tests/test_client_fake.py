@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime
 import gc
 import socket
 import threading
@@ -32,11 +33,12 @@ from dhcpctl import (
     Client,
     ConnectionLost,
     Key,
+    LeaseState,
     MultipleMatches,
     NotFound,
     Timeout,
 )
-from dhcpctl._results import ISC_R_NOSPACE
+from dhcpctl._results import ISC_R_NOSPACE, ISC_R_SUCCESS
 from dhcpctl.fallback.wire import OP_NOTIFY, Message, encode_message
 from dhcpctl.testing import Delay, Drop, FakeHost, FakeLease, Garbage, OmapiServer, Stall
 
@@ -134,6 +136,35 @@ def test_an_answer_lost_with_the_connection(
         call(omapi)
     assert isinstance(raised.value, ConnectionError)
     assert len(connections) == connections_made
+    omapi.close()
+
+
+def test_a_write_after_the_server_closed_the_idle_connection_goes_on_a_new_one(
+    fake_server: StartFake, released: threading.Event, backend_name: str
+) -> None:
+    """The server answers a lookup, then closes the connection (as a dhcpd that restarts):
+    the next write is not sent on it (it would be lost, "the change may have been made") but
+    on a new connection, as a request the backend refuses on a connection it knows is dead."""
+    hung_up = threading.Event()
+    web_1 = ((b"name", b"web-1"), (b"hardware-address", b"\x02\0\0\0\0\1"))
+
+    def answer_then_hang_up_once(sock: socket.socket) -> None:
+        handshake(sock, keyed=False)
+        first = not hung_up.is_set()
+        while True:
+            sock.sendall(reply(recv_message(sock, None), keyed=False, object_values=web_1))
+            if first:
+                sock.shutdown(socket.SHUT_RDWR)  # the FIN is on its way before the event
+                hung_up.set()
+                released.wait(PATIENCE)
+                return
+
+    behaviour, connections = counting(answer_then_hang_up_once)
+    omapi = Client("127.0.0.1", fake_server(behaviour), timeout=5.0, backend=backend_name)
+    assert omapi.hosts.get(name="web-1").name == "web-1"
+    assert hung_up.wait(PATIENCE)
+    assert omapi.hosts.create("web-1", mac="02:00:00:00:00:01").name == "web-1"
+    assert len(connections) == 2
     omapi.close()
 
 
@@ -560,6 +591,52 @@ def test_close_during_a_call_leaves_a_client_without_reconnect_usable(
     omapi.close()
 
 
+def test_a_lost_connection_without_reconnect_keeps_its_status_until_close(
+    backend_name: str,
+) -> None:
+    """``reconnect=False``: the calls after a loss raise ConnectionLost with the loss's status
+    (never ISC_R_SUCCESS); ``close()`` ends that, and the next call (or ``with``) connects."""
+    with OmapiServer(leases=[FakeLease("10.0.0.1")]) as server:
+        omapi = Client(
+            server.address, server.port, timeout=5.0, backend=backend_name, reconnect=False
+        )
+        omapi.leases.get(ip="10.0.0.1")
+        server.inject(Drop())
+        with pytest.raises(ConnectionLost) as first:
+            omapi.leases.get(ip="10.0.0.1")
+        for later in (lambda: omapi.leases.get(ip="10.0.0.1"), omapi.connect):
+            with pytest.raises(ConnectionLost, match="reconnect=False") as raised:
+                later()
+            assert raised.value.status == first.value.status != ISC_R_SUCCESS
+            assert "success" not in str(raised.value)
+        omapi.close()
+        assert omapi.leases.get(ip="10.0.0.1").state is LeaseState.ACTIVE
+        server.inject(Drop())
+        with pytest.raises(ConnectionLost):
+            omapi.leases.get(ip="10.0.0.1")
+        omapi.close()
+        with omapi:
+            assert omapi.leases.get(ip="10.0.0.1").state is LeaseState.ACTIVE
+
+
+def test_aio_a_lost_connection_without_reconnect_stays_lost_until_close() -> None:
+    async def scenario(server: OmapiServer) -> None:
+        omapi = dhcpctl.aio.Client(server.address, server.port, reconnect=False)
+        await omapi.leases.get(ip="10.0.0.1")
+        server.inject(Drop())
+        with pytest.raises(ConnectionLost):
+            await omapi.leases.get(ip="10.0.0.1")
+        with pytest.raises(ConnectionLost, match="reconnect=False") as raised:
+            await omapi.leases.get(ip="10.0.0.1")
+        assert raised.value.status != ISC_R_SUCCESS
+        await omapi.close()
+        async with omapi:
+            assert (await omapi.leases.get(ip="10.0.0.1")).state is LeaseState.ACTIVE
+
+    with OmapiServer(leases=[FakeLease("10.0.0.1")]) as server:
+        asyncio.run(scenario(server))
+
+
 def _get_web_1(omapi: Client) -> None:
     with contextlib.suppress(ConnectionLost):
         omapi.hosts.get(name="web-1")
@@ -623,3 +700,47 @@ def test_close_during_the_key_check_does_not_blame_the_key(backend_name: str) ->
         assert not caller.is_alive()
         assert len(outcome) == 1 and type(outcome[0]) is ConnectionLost, outcome
         assert "closed" in str(outcome[0])
+
+
+def serving_one_lease() -> OmapiServer:
+    ends = datetime.datetime(2036, 1, 1, tzinfo=datetime.timezone.utc)
+    return OmapiServer(leases=[FakeLease(ip="198.18.1.150", ends=ends)])
+
+
+@pytest.mark.parametrize("state", [LeaseState.RELEASED, 4, "released", "Released"])
+def test_lease_update_takes_a_state_as_the_enum_its_number_or_its_name(
+    backend_name: str, state: LeaseState | int | str
+) -> None:
+    with (
+        serving_one_lease() as server,
+        Client(server.address, server.port, backend=backend_name) as omapi,
+    ):
+        lease = omapi.leases.update(ip="198.18.1.150", state=state)
+        assert lease.state is LeaseState.RELEASED
+    assert server.leases[0].state is LeaseState.RELEASED
+
+
+def test_aio_lease_update_takes_a_state_by_its_name() -> None:
+    async def scenario(server: OmapiServer) -> None:
+        async with dhcpctl.aio.Client(server.address, server.port) as omapi:
+            lease = await omapi.leases.update(ip="198.18.1.150", state="abandoned")
+            assert lease.state is LeaseState.ABANDONED
+
+    with serving_one_lease() as server:
+        asyncio.run(scenario(server))
+        assert server.leases[0].state is LeaseState.ABANDONED
+
+
+@pytest.mark.parametrize("state", ["bogus", 99, 2.0])
+def test_lease_update_refuses_a_bad_state_before_anything_is_sent(
+    backend_name: str, state: object
+) -> None:
+    ends = datetime.datetime(2035, 1, 1, tzinfo=datetime.timezone.utc)
+    with (
+        serving_one_lease() as server,
+        Client(server.address, server.port, backend=backend_name) as omapi,
+    ):
+        with pytest.raises(ValueError, match=r"^state: .* is not a LeaseState"):
+            omapi.leases.update(ip="198.18.1.150", ends=ends, state=state)  # type: ignore[arg-type]
+        assert server.leases[0].ends == datetime.datetime(2036, 1, 1, tzinfo=datetime.timezone.utc)
+        assert server.leases[0].state is LeaseState.ACTIVE

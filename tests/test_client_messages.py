@@ -21,7 +21,7 @@ REFUSED: dict[str, Callable[[Client], object]] = {
         "web", mac="02:00:00:00:00:01", group="g" * 70_000
     ),
     "attribute": lambda omapi: omapi.leases.update(ip="10.0.0.1", **{"q" * 70_000: 1}),  # type: ignore[arg-type]
-    "state": lambda omapi: omapi.leases.update(ip="10.0.0.1", state="s" * 70_000),  # type: ignore[arg-type]
+    "state": lambda omapi: omapi.leases.update(ip="10.0.0.1", state="s" * 70_000),
     "nul": lambda omapi: omapi.hosts.create("w\0" + "x" * 70_000, mac="02:00:00:00:00:01"),
     "ip list": lambda omapi: omapi.hosts.create(
         "web", mac="02:00:00:00:00:01", ip=["10.0.0.1", "y" * 70_000]

@@ -186,4 +186,20 @@ def listing(handle: Handle) -> list[Listed]:
         return values
 
 
-__all__ = ["listing", "mark", "message", "received"]
+def fileno(connection: Handle) -> int:
+    """The socket of the ``dhcpctl_connect`` handle ``connection`` (ISC's
+    ``omapip/connection.c`` omapi_connection_readfd of the connection object, the handle's
+    ``outer``'s ``outer``: :mod:`.preamble`), or -1 when C has dropped the connection or it is
+    not connected. Takes the library lock: the object lives while it is held."""
+    with locked():
+        pointer = connection.cell[0]
+        if pointer == ffi.NULL:
+            return -1
+        protocol = LAYOUT.cast("omapi_object_head_t *", int(ffi.cast("uintptr_t", pointer))).outer
+        if protocol == LAYOUT.NULL or protocol.outer == LAYOUT.NULL:
+            return -1
+        address = int(LAYOUT.cast("uintptr_t", protocol.outer))
+        return int(lib.omapi_connection_readfd(ffi.cast("omapi_object_t *", address)))
+
+
+__all__ = ["fileno", "listing", "mark", "message", "received"]
