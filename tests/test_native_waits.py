@@ -1,0 +1,119 @@
+"""A native wait on one connection does not keep other threads out of ISC's library.
+
+Thread A waits, untimed, for a reply that never comes (``dhcpctl.testing``'s ``Stall``). The
+test knows A is at its wait from events: A sets one right before it calls the wait, and the
+server has taken A's request (its fault is used up). Meanwhile other threads' calls go through
+at once: a typed call on another server keeps its timeout, and local C calls do not wait.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from conftest import backend_or_skip
+
+from dhcpctl import Client
+from dhcpctl.testing import FakeLease, OmapiServer, Stall
+
+pytestmark = pytest.mark.native
+LEASE_IP = "198.18.1.150"
+#: Seconds a call may take at most here (a bound against hangs, not a speed figure).
+PATIENCE = 10.0
+#: The longest another thread's call may wait for the library while A waits (seconds): a
+#: wait holds it only for its steps, each a few C calls that never block (was a 1 s slice).
+AT_ONCE = 0.3
+
+
+@pytest.fixture
+def native() -> Any:
+    backend_or_skip("native")
+    from dhcpctl._native import api
+
+    return api
+
+
+def lease_server(factory: Callable[..., OmapiServer]) -> OmapiServer:
+    return factory(leases=[FakeLease(ip=LEASE_IP, mac="02:00:00:00:00:01")])
+
+
+def request_taken(server: OmapiServer) -> None:
+    """Wait until ``server`` has used up the faults injected (it took the request)."""
+    deadline = time.monotonic() + PATIENCE
+    while server._faults:
+        assert time.monotonic() < deadline, "the server never got the request"
+        time.sleep(0.001)
+
+
+class StalledWait:
+    """Thread A: an untimed wait on a lease opened on a silent server; ``error`` is what it
+    raised (it ends when its connection is closed)."""
+
+    def __init__(self, api: Any, server: OmapiServer) -> None:
+        self.api = api
+        self.connection = api.dhcpctl_timed_connect(server.address, server.port, None, PATIENCE)
+        self.lease = api.dhcpctl_new_object(self.connection, "lease")
+        api.dhcpctl_set_data_value(self.lease, socket.inet_aton(LEASE_IP), "ip-address")
+        server.inject(Stall())
+        self.waiting = threading.Event()
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+        assert self.waiting.wait(PATIENCE)
+        request_taken(server)
+
+    def _run(self) -> None:
+        self.api.dhcpctl_open_object(self.lease, self.connection, 0)
+        self.waiting.set()
+        try:
+            self.api.dhcpctl_wait_for_completion(self.lease)
+        except BaseException as error:  # kept for the test to look at
+            self.error = error
+
+    def end(self) -> None:
+        self.api.dhcpctl_disconnect(self.connection, True)
+        self.thread.join(PATIENCE)
+        assert not self.thread.is_alive()
+
+
+@pytest.fixture
+def stalled(native: Any, omapi_server_factory: Callable[..., OmapiServer]) -> Iterator[StalledWait]:
+    wait = StalledWait(native, lease_server(omapi_server_factory))
+    yield wait
+    if wait.thread.is_alive():
+        wait.end()
+
+
+def test_a_typed_call_keeps_its_timeout_while_another_thread_waits(
+    stalled: StalledWait, omapi_server_factory: Callable[..., OmapiServer]
+) -> None:
+    """Trial D 03: B's lookup (timeout 2 s) on a healthy server took 6.7 s and raised Timeout,
+    each of its calls into the library waiting for a slice of A's wait."""
+    healthy = lease_server(omapi_server_factory)
+    with Client(healthy.address, healthy.port, timeout=2.0, backend="native") as client:
+        lease = client.leases.get(ip=LEASE_IP)
+    assert str(lease.ip_address) == LEASE_IP
+    assert stalled.thread.is_alive()  # A still waits: nothing answered it
+
+
+def test_local_calls_do_not_wait_for_another_threads_wait(
+    stalled: StalledWait, native: Any, omapi_server_factory: Callable[..., OmapiServer]
+) -> None:
+    """Trial D 03b: dhcpctl_new_object and dhcpctl_set_value, which send nothing, each waited
+    ~1 s for A's wait to give the library back."""
+    healthy = lease_server(omapi_server_factory)
+    connection = native.dhcpctl_timed_connect(healthy.address, healthy.port, None, PATIENCE)
+    started = time.monotonic()
+    lease = native.dhcpctl_new_object(connection, "lease")
+    for _ in range(3):
+        native.dhcpctl_set_data_value(lease, socket.inet_aton(LEASE_IP), "ip-address")
+    took = time.monotonic() - started
+    assert took < AT_ONCE, f"four local calls took {took:.3f} s"
+    native.dhcpctl_open_object(lease, connection, 0)
+    assert native.dhcpctl_timed_wait_for_completion(lease, 2.0) == 0
+    native.dhcpctl_disconnect(connection, True)
+    assert stalled.thread.is_alive()
