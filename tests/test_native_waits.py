@@ -3,7 +3,8 @@
 Thread A waits, untimed, for a reply that never comes (``dhcpctl.testing``'s ``Stall``). The
 test knows A is at its wait from events: A sets one right before it calls the wait, and the
 server has taken A's request (its fault is used up). Meanwhile other threads' calls go through
-at once: a typed call on another server keeps its timeout, and local C calls do not wait.
+at once: a typed call on another server keeps its timeout, local C calls do not wait, and
+``Client.close()`` from another thread returns at once and ends A's call.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from typing import Any
 import pytest
 from conftest import backend_or_skip
 
-from dhcpctl import Client
+from dhcpctl import Client, ConnectionLost, DhcpctlError
+from dhcpctl._results import DHCP_R_CONNRESET
 from dhcpctl.testing import FakeLease, OmapiServer, Stall
 
 pytestmark = pytest.mark.native
@@ -117,3 +119,47 @@ def test_local_calls_do_not_wait_for_another_threads_wait(
     assert native.dhcpctl_timed_wait_for_completion(lease, 2.0) == 0
     native.dhcpctl_disconnect(connection, True)
     assert stalled.thread.is_alive()
+
+
+def test_disconnect_from_another_thread_ends_the_wait(stalled: StalledWait) -> None:
+    """ISC closes the socket A sleeps on, which does not wake A's poll(): the close does."""
+    started = time.monotonic()
+    stalled.end()
+    took = time.monotonic() - started
+    assert took < AT_ONCE, f"the disconnect and the end of the wait took {took:.3f} s"
+    assert isinstance(stalled.error, DhcpctlError)
+    assert stalled.error.status == DHCP_R_CONNRESET
+
+
+def test_client_close_from_another_thread_returns_at_once(
+    native: Any, omapi_server_factory: Callable[..., OmapiServer]
+) -> None:
+    """Trial D 01: close() waited for the running wait's slice to end (0.3-0.9 s), and the
+    call ended then."""
+    server = lease_server(omapi_server_factory)
+    client = Client(server.address, server.port, backend="native")
+    client.connect()
+    server.inject(Stall())
+    outcome: list[BaseException] = []
+    calling = threading.Event()
+
+    def call() -> None:
+        calling.set()
+        try:
+            client.leases.get(ip=LEASE_IP)
+        except BaseException as error:  # kept for the test to look at
+            outcome.append(error)
+
+    thread = threading.Thread(target=call, daemon=True)
+    thread.start()
+    assert calling.wait(PATIENCE)
+    request_taken(server)
+    started = time.monotonic()
+    client.close()
+    took = time.monotonic() - started
+    thread.join(PATIENCE)
+    ended = time.monotonic() - started
+    assert not thread.is_alive()
+    assert took < AT_ONCE, f"close() took {took:.3f} s"
+    assert ended < AT_ONCE, f"the call ended {ended:.3f} s after close() began"
+    assert len(outcome) == 1 and isinstance(outcome[0], ConnectionLost)
