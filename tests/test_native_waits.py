@@ -1,14 +1,18 @@
 """A native wait on one connection does not keep other threads out of ISC's library.
 
-Thread A waits, untimed, for a reply that never comes (``dhcpctl.testing``'s ``Stall``). The
-test knows A is at its wait from events: A sets one right before it calls the wait, and the
-server has taken A's request (its fault is used up). Meanwhile other threads' calls go through
-at once: a typed call on another server keeps its timeout, local C calls do not wait, and
-``Client.close()`` from another thread returns at once and ends A's call.
+First, where a wait sleeps (:mod:`dhcpctl._native.waking`), on its own: a socket pair stands
+for a connection; the sleeps have a long timeout, so only what the test does ends them.
+
+Then whole waits: thread A waits, untimed, for a reply that never comes (``dhcpctl.testing``'s
+``Stall``). The test knows A is at its wait from events: A sets one right before it calls the
+wait, and the server has taken A's request (its fault is used up). Meanwhile other threads'
+calls go through at once: a typed call on another server keeps its timeout, local C calls do
+not wait, and ``Client.close()`` from another thread returns at once and ends A's call.
 """
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
@@ -27,8 +31,9 @@ LEASE_IP = "198.18.1.150"
 #: Seconds a call may take at most here (a bound against hangs, not a speed figure).
 PATIENCE = 10.0
 #: The longest another thread's call may wait for the library while A waits (seconds): a
-#: wait holds it only for its steps, each a few C calls that never block (was a 1 s slice).
-AT_ONCE = 0.3
+#: wait holds it only for its steps, each a few C calls that never block (milliseconds; before,
+#: up to a 1 s slice per call). Half that slice, for a loaded machine.
+AT_ONCE = 0.5
 
 
 @pytest.fixture
@@ -37,6 +42,96 @@ def native() -> Any:
     from dhcpctl._native import api
 
     return api
+
+
+@pytest.fixture
+def waking(native: Any) -> Any:
+    from dhcpctl._native import waking
+
+    return waking
+
+
+@pytest.fixture
+def pair() -> Iterator[tuple[socket.socket, socket.socket]]:
+    ours, peer = socket.socketpair()
+    with ours, peer:
+        yield ours, peer
+
+
+#: A sleep's timeout in the tests of :mod:`dhcpctl._native.waking`: longer than any test takes.
+FOREVER = 3600.0
+
+
+def sleeping(waking: Any, ours: socket.socket, output: bool = False) -> threading.Thread:
+    """A thread that takes a bell (as a wait does under the lock) and sleeps on ``ours``."""
+    bell = waking.bell()
+
+    def sleep() -> None:
+        try:
+            waking.sleep(bell, ours.fileno(), output, FOREVER)
+        finally:
+            waking.give_back(bell)
+
+    thread = threading.Thread(target=sleep, daemon=True)
+    thread.start()
+    return thread
+
+
+def ends(thread: threading.Thread) -> bool:
+    thread.join(PATIENCE)
+    return not thread.is_alive()
+
+
+def test_input_ends_a_sleep(waking: Any, pair: tuple[socket.socket, socket.socket]) -> None:
+    ours, peer = pair
+    thread = sleeping(waking, ours)
+    peer.sendall(b"reply")
+    assert ends(thread)
+
+
+def test_room_for_output_ends_a_sleep_that_waits_for_it(
+    waking: Any, pair: tuple[socket.socket, socket.socket]
+) -> None:
+    ours, _ = pair
+    assert ends(sleeping(waking, ours, output=True))  # an empty socket buffer has room
+
+
+def test_a_ring_ends_every_sleep_and_only_once(
+    waking: Any, pair: tuple[socket.socket, socket.socket]
+) -> None:
+    """What another thread does under the lock (a reply of the sleeper's read, a close) rings:
+    the sleepers look again at once; their bells are quiet again afterwards."""
+    ours, peer = pair
+    threads = [sleeping(waking, ours) for _ in range(3)]
+    waking.ring()
+    assert all(ends(thread) for thread in threads)
+    assert not waking._sleepers
+    # The rings were read: the next sleeps (on the same bells, from the pool) wait again.
+    again = [sleeping(waking, ours) for _ in range(3)]
+    peer.sendall(b"x")  # the one way these end now
+    assert all(ends(thread) for thread in again)
+
+
+def test_a_ring_before_the_sleep_is_not_lost(
+    waking: Any, pair: tuple[socket.socket, socket.socket]
+) -> None:
+    """A wait takes its bell under the lock and sleeps after releasing it: a ring in between
+    (another thread read its reply meanwhile) ends the sleep at once."""
+    ours, _ = pair
+    bell = waking.bell()
+    waking.ring()
+    try:
+        waking.sleep(bell, ours.fileno(), False, FOREVER)  # returns: the ring came first
+    finally:
+        waking.give_back(bell)
+
+
+def test_a_bell_given_back_is_not_rung(waking: Any) -> None:
+    bell = waking.bell()
+    waking.give_back(bell)
+    waking.ring()
+    with pytest.raises(BlockingIOError):  # nothing in its pipe
+        os.read(bell.read_end, 1)
 
 
 def lease_server(factory: Callable[..., OmapiServer]) -> OmapiServer:

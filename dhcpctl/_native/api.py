@@ -208,41 +208,46 @@ def _wait(function: str, handle: object, timeout: float | None) -> int:
         raise DhcpctlError(function, DHCP_R_INVALIDARG, "nothing to wait for on this handle")
     conn = target.connection
     while True:
+        bell = None
         enter(function, deadline)
         try:
-            remaining = None if deadline is None else deadline - time.monotonic()
-            if (
-                target.arrived
-                or not target.pending
-                or conn is None
-                or conn.release_as == LOST_CONNECTION
-                or (remaining is not None and remaining <= 0)
-            ):
-                return _answer_unwaited(function, target, conn, remaining)
-            others = replies.arm(target)
-            _SERVER_STATUS[0] = NO_REPLY  # C writes it when its step took the reply
             try:
-                status = replies.wait_step(target.cell, conn.cell, _SERVER_STATUS, _READY)
-            except BaseException:  # Ctrl-C, raised as C returns: the next wait takes its reply
-                if _SERVER_STATUS[0] != NO_REPLY:
-                    replies.arrived(target, _SERVER_STATUS[0])
-                raise
-            finally:  # the replies of the others it read, also then
-                if others:
-                    replies.collect(others)
-            if status == ISC_R_SUCCESS:
-                # The reply a successful step took is its result, not an "arrived" one.
-                server_status = _SERVER_STATUS[0]
-                replies.seen(target, server_status)
-                return replies.took(target, server_status, arrived=False)
-            if status != ISC_R_TIMEDOUT:  # refused by calls.wait_step's checks, or dropped
-                raise _unwaitable(function, status, conn)
-            socket, output = _READY[0], _READY[1]
-            bell = waking.bell()
-        finally:
-            leave()
-        slice_ = WAIT_SLICE if remaining is None else min(remaining, WAIT_SLICE)
-        waking.sleep(bell, socket, output, slice_)
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if (
+                    target.arrived
+                    or not target.pending
+                    or conn is None
+                    or conn.release_as == LOST_CONNECTION
+                    or (remaining is not None and remaining <= 0)
+                ):
+                    return _answer_unwaited(function, target, conn, remaining)
+                others = replies.arm(target)
+                _SERVER_STATUS[0] = NO_REPLY  # C writes it when its step took the reply
+                try:
+                    status = replies.wait_step(target.cell, conn.cell, _SERVER_STATUS, _READY)
+                except BaseException:  # Ctrl-C, raised as C returns: the next wait takes it
+                    if _SERVER_STATUS[0] != NO_REPLY:
+                        replies.arrived(target, _SERVER_STATUS[0])
+                    raise
+                finally:  # the replies of the others it read, also then
+                    if others:
+                        replies.collect(others)
+                if status == ISC_R_SUCCESS:
+                    # The reply a successful step took is its result, not an "arrived" one.
+                    server_status = _SERVER_STATUS[0]
+                    replies.seen(target, server_status)
+                    return replies.took(target, server_status, arrived=False)
+                if status != ISC_R_TIMEDOUT:  # refused by calls.wait_step's checks, or dropped
+                    raise _unwaitable(function, status, conn)
+                socket, output = _READY[0], _READY[1]
+                bell = waking.bell()
+            finally:
+                leave()
+            slice_ = WAIT_SLICE if remaining is None else min(remaining, WAIT_SLICE)
+            waking.sleep(bell, socket, output, slice_)
+        finally:  # also for Ctrl-C in the sleep, or right before it
+            if bell is not None:
+                waking.give_back(bell)
 
 
 def _answer_unwaited(

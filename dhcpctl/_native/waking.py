@@ -59,29 +59,32 @@ _sleepers: set[int] = set()
 
 def bell() -> Bell:
     """A bell for a sleep, rung from now on (call with the library lock held, then release it
-    and call :func:`sleep`)."""
+    and call :func:`sleep`); :func:`give_back` it after, also when an exception comes first."""
     taken = _pool.pop() if _pool else Bell()
     _sleepers.add(taken.write_end)
     return taken
 
 
+def give_back(taken: Bell) -> None:
+    """The bell of a sleep that ended: no longer rung, back in the pool."""
+    _sleepers.discard(taken.write_end)
+    _pool.append(taken)
+
+
 def sleep(taken: Bell, socket: int, output: bool, timeout: float) -> None:
     """Sleep until ``socket`` has input (``output``: or takes output), ``taken`` rings, or
-    ``timeout`` seconds pass; then give the bell back. Call without the library lock.
+    ``timeout`` seconds pass. Call without the library lock.
 
     Raises what a signal handler raises (KeyboardInterrupt for Ctrl-C).
     """
     poll = taken.poll
+    poll.register(socket, _INPUT_OUTPUT if output else _INPUT)
     try:
-        poll.register(socket, _INPUT_OUTPUT if output else _INPUT)
         for descriptor, _ in poll.poll(timeout * 1000.0):
             if descriptor == taken.read_end:
                 taken.silence()
     finally:
-        _sleepers.discard(taken.write_end)
-        with contextlib.suppress(KeyError):
-            poll.unregister(socket)
-        _pool.append(taken)
+        poll.unregister(socket)
 
 
 def ring() -> None:
