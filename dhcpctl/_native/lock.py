@@ -57,8 +57,8 @@ class _FairLock:
     it holds the lock and give it back (see :func:`enter`). A thread that finds it taken queues
     a gate of its own (a locked :class:`threading.Lock`) with its ident and blocks on the gate;
     the release hands the lock straight to the first in the queue (it becomes the owner, then
-    its gate opens), so a thread that releases and asks again (an untimed wait between two
-    slices) goes behind the others. The queue is changed under ``_mutex``, held only for a few
+    its gate opens), so a thread that releases and asks again (a wait between two of its
+    steps) goes behind the others. The queue is changed under ``_mutex``, held only for a few
     bytecodes and never blockingly by :meth:`try_acquire`, which finalizers call from any
     thread, also from inside this class.
 
