@@ -46,9 +46,9 @@ def load_by_path(name: str, path: Path) -> ModuleType:
 
 
 # API mode only (see _native_cdef's docstring): no MDL file/line arguments; the calls of the hot
-# path (dhcpctl._native.calls: each checks its handles' cells and connection first; a wait marks
-# its own remote object, a get_value copies the value out) and the test of a dropped connection
-# (dhcpctl._native.preamble), each one C call; the layout of
+# path (dhcpctl._native.calls: each checks its handles' cells and connection first; a wait's
+# step marks its own remote object, a get_value copies the value out) and the test of a
+# dropped connection (dhcpctl._native.preamble), each one C call; the layout of
 # the one struct read from Python as this header has it; the hardening marker, NULL when the
 # library lacks it (a weak reference: linking never fails on it); and where the ISC library this
 # module was built with came from; libc's srandom (dhcpctl._native.message_ids).
@@ -72,8 +72,7 @@ isc_result_t py_open_object(dhcpctl_handle *, dhcpctl_handle *, int);
 isc_result_t py_object_update(dhcpctl_handle *, dhcpctl_handle *, int);
 isc_result_t py_object_refresh(dhcpctl_handle *, dhcpctl_handle *, int);
 isc_result_t py_object_remove(dhcpctl_handle *, dhcpctl_handle *, int);
-isc_result_t py_wait_for_reply(dhcpctl_handle *, dhcpctl_handle *, dhcpctl_status *,
-                               struct timeval *);
+isc_result_t py_wait_step(dhcpctl_handle *, dhcpctl_handle *, dhcpctl_status *, int *);
 isc_result_t py_release(dhcpctl_handle *);
 int py_dropped(dhcpctl_handle);
 int py_slots(dhcpctl_handle, uintptr_t *, size_t);
@@ -252,19 +251,69 @@ static isc_result_t py_object_remove(dhcpctl_handle *conn, dhcpctl_handle *h, in
 	return status != ISC_R_SUCCESS ? status : dhcpctl_object_remove(*conn, *h);
 }
 
-/* A wait on the remote object *h, sent on *conn, whose reply it has not seen: its waitstatus
-   first set to replies.NO_REPLY (see dhcpctl._native.replies). */
-static isc_result_t py_wait_for_reply(dhcpctl_handle *h, dhcpctl_handle *conn,
-                                      dhcpctl_status *s, struct timeval *t)
+/* ISC's connection object (omapip/omapip_p.h, a header ISC does not install everywhere), from
+   the public preamble and types; layout.py checks the size the library registered for it. */
+typedef struct {
+	OMAPI_OBJECT_PREAMBLE;
+	int socket;
+	int32_t index;
+	int state;
+	struct sockaddr_in remote_addr, local_addr;
+	void *connect_list;
+	int cptr;
+	u_int32_t bytes_needed, in_bytes;
+	void *inbufs;
+	u_int32_t out_bytes;
+	void *outbufs, *listener, *in_key, *in_context, *out_key, *out_context;
+} py_connection_object_t;
+
+/* dhcpctl._native.api's waits: one step of a wait on the remote object *h, sent on *conn, whose
+   reply it has not seen (its waitstatus first set to replies.NO_REPLY, see
+   dhcpctl._native.replies). It never blocks: it does what ISC's dispatcher
+   (omapip/dispatch.c omapi_one_dispatch) does for this one connection once select() finds its
+   socket ready, on the non-blocking socket: write the queued output, read what has come
+   (omapip/buffer.c omapi_connection_writer, omapi_connection_reader, which processes every
+   message read). ISC_R_SUCCESS with the server's status in *s when the reply came;
+   ISC_R_TIMEDOUT when not yet: then ready[0] is the socket to wait on for input, ready[1] 1
+   when ISC has output queued (wait for output too), else 0. PY_DROPPED when the connection
+   ended (a read or a write that failed drops it, as the end of input does; a write that the
+   full socket cut short does not). */
+static isc_result_t py_wait_step(dhcpctl_handle *h, dhcpctl_handle *conn, dhcpctl_status *s,
+                                 int *ready)
 {
+	dhcpctl_remote_object_t *r;
+	omapi_object_t *c = NULL;
+	py_connection_object_t *io;
+	isc_result_t wrote, got = ISC_R_SUCCESS, status = ISC_R_TIMEDOUT;
 	if (!*h)
 		return PY_DEREFERENCED;
 	if (!*conn)
 		return PY_CLOSED;
 	if (py_dropped(*conn))
 		return PY_DROPPED;
-	((dhcpctl_remote_object_t *)*h)->waitstatus = 0xFFFFFFFFu;
-	return dhcpctl_timed_wait_for_completion(*h, s, t);
+	r = (dhcpctl_remote_object_t *)*h;
+	r->waitstatus = 0xFFFFFFFFu;
+	/* Held through the step, as the dispatcher holds it: a reply may drop the connection. */
+	omapi_object_reference(&c, (*conn)->outer->outer, MDL);
+	wrote = omapi_connection_writer(c);
+	if (wrote == ISC_R_INPROGRESS)  /* the socket takes no more now: the rest waits */
+		wrote = ISC_R_SUCCESS;
+	if (omapi_connection_readfd(c) >= 0)
+		got = omapi_connection_reader(c);
+	if (r->waitstatus != 0xFFFFFFFFu) {
+		*s = r->waitstatus;
+		status = ISC_R_SUCCESS;
+	} else if (py_dropped(*conn) || wrote != ISC_R_SUCCESS || got != ISC_R_SUCCESS) {
+		if (!py_dropped(*conn))
+			omapi_disconnect(c, 1);
+		status = PY_DROPPED;
+	} else {
+		io = (py_connection_object_t *)c;
+		ready[0] = io->socket;
+		ready[1] = io->out_bytes != 0;
+	}
+	omapi_object_dereference(&c, MDL);
+	return status;
 }
 
 /* dhcpctl._native.calls.release: omapi_object_dereference, the STATUS message a remote object
@@ -362,10 +411,13 @@ _Static_assert(offsetof(dhcpctl_remote_object_t, waitstatus) == {offset}
                "dhcpctl_remote_object_t.waitstatus at offset {offset} of {size} bytes");
 """
 
-#: After SOURCE: its copy of ISC's generic object has the size dhcpctl._native_cdef declares.
+#: After SOURCE: its copies of ISC's generic and connection objects have the sizes
+#: dhcpctl._native_cdef declares.
 GENERIC_CHECK = """
 _Static_assert(sizeof(py_generic_object_t) == {size},
                "py_generic_object_t is not dhcpctl._native_cdef's omapi_generic_object_t");
+_Static_assert(sizeof(py_connection_object_t) == {connection},
+               "py_connection_object_t is not dhcpctl._native_cdef's omapi_connection_object_t");
 """
 
 
@@ -385,7 +437,10 @@ def ffibuilder() -> FFI:
         size=layout.sizeof("dhcpctl_remote_object_t"),
         version=isc_locate.ISC_DHCP_VERSION,
     )
-    check += GENERIC_CHECK.format(size=layout.sizeof("omapi_generic_object_t"))
+    check += GENERIC_CHECK.format(
+        size=layout.sizeof("omapi_generic_object_t"),
+        connection=layout.sizeof("omapi_connection_object_t"),
+    )
     isc = isc_locate.locate()
     # A C string literal: json's escapes of a str are valid in C.
     location = json.dumps(f"{isc.kind} libraries in {isc.prefix}")

@@ -154,8 +154,11 @@ the socket allows, and a server that does not read while they pass 1 MiB (``MAX_
 the connection with ``ISC_R_NOSPACE`` (the patched native library drops it,
 ``DHCP_R_CONNRESET``). Every timed call returns within its timeout plus ``TIMEOUT_SLACK`` (1 s;
 ``dhcpctl/fallback/transport.py``), whatever the server does; in the native backend also while
-another thread is inside ISC's library (its lock is fair and a timed call waits for it no longer
-than its deadline, then ``ISC_R_TIMEDOUT``; a connect holds the library until it returns); an
+another thread waits on a slow or silent server (a wait holds ISC's library only for steps that
+never block, and sleeps on its socket without it: another thread's call does not wait for it)
+or is inside ISC's library (its lock is fair and a timed call waits for it no longer than its
+deadline, then ``ISC_R_TIMEDOUT``; a connect holds the library until it returns, a wait on a
+connection handle for 0.1 s at a time); an
 untimed call ends by the limits, a close or a reply (a server that goes on sending valid traffic
 that answers nothing keeps it waiting, like a silent one). The pure-Python backend waits on
 sockets with poll, never select: descriptors above 1,024 work. Memory: a connection holds at

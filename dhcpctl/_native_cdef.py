@@ -15,7 +15,9 @@ ABI mode, call the raw functions and pass a C string and a line number as ``file
 ``LAYOUT_CDEF`` is the one struct layout read from Python (``dhcpctl._native.layout``), for a
 cffi FFI of its own: ``dhcpctl_remote_object_t``, the preamble every object starts with (its
 first fields), the head of ``omapi_object_type_t``, of a registered request
-(``omapi_message_object_t``, from ``omapip/omapip_p.h``) and ISC's array type, copied
+(``omapi_message_object_t``, from ``omapip/omapip_p.h``), a connection
+(``omapi_connection_object_t``, ``omapip_p.h``: its socket and queued output, which the native
+waits read) and ISC's array type, copied
 from 4.4.3-P1's ``dhcpctl/dhcpctl.h`` and ``omapip/omapip.h``. ``build_ffi.py`` makes the build
 fail where ISC's header disagrees, and the backend checks the loaded library at import. It also
 declares the value list of a remote object's inner generic object (``omapi_generic_object_t``,
@@ -90,6 +92,7 @@ const char *isc_result_totext(isc_result_t);
 extern omapi_object_type_t *dhcpctl_remote_type;  /* set by dhcpctl_initialize (dhcpctl.c) */
 extern const char isc_version[];                  /* BIND's libisc: "9.11.36" in DHCP 4.4.3-P1 */
 extern omapi_object_t *omapi_registered_messages; /* omapip_p.h: requests awaiting replies */
+extern omapi_object_type_t *omapi_type_connection; /* set by omapi_init (support.c) */
 """
 
 LAYOUT_CDEF = """
@@ -107,6 +110,14 @@ typedef struct {                      /* omapip_p.h: omapi_message_object_t up t
     void *type; int refcnt; unsigned handle; void *outer; void *inner;
     void *next, *prev, *object, *notify_object, *protocol_object;
 } omapi_message_head_t;
+
+typedef struct {                      /* omapip_p.h: omapi_connection_object_t */
+    void *type; int refcnt; unsigned handle; void *outer; void *inner;
+    int socket; int index; int state;
+    unsigned char remote_addr[16], local_addr[16];      /* struct sockaddr_in */
+    void *connect_list; int cptr; unsigned bytes_needed, in_bytes; void *inbufs;
+    unsigned out_bytes; void *outbufs, *listener, *in_key, *in_context, *out_key, *out_context;
+} omapi_connection_object_t;
 
 typedef struct {                      /* omapip.h: an extensible array */
     void **data; void *ref, *deref; int count, max;

@@ -49,9 +49,9 @@ Threads: one lock per executor serializes the calls (a client may be shared by t
 calls run one after another). The time a call waits for its turn counts toward its timeout: a
 call whose turn does not come in time raises Timeout, nothing sent. :meth:`SyncExecutor.close`
 from another thread returns at once and ends the call running and those waiting for their turn
-with ConnectionLost (as ``dhcpctl.aio``'s close): a wait within the native backend's 1 s wait
-slice; a connect in progress is not cut (no backend can), but once it ends nothing is sent on
-it. Calls made after it open a new connection (also with ``reconnect=False``).
+with ConnectionLost (as ``dhcpctl.aio``'s close): a wait at once, in both backends; a connect
+in progress is not cut (no backend can), but once it ends nothing is sent on it. Calls made
+after it open a new connection (also with ``reconnect=False``).
 
 Logging: one DEBUG line per request on ``logging.getLogger("dhcpctl")``: the operation, the
 request (object type, attribute names and key values, never a secret or statements' text), the

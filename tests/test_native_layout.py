@@ -54,6 +54,11 @@ def run_child(mode: str, code: str) -> str:
                 layout.verify()
             assert isinstance(info.value, ImportError)
             return str(info.value)
+        def refused_under(cdef):  # the checks with another LAYOUT_CDEF
+            other = cffi.FFI()
+            other.cdef(cdef)
+            layout.LAYOUT = other
+            return refused()
     """
     run = run_python(
         ["-c", textwrap.dedent(prelude) + textwrap.dedent(code)], DHCPCTL_NATIVE_MODE=mode
@@ -82,10 +87,7 @@ def test_other_layout_is_refused(mode: str) -> None:
     out = run_child(
         mode,
         f"""
-        shifted = cffi.FFI()
-        shifted.cdef({SHIFTED_CDEF!r})
-        layout.LAYOUT = shifted
-        message = refused()
+        message = refused_under({SHIFTED_CDEF!r})
         print(message)
         assert "waitstatus at offset 48)" in message, message
         layout.MODE = "abi"  # the check of the library itself, which ABI mode relies on
@@ -95,6 +97,27 @@ def test_other_layout_is_refused(mode: str) -> None:
     )
     if mode == "api":
         assert "its dhcpctl.h puts waitstatus at offset 40 of a 64-byte" in out
+
+
+#: A connection object of 8 bytes more than ISC's: what another omapip_p.h would be.
+GROWN_CONNECTION_CDEF = LAYOUT_CDEF.replace(
+    "*out_key, *out_context;\n} omapi_connection_object_t;",
+    "*out_key, *out_context, *added;\n} omapi_connection_object_t;",
+)
+
+
+@pytest.mark.parametrize("mode", ["api", "abi"])
+def test_other_connection_layout_is_refused(mode: str) -> None:
+    """The waits read a connection's socket and queued output: the size the library
+    registered for its connection objects must be the declared one."""
+    assert GROWN_CONNECTION_CDEF != LAYOUT_CDEF
+    run_child(
+        mode,
+        f"""
+        message = refused_under({GROWN_CONNECTION_CDEF!r})
+        assert "connection object type is b'connection', of 168 bytes" in message, message
+        """,
+    )
 
 
 def test_api_mode_layout_comes_from_the_header() -> None:
@@ -140,20 +163,31 @@ def test_build_refuses_another_layout(
     assert "this dhcpctl.h is not the one of ISC DHCP 4.4.3-P1" in capfd.readouterr().err
 
 
-@pytest.mark.parametrize(("extra", "compiles"), [(0, True), (8, False)])
-def test_build_refuses_another_generic_object(
-    extra: int, compiles: bool, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    ("generic_extra", "connection_extra", "refusal"),
+    [(0, 0, None), (8, 0, "py_generic_object_t is not"), (0, 8, "py_connection_object_t is not")],
+)
+def test_build_refuses_another_generic_or_connection_object(
+    generic_extra: int,
+    connection_extra: int,
+    refusal: str | None,
+    tmp_path: Path,
+    capfd: pytest.CaptureFixture[str],
 ) -> None:
-    """``build_ffi.py``'s copy of ISC's generic object (``py_generic_object_t``, read by the
-    typed client's ``py_received``) must have the size ``_native_cdef`` declares: checked
-    when the module is compiled."""
+    """``build_ffi.py``'s copies of ISC's generic object (``py_generic_object_t``, read by the
+    typed client's ``py_received``) and connection object (``py_connection_object_t``, read by
+    ``py_wait_step``) must have the sizes ``_native_cdef`` declares: checked when the module
+    is compiled."""
     layout = FFI()
     layout.cdef(LAYOUT_CDEF)
-    check = GENERIC_CHECK.format(size=layout.sizeof("omapi_generic_object_t") + extra)
+    check = GENERIC_CHECK.format(
+        size=layout.sizeof("omapi_generic_object_t") + generic_extra,
+        connection=layout.sizeof("omapi_connection_object_t") + connection_extra,
+    )
     source = '#define PY_ISC_LOCATION ""\n' + SOURCE + check
-    if compiles:
+    if refusal is None:
         compile_probe(source, tmp_path)
         return
     with pytest.raises(Exception, match="CompileError"):
         compile_probe(source, tmp_path)
-    assert "py_generic_object_t is not" in capfd.readouterr().err
+    assert refusal in capfd.readouterr().err

@@ -7,6 +7,7 @@ with the library lock held, as the backend calls it; callbacks run when the lock
 
 from __future__ import annotations
 
+import select
 import socket
 import weakref
 from collections.abc import Callable, Iterator
@@ -15,7 +16,7 @@ from typing import Any
 import pytest
 from conftest import backend_or_skip
 
-from dhcpctl._results import ISC_R_NOTFOUND, ISC_R_SUCCESS
+from dhcpctl._results import ISC_R_NOTFOUND, ISC_R_SUCCESS, ISC_R_TIMEDOUT
 from dhcpctl.testing import FakeLease, OmapiServer
 
 pytestmark = pytest.mark.native
@@ -232,13 +233,15 @@ def test_ctrl_c_as_a_wait_returns_keeps_the_replies_it_read(
     from dhcpctl._native import replies
 
     connection, leases = open_leases(lease_server, [LEASE_IP, LEASE_IP])
-    real = replies.wait_for_reply
+    real = replies.wait_step
 
-    def interrupted(*args: Any) -> int:
-        real(*args)  # returns once the second one's reply is read, the first one's before it
+    def interrupted(cell: Any, conn: Any, status: Any, ready: Any) -> int:
+        # Steps until one takes the second one's reply (the first one's is read before it).
+        while real(cell, conn, status, ready) == ISC_R_TIMEDOUT:
+            select.select([ready[0]], [ready[0]] if ready[1] else [], [], PATIENCE)
         raise KeyboardInterrupt  # what Python's handler of a SIGINT that came meanwhile does
 
-    monkeypatch.setattr(replies, "wait_for_reply", interrupted)
+    monkeypatch.setattr(replies, "wait_step", interrupted)
     with pytest.raises(KeyboardInterrupt):
         n.dhcpctl_timed_wait_for_completion(leases[1], PATIENCE)
     monkeypatch.undo()
@@ -265,7 +268,7 @@ def test_ctrl_c_before_c_waits_makes_up_no_reply(
     def interrupted(*args: Any) -> int:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(replies, "wait_for_reply", interrupted)
+    monkeypatch.setattr(replies, "wait_step", interrupted)
     with pytest.raises(KeyboardInterrupt):
         n.dhcpctl_timed_wait_for_completion(lease, PATIENCE)
     monkeypatch.undo()

@@ -7,11 +7,12 @@ when ISC's library can be loaded neither way.
 
 Modules, each one job: :mod:`.loader` (API or ABI mode: ``ffi``, ``lib``, ``MODE``; which
 library, ``LIBRARY``, and whether it carries the hardening patches, ``HARDENED``/``HARDENING``),
-:mod:`.layout` (the one C struct read from Python; refuses a library of another version or
+:mod:`.layout` (the C structs read from Python; refuses a library of another version or
 layout with an ImportError that names both),
 :mod:`.lock` (the one lock around the library that is not thread-safe; deferred dereferences and
-callbacks), :mod:`.handles` (the Python owners of C objects), :mod:`.calls` (the C calls of the
-hot path, each checking its handles' cells first), :mod:`.replies` (which reply
+callbacks), :mod:`.waking` (where a wait sleeps without that lock, and what wakes it),
+:mod:`.handles` (the Python owners of C objects), :mod:`.calls` (the C calls of the hot path,
+each checking its handles' cells first), :mod:`.replies` (which reply
 arrived for which object; callbacks, which C's own cannot do), :mod:`.arguments` (checks, and
 conversions to C values), :mod:`.api` (the C-named functions), :mod:`.received` (the values
 and STATUS text a reply left in a remote object, for :class:`dhcpctl.Client`) and
@@ -19,7 +20,9 @@ and STATUS text a reply left in a remote object, for :class:`dhcpctl.Client`) an
 replayed to another).
 
 Threads may share everything: each call holds the library lock for its C call, which releases
-the GIL; callbacks run outside the lock, in the thread whose call read the reply.
+the GIL; a wait holds it only for its steps, which never block, and sleeps on its connection's
+socket without it (:mod:`.waking`); callbacks run outside the lock, in the thread whose call read
+the reply.
 
 Where C would crash, hang or read freed memory, these raise instead (as the pure-Python
 backend does):
@@ -33,7 +36,7 @@ backend does):
   :mod:`dhcpctl._api` for these and the other answers on connections that end);
 - ``None`` or a wrong type where a handle is required: TypeError.
 
-Waits stay in C for at most ``api.WAIT_SLICE`` at a time, so Ctrl-C interrupts them.
+Ctrl-C interrupts a wait: it sleeps in Python's ``poll``, which runs the signal handlers.
 """
 
 from __future__ import annotations

@@ -38,7 +38,7 @@ from dhcpctl._results import (
     UNKNOWN_RESULT_TEXT,
 )
 
-from . import calls, message_ids, replies
+from . import calls, message_ids, replies, waking
 from .arguments import CHECKS, c_int, checked_handle, timeval
 from .calls import CLOSED, DEREFERENCED, DROPPED, NO_REPLY
 from .closing import close, disconnect
@@ -131,8 +131,9 @@ def _connect(
     return connection
 
 
-#: The longest a connect's wait stays in C at a time (seconds): how soon a connect that ISC's
-#: library gave up is noticed, and Ctrl-C gets through.
+#: The longest a connect's wait, or a wait on a connection handle, stays in C at a time
+#: (seconds): how soon a connect that ISC's library gave up is noticed, and Ctrl-C gets
+#: through; the second gives the library lock back between two, for other threads' calls.
 CONNECT_SLICE: Final = 0.1
 
 
@@ -186,16 +187,19 @@ def dhcpctl_timed_wait_for_completion(handle: Handle, timeout: float | None) -> 
     return _wait(function, handle, CHECKS.timeout(function, timeout))
 
 
-#: The longest a wait stays in C at a time (seconds, whole): how soon Ctrl-C gets through.
-WAIT_SLICE: Final = 1
-#: An untimed wait's slice: whole seconds need no cut (see :func:`.arguments.timeval`), so
-#: one ``struct timeval`` serves every wait (C only reads it).
-_UNTIMED_SLICE: Final = ffi.new("struct timeval *", {"tv_sec": WAIT_SLICE, "tv_usec": 0})
-#: Where a wait has C put the server's status (read under the lock, like every such cell).
+#: The longest a wait sleeps between two of its steps (seconds), when nothing wakes it before
+#: (see :mod:`.waking`).
+WAIT_SLICE: Final = 1.0
+#: Where a wait's step has C put the server's status, and the socket to poll with whether
+#: output is queued (each read under the lock, like every such cell).
 _SERVER_STATUS: Final = ffi.new("dhcpctl_status *")
+_READY: Final = ffi.new("int[2]")
 
 
 def _wait(function: str, handle: object, timeout: float | None) -> int:
+    """A wait on ``handle``: steps under the library lock that never block
+    (``calls.wait_step``), and between two, a sleep on the connection's socket without the lock
+    (:mod:`.waking`), so that other threads' calls go on meanwhile."""
     target = handle if type(handle) is Handle else checked_handle(function, handle)
     deadline = None if timeout is None else time.monotonic() + timeout
     if target.kind != "object":
@@ -204,59 +208,53 @@ def _wait(function: str, handle: object, timeout: float | None) -> int:
         raise DhcpctlError(function, DHCP_R_INVALIDARG, "nothing to wait for on this handle")
     conn = target.connection
     while True:
+        bell = None
         enter(function, deadline)
         try:
-            remaining = None if deadline is None else deadline - time.monotonic()
-            if (
-                target.arrived
-                or not target.pending
-                or conn is None
-                or conn.release_as == LOST_CONNECTION
-                or (remaining is not None and remaining <= 0)
-            ):
-                return _answer_unwaited(function, target, conn, remaining)
-            # An untimed wait too runs in slices: between two, the lock is released and
-            # Python's signal handlers run, so Ctrl-C interrupts it.
-            slice_ = (
-                _UNTIMED_SLICE if remaining is None else timeval(min(remaining, WAIT_SLICE), False)
-            )
-            others = replies.arm(target)
-            _SERVER_STATUS[0] = NO_REPLY  # C writes it when its wait took the reply
             try:
-                status = replies.wait_for_reply(target.cell, conn.cell, _SERVER_STATUS, slice_)
-            except BaseException:  # Ctrl-C, raised as C returns: the next wait takes its reply
-                if _SERVER_STATUS[0] != NO_REPLY:
-                    replies.arrived(target, _SERVER_STATUS[0])
-                raise
-            finally:  # the replies of the others it read, also then
-                if others:
-                    replies.collect(others)
-            if status == ISC_R_SUCCESS:
-                # The reply a successful wait took is its result, not an "arrived" one.
-                server_status = _SERVER_STATUS[0]
-                replies.seen(target, server_status)
-                return replies.took(target, server_status, arrived=False)
-            if status >= DEREFERENCED:  # refused by calls.wait_for_reply's checks: no wait
-                raise _unwaitable(function, status, conn)
-            replies.collect_waited(target)
-            if status != ISC_R_TIMEDOUT:
-                # C's status for a connection that ended depends on how it learnt of the end
-                # (DHCP_R_CONNRESET at EOF; after a reset, ISC_R_NOMORE when no other
-                # connection is open, else the wait goes on): one answer here.
-                dropped = conn.lost
-                conn.mark_lost()
-                if dropped:
-                    raise DhcpctlError(function, DHCP_R_CONNRESET, _lost(conn))
-                raise DhcpctlError(function, int(status), _lost(conn))
-        finally:
-            leave()
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if (
+                    target.arrived
+                    or not target.pending
+                    or conn is None
+                    or conn.release_as == LOST_CONNECTION
+                    or (remaining is not None and remaining <= 0)
+                ):
+                    return _answer_unwaited(function, target, conn, remaining)
+                others = replies.arm(target)
+                _SERVER_STATUS[0] = NO_REPLY  # C writes it when its step took the reply
+                try:
+                    status = replies.wait_step(target.cell, conn.cell, _SERVER_STATUS, _READY)
+                except BaseException:  # Ctrl-C, raised as C returns: the next wait takes it
+                    if _SERVER_STATUS[0] != NO_REPLY:
+                        replies.arrived(target, _SERVER_STATUS[0])
+                    raise
+                finally:  # the replies of the others it read, also then
+                    if others:
+                        replies.collect(others)
+                if status == ISC_R_SUCCESS:
+                    # The reply a successful step took is its result, not an "arrived" one.
+                    server_status = _SERVER_STATUS[0]
+                    replies.seen(target, server_status)
+                    return replies.took(target, server_status, arrived=False)
+                if status != ISC_R_TIMEDOUT:  # refused by calls.wait_step's checks, or dropped
+                    raise _unwaitable(function, status, conn)
+                socket, output = _READY[0], _READY[1]
+                bell = waking.bell()
+            finally:
+                leave()
+            slice_ = WAIT_SLICE if remaining is None else min(remaining, WAIT_SLICE)
+            waking.sleep(bell, socket, output, slice_)
+        finally:  # also for Ctrl-C in the sleep, or right before it
+            if bell is not None:
+                waking.give_back(bell)
 
 
 def _answer_unwaited(
     function: str, target: Handle, conn: Handle | None, remaining: float | None
 ) -> int:
     """A wait that does not go to C: the reply another wait read, else the error (call with
-    the lock held; these checks come in this order, before those of ``calls.wait_for_reply``)."""
+    the lock held; these checks come in this order, before those of ``calls.wait_step``)."""
     target.pointer(function)
     # Another thread's wait may have read the reply since the last look.
     if target.arrived:
@@ -271,12 +269,14 @@ def _answer_unwaited(
 
 
 def _unwaitable(function: str, status: int, conn: Handle) -> DhcpctlError:
-    """The error of a wait ``calls.wait_for_reply`` refused: its object was dereferenced, or
-    its connection closed here or dropped by C (call with the lock held)."""
+    """The error of a wait ``calls.wait_step`` refused or ended: its object was dereferenced,
+    or its connection closed here, or dropped by C (before or in the step; the other threads
+    that sleep, maybe on its socket, are woken to look) (call with the lock held)."""
     if status == DEREFERENCED:
         return DhcpctlError(function, DHCP_R_INVALIDARG, DEREFERENCED_HANDLE)
     if status == CLOSED:
         return DhcpctlError(function, DHCP_R_CONNRESET, _at(conn, _CLOSED))
+    waking.ring()
     conn.mark_lost()
     return DhcpctlError(function, DHCP_R_CONNRESET, _lost(conn))
 
@@ -284,7 +284,8 @@ def _unwaitable(function: str, status: int, conn: Handle) -> DhcpctlError:
 def _wait_on_connection(function: str, conn: Handle, deadline: float | None) -> int:
     """C's wait on a connection handle: no signal comes after the connect, so C returns
     ``ISC_R_TIMEDOUT`` at the deadline, reading every connection meanwhile; untimed it would
-    block until the server drops the connection (see :mod:`dhcpctl._api`)."""
+    block until the server drops the connection (see :mod:`dhcpctl._api`). C waits in slices
+    of :data:`CONNECT_SLICE`, each holding the library lock."""
     server_status = ffi.new("dhcpctl_status *", ISC_R_SUCCESS)
     while True:
         with locked(function, deadline):
@@ -301,7 +302,7 @@ def _wait_on_connection(function: str, conn: Handle, deadline: float | None) -> 
             armed = replies.arm()
             try:
                 status = lib.dhcpctl_timed_wait_for_completion(
-                    pointer, server_status, timeval(min(remaining, WAIT_SLICE), False)
+                    pointer, server_status, timeval(min(remaining, CONNECT_SLICE), False)
                 )
             finally:  # also for Ctrl-C, raised as C returns: the replies it read are kept
                 replies.collect(armed)

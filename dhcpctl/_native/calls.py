@@ -14,7 +14,9 @@ import signal
 from collections.abc import Callable
 from typing import Any, Final
 
-from .layout import LAYOUT, remote
+from dhcpctl._results import ISC_R_INPROGRESS, ISC_R_TIMEDOUT
+
+from .layout import LAYOUT, connection_object, remote
 from .loader import MODE, c_data_string_dereference, c_object_dereference, ffi, lib
 from .preamble import dropped
 
@@ -28,6 +30,8 @@ DROPPED: Final = 0xFFFF_FF03
 NO_REPLY: Final = 0xFFFF_FFFF
 
 _NULL: Final = ffi.NULL
+#: The "file" ABI mode's calls pass to ISC's debugging arguments (``MDL``).
+_HERE: Final = b"dhcpctl._native.calls"
 
 
 def _new_object(cell: Any, connection: Any, object_type: bytes) -> int:
@@ -69,15 +73,36 @@ def _request(call: Callable[[Any, Any], int]) -> Callable[[Any, Any, int], int]:
     return request
 
 
-def _wait_for_reply(cell: Any, connection: Any, status: Any, timeout: Any) -> int:
+def _wait_step(cell: Any, connection: Any, status: Any, ready: Any) -> int:
     if cell[0] == _NULL:
         return DEREFERENCED
     if connection[0] == _NULL:
         return CLOSED
     if dropped(connection[0]):
         return DROPPED
-    remote(cell[0]).waitstatus = NO_REPLY
-    return int(lib.dhcpctl_timed_wait_for_completion(cell[0], status, timeout))
+    obj = remote(cell[0])
+    obj.waitstatus = NO_REPLY
+    io = connection_object(connection[0])
+    held = ffi.new("omapi_object_t **")
+    pointer = ffi.cast("omapi_object_t *", int(LAYOUT.cast("uintptr_t", io)))
+    lib.omapi_object_reference(held, pointer, _HERE, 0)
+    try:
+        c = held[0]
+        wrote = lib.omapi_connection_writer(c)
+        wrote = 0 if wrote == ISC_R_INPROGRESS else wrote  # the rest waits for room
+        got = lib.omapi_connection_reader(c) if lib.omapi_connection_readfd(c) >= 0 else 0
+        if obj.waitstatus != NO_REPLY:
+            status[0] = obj.waitstatus
+            return 0
+        if dropped(connection[0]) or wrote or got:
+            if not dropped(connection[0]):
+                lib.omapi_disconnect(c, 1)
+            return DROPPED
+        ready[0] = io.socket
+        ready[1] = int(io.out_bytes != 0)
+        return ISC_R_TIMEDOUT
+    finally:
+        c_object_dereference(held)
 
 
 #: Bytes kept per signal for the ``struct sigaction`` of :func:`_initialize`: more than any
@@ -109,7 +134,7 @@ def _initialize() -> int:
 
 
 def _connect_start(cell: Any, server: bytes, port: int, authinfo: Any) -> int:
-    status = int(lib.omapi_generic_new(cell, b"dhcpctl._native.calls", 0))
+    status = int(lib.omapi_generic_new(cell, _HERE, 0))
     if status != 0:
         return status
     return int(lib.omapi_protocol_connect(cell[0], server, port, authinfo))
@@ -136,9 +161,7 @@ def _drop_message(handle: Any) -> None:
         return
     if head.message != LAYOUT.NULL:
         field = int(ffi.cast("uintptr_t", handle)) + _MESSAGE_OFFSET
-        lib.omapi_value_dereference(
-            ffi.cast("omapi_value_t **", field), b"dhcpctl._native.calls", 0
-        )
+        lib.omapi_value_dereference(ffi.cast("omapi_value_t **", field), _HERE, 0)
 
 
 def _get_value(cell: Any, name: bytes, buffer: Any, size: int, value: Any, length: Any) -> int:
@@ -171,9 +194,16 @@ open_object: Callable[[Any, Any, int], int]
 object_update: Callable[[Any, Any, int], int]
 object_refresh: Callable[[Any, Any, int], int]
 object_remove: Callable[[Any, Any, int], int]
-#: ``wait_for_reply(cell, connection, status, timeout)``: ``dhcpctl_timed_wait_for_completion``
-#: on a remote object, its ``waitstatus`` first set to :data:`NO_REPLY` (see :mod:`.replies`).
-wait_for_reply: Callable[[Any, Any, Any, Any], int]
+#: ``wait_step(cell, connection, status, ready)``: one step of a wait on a remote object, which
+#: never blocks (``py_wait_step`` in ``build_ffi.py``): its ``waitstatus`` first set to
+#: :data:`NO_REPLY` (see :mod:`.replies`), the connection's queued output written and its
+#: input read (``omapip/buffer.c`` omapi_connection_writer, omapi_connection_reader: what ISC's
+#: dispatcher does once ``select()`` finds the socket ready). ``ISC_R_SUCCESS`` with the
+#: server's status in ``status[0]`` when the reply came; ``ISC_R_TIMEDOUT`` when not yet, with
+#: the socket to poll for input in ``ready[0]`` and ``ready[1]`` 1 when output is queued too;
+#: :data:`DROPPED` when the connection ended (a failed read or write drops it; a write the
+#: full socket cut short does not).
+wait_step: Callable[[Any, Any, Any, Any], int]
 #: ``initialize()``: ``dhcpctl_initialize``, the process's signal dispositions (but SIGPIPE's,
 #: left ignored) and mask kept (ISC's start-up sets SIGINT and SIGTERM to their default action:
 #: see ``py_initialize`` in ``build_ffi.py``).
@@ -203,7 +233,7 @@ if MODE == "api":
     object_update = lib.py_object_update
     object_refresh = lib.py_object_refresh
     object_remove = lib.py_object_remove
-    wait_for_reply = lib.py_wait_for_reply
+    wait_step = lib.py_wait_step
     initialize = lib.py_initialize
     connect_start = lib.py_connect_start
     release = lib.py_release
@@ -220,7 +250,7 @@ else:
     object_update = _request(lib.dhcpctl_object_update)
     object_refresh = _request(lib.dhcpctl_object_refresh)
     object_remove = _request(lib.dhcpctl_object_remove)
-    wait_for_reply = _wait_for_reply
+    wait_step = _wait_step
     initialize = _initialize
     connect_start = _connect_start
     release = _release

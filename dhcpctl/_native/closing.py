@@ -32,6 +32,7 @@ from dhcpctl._results import ISC_R_SUCCESS
 from .layout import LAYOUT
 from .loader import MODE, c_object_dereference, ffi, lib
 from .preamble import dropped
+from .waking import ring
 
 
 def close(cell: Any) -> int:
@@ -43,6 +44,8 @@ def close(cell: Any) -> int:
     A connect that failed is closed so too: C's ``dhcpctl_timed_connect`` only dereferences it
     (``dhcpctl/dhcpctl.c``), which leaves its socket open and registered, one descriptor per
     timed-out connect, until past select()'s limit every connect fails (``ISC_R_RANGE``).
+
+    The threads that sleep in a wait are woken (:mod:`.waking`): one may sleep on its socket.
     """
     if cell[0] == ffi.NULL:
         return ISC_R_SUCCESS
@@ -51,16 +54,18 @@ def close(cell: Any) -> int:
         lib.dhcpctl_disconnect(cell, 1)  # releases the cell when it succeeds
     status = ISC_R_SUCCESS if cell[0] == ffi.NULL else int(c_object_dereference(cell))
     release_unused()
+    ring()
     return status
 
 
 def disconnect(cell: Any, force: bool) -> int:
     """``dhcpctl_disconnect`` of the live connection in ``cell`` (which it releases when it
-    succeeds), its requests taken off ISC's list first, the connection off ISC's array after:
-    C's status."""
+    succeeds), its requests taken off ISC's list first, the connection off ISC's array after,
+    the threads that sleep in a wait woken (as :func:`close`): C's status."""
     unregister(cell[0])
     status = int(lib.dhcpctl_disconnect(cell, 1 if force else 0))
     release_unused()
+    ring()
     return status
 
 

@@ -14,7 +14,10 @@ what was found and what is needed) any library where it would be wrong:
 - both modes: the library's own description of its remote object type (``dhcpctl_remote_type``,
   registered by ``dhcpctl_initialize`` in ``dhcpctl/dhcpctl.c``): its name and its ``size``, which
   is ``sizeof (dhcpctl_remote_object_t)``; and a remote object made by ``dhcpctl_new_object``
-  (``dhcpctl/remote.c``), whose preamble must point back at that type.
+  (``dhcpctl/remote.c``), whose preamble must point back at that type; and the connection
+  object type (``omapi_type_connection``, ``omapip/support.c``): its name and size, which is
+  ``sizeof (omapi_connection_object_t)`` (``omapip/omapip_p.h``), whose ``socket`` and
+  ``out_bytes`` the waits read (:func:`connection_object`).
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ from .loader import MODE, c_object_dereference, ffi, lib
 BIND_VERSION: Final = "9.11.36"
 #: The name ``dhcpctl_initialize`` registers the remote object type under.
 REMOTE_TYPE_NAME: Final = b"dhcpctl-remote"
+#: The name ``omapi_init`` (``omapip/support.c``) registers the connection object type under.
+CONNECTION_TYPE_NAME: Final = b"connection"
 
 LAYOUT = FFI()
 LAYOUT.cdef(LAYOUT_CDEF)
@@ -40,6 +45,13 @@ LAYOUT.cdef(LAYOUT_CDEF)
 def remote(pointer: Any) -> Any:
     """The ``dhcpctl_remote_object_t`` a ``dhcpctl_handle`` of a remote object points to."""
     return LAYOUT.cast("dhcpctl_remote_object_t *", int(ffi.cast("uintptr_t", pointer)))
+
+
+def connection_object(handle: Any) -> Any:
+    """The ``omapi_connection_object_t`` of a ``dhcpctl_connect`` handle C has not dropped
+    (its ``outer`` is the protocol object, whose ``outer`` is the connection: :mod:`.preamble`)."""
+    generic = LAYOUT.cast("omapi_object_head_t *", int(ffi.cast("uintptr_t", handle)))
+    return LAYOUT.cast("omapi_connection_object_t *", generic.outer.outer)
 
 
 class LayoutMismatch(ImportError):
@@ -77,16 +89,25 @@ def _check_compiled_layout() -> None:
         )
 
 
-def _check_library_layout() -> None:
-    """The remote object type as the library registered it, and one object of it."""
-    address = int(ffi.cast("uintptr_t", lib.dhcpctl_remote_type))
+def _registered(object_type: Any, what: str) -> tuple[int, bytes, int]:
+    """The address, name and size of an object type the library registered."""
+    address = int(ffi.cast("uintptr_t", object_type))
     if address == 0:
-        raise _refuse("dhcpctl_initialize registered no dhcpctl_remote_type")
-    remote_type = LAYOUT.cast("omapi_object_type_head_t *", address)
-    name = LAYOUT.string(remote_type.name) if remote_type.name != LAYOUT.NULL else b""
-    size = int(remote_type.size)
+        raise _refuse(f"dhcpctl_initialize registered no {what}")
+    head = LAYOUT.cast("omapi_object_type_head_t *", address)
+    name = LAYOUT.string(head.name) if head.name != LAYOUT.NULL else b""
+    return address, name, int(head.size)
+
+
+def _check_library_layout() -> None:
+    """The remote object type as the library registered it, and one object of it; the
+    connection type (the waits read a connection's socket and queued output)."""
+    address, name, size = _registered(lib.dhcpctl_remote_type, "dhcpctl_remote_type")
     if name != REMOTE_TYPE_NAME or size != LAYOUT.sizeof("dhcpctl_remote_object_t"):
         raise _refuse(f"its remote object type is {name!r}, of {size} bytes")
+    _, name, size = _registered(lib.omapi_type_connection, "omapi_type_connection")
+    if name != CONNECTION_TYPE_NAME or size != LAYOUT.sizeof("omapi_connection_object_t"):
+        raise _refuse(f"its connection object type is {name!r}, of {size} bytes")
     cell = ffi.new("dhcpctl_handle *")
     status = lib.dhcpctl_new_object(cell, ffi.NULL, b"lease")
     if status != 0:

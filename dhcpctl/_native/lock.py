@@ -3,10 +3,13 @@
 ISC's library keeps global state (its dispatcher and I/O list) and is not thread-safe, so
 every call into it holds this module's lock (:func:`enter` and :func:`leave`, or
 :func:`locked`). The GIL is released during each C call (cffi does so in API and ABI mode), so
-other Python threads run while a wait blocks; their dhcpctl calls wait for the lock. The lock
-is fair (first come, first served: an untimed wait that runs in slices hands it over between
-two), and a timed call waits for it no longer than its deadline (then ``ISC_R_TIMEDOUT``): a
-timed call returns in time even while another thread's connect or wait is inside C.
+other Python threads run while one blocks; their dhcpctl calls wait for the lock. A wait on a
+reply holds it only for its steps, which never block, and sleeps without it (:mod:`.waking`):
+what keeps the lock long is a connect (until it ends) and a wait on a connection handle (0.1 s
+at a time). The lock is fair (first come, first served: a thread that gives it back and asks
+again goes behind those waiting), and a timed call waits for it no longer than its deadline
+(then ``ISC_R_TIMEDOUT``): a timed call returns in time even while another thread's connect is
+inside C.
 
 Two kinds of work are deferred:
 
@@ -54,8 +57,8 @@ class _FairLock:
     it holds the lock and give it back (see :func:`enter`). A thread that finds it taken queues
     a gate of its own (a locked :class:`threading.Lock`) with its ident and blocks on the gate;
     the release hands the lock straight to the first in the queue (it becomes the owner, then
-    its gate opens), so a thread that releases and asks again (an untimed wait between two
-    slices) goes behind the others. The queue is changed under ``_mutex``, held only for a few
+    its gate opens), so a thread that releases and asks again (a wait between two of its
+    steps) goes behind the others. The queue is changed under ``_mutex``, held only for a few
     bytecodes and never blockingly by :meth:`try_acquire`, which finalizers call from any
     thread, also from inside this class.
 

@@ -43,6 +43,7 @@ from .handles import Handle
 from .layout import remote
 from .loader import ffi
 from .lock import call_after_release
+from .waking import ring
 
 #: Objects with requests in flight, whose replies the next dispatch may take: their ``flight``.
 _in_flight: set[weakref.ref[Handle]] = set()
@@ -60,7 +61,7 @@ def sent(obj: Handle, connection: Handle, update_reply: bool) -> None:
 
 def arm(waiting: Handle | None = None) -> Sequence[tuple[Handle, Any]]:
     """Before a C call that dispatches: mark the objects in flight as unreplied, but for
-    ``waiting``, the object the call waits on (in flight), which :func:`wait_for_reply` marks.
+    ``waiting``, the object the call waits on (in flight), which :func:`wait_step` marks.
 
     The others are walked only when there are any, so a lone request costs no walk (and no
     allocation). The walk drops the entries of objects gone; nothing else changes the set
@@ -97,14 +98,8 @@ def _struct(obj: Handle) -> Any:
     return struct
 
 
-#: ``calls.wait_for_reply``, looked up here by each wait (the tests interrupt it).
-wait_for_reply: Callable[[Any, Any, Any, Any], int] = calls.wait_for_reply
-
-
-def collect_waited(target: Handle) -> None:
-    """After a :func:`wait_for_reply` on ``target`` that failed: note a reply it read."""
-    if target.cell[0] != ffi.NULL:
-        collect([(target, _struct(target))])
+#: ``calls.wait_step``, looked up here by each wait (the tests interrupt it).
+wait_step: Callable[[Any, Any, Any, Any], int] = calls.wait_step
 
 
 def collect(armed: Sequence[tuple[Handle, Any]]) -> None:
@@ -115,10 +110,12 @@ def collect(armed: Sequence[tuple[Handle, Any]]) -> None:
 
 
 def arrived(obj: Handle, status: int) -> None:
-    """A reply of ``obj`` (its server ``status``) was read: the next wait on it takes it."""
+    """A reply of ``obj`` (its server ``status``) was read: the next wait on it takes it (a
+    thread that sleeps in a wait is woken to look, :mod:`.waking`)."""
     obj.arrived += 1
     obj.arrived_status = status
     seen(obj, status)
+    ring()
 
 
 def seen(obj: Handle, status: int) -> None:
