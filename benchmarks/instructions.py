@@ -136,7 +136,8 @@ def worker(client: str, workload: Workload, count: int, tag: int) -> None:
     names and MACs its own. Raises :class:`BenchmarkError` if an iteration fails."""
     endpoint = handed_endpoint()
     if workload == "host-cycle":
-        host_cycles(client, endpoint, tag).run(count)
+        cycles = host_cycles(client, endpoint, tag)  # kept: its close holds the connection
+        cycles.run(count)
         return
     if client == "aio":
         asyncio.run(aio_burst(endpoint, count))

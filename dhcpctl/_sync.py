@@ -166,6 +166,11 @@ class SyncExecutor:
         self._received = cast(Received, importlib.import_module(_MODULES[backend]))
         self._lock = threading.RLock()
         self._connection: Any = None
+        #: The socket of the open connection (-1: none): :func:`hung_up` looks at it. Asked of
+        #: the backend once per connection, not per write: on the native backend, which takes
+        #: the library lock for it, that is 21k instructions (``benchmarks/instructions.py
+        #: --workload host-cycle``: a typed host cycle, two writes, went from 904.7k to 861.4k).
+        self._socket = -1
         #: How the connection was lost (status, text), for ``reconnect=False``; None after
         #: :meth:`close`.
         self._lost: tuple[int, str] | None = None
@@ -231,6 +236,7 @@ class SyncExecutor:
             raise self._connect_error(error, function, where) from None
         _log.debug("%s: connected (%.3f s)", where, time.monotonic() - started)
         self._answered = False
+        self._socket = self._received.fileno(self._connection)
         return self._connection
 
     def _connect_error(self, error: DhcpctlError, function: str, where: str) -> OmapiError:
@@ -272,6 +278,7 @@ class SyncExecutor:
         """Drop the connection; ``why`` it was lost, with its ``status`` (None: no loss; nor
         is a loss of a call made before a :meth:`close`)."""
         connection, self._connection = self._connection, None
+        self._socket = -1
         if why is not None and self._closes == self._closes_seen:
             self._lost = (status, why)
         if connection is None:
@@ -372,7 +379,7 @@ class SyncExecutor:
             remaining = self._remaining(deadline, function, what)
             started = time.monotonic()
             try:
-                if look and hung_up(self._received.fileno(connection)):
+                if look and hung_up(self._socket):
                     raise _NotSent(DhcpctlError(function, DHCP_R_CONNRESET, HUNG_UP))
                 reply = self._send(connection, request, remaining)
             except _NotSent as not_sent:
