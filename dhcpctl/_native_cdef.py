@@ -2,9 +2,7 @@
 
 ``CDEF`` declares every public function of ``dhcpctl.h`` one to one, plus the three omapi/ISC
 functions C clients use, and ISC's list of the requests awaiting replies with the function that
-takes one off it (:mod:`dhcpctl._native.closing`), and ``omapi_connection_readfd``
-(``omapip/connection.c``: a connection's socket, which :mod:`dhcpctl._native.received` gives
-the typed client to look at before a write). It is exact (no ``...``), so it serves both
+takes one off it (:mod:`dhcpctl._native.closing`). It is exact (no ``...``), so it serves both
 the compiled API-mode module ``dhcpctl._native_lib`` (``build_ffi.py``) and ABI mode without a
 compiler (``ffi.cdef(CDEF); ffi.dlopen(<libdhcpctl.so.0>)``). What only API mode has
 (``build_ffi.py``'s ``CDEF_API``): ``py_omapi_data_string_new(s, len)``,
@@ -86,7 +84,6 @@ isc_result_t omapi_object_dereference(omapi_object_t **, const char *, int);
 isc_result_t omapi_message_unregister(omapi_object_t *);
 isc_result_t omapi_value_reference(omapi_value_t **, omapi_value_t *, const char *, int);
 isc_result_t omapi_value_dereference(omapi_value_t **, const char *, int);
-int omapi_connection_readfd(omapi_object_t *);    /* omapip.h: a connection's socket, or -1 */
 const char *isc_result_totext(isc_result_t);
 
 extern omapi_object_type_t *dhcpctl_remote_type;  /* set by dhcpctl_initialize (dhcpctl.c) */

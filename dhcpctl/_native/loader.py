@@ -59,8 +59,7 @@ _CDEF_MARKER: Final = "const char *dhcpctl_omapi_hardening(void);"
 #: ABI mode only, for the twins of API mode's helpers (:mod:`.calls`): libc's ``sigaction``
 #: (``py_initialize``; its ``struct sigaction`` is copied as opaque bytes, never read), and
 #: the start of ``dhcpctl_timed_connect`` (``py_connect_start``), a wait's step
-#: (``py_wait_step``: the connection's reader and writer; its ``omapi_connection_readfd`` is in
-#: the common CDEF), ISC's array of connections
+#: (``py_wait_step``: the connection's socket, reader and writer), ISC's array of connections
 #: (``py_connections``, :mod:`.closing`); libc's ``srandom``, which API mode declares too
 #: (:mod:`.message_ids`).
 _CDEF_ABI_ONLY: Final = """
@@ -68,6 +67,7 @@ int sigaction(int, const void *, void *);
 void srandom(unsigned int);
 isc_result_t omapi_generic_new(omapi_object_t **, const char *, int);
 isc_result_t omapi_object_reference(omapi_object_t **, omapi_object_t *, const char *, int);
+int omapi_connection_readfd(omapi_object_t *);
 isc_result_t omapi_connection_reader(omapi_object_t *);
 isc_result_t omapi_connection_writer(omapi_object_t *);
 isc_result_t omapi_disconnect(omapi_object_t *, int);

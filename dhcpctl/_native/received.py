@@ -31,9 +31,10 @@ from dhcpctl._errors import DhcpctlError
 from dhcpctl._results import ISC_R_UNEXPECTED
 
 from .handles import Handle
-from .layout import LAYOUT, remote
+from .layout import LAYOUT, connection_object, remote
 from .loader import MODE, ffi, lib
 from .lock import locked
+from .preamble import dropped
 
 _GENERIC: Final = b"generic"
 _DATATYPE_INT: Final = 0  # omapi_datatype_int
@@ -187,19 +188,15 @@ def listing(handle: Handle) -> list[Listed]:
 
 
 def fileno(connection: Handle) -> int:
-    """The socket of the ``dhcpctl_connect`` handle ``connection`` (ISC's
-    ``omapip/connection.c`` omapi_connection_readfd of the connection object, the handle's
-    ``outer``'s ``outer``: :mod:`.preamble`), or -1 when C has dropped the connection or it is
-    not connected. Takes the library lock: the object lives while it is held."""
+    """The socket of the ``dhcpctl_connect`` handle ``connection`` (the ``socket`` of ISC's
+    ``omapi_connection_object_t``, as a wait's step reads it: :func:`.layout.connection_object`),
+    or -1 when the handle was closed or C has dropped the connection (:mod:`.preamble`). Takes
+    the library lock: the object lives while it is held."""
     with locked():
         pointer = connection.cell[0]
-        if pointer == ffi.NULL:
+        if pointer == ffi.NULL or dropped(pointer):
             return -1
-        protocol = LAYOUT.cast("omapi_object_head_t *", int(ffi.cast("uintptr_t", pointer))).outer
-        if protocol == LAYOUT.NULL or protocol.outer == LAYOUT.NULL:
-            return -1
-        address = int(LAYOUT.cast("uintptr_t", protocol.outer))
-        return int(lib.omapi_connection_readfd(ffi.cast("omapi_object_t *", address)))
+        return int(connection_object(pointer).socket)
 
 
 __all__ = ["fileno", "listing", "mark", "message", "received"]
