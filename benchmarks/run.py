@@ -22,13 +22,14 @@ name and look the host up again before deleting it; skipped with a note if not i
 ``c_loop.c``, the same loops in plain C over ISC's libdhcpctl, compiled here with ``cc`` (or
 $CC) against the ISC libraries ``dhcpctl._isc_locate`` finds; and "cffi, no guards", the C
 loop's calls made from Python straight through the native backend's compiled cffi module, with
-none of its guards (lock, checks, handle bookkeeping): not a client anyone should use, but the
-least any cffi binding of libdhcpctl can cost, so the native backend's distance from it is what
-its guarantees cost (not measured without the compiled module). Prints the machine (CPU model,
-cores, Python) and a Markdown table of each rate: the median of alternating rounds (after a
-warm-up), the lowest and highest round, and the ratio to the C loop (the median of the rounds'
-quotients); ``--json FILE`` writes the same figures, every round's, for comparing runs. Needs
-root (the test bed's network namespace).
+none of its guards (lock, checks, handle bookkeeping) and with ISC's own waits, which sleep in
+``select()``: not a client anyone should use, but the least any cffi binding of libdhcpctl that
+waits as ISC does can cost (the backends poll before they sleep, ``dhcpctl/_busy_poll.py``,
+which on a virtual machine takes them past it; not measured without the compiled module).
+Prints the machine (CPU model, cores, Python) and a Markdown table of each rate: the median of
+alternating rounds (after a warm-up), the lowest and highest round, and the ratio to the C loop
+(the median of the rounds' quotients); ``--json FILE`` writes the same figures, every round's,
+for comparing runs. Needs root (the test bed's network namespace).
 
 "dhcpd saturation": N copies of the C loop (N = 1..4) at once against the same dhcpd, their
 lookup rates summed: what the server answers when asked by as many sequential clients as it
@@ -103,7 +104,7 @@ NAMES = {
     "python": "dhcpctl, pure-Python backend",
     "pypureomapi": "pypureomapi",
     "c": "C loop (libdhcpctl)",
-    "floor": "cffi, no guards (the floor of any binding)",
+    "floor": "cffi, no guards (ISC's sleeping waits)",
 }
 AIO_WINDOWS = (1, 8, 64, 256)
 SATURATION = (1, 2, 3, 4)

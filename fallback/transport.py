@@ -8,8 +8,9 @@ back into the API.
 
 Output never blocks: every send is non-blocking (``MSG_DONTWAIT``) and what the socket does not
 take at once waits in the link's unsent buffer, which the reader flushes as the socket becomes
-writable (``poll``, not ``select``: descriptors above ``FD_SETSIZE`` work). An untimed wait
-with nothing to flush reads straight away (a blocking ``recv``, as C's untimed wait blocks).
+writable (``poll``, not ``select``: descriptors above ``FD_SETSIZE`` work). A wait with nothing
+to flush first polls the socket without sleeping for a moment (:mod:`dhcpctl._busy_poll`);
+then an untimed one reads (a blocking ``recv``, as C's untimed wait blocks).
 Like C, where a request only goes to the connection's buffer, a request call never waits for
 the server to read. A message with a wrong signature (:class:`~.protocol.BadSignature`) is
 answered here as ISC's client answers it, with a STATUS of ``DHCP_R_INVALIDKEY``; a peer that
@@ -38,6 +39,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Final
 
+from dhcpctl._busy_poll import BusyPoll
 from dhcpctl._diagnosis import STILL_QUEUED
 from dhcpctl._results import (
     DHCP_R_CONNRESET,
@@ -93,6 +95,8 @@ class Link:
         self._poll = select.poll()
         self._events = select.POLLIN
         self._poll.register(sock, self._events)
+        #: Polls before a read sleeps (:mod:`dhcpctl._busy_poll`).
+        self._busy = BusyPoll()
         self._reading = False
         #: Waiters asleep on the condition while another thread reads.
         self._sleepers = 0
@@ -220,12 +224,18 @@ class Link:
         up to RECV_SIZE bytes. Returns the bytes read, b"" at EOF or on error, None if there
         was nothing to read."""
         events = select.POLLIN | (select.POLLOUT if self._unsent else 0)
-        if timeout is None and events == select.POLLIN:
-            return self._recv()
         try:
             if events != self._events:
                 self._poll.modify(self._sock, events)
                 self._events = events
+            if events == select.POLLIN:
+                seen = self._busy.poll(self._poll, timeout)
+                if seen:
+                    return self._recv()
+                if seen is not None:  # polled for nothing: the wait looks at its deadline
+                    return None
+                if timeout is None:
+                    return self._recv()
             ready = self._poll.poll(None if timeout is None else math.ceil(timeout * 1000))
         except (OSError, ValueError):
             return b""

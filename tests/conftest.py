@@ -78,6 +78,15 @@ def fake_server(released: threading.Event) -> Iterator[Callable[[Behaviour], int
         server.close()
 
 
+@pytest.fixture
+def pair() -> Iterator[tuple[socket.socket, socket.socket]]:
+    """A connected ``socket.socketpair()``: the test's end and its peer; closed after."""
+    ours, theirs = socket.socketpair()
+    yield ours, theirs
+    ours.close()
+    theirs.close()
+
+
 @pytest.fixture(params=BACKENDS)
 def backend_name(request: pytest.FixtureRequest) -> str:
     """Each backend's name in turn, for tests whose clients run in child processes."""

@@ -9,10 +9,11 @@ the hostile-server repro table: "k", hmac-md5, ``secret-secret-secret``.
 from __future__ import annotations
 
 import contextlib
+import signal
 import socket
 import socketserver
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from dhcpctl.fallback.auth import Key
 from dhcpctl.fallback.wire import (
@@ -37,6 +38,28 @@ PATIENCE = 30.0
 
 #: What a fake does with one accepted connection.
 Behaviour = Callable[[socket.socket], None]
+
+
+class Interrupted(Exception):
+    """What :func:`interrupted_after`'s SIGALRM handler raises, standing for Ctrl-C's
+    KeyboardInterrupt."""
+
+
+@contextlib.contextmanager
+def interrupted_after(seconds: float) -> Iterator[None]:
+    """Raise :class:`Interrupted` in the main thread ``seconds`` from now, as a signal handler
+    raises KeyboardInterrupt for Ctrl-C, unless the block ends first."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise Interrupted
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def recv_exactly(sock: socket.socket, count: int) -> bytes:

@@ -8,7 +8,6 @@ servers through the native backend, so its reactions are the reference.
 from __future__ import annotations
 
 import queue
-import signal
 import socket
 import threading
 import time
@@ -24,6 +23,8 @@ from fake_omapi import (
     KEY_SECRET,
     PATIENCE,
     Behaviour,
+    Interrupted,
+    interrupted_after,
     recv_message,
 )
 from fake_omapi import handshake as keyed_handshake
@@ -131,10 +132,6 @@ def test_close_mid_message_ends_untimed_wait(
         backend.dhcpctl_open_object(lease, connection, 0)
 
 
-class Interrupted(Exception):
-    """What the test's SIGALRM handler raises, standing for Ctrl-C's KeyboardInterrupt."""
-
-
 def test_untimed_wait_is_interruptible(
     backend: Backend, fake_server: Callable[[Behaviour], int], released: threading.Event
 ) -> None:
@@ -144,19 +141,9 @@ def test_untimed_wait_is_interruptible(
         released.wait(PATIENCE)
 
     _, lease = open_lease(backend, fake_server(behaviour))
-
-    def interrupt(signum: int, frame: object) -> None:
-        raise Interrupted
-
-    previous = signal.signal(signal.SIGALRM, interrupt)
-    signal.setitimer(signal.ITIMER_REAL, 0.3)
     started = time.monotonic()
-    try:
-        with pytest.raises(Interrupted):
-            backend.dhcpctl_wait_for_completion(lease)
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+    with interrupted_after(0.3), pytest.raises(Interrupted):
+        backend.dhcpctl_wait_for_completion(lease)
     assert time.monotonic() - started < 0.3 + 1.5
     # The interrupted wait left the connection consistent: the request is still in flight.
     with pytest.raises(dhcpctl.DhcpctlError) as info:

@@ -81,14 +81,6 @@ class Server:
         self.send(message)
 
 
-@pytest.fixture
-def pair() -> Iterator[tuple[socket.socket, socket.socket]]:
-    client, server = socket.socketpair()
-    yield client, server
-    client.close()
-    server.close()
-
-
 def connected(
     pair: tuple[socket.socket, socket.socket], key: Key | None = None
 ) -> tuple[Link, Dispatcher, Server]:

@@ -51,13 +51,6 @@ def waking(native: Any) -> Any:
     return waking
 
 
-@pytest.fixture
-def pair() -> Iterator[tuple[socket.socket, socket.socket]]:
-    ours, peer = socket.socketpair()
-    with ours, peer:
-        yield ours, peer
-
-
 #: A sleep's timeout in the tests of :mod:`dhcpctl._native.waking`: longer than any test takes.
 FOREVER = 3600.0
 

@@ -13,6 +13,7 @@ from typing import Any, Final
 
 from dhcpctl._api import FUNCTION_NAMES, BytesLike, Callback, DataLike, inherit_docstrings
 from dhcpctl._arguments import KNOWN_NAMES
+from dhcpctl._busy_poll import BusyPoll
 from dhcpctl._diagnosis import (
     AUTHENTICATOR_TAKES_NO_VALUES,
     NO_ANSWER,
@@ -128,6 +129,7 @@ def _connect(
         raise DhcpctlError(function, int(status), connect_failed(peer, int(status)))
     connection = Handle("connection", cell)
     connection.peer = peer
+    connection.busy = BusyPoll()
     return connection
 
 
@@ -239,12 +241,12 @@ def _wait(function: str, handle: object, timeout: float | None) -> int:
                     return replies.took(target, server_status, arrived=False)
                 if status != ISC_R_TIMEDOUT:  # refused by calls.wait_step's checks, or dropped
                     raise _unwaitable(function, status, conn)
-                socket, output = _READY[0], _READY[1]
+                socket, output, busy = _READY[0], _READY[1], conn.busy
                 bell = waking.bell()
             finally:
                 leave()
             slice_ = WAIT_SLICE if remaining is None else min(remaining, WAIT_SLICE)
-            waking.sleep(bell, socket, output, slice_)
+            waking.sleep(bell, socket, output, slice_, busy)
         finally:  # also for Ctrl-C in the sleep, or right before it
             if bell is not None:
                 waking.give_back(bell)

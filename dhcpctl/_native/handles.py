@@ -12,6 +12,7 @@ import weakref
 from typing import Any, Final
 
 from dhcpctl._api import Callback, OneReference
+from dhcpctl._busy_poll import BusyPoll
 from dhcpctl._diagnosis import KeyName, Peer
 from dhcpctl._errors import DhcpctlError
 from dhcpctl._results import DHCP_R_INVALIDARG, ISC_R_SUCCESS
@@ -38,6 +39,7 @@ class Handle(OneReference):
         "answered",
         "arrived",
         "arrived_status",
+        "busy",
         "callback",
         "cell",
         "connection",
@@ -80,6 +82,8 @@ class Handle(OneReference):
         self.key: KeyName | None = None
         self.peer: Peer | None = None
         self.answered = False
+        #: A connection's busy polling before its waits sleep (:mod:`dhcpctl._busy_poll`).
+        self.busy: BusyPoll | None = None
 
     @property
     def lost(self) -> bool:

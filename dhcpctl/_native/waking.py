@@ -28,6 +28,8 @@ import os
 import select
 from typing import Final
 
+from dhcpctl._busy_poll import BusyPoll
+
 _INPUT: Final = select.POLLIN
 _INPUT_OUTPUT: Final = select.POLLIN | select.POLLOUT
 
@@ -71,16 +73,24 @@ def give_back(taken: Bell) -> None:
     _pool.append(taken)
 
 
-def sleep(taken: Bell, socket: int, output: bool, timeout: float) -> None:
+def sleep(
+    taken: Bell, socket: int, output: bool, timeout: float, busy: BusyPoll | None = None
+) -> None:
     """Sleep until ``socket`` has input (``output``: or takes output), ``taken`` rings, or
-    ``timeout`` seconds pass. Call without the library lock.
+    ``timeout`` seconds pass. For input it first polls without sleeping for a moment
+    (``busy``: the connection's :class:`dhcpctl._busy_poll.BusyPoll`, None: never); a poll
+    that saw nothing returns, and the wait steps again before it sleeps. Call without the
+    library lock.
 
     Raises what a signal handler raises (KeyboardInterrupt for Ctrl-C).
     """
     poll = taken.poll
     poll.register(socket, _INPUT_OUTPUT if output else _INPUT)
     try:
-        for descriptor, _ in poll.poll(timeout * 1000.0):
+        events = None if output or busy is None else busy.poll(poll, timeout)
+        if events is None:
+            events = poll.poll(timeout * 1000.0)
+        for descriptor, _ in events:
             if descriptor == taken.read_end:
                 taken.silence()
     finally:

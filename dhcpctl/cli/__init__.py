@@ -19,6 +19,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn, cast
 
+from dhcpctl import _busy_poll
 from dhcpctl._api import Backend
 from dhcpctl._backend import POLICIES, POLICY_VARIABLE, choose_backend, policy_of
 from dhcpctl._errors import DhcpctlError
@@ -177,6 +178,9 @@ def _main(argv: Sequence[str] | None) -> int:
     if policy_of(getattr(args, "backend", None) or variable) not in POLICIES:
         # argparse checks --backend, not the variable's default
         _error(f"{POLICY_VARIABLE}={variable!r} is not valid; use one of: {', '.join(POLICIES)}")
+        return _exit.ExitCode.USAGE
+    if _busy_poll.REFUSED is not None:
+        _error(_busy_poll.REFUSED)
         return _exit.ExitCode.USAGE
     if args.command == "info":
         return info.run(args)

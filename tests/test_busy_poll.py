@@ -1,0 +1,380 @@
+"""Busy polling before a wait sleeps (``dhcpctl/_busy_poll.py``): the setting, the backoff, and
+both backends' waits polling, bounded by their timeouts, interruptible, off at 0 and while
+other threads run.
+
+The backends' tests run against fake servers on 127.0.0.1 (``fake_omapi``) with the limit made
+long (seconds), so that whether a wait polled or slept does not depend on the machine's speed.
+A fake server runs in a thread of the test's process, where the waits would never poll: the
+tests that need them to say they run alone on several CPUs (the ``alone`` fixture); one test
+keeps the threads as they are and sees the waits sleep at once, and one confines a child
+process to one CPU.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import select
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from fake_omapi import (
+    AUTHID,
+    KEY,
+    KEY_ALGORITHM,
+    KEY_NAME,
+    KEY_SECRET,
+    PATIENCE,
+    Behaviour,
+    Interrupted,
+    interrupted_after,
+    recv_message,
+)
+from fake_omapi import handshake as keyed_handshake
+
+import dhcpctl
+from dhcpctl import _busy_poll
+from dhcpctl._api import Backend
+from dhcpctl._busy_poll import MAX_BACKOFF, BusyPoll, limit_of
+from dhcpctl.fallback.wire import OP_UPDATE, Message, encode_message
+
+# --- the setting ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds"),
+    [(None, 500e-6), ("", 500e-6), ("  ", 500e-6), ("0", 0.0), (" 50 ", 50e-6), ("1000000", 1.0)],
+)
+def test_the_limit_is_read_in_microseconds(value: str | None, seconds: float) -> None:
+    assert limit_of(value) == pytest.approx(seconds)
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "1.5", "1e3", "1000001", "\u00b2", "\u0663"])
+def test_another_value_is_refused_with_the_variable_named(value: str) -> None:
+    with pytest.raises(ValueError, match=r"DHCPCTL_BUSY_POLL=.* is not valid: .*0 .* 1,000,000"):
+        limit_of(value)
+
+
+def run_python(code: str, value: str) -> subprocess.CompletedProcess[str]:
+    environ = dict(os.environ, DHCPCTL_BUSY_POLL=value, DHCPCTL_BACKEND="python")
+    return subprocess.run(
+        [sys.executable, "-c", code], env=environ, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_a_program_gets_the_error_at_import() -> None:
+    result = run_python("import dhcpctl", "fast")
+    assert result.returncode == 1
+    assert "ValueError: DHCPCTL_BUSY_POLL='fast' is not valid" in result.stderr
+
+
+def test_the_variable_is_read_at_import() -> None:
+    result = run_python("import dhcpctl, dhcpctl._busy_poll as b; print(b.LIMIT)", "0")
+    assert (result.returncode, result.stdout.strip()) == (0, "0.0"), result.stderr
+
+
+def test_the_command_refuses_the_value_as_bad_usage() -> None:
+    environ = dict(os.environ, DHCPCTL_BUSY_POLL="fast")
+    result = subprocess.run(
+        [sys.executable, "-m", "dhcpctl", "info"],
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith("dhcpctl: DHCPCTL_BUSY_POLL='fast' is not valid")
+    assert "Traceback" not in result.stderr
+
+
+# --- BusyPoll on a socket pair -------------------------------------------------------------
+
+
+@pytest.fixture
+def several_cpus(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Polling as on a machine of two CPUs or more (connections made from now on)."""
+    monkeypatch.setattr(_busy_poll, "_cpus", lambda: 2)
+
+
+@pytest.fixture
+def alone(monkeypatch: pytest.MonkeyPatch, several_cpus: None) -> None:
+    """Polling as if the test's thread were the process's only one, on several CPUs."""
+    monkeypatch.setattr(_busy_poll, "_alone", lambda: True)
+
+
+def poller_of(sock: socket.socket) -> select.poll:
+    poller = select.poll()
+    poller.register(sock, select.POLLIN)
+    return poller
+
+
+def test_input_already_there_is_seen_at_once(
+    pair: tuple[socket.socket, socket.socket], monkeypatch: pytest.MonkeyPatch, alone: None
+) -> None:
+    monkeypatch.setattr(_busy_poll, "LIMIT", 5.0)
+    ours, theirs = pair
+    theirs.send(b"x")
+    started = time.monotonic()
+    assert BusyPoll().poll(poller_of(ours), None) == [(ours.fileno(), select.POLLIN)]
+    assert time.monotonic() - started < 1.0
+
+
+def test_input_that_comes_while_polling_ends_the_poll(
+    pair: tuple[socket.socket, socket.socket], monkeypatch: pytest.MonkeyPatch, alone: None
+) -> None:
+    monkeypatch.setattr(_busy_poll, "LIMIT", 5.0)
+    ours, theirs = pair
+    timer = threading.Timer(0.05, theirs.send, (b"x",))
+    timer.start()
+    started = time.monotonic()
+    try:
+        events = BusyPoll().poll(poller_of(ours), None)
+    finally:
+        timer.join()
+    assert events == [(ours.fileno(), select.POLLIN)]
+    assert 0.04 < time.monotonic() - started < 2.5
+
+
+class CountingPoller:
+    """A poller that never has events and counts its calls (each must not sleep)."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def poll(self, timeout: float | None = None) -> list[tuple[int, int]]:
+        assert timeout == 0
+        self.calls += 1
+        return []
+
+
+def test_nothing_polled_for_backs_off_then_starts_over(
+    pair: tuple[socket.socket, socket.socket], monkeypatch: pytest.MonkeyPatch, alone: None
+) -> None:
+    monkeypatch.setattr(_busy_poll, "LIMIT", 0.002)
+    counting = CountingPoller()
+    busy = BusyPoll()
+    poller: Any = counting
+    outcomes = []
+    for _ in range(1 + 1 + 1 + 2 + 1 + 4):
+        before = counting.calls
+        result = busy.poll(poller, None)
+        outcomes.append("skip" if result is None else "miss")
+        assert (counting.calls > before) == (result is not None)
+    assert outcomes == ["miss", "skip", "miss", "skip", "skip", "miss"] + ["skip"] * 4
+    # A poll that sees input starts over: the next wait polls again.
+    ours, theirs = pair
+    theirs.send(b"x")
+    assert busy.poll(poller_of(ours), None)
+    assert busy.poll(poller, None) == []
+
+
+def test_the_backoff_is_bounded(
+    monkeypatch: pytest.MonkeyPatch,
+    alone: None,
+) -> None:
+    monkeypatch.setattr(_busy_poll, "LIMIT", 0.0001)
+    busy = BusyPoll()
+    poller: Any = CountingPoller()
+    polled = [index for index in range(1000) if busy.poll(poller, None) is not None]
+    assert max(b - a for a, b in itertools.pairwise(polled)) == MAX_BACKOFF + 1
+
+
+def test_the_timeout_bounds_the_poll(
+    monkeypatch: pytest.MonkeyPatch,
+    alone: None,
+) -> None:
+    monkeypatch.setattr(_busy_poll, "LIMIT", 30.0)
+    poller: Any = CountingPoller()
+    started = time.monotonic()
+    assert BusyPoll().poll(poller, 0.05) == []
+    assert time.monotonic() - started < 5.0
+    assert BusyPoll().poll(poller, 0.0) is None
+
+
+def test_a_limit_of_zero_never_polls(
+    monkeypatch: pytest.MonkeyPatch,
+    alone: None,
+) -> None:
+    monkeypatch.setattr(_busy_poll, "LIMIT", 0.0)
+    counting = CountingPoller()
+    poller: Any = counting
+    assert all(BusyPoll().poll(poller, None) is None for _ in range(10))
+    assert counting.calls == 0
+
+
+# --- both backends' waits --------------------------------------------------------------------
+
+
+class Polls:
+    """Counts the backends' busy polls by outcome (``BusyPoll.poll`` wrapped)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.seen = 0
+        self.missed = 0
+        original = BusyPoll.poll
+
+        def counted(busy: BusyPoll, poller: select.poll, timeout: float | None) -> Any:
+            events = original(busy, poller, timeout)
+            if events:
+                self.seen += 1
+            elif events is not None:
+                self.missed += 1
+            return events
+
+        monkeypatch.setattr(BusyPoll, "poll", counted)
+
+
+def open_lease(backend: Backend, port: int) -> tuple[Any, Any]:
+    auth = backend.dhcpctl_new_authenticator(KEY_NAME, KEY_ALGORITHM, KEY_SECRET)
+    connection = backend.dhcpctl_timed_connect("127.0.0.1", port, auth, 5.0)
+    lease = backend.dhcpctl_new_object(connection, "lease")
+    backend.dhcpctl_set_value(lease, socket.inet_aton("192.0.2.1"), "ip-address")
+    backend.dhcpctl_open_object(lease, connection, 0)
+    return connection, lease
+
+
+def answering_after(delay: float, released: threading.Event) -> Behaviour:
+    """A server that answers the lease's OPEN ``delay`` seconds after it came."""
+
+    def behaviour(sock: socket.socket) -> None:
+        keyed_handshake(sock, keyed=True)
+        request = recv_message(sock)
+        time.sleep(delay)
+        reply = Message(OP_UPDATE, 9, 3, request.id, AUTHID, (), ((b"ends", b"\0\0\0\1"),))
+        sock.sendall(encode_message(reply, KEY))
+        released.wait(PATIENCE)
+
+    return behaviour
+
+
+def silent(released: threading.Event) -> Behaviour:
+    def behaviour(sock: socket.socket) -> None:
+        keyed_handshake(sock, keyed=True)
+        recv_message(sock)
+        released.wait(PATIENCE)
+
+    return behaviour
+
+
+#: A fake server's behaviour, made with the test's ``released`` event.
+Serving = Callable[[threading.Event], Behaviour]
+
+
+@pytest.fixture
+def lease_on(
+    backend: Backend,
+    fake_server: Callable[[Behaviour], int],
+    released: threading.Event,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Callable[[Serving, float], tuple[Any, Polls]]:
+    """``start(serving, limit)``: with :data:`dhcpctl._busy_poll.LIMIT` set to ``limit``
+    seconds, a lease opened on a fake server that behaves as ``serving`` says (its OPEN sent),
+    and the counts of the busy polls from then on."""
+
+    def start(serving: Serving, limit: float) -> tuple[Any, Polls]:
+        monkeypatch.setattr(_busy_poll, "LIMIT", limit)
+        _, lease = open_lease(backend, fake_server(serving(released)))
+        return lease, Polls(monkeypatch)  # the wait's polls, not the connect's
+
+    return start
+
+
+LeaseOn = Callable[[Serving, float], tuple[Any, Polls]]
+
+
+def answering_soon(released: threading.Event) -> Behaviour:
+    return answering_after(0.2, released)
+
+
+@pytest.mark.parametrize("timed", [False, True])
+def test_a_wait_takes_the_reply_that_comes_while_it_polls(
+    backend: Backend, lease_on: LeaseOn, alone: None, timed: bool
+) -> None:
+    lease, polls = lease_on(answering_soon, 20.0)
+    if timed:
+        status = backend.dhcpctl_timed_wait_for_completion(lease, PATIENCE)
+    else:
+        status = backend.dhcpctl_wait_for_completion(lease)
+    assert status == dhcpctl.ISC_R_SUCCESS
+    assert bytes(backend.dhcpctl_get_value(lease, "ends")) == b"\0\0\0\1"
+    assert (polls.seen, polls.missed) == (1, 0)
+
+
+def test_a_wait_polls_no_longer_than_its_timeout(
+    backend: Backend, lease_on: LeaseOn, alone: None
+) -> None:
+    lease, polls = lease_on(silent, 20.0)
+    started = time.monotonic()
+    with pytest.raises(dhcpctl.DhcpctlError) as info:
+        backend.dhcpctl_timed_wait_for_completion(lease, 0.3)
+    assert info.value.status == dhcpctl.ISC_R_TIMEDOUT
+    assert time.monotonic() - started < 0.3 + 1.5
+    assert polls.missed == 1
+
+
+def test_ctrl_c_interrupts_a_wait_that_polls(
+    backend: Backend, lease_on: LeaseOn, alone: None
+) -> None:
+    lease, polls = lease_on(silent, 20.0)
+    started = time.monotonic()
+    with interrupted_after(0.3), pytest.raises(Interrupted):
+        backend.dhcpctl_wait_for_completion(lease)
+    assert time.monotonic() - started < 0.3 + 1.5
+    assert (polls.seen, polls.missed) == (0, 0)  # interrupted inside the poll
+    # The connection is as it was: the request is still in flight.
+    with pytest.raises(dhcpctl.DhcpctlError) as info:
+        backend.dhcpctl_timed_wait_for_completion(lease, 0.3)
+    assert info.value.status == dhcpctl.ISC_R_TIMEDOUT
+
+
+def test_at_zero_a_wait_sleeps_at_once(backend: Backend, lease_on: LeaseOn, alone: None) -> None:
+    lease, polls = lease_on(answering_soon, 0.0)
+    assert backend.dhcpctl_wait_for_completion(lease) == dhcpctl.ISC_R_SUCCESS
+    assert (polls.seen, polls.missed) == (0, 0)
+
+
+def test_a_second_thread_stops_the_polling(
+    pair: tuple[socket.socket, socket.socket], several_cpus: None
+) -> None:
+    """A thread that polls holds Python's GIL from the others' work: with two threads doing
+    lookups on their own connections, polling cost up to 16 % of their lookups per second."""
+    ours, theirs = pair
+    theirs.send(b"x")
+    done = threading.Event()
+    other = threading.Thread(target=done.wait, args=(PATIENCE,))
+    other.start()
+    try:
+        assert BusyPoll().poll(poller_of(ours), None) is None
+    finally:
+        done.set()
+        other.join()
+
+
+def test_waits_sleep_at_once_beside_another_thread(
+    backend: Backend, lease_on: LeaseOn, several_cpus: None
+) -> None:
+    lease, polls = lease_on(answering_soon, 20.0)
+    assert threading.active_count() > 1  # the fake server's
+    assert backend.dhcpctl_wait_for_completion(lease) == dhcpctl.ISC_R_SUCCESS
+    assert (polls.seen, polls.missed) == (0, 0)
+
+
+def test_a_process_confined_to_one_cpu_never_polls() -> None:
+    code = (
+        "import os, dhcpctl._busy_poll as b\n"
+        "assert b._cpus() == len(os.sched_getaffinity(0))\n"
+        "before = b.BusyPoll()._parallel\n"
+        "os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})\n"
+        "print(before, b._cpus(), b.BusyPoll()._parallel)"
+    )
+    result = run_python(code, "500")
+    several = len(os.sched_getaffinity(0)) > 1
+    assert (result.returncode, result.stdout.split()) == (0, [str(several), "1", "False"]), (
+        result.stderr
+    )
