@@ -10,6 +10,8 @@ import importlib
 import warnings
 from dataclasses import dataclass
 
+from dhcpctl._busy_poll import LIMIT, VARIABLE
+
 
 @dataclass(frozen=True)
 class BackendInfo:
@@ -24,6 +26,8 @@ class BackendInfo:
     ``isc_library`` where ISC's library is, ``isc_version`` its version (e.g.
     ``"ISC DHCP 4.4.3-P1 (BIND 9.11.36)"``), ``hardened`` whether it carries the project's
     patches (``dhcpctl/isc_patches/``) and ``hardening`` the marker's text (None without it).
+    ``busy_poll_us``: how long a wait polls before it sleeps, in microseconds (0: never;
+    ``DHCPCTL_BUSY_POLL``, :mod:`dhcpctl._busy_poll`), on either backend.
     """
 
     backend: str
@@ -34,13 +38,17 @@ class BackendInfo:
     isc_version: str | None
     hardened: bool | None
     hardening: str | None
+    busy_poll_us: int
 
     def lines(self) -> list[str]:
         """The report, one ``name: value`` per line, as ``python -m dhcpctl info`` prints it."""
+        polling = f"{self.busy_poll_us} us" if self.busy_poll_us else "never"
+        busy_poll = f"busy poll: {polling} ({VARIABLE})"
         lines = [f"backend: {self.backend}", f"reason: {self.reason}"]
         if self.native_error is not None:
             said = self.native_error in self.reason
-            return [*lines, f"native: not available: {'see reason' if said else self.native_error}"]
+            native = f"native: not available: {'see reason' if said else self.native_error}"
+            return [*lines, native, busy_poll]
         marker = self.hardening or "no dhcpctl_omapi_hardening marker"
         return [
             *lines,
@@ -48,6 +56,7 @@ class BackendInfo:
             f"ISC library: {self.isc_library}",
             f"ISC version: {self.isc_version}",
             f"hardened: {'yes' if self.hardened else 'no'} ({marker})",
+            busy_poll,
         ]
 
 
@@ -66,7 +75,11 @@ def backend_info() -> BackendInfo:
             native = importlib.import_module("dhcpctl._native")
         except ImportError as error:
             return BackendInfo(
-                dhcpctl.BACKEND, dhcpctl.BACKEND_REASON, str(error), None, None, None, None, None
+                dhcpctl.BACKEND,
+                dhcpctl.BACKEND_REASON,
+                str(error),
+                *(None,) * 5,
+                busy_poll_us=_busy_poll_us(),
             )
     return BackendInfo(
         backend=dhcpctl.BACKEND,
@@ -77,4 +90,9 @@ def backend_info() -> BackendInfo:
         isc_version=native.VERSION,
         hardened=native.HARDENED,
         hardening=native.HARDENING,
+        busy_poll_us=_busy_poll_us(),
     )
+
+
+def _busy_poll_us() -> int:
+    return round(LIMIT * 1e6)

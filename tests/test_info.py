@@ -12,6 +12,7 @@ import pytest
 
 import dhcpctl
 from dhcpctl._backend import running_a_command
+from dhcpctl._busy_poll import limit_of
 from testbed.pytest_plugin import missing
 
 
@@ -58,11 +59,14 @@ def test_backend_info_describes_the_native_backend() -> None:
     assert info.isc_version == "ISC DHCP 4.4.3-P1 (BIND 9.11.36)"
     assert info.hardened is True
     assert info.hardening is not None and info.hardening.startswith("dhcpctl-omapi-hardening/")
+    polled = round(limit_of(os.environ.get("DHCPCTL_BUSY_POLL")) * 1e6)  # 500 where unset
+    assert info.busy_poll_us == polled
     assert info.lines()[2:] == [
         f"native mode: {_native.MODE}",
         f"ISC library: {_native.LIBRARY}",
         "ISC version: ISC DHCP 4.4.3-P1 (BIND 9.11.36)",
         f"hardened: yes ({info.hardening})",
+        f"busy poll: {f'{polled} us' if polled else 'never'} (DHCPCTL_BUSY_POLL)",
     ]
 
 
@@ -96,13 +100,16 @@ def test_info_command_explains_a_forced_native_backend_that_fails(tmp_path: Path
         "reason: DHCPCTL_BACKEND=native, which fails (a program's `import dhcpctl` raises "
         "ImportError: the native dhcpctl backend is not available: ABI mode found no usable"
     )
-    assert lines[-2] == "Build them with `python -m dhcpctl.build_isc --kind shared` (needs: " + (
+    assert lines[-3] == "Build them with `python -m dhcpctl.build_isc --kind shared` (needs: " + (
         "apt-get install autoconf automake libtool build-essential dpkg-dev patch); or install "
         "the shared libraries (Fedora/RHEL: dhcp-libs dhcp-devel). Debian's isc-dhcp-dev is not "
         "usable: its static archives are PIE, not PIC, and BIND's are missing.); this `python -m "
         "dhcpctl` command runs on pure Python"
     )
-    assert lines[-1] == "native: not available: see reason"
+    assert lines[-2:] == [
+        "native: not available: see reason",
+        "busy poll: 500 us (DHCPCTL_BUSY_POLL)",
+    ]
 
 
 def test_info_usage() -> None:
