@@ -18,23 +18,26 @@ rate vs the C loop            0.73x -> 1.00x  0.56x -> 1.06x  0.59x -> 0.84x    
 client CPU (us each)          134 -> 131      150 -> 141      253 -> 614          305 -> 685
 ============================  ==============  ==============  ==================  ==================
 
-The cost is CPU: a wait polls for at most :data:`LIMIT` seconds, then sleeps, so a sequential
-client keeps its CPU busy while a reply comes within the limit (a lookup's reply comes so
-soon that polling costs less CPU than sleeping). It never polls where it could only hurt:
+The cost is CPU: a wait polls once, before it first sleeps, for at most :data:`LIMIT` seconds,
+so a sequential client keeps its CPU busy while a reply comes within the limit (a lookup's
+reply comes so soon that polling costs less CPU than sleeping). It never polls where it could
+only hurt:
 
 - *after polls that saw nothing*: a connection whose replies come later than the limit (a
   remote server, a slow one) stops polling by itself: the next 1, 2, 4 ... up to
-  :data:`MAX_BACKOFF` waits of the connection sleep at once, and one reply seen while polling
-  starts over (:class:`BusyPoll`);
+  :data:`MAX_BACKOFF` waits of the connection sleep at once, and input seen while polling
+  (the first bytes of a reply) starts over (:class:`BusyPoll`);
 - *beside another thread*: a polling thread holds Python's GIL from threads that have work.
   Measured, two threads doing lookups on their own connections made up to 16 % fewer when
-  one of them polled; so a wait polls only while its thread is the process's only one
-  (``threading.active_count()``);
-- *confined to one CPU* (``sched_getaffinity``, read when the connection is made): the server
-  could only answer while the client sleeps. With dhcpd and the client pinned to one CPU
-  (``--placement shared``), polling cost up to a third of the native backend's lookups.
-  Between two polls the wait yields its CPU (``sched_yield``) to a process ready to run
-  there, such as a server the scheduler put on it.
+  one of them polled; so a wait polls only while its thread is the only one of Python's
+  ``threading`` module (``threading.active_count()``; a thread started with ``_thread``
+  directly is not seen);
+- *confined to one CPU* (``sched_getaffinity``, read when the connection is made: a process
+  confined later still polls): the server could only answer while the client sleeps. With
+  dhcpd and the client pinned to one CPU (``--placement shared``), polling cost up to a third
+  of the native backend's lookups. Between two polls the wait yields its CPU
+  (``sched_yield``) to a process ready to run there, such as a server the scheduler put on
+  it.
 
 ``DHCPCTL_BUSY_POLL``: the limit in microseconds, a whole number from 0 (never poll: every
 wait sleeps, as ISC's library does) to 1,000,000; unset or blank: :data:`DEFAULT_MICROSECONDS`.
@@ -79,12 +82,13 @@ def limit_of(value: str | None) -> float:
     text = (value or "").strip()
     if not text:
         return DEFAULT_MICROSECONDS / 1e6
-    if not (text.isascii() and text.isdigit()) or int(text) > MAX_MICROSECONDS:
+    digits = text.lstrip("0") or "0"  # int() of thousands of digits raises its own error
+    if not (text.isascii() and text.isdigit()) or int(digits[:8]) > MAX_MICROSECONDS:
         raise ValueError(
             f"{VARIABLE}={value!r} is not valid: give the microseconds a wait polls before it "
             f"sleeps, a whole number from 0 (never) to {MAX_MICROSECONDS:,}"
         )
-    return int(text) / 1e6
+    return int(digits) / 1e6
 
 
 def _read() -> tuple[float, str | None]:

@@ -26,8 +26,9 @@ class BackendInfo:
     ``isc_library`` where ISC's library is, ``isc_version`` its version (e.g.
     ``"ISC DHCP 4.4.3-P1 (BIND 9.11.36)"``), ``hardened`` whether it carries the project's
     patches (``dhcpctl/isc_patches/``) and ``hardening`` the marker's text (None without it).
-    ``busy_poll_us``: how long a wait polls before it sleeps, in microseconds (0: never;
-    ``DHCPCTL_BUSY_POLL``, :mod:`dhcpctl._busy_poll`), on either backend.
+    ``busy_poll_us``: the longest a wait polls before it sleeps, in microseconds (0: never;
+    ``DHCPCTL_BUSY_POLL``), on either backend; :mod:`dhcpctl._busy_poll` says where a wait
+    does not poll (beside another thread, confined to one CPU).
     """
 
     backend: str

@@ -182,6 +182,7 @@ class Link:
     def wait(self, done: Callable[[], bool], deadline: float | None) -> None:
         """Read and dispatch until ``done()`` (checked under the lock) or raise LinkError."""
         callbacks: list[Callable[[], None]] = []
+        polls = True  # the first read of the wait may poll before it sleeps, no other
         with self._lock:
             while True:
                 if callbacks:
@@ -208,7 +209,8 @@ class Link:
                 self._reading = True
                 self._lock.release()
                 try:
-                    data = self._pump(remaining)
+                    data = self._pump(remaining, polls)
+                    polls = False
                 finally:
                     self._lock.acquire()
                     self._reading = False
@@ -219,23 +221,23 @@ class Link:
                 if data is not None:
                     callbacks = self._dispatch(data)
 
-    def _pump(self, timeout: float | None) -> bytes | None:
+    def _pump(self, timeout: float | None, polls: bool) -> bytes | None:
         """Wait until the socket is ready or ``timeout`` passes; flush what it takes and read
         up to RECV_SIZE bytes. Returns the bytes read, b"" at EOF or on error, None if there
-        was nothing to read."""
+        was nothing to read (also after ``polls``: a busy poll first, that saw nothing)."""
         events = select.POLLIN | (select.POLLOUT if self._unsent else 0)
         try:
             if events != self._events:
                 self._poll.modify(self._sock, events)
                 self._events = events
-            if events == select.POLLIN:
+            if events == select.POLLIN and polls:
                 seen = self._busy.poll(self._poll, timeout)
                 if seen:
                     return self._recv()
                 if seen is not None:  # polled for nothing: the wait looks at its deadline
                     return None
-                if timeout is None:
-                    return self._recv()
+            if timeout is None and events == select.POLLIN:
+                return self._recv()
             ready = self._poll.poll(None if timeout is None else math.ceil(timeout * 1000))
         except (OSError, ValueError):
             return b""

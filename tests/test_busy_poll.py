@@ -49,13 +49,23 @@ from dhcpctl.fallback.wire import OP_UPDATE, Message, encode_message
 
 @pytest.mark.parametrize(
     ("value", "seconds"),
-    [(None, 500e-6), ("", 500e-6), ("  ", 500e-6), ("0", 0.0), (" 50 ", 50e-6), ("1000000", 1.0)],
+    [
+        (None, 500e-6),
+        ("", 500e-6),
+        ("  ", 500e-6),
+        ("0", 0.0),
+        (" 50 ", 50e-6),
+        ("1000000", 1.0),
+        ("0" * 5000 + "5", 5e-6),
+    ],
 )
 def test_the_limit_is_read_in_microseconds(value: str | None, seconds: float) -> None:
     assert limit_of(value) == pytest.approx(seconds)
 
 
-@pytest.mark.parametrize("value", ["abc", "-1", "1.5", "1e3", "1000001", "\u00b2", "\u0663"])
+@pytest.mark.parametrize(
+    "value", ["abc", "-1", "1.5", "1e3", "1000001", "\u00b2", "\u0663", "9" * 5000, "10000000"]
+)
 def test_another_value_is_refused_with_the_variable_named(value: str) -> None:
     with pytest.raises(ValueError, match=r"DHCPCTL_BUSY_POLL=.* is not valid: .*0 .* 1,000,000"):
         limit_of(value)
@@ -239,15 +249,17 @@ def open_lease(backend: Backend, port: int) -> tuple[Any, Any]:
     return connection, lease
 
 
-def answering_after(delay: float, released: threading.Event) -> Behaviour:
-    """A server that answers the lease's OPEN ``delay`` seconds after it came."""
+def answering_after(delay: float, released: threading.Event, count: int = 1) -> Behaviour:
+    """A server that answers ``count`` OPENs of leases, each ``delay`` seconds after it came."""
 
     def behaviour(sock: socket.socket) -> None:
         keyed_handshake(sock, keyed=True)
-        request = recv_message(sock)
-        time.sleep(delay)
-        reply = Message(OP_UPDATE, 9, 3, request.id, AUTHID, (), ((b"ends", b"\0\0\0\1"),))
-        sock.sendall(encode_message(reply, KEY))
+        for number in range(count):
+            request = recv_message(sock)
+            time.sleep(delay)
+            values = ((b"ends", b"\0\0\0\1"),)
+            reply = Message(OP_UPDATE, 9 + number, 3 + number, request.id, AUTHID, (), values)
+            sock.sendall(encode_message(reply, KEY))
         released.wait(PATIENCE)
 
     return behaviour
@@ -378,3 +390,38 @@ def test_a_process_confined_to_one_cpu_never_polls() -> None:
     assert (result.returncode, result.stdout.split()) == (0, [str(several), "1", "False"]), (
         result.stderr
     )
+
+
+def test_a_wait_polls_once(backend: Backend, lease_on: LeaseOn, alone: None) -> None:
+    """Once, before it first sleeps: a native wait sleeps in slices of up to 1 s, and polled
+    again after each (finding 1 of trial E: 3 s of CPU in an 8 s wait at a 1 s limit)."""
+    lease, polls = lease_on(silent, 0.2)
+    with pytest.raises(dhcpctl.DhcpctlError) as info:
+        backend.dhcpctl_timed_wait_for_completion(lease, 2.5)
+    assert info.value.status == dhcpctl.ISC_R_TIMEDOUT
+    assert (polls.seen, polls.missed) == (0, 1)
+
+
+def test_waits_after_a_poll_that_saw_nothing_sleep_1_2_4_times(
+    backend: Backend,
+    fake_server: Callable[[Behaviour], int],
+    released: threading.Event,
+    monkeypatch: pytest.MonkeyPatch,
+    alone: None,
+) -> None:
+    """Replies 50 ms late, polls of 5 ms: the waits that poll are the 1st, 3rd, 6th and 11th
+    (the next 1, 2, 4 waits after each sleep at once, as documented)."""
+    monkeypatch.setattr(_busy_poll, "LIMIT", 0.005)
+    connection, lease = open_lease(backend, fake_server(answering_after(0.05, released, 12)))
+    polls = Polls(monkeypatch)
+    polled = []
+    for number in range(1, 13):
+        if number > 1:
+            lease = backend.dhcpctl_new_object(connection, "lease")
+            backend.dhcpctl_set_value(lease, socket.inet_aton("192.0.2.1"), "ip-address")
+            backend.dhcpctl_open_object(lease, connection, 0)
+        before = polls.missed
+        assert backend.dhcpctl_timed_wait_for_completion(lease, PATIENCE) == dhcpctl.ISC_R_SUCCESS
+        if polls.missed > before:
+            polled.append(number)
+    assert (polled, polls.seen) == ([1, 3, 6, 11], 0)

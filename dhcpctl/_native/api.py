@@ -209,6 +209,7 @@ def _wait(function: str, handle: object, timeout: float | None) -> int:
             return _wait_on_connection(function, target, deadline)
         raise DhcpctlError(function, DHCP_R_INVALIDARG, "nothing to wait for on this handle")
     conn = target.connection
+    busy = None if conn is None else conn.busy  # the first sleep of the wait may poll, no other
     while True:
         bell = None
         enter(function, deadline)
@@ -241,12 +242,13 @@ def _wait(function: str, handle: object, timeout: float | None) -> int:
                     return replies.took(target, server_status, arrived=False)
                 if status != ISC_R_TIMEDOUT:  # refused by calls.wait_step's checks, or dropped
                     raise _unwaitable(function, status, conn)
-                socket, output, busy = _READY[0], _READY[1], conn.busy
+                socket, output = _READY[0], _READY[1]
                 bell = waking.bell()
             finally:
                 leave()
             slice_ = WAIT_SLICE if remaining is None else min(remaining, WAIT_SLICE)
             waking.sleep(bell, socket, output, slice_, busy)
+            busy = None
         finally:  # also for Ctrl-C in the sleep, or right before it
             if bell is not None:
                 waking.give_back(bell)

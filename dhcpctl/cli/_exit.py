@@ -53,8 +53,8 @@ EPILOG = """exit status:
   0  success
   1  the server refused for another reason (invalid value, read-only field, several matches),
      or a command of a shell script failed, or the output could not be written
-  2  bad usage (unknown option or DHCPCTL_BACKEND, a value that cannot be encoded,
-     unreadable key file)
+  2  bad usage (unknown option, DHCPCTL_BACKEND or DHCPCTL_BUSY_POLL, a value that cannot
+     be encoded, unreadable key file)
   3  not found
   4  already exists, or the keys given belong to another object
   5  authentication failed (key name, secret or algorithm)
