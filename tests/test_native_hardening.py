@@ -38,6 +38,7 @@ from test_codec_fakeserver import handshake
 
 import dhcpctl
 from build_ffi import load_by_path
+from dhcpctl import _busy_poll
 from dhcpctl._results import (
     DHCP_R_INVALIDKEY,
     ISC_R_SUCCESS,
@@ -638,6 +639,7 @@ def test_info_command() -> None:
         warnings.simplefilter("ignore")
         from dhcpctl import _native
     lines = run.stdout.splitlines()
+    polled = round(_busy_poll.LIMIT * 1e6)  # the child reads the same DHCPCTL_BUSY_POLL
     assert lines[0] == f"backend: {dhcpctl.BACKEND}"
     assert lines[1] == f"reason: {dhcpctl.BACKEND_REASON}"
     assert lines[2:] == [
@@ -646,4 +648,5 @@ def test_info_command() -> None:
         f"ISC version: {_native.VERSION}",
         f"hardened: {'yes' if _native.HARDENED else 'no'} "
         f"({_native.HARDENING or 'no dhcpctl_omapi_hardening marker'})",
+        f"busy poll: {f'{polled} us' if polled else 'never'} (DHCPCTL_BUSY_POLL)",
     ]
