@@ -7,9 +7,10 @@ hypervisor), sleeping in ``poll()`` and being woken costs more than a local ``dh
 answer, and the client then runs with cold caches. Measured on a 2-CPU VM against a local
 dhcpd (``--placement kernel`` of ``benchmarks/run.py``: the scheduler puts the processes),
 93 % of lease lookups' replies came within 60 us, 99.8 % within 200 us; a host's create or
-delete within 150 to 300 us (dhcpd writes its leases file first). Five alternating rounds of
-3,000 lookups (the C-named API), then of 400 host create+remove cycles, against ISC's own C
-loop, without polling and with the default limit:
+delete within 150 to 300 us (dhcpd writes its leases file first). An A/B run of its own (five
+alternating rounds of 3,000 lookups with the C-named API, then of 400 host create+remove
+cycles, each client a process of its own, polling off and at the default limit, against ISC's
+own C loop; ``benchmarks/run.py``'s figures in the README come from another run):
 
 ============================  ==============  ==============  ==================  ==================
                               native lookups  python lookups  native host cycles  python host cycles
@@ -26,24 +27,28 @@ only hurt:
 - *after polls that saw nothing*: a connection whose replies come later than the limit (a
   remote server, a slow one) stops polling by itself: the next 1, 2, 4 ... up to
   :data:`MAX_BACKOFF` waits of the connection sleep at once, and input seen while polling
-  (the first bytes of a reply) starts over (:class:`BusyPoll`);
+  (the first bytes of a reply; on the native backend also a ring of the wait's bell,
+  :mod:`dhcpctl._native.waking`) starts over (:class:`BusyPoll`). A poll that the wait's own
+  timeout cut short does not count;
 - *beside another thread*: a polling thread holds Python's GIL from threads that have work.
   Measured, two threads doing lookups on their own connections made up to 16 % fewer when
   one of them polled; so a wait polls only while its thread is the only one of Python's
   ``threading`` module (``threading.active_count()``; a thread started with ``_thread``
   directly is not seen);
-- *confined to one CPU* (``sched_getaffinity``, read when the connection is made: a process
-  confined later still polls): the server could only answer while the client sleeps. With
-  dhcpd and the client pinned to one CPU (``--placement shared``), polling cost up to a third
-  of the native backend's lookups. Between two polls the wait yields its CPU
+- *confined to one CPU* (``sched_getaffinity`` of the thread that makes the connection, read
+  then: a process confined later still polls): it may share that CPU with the server, which
+  could then answer only while the client sleeps. With dhcpd and the client pinned to one CPU
+  (``--placement shared``), polling cost up to a third of the native backend's lookups. A
+  client pinned to a CPU the server does not use (``--placement split``) loses the gain: where
+  the server runs is not known here. Between two polls the wait yields its CPU
   (``sched_yield``) to a process ready to run there, such as a server the scheduler put on
   it.
 
 ``DHCPCTL_BUSY_POLL``: the limit in microseconds, a whole number from 0 (never poll: every
 wait sleeps, as ISC's library does) to 1,000,000; unset or blank: :data:`DEFAULT_MICROSECONDS`.
-Read once, when the first backend is imported; another value raises ValueError there (the
-package's own commands take the default instead, and refuse the value as bad usage once they
-have read their arguments: :data:`REFUSED`).
+Read once, at ``import dhcpctl``; another value raises ValueError there (where one of the
+package's commands runs, the default is taken instead and the ``dhcpctl`` command refuses the
+value as bad usage once it has read its arguments: :data:`REFUSED`).
 
 Both backends poll: the pure-Python backend's reads (``fallback/transport.py``
 ``Link._pump``) and the native backend's sleeps between the steps of a wait
@@ -85,10 +90,15 @@ def limit_of(value: str | None) -> float:
     digits = text.lstrip("0") or "0"  # int() of thousands of digits raises its own error
     if not (text.isascii() and text.isdigit()) or int(digits[:8]) > MAX_MICROSECONDS:
         raise ValueError(
-            f"{VARIABLE}={value!r} is not valid: give the microseconds a wait polls before it "
-            f"sleeps, a whole number from 0 (never) to {MAX_MICROSECONDS:,}"
+            f"{VARIABLE}={_shown(value)} is not valid: give the microseconds a wait polls "
+            f"before it sleeps, a whole number from 0 (never) to {MAX_MICROSECONDS:,}"
         )
     return int(digits) / 1e6
+
+
+def _shown(value: str | None) -> str:
+    """``value`` as an error shows it: its ``repr``, cut after 40 characters."""
+    return repr(value) if value is None or len(value) <= 40 else f"{value[:40]!r}..."
 
 
 def _read() -> tuple[float, str | None]:
@@ -102,6 +112,8 @@ def _read() -> tuple[float, str | None]:
 
 LIMIT: float
 REFUSED: str | None
+
+
 #: How long a wait polls before it sleeps (seconds), read from :data:`VARIABLE` once; and
 #: why its value was refused (None: it was not), where a command of this package runs.
 LIMIT, REFUSED = _read()
@@ -113,7 +125,8 @@ _yield: Final = getattr(os, "sched_yield", lambda: None)
 
 
 def _cpus() -> int:
-    """The CPUs this process may run on (``sched_getaffinity``; elsewhere, the machine's)."""
+    """The CPUs the calling thread may run on (``sched_getaffinity``; elsewhere, the
+    machine's)."""
     if hasattr(os, "sched_getaffinity"):
         return len(os.sched_getaffinity(0))
     return os.cpu_count() or 1
@@ -125,14 +138,15 @@ def _alone() -> bool:
 
 
 class BusyPoll:
-    """One connection's busy polling (not shared between threads: the waits of a connection
-    call it one at a time, from whichever thread reads the socket)."""
+    """One connection's busy polling. The pure-Python backend calls it from the thread that
+    reads the socket; the native backend from each thread that waits on the connection, under
+    the GIL (it polls only where there is one thread)."""
 
     __slots__ = ("_backoff", "_parallel", "_skip")
 
     def __init__(self) -> None:
-        #: Whether the process may run on more than one CPU (read once per connection):
-        #: confined to one, it would only delay the server that shares it.
+        #: Whether the calling thread may run on more than one CPU (read once per
+        #: connection): confined to one, it may share it with the server.
         self._parallel = _cpus() > 1
         #: Waits to sleep at once after the last poll that saw nothing, and those left.
         self._backoff = 0
@@ -145,7 +159,7 @@ class BusyPoll:
         that wait sleeps at once), or None without a call while backing off or with no time
         to poll (then sleep in ``poller.poll`` at once). Raises what ``poller.poll`` raises,
         and what a signal handler raises (KeyboardInterrupt for Ctrl-C) between two calls."""
-        if self._skip:
+        if self._skip > 0:
             self._skip -= 1
             return None
         limit = LIMIT if timeout is None else min(LIMIT, timeout)
@@ -161,6 +175,7 @@ class BusyPoll:
             if time.monotonic() >= end:
                 break
             _yield()
-        self._backoff = min(2 * self._backoff or 1, MAX_BACKOFF)
-        self._skip = self._backoff
+        if limit >= LIMIT:  # not a poll the wait's own timeout cut short
+            self._backoff = min(2 * self._backoff or 1, MAX_BACKOFF)
+            self._skip = self._backoff
         return []

@@ -186,7 +186,7 @@ def _wait_on_connection(function: str, connection: Connection, deadline: float |
     if deadline is None:
         raise DhcpctlError(function, DHCP_R_INVALIDARG, "nothing to wait for on a connection")
     try:
-        link.wait(lambda: not link.alive, deadline)
+        link.wait(lambda: not link.alive, deadline, reply=False)
     except LinkError as exc:  # the deadline passed
         raise DhcpctlError(function, exc.status, lost(connection.peer, exc.detail)) from None
     raise DhcpctlError(function, DHCP_R_CONNRESET, _gone(connection))

@@ -169,10 +169,10 @@ def open_connection(
     connection = Connection(link, dispatcher, peer)
     try:
         link.write(protocol.initiate())
-        link.wait(lambda: protocol.state is State.INTRO_DONE, deadline)
+        link.wait(lambda: protocol.state is State.INTRO_DONE, deadline, reply=False)
         if key is not None:
             link.write(protocol.open_authenticator())
-            link.wait(lambda: protocol.state is State.READY, deadline)
+            link.wait(lambda: protocol.state is State.READY, deadline, reply=False)
     except ProtocolError as exc:  # a LinkError, or open_authenticator's
         link.close()
         # A timeout here is the connect's: the link's words are about a request.

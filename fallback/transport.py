@@ -179,10 +179,13 @@ class Link:
             register(xid)
             self.write(data)
 
-    def wait(self, done: Callable[[], bool], deadline: float | None) -> None:
-        """Read and dispatch until ``done()`` (checked under the lock) or raise LinkError."""
+    def wait(self, done: Callable[[], bool], deadline: float | None, *, reply: bool = True) -> None:
+        """Read and dispatch until ``done()`` (checked under the lock) or raise LinkError.
+        ``reply``: the wait is for the reply to a request, so its first read may poll before
+        it sleeps (:mod:`dhcpctl._busy_poll`), no other read; else (a connect, a wait on the
+        connection itself) every read sleeps at once, as the native backend's do."""
         callbacks: list[Callable[[], None]] = []
-        polls = True  # the first read of the wait may poll before it sleeps, no other
+        polls = reply
         with self._lock:
             while True:
                 if callbacks:

@@ -12,6 +12,8 @@ process to one CPU.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import itertools
 import os
 import select
@@ -207,6 +209,21 @@ def test_the_timeout_bounds_the_poll(
     assert BusyPoll().poll(poller, 0.0) is None
 
 
+def test_a_poll_the_timeout_cut_short_is_no_miss(
+    monkeypatch: pytest.MonkeyPatch, alone: None
+) -> None:
+    """The backoff is for replies later than the limit: a poll ended by the wait's own
+    timeout (shorter than the limit) leaves the next wait polling."""
+    monkeypatch.setattr(_busy_poll, "LIMIT", 5.0)
+    busy = BusyPoll()
+    poller: Any = CountingPoller()
+    assert busy.poll(poller, 0.01) == []
+    assert busy.poll(poller, 0.01) == []
+    monkeypatch.setattr(_busy_poll, "LIMIT", 0.01)
+    assert busy.poll(poller, None) == []
+    assert busy.poll(poller, None) is None
+
+
 def test_a_limit_of_zero_never_polls(
     monkeypatch: pytest.MonkeyPatch,
     alone: None,
@@ -222,14 +239,18 @@ def test_a_limit_of_zero_never_polls(
 
 
 class Polls:
-    """Counts the backends' busy polls by outcome (``BusyPoll.poll`` wrapped)."""
+    """Counts the backends' busy polls by outcome (``BusyPoll.poll`` wrapped): ``started``
+    counts the calls that got past the backoff's skips."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.started = 0
         self.seen = 0
         self.missed = 0
         original = BusyPoll.poll
 
         def counted(busy: BusyPoll, poller: select.poll, timeout: float | None) -> Any:
+            if busy._skip <= 0:
+                self.started += 1
             events = original(busy, poller, timeout)
             if events:
                 self.seen += 1
@@ -338,7 +359,7 @@ def test_ctrl_c_interrupts_a_wait_that_polls(
     with interrupted_after(0.3), pytest.raises(Interrupted):
         backend.dhcpctl_wait_for_completion(lease)
     assert time.monotonic() - started < 0.3 + 1.5
-    assert (polls.seen, polls.missed) == (0, 0)  # interrupted inside the poll
+    assert (polls.started, polls.seen, polls.missed) == (1, 0, 0)  # interrupted inside it
     # The connection is as it was: the request is still in flight.
     with pytest.raises(dhcpctl.DhcpctlError) as info:
         backend.dhcpctl_timed_wait_for_completion(lease, 0.3)
@@ -378,18 +399,22 @@ def test_waits_sleep_at_once_beside_another_thread(
 
 
 def test_a_process_confined_to_one_cpu_never_polls() -> None:
+    """In a child process of one thread: a connection's BusyPoll made while the process may
+    run on several CPUs polls (input waiting: seen), one made once it is confined to one does
+    not, with the same input waiting."""
     code = (
-        "import os, dhcpctl._busy_poll as b\n"
-        "assert b._cpus() == len(os.sched_getaffinity(0))\n"
-        "before = b.BusyPoll()._parallel\n"
+        "import os, select, socket, dhcpctl._busy_poll as b\n"
+        "ours, theirs = socket.socketpair()\n"
+        "theirs.send(b'x')\n"
+        "poller = select.poll()\n"
+        "poller.register(ours, select.POLLIN)\n"
+        "before = b.BusyPoll()\n"
         "os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})\n"
-        "print(before, b._cpus(), b.BusyPoll()._parallel)"
+        "print(bool(before.poll(poller, None)), b.BusyPoll().poll(poller, None))"
     )
     result = run_python(code, "500")
     several = len(os.sched_getaffinity(0)) > 1
-    assert (result.returncode, result.stdout.split()) == (0, [str(several), "1", "False"]), (
-        result.stderr
-    )
+    assert (result.returncode, result.stdout.split()) == (0, [str(several), "None"]), result.stderr
 
 
 def test_a_wait_polls_once(backend: Backend, lease_on: LeaseOn, alone: None) -> None:
@@ -425,3 +450,51 @@ def test_waits_after_a_poll_that_saw_nothing_sleep_1_2_4_times(
         if polls.missed > before:
             polled.append(number)
     assert (polled, polls.seen) == ([1, 3, 6, 11], 0)
+
+
+def test_connects_and_waits_on_a_connection_do_not_poll(
+    backend: Backend,
+    fake_server: Callable[[Behaviour], int],
+    released: threading.Event,
+    monkeypatch: pytest.MonkeyPatch,
+    alone: None,
+) -> None:
+    """They wait for no reply: a poll could only miss and push the connection's backoff on
+    (the pure-Python backend polled in both, the native one in neither)."""
+    monkeypatch.setattr(_busy_poll, "LIMIT", 20.0)
+    polls = Polls(monkeypatch)
+    connection, lease = open_lease(backend, fake_server(answering_after(0.3, released)))
+    with contextlib.suppress(dhcpctl.DhcpctlError):
+        backend.dhcpctl_timed_wait_for_completion(connection, 0.05)
+    assert (polls.started, polls.seen, polls.missed) == (0, 0, 0)
+    assert backend.dhcpctl_wait_for_completion(lease) == dhcpctl.ISC_R_SUCCESS
+    assert (polls.started, polls.seen, polls.missed) == (1, 1, 0)
+
+
+def test_the_report_says_never_at_zero() -> None:
+    info = dhcpctl.backend_info()
+    assert dataclasses.replace(info, busy_poll_us=0).lines()[-1] == (
+        "busy poll: never (DHCPCTL_BUSY_POLL)"
+    )
+    assert dataclasses.replace(info, busy_poll_us=50).lines()[-1] == (
+        "busy poll: 50 us (DHCPCTL_BUSY_POLL)"
+    )
+
+
+def test_help_works_with_a_bad_value() -> None:
+    environ = dict(os.environ, DHCPCTL_BUSY_POLL="fast")
+    result = subprocess.run(
+        [sys.executable, "-m", "dhcpctl", "--help"],
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (result.returncode, result.stderr) == (0, "")
+    assert "DHCPCTL_BUSY_POLL" in result.stdout  # exit status 2 names it
+
+
+def test_a_long_value_is_cut_in_the_error() -> None:
+    with pytest.raises(ValueError) as info:
+        limit_of("9" * 5000)
+    assert len(str(info.value)) < 300
