@@ -91,15 +91,20 @@ def test_the_variable_is_read_at_import() -> None:
     assert (result.returncode, result.stdout.strip()) == (0, "0.0"), result.stderr
 
 
-def test_the_command_refuses_the_value_as_bad_usage() -> None:
+def run_command(*args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m dhcpctl ARGS`` with ``DHCPCTL_BUSY_POLL=fast``."""
     environ = dict(os.environ, DHCPCTL_BUSY_POLL="fast")
-    result = subprocess.run(
-        [sys.executable, "-m", "dhcpctl", "info"],
+    return subprocess.run(
+        [sys.executable, "-m", "dhcpctl", *args],
         env=environ,
         capture_output=True,
         text=True,
         timeout=60,
     )
+
+
+def test_the_command_refuses_the_value_as_bad_usage() -> None:
+    result = run_command("info")
     assert result.returncode == 2
     assert result.stderr.startswith("dhcpctl: DHCPCTL_BUSY_POLL='fast' is not valid")
     assert "Traceback" not in result.stderr
@@ -482,14 +487,7 @@ def test_the_report_says_never_at_zero() -> None:
 
 
 def test_help_works_with_a_bad_value() -> None:
-    environ = dict(os.environ, DHCPCTL_BUSY_POLL="fast")
-    result = subprocess.run(
-        [sys.executable, "-m", "dhcpctl", "--help"],
-        env=environ,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_command("--help")
     assert (result.returncode, result.stderr) == (0, "")
     assert "DHCPCTL_BUSY_POLL" in result.stdout  # exit status 2 names it
 
