@@ -202,28 +202,19 @@ def test_the_backoff_is_bounded(
     assert max(b - a for a, b in itertools.pairwise(polled)) == MAX_BACKOFF + 1
 
 
-def test_the_timeout_bounds_the_poll(
-    monkeypatch: pytest.MonkeyPatch,
-    alone: None,
-) -> None:
-    monkeypatch.setattr(_busy_poll, "LIMIT", 30.0)
-    poller: Any = CountingPoller()
-    started = time.monotonic()
-    assert BusyPoll().poll(poller, 0.05) == []
-    assert time.monotonic() - started < 5.0
-    assert BusyPoll().poll(poller, 0.0) is None
-
-
-def test_a_poll_the_timeout_cut_short_is_no_miss(
+def test_the_timeout_bounds_the_poll_and_is_no_miss(
     monkeypatch: pytest.MonkeyPatch, alone: None
 ) -> None:
-    """The backoff is for replies later than the limit: a poll ended by the wait's own
-    timeout (shorter than the limit) leaves the next wait polling."""
-    monkeypatch.setattr(_busy_poll, "LIMIT", 5.0)
+    """A poll ends with the wait's own timeout; and since the backoff is for replies later
+    than the limit, a poll the timeout cut short leaves the next wait polling."""
+    monkeypatch.setattr(_busy_poll, "LIMIT", 30.0)
     busy = BusyPoll()
     poller: Any = CountingPoller()
+    started = time.monotonic()
+    assert busy.poll(poller, 0.05) == []
+    assert time.monotonic() - started < 5.0
     assert busy.poll(poller, 0.01) == []
-    assert busy.poll(poller, 0.01) == []
+    assert busy.poll(poller, 0.0) is None
     monkeypatch.setattr(_busy_poll, "LIMIT", 0.01)
     assert busy.poll(poller, None) == []
     assert busy.poll(poller, None) is None
