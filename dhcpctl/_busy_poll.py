@@ -110,12 +110,10 @@ def _read() -> tuple[float, str | None]:
         return DEFAULT_MICROSECONDS / 1e6, str(error)
 
 
-LIMIT: float
-REFUSED: str | None
-
-
 #: How long a wait polls before it sleeps (seconds), read from :data:`VARIABLE` once; and
 #: why its value was refused (None: it was not), where a command of this package runs.
+LIMIT: float
+REFUSED: str | None
 LIMIT, REFUSED = _read()
 
 
