@@ -14,7 +14,9 @@ import socket
 import socketserver
 import threading
 from collections.abc import Callable, Iterator
+from typing import Any
 
+from dhcpctl._api import Backend
 from dhcpctl.fallback.auth import Key
 from dhcpctl.fallback.wire import (
     OP_STATUS,
@@ -38,6 +40,23 @@ PATIENCE = 30.0
 
 #: What a fake does with one accepted connection.
 Behaviour = Callable[[socket.socket], None]
+
+
+def open_lease_on(backend: Backend, connection: Any) -> Any:
+    """A lease (``ip-address`` 192.0.2.1) opened on ``connection``: its OPEN sent, not waited
+    for."""
+    lease = backend.dhcpctl_new_object(connection, "lease")
+    backend.dhcpctl_set_value(lease, socket.inet_aton("192.0.2.1"), "ip-address")
+    backend.dhcpctl_open_object(lease, connection, 0)
+    return lease
+
+
+def open_lease(backend: Backend, port: int) -> tuple[Any, Any]:
+    """A connection to the fake on 127.0.0.1:``port`` with :data:`KEY` (within 5 s), and a
+    lease opened on it (:func:`open_lease_on`)."""
+    auth = backend.dhcpctl_new_authenticator(KEY_NAME, KEY_ALGORITHM, KEY_SECRET)
+    connection = backend.dhcpctl_timed_connect("127.0.0.1", port, auth, 5.0)
+    return connection, open_lease_on(backend, connection)
 
 
 class Interrupted(Exception):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import itertools
 import os
 import select
@@ -29,22 +30,24 @@ import pytest
 from fake_omapi import (
     AUTHID,
     KEY,
-    KEY_ALGORITHM,
-    KEY_NAME,
-    KEY_SECRET,
     PATIENCE,
     Behaviour,
     Interrupted,
     interrupted_after,
+    open_lease,
+    open_lease_on,
     recv_message,
 )
 from fake_omapi import handshake as keyed_handshake
+from scenario_helpers import backend_name, connect, uint32
 
 import dhcpctl
 from dhcpctl import _busy_poll
 from dhcpctl._api import Backend
 from dhcpctl._busy_poll import MAX_BACKOFF, BusyPoll, limit_of
 from dhcpctl.fallback.wire import OP_UPDATE, Message, encode_message
+from testbed import dataset
+from testbed.server import Endpoint
 
 # --- the setting ---------------------------------------------------------------------------
 
@@ -114,6 +117,15 @@ def test_the_command_refuses_the_value_as_bad_usage() -> None:
 
 
 @pytest.fixture
+def limit(monkeypatch: pytest.MonkeyPatch) -> Callable[[float], None]:
+    """``limit(seconds)``: :data:`dhcpctl._busy_poll.LIMIT` for the test."""
+    return lambda seconds: monkeypatch.setattr(_busy_poll, "LIMIT", seconds)
+
+
+Limit = Callable[[float], None]
+
+
+@pytest.fixture
 def several_cpus(monkeypatch: pytest.MonkeyPatch) -> None:
     """Polling as on a machine of two CPUs or more (connections made from now on)."""
     monkeypatch.setattr(_busy_poll, "_cpus", lambda: 2)
@@ -132,9 +144,9 @@ def poller_of(sock: socket.socket) -> select.poll:
 
 
 def test_input_already_there_is_seen_at_once(
-    pair: tuple[socket.socket, socket.socket], monkeypatch: pytest.MonkeyPatch, alone: None
+    pair: tuple[socket.socket, socket.socket], limit: Limit, alone: None
 ) -> None:
-    monkeypatch.setattr(_busy_poll, "LIMIT", 5.0)
+    limit(5.0)
     ours, theirs = pair
     theirs.send(b"x")
     started = time.monotonic()
@@ -143,9 +155,9 @@ def test_input_already_there_is_seen_at_once(
 
 
 def test_input_that_comes_while_polling_ends_the_poll(
-    pair: tuple[socket.socket, socket.socket], monkeypatch: pytest.MonkeyPatch, alone: None
+    pair: tuple[socket.socket, socket.socket], limit: Limit, alone: None
 ) -> None:
-    monkeypatch.setattr(_busy_poll, "LIMIT", 5.0)
+    limit(5.0)
     ours, theirs = pair
     timer = threading.Timer(0.05, theirs.send, (b"x",))
     timer.start()
@@ -171,9 +183,9 @@ class CountingPoller:
 
 
 def test_nothing_polled_for_backs_off_then_starts_over(
-    pair: tuple[socket.socket, socket.socket], monkeypatch: pytest.MonkeyPatch, alone: None
+    pair: tuple[socket.socket, socket.socket], limit: Limit, alone: None
 ) -> None:
-    monkeypatch.setattr(_busy_poll, "LIMIT", 0.002)
+    limit(0.002)
     counting = CountingPoller()
     busy = BusyPoll()
     poller: Any = counting
@@ -191,23 +203,18 @@ def test_nothing_polled_for_backs_off_then_starts_over(
     assert busy.poll(poller, None) == []
 
 
-def test_the_backoff_is_bounded(
-    monkeypatch: pytest.MonkeyPatch,
-    alone: None,
-) -> None:
-    monkeypatch.setattr(_busy_poll, "LIMIT", 0.0001)
+def test_the_backoff_is_bounded(limit: Limit, alone: None) -> None:
+    limit(0.0001)
     busy = BusyPoll()
     poller: Any = CountingPoller()
     polled = [index for index in range(1000) if busy.poll(poller, None) is not None]
     assert max(b - a for a, b in itertools.pairwise(polled)) == MAX_BACKOFF + 1
 
 
-def test_the_timeout_bounds_the_poll_and_is_no_miss(
-    monkeypatch: pytest.MonkeyPatch, alone: None
-) -> None:
+def test_the_timeout_bounds_the_poll_and_is_no_miss(limit: Limit, alone: None) -> None:
     """A poll ends with the wait's own timeout; and since the backoff is for replies later
     than the limit, a poll the timeout cut short leaves the next wait polling."""
-    monkeypatch.setattr(_busy_poll, "LIMIT", 30.0)
+    limit(30.0)
     busy = BusyPoll()
     poller: Any = CountingPoller()
     started = time.monotonic()
@@ -215,16 +222,13 @@ def test_the_timeout_bounds_the_poll_and_is_no_miss(
     assert time.monotonic() - started < 5.0
     assert busy.poll(poller, 0.01) == []
     assert busy.poll(poller, 0.0) is None
-    monkeypatch.setattr(_busy_poll, "LIMIT", 0.01)
+    limit(0.01)
     assert busy.poll(poller, None) == []
     assert busy.poll(poller, None) is None
 
 
-def test_a_limit_of_zero_never_polls(
-    monkeypatch: pytest.MonkeyPatch,
-    alone: None,
-) -> None:
-    monkeypatch.setattr(_busy_poll, "LIMIT", 0.0)
+def test_a_limit_of_zero_never_polls(limit: Limit, alone: None) -> None:
+    limit(0.0)
     counting = CountingPoller()
     poller: Any = counting
     assert all(BusyPoll().poll(poller, None) is None for _ in range(10))
@@ -255,15 +259,6 @@ class Polls:
             return events
 
         monkeypatch.setattr(BusyPoll, "poll", counted)
-
-
-def open_lease(backend: Backend, port: int) -> tuple[Any, Any]:
-    auth = backend.dhcpctl_new_authenticator(KEY_NAME, KEY_ALGORITHM, KEY_SECRET)
-    connection = backend.dhcpctl_timed_connect("127.0.0.1", port, auth, 5.0)
-    lease = backend.dhcpctl_new_object(connection, "lease")
-    backend.dhcpctl_set_value(lease, socket.inet_aton("192.0.2.1"), "ip-address")
-    backend.dhcpctl_open_object(lease, connection, 0)
-    return connection, lease
 
 
 def answering_after(delay: float, released: threading.Event, count: int = 1) -> Behaviour:
@@ -301,20 +296,22 @@ def lease_on(
     fake_server: Callable[[Behaviour], int],
     released: threading.Event,
     monkeypatch: pytest.MonkeyPatch,
-) -> Callable[[Serving, float], tuple[Any, Polls]]:
-    """``start(serving, limit)``: with :data:`dhcpctl._busy_poll.LIMIT` set to ``limit``
-    seconds, a lease opened on a fake server that behaves as ``serving`` says (its OPEN sent),
-    and the counts of the busy polls from then on."""
+    limit: Limit,
+) -> LeaseOn:
+    """``start(serving, seconds)``: with :data:`dhcpctl._busy_poll.LIMIT` set to ``seconds``,
+    a connection to a fake server that behaves as ``serving`` says, a lease opened on it (its
+    OPEN sent), and the counts of the busy polls from then on (a connect never polls)."""
 
-    def start(serving: Serving, limit: float) -> tuple[Any, Polls]:
-        monkeypatch.setattr(_busy_poll, "LIMIT", limit)
-        _, lease = open_lease(backend, fake_server(serving(released)))
-        return lease, Polls(monkeypatch)  # the wait's polls, not the connect's
+    def start(serving: Serving, seconds: float) -> tuple[Any, Any, Polls]:
+        limit(seconds)
+        polls = Polls(monkeypatch)
+        connection, lease = open_lease(backend, fake_server(serving(released)))
+        return connection, lease, polls
 
     return start
 
 
-LeaseOn = Callable[[Serving, float], tuple[Any, Polls]]
+LeaseOn = Callable[[Serving, float], tuple[Any, Any, Polls]]
 
 
 def answering_soon(released: threading.Event) -> Behaviour:
@@ -325,7 +322,7 @@ def answering_soon(released: threading.Event) -> Behaviour:
 def test_a_wait_takes_the_reply_that_comes_while_it_polls(
     backend: Backend, lease_on: LeaseOn, alone: None, timed: bool
 ) -> None:
-    lease, polls = lease_on(answering_soon, 20.0)
+    _, lease, polls = lease_on(answering_soon, 20.0)
     if timed:
         status = backend.dhcpctl_timed_wait_for_completion(lease, PATIENCE)
     else:
@@ -338,7 +335,7 @@ def test_a_wait_takes_the_reply_that_comes_while_it_polls(
 def test_a_wait_polls_no_longer_than_its_timeout(
     backend: Backend, lease_on: LeaseOn, alone: None
 ) -> None:
-    lease, polls = lease_on(silent, 20.0)
+    _, lease, polls = lease_on(silent, 20.0)
     started = time.monotonic()
     with pytest.raises(dhcpctl.DhcpctlError) as info:
         backend.dhcpctl_timed_wait_for_completion(lease, 0.3)
@@ -350,7 +347,7 @@ def test_a_wait_polls_no_longer_than_its_timeout(
 def test_ctrl_c_interrupts_a_wait_that_polls(
     backend: Backend, lease_on: LeaseOn, alone: None
 ) -> None:
-    lease, polls = lease_on(silent, 20.0)
+    _, lease, polls = lease_on(silent, 20.0)
     started = time.monotonic()
     with interrupted_after(0.3), pytest.raises(Interrupted):
         backend.dhcpctl_wait_for_completion(lease)
@@ -363,7 +360,7 @@ def test_ctrl_c_interrupts_a_wait_that_polls(
 
 
 def test_at_zero_a_wait_sleeps_at_once(backend: Backend, lease_on: LeaseOn, alone: None) -> None:
-    lease, polls = lease_on(answering_soon, 0.0)
+    _, lease, polls = lease_on(answering_soon, 0.0)
     assert backend.dhcpctl_wait_for_completion(lease) == dhcpctl.ISC_R_SUCCESS
     assert (polls.seen, polls.missed) == (0, 0)
 
@@ -388,7 +385,7 @@ def test_a_second_thread_stops_the_polling(
 def test_waits_sleep_at_once_beside_another_thread(
     backend: Backend, lease_on: LeaseOn, several_cpus: None
 ) -> None:
-    lease, polls = lease_on(answering_soon, 20.0)
+    _, lease, polls = lease_on(answering_soon, 20.0)
     assert threading.active_count() > 1  # the fake server's
     assert backend.dhcpctl_wait_for_completion(lease) == dhcpctl.ISC_R_SUCCESS
     assert (polls.seen, polls.missed) == (0, 0)
@@ -416,7 +413,7 @@ def test_a_process_confined_to_one_cpu_never_polls() -> None:
 def test_a_wait_polls_once(backend: Backend, lease_on: LeaseOn, alone: None) -> None:
     """Once, before it first sleeps: a native wait sleeps in slices of up to 1 s, and polled
     again after each (finding 1 of trial E: 3 s of CPU in an 8 s wait at a 1 s limit)."""
-    lease, polls = lease_on(silent, 0.2)
+    _, lease, polls = lease_on(silent, 0.2)
     with pytest.raises(dhcpctl.DhcpctlError) as info:
         backend.dhcpctl_timed_wait_for_completion(lease, 2.5)
     assert info.value.status == dhcpctl.ISC_R_TIMEDOUT
@@ -424,23 +421,16 @@ def test_a_wait_polls_once(backend: Backend, lease_on: LeaseOn, alone: None) -> 
 
 
 def test_waits_after_a_poll_that_saw_nothing_sleep_1_2_4_times(
-    backend: Backend,
-    fake_server: Callable[[Behaviour], int],
-    released: threading.Event,
-    monkeypatch: pytest.MonkeyPatch,
-    alone: None,
+    backend: Backend, lease_on: LeaseOn, alone: None
 ) -> None:
     """Replies 50 ms late, polls of 5 ms: the waits that poll are the 1st, 3rd, 6th and 11th
     (the next 1, 2, 4 waits after each sleep at once, as documented)."""
-    monkeypatch.setattr(_busy_poll, "LIMIT", 0.005)
-    connection, lease = open_lease(backend, fake_server(answering_after(0.05, released, 12)))
-    polls = Polls(monkeypatch)
+    late = functools.partial(answering_after, 0.05, count=12)
+    connection, lease, polls = lease_on(late, 0.005)
     polled = []
     for number in range(1, 13):
         if number > 1:
-            lease = backend.dhcpctl_new_object(connection, "lease")
-            backend.dhcpctl_set_value(lease, socket.inet_aton("192.0.2.1"), "ip-address")
-            backend.dhcpctl_open_object(lease, connection, 0)
+            lease = open_lease_on(backend, connection)
         before = polls.missed
         assert backend.dhcpctl_timed_wait_for_completion(lease, PATIENCE) == dhcpctl.ISC_R_SUCCESS
         if polls.missed > before:
@@ -449,17 +439,11 @@ def test_waits_after_a_poll_that_saw_nothing_sleep_1_2_4_times(
 
 
 def test_connects_and_waits_on_a_connection_do_not_poll(
-    backend: Backend,
-    fake_server: Callable[[Behaviour], int],
-    released: threading.Event,
-    monkeypatch: pytest.MonkeyPatch,
-    alone: None,
+    backend: Backend, lease_on: LeaseOn, alone: None
 ) -> None:
     """They wait for no reply: a poll could only miss and push the connection's backoff on
     (the pure-Python backend polled in both, the native one in neither)."""
-    monkeypatch.setattr(_busy_poll, "LIMIT", 20.0)
-    polls = Polls(monkeypatch)
-    connection, lease = open_lease(backend, fake_server(answering_after(0.3, released)))
+    connection, lease, polls = lease_on(functools.partial(answering_after, 0.3), 20.0)
     with contextlib.suppress(dhcpctl.DhcpctlError):
         backend.dhcpctl_timed_wait_for_completion(connection, 0.05)
     assert (polls.started, polls.seen, polls.missed) == (0, 0, 0)
@@ -487,3 +471,31 @@ def test_a_long_value_is_cut_in_the_error() -> None:
     with pytest.raises(ValueError) as info:
         limit_of("9" * 5000)
     assert len(str(info.value)) < 300
+
+
+def test_waits_poll_for_dhcpd_replies(
+    backend: Backend,
+    dhcpd_server: Endpoint,
+    monkeypatch: pytest.MonkeyPatch,
+    limit: Limit,
+    alone: None,
+    request: pytest.FixtureRequest,
+) -> None:
+    """Against the test bed's dhcpd, 10 lookups of each lease with a limit of 2 s (which no
+    reply of a local dhcpd needs): the values are right and every poll saw its reply. A
+    pure-Python wait always reads through its poll; a native wait's first step (write, then
+    read, under the library lock) may already take the reply, and then it does not sleep."""
+    limit(2.0)
+    connection = connect(backend, dhcpd_server)
+    polls = Polls(monkeypatch)
+    lookups = list(dataset.LEASES) * 10
+    for lease in lookups:
+        remote = backend.dhcpctl_new_object(connection, "lease")
+        backend.dhcpctl_set_value(remote, socket.inet_aton(lease.ip), "ip-address")
+        backend.dhcpctl_open_object(remote, connection, 0)
+        assert backend.dhcpctl_timed_wait_for_completion(remote, PATIENCE) == 0
+        assert bytes(backend.dhcpctl_get_value(remote, "ends")) == uint32(lease.ends)
+        backend.omapi_object_dereference(remote)
+    assert (polls.missed, polls.started) == (0, polls.seen)
+    if backend_name(request) == "python":
+        assert polls.seen == len(lookups)

@@ -12,19 +12,17 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 from fake_omapi import (
     AUTHID,
     KEY,
-    KEY_ALGORITHM,
-    KEY_NAME,
     KEY_SECRET,
     PATIENCE,
     Behaviour,
     Interrupted,
     interrupted_after,
+    open_lease,
     recv_message,
 )
 from fake_omapi import handshake as keyed_handshake
@@ -36,15 +34,6 @@ from dhcpctl.fallback.wire import OP_STATUS, OP_UPDATE, Message, encode_message
 
 def handshake(sock: socket.socket) -> None:
     keyed_handshake(sock, keyed=True)
-
-
-def open_lease(backend: Backend, port: int) -> tuple[Any, Any]:
-    auth = backend.dhcpctl_new_authenticator(KEY_NAME, KEY_ALGORITHM, KEY_SECRET)
-    connection = backend.dhcpctl_timed_connect("127.0.0.1", port, auth, 5.0)
-    lease = backend.dhcpctl_new_object(connection, "lease")
-    backend.dhcpctl_set_value(lease, socket.inet_aton("192.0.2.1"), "ip-address")
-    backend.dhcpctl_open_object(lease, connection, 0)
-    return connection, lease
 
 
 def test_bad_signature_is_an_error(
