@@ -41,8 +41,11 @@ Each count is split by where the instructions ran: ISC's code (statically linked
 loop and into the native backend's module), libc, the Python interpreter, cffi, OpenSSL
 (the pure-Python backend's HMAC), and the rest. Instructions are a proxy, not the target:
 ``run.py``'s rates also pay for the kernel (not counted here) and for cold caches after each
-blocking wait, which grow with code footprint. Needs root (the test bed's network namespace)
-and valgrind (``apt-get install valgrind``).
+blocking wait, which grow with code footprint. The clients run with ``DHCPCTL_BUSY_POLL=0``
+(waits that sleep at once): a wait that polls counts every poll until its reply comes, as many
+as the server's timing makes (a host cycle's ``fsync()``: about 65k instructions more per cycle,
+varying from run to run), which is what ``run.py`` and ``lookup_costs.py`` time. Needs root (the
+test bed's network namespace) and valgrind (``apt-get install valgrind``).
 """
 
 from __future__ import annotations
@@ -380,7 +383,7 @@ def main() -> int:
             endpoint = server.endpoint
             key = endpoint.key
             assert key is not None
-            environment = dict(os.environ)
+            environment = dict(os.environ, DHCPCTL_BUSY_POLL="0")  # see the module docstring
             environment[ENDPOINT_VARIABLE] = json.dumps(
                 {
                     "address": endpoint.address,

@@ -1,9 +1,9 @@
 """Where the microseconds of one lease lookup go, for each client, against one test-bed dhcpd.
 
-    python benchmarks/lookup_costs.py [--lookups N] [--rounds R]
+    python benchmarks/lookup_costs.py [--lookups N] [--rounds R] [--workload host-cycle]
 
-The lookup is ``benchmarks/run.py``'s. For each client, per lookup (medians of R alternating
-rounds of N lookups each):
+The lookup is ``benchmarks/run.py``'s. For each client, per lookup (medians of R rounds of N
+lookups each, every client once a round, the order reversed every other round):
 
 - wall: the lookup's elapsed time;
 - client CPU: the client process's CPU time (user + system, ``time.process_time``; the C loop's
@@ -13,7 +13,12 @@ rounds of N lookups each):
   wake-ups, the scheduler).
 
 and, for the two backends, the wall time of each call of the lookup (the wait includes the
-round trip and the server). Needs root (the test bed's network namespace).
+round trip and the server).
+
+``--workload host-cycle`` measures ``run.py``'s host create + remove cycles instead (N of them
+a round), with its clients: both backends, "cffi, no guards" (ISC's calls straight through
+the compiled module, ISC's sleeping waits) and the C loop; the same four figures, per cycle,
+without the calls' times. Needs root (the test bed's network namespace).
 """
 
 from __future__ import annotations
@@ -32,7 +37,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the test bed is not installed
 
-from run import LEASE, compile_c_loop  # this script's neighbour
+from run import (  # this script's neighbour
+    LEASE,
+    NAMES,
+    Client,
+    c_client,
+    compile_c_loop,
+    dhcpctl_client,
+    floor_client,
+)
 
 from dhcpctl import ISC_R_SUCCESS, load_backend
 from testbed import DhcpdServer, Endpoint, make_key
@@ -93,6 +106,25 @@ def backend_round(name: str, endpoint: Endpoint, pid: int) -> Round:
     return run
 
 
+def cycle_round(client: Client, pid: int, *, child: bool = False) -> Round:
+    """Rounds of ``client`` (``run.py``'s, host cycles); ``child``: it runs in a child process,
+    whose CPU ``getrusage(RUSAGE_CHILDREN)`` gives."""
+
+    def cpu() -> float:
+        if child:
+            usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+            return usage.ru_utime + usage.ru_stime
+        return time.process_time()
+
+    def run(count: int) -> dict[str, float]:
+        server = server_cpu(pid)
+        before = cpu()
+        wall = client.run(count)
+        return {"wall": wall, "client CPU": cpu() - before, "server CPU": server_cpu(pid) - server}
+
+    return run
+
+
 def c_round(binary: Path, endpoint: Endpoint, pid: int) -> Round:
     key = endpoint.key
     credentials = [key.name, key.algorithm, key.secret_base64] if key else ["-", "-", "-"]
@@ -117,31 +149,47 @@ def c_round(binary: Path, endpoint: Endpoint, pid: int) -> Round:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--lookups", type=int, default=5000, help="lookups a round")
-    parser.add_argument("--rounds", type=int, default=5, help="alternating rounds")
+    parser.add_argument("--lookups", type=int, default=5000, help="lookups (host cycles) a round")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds, every client once in each")
+    parser.add_argument("--workload", choices=("lookup", "host-cycle"), default="lookup")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="dhcpctl-costs-") as scratch:
         binary = compile_c_loop(Path(scratch))
         with DhcpdServer(make_key("hmac-md5"), with_dataset=True) as server:
             pid = server.pid
             assert pid is not None
-            rounds: dict[str, Round] = {
-                "native": backend_round("native", server.endpoint, pid),
-                "python": backend_round("python", server.endpoint, pid),
-                "C loop": c_round(binary, server.endpoint, pid),
-            }
+            endpoint = server.endpoint
+            rounds: dict[str, Round]
+            if args.workload == "lookup":
+                rounds = {
+                    "native": backend_round("native", endpoint, pid),
+                    "python": backend_round("python", endpoint, pid),
+                    "C loop": c_round(binary, endpoint, pid),
+                }
+            else:
+                rounds = {
+                    "native": cycle_round(dhcpctl_client("native", endpoint, "host-cycle"), pid),
+                    "python": cycle_round(dhcpctl_client("python", endpoint, "host-cycle"), pid),
+                    NAMES["floor"]: cycle_round(floor_client(endpoint, "host-cycle"), pid),
+                    "C loop": cycle_round(
+                        c_client(binary, endpoint, "host-cycle"), pid, child=True
+                    ),
+                }
             for run in rounds.values():
-                run(200)  # warm-up
+                run(200 if args.workload == "lookup" else 50)  # warm-up
             figures: dict[str, list[dict[str, float]]] = {name: [] for name in rounds}
-            for _ in range(args.rounds):
-                for name, run in rounds.items():
+            for number in range(args.rounds):
+                order = list(rounds.items())
+                for name, run in order if number % 2 == 0 else reversed(order):
                     figures[name].append(run(args.lookups))
-    print(report(figures, args.lookups, args.rounds))
+    print(report(figures, args.lookups, args.rounds, args.workload))
     return 0
 
 
-def report(figures: dict[str, list[dict[str, float]]], count: int, rounds: int) -> str:
-    """The Markdown tables: per lookup, in microseconds, medians over the rounds."""
+def report(
+    figures: dict[str, list[dict[str, float]]], count: int, rounds: int, workload: str
+) -> str:
+    """The Markdown tables: per lookup (host cycle), in microseconds, medians over the rounds."""
 
     def per_lookup(name: str, field: str) -> float:
         samples = figures[name]
@@ -152,7 +200,8 @@ def report(figures: dict[str, list[dict[str, float]]], count: int, rounds: int) 
         return statistics.median(values) / count * 1e6
 
     lines = [
-        f"Per lookup, microseconds (medians of {rounds} alternating rounds of {count}):",
+        f"Per {workload.replace('-', ' ')}, microseconds (medians of {rounds} rounds of {count},"
+        " the clients' order reversed every other round):",
         "",
         "| client | " + " | ".join(FIELDS) + " |",
         "|---" + "|---:" * len(FIELDS) + "|",
@@ -160,8 +209,10 @@ def report(figures: dict[str, list[dict[str, float]]], count: int, rounds: int) 
     for name in figures:
         cells = [f"{per_lookup(name, field):.1f}" for field in FIELDS]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
-    lines += ["", "Wall time of each call (microseconds):", ""]
     backends = [name for name in figures if "wait" in figures[name][0]]
+    if not backends:  # host cycles: no calls timed
+        return "\n".join(lines)
+    lines += ["", "Wall time of each call (microseconds):", ""]
     lines.append("| call | " + " | ".join(backends) + " |")
     lines.append("|---" + "|---:" * len(backends) + "|")
     for step in STEPS:

@@ -364,6 +364,19 @@ class MemoryTransport(asyncio.Transport):
         return self.closed
 
 
+def lookup_on(connection: Connection, ip: bytes) -> asyncio.Future[Message]:
+    """A lease lookup by ``ip`` (4 bytes) queued on ``connection``, no timeout."""
+    return connection.request(
+        OP_OPEN,
+        0,
+        ((b"type", b"lease"),),
+        ((b"ip-address", ip),),
+        object_type="lease",
+        kind="lease",
+        timeout=None,
+    )
+
+
 class Peer:
     """The server side in memory: decodes the client's bytes, answers each OPEN with an echo."""
 
@@ -409,18 +422,7 @@ def test_interleavings_and_chunkings_give_sequential_results(
         answers = bytearray(encode_intro())
         owed: list[bytes] = []
         calls = [
-            asyncio.ensure_future(
-                connection.request(
-                    OP_OPEN,
-                    0,
-                    ((b"type", b"lease"),),
-                    ((b"ip-address", address(n)),),
-                    object_type="lease",
-                    kind="lease",
-                    timeout=None,
-                )
-            )
-            for n in range(1, count + 1)
+            asyncio.ensure_future(lookup_on(connection, address(n))) for n in range(1, count + 1)
         ]
         while not all(call.done() for call in calls):
             await asyncio.sleep(0)
@@ -444,6 +446,44 @@ def test_interleavings_and_chunkings_give_sequential_results(
 
     got = asyncio.run(asyncio.wait_for(main(), PATIENCE))
     assert got == [address(n) for n in range(1, count + 1)]
+
+
+def test_requests_a_reply_admits_go_out_before_its_caller_runs() -> None:
+    """A reply that frees the window sends the request waiting for it from ``data_received``
+    itself, before the caller the reply wakes runs, and only once: the server works on it while
+    this process decodes what it got (sent after the woken callers, such requests cost the
+    pipelined lookups a quarter of their rate)."""
+
+    async def main() -> None:
+        transport = MemoryTransport()
+        connection = Connection(None, 1, {})
+        connection.connection_made(transport)
+        connection.data_received(encode_intro())
+        first, second = (lookup_on(connection, address(n)) for n in (1, 2))
+        written_when_woken: list[bytes] = []
+
+        async def caller() -> None:
+            await first
+            written_when_woken.append(bytes(transport.written))
+
+        task = asyncio.create_task(caller())
+        await asyncio.sleep(0)  # the first request goes out; the window holds the second
+        peer = Peer()
+        (sent,) = peer.take(bytes(transport.written))
+        transport.written.clear()
+        connection.data_received(echo(sent, keyed=False))
+        await task
+        (written,) = written_when_woken
+        assert written, "the request the reply admitted was not written by data_received"
+        (sent,) = peer.take(written)
+        assert sent.object_values == ((b"ip-address", address(2)),)
+        await asyncio.sleep(0)  # the flush scheduled meanwhile has run: nothing written twice
+        assert bytes(transport.written) == written
+        connection.close()
+        with pytest.raises(ConnectionLost):
+            await second
+
+    run(main())
 
 
 def test_no_server_is_connection_lost_at_once() -> None:
