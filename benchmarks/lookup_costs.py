@@ -28,7 +28,6 @@ import os
 import resource
 import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -106,9 +105,10 @@ def backend_round(name: str, endpoint: Endpoint, pid: int) -> Round:
     return run
 
 
-def cycle_round(client: Client, pid: int, *, child: bool = False) -> Round:
-    """Rounds of ``client`` (``run.py``'s, host cycles); ``child``: it runs in a child process,
-    whose CPU ``getrusage(RUSAGE_CHILDREN)`` gives."""
+def client_round(client: Client, pid: int, *, child: bool = False) -> Round:
+    """Rounds of ``client``, one of ``run.py``'s; ``child``: it runs in a child process (the
+    C loop), whose CPU ``getrusage(RUSAGE_CHILDREN)`` gives (its connect included: negligible
+    against thousands of iterations)."""
 
     def cpu() -> float:
         if child:
@@ -121,28 +121,6 @@ def cycle_round(client: Client, pid: int, *, child: bool = False) -> Round:
         before = cpu()
         wall = client.run(count)
         return {"wall": wall, "client CPU": cpu() - before, "server CPU": server_cpu(pid) - server}
-
-    return run
-
-
-def c_round(binary: Path, endpoint: Endpoint, pid: int) -> Round:
-    key = endpoint.key
-    credentials = [key.name, key.algorithm, key.secret_base64] if key else ["-", "-", "-"]
-
-    def run(count: int) -> dict[str, float]:
-        command = [str(binary), endpoint.address, str(endpoint.port), *credentials]
-        command += [str(count), "lookup", LEASE.ip]
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        server = server_cpu(pid)
-        done = subprocess.run(command, capture_output=True, text=True, check=True)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
-        # The process's CPU includes its connect; negligible against thousands of lookups.
-        return {
-            "wall": float(done.stdout.split()[1]),
-            "client CPU": cpu,
-            "server CPU": server_cpu(pid) - server,
-        }
 
     return run
 
@@ -164,14 +142,14 @@ def main() -> int:
                 rounds = {
                     "native": backend_round("native", endpoint, pid),
                     "python": backend_round("python", endpoint, pid),
-                    "C loop": c_round(binary, endpoint, pid),
+                    "C loop": client_round(c_client(binary, endpoint, "lookup"), pid, child=True),
                 }
             else:
                 rounds = {
-                    "native": cycle_round(dhcpctl_client("native", endpoint, "host-cycle"), pid),
-                    "python": cycle_round(dhcpctl_client("python", endpoint, "host-cycle"), pid),
-                    NAMES["floor"]: cycle_round(floor_client(endpoint, "host-cycle"), pid),
-                    "C loop": cycle_round(
+                    "native": client_round(dhcpctl_client("native", endpoint, "host-cycle"), pid),
+                    "python": client_round(dhcpctl_client("python", endpoint, "host-cycle"), pid),
+                    NAMES["floor"]: client_round(floor_client(endpoint, "host-cycle"), pid),
+                    "C loop": client_round(
                         c_client(binary, endpoint, "host-cycle"), pid, child=True
                     ),
                 }
