@@ -1,6 +1,8 @@
-"""Where the microseconds of one lease lookup go, for each client, against one test-bed dhcpd.
+"""Where the microseconds of one lease lookup or host cycle go, for each client, against one
+test-bed dhcpd.
 
-    python benchmarks/lookup_costs.py [--lookups N] [--rounds R] [--workload host-cycle]
+    python benchmarks/lookup_costs.py [--lookups N | --host-cycles N] [--rounds R]
+                                      [--workload lookup|host-cycle]
 
 The lookup is ``benchmarks/run.py``'s. For each client, per lookup (medians of R rounds of N
 lookups each, every client once a round, the order reversed every other round):
@@ -10,15 +12,18 @@ lookups each, every client once a round, the order reversed every other round):
   from ``getrusage(RUSAGE_CHILDREN)``);
 - server CPU: dhcpd's (``/proc/PID/stat`` utime + stime, clock ticks: use enough lookups);
 - round trip: wall - client CPU - server CPU, the time neither process ran (the loopback
-  wake-ups, the scheduler).
+  wake-ups, the scheduler); negative for a client that polls (``DHCPCTL_BUSY_POLL``), whose
+  polling overlaps dhcpd's work;
+- vs C loop: the C loop's median wall time over the client's, as a rate ratio.
 
 and, for the two backends, the wall time of each call of the lookup (the wait includes the
 round trip and the server).
 
 ``--workload host-cycle`` measures ``run.py``'s host create + remove cycles instead (N of them
-a round), with its clients: both backends, "cffi, no guards" (ISC's calls straight through
-the compiled module, ISC's sleeping waits) and the C loop; the same four figures, per cycle,
-without the calls' times. Needs root (the test bed's network namespace).
+a round, ``--host-cycles`` being another name of ``--lookups``), with its clients: both
+backends, "cffi, no guards" (ISC's calls straight through the compiled module, ISC's sleeping
+waits) and the C loop; the same figures, per cycle, without the calls' times. Needs root (the
+test bed's network namespace).
 """
 
 from __future__ import annotations
@@ -127,9 +132,21 @@ def client_round(client: Client, pid: int, *, child: bool = False) -> Round:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--lookups", type=int, default=5000, help="lookups (host cycles) a round")
+    parser.add_argument(
+        "--lookups",
+        "--host-cycles",
+        type=int,
+        default=5000,
+        metavar="N",
+        help="lookups (host cycles) a round",
+    )
     parser.add_argument("--rounds", type=int, default=5, help="rounds, every client once in each")
-    parser.add_argument("--workload", choices=("lookup", "host-cycle"), default="lookup")
+    parser.add_argument(
+        "--workload",
+        choices=("lookup", "host-cycle"),
+        default="lookup",
+        help="lease lookups (default) or host create + remove cycles",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="dhcpctl-costs-") as scratch:
         binary = compile_c_loop(Path(scratch))
@@ -181,11 +198,13 @@ def report(
         f"Per {workload.replace('-', ' ')}, microseconds (medians of {rounds} rounds of {count},"
         " the clients' order reversed every other round):",
         "",
-        "| client | " + " | ".join(FIELDS) + " |",
-        "|---" + "|---:" * len(FIELDS) + "|",
+        "| client | " + " | ".join(FIELDS) + " | vs C loop |",
+        "|---" + "|---:" * (len(FIELDS) + 1) + "|",
     ]
+    c_wall = per_lookup("C loop", "wall")
     for name in figures:
         cells = [f"{per_lookup(name, field):.1f}" for field in FIELDS]
+        cells.append(f"{c_wall / per_lookup(name, 'wall'):.2f}x")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     backends = [name for name in figures if "wait" in figures[name][0]]
     if not backends:  # host cycles: no calls timed

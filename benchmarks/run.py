@@ -33,7 +33,8 @@ for comparing runs. Needs root (the test bed's network namespace).
 
 "dhcpd saturation": N copies of the C loop (N = 1..4) at once against the same dhcpd, their
 lookup rates summed: what the server answers when asked by as many sequential clients as it
-takes. The aio rows also show their ratio to the best of those.
+takes. Every row also shows its lookup rate's ratio to the best of those ("lookups vs
+saturation").
 
 ``--uvloop`` adds the aio rows again on uvloop's event loop (``dhcpctl.aio`` takes any asyncio
 loop; uvloop runs the loop itself in C).
@@ -48,7 +49,7 @@ is a trip through the hypervisor), a sequential client's round trip is mostly th
 when the kernel puts dhcpd and the client on different CPUs, and mostly the two processes'
 own work when they share one. ``kernel`` (the default) leaves it to the scheduler, as a user's
 program runs; ``shared`` pins dhcpd and every client (the C loops too) to the first CPU;
-``split`` pins dhcpd to the second CPU and the clients to the first. Measured on a 2-CPU
+``split`` pins dhcpd to the second CPU and the clients to the first. In one run on a 2-CPU
 virtual machine, the C loop made about 11,500 lookups/s under ``kernel`` and ``split`` and
 29,000/s under ``shared``, and the ratios of the Python clients to it were lower under
 ``shared``: their own work weighs more there. Pinned, the saturation rows' C loops share the
@@ -787,10 +788,11 @@ def main() -> int:
                     label, client = native_library_client(prefix, tag, endpoint, workload)
                     clients[label] = client
                 measured = round_rates(clients, counts[workload], args.rounds, args.warmup)
+                width = max(map(len, measured), default=0)
                 for name, figure in measured.items():
                     figures.setdefault(name, {})[workload] = figure
                     print(
-                        f"{name:30} {COLUMN[workload]:>14} {figure.median:10,.0f}",
+                        f"{name:{width}} {COLUMN[workload]:>14} {figure.median:10,.0f}",
                         file=sys.stderr,
                     )
                 for client in clients.values():
