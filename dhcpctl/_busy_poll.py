@@ -45,7 +45,7 @@ only hurt:
   it.
 
 ``DHCPCTL_BUSY_POLL``: the limit in microseconds, a whole number from 0 (never poll: every
-wait sleeps, as ISC's library does) to 1,000,000; unset or blank: :data:`DEFAULT_MICROSECONDS`.
+wait sleeps, as ISC's library does) to 1000000; unset or blank: :data:`DEFAULT_MICROSECONDS`.
 Read once, at ``import dhcpctl``; another value raises ValueError there (where one of the
 package's commands runs, the default is taken instead and the ``dhcpctl`` command refuses the
 value as bad usage once it has read its arguments: :data:`REFUSED`).
@@ -91,7 +91,7 @@ def limit_of(value: str | None) -> float:
     if not (text.isascii() and text.isdigit()) or int(digits[:8]) > MAX_MICROSECONDS:
         raise ValueError(
             f"{VARIABLE}={_shown(value)} is not valid: give the microseconds a wait polls "
-            f"before it sleeps, a whole number from 0 (never) to {MAX_MICROSECONDS:,}"
+            f"before it sleeps, a whole number from 0 (never) to {MAX_MICROSECONDS}"
         )
     return int(digits) / 1e6
 
@@ -101,20 +101,24 @@ def _shown(value: str | None) -> str:
     return repr(value) if value is None or len(value) <= 40 else f"{value[:40]!r}..."
 
 
-def _read() -> tuple[float, str | None]:
+def _read() -> tuple[float, str | None, str | None]:
+    value = os.environ.get(VARIABLE)
+    setting = (value or "").strip() or None
     try:
-        return limit_of(os.environ.get(VARIABLE)), None
+        return limit_of(value), setting, None
     except ValueError as error:
         if not running_a_command():
             raise
-        return DEFAULT_MICROSECONDS / 1e6, str(error)
+        return DEFAULT_MICROSECONDS / 1e6, None, str(error)
 
 
-#: How long a wait polls before it sleeps (seconds), read from :data:`VARIABLE` once; and
-#: why its value was refused (None: it was not), where a command of this package runs.
+#: How long a wait polls before it sleeps (seconds), read from :data:`VARIABLE` once; the
+#: value that set it (surrounding spaces dropped; None: unset or blank, the default); and why
+#: its value was refused (None: it was not), where a command of this package runs.
 LIMIT: float
+SETTING: str | None
 REFUSED: str | None
-LIMIT, REFUSED = _read()
+LIMIT, SETTING, REFUSED = _read()
 
 
 #: Lets another process that is ready run on this CPU first (the server, when it shares the

@@ -10,7 +10,7 @@ import importlib
 import warnings
 from dataclasses import dataclass
 
-from dhcpctl._busy_poll import LIMIT, VARIABLE
+from dhcpctl._busy_poll import LIMIT, SETTING, VARIABLE
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,9 @@ class BackendInfo:
     patches (``dhcpctl/isc_patches/``) and ``hardening`` the marker's text (None without it).
     ``busy_poll_us``: the longest a wait polls before it sleeps, in microseconds (0: never;
     ``DHCPCTL_BUSY_POLL``), on either backend; :mod:`dhcpctl._busy_poll` says where a wait
-    does not poll (beside another thread, confined to one CPU).
+    does not poll (beside another thread, confined to one CPU). ``busy_poll_setting``: the
+    value of ``DHCPCTL_BUSY_POLL`` that set it, as read at ``import dhcpctl`` (None: unset or
+    blank, the default).
     """
 
     backend: str
@@ -40,11 +42,14 @@ class BackendInfo:
     hardened: bool | None
     hardening: str | None
     busy_poll_us: int
+    busy_poll_setting: str | None = None
 
     def lines(self) -> list[str]:
         """The report, one ``name: value`` per line, as ``python -m dhcpctl info`` prints it."""
         polling = f"{self.busy_poll_us} us" if self.busy_poll_us else "never"
-        busy_poll = f"busy poll: {polling} ({VARIABLE})"
+        setting = self.busy_poll_setting
+        source = f"{VARIABLE}={setting}" if setting is not None else f"default: {VARIABLE} unset"
+        busy_poll = f"busy poll: {polling} ({source})"
         lines = [f"backend: {self.backend}", f"reason: {self.reason}"]
         if self.native_error is not None:
             said = self.native_error in self.reason
@@ -81,6 +86,7 @@ def backend_info() -> BackendInfo:
                 str(error),
                 *(None,) * 5,
                 busy_poll_us=_busy_poll_us(),
+                busy_poll_setting=SETTING,
             )
     return BackendInfo(
         backend=dhcpctl.BACKEND,
@@ -92,6 +98,7 @@ def backend_info() -> BackendInfo:
         hardened=native.HARDENED,
         hardening=native.HARDENING,
         busy_poll_us=_busy_poll_us(),
+        busy_poll_setting=SETTING,
     )
 
 

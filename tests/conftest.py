@@ -4,6 +4,7 @@ under test."""
 from __future__ import annotations
 
 import importlib.util
+import os
 import socket
 import threading
 from collections.abc import Callable, Iterator
@@ -30,6 +31,13 @@ def backend_or_skip(name: str) -> Backend:
         return load_backend(name)
     except ImportError as error:
         missing(str(error), "DHCPCTL_REQUIRE_NATIVE")
+
+
+def busy_poll_source() -> str:
+    """Where ``dhcpctl info`` says this run's busy-poll limit comes from (its last line, in
+    brackets), by this process's environment: the children of a test inherit it."""
+    setting = os.environ.get("DHCPCTL_BUSY_POLL", "").strip()
+    return f"DHCPCTL_BUSY_POLL={setting}" if setting else "default: DHCPCTL_BUSY_POLL unset"
 
 
 def require_api_mode() -> None:

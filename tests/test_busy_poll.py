@@ -72,7 +72,8 @@ def test_the_limit_is_read_in_microseconds(value: str | None, seconds: float) ->
     "value", ["abc", "-1", "1.5", "1e3", "1000001", "\u00b2", "\u0663", "9" * 5000, "10000000"]
 )
 def test_another_value_is_refused_with_the_variable_named(value: str) -> None:
-    with pytest.raises(ValueError, match=r"DHCPCTL_BUSY_POLL=.* is not valid: .*0 .* 1,000,000"):
+    refused = r"DHCPCTL_BUSY_POLL=.* is not valid: .*0 \(never\) to 1000000$"
+    with pytest.raises(ValueError, match=refused):
         limit_of(value)
 
 
@@ -90,8 +91,22 @@ def test_a_program_gets_the_error_at_import() -> None:
 
 
 def test_the_variable_is_read_at_import() -> None:
-    result = run_python("import dhcpctl, dhcpctl._busy_poll as b; print(b.LIMIT)", "0")
-    assert (result.returncode, result.stdout.strip()) == (0, "0.0"), result.stderr
+    code = "import dhcpctl, dhcpctl._busy_poll as b; print(b.LIMIT, repr(b.SETTING))"
+    result = run_python(code, " 0 ")
+    assert (result.returncode, result.stdout.strip()) == (0, "0.0 '0'"), result.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "line"),
+    [
+        ("", "busy poll: 500 us (default: DHCPCTL_BUSY_POLL unset)"),
+        (" 50 ", "busy poll: 50 us (DHCPCTL_BUSY_POLL=50)"),
+        ("0", "busy poll: never (DHCPCTL_BUSY_POLL=0)"),
+    ],
+)
+def test_the_report_says_where_the_limit_comes_from(value: str, line: str) -> None:
+    result = run_python("import dhcpctl; print(dhcpctl.backend_info().lines()[-1])", value)
+    assert (result.returncode, result.stdout.strip()) == (0, line), result.stderr
 
 
 def run_command(*args: str) -> subprocess.CompletedProcess[str]:
@@ -452,12 +467,9 @@ def test_connects_and_waits_on_a_connection_do_not_poll(
 
 
 def test_the_report_says_never_at_zero() -> None:
-    info = dhcpctl.backend_info()
+    info = dataclasses.replace(dhcpctl.backend_info(), busy_poll_setting="00")
     assert dataclasses.replace(info, busy_poll_us=0).lines()[-1] == (
-        "busy poll: never (DHCPCTL_BUSY_POLL)"
-    )
-    assert dataclasses.replace(info, busy_poll_us=50).lines()[-1] == (
-        "busy poll: 50 us (DHCPCTL_BUSY_POLL)"
+        "busy poll: never (DHCPCTL_BUSY_POLL=00)"
     )
 
 

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import busy_poll_source
 
 import dhcpctl
 from dhcpctl._backend import running_a_command
@@ -66,7 +67,7 @@ def test_backend_info_describes_the_native_backend() -> None:
         f"ISC library: {_native.LIBRARY}",
         "ISC version: ISC DHCP 4.4.3-P1 (BIND 9.11.36)",
         f"hardened: yes ({info.hardening})",
-        f"busy poll: {f'{polled} us' if polled else 'never'} (DHCPCTL_BUSY_POLL)",
+        f"busy poll: {f'{polled} us' if polled else 'never'} ({busy_poll_source()})",
     ]
 
 
@@ -108,7 +109,7 @@ def test_info_command_explains_a_forced_native_backend_that_fails(tmp_path: Path
     )
     assert lines[-2:] == [
         "native: not available: see reason",
-        "busy poll: 500 us (DHCPCTL_BUSY_POLL)",
+        f"busy poll: 500 us ({busy_poll_source()})",
     ]
 
 

@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 from child_python import run_python
-from conftest import backend_or_skip
+from conftest import backend_or_skip, busy_poll_source
 from fake_omapi import (
     AUTHID,
     KEY,
@@ -648,5 +648,5 @@ def test_info_command() -> None:
         f"ISC version: {_native.VERSION}",
         f"hardened: {'yes' if _native.HARDENED else 'no'} "
         f"({_native.HARDENING or 'no dhcpctl_omapi_hardening marker'})",
-        f"busy poll: {f'{polled} us' if polled else 'never'} (DHCPCTL_BUSY_POLL)",
+        f"busy poll: {f'{polled} us' if polled else 'never'} ({busy_poll_source()})",
     ]
