@@ -106,9 +106,12 @@ def pipelined_client(endpoint: Endpoint, window: int, *, decode: bool) -> Client
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--lookups", type=int, default=20_000, help="lookups a round")
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=5, help="alternating rounds (medians)")
     parser.add_argument("--window", type=int, default=64, help="requests in flight at most")
     args = parser.parse_args()
+    for name in ("lookups", "rounds", "window"):
+        if getattr(args, name) < 1:
+            parser.error(f"--{name} must be at least 1")
     with tempfile.TemporaryDirectory(prefix="dhcpctl-bench-") as scratch:
         binary = compile_c_loop(Path(scratch))
         with DhcpdServer(None, with_dataset=True) as server:
