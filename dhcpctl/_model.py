@@ -347,7 +347,8 @@ CLASS: Final = Schema(
     (
         Attribute("name", "name", v.STRING, C, sent=False),
         *_CLASS_COUNTS,
-        Attribute("group", "group", v.STRING, W, sent=False),
+        # An update of a class answers ISC_R_EXISTS (mdb.c enter_class finds it, itself).
+        Attribute("group", "group", v.STRING, C, sent=False),
     ),
 )
 

@@ -82,9 +82,12 @@ def data_string(backend: Backend, data: bytes) -> DataString:
     return result
 
 
-def set_values(backend: Backend, handle: Handle, values: Mapping[str, Value]) -> None:
+def set_values(backend: Backend, handle: Handle, values: Mapping[str, Value | None]) -> None:
+    """Each value set as its type says; None with ``dhcpctl_set_null_value``."""
     for name, value in values.items():
-        if isinstance(value, DataString):
+        if value is None:
+            backend.dhcpctl_set_null_value(handle, name)
+        elif isinstance(value, DataString):
             backend.dhcpctl_set_value(handle, value, name)
         elif isinstance(value, str):
             backend.dhcpctl_set_string_value(handle, value, name)
@@ -109,7 +112,7 @@ def open_object(
 
 
 def update(
-    backend: Backend, connection: Handle, handle: Handle, values: Mapping[str, Value]
+    backend: Backend, connection: Handle, handle: Handle, values: Mapping[str, Value | None]
 ) -> int:
     """Set ``values`` on an object and send them with ``dhcpctl_object_update``: the status."""
     set_values(backend, handle, values)

@@ -18,7 +18,7 @@ import time
 from datetime import datetime, timezone
 
 import pytest
-from scenario_helpers import TIMEOUT, connect, open_object, update
+from scenario_helpers import TIMEOUT, connect, ip, open_object, update
 
 import dhcpctl
 from dhcpctl import (
@@ -35,7 +35,7 @@ from dhcpctl.testing import DhcpdWouldCrash, FakeFailoverState, FakeLease, Omapi
 from testbed import dataset
 from testbed.fake import dataset_server
 from testbed.fake import endpoint as fake_endpoint
-from testbed.pytest_plugin import ServerFactory, StartServer
+from testbed.pytest_plugin import ServerFactory, StartedFake, StartServer
 from testbed.server import Endpoint, OmapiKey, make_key
 
 #: failover.c's states stop at conflict_done (11) and recover_wait (254): 99 is none.
@@ -131,6 +131,87 @@ def test_a_host_keeps_a_hardware_address_of_20_octets(
         }
         _, status = open_object(backend, connection, "host", keys, dhcpctl.DHCPCTL_CREATE)
         assert status == expected, len(octets)
+
+
+def test_a_lease_names_no_host_that_shares_its_mac(scenario_factory: StartServer) -> None:
+    """omapi.c dhcp_lease_stuff_values sends ``host`` only for the lease's lease->host, which
+    only DHCP sets (dhcp.c ack_lease); a lookup of a host by the lease's address finds it by the
+    lease's MAC all the same (dhcp_host_lookup)."""
+    endpoint = scenario_factory(make_key("hmac-md5")).endpoint
+    lease = dataset.LEASES[0]
+    with client_for(endpoint) as omapi:
+        omapi.hosts.create("same-mac", mac=lease.mac)
+        found = omapi.leases.get(ip=lease.ip)
+        assert (found.host, "host" in found.raw) == (None, False)
+        assert omapi.hosts.get(ip=lease.ip).name == "same-mac"
+
+
+def test_an_update_of_a_class_that_exists_is_refused_as_existing(
+    backend: Backend, scenario_factory: StartServer
+) -> None:
+    """omapi.c class_signal_handler "updated" enters the class again (mdb.c enter_class),
+    which finds it, itself: ISC_R_EXISTS, for a class of dhcpd.conf and for one created over
+    OMAPI; a subclass, which has no name of its own, is updated."""
+    endpoint = scenario_factory(make_key("hmac-md5")).endpoint
+    connection = connect(backend, endpoint)
+    made, status = open_object(
+        backend, connection, "class", {"name": "made-here"}, dhcpctl.DHCPCTL_CREATE
+    )
+    assert status == dhcpctl.ISC_R_SUCCESS
+    declared, status = open_object(backend, connection, "class", {"name": "by-mac"})
+    assert status == dhcpctl.ISC_R_SUCCESS
+    for handle in (made, declared):
+        assert update(backend, connection, handle, {"group": "gold"}) == dhcpctl.ISC_R_EXISTS
+    subclass, status = open_object(
+        backend,
+        connection,
+        "subclass",
+        {"name": "by-mac", "hashstring": bytes.fromhex("01525400123458")},
+    )
+    assert status == dhcpctl.ISC_R_SUCCESS
+    assert update(backend, connection, subclass, {"group": "gold"}) == dhcpctl.ISC_R_SUCCESS
+
+
+def test_a_lease_variable_set_over_omapi_comes_back_as_four_bytes_not_its_value(
+    backend: Backend, scenario_factory: StartServer
+) -> None:
+    """omapi.c binding_scope_set_value gives a value from the wire (always data) no binding
+    type: it stays binding_boolean, and binding_scope_stuff_values sends 4 bytes of the
+    binding's memory (the fake: 4 zero bytes), newest variable first (each new one goes to the
+    head of the scope's list). A null value unsets a variable (its binding stays, without a
+    value, and is not sent) and is refused for a name never set (DHCP_R_UNKNOWNATTRIBUTE);
+    unsetting it again kills dhcpd, where the fake warns DhcpdWouldCrash. Each update on a
+    lease handle of its own (a handle sends its earlier values again)."""
+    started = scenario_factory(make_key("hmac-md5"))
+    connection = connect(backend, started.endpoint)
+    lease_ip = dataset.LEASES[0].ip
+
+    def update_lease(values: dict[str, str | int | None]) -> int:
+        lease, status = open_object(backend, connection, "lease", {"ip-address": ip(lease_ip)})
+        assert status == dhcpctl.ISC_R_SUCCESS
+        return update(backend, connection, lease, values)
+
+    def variables() -> dict[str, bytes]:
+        with client_for(started.endpoint) as omapi:
+            raw = omapi.leases.get(ip=lease_ip).raw
+        return {name: raw[name] for name in raw if name in ("first", "second")}
+
+    assert update_lease({"first": "bar", "second": 7}) == dhcpctl.ISC_R_SUCCESS
+    shown = variables()
+    assert list(shown) == ["second", "first"]
+    assert [len(value) for value in shown.values()] == [4, 4]
+    assert shown["first"] != b"bar\0"
+    assert update_lease({"never-set": None}) == dhcpctl.DHCP_R_UNKNOWNATTRIBUTE
+    assert update_lease({"first": None}) == dhcpctl.ISC_R_SUCCESS
+    assert list(variables()) == ["second"]
+    assert update_lease({"first": "again"}) == dhcpctl.ISC_R_SUCCESS
+    assert update_lease({"first": None}) == dhcpctl.ISC_R_SUCCESS
+    if isinstance(started, StartedFake):
+        with pytest.warns(DhcpdWouldCrash, match="'first' unset twice"):
+            assert update_lease({"first": None}) == dhcpctl.DHCP_R_INVALIDARG
+    else:
+        with pytest.raises(dhcpctl.DhcpctlError):  # dhcpd died: the connection is reset
+            update_lease({"first": None})
 
 
 def utc(year: int, month: int = 1, day: int = 1) -> datetime:

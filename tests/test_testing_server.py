@@ -677,6 +677,23 @@ def test_the_typed_client_against_the_fake(backend_name: str) -> None:
         }
 
 
+def test_a_closed_server_starts_again_as_a_restarted_dhcpd(backend_name: str) -> None:
+    """close() then start() (or ``with`` twice): the objects kept, the same address and port;
+    start() while it listens is refused."""
+    server = OmapiServer(key=KEY, hosts=[HOST])
+    with server:
+        place = (server.address, server.port)
+        with Client(*place, key=KEY, backend=backend_name, timeout=5.0) as omapi:
+            omapi.hosts.create("web-2", mac="02:00:00:00:00:02")
+    with server:
+        assert (server.address, server.port) == place
+        with pytest.raises(RuntimeError, match="already started"):
+            server.start()
+        with Client(*place, key=KEY, backend=backend_name, timeout=5.0) as omapi:
+            assert omapi.hosts.get(name="web-2").hardware_address == "02:00:00:00:00:02"
+            assert omapi.hosts.get(name=HOST.name).name == HOST.name
+
+
 def test_two_leases_of_one_address_are_refused_by_address() -> None:
     with pytest.raises(ValueError, match=r"^two leases under 198\.18\.1\.150$"):
         OmapiServer(leases=[FakeLease(ip="198.18.1.150"), FakeLease(ip="198.18.1.150")])

@@ -34,7 +34,8 @@ Where dhcpd 4.4.3-P1 would crash (a null value for a group or class attribute, o
 dhcpd reads with ``omapi_get_int_value``: a lease's state, ends or flags, the control state, a
 failover local-state; a failover local-state that is none of failover.c's states, which
 dhcpd meets with log_fatal; statements with a value-less option before an empty statement, or 1,500
-whitespace characters in a row), the fake answers an error and warns :class:`DhcpdWouldCrash`.
+whitespace characters in a row; a lease variable unset twice), the fake answers an error and
+warns :class:`DhcpdWouldCrash`.
 
 Where the fake differs from dhcpd 4.4.3-P1:
 
@@ -66,13 +67,24 @@ Where the fake differs from dhcpd 4.4.3-P1:
   32 zero bytes (dhcpd: the hash bucket bitmap of its split), ``partner-stos``,
   ``local-stos``, ``last-packet-sent``, ``last-timestamp-received``, ``skew`` and
   ``cur-unacked-updates`` 0 (dhcpd: times and counters of the running protocol).
-- No process to stop, freeze, kill or restart: connections under such a server behave as the
-  fake's :meth:`OmapiServer.inject` faults make them, not as dhcpd's process would.
+- No process to stop, freeze or kill: connections under such a server behave as the fake's
+  :meth:`OmapiServer.inject` faults make them, not as dhcpd's process would. A restart is
+  :meth:`OmapiServer.close` then :meth:`OmapiServer.start`: the same objects, the same
+  address and port.
 - Handles of removed objects: once a host or group is removed, the fake answers every
   request naming its handle ``ISC_R_NOTFOUND``. dhcpd's answer follows ISC's reference counts
-  (``omapip/handle.c`` keeps a handle while something holds the object): usually
-  ``ISC_R_NOTFOUND`` too, but a host that was also opened with several lookup keys can stay
-  reachable (a second remove through another handle answered success).
+  (``omapip/handle.c`` keeps a handle while something holds the object): ``ISC_R_NOTFOUND``
+  too for a host created over OMAPI, but a host of dhcpd.conf (here: a :class:`FakeHost`
+  given at the start) stays reachable through its handle after its removal, opened by one
+  key or several (measured: a refresh gives its old values, an update or another remove
+  answers success), and so can an OMAPI host opened with several lookup keys.
+- Lease variables (an update of a name a lease does not have, ``omapi.c``
+  binding_scope_set_value): dhcpd keeps one set by a client as a boolean whatever was sent
+  and sends back 4 bytes of its memory instead of the value (the low half of a pointer,
+  different from run to run); the fake sends 4 zero bytes. Both send the newest variable
+  first, drop one that a null value unset, and refuse a null value for a name never set
+  (``DHCP_R_UNKNOWNATTRIBUTE``); a second null value for the same variable kills dhcpd,
+  where the fake warns :class:`DhcpdWouldCrash`.
 - One subnet and one pool hold every lease (their handles are those of a dhcpd with one
   ``subnet`` and ``range``); classes match no client (``leases-used`` stays 0).
 """

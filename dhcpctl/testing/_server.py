@@ -149,11 +149,19 @@ class OmapiServer:
     # --- life cycle --------------------------------------------------------------------------
 
     def start(self) -> OmapiServer:
-        """Listen and serve in background threads; returns self. Raises OSError."""
+        """Listen and serve in background threads; returns self. After :meth:`close` (or a
+        shutdown through the control object) it starts again as a restarted dhcpd would: with
+        the objects it held, at the address and port where it listened before.
+
+        Raises RuntimeError while it is listening; OSError if it cannot listen (another
+        program took the port meanwhile).
+        """
         if self._listener is not None:
             raise RuntimeError("OmapiServer already started")
+        self._closing.clear()  # close() has joined every thread of the last run
         listener = socket.create_server(self._bind)
         self._listener = listener
+        self._bind = listener.getsockname()[:2]  # a restart listens there again
         self.address, self.port = listener.getsockname()[:2]
         self._spawn(self._accept, listener)
         return self

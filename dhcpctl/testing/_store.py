@@ -19,7 +19,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol, TypeVar
+from typing import Final, Protocol, TypeVar
 
 from dhcpctl import _values as v
 from dhcpctl._results import (
@@ -151,8 +151,9 @@ class Lease:
     atsfp: int = 0
     cltt: int = 0
     flags: int = 0
-    #: The lease's binding scope (``set NAME = ...``): what an update of an unknown name sets.
-    scope: dict[bytes, bytes] = field(default_factory=dict)
+    #: The lease's binding scope: each variable an update of an unknown name set, and what
+    #: dhcpd sends of it (None: a null value unset it; dhcpd keeps its binding, unsent).
+    scope: dict[bytes, bytes | None] = field(default_factory=dict)
     #: ``next_binding_state``: 0 is the binding state (a leases file's ``binding state``
     #: without ``next binding state``, confpars.c parse_lease_declaration).
     next_state: int = 0
@@ -192,9 +193,21 @@ class Lease:
         if name == b"flags":
             assert value is not None
             return self._flags(value)
-        if value is None:
-            return DHCP_R_INVALIDARG
-        self.scope[name] = value  # binding_scope_set_value, then write_lease
+        return self._set_variable(name, value)
+
+    def _set_variable(self, name: bytes, value: Wire) -> int:
+        """omapi.c binding_scope_set_value, then write_lease: a value sets the variable (a new
+        one goes to the head of the scope's list), a null one unsets a variable (its binding
+        stays, without a value). Unsetting it again dies in dhcpd 4.4.3-P1 (SIGSEGV,
+        measured: binding_value_dereference of the null value)."""
+        if value is not None:
+            self.scope[name] = value if name == b"remote-handle" else _NOT_THE_VALUE
+            return ISC_R_SUCCESS
+        if name not in self.scope:
+            return DHCP_R_UNKNOWNATTRIBUTE
+        if self.scope[name] is None:
+            return crashes(f"lease variable {name.decode(errors='replace')!r} unset twice")
+        self.scope[name] = None
         return ISC_R_SUCCESS
 
     def _flags(self, value: bytes) -> int:
@@ -243,9 +256,8 @@ class Lease:
             values.append((b"dhcp-client-identifier", self.uid))
         if self.client_hostname is not None:
             values.append((b"client-hostname", self.client_hostname))
-        host = self.store.host_of_lease(self)
-        if host is not None:
-            values.append((b"host", u32(handles.handle_of(host))))
+        # No "host": dhcpd sends one only for a lease it gave a known host's client over DHCP
+        # (dhcp.c ack_lease sets lease->host); no lease of this server was.
         values.append((b"subnet", u32(handles.handle_of(self.store.subnet))))
         values.append((b"pool", u32(handles.handle_of(self.store.pool))))
         if self.hardware:
@@ -261,13 +273,21 @@ class Lease:
         ):
             values.append((name, u32(number)))
         values.append((b"flags", bytes([self.flags & _EPHEMERAL_FLAGS])))
-        values.extend(self.scope.items())
+        # binding_scope_stuff_values, newest variable first, those with a value.
+        scope = reversed(self.scope.items())
+        values.extend((name, held) for name, held in scope if held is not None)
         return values
 
     def remove(self) -> int:
         return ISC_R_NOTIMPLEMENTED  # leases have no remove method
 
 
+#: What a lease variable set by a client reads back as here. binding_scope_set_value gives a
+#: value from the wire (always data) no binding type: it stays binding_boolean, and
+#: binding_scope_stuff_values sends 4 bytes of the binding's memory (the low half of a
+#: pointer), not the value. The one variable dhcpd sets as an integer, ``remote-handle``
+#: (omapip/support.c omapi_object_update), is binding_numeric and reads back as set.
+_NOT_THE_VALUE: Final = bytes(4)
 _LEASE_IGNORED = frozenset(
     (
         b"dhcp-client-identifier",
@@ -660,7 +680,9 @@ class Class:
         return DHCP_R_UNKNOWNATTRIBUTE
 
     def updated(self) -> int:
-        """omapi.c class_signal_handler "updated", then enter_class."""
+        """omapi.c class_signal_handler "updated", then mdb.c enter_class, which finds a class
+        of the name already there (itself, for an update of a class that exists): an update
+        answers ISC_R_EXISTS, after its values were set (a subclass has no name: not it)."""
         if self.subclass:
             if self.superclass is None or self.hashstring is None:
                 return DHCP_R_INVALIDARG
@@ -668,6 +690,8 @@ class Class:
         else:
             if not self.name:
                 return DHCP_R_INVALIDARG
+            if self.name in self.store.classes:
+                return ISC_R_EXISTS
             self.store.classes[self.name] = self
         self.deleted = False
         return ISC_R_SUCCESS
