@@ -357,10 +357,10 @@ def test_no_secret_in_any_output(dhcpd_server: Endpoint, backend_name: str) -> N
         outputs[option] = result.stdout
     commands = [json.loads(line)["command"] for line in outputs["--json"].splitlines()]
     assert f"key {name} <secret hidden>" in commands[:5]
-    assert commands[-3:] == [  # the line as typed up to its key's name
+    assert commands[-3:] == [  # the line as typed up to its key's name, if it has a secret
         f"KEY {name} <secret hidden>",
         "key <secret hidden>",
-        f"key {name} <secret hidden>",
+        "key <secret hidden>",
     ]
 
 
@@ -493,14 +493,61 @@ def test_no_byte_of_a_secret_whatever_the_script(text: str, option: str) -> None
         assert records[-1]["command"] == "port 7" and records[-1]["ok"]
 
 
+#: A secret with conflex's separators in it (``+``, ``/``, ``=``: each splits a token).
+SPLIT_SECRET = "Q2mZ7vT1pL0aRcYe5Hn8+JsGk3Mx/NoBpWiEu9Kx/w=="
+#: Spellings of a key line omshell takes or refuses: ``@`` stands for :data:`SPLIT_SECRET`.
+KEY_LINE_SPELLINGS = {
+    "key NAME SECRET": "key k @",
+    "any case": "KeY k @",
+    "set key SECRET": "set key @",
+    "set key = SECRET": "set key = @",
+    "set key=SECRET": "set key=@",
+    "set key quoted": 'SET KEY = "@"',
+    "set quoted key": 'set "Key" = "@"',
+    "no name": "key @",
+    "quoted name": 'key "k" @',
+    "quoted secret": 'key k "@"',
+    "name=SECRET": "key k=@",
+    "name.SECRET": "key a.b.@",
+    "odd whitespace": "\t key\vk\f @ \r",
+    "spaced pieces": "key k " + " ".join(SPLIT_SECRET),
+    "secret on the next line": "key k\n@",
+    "secret after a blank line": "key k\n\n  @",
+    "set key, value on the next line": "set key\n= @",
+    "quoted over lines": f'key k "{SPLIT_SECRET[:12]}\n{SPLIT_SECRET[12:]}"',
+    "set key, quoted over lines": f'set key = "{SPLIT_SECRET[:12]}\n{SPLIT_SECRET[12:]}"',
+    "word before": "frob key @",
+    "byte order mark": "\ufeffkey k @",
+    "comment": "# key @",
+    "comment after": "key k @ # key",
+}
+
+
+@pytest.mark.parametrize("text", KEY_LINE_SPELLINGS.values(), ids=KEY_LINE_SPELLINGS.keys())
+@pytest.mark.parametrize("option", ["--json", "--timeout"])
+def test_no_piece_of_a_secret_in_any_spelling(text: str, option: str) -> None:
+    """No 6 characters of a secret reach stdout, stderr or ``--json`` (its ``command``, its
+    error), whatever the spelling of the key line: where a word may be the key's name or its
+    secret, it is hidden. The next command runs as usual."""
+    script = (text.replace("@", SPLIT_SECRET) + "\nport 7\n").encode()
+    arguments = ["shell", option, *(["10"] if option == "--timeout" else [])]
+    result = run_dhcpctl(arguments, script)
+    assert _secret_pieces(result.stdout + result.stderr, SPLIT_SECRET) == []
+    if option == "--json":
+        records = [json.loads(line) for line in result.stdout.splitlines()]
+        assert records[-1]["command"] == "port 7" and records[-1]["ok"]
+
+
 def test_a_key_line_shows_what_precedes_its_secret() -> None:
-    """The line is shown up to ``key NAME`` (the name as typed, up to a blank): the rest, and
-    the lines a quoted secret runs on over, are hidden."""
-    script = f'\0key a.b. {S1}{S2}\nkey k "{S1}\n{S2}"\nport 7\n'.encode()
+    """A ``key NAME SECRET`` command is shown up to ``key NAME`` (the name as typed, up to a
+    blank); any other line with the word ``key`` up to that word: the rest, and the lines a
+    quoted secret runs on over, are hidden."""
+    script = f'\0key a.b. {S1}{S2}\nkey a.b. {S1}{S2}\nkey k "{S1}\n{S2}"\nport 7\n'.encode()
     result = run_dhcpctl(["shell", "--json"], script)
     commands = [json.loads(line)["command"] for line in result.stdout.splitlines()]
     assert commands == [
-        "\0key a.b. <secret hidden>",
+        "\0key <secret hidden>",
+        "key a.b. <secret hidden>",
         "key k <secret hidden>",
         "<secret hidden>",
         "port 7",

@@ -97,11 +97,18 @@ def test_base64_warnings_quote_no_part_of_the_secret(secret: bytes) -> None:
     ("line", "shown", "continues"),
     [
         (b"key k c2VjcmV0\n", b"key k <secret hidden>", False),
-        (b"\xef\xbb\xbfKEY k c2VjcmV0\r\n", b"\xef\xbb\xbfKEY k <secret hidden>", False),
+        (b"\xef\xbb\xbfKEY k c2VjcmV0\r\n", b"\xef\xbb\xbfKEY <secret hidden>", False),
         (b"key a.b. c2VjcmV0\n", b"key a.b. <secret hidden>", False),
         (b'key k "c2Vj\n', b"key k <secret hidden>", True),
         (b'set name = "x" # key k c2VjcmV0\n', b'set name = "x" # key k <secret hidden>', False),
         (b'set key = "c2VjcmV0"\n', b"set key <secret hidden>", False),
+        (b"set key QUJD/EVG+SElK==\n", b"set key <secret hidden>", False),
+        (b'SET "Key" = QUJD\n', b'SET "Key" <secret hidden>', False),
+        (b"key QUJD+EVG\n", b"key <secret hidden>", False),
+        (b"key k=QUJD\n", b"key <secret hidden>", False),
+        (b"key a.b.QUJD\n", b"key <secret hidden>", False),
+        (b"key\tk\v\fQUJD\n", b"key\tk <secret hidden>", False),
+        (b'key "k" QUJD\n', b"key <secret hidden>", False),
         (b'set name = "key k c2VjcmV0" # "\n', b'set name = "key k c2VjcmV0" # "\n', False),
     ],
 )
@@ -111,6 +118,25 @@ def test_secret_mask(line: bytes, shown: bytes, continues: bool) -> None:
     mask = _secret.mask(line)
     assert _secret.shown(line, mask.start) == shown
     assert mask.continues is continues
+
+
+@pytest.mark.parametrize(
+    ("key_line", "awaits"),
+    [(b"key k\n", True), (b"set key\n", True), (b"KEY\n", True), (b"key k QUJD\n", False)],
+)
+def test_lines_after_a_key_line_without_secret(key_line: bytes, awaits: bool) -> None:
+    """After a ``key`` line without a secret, the lines up to one that starts with a command
+    are hidden whole (the secret may be there); a blank line keeps the wait."""
+    first = _secret.mask(key_line)
+    assert first.awaits is awaits
+    blank = _secret.follow(b"  \n", first)
+    assert blank.start is None and blank.awaits is awaits
+    hidden = _secret.follow(b"QUJD/EVG==\n", blank)
+    assert (hidden.start == 0) is awaits
+    after_command = _secret.follow(b"new/QUJD\n", hidden)
+    assert (after_command.start == 0) is awaits  # ``new/``: no command word
+    assert _secret.follow(b"port 7\n", after_command) == _secret.Mask()
+    assert _secret.shown(b"QUJD/EVG==", 0, always=True) == b"<secret hidden>"
 
 
 def test_a_secret_string_closes_at_an_unescaped_quote() -> None:

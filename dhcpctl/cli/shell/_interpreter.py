@@ -6,11 +6,13 @@ print-out before each prompt (:mod:`._objects`), so that a script's standard out
 byte for byte. What omshell writes on stderr goes to stderr here too, byte for byte: connect
 failures, and ``parse_warn``'s diagnostics with the line read so far and the caret line
 (:class:`._lexer.Diagnostic`), except that no byte of a key's secret is shown (omshell echoes
-it): a line with the word ``key`` is echoed as ``key NAME <secret hidden>``, and the lines a
-quoted secret runs on over are neither shown nor run (:mod:`._secret` has the rule; stdout
-is unchanged: omshell prints nothing there for them). Beyond omshell: each command's
-outcome is kept (:class:`Outcome`: did it fail, with which ``isc_result_t``), connects and
-waits honour a timeout, and any algorithm the backend knows (SHA-2 included) works.
+it): a line with the word ``key`` is echoed up to that word (a ``key NAME SECRET`` command up
+to its name) and then ``<secret hidden>``, the lines a quoted secret runs on over are neither
+shown nor run, and those after a ``key`` line without its secret, up to a command, are hidden
+(:mod:`._secret` has the rule; stdout is unchanged: omshell prints nothing there for them).
+Beyond omshell: each command's outcome is kept (:class:`Outcome`: did it fail, with which
+``isc_result_t``), connects and waits honour a timeout, and any algorithm the backend knows
+(SHA-2 included) works.
 
 Where omshell's C misbehaves, this does not copy it: a ``key`` line at the very end of input
 without a newline makes omshell loop forever (``parse_base64`` peeks the end of input as the
@@ -70,9 +72,9 @@ class Outcome:
     """One command: its text, what it printed, and whether it failed (with what status).
 
     ``status`` is the ``isc_result_t`` of a failed call, or None for a failure of omshell's own
-    (usage, not connected, bad value). ``command`` is the line as typed, except a line with the
-    word ``key``: ``key NAME <secret hidden>`` (:data:`SECRET_HIDDEN`), and a line a quoted
-    secret runs on over: :data:`SECRET_HIDDEN` (:mod:`._secret`).
+    (usage, not connected, bad value). ``command`` is the line as typed, except a line that
+    may hold a secret: up to its ``key`` (or ``key NAME``), then :data:`SECRET_HIDDEN`, or
+    :data:`SECRET_HIDDEN` alone (:mod:`._secret`).
     """
 
     command: str
@@ -253,7 +255,7 @@ class Interpreter:
             self._outcome = Outcome(SECRET_HIDDEN)
             self._warn(SECRET_RUNS_ON)
             return self._outcome
-        self._mask = _secret.mask(line)
+        self._mask = _secret.follow(line, self._mask)
         self._secret_runs_on = self._mask.continues and not cut
         command = _secret.shown(line.rstrip(b"\n"), self._mask.start, always=True)
         self._outcome = Outcome(command.decode("utf-8", "replace"))
