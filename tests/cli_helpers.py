@@ -47,6 +47,21 @@ def run_dhcpctl(
     )
 
 
+def run_dhcpctl_without_stdout(
+    arguments: list[str], stdin: bytes = b"", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    """``python -m dhcpctl ARGUMENTS`` started with no standard output at all (``>&-``), its
+    stderr captured."""
+    return subprocess.run(
+        ["sh", "-c", 'exec "$@" >&-', "sh", sys.executable, "-m", "dhcpctl", *arguments],
+        input=stdin,
+        stderr=subprocess.PIPE,
+        timeout=120,
+        check=False,
+        env=clean_environment() if env is None else env,
+    )
+
+
 def endpoint_environment(endpoint: Endpoint, **extra: str) -> dict[str, str]:
     """An environment that points ``dhcpctl`` at ``endpoint`` with its key (secret in a
     variable of its own, named by ``DHCPCTL_KEY_SECRET_ENV``)."""

@@ -19,7 +19,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from cli_helpers import clean_environment, endpoint_environment, run_dhcpctl
+from cli_helpers import (
+    clean_environment,
+    endpoint_environment,
+    run_dhcpctl,
+    run_dhcpctl_without_stdout,
+)
 from fake_omapi import PATIENCE, Behaviour, handshake
 
 from dhcpctl import cli
@@ -295,6 +300,45 @@ def test_a_closed_stdout_ends_quietly(dhcpd_server: Endpoint, backend_name: str)
     ):
         result = run_with_stdout_closed(arguments, env, stdin)
         assert (result.returncode, result.stderr) == (ExitCode.OUTPUT_CLOSED, b""), arguments
+
+
+#: What a command says when its standard output takes nothing (``> /dev/full``).
+NO_SPACE = b"dhcpctl: cannot write the output: [Errno 28] No space left on device\n"
+
+
+def assert_output_failures_reported(
+    arguments: list[str], env: dict[str, str], stdin: bytes = b""
+) -> None:
+    """``dhcpctl ARGUMENTS > /dev/full``: status 1 and one line on stderr (no traceback, not
+    bad usage, not 0 with nothing written), also with no stdout at all (``>&-``); into a pipe
+    whose reader is gone: 141, quietly."""
+    with open("/dev/full", "wb") as full:
+        result = run_dhcpctl(arguments, stdin, env=env, stdout=full)
+    assert (result.returncode, result.stderr) == (ExitCode.FAILED, NO_SPACE), arguments
+    no_stdout = run_dhcpctl_without_stdout(arguments, stdin, env)
+    closed_text = b"dhcpctl: cannot write the output: standard output is closed\n"
+    assert (no_stdout.returncode, no_stdout.stderr) == (ExitCode.FAILED, closed_text), arguments
+    closed = run_with_stdout_closed(arguments, env, stdin)
+    assert (closed.returncode, closed.stderr) == (ExitCode.OUTPUT_CLOSED, b""), arguments
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [["info"], ["info", "--json"], ["--version"], ["--help"], ["lease", "--help"]],
+    ids=" ".join,
+)
+def test_info_version_and_help_report_a_failed_write(arguments: list[str]) -> None:
+    """``info``, ``--version`` (a traceback before) and ``--help`` (argparse drops a failed
+    write: status 0 before) fail as every command does when their output cannot be written."""
+    assert_output_failures_reported(arguments, clean_environment())
+
+
+@pytest.mark.parametrize("output", ["json", "csv"])
+def test_host_export_reports_a_failed_write(dhcpd_server: Endpoint, output: str) -> None:
+    """``host export > /dev/full``: the command's own failure (1, ``cannot write the
+    output``), not bad usage (2, the OSError's text alone)."""
+    arguments = ["host", "export", "--names", "-", "--format", output]
+    assert_output_failures_reported(arguments, endpoint_environment(dhcpd_server), b"static-one\n")
 
 
 def test_a_broken_pipe_to_the_server_is_still_unreachable(

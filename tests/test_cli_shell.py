@@ -24,7 +24,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cli_helpers import clean_environment, endpoint_environment, run_dhcpctl
+from cli_helpers import (
+    clean_environment,
+    endpoint_environment,
+    run_dhcpctl,
+    run_dhcpctl_without_stdout,
+)
 from fake_omapi import PATIENCE, Behaviour, handshake, recv_message, reply
 from shell_corpus import CORPUS, SCRIPTS, render, run_omshell_script, server_kind
 
@@ -635,14 +640,7 @@ def test_output_that_cannot_be_written_is_no_usage_error(options: list[str]) -> 
     assert result.returncode == ExitCode.FAILED
     no_space = b"cannot write the output: [Errno 28] No space left on device"
     assert result.stderr == b"dhcpctl: " + no_space + b"\n"
-    closed = subprocess.run(
-        ["sh", "-c", 'exec "$@" >&-', "sh", sys.executable, "-m", "dhcpctl", "shell", *options],
-        input=b"port 7\n",
-        stderr=subprocess.PIPE,
-        timeout=120,
-        check=False,
-        env=clean_environment(),
-    )
+    closed = run_dhcpctl_without_stdout(["shell", *options], b"port 7\n")
     assert closed.returncode == ExitCode.FAILED
     assert closed.stderr == b"dhcpctl: cannot write the output: standard output is closed\n"
 

@@ -17,7 +17,7 @@ import asyncio
 import os
 import sys
 from collections.abc import Sequence
-from typing import NoReturn, cast
+from typing import TYPE_CHECKING, NoReturn, cast
 
 from dhcpctl import _busy_poll
 from dhcpctl._api import Backend
@@ -38,12 +38,26 @@ from dhcpctl.cli import (
     shell,
 )
 
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
+
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, with a usage error on one line of stderr (exit status 2)."""
+    """argparse, with a usage error on one line of stderr (exit status 2), and ``--help``
+    written as every output is (:func:`._output.write`): argparse's own ``print_help`` drops
+    a failed write, so ``--help > /dev/full`` would exit 0 with nothing written."""
 
     def error(self, message: str) -> NoReturn:
         self.exit(_exit.ExitCode.USAGE, f"{self.prog}: {message} (see --help)\n")
+
+    def print_help(self, file: SupportsWrite[str] | None = None) -> None:
+        """Write the help on stdout (``--help``; on ``file`` as argparse does, if given).
+        Raises :class:`._output.OutputError` when it cannot be written, BrokenPipeError when
+        its reader has gone."""
+        if file is not None:
+            super().print_help(file)
+            return
+        _output.write(self.format_help(), _output.standard_output())
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -84,7 +98,8 @@ def version(policy: str | None) -> str:
 
 
 class _Version(argparse.Action):
-    """``--version``: prints :func:`version` for the ``--backend`` parsed so far, exits 0."""
+    """``--version``: prints :func:`version` for the ``--backend`` parsed so far, exits 0
+    (:class:`._output.OutputError` when it cannot be written)."""
 
     def __call__(
         self,
@@ -93,7 +108,9 @@ class _Version(argparse.Action):
         values: object,
         option_string: str | None = None,
     ) -> NoReturn:
-        print(version(getattr(namespace, "backend", None)))
+        _output.write(
+            version(getattr(namespace, "backend", None)) + "\n", _output.standard_output()
+        )
         parser.exit()
 
 
@@ -135,7 +152,7 @@ def _run(args: argparse.Namespace, connection: _connection.Connection) -> int:
     ) as omapi:
         result = args.handler(args, omapi)
     if result is not None:
-        _output.show(result, as_json=args.json, out=sys.stdout)
+        _output.show(result, as_json=args.json, out=_output.standard_output())
     return _exit.ExitCode.OK
 
 
@@ -162,8 +179,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code = _main(argv)
         if sys.stdout is not None:  # None: started with descriptor 1 closed (``>&-``)
-            sys.stdout.flush()  # here, not at exit, where a closed pipe cannot be handled
+            with _output.writing():  # here, not at exit, where a failure cannot be handled
+                sys.stdout.flush()
         return code
+    except _output.OutputError as error:  # the command's own failure, not the user's usage
+        _error(str(error))
+        return _exit.ExitCode.FAILED
     except BrokenPipeError:
         # The reader of stdout went away (``dhcpctl ... | head``): Python's documentation
         # (signal, "Note on SIGPIPE") points stdout at /dev/null so that the flush at exit
@@ -189,9 +210,6 @@ def _main(argv: Sequence[str] | None) -> int:
     except DhcpctlError as error:
         _error(_printable.error_text(error))
         return _exit.exit_code(error)
-    except _output.OutputError as error:  # the command's own failure, not the user's usage
-        _error(str(error))
-        return _exit.ExitCode.FAILED
     except ImportError as error:
         _error(f"the {args.backend} backend cannot be loaded: {error}")
         return _exit.ExitCode.USAGE

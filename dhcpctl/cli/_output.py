@@ -29,6 +29,7 @@ import enum
 import io
 import json
 import select
+import sys
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timezone
 from ipaddress import IPv4Address
@@ -145,9 +146,23 @@ def show(obj: object, *, as_json: bool, out: TextIO) -> None:
     Raises :class:`OutputError` when ``out`` fails (BrokenPipeError, the reader gone, is
     raised as it is)."""
     record = fields(obj)
+    write((to_json(record) if as_json else table(record)) + "\n", out)
+
+
+def write(text: str, out: TextIO) -> None:
+    """Write ``text`` on ``out`` (:func:`writable`) and flush it, inside :func:`writing`: a
+    failure is :class:`OutputError` (BrokenPipeError as it is), never a traceback."""
     with writing():
-        print(writable(to_json(record) if as_json else table(record), out), file=out)
+        out.write(writable(text, out))
         out.flush()
+
+
+def standard_output() -> TextIO:
+    """``sys.stdout``; :class:`OutputError` when the command was started without one
+    (``>&-``: Python's ``sys.stdout`` is None), as a failed write is."""
+    if sys.stdout is None:
+        raise OutputError("cannot write the output: standard output is closed")
+    return sys.stdout
 
 
 @contextlib.contextmanager

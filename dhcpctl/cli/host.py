@@ -6,12 +6,12 @@ import argparse
 import csv
 import io
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 from dhcpctl.cli import _command, bulk, import_order
-from dhcpctl.cli._output import fields, plain, to_json
+from dhcpctl.cli._output import fields, plain, standard_output, to_json, write
 from dhcpctl.cli._printable import printable
 
 if TYPE_CHECKING:
@@ -168,17 +168,17 @@ async def _import(args: argparse.Namespace, omapi: AsyncClient) -> int:
 
 async def _export(args: argparse.Namespace, omapi: AsyncClient) -> int:
     items = _read(args.names, bulk.read_names)
-    out = sys.stdout
-    writer = csv.writer(out, lineterminator="\n") if args.format == "csv" else None
-    if writer is not None:
-        writer.writerow(bulk.COLUMNS[:5])
+    out = standard_output()
+    as_csv = args.format == "csv"
+    if as_csv:
+        write(_csv_line(bulk.COLUMNS[:5]), out)
     # Hosts are written in the order of the names, as soon as all before them are done.
     hosts: bulk.InOrder[object] = bulk.InOrder(item.line for item in items)
 
     def flush(item: bulk.Item, host: object) -> None:
         for found in hosts.put(item.line, host):
             if found is not None:
-                _write(found, writer, out)
+                write(_exported(found, as_csv), out)
 
     async def get(item: bulk.Item) -> object:
         return await omapi.hosts.get(name=item.arguments["name"])
@@ -193,16 +193,17 @@ async def _export(args: argparse.Namespace, omapi: AsyncClient) -> int:
     )
     for found in hosts.rest():
         if found is not None:
-            _write(found, writer, out)
+            write(_exported(found, as_csv), out)
     bulk.report(summary, "host export")
     return summary.exit_code()
 
 
-def _write(host: object, writer: Any, out: TextIO) -> None:
+def _exported(host: object, as_csv: bool) -> str:
+    """A host as ``host export`` writes it: one JSON line, or one CSV row of the columns
+    ``host import`` reads (without group and statements, which dhcpd never sends)."""
     record = fields(host)
-    if writer is None:
-        print(to_json(record), file=out)
-        return
+    if not as_csv:
+        return to_json(record) + "\n"
     ips = record.get("ip_addresses") or []
     cells = [
         record.get("name") or "",
@@ -212,4 +213,11 @@ def _write(host: object, writer: Any, out: TextIO) -> None:
         "" if record.get("hardware_type") is None else plain(record["hardware_type"]),
     ]
     # The server's text as a table shows it (control characters, bytes not UTF-8 as \xNN).
-    writer.writerow([printable(str(cell)) for cell in cells])
+    return _csv_line([printable(str(cell)) for cell in cells])
+
+
+def _csv_line(cells: Sequence[str]) -> str:
+    """One CSV row, its newline included."""
+    line = io.StringIO()
+    csv.writer(line, lineterminator="\n").writerow(cells)
+    return line.getvalue()

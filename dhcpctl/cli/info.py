@@ -4,7 +4,8 @@
 The report is :func:`dhcpctl.backend_info`'s (:mod:`dhcpctl._info`) with the backend and reason
 of the command's own choice (:func:`chosen`: ``dhcpctl --backend python info`` reports python
 even where ``import dhcpctl`` would give native): ``name: value`` lines, or with ``--json`` one
-JSON object of :class:`dhcpctl._info.BackendInfo`'s fields; exit status 0.
+JSON object of :class:`dhcpctl._info.BackendInfo`'s fields; exit status 0 (1 when the output
+cannot be written, :func:`dhcpctl.cli._output.write`; 141 when its reader has gone).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dhcpctl._backend import POLICY_VARIABLE, Choice, choose_backend, policy_of
 from dhcpctl._info import backend_info
 from dhcpctl.cli._command import Commands
 from dhcpctl.cli._connection import add_backend_option
-from dhcpctl.cli._output import to_json
+from dhcpctl.cli._output import standard_output, to_json, write
 
 
 def register(commands: Commands) -> None:
@@ -47,5 +48,6 @@ def chosen(policy: str | None, environ: Mapping[str, str] = os.environ) -> Choic
 def run(args: argparse.Namespace) -> int:
     choice = chosen(args.backend)
     found = dataclasses.replace(backend_info(), backend=choice.name, reason=choice.reason)
-    print(to_json(dataclasses.asdict(found)) if args.json else "\n".join(found.lines()))
+    text = to_json(dataclasses.asdict(found)) if args.json else "\n".join(found.lines())
+    write(text + "\n", standard_output())
     return 0

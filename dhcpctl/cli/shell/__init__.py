@@ -35,7 +35,7 @@ from dhcpctl._api import Backend
 from dhcpctl.cli._command import Commands
 from dhcpctl.cli._connection import Connection
 from dhcpctl.cli._exit import ExitCode, status_exit_code
-from dhcpctl.cli._output import BinaryOutput, OutputError, writable, writing
+from dhcpctl.cli._output import BinaryOutput, standard_output, writable, writing
 
 from . import _secret
 from ._interpreter import Interpreter, Outcome
@@ -113,9 +113,7 @@ def run(args: argparse.Namespace, backend: Backend, connection: Connection) -> i
     Raises :class:`OutputError` when standard output is closed (before anything is sent) or
     cannot be written (exit status 1, as any command's), BrokenPipeError when its reader has
     gone (:func:`dhcpctl.cli.main`: 141)."""
-    if sys.stdout is None:  # started with descriptor 1 closed (``>&-``)
-        raise OutputError("cannot write the output: standard output is closed")
-    stdout = BinaryOutput(sys.stdout.buffer)
+    stdout = BinaryOutput(standard_output().buffer)
     sys.stderr.flush()  # what is written there goes on in bytes: the script's, as omshell's
     interpreter = Interpreter(
         backend,
