@@ -109,7 +109,16 @@ def test_host_add_put_get_delete(dhcpd_server: Endpoint, backend_name: str) -> N
     assert json.loads(out)["ip_addresses"] == [ip]
     status, out, _ = run(dhcpd_server, backend_name, "host", "get", "--mac", mac, "--json")
     assert (status, json.loads(out)["name"]) == (ExitCode.OK, name)
-    assert run(dhcpd_server, backend_name, "host", "delete", name)[0] == ExitCode.OK
+    status, out, err = run(dhcpd_server, backend_name, "host", "delete", name, "--json")
+    assert status == ExitCode.OK, err
+    assert json.loads(out) == {  # one JSON object, as every command: what was deleted
+        "deleted": "host",
+        "name": name,
+        "mac": None,
+        "uid": None,
+        "ip": None,
+        "hardware_type": None,
+    }
     status, _, err = run(dhcpd_server, backend_name, "host", "get", name)
     assert status == ExitCode.NOT_FOUND
     assert "no object matches specification" in err  # the server's own message
@@ -124,7 +133,8 @@ def test_groups_classes_subclasses(dhcpd_server: Endpoint, backend_name: str) ->
         dhcpd_server, backend_name, "group", "add", group, "--statements", "default-lease-time 600;"
     )
     assert status == ExitCode.OK, err
-    assert run(dhcpd_server, backend_name, "group", "delete", group)[0] == ExitCode.OK
+    status, out, err = run(dhcpd_server, backend_name, "group", "delete", group)
+    assert (status, out) == (ExitCode.OK, f"deleted  group\nname     {group}\n"), err
     status, out, _ = run(dhcpd_server, backend_name, "class", "get", "vendor-test", "--json")
     assert (status, json.loads(out)["name"]) == (ExitCode.OK, "vendor-test")
     status, out, _ = run(
@@ -134,7 +144,12 @@ def test_groups_classes_subclasses(dhcpd_server: Endpoint, backend_name: str) ->
     assert json.loads(out)["data"] == "01:52:54:00:12:34:58"
     data = "1:02:00:00:00:78:01" if backend_name == "python" else "1:02:00:00:00:78:02"
     assert run(dhcpd_server, backend_name, "subclass", "add", "by-mac", data)[0] == ExitCode.OK
-    assert run(dhcpd_server, backend_name, "subclass", "delete", "by-mac", data)[0] == 0
+    status, out, err = run(
+        dhcpd_server, backend_name, "subclass", "delete", "by-mac", data, "--json"
+    )
+    assert status == ExitCode.OK, err
+    deleted = {"deleted": "subclass", "class_name": "by-mac", "data": "0" + data}
+    assert json.loads(out) == deleted  # the data as hex bytes, as subclass get shows it
     status, _, _ = run(dhcpd_server, backend_name, "subclass", "get", "by-mac", data)
     assert status == ExitCode.NOT_FOUND
 
@@ -152,8 +167,8 @@ def test_failover_get_and_server_shutdown(dhcpd_factory: ServerFactory) -> None:
         server = dhcpd_factory.start(make_key("hmac-md5"))
         process = server._process
         assert process is not None
-        status, _, err = dhcpctl(server.endpoint, backend, "server", "shutdown")
-        assert status == ExitCode.OK, err
+        status, out, err = dhcpctl(server.endpoint, backend, "server", "shutdown", "--json")
+        assert (status, json.loads(out)) == (ExitCode.OK, {"shutdown": "requested"}), err
         assert process.wait(timeout=30) == 0  # dhcpd exits once our connection is closed
 
 

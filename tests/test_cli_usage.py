@@ -158,7 +158,15 @@ def test_policy_of() -> None:
         ),
         (
             ["lease", "get", "--mac", "02:00:00:00:00:01", "--hardware-type", "-1"],
-            "argument --hardware-type: '-1' is not a number",
+            "argument --hardware-type: '-1' is not a hardware type (0 to 255",
+        ),
+        (
+            ["host", "add", "h", "--hardware-type", "-1"],
+            "argument --hardware-type: '-1' is not a hardware type (0 to 255",
+        ),
+        (
+            ["host", "add", "h", "--hardware-type", "-"],
+            "argument --hardware-type: '-' is not a number",
         ),
         (
             ["host", "get", "h", "--hardware-type", "32"],

@@ -1,8 +1,9 @@
 """What every typed command shares: its parser's options and how its handler is run.
 
 A handler takes the parsed arguments and a connected :class:`dhcpctl.Client` and returns the
-typed object to print (or None). Bulk commands (``host import``/``export``) take a
-:class:`dhcpctl.aio.Client` instead and return their exit status (:mod:`.bulk`).
+typed object to print, or a record of what it did (a delete: :func:`deleted`). Bulk commands
+(``host import``/``export``) take a :class:`dhcpctl.aio.Client` instead and return their exit
+status (:mod:`.bulk`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, TypeAlias, TypeVar
 
 from dhcpctl.cli import _connection
+from dhcpctl.cli._output import JsonValue, plain
 
 if TYPE_CHECKING:
     from dhcpctl import Client
@@ -78,17 +80,18 @@ def parse_hex(text: str) -> bytes:
 
 
 def parse_number(text: str) -> int:
-    """A whole number written in decimal (``1``); ValueError otherwise."""
-    if not text.strip().isdigit():
+    """A whole number written in decimal (``1``, ``-1``); ValueError otherwise."""
+    if not text.strip().removeprefix("-").isdigit():
         raise ValueError(f"{text!r} is not a number (a whole number such as 1)")
     return int(text)
 
 
 def parse_hardware_type(text: str) -> int:
     """A hardware type written in decimal, 0 to 255 (``1`` Ethernet, ``32`` InfiniBand: dhcpd
-    keeps one byte, ``includes/dhcpd.h`` struct hardware, hbuf[0]); ValueError otherwise."""
+    keeps one byte, ``includes/dhcpd.h`` struct hardware, hbuf[0]); ValueError otherwise (a
+    number out of that range says the range)."""
     number = parse_number(text)
-    if number > 255:
+    if not 0 <= number <= 255:
         raise ValueError(f"{text!r} is not a hardware type (0 to 255: dhcpd keeps one byte)")
     return number
 
@@ -98,6 +101,13 @@ def add_hardware_type(parser: argparse.ArgumentParser, text: str) -> None:
     parser.add_argument(
         "--hardware-type", metavar="TYPE", type=option_type(parse_hardware_type), help=text
     )
+
+
+def deleted(kind: str, **keys: object) -> dict[str, JsonValue]:
+    """What a delete prints (a table, or with ``--json`` one JSON object, as every typed
+    command): ``deleted``, the kind of object, and the keys it was looked up by, in the
+    command's words (null, left out of the table: not given)."""
+    return {"deleted": kind, **{name: plain(value) for name, value in keys.items()}}
 
 
 def check_mac_lookup(args: argparse.Namespace) -> None:

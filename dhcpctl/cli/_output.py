@@ -141,11 +141,12 @@ class OutputError(Exception):
 
 
 def show(obj: object, *, as_json: bool, out: TextIO) -> None:
-    """Print a typed object as a table or as one JSON object, and flush ``out``.
+    """Print a typed object (or a record already made of JSON values: what a delete or
+    ``server shutdown`` did) as a table or as one JSON object, and flush ``out``.
 
     Raises :class:`OutputError` when ``out`` fails (BrokenPipeError, the reader gone, is
     raised as it is)."""
-    record = fields(obj)
+    record = obj if isinstance(obj, Mapping) else fields(obj)
     write((to_json(record) if as_json else table(record)) + "\n", out)
 
 

@@ -9,7 +9,7 @@ timeout, lost connection) ends the run at once: every later row would fail the s
 run on dhcpctl.aio whatever ``--backend`` says, so ``dhcpctl`` refuses ``--backend native`` for
 them (:data:`dhcpctl.cli.BULK_NOT_NATIVE`, exit status 2).
 
-The import file is CSV with a header line; columns (any order, unknown ones refused):
+The import file is CSV with a header line; columns (any order, each once, unknown ones refused):
 ``name`` (required), ``mac``, ``ip`` (one or more addresses separated by spaces), ``uid``
 (hex), ``hardware_type``, ``group``, ``statements``. Each row is a ``hosts.put``: create, or
 replace the host of that name, MAC or uid, so running the same import again is safe. Rows whose
@@ -18,8 +18,9 @@ concurrently (:mod:`.import_order` makes the groups, :func:`pipeline` runs them)
 ends as the rows put one after another. dhcpd never sends a host's group or statements, so the
 export has neither and a put cannot keep them: :func:`warn_replaced` names, after the import,
 the rows that replaced a host the server held without giving both. Line numbers are the
-file's (the header is line 1). Files are UTF-8, a byte order mark at the start allowed
-(``utf-8-sig``, as spreadsheet programs save CSV; another encoding is refused naming the file:
+file's (the header is line 1; a row whose quoted cell holds a newline is the line it starts
+on, :class:`RowLines`). Files are UTF-8, a byte order mark at the start allowed (``utf-8-sig``,
+as spreadsheet programs save CSV; another encoding is refused naming the file:
 ``dhcpctl/cli/host.py``); a name or column with characters that do not print is shown escaped
 in messages (:func:`shown`).
 """
@@ -37,7 +38,7 @@ from typing import Any, Generic, TextIO, TypeVar
 
 from dhcpctl._errors import AuthenticationFailed, ConnectionLost, DhcpctlError, Timeout, shorten
 from dhcpctl._values import encode_mac
-from dhcpctl.cli._command import parse_hex, parse_number
+from dhcpctl.cli._command import parse_hardware_type, parse_hex
 from dhcpctl.cli._exit import ExitCode, exit_code
 from dhcpctl.cli._printable import error_text, printable
 
@@ -116,27 +117,71 @@ class InOrder(Generic[T]):
         return [self._arrived.pop(key) for key in order if key in self._arrived]
 
 
+class RowLines:
+    """The lines of a CSV file as :mod:`csv` reads them, noting the line its current row starts
+    on (:meth:`row_start`): a row whose quoted cell holds a newline runs on over several lines,
+    and ``csv``'s ``line_num`` is its last."""
+
+    def __init__(self, stream: Iterable[str]) -> None:
+        self._lines = iter(stream)
+        self._number = 0
+        self._start: int | None = None
+
+    def __iter__(self) -> RowLines:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._lines)
+        self._number += 1
+        if self._start is None and line.strip("\r\n"):  # csv skips a blank line
+            self._start = self._number
+        return line
+
+    def row_start(self) -> int:
+        """The line the row read last starts on; the next row's start is noted afresh."""
+        start, self._start = self._start or self._number, None
+        return start
+
+
 def read_hosts(stream: TextIO) -> list[Item]:
-    """The import rows of a CSV file; a malformed row is an item with its ``error``."""
-    reader = csv.DictReader(stream)
-    expected = f"a header line naming its columns from: {', '.join(COLUMNS)} (name required)"
-    if reader.fieldnames is None:
-        raise ValueError(f"the CSV file is empty: no rows (and no header; it needs {expected})")
-    unknown = sorted(set(reader.fieldnames) - set(COLUMNS))
-    if unknown:
-        named = ", ".join(shorten(column) for column in unknown)
-        raise ValueError(f"unknown CSV column {named}: the file needs {expected}")
-    if "name" not in reader.fieldnames:
-        raise ValueError(f"no name column in the CSV header: the file needs {expected}")
+    """The import rows of a CSV file, each with the line it starts on; a malformed row is an
+    item with its ``error``."""
+    lines = RowLines(stream)
+    reader = csv.DictReader(lines)
+    _check_header(reader.fieldnames)
+    lines.row_start()  # the header's
     items = []
     for record in reader:
-        line = reader.line_num
+        line = lines.row_start()
         label = record.get("name") or ""
         try:
             items.append(Item(line, label, _put_arguments(record)))
         except ValueError as error:
             items.append(Item(line, label, error=str(error)))
     return items
+
+
+def _check_header(columns: Sequence[str] | None) -> None:
+    """ValueError, naming the columns, unless the header names known columns, each once, and
+    ``name`` among them."""
+    expected = f"a header line naming its columns from: {', '.join(COLUMNS)} (name required)"
+    if columns is None:
+        raise ValueError(f"the CSV file is empty: no rows (and no header; it needs {expected})")
+    unknown = sorted(set(columns) - set(COLUMNS))
+    if unknown:
+        raise ValueError(f"unknown CSV column {_named(unknown)}: the file needs {expected}")
+    repeated = sorted({column for column in columns if columns.count(column) > 1})
+    if repeated:
+        raise ValueError(
+            f"repeated CSV column {_named(repeated)}: the file needs {expected}, each once"
+        )
+    if "name" not in columns:
+        raise ValueError(f"no name column in the CSV header: the file needs {expected}")
+
+
+def _named(columns: Iterable[str]) -> str:
+    """Columns as a message names them (quoted, invisible characters escaped)."""
+    return ", ".join(shorten(column) for column in columns)
 
 
 def _put_arguments(record: dict[str, str | None]) -> dict[str, Any]:
@@ -153,7 +198,7 @@ def _put_arguments(record: dict[str, str | None]) -> dict[str, Any]:
     if values.get("uid"):
         arguments["uid"] = parse_hex(values["uid"])
     if values.get("hardware_type"):
-        arguments["hardware_type"] = parse_number(values["hardware_type"])
+        arguments["hardware_type"] = parse_hardware_type(values["hardware_type"])
     for name in ("group", "statements"):
         if values.get(name):
             arguments[name] = values[name]

@@ -34,4 +34,4 @@ def _add(args: argparse.Namespace, omapi: Client) -> object:
 
 def _delete(args: argparse.Namespace, omapi: Client) -> object:
     omapi.groups.delete(args.name)
-    return None
+    return _command.deleted("group", name=args.name)

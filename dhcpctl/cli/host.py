@@ -96,8 +96,9 @@ def _get(args: argparse.Namespace, omapi: Client) -> object:
 
 
 def _delete(args: argparse.Namespace, omapi: Client) -> object:
-    omapi.hosts.delete(**_keys(args))
-    return None
+    keys = _keys(args)
+    omapi.hosts.delete(**keys)
+    return _command.deleted("host", **keys)
 
 
 def _fields(args: argparse.Namespace) -> dict[str, Any]:

@@ -47,7 +47,7 @@ def _add(args: argparse.Namespace, omapi: Client) -> object:
 
 def _delete(args: argparse.Namespace, omapi: Client) -> object:
     omapi.classes.delete(args.name)
-    return None
+    return _command.deleted("class", name=args.name)
 
 
 def _sub_get(args: argparse.Namespace, omapi: Client) -> object:
@@ -60,4 +60,4 @@ def _sub_add(args: argparse.Namespace, omapi: Client) -> object:
 
 def _sub_delete(args: argparse.Namespace, omapi: Client) -> object:
     omapi.subclasses.delete(args.class_name, args.data)
-    return None
+    return _command.deleted("subclass", class_name=args.class_name, data=args.data)

@@ -25,4 +25,4 @@ def _failover_get(args: argparse.Namespace, omapi: Client) -> object:
 
 def _shutdown(args: argparse.Namespace, omapi: Client) -> object:
     omapi.shutdown()
-    return None
+    return {"shutdown": "requested"}
