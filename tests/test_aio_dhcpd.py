@@ -247,6 +247,35 @@ def test_server_stopped_mid_burst(dhcpd_factory: ServerFactory) -> None:
     run(main())
 
 
+def test_updates_beside_a_put_of_their_host_do_not_hang_dhcpd(
+    dhcpd_factory: ServerFactory,
+) -> None:
+    """Pipelined, two updates of a host looked it up before a put deleted it; sent after the
+    delete, dhcpd 4.4.3-P1 would take them (the lookups in flight hold the deleted host) and
+    link the host to itself (server/mdb.c enter_host), and the create of the same MAC that
+    follows would spin dhcpd forever. The client answers them NotFound without sending them;
+    dhcpd still answers afterwards."""
+    server = dhcpd_factory.start(make_key("hmac-md5"))
+    mac = "02:aa:00:00:00:00"
+
+    async def main() -> list[object]:
+        async with client(server.endpoint, timeout=5.0) as omapi:
+            await omapi.hosts.create("web-1", mac=mac, ip="198.18.254.20")
+            outcomes = await asyncio.gather(
+                omapi.hosts.put("web-1", mac=mac, ip="198.18.254.30"),
+                omapi.hosts.update(name="web-1", ip="198.18.254.40"),
+                omapi.hosts.update(name="web-1", ip="198.18.254.40"),
+                omapi.hosts.create("web-1", mac=mac, ip="198.18.254.20"),
+                return_exceptions=True,
+            )
+        async with client(server.endpoint, timeout=5.0) as omapi:  # a hung dhcpd: Timeout
+            host = await omapi.hosts.get(name="web-1")
+        assert host.ip_address == ipaddress.IPv4Address("198.18.254.30")
+        return [type(outcome) for outcome in outcomes[1:]]
+
+    assert run(main()) == [NotFound, NotFound, AlreadyExists]
+
+
 @pytest.mark.parametrize("algorithm", ALGORITHMS)
 def test_keyed_bursts_do_not_abort_dhcpd(dhcpd_factory: ServerFactory, algorithm: str) -> None:
     """Mixed-lease bursts on one keyed connection: sizes at which dhcpd 4.4.3-P1 aborts when

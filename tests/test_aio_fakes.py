@@ -14,6 +14,7 @@ import itertools
 import queue
 import socket
 import threading
+import time
 from collections.abc import Callable, Coroutine, Iterator
 from typing import Any, TypeVar
 
@@ -26,17 +27,20 @@ import dhcpctl.aio
 from dhcpctl import Client, Key
 from dhcpctl._diagnosis import Peer as Server
 from dhcpctl._diagnosis import connect_failed
-from dhcpctl._errors import AuthenticationFailed, ConnectionLost, Timeout
+from dhcpctl._errors import AuthenticationFailed, ConnectionLost, NotFound, Timeout
 from dhcpctl._exchange import Open, Reply
 from dhcpctl._results import (
     DHCP_R_INVALIDKEY,
     ISC_R_NOMORE,
+    ISC_R_NOTFOUND,
+    ISC_R_SUCCESS,
     ISC_R_TIMEDOUT,
 )
 from dhcpctl.aio._connection import Connection
 from dhcpctl.aio._session import Deadline, Session
 from dhcpctl.fallback.protocol import status_of
 from dhcpctl.fallback.wire import (
+    OP_DELETE,
     OP_OPEN,
     OP_STATUS,
     OP_UPDATE,
@@ -486,6 +490,88 @@ def test_requests_a_reply_admits_go_out_before_its_caller_runs() -> None:
     run(main())
 
 
+def status_answering(request: Message, result: int) -> bytes:
+    """An unkeyed STATUS of ``result`` answering ``request``."""
+    values = ((b"result", result.to_bytes(4, "big")),)
+    return encode_message(Message(OP_STATUS, 0, 2000, request.id, 0, values))
+
+
+def request_on(connection: Connection, op: int, handle: int) -> asyncio.Future[Message]:
+    """A DELETE, or an UPDATE of a value, of the object ``handle``, queued, no timeout."""
+    values = ((b"ip-address", address(9)),) if op == OP_UPDATE else ()
+    return connection.request(op, handle, (), values, object_type=None, kind="x", timeout=None)
+
+
+@pytest.mark.parametrize(
+    ("deleted", "update_sent"), [(ISC_R_SUCCESS, False), (ISC_R_NOTFOUND, True)]
+)
+def test_an_update_after_a_delete_of_its_object_waits_for_the_delete(
+    deleted: int, update_sent: bool
+) -> None:
+    """An UPDATE queued behind a DELETE of the same handle is held until the DELETE is
+    answered (another handle's UPDATE goes out meanwhile); if the object was deleted it ends in
+    NotFound without being sent (dhcpd 4.4.3-P1 would take it and, at the second, link the host
+    to itself and hang), else it is sent."""
+
+    async def main() -> None:
+        transport = MemoryTransport()
+        connection = Connection(None, 8, {})
+        connection.connection_made(transport)
+        connection.data_received(encode_intro())
+        delete = request_on(connection, OP_DELETE, 7)
+        update = request_on(connection, OP_UPDATE, 7)
+        other = request_on(connection, OP_UPDATE, 8)
+        await asyncio.sleep(0)
+        peer = Peer()
+        (sent,) = peer.take(bytes(transport.written))
+        assert (sent.op, sent.handle) == (OP_DELETE, 7)  # the rest waits behind the UPDATE
+        transport.written.clear()
+        connection.data_received(status_answering(sent, deleted))
+        assert status_of(await delete) == deleted
+        await asyncio.sleep(0)
+        after = [(message.op, message.handle) for message in peer.take(bytes(transport.written))]
+        assert after == ([(OP_UPDATE, 7)] if update_sent else []) + [(OP_UPDATE, 8)]
+        if update_sent:
+            assert not update.done()
+        else:
+            with pytest.raises(NotFound, match="not sent: an earlier request of this client"):
+                await update
+        assert not other.done()
+        connection.close()
+        for call in (update, other):
+            call.cancel()
+
+    run(main())
+
+
+def test_a_timer_that_fires_after_its_call_ended_does_nothing() -> None:
+    """A call's own timer can fire in the loop turn its reply came, before the callback that
+    cancels the timer runs: the expiry leaves the ended call and the connection alone."""
+
+    async def main() -> None:
+        transport = MemoryTransport()
+        connection = Connection(None, 8, {})
+        connection.connection_made(transport)
+        connection.data_received(encode_intro())
+        errors: list[dict[str, Any]] = []
+        asyncio.get_running_loop().set_exception_handler(lambda _, context: errors.append(context))
+        connection.request(OP_DELETE, 7, (), (), object_type=None, kind="x", timeout=60.0)
+        call = connection.request(
+            OP_DELETE, 8, (), (), object_type=None, kind="x", timeout=0.01
+        )  # shorter than the call before it: a timer of its own
+        await asyncio.sleep(0)
+        _, sent = Peer().take(bytes(transport.written))
+        time.sleep(0.02)  # the call's own timer is due: the next turn runs it after the reply
+        loop = asyncio.get_running_loop()
+        loop.call_soon(connection.data_received, status_answering(sent, ISC_R_SUCCESS))
+        await asyncio.sleep(0.05)
+        assert status_of(call.result()) == ISC_R_SUCCESS
+        assert (errors, connection.alive) == ([], True)
+        connection.close()
+
+    run(main())
+
+
 def test_no_server_is_connection_lost_at_once() -> None:
     """Nothing listens: the call ends with ConnectionLost (no endless reconnecting)."""
     with socket.socket() as unused:
@@ -579,6 +665,57 @@ def test_a_timeout_leaves_a_connection_the_server_answers_on_open(fake_server: F
     late, third, opened, dropped = run(main())
     assert isinstance(late, Timeout), late
     assert (third, opened, dropped) == (address(3), 1, 1)
+
+
+def test_a_read_with_no_time_left_to_be_sent_again_says_no_answer(
+    fake_server: FakeStarter,
+) -> None:
+    """Two lookups to a server that never answers: the first's timeout ends the silent
+    connection, the second (a read, to be sent again on a new connection) has no time left:
+    its Timeout says no answer came, not that the connect failed."""
+
+    def silent(sock: socket.socket) -> None:
+        handshake(sock, keyed=False)
+        read_requests(sock, 2)
+        sock.recv(1)
+
+    async def main() -> list[BaseException | Reply]:
+        sess = session(fake_server(silent), timeout=0.3, keyed=False, reconnect=True)
+        try:
+            calls = (sess.execute(lookup(n), read=True) for n in (1, 2))
+            return await asyncio.gather(*calls, return_exceptions=True)
+        finally:
+            await sess.close()
+
+    for outcome in run(main()):
+        assert isinstance(outcome, Timeout), outcome
+        assert "no answer within 0.3 s" in str(outcome)
+        assert "cannot connect" not in str(outcome)
+
+
+def test_a_write_that_never_went_out_does_not_say_it_may_have_been_made(
+    fake_server: FakeStarter, released: threading.Event
+) -> None:
+    """The connect times out: the write was never sent, so its Timeout does not say that the
+    change may have been made (as it does for a write sent and not answered)."""
+
+    def mute(sock: socket.socket) -> None:
+        released.wait(PATIENCE)  # accepts, never says a word
+
+    port = fake_server(mute)
+    write = Open("host", (("name", b"web-1"),), create=True)
+
+    async def main() -> None:
+        sess = session(port, timeout=0.3, keyed=False)
+        try:
+            with pytest.raises(Timeout) as raised:
+                await sess.execute(write, read=False)
+        finally:
+            await sess.close()
+        assert "cannot connect" in str(raised.value)
+        assert "may have been made" not in str(raised.value)
+
+    run(main())
 
 
 async def timeout_then_answer(sess: Session, ended: threading.Event | None = None) -> int:

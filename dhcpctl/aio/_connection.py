@@ -32,6 +32,16 @@ signing and signature checks are the same code as the sync backend's.
   connection ends the connection (``DHCP_R_CONNRESET``). Requests on a keyed connection are
   always signed: the codec signs every request once the authenticator is accepted, and none is
   sent before.
+- An UPDATE of an object this connection has asked to delete is not sent: it waits for the
+  DELETE's answer, and if the object was deleted it fails with :class:`~dhcpctl.NotFound`
+  (``ISC_R_NOTFOUND``, what dhcpd answers where nothing else holds the object). dhcpd 4.4.3-P1
+  answers success to an update of a deleted host while its handle is still held (the lookups in
+  flight of pipelined calls hold it, as dhcpd.conf holds its own hosts) and enters it again in
+  its tables (``server/mdb.c`` enter_host): after two such updates the host is linked to itself,
+  and the next lookup of its hardware address (a create with the same MAC, a DHCP packet from
+  it) never ends: dhcpd spins at full CPU and answers no one (measured, unkeyed and keyed).
+  Pipelined, a ``hosts.update`` beside a ``hosts.put`` or ``hosts.delete`` of the same host does
+  exactly that.
 - A call ends with its reply, :class:`~dhcpctl.Timeout` after ``timeout`` seconds (queueing
   included), or :class:`Lost` when the connection ends (every call in flight and every
   queued one; ``Lost.sent`` tells whether the request went out). Lost is this package's
@@ -59,7 +69,7 @@ from dataclasses import dataclass, field
 from typing import Final, cast
 
 from dhcpctl._diagnosis import KeyName, Peer, connect_failed, key_name, wrong_secret
-from dhcpctl._errors import AuthenticationFailed, ConnectionLost, OmapiError, Timeout
+from dhcpctl._errors import AuthenticationFailed, ConnectionLost, NotFound, OmapiError, Timeout
 from dhcpctl._operations import NO_OBJECT
 from dhcpctl._results import (
     DHCP_R_CONNRESET,
@@ -87,8 +97,10 @@ from dhcpctl.fallback.protocol import (
 from dhcpctl.fallback.transport import _answer as answer_dropped
 from dhcpctl.fallback.wire import (
     MAX_UNSENT,
+    OP_DELETE,
     OP_OPEN,
     OP_STATUS,
+    OP_UPDATE,
     Message,
     Pair,
     ProtocolError,
@@ -97,6 +109,11 @@ from dhcpctl.fallback.wire import (
 from ._dhcpd_limits import ALONE, SignedQueueGuard, reply_bound
 
 log: Final = logging.getLogger("dhcpctl.aio")
+#: Why an UPDATE of a deleted object was not sent (see the module docstring).
+_DELETED: Final = "not sent: an earlier request of this client deleted the object"
+#: How many deleted objects' handles a connection remembers, to answer an UPDATE of one
+#: itself (at most a few MB; an UPDATE follows its lookup within the calls then queued).
+REMEMBERED_DELETES: Final = 65_536
 
 #: The name the errors of this module give as their ``function``.
 FUNCTION: Final = "dhcpctl.aio"
@@ -176,6 +193,11 @@ class Connection(asyncio.Protocol):
         self._proven = False
         self._warned = False
         self.dropped = 0  # replies dropped: for no call in flight, or for a cancelled call
+        #: The handles of objects whose DELETE this connection sent: how many are unanswered,
+        #: and the last :data:`REMEMBERED_DELETES` answered success, oldest first (a dict as an
+        #: ordered set; see the module docstring).
+        self._deleting: collections.Counter[int] = collections.Counter()
+        self._deleted: dict[int, None] = {}
 
     # -- state ----------------------------------------------------------------------------
 
@@ -238,6 +260,12 @@ class Connection(asyncio.Protocol):
             if call.future.done():  # cancelled or timed out while queued: never sent
                 queue.popleft()
                 continue
+            if call.op == OP_UPDATE and call.handle in self._deleting:
+                return  # until the DELETE before it is answered: a deleted object's handle
+            if call.op == OP_UPDATE and call.handle in self._deleted:
+                queue.popleft()
+                call.future.set_exception(NotFound(FUNCTION, ISC_R_NOTFOUND, _DELETED))
+                continue
             if len(self._in_flight) >= self._max_in_flight:
                 return
             if not call.data:
@@ -259,6 +287,8 @@ class Connection(asyncio.Protocol):
             queue.popleft()
             call.sent_at = self._loop.time()
             self._in_flight[call.xid] = call
+            if call.op == OP_DELETE:
+                self._deleting[call.handle] += 1
             self._write(call.data)
 
     def _write(self, data: bytes) -> None:
@@ -360,6 +390,8 @@ class Connection(asyncio.Protocol):
             return
         del self._in_flight[message.rid]
         self._proven = True
+        if call.op == OP_DELETE:
+            self._delete_answered(call.handle, message)
         if self._guard is not None:
             self._guard.answered(call.bound)
             if size > self._learned.get(call.kind, 0):
@@ -377,6 +409,21 @@ class Connection(asyncio.Protocol):
             log.debug("dropped the reply to cancelled request %d", message.rid)
         else:
             call.future.set_result(message)
+
+    def _delete_answered(self, handle: int, message: Message) -> None:
+        """A DELETE of ``handle`` was answered by ``message``: one fewer in flight and, if it
+        succeeded, the handle remembered as deleted (the oldest forgotten past
+        :data:`REMEMBERED_DELETES`)."""
+        left = self._deleting[handle] - 1
+        if left:
+            self._deleting[handle] = left
+        else:
+            del self._deleting[handle]
+        if message.op == OP_STATUS and status_of(message) == ISC_R_SUCCESS:
+            deleted = self._deleted
+            deleted[handle] = None
+            if len(deleted) > REMEMBERED_DELETES:
+                del deleted[next(iter(deleted))]
 
     def _warn(self, text: str, *args: object) -> None:
         """A WARNING for the first dropped message of the connection, DEBUG for later ones (a
@@ -456,7 +503,11 @@ class Connection(asyncio.Protocol):
         """``call`` ran out of time: it fails with Timeout. If its request went out and the
         server has sent nothing since, the server is silent: the connection ends (its other
         calls get :class:`Lost`, and the next call opens a new one) rather than keep the
-        window filled with requests that will never be answered."""
+        window filled with requests that will never be answered. Nothing for a call that
+        ended meanwhile (a timer of its own fires in the turn its reply came, before the
+        callback that cancels the timer runs)."""
+        if call.future.done():
+            return
         call.future.set_exception(
             Timeout(FUNCTION, ISC_R_TIMEDOUT, f"no answer within {seconds(limit)}")
         )

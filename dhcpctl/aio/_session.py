@@ -308,16 +308,19 @@ class Session:
         kind = object_type or ("remove" if op == OP_DELETE else "update")
         retried = False
         for attempt in range(_ATTEMPTS):
+            handed = False  # whether this attempt's request went to a connection
             try:
                 connection = self._connection  # live: no coroutine made to find it out
                 if connection is None or not connection.alive:
+                    if deadline is not None and deadline.at <= _now():
+                        raise _no_answer(deadline)  # not "cannot connect": no time was left
                     connection = await self._current(deadline)  # not there: the call ends
                 remaining = None
                 if deadline is not None:
                     remaining = deadline.at - _now()
                     if remaining <= 0:
-                        detail = f"no answer within {seconds(deadline.seconds)}"
-                        raise Timeout(FUNCTION, ISC_R_TIMEDOUT, detail)
+                        raise _no_answer(deadline)
+                handed = True
                 message = await connection.request(
                     op,
                     handle,
@@ -338,9 +341,11 @@ class Session:
                 if lost.connected and again and read and not retried:
                     retried = True
                     continue
-                raise _named(lost, function, describe_in(request, context), read) from None
+                sure = read or not lost.sent  # a write never sent was not made
+                raise _named(lost, function, describe_in(request, context), sure) from None
             except OmapiError as error:
-                raise _named(error, function, describe_in(request, context), read) from None
+                sure = read or not handed
+                raise _named(error, function, describe_in(request, context), sure) from None
         reply = decode_reply(message)
         if log.isEnabledFor(logging.DEBUG):
             log.debug(
@@ -451,8 +456,15 @@ def _now() -> float:
     return asyncio.get_running_loop().time()
 
 
+def _no_answer(deadline: Deadline) -> Timeout:
+    """The Timeout of a call whose time ran out before its request could go (again)."""
+    return Timeout(FUNCTION, ISC_R_TIMEDOUT, f"no answer within {seconds(deadline.seconds)}")
+
+
 def _named(error: OmapiError, function: str, what: str | None, read: bool = True) -> OmapiError:
-    """``error`` again (same class), naming ``function`` and the request."""
+    """``error`` again (same class), naming ``function`` and the request; unless ``read``
+    (the request only reads, or was surely not sent), a Lost or Timeout adds that the change
+    may have been made."""
     detail = (
         error.detail
         if read or not isinstance(error, (Lost, Timeout))
