@@ -33,15 +33,15 @@ signing and signature checks are the same code as the sync backend's.
   always signed: the codec signs every request once the authenticator is accepted, and none is
   sent before.
 - An UPDATE of an object this connection has asked to delete is not sent: it waits for the
-  DELETE's answer, and if the object was deleted it fails with :class:`~dhcpctl.NotFound`
-  (``ISC_R_NOTFOUND``, what dhcpd answers where nothing else holds the object). dhcpd 4.4.3-P1
-  answers success to an update of a deleted host while its handle is still held (the lookups in
-  flight of pipelined calls hold it, as dhcpd.conf holds its own hosts) and enters it again in
-  its tables (``server/mdb.c`` enter_host): after two such updates the host is linked to itself,
-  and the next lookup of its hardware address (a create with the same MAC, a DHCP packet from
-  it) never ends: dhcpd spins at full CPU and answers no one (measured, unkeyed and keyed).
-  Pipelined, a ``hosts.update`` beside a ``hosts.put`` or ``hosts.delete`` of the same host does
-  exactly that.
+  DELETE's answer (the requests queued after it too: the queue keeps its order), and if the
+  object was deleted it fails with :class:`~dhcpctl.NotFound` (``ISC_R_NOTFOUND``, what dhcpd
+  answers where nothing else holds the object). dhcpd 4.4.3-P1 answers success to an update of a
+  deleted host while its handle is still held (the lookups in flight of pipelined calls hold it,
+  as dhcpd.conf holds its own hosts) and enters it again in its tables (``server/mdb.c``
+  enter_host): after two such updates the host is linked to itself, and the next lookup of its
+  hardware address (a create with the same MAC, a DHCP packet from it) never ends: dhcpd spins
+  at full CPU and answers no one (measured, unkeyed and keyed). Pipelined, a ``hosts.update``
+  beside a ``hosts.put`` or ``hosts.delete`` of the same host does exactly that.
 - A call ends with its reply, :class:`~dhcpctl.Timeout` after ``timeout`` seconds (queueing
   included), or :class:`Lost` when the connection ends (every call in flight and every
   queued one; ``Lost.sent`` tells whether the request went out). Lost is this package's
