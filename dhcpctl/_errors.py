@@ -119,6 +119,12 @@ class NotFound(OmapiError):
     """No object matches the lookup keys (``ISC_R_NOTFOUND``)."""
 
 
+class DeletedEarlier(NotFound):
+    """An update :mod:`dhcpctl.aio` did not send: an earlier request of the same client deleted
+    its object, or may have (its connection ended before the answer). Sent, dhcpd 4.4.3-P1 could
+    take it and hang (``dhcpctl/aio/_connection.py``)."""
+
+
 class AlreadyExists(OmapiError):
     """A create met an existing object (``ISC_R_EXISTS``)."""
 

@@ -26,6 +26,7 @@ from dhcpctl._errors import (
     AlreadyExists,
     AuthenticationFailed,
     ConnectionLost,
+    DeletedEarlier,
     KeyConflict,
     NotFound,
     OmapiError,
@@ -133,9 +134,10 @@ CREATE_CONFLICT_HINTS: Final = {
 def missing_group(error: NotFound, values: Values) -> NotFound:
     """``error`` saying which group dhcpd did not find when ``values`` name one (dhcpd answers
     ISC_R_NOTFOUND for a write of an unknown ``group``: server/omapi.c dhcp_host_set_value);
-    ``error`` itself otherwise."""
+    ``error`` itself otherwise, and for an update the client did not send
+    (:class:`~dhcpctl._errors.DeletedEarlier`)."""
     group = dict(values).get("group")
-    if group is None:
+    if group is None or isinstance(error, DeletedEarlier):
         return error
     return NotFound(
         error.function,

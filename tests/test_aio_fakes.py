@@ -27,8 +27,9 @@ import dhcpctl.aio
 from dhcpctl import Client, Key
 from dhcpctl._diagnosis import Peer as Server
 from dhcpctl._diagnosis import connect_failed
-from dhcpctl._errors import AuthenticationFailed, ConnectionLost, NotFound, Timeout
+from dhcpctl._errors import AuthenticationFailed, ConnectionLost, DeletedEarlier, NotFound, Timeout
 from dhcpctl._exchange import Open, Reply
+from dhcpctl._operations import missing_group
 from dhcpctl._results import (
     DHCP_R_INVALIDKEY,
     ISC_R_NOMORE,
@@ -36,7 +37,7 @@ from dhcpctl._results import (
     ISC_R_SUCCESS,
     ISC_R_TIMEDOUT,
 )
-from dhcpctl.aio._connection import Connection
+from dhcpctl.aio._connection import Connection, Lost
 from dhcpctl.aio._session import Deadline, Session
 from dhcpctl.fallback.protocol import status_of
 from dhcpctl.fallback.wire import (
@@ -534,7 +535,7 @@ def test_an_update_after_a_delete_of_its_object_waits_for_the_delete(
         if update_sent:
             assert not update.done()
         else:
-            with pytest.raises(NotFound, match="not sent: an earlier request of this client"):
+            with pytest.raises(DeletedEarlier, match="not sent: an earlier request of this client"):
                 await update
         assert not other.done()
         connection.close()
@@ -542,6 +543,42 @@ def test_an_update_after_a_delete_of_its_object_waits_for_the_delete(
             call.cancel()
 
     run(main())
+
+
+def test_an_update_held_for_a_delete_is_not_sent_again_when_the_connection_ends() -> None:
+    """The connection ends while a DELETE is in flight: the UPDATE of its object held behind it
+    fails with DeletedEarlier (it may be deleted: the session must not send it on a new
+    connection), the UPDATE of another object with Lost (never sent: sent again)."""
+
+    async def main() -> None:
+        transport = MemoryTransport()
+        connection = Connection(None, 8, {})
+        connection.connection_made(transport)
+        connection.data_received(encode_intro())
+        delete = request_on(connection, OP_DELETE, 7)
+        held = request_on(connection, OP_UPDATE, 7)
+        other = request_on(connection, OP_UPDATE, 8)
+        await asyncio.sleep(0)
+        connection.close()
+        with pytest.raises(Lost) as lost:
+            await delete
+        assert lost.value.sent
+        with pytest.raises(DeletedEarlier, match="may have deleted the object"):
+            await held
+        with pytest.raises(Lost) as lost:
+            await other
+        assert not lost.value.sent
+
+    run(main())
+
+
+def test_a_group_update_not_sent_is_not_taken_for_a_missing_group() -> None:
+    """The update operations word dhcpd's NotFound for a ``group`` as a missing group; the
+    client's own refusal of an update of a deleted object keeps its words."""
+    refused = DeletedEarlier("dhcpctl.aio", ISC_R_NOTFOUND, "not sent: deleted")
+    assert missing_group(refused, (("group", b"g1"),)) is refused
+    answered = missing_group(NotFound("f", ISC_R_NOTFOUND, "x"), (("group", b"g1"),))
+    assert "dhcpd has no group 'g1'" in str(answered)
 
 
 def test_a_timer_that_fires_after_its_call_ended_does_nothing() -> None:

@@ -34,14 +34,18 @@ signing and signature checks are the same code as the sync backend's.
   sent before.
 - An UPDATE of an object this connection has asked to delete is not sent: it waits for the
   DELETE's answer (the requests queued after it too: the queue keeps its order), and if the
-  object was deleted it fails with :class:`~dhcpctl.NotFound` (``ISC_R_NOTFOUND``, what dhcpd
-  answers where nothing else holds the object). dhcpd 4.4.3-P1 answers success to an update of a
-  deleted host while its handle is still held (the lookups in flight of pipelined calls hold it,
-  as dhcpd.conf holds its own hosts) and enters it again in its tables (``server/mdb.c``
-  enter_host): after two such updates the host is linked to itself, and the next lookup of its
-  hardware address (a create with the same MAC, a DHCP packet from it) never ends: dhcpd spins
-  at full CPU and answers no one (measured, unkeyed and keyed). Pipelined, a ``hosts.update``
-  beside a ``hosts.put`` or ``hosts.delete`` of the same host does exactly that.
+  object was deleted it fails with :class:`~dhcpctl._errors.DeletedEarlier`, a
+  :class:`~dhcpctl.NotFound` (``ISC_R_NOTFOUND``, what dhcpd answers where nothing else holds
+  the object); if the connection ends before the DELETE's answer, it fails so too (not sent
+  again on a new connection). dhcpd 4.4.3-P1 answers success to an update of a deleted host that
+  something still holds (measured: a host of dhcpd.conf, and any host an exclusive create
+  collided with, ISC_R_EXISTS, from then on and whatever the connection) and enters it again in
+  its tables (``server/mdb.c`` enter_host): after two such updates the host is linked to itself,
+  and the next lookup of its hardware address (a create with the same MAC, a DHCP packet from
+  it) never ends: dhcpd spins at full CPU and answers no one (measured, unkeyed and keyed).
+  Pipelined, a ``hosts.update`` beside a ``hosts.put`` or ``hosts.delete`` of the same host,
+  after a create of it that failed, does exactly that. Deletes by other clients, or by this one
+  on an earlier connection, are out of this guard's sight.
 - A call ends with its reply, :class:`~dhcpctl.Timeout` after ``timeout`` seconds (queueing
   included), or :class:`Lost` when the connection ends (every call in flight and every
   queued one; ``Lost.sent`` tells whether the request went out). Lost is this package's
@@ -69,7 +73,13 @@ from dataclasses import dataclass, field
 from typing import Final, cast
 
 from dhcpctl._diagnosis import KeyName, Peer, connect_failed, key_name, wrong_secret
-from dhcpctl._errors import AuthenticationFailed, ConnectionLost, NotFound, OmapiError, Timeout
+from dhcpctl._errors import (
+    AuthenticationFailed,
+    ConnectionLost,
+    DeletedEarlier,
+    OmapiError,
+    Timeout,
+)
 from dhcpctl._operations import NO_OBJECT
 from dhcpctl._results import (
     DHCP_R_CONNRESET,
@@ -111,6 +121,11 @@ from ._dhcpd_limits import ALONE, SignedQueueGuard, reply_bound
 log: Final = logging.getLogger("dhcpctl.aio")
 #: Why an UPDATE of a deleted object was not sent (see the module docstring).
 _DELETED: Final = "not sent: an earlier request of this client deleted the object"
+#: Why one was not sent, its object's DELETE unanswered when the connection ended.
+_MAYBE_DELETED: Final = (
+    "not sent: an earlier request of this client may have deleted the object (the connection "
+    "ended before its answer)"
+)
 #: How many deleted objects' handles a connection remembers, to answer an UPDATE of one
 #: itself (at most a few MB; an UPDATE follows its lookup within the calls then queued).
 REMEMBERED_DELETES: Final = 65_536
@@ -264,7 +279,7 @@ class Connection(asyncio.Protocol):
                 return  # until the DELETE before it is answered: a deleted object's handle
             if call.op == OP_UPDATE and call.handle in self._deleted:
                 queue.popleft()
-                call.future.set_exception(NotFound(FUNCTION, ISC_R_NOTFOUND, _DELETED))
+                call.future.set_exception(DeletedEarlier(FUNCTION, ISC_R_NOTFOUND, _DELETED))
                 continue
             if len(self._in_flight) >= self._max_in_flight:
                 return
@@ -410,6 +425,13 @@ class Connection(asyncio.Protocol):
         else:
             call.future.set_result(message)
 
+    def _gone(self, handle: int) -> str | None:
+        """Why an UPDATE of ``handle`` is not to be sent when the connection ends before it
+        went out: this connection deleted its object, or asked to; None otherwise."""
+        if handle in self._deleted:
+            return _DELETED
+        return _MAYBE_DELETED if handle in self._deleting else None
+
     def _delete_answered(self, handle: int, message: Message) -> None:
         """A DELETE of ``handle`` was answered by ``message``: one fewer in flight and, if it
         succeeded, the handle remembered as deleted (the oldest forgotten past
@@ -475,6 +497,9 @@ class Connection(asyncio.Protocol):
                     call.future.set_exception(
                         AuthenticationFailed(FUNCTION, error.status, bad_secret)
                     )
+                elif not sent and call.op == OP_UPDATE and (why := self._gone(call.handle)):
+                    # Not to be sent again on a new connection: its object is, or may be, gone.
+                    call.future.set_exception(DeletedEarlier(FUNCTION, ISC_R_NOTFOUND, why))
                 else:
                     call.future.set_exception(Lost(error.status, error.detail, sent=sent))
         self._in_flight.clear()

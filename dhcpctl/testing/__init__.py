@@ -77,11 +77,11 @@ Where the fake differs from dhcpd 4.4.3-P1:
   too for a host created over OMAPI, but a host of dhcpd.conf (here: a :class:`FakeHost`
   given at the start) stays reachable through its handle after its removal, opened by one
   key or several (measured: a refresh gives its old values, an update or another remove
-  answers success), and so does any host whose handle a request in flight holds. An update
-  through such a handle enters the removed host again (``server/mdb.c`` enter_host): after
-  two, the host is linked to itself and the next lookup of its hardware address (a create
-  with that MAC) hangs dhcpd at full CPU (measured). :mod:`dhcpctl.aio` does not send an
-  update of a host its connection deleted.
+  answers success), and so does any host an exclusive create collided with
+  (``ISC_R_EXISTS``), from then on. An update through such a handle enters the removed host
+  again (``server/mdb.c`` enter_host): after two, the host is linked to itself and the next
+  lookup of its hardware address (a create with that MAC) hangs dhcpd at full CPU (measured).
+  :mod:`dhcpctl.aio` does not send an update of a host its connection deleted.
 - Lease variables (an update of a name a lease does not have, ``omapi.c``
   binding_scope_set_value): dhcpd keeps one set by a client as a boolean whatever was sent
   and sends back 4 bytes of its memory instead of the value (the low half of a pointer,
