@@ -497,6 +497,16 @@ def status_answering(request: Message, result: int) -> bytes:
     return encode_message(Message(OP_STATUS, 0, 2000, request.id, 0, values))
 
 
+def unkeyed_connection() -> tuple[MemoryTransport, Connection]:
+    """A connection of window 8 on a transport in memory, the server's intro read (call in an
+    event loop)."""
+    transport = MemoryTransport()
+    connection = Connection(None, 8, {})
+    connection.connection_made(transport)
+    connection.data_received(encode_intro())
+    return transport, connection
+
+
 def request_on(connection: Connection, op: int, handle: int) -> asyncio.Future[Message]:
     """A DELETE, or an UPDATE of a value, of the object ``handle``, queued, no timeout."""
     values = ((b"ip-address", address(9)),) if op == OP_UPDATE else ()
@@ -515,10 +525,7 @@ def test_an_update_after_a_delete_of_its_object_waits_for_the_delete(
     to itself and hang), else it is sent."""
 
     async def main() -> None:
-        transport = MemoryTransport()
-        connection = Connection(None, 8, {})
-        connection.connection_made(transport)
-        connection.data_received(encode_intro())
+        transport, connection = unkeyed_connection()
         delete = request_on(connection, OP_DELETE, 7)
         update = request_on(connection, OP_UPDATE, 7)
         other = request_on(connection, OP_UPDATE, 8)
@@ -551,10 +558,7 @@ def test_an_update_held_for_a_delete_is_not_sent_again_when_the_connection_ends(
     connection), the UPDATE of another object with Lost (never sent: sent again)."""
 
     async def main() -> None:
-        transport = MemoryTransport()
-        connection = Connection(None, 8, {})
-        connection.connection_made(transport)
-        connection.data_received(encode_intro())
+        _, connection = unkeyed_connection()
         delete = request_on(connection, OP_DELETE, 7)
         held = request_on(connection, OP_UPDATE, 7)
         other = request_on(connection, OP_UPDATE, 8)
@@ -586,10 +590,7 @@ def test_a_timer_that_fires_after_its_call_ended_does_nothing() -> None:
     cancels the timer runs: the expiry leaves the ended call and the connection alone."""
 
     async def main() -> None:
-        transport = MemoryTransport()
-        connection = Connection(None, 8, {})
-        connection.connection_made(transport)
-        connection.data_received(encode_intro())
+        transport, connection = unkeyed_connection()
         errors: list[dict[str, Any]] = []
         asyncio.get_running_loop().set_exception_handler(lambda _, context: errors.append(context))
         connection.request(OP_DELETE, 7, (), (), object_type=None, kind="x", timeout=60.0)
