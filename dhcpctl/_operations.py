@@ -135,7 +135,7 @@ def missing_group(error: NotFound, values: Values) -> NotFound:
     """``error`` saying which group dhcpd did not find when ``values`` name one (dhcpd answers
     ISC_R_NOTFOUND for a write of an unknown ``group``: server/omapi.c dhcp_host_set_value);
     ``error`` itself otherwise, and for an update the client did not send
-    (:class:`~dhcpctl._errors.DeletedEarlier`)."""
+    (:class:`~dhcpctl.DeletedEarlier`)."""
     group = dict(values).get("group")
     if group is None or isinstance(error, DeletedEarlier):
         return error

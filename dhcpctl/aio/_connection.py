@@ -34,7 +34,7 @@ signing and signature checks are the same code as the sync backend's.
   sent before.
 - An UPDATE of an object this connection has asked to delete is not sent: it waits for the
   DELETE's answer (the requests queued after it too: the queue keeps its order), and if the
-  object was deleted it fails with :class:`~dhcpctl._errors.DeletedEarlier`, a
+  object was deleted it fails with :class:`~dhcpctl.DeletedEarlier`, a
   :class:`~dhcpctl.NotFound` (``ISC_R_NOTFOUND``, what dhcpd answers where nothing else holds
   the object); if the connection ends before the DELETE's answer, it fails so too (not sent
   again on a new connection). dhcpd 4.4.3-P1 answers success to an update of a deleted host that
