@@ -53,6 +53,15 @@ from testbed import DhcpdServer, Endpoint
 RECEIVE = 1 << 18
 
 
+def received(sock: socket.socket) -> bytes:
+    """What came on ``sock`` (at most :data:`RECEIVE` bytes, within its 30 s timeout);
+    BenchmarkError when dhcpd closed the connection."""
+    data = sock.recv(RECEIVE)
+    if not data:
+        raise BenchmarkError("pipelined: dhcpd closed the connection")
+    return data
+
+
 def pipelined_client(endpoint: Endpoint, window: int, *, decode: bool) -> Client:
     """A connection that writes pre-encoded lookups ``window`` at a time (see the module
     docstring); ``decode``: every reply decoded by the codec, else only counted."""
@@ -60,7 +69,7 @@ def pipelined_client(endpoint: Endpoint, window: int, *, decode: bool) -> Client
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     protocol = ClientProtocol(None)
     sock.sendall(protocol.initiate())
-    while not any(isinstance(event, Intro) for event in protocol.feed(sock.recv(RECEIVE))):
+    while not any(isinstance(event, Intro) for event in protocol.feed(received(sock))):
         pass
     address = socket.inet_aton(LEASE.ip)
 
@@ -70,7 +79,7 @@ def pipelined_client(endpoint: Endpoint, window: int, *, decode: bool) -> Client
         return [protocol.send(OP_OPEN, 0, message_values, object_values)[1] for _ in range(count)]
 
     sock.sendall(lookups(1)[0])  # the size of a reply, and the server warmed up
-    reply_size = len(sock.recv(RECEIVE))
+    reply_size = len(received(sock))
 
     def answers(data: bytes) -> int:
         events = protocol.feed(data)
@@ -80,24 +89,22 @@ def pipelined_client(endpoint: Endpoint, window: int, *, decode: bool) -> Client
 
     def run(count: int) -> float:
         requests = lookups(count)
-        sent = answered = received = 0
+        sent = answered = taken = 0
         started = time.perf_counter()
         while answered < count:
             room = min(window - (sent - answered), count - sent)
             if room > 0:
                 sock.sendall(b"".join(requests[sent : sent + room]))
                 sent += room
-            data = sock.recv(RECEIVE)
-            if not data:
-                raise BenchmarkError("pipelined: dhcpd closed the connection")
+            data = received(sock)
             if decode:
                 answered += answers(data)
             else:
-                received += len(data)
-                answered = received // reply_size
+                taken += len(data)
+                answered = taken // reply_size
         elapsed = time.perf_counter() - started
-        if not decode and received != count * reply_size:
-            raise BenchmarkError(f"pipelined: {received} bytes for {count} replies")
+        if not decode and taken != count * reply_size:
+            raise BenchmarkError(f"pipelined: {taken} bytes for {count} replies")
         return elapsed
 
     return Client(run, sock.close)

@@ -120,9 +120,11 @@ class NotFound(OmapiError):
 
 
 class DeletedEarlier(NotFound):
-    """An update :mod:`dhcpctl.aio` did not send: an earlier request of the same client deleted
-    its object, or may have (its connection ended before the answer). Sent, dhcpd 4.4.3-P1 could
-    take it and hang (``dhcpctl/aio/_connection.py``)."""
+    """An update :mod:`dhcpctl.aio` did not send (``status`` ``ISC_R_NOTFOUND``): an earlier
+    request of the same client deleted its object, or may have (its connection ended before the
+    answer). Sent, dhcpd 4.4.3-P1 could take it, enter the deleted host again (``server/mdb.c``
+    enter_host) and, at the second such update, hang at the next lookup of its MAC
+    (``dhcpctl/aio/_connection.py`` says when)."""
 
 
 class AlreadyExists(OmapiError):

@@ -513,6 +513,14 @@ def request_on(connection: Connection, op: int, handle: int) -> asyncio.Future[M
     return connection.request(op, handle, (), values, object_type=None, kind="x", timeout=None)
 
 
+def delete_then_updates(connection: Connection) -> list[asyncio.Future[Message]]:
+    """Queued on ``connection``: a DELETE of object 7, an UPDATE of it, an UPDATE of object 8."""
+    return [request_on(connection, op, handle) for op, handle in _DELETE_THEN_UPDATES]
+
+
+_DELETE_THEN_UPDATES = ((OP_DELETE, 7), (OP_UPDATE, 7), (OP_UPDATE, 8))
+
+
 @pytest.mark.parametrize(
     ("deleted", "update_sent"), [(ISC_R_SUCCESS, False), (ISC_R_NOTFOUND, True)]
 )
@@ -526,9 +534,7 @@ def test_an_update_after_a_delete_of_its_object_waits_for_the_delete(
 
     async def main() -> None:
         transport, connection = unkeyed_connection()
-        delete = request_on(connection, OP_DELETE, 7)
-        update = request_on(connection, OP_UPDATE, 7)
-        other = request_on(connection, OP_UPDATE, 8)
+        delete, update, other = delete_then_updates(connection)
         await asyncio.sleep(0)
         peer = Peer()
         (sent,) = peer.take(bytes(transport.written))
@@ -559,9 +565,7 @@ def test_an_update_held_for_a_delete_is_not_sent_again_when_the_connection_ends(
 
     async def main() -> None:
         _, connection = unkeyed_connection()
-        delete = request_on(connection, OP_DELETE, 7)
-        held = request_on(connection, OP_UPDATE, 7)
-        other = request_on(connection, OP_UPDATE, 8)
+        delete, held, other = delete_then_updates(connection)
         await asyncio.sleep(0)
         connection.close()
         with pytest.raises(Lost) as lost:

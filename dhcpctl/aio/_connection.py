@@ -275,11 +275,11 @@ class Connection(asyncio.Protocol):
             if call.future.done():  # cancelled or timed out while queued: never sent
                 queue.popleft()
                 continue
-            if call.op == OP_UPDATE and call.handle in self._deleting:
-                return  # until the DELETE before it is answered: a deleted object's handle
-            if call.op == OP_UPDATE and call.handle in self._deleted:
+            if call.op == OP_UPDATE and (why := self._gone(call.handle)):
+                if why is _MAYBE_DELETED:
+                    return  # until the DELETE before it is answered: a deleted object's handle
                 queue.popleft()
-                call.future.set_exception(DeletedEarlier(FUNCTION, ISC_R_NOTFOUND, _DELETED))
+                call.future.set_exception(DeletedEarlier(FUNCTION, ISC_R_NOTFOUND, why))
                 continue
             if len(self._in_flight) >= self._max_in_flight:
                 return
@@ -426,8 +426,9 @@ class Connection(asyncio.Protocol):
             call.future.set_result(message)
 
     def _gone(self, handle: int) -> str | None:
-        """Why an UPDATE of ``handle`` is not to be sent when the connection ends before it
-        went out: this connection deleted its object, or asked to; None otherwise."""
+        """Why an UPDATE of ``handle`` is not to be sent: this connection deleted its object
+        (:data:`_DELETED`), or asked to and has no answer yet (:data:`_MAYBE_DELETED`: held
+        while the connection lives); None otherwise."""
         if handle in self._deleted:
             return _DELETED
         return _MAYBE_DELETED if handle in self._deleting else None
